@@ -1,0 +1,68 @@
+"""Aggregate county observations to cities and the province, and derive indicators.
+
+Flows and stocks are summed over regions (flows per quarter; stocks as reported at quarter end);
+ratios are recomputed from summed numerators and denominators, never averaged. City totals
+follow the statistical parent, so 杨凌示范区 (610403) stands beside the ten cities.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data import indicators
+
+LEVELS = ("county", "city", "province")
+
+
+def to_wide(obs: pd.DataFrame) -> pd.DataFrame:
+    """Tidy observations -> one row per region x period, one column per indicator."""
+    wide = obs.pivot_table(
+        index=["region_code", "period"], columns="indicator", values="value", aggfunc="first"
+    ).reset_index()
+    wide.columns.name = None
+    return wide
+
+
+def aggregate(obs: pd.DataFrame, registry: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Return wide county, city or province values with derived indicators.
+
+    Parameters
+    ----------
+    obs : tidy county observations (region_code, indicator, period, value).
+    registry : region registry (``geo.regions.load_registry``).
+    level : 'county', 'city' (ten cities plus 杨凌示范区) or 'province'.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    wide = to_wide(obs)
+    reg = registry.set_index("code")
+    if level == "city":
+        key = wide.region_code.map(reg.stat_parent_code)
+        key = key.where(key != "610000", wide.region_code)  # statistical units stand alone
+        wide = wide.assign(region_code=key)
+    elif level == "province":
+        wide = wide.assign(region_code="610000")
+    reported = [c for c in indicators.REPORTED_CODES if c in wide]
+    if level != "county":
+        # min_count keeps a region-period missing when none of its counties reported it
+        wide = wide.groupby(["region_code", "period"], as_index=False)[reported].sum(min_count=1)
+    return derive(wide)
+
+
+def derive(wide: pd.DataFrame) -> pd.DataFrame:
+    """Add settled_total, urbanization rates and the gap between them (percentage points)."""
+    out = wide.copy()
+    if {"settled_rural", "settled_other"} <= set(out):
+        out["settled_total"] = out.settled_rural + out.settled_other
+    for ind in indicators.INDICATORS:
+        if ind.kind == "ratio" and {ind.numerator, ind.denominator} <= set(out):
+            out[ind.code] = 100 * out[ind.numerator] / out[ind.denominator]
+    if {"urbanization_rate", "hukou_urbanization_rate"} <= set(out):
+        out["urbanization_gap"] = out.urbanization_rate - out.hukou_urbanization_rate
+    return out.sort_values(["region_code", "period"]).reset_index(drop=True)
+
+
+def cumulative(wide: pd.DataFrame, column: str, since: str) -> pd.Series:
+    """Running total of a flow per region from quarter ``since`` (inclusive)."""
+    part = wide[wide.period >= since].sort_values(["region_code", "period"])
+    return part.groupby("region_code")[column].cumsum().reindex(wide.index)

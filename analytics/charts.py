@@ -1,0 +1,84 @@
+"""Plotly figures (no Streamlit here): the same figures serve the app, the CLI and reports."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from data import messages
+from data.official import BASIS_LABEL
+
+FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+COLORS = {"census2010": "#1f5f8b", "census2020": "#c0392b", "target": "#6c757d"}
+
+
+def urbanization_chart(
+    series: pd.DataFrame, targets: list[tuple[int, float]], lang: str = "zh"
+) -> go.Figure:
+    """Published urbanization rate, one trace per census basis (never joined across the
+    break), derived values drawn hollow, target lines and a marker of the basis change."""
+    t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
+    fig = go.Figure()
+    for basis, part in series.groupby("basis", sort=True):
+        # one row per year of the basis span, so a year with no published value is a visible gap
+        years = range(int(part.year.min()), int(part.year.max()) + 1)
+        part = part.set_index("year").reindex(years).rename_axis("year").reset_index()
+        part["flag"] = part.flag.fillna("missing")
+        part["source_title"] = part.source_title.fillna("")
+        fig.add_trace(
+            go.Scatter(
+                x=part.year,
+                y=part.value,
+                mode="lines+markers",
+                name=BASIS_LABEL[basis][lang],
+                line={"color": COLORS[basis], "width": 2.5},
+                connectgaps=False,
+                marker={
+                    "size": 9,
+                    "color": COLORS[basis],
+                    "symbol": ["circle" if f == "published" else "circle-open" for f in part.flag],
+                    "line": {"color": COLORS[basis], "width": 2},
+                },
+                customdata=part[["flag", "source_title"]].to_numpy(),
+                hovertemplate="%{x}: %{y:.2f}%<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+            )
+        )
+    for year, value in targets:
+        fig.add_hline(
+            y=value,
+            line={"dash": "dash", "color": COLORS["target"], "width": 1.5},
+            annotation_text=t("overview.target", year=year, value=f"{value:g}"),
+            annotation_position="top left",
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[year],
+                y=[value],
+                mode="markers",
+                showlegend=False,
+                marker={"symbol": "star", "size": 13, "color": COLORS["target"]},
+                hovertemplate=t("overview.target", year=year, value=f"{value:g}")
+                + "<extra></extra>",
+            )
+        )
+    breaks = sorted(series.loc[series.basis == "census2020", "year"])[:1]
+    for year in breaks:
+        fig.add_vline(
+            x=year - 0.5,
+            line={"dash": "dot", "color": COLORS["census2020"]},
+            annotation_text=t("overview.break"),
+            annotation_position="bottom right",
+            annotation_font_size=11,
+        )
+    fig.update_layout(
+        title=t("overview.chart_title"),
+        font={"family": FONT},
+        height=430,
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        legend={"orientation": "h", "y": -0.18},
+        plot_bgcolor="white",
+        hovermode="closest",
+    )
+    fig.update_xaxes(title=t("overview.axis_year"), tickformat="d", dtick=1, showgrid=False)
+    fig.update_yaxes(title=t("overview.axis_rate"), ticksuffix="%", gridcolor="#e5e5e5")
+    return fig

@@ -1,0 +1,1 @@
+"""Benchmarks: each prints our path and a naive baseline measured in the same run."""

@@ -1,0 +1,113 @@
+"""``make bench``: print our path beside a naive baseline, as a ratio, against DESIGN.md budgets.
+
+Timings are the median of several repeats on this machine; nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+REPEATS = 5
+
+
+def timed(fn, repeats: int = REPEATS) -> float:
+    runs = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - t0)
+    return statistics.median(runs)
+
+
+def bench_ingest(tmp: Path) -> tuple:
+    """Validate + ingest one 107-county quarterly return vs a plain openpyxl read of it."""
+    import openpyxl
+
+    from data import store
+    from data.bootstrap import init_store
+    from data.demo import generate
+    from data.ingest import ingest
+    from data.returns import write_return
+
+    frame = generate()
+    path = write_return(tmp / "q.xlsx", "2016Q3", frame[frame.period == "2016Q3"])
+    content = path.read_bytes()
+    counter = iter(range(10_000))
+
+    def ours():
+        eng = store.get_engine(f"sqlite:///{tmp / f'b{next(counter)}.sqlite'}")
+        init_store(eng)
+        t0 = time.perf_counter()
+        report = ingest(content, "q.xlsx", engine=eng)
+        assert report.status == "committed", report.errors[:3]
+        return time.perf_counter() - t0
+
+    def naive():
+        wb = openpyxl.load_workbook(path, data_only=True)
+        for ws in wb.worksheets:
+            list(ws.iter_rows(values_only=True))
+
+    ours_t = statistics.median(ours() for _ in range(REPEATS))
+    return (
+        "validate+ingest 107-county return",
+        ours_t,
+        timed(naive),
+        "plain openpyxl read",
+        "≤ 0.5 s and ≤ 1.0×",
+    )
+
+
+def bench_rerun(tmp: Path) -> tuple:
+    """Warm rerun of the overview page (AppTest, server side) vs a rerun with cold caches."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from data import store
+    from data.bootstrap import init_store
+    from data.demo import load_demo
+
+    url = f"sqlite:///{tmp / 'rerun.sqlite'}"
+    eng = store.get_engine(url)
+    init_store(eng)
+    load_demo(eng, out_dir=tmp / "demo")
+    os.environ["URBDASH_DATABASE_URL"] = url
+    root = Path(__file__).resolve().parents[1]
+    os.chdir(root)
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()
+
+    def warm():
+        at.run()
+
+    def cold():
+        st.cache_data.clear()
+        at.run()
+
+    return (
+        "overview page rerun (server side)",
+        timed(warm),
+        timed(cold),
+        "rerun with cleared data caches",
+        "≤ 150 ms",
+    )
+
+
+def main() -> None:
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        for bench in (bench_ingest, bench_rerun):
+            rows.append(bench(tmp))
+    print(f"{'benchmark':<38} {'ours':>9} {'baseline':>9} {'ratio':>7}  baseline / budget")
+    for name, ours, base, base_name, budget in rows:
+        print(
+            f"{name:<38} {ours * 1e3:>7.1f}ms {base * 1e3:>7.1f}ms {ours / base:>6.2f}×  "
+            f"{base_name} / {budget}"
+        )
+
+
+if __name__ == "__main__":
+    main()

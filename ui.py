@@ -1,0 +1,97 @@
+"""The one UI helper module: language state, cached calls into the core, shared widgets.
+
+Every ``st.cache_*`` wrapper lives here and is a one-line call into ``data`` / ``geo`` /
+``analytics``; the core stays undecorated and Streamlit-free.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data import messages, settings, store
+from data.observations import read_observations, read_official, store_summary
+from geo.regions import load_registry
+
+# Every page of the app: (script, title key, icon, url path). app.py registers exactly these.
+PAGES: tuple[tuple[str, str, str, str], ...] = (
+    ("pages/data_overview.py", "page.overview", ":material/monitoring:", "overview"),
+)
+
+
+# ----------------------------------------------------------------------------- language
+def lang() -> str:
+    """The session's language: the switch's value, else ``?lang=``, else the default."""
+    if "lang" in st.session_state:
+        return st.session_state["lang"]
+    first = st.query_params.get("lang")
+    return first if first in messages.LANGS else settings.get("language")
+
+
+def tr(key: str, **fields) -> str:
+    return messages.t(key, lang(), **fields)
+
+
+def language_switch() -> None:
+    """Sidebar switch kept in the session; a link with ``?lang=en`` opens in English.
+
+    The first choice comes from the radio's ``index``, never from pre-setting its session
+    state: a pre-set value left the radio out of sync and swallowed the first click.
+    """
+    first = lang()
+    st.sidebar.radio(
+        messages.t("app.language"),
+        options=list(messages.LANGS),
+        index=messages.LANGS.index(first),
+        key="lang",
+        horizontal=True,
+        format_func=lambda c: {"zh": "中文", "en": "English"}[c],
+    )
+
+
+# ----------------------------------------------------------------------------- cached core calls
+@st.cache_resource(show_spinner=False)
+def engine():
+    eng = store.get_engine()
+    if not store.is_initialised(eng):
+        from data.bootstrap import init_store
+
+        init_store(eng)
+    return eng
+
+
+@st.cache_data(show_spinner=False)
+def registry() -> pd.DataFrame:
+    return load_registry()
+
+
+@st.cache_data(show_spinner=False, ttl=300)
+def official() -> pd.DataFrame:
+    return read_official(engine())
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def observations() -> pd.DataFrame:
+    return read_observations(engine())
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def summary() -> dict:
+    return store_summary(engine())
+
+
+def clear_data_caches() -> None:
+    """Call after any write so pages read the new state."""
+    observations.clear()
+    summary.clear()
+
+
+# ----------------------------------------------------------------------------- widgets
+def demo_badge() -> None:
+    """The 示例数据 / demo data label with its explanation, wherever demo values are shown."""
+    st.badge(tr("demo.badge"), icon=":material/science:", color="orange")
+    st.caption(tr("demo.explain"))
+
+
+def sources(lines: list[str]) -> None:
+    st.caption(tr("overview.sources") + "：  \n" + "  \n".join(f"· {line}" for line in lines))
