@@ -93,5 +93,10 @@ def demo_badge() -> None:
     st.caption(tr("demo.explain"))
 
 
-def sources(lines: list[str]) -> None:
-    st.caption(tr("overview.sources") + "：  \n" + "  \n".join(f"· {line}" for line in lines))
+def sources(lines: list[str], shown: int = 3) -> None:
+    """Sources under a chart: the first few inline, every one (with addresses) on demand."""
+    titles = list(dict.fromkeys(line.split(" — ")[0] for line in lines))
+    more = "" if len(titles) <= shown else f" …（+{len(titles) - shown}）"
+    st.caption(tr("overview.sources") + "：" + "；".join(titles[:shown]) + more)
+    with st.expander(tr("overview.sources_more", n=len(lines))):
+        st.caption("  \n".join(f"· {line}" for line in lines))

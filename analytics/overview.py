@@ -21,11 +21,12 @@ def city_table(
     registry: pd.DataFrame,
     obs: pd.DataFrame | None,
     lang: str = "zh",
-) -> tuple[pd.DataFrame, bool]:
+) -> tuple[pd.DataFrame, bool, tuple[str, str] | None]:
     """One row per city (plus 杨凌示范区): published 2015/2020 figures and, when the store has
     returns, cumulative settlement and hukou urbanization from them.
 
-    Returns the frame (labelled in ``lang``) and whether any column comes from demo data.
+    Returns the frame (labelled in ``lang``), whether any column comes from demo data, and the
+    (first, last) quarters of the columns from the returns (None without returns).
     """
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
     off = official_frame[official_frame.region_code != PROVINCE_CODE]
@@ -42,17 +43,18 @@ def city_table(
     table[t("col.rate2015")] = table.code.map(pick(2015, "urbanization_rate"))
     table[t("col.pop2020")] = table.code.map(pick(2020, "resident_pop")).round(2)
     table[t("col.rate2020")] = table.code.map(pick(2020, "urbanization_rate"))
-    demo = False
+    demo, span = False, None
     if obs is not None and len(obs):
         demo = bool(obs.is_demo.any())
         agg = aggregate(obs, registry, "city")
         end = agg.period.max()
         cum = agg[agg.period >= BASELINE].groupby("region_code").settled_total.sum() / 1e4
         last = agg[agg.period == end].set_index("region_code")
-        table[t("col.settled_cum", start=BASELINE, end=end)] = table.code.map(cum).round(1)
-        table[t("col.hukou_rate", end=end)] = table.code.map(last.hukou_urbanization_rate).round(2)
+        table[t("col.settled_cum")] = table.code.map(cum).round(1)
+        table[t("col.hukou_rate")] = table.code.map(last.hukou_urbanization_rate).round(2)
+        span = (BASELINE, end)
     table = table.rename(columns={"code": t("col.code"), "name": t("col.region")})
-    return table, demo
+    return table, demo, span
 
 
 def sources(official_frame: pd.DataFrame) -> list[str]:

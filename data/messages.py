@@ -59,8 +59,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Cities: population and urbanization",
     },
     "overview.cities_note": {
-        "zh": "2015年为统计年鉴数，2020年为第七次人口普查数；杨凌示范区单列（其地理范围为杨陵区）。“示例数据”列来自示例上报数据。",
-        "en": "2015 from the statistical yearbook, 2020 from the 7th census; 杨凌示范区 is listed on its own (its geometry is 杨陵区). Columns marked demo data come from the demo returns.",
+        "zh": "人口为常住人口，城镇化率为常住人口城镇化率。2015年为统计年鉴数，2020年为第七次人口普查数；杨凌示范区单列（其地理范围为杨陵区）。“示例数据”列来自示例上报数据。",
+        "en": "Resident population and its urbanization rate. 2015 from the statistical yearbook, 2020 from the 7th census; 杨凌示范区 is listed on its own (its geometry is 杨陵区). Columns marked demo data come from the demo returns.",
     },
     "overview.sources": {"zh": "数据来源", "en": "Sources"},
     "overview.series_table": {
@@ -70,17 +70,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "overview.download_csv": {"zh": "下载CSV", "en": "Download CSV"},
     "col.region": {"zh": "地区", "en": "Region"},
     "col.code": {"zh": "代码", "en": "Code"},
-    "col.pop2015": {"zh": "2015年常住人口（万人）", "en": "2015 resident pop. (10k)"},
-    "col.rate2015": {"zh": "2015年城镇化率（%）", "en": "2015 urbanization (%)"},
-    "col.pop2020": {"zh": "2020年常住人口（万人）", "en": "2020 resident pop. (10k)"},
-    "col.rate2020": {"zh": "2020年城镇化率（%）", "en": "2020 urbanization (%)"},
-    "col.settled_cum": {
-        "zh": "累计落户 {start}—{end}（万人，示例数据）",
-        "en": "Settled {start}–{end} (10k, demo data)",
+    "col.pop2015": {"zh": "2015人口（万）", "en": "Pop. 2015 (10k)"},
+    "col.rate2015": {"zh": "2015城镇化率%", "en": "Urban % 2015"},
+    "col.pop2020": {"zh": "2020人口（万）", "en": "Pop. 2020 (10k)"},
+    "col.rate2020": {"zh": "2020城镇化率%", "en": "Urban % 2020"},
+    "col.settled_cum": {"zh": "累计落户（万）*", "en": "Settled (10k)*"},
+    "col.hukou_rate": {"zh": "户籍城镇化率%*", "en": "Hukou urban %*"},
+    "overview.star_note": {
+        "zh": "* 来自{origin}：累计落户为 {start}—{end}，户籍城镇化率为 {end} 季末。",
+        "en": "* From the {origin}: settled cumulative {start}–{end}; hukou urbanization at the end of {end}.",
     },
-    "col.hukou_rate": {
-        "zh": "{end} 户籍城镇化率（%，示例数据）",
-        "en": "Hukou urbanization {end} (%, demo data)",
+    "overview.origin_demo": {"zh": "示例上报数据（示例数据）", "en": "demo returns (demo data)"},
+    "overview.origin_returns": {"zh": "各地上报数据", "en": "returns of the cities and counties"},
+    "overview.sources_more": {
+        "zh": "全部来源（{n} 项，含网址）",
+        "en": "All sources ({n}, with addresses)",
     },
     "col.year": {"zh": "年份", "en": "Year"},
     "col.indicator": {"zh": "指标", "en": "Indicator"},

@@ -35,11 +35,15 @@ ui.sources(overview.sources(series))
 
 st.subheader(ui.tr("overview.cities"))
 obs = ui.observations()
-table, has_demo = overview.city_table(official, ui.registry(), obs, lang)
+table, has_demo, span = overview.city_table(official, ui.registry(), obs, lang)
 if has_demo:
     ui.demo_badge()
-st.dataframe(table, hide_index=True, width="stretch")
+decimals = {c: st.column_config.NumberColumn(format="%.2f") for c in table.columns[2:]}
+st.dataframe(table, hide_index=True, width="stretch", column_config=decimals)
 st.caption(ui.tr("overview.cities_note"))
+if span:
+    origin = ui.tr("overview.origin_demo" if has_demo else "overview.origin_returns")
+    st.caption(ui.tr("overview.star_note", origin=origin, start=span[0], end=span[1]))
 ui.sources(overview.sources(official[official.region_code != "610000"]))
 if obs.empty:
     st.info(ui.tr("app.no_data"))

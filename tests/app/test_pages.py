@@ -51,7 +51,11 @@ def test_overview_content(app):
     assert any("badge[" in m.value and "示例数据" in m.value for m in at.markdown)
     table = at.dataframe[0].value
     assert len(table) == 11 and "杨凌示范区" in set(table["地区"])
-    assert table.set_index("地区").at["西安市", "2020年城镇化率（%）"] == 79.20
+    assert table.set_index("地区").at["西安市", "2020城镇化率%"] == 79.20
+    assert "累计落户（万）*" in table.columns
+    assert any(
+        "示例上报数据（示例数据）" in c.value and "2014Q1—2020Q4" in c.value for c in at.caption
+    )
 
 
 def test_overview_english_and_switch(app):
