@@ -1,7 +1,8 @@
 """``urbdash``: the command line over the same core the app runs.
 
 Exit codes: 0 success; 1 validation errors in the input; 2 usage, configuration or database
-problem (one line on stderr, never a traceback); 3 refused revision (see ``ingest``).
+problem (one line on stderr, never a traceback); 3 refused revision (see ``ingest``);
+4 warnings not confirmed (``ingest`` without ``--accept-warnings``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import click
 
 from data import settings, store
 
-EXIT_INVALID, EXIT_CONFIG, EXIT_REVISION = 1, 2, 3
+EXIT_INVALID, EXIT_CONFIG, EXIT_REVISION, EXIT_CONFIRM = 1, 2, 3, 4
 
 
 def _fail(message: str, code: int = EXIT_CONFIG):
@@ -137,6 +138,214 @@ def resolve(values: tuple[str, ...], as_json: bool) -> None:
     )
     if missing:
         sys.exit(EXIT_INVALID)
+
+
+LANG = click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    help="Language of messages (default: URBDASH_LANG).",
+)
+
+
+def _lang(value: str | None) -> str:
+    return value or settings.get("language")
+
+
+def _problem_lines(report, lang: str) -> str:
+    lines = []
+    for p in report.errors + report.warnings:
+        where = "!".join(x for x in (p.sheet, f"{p.column or ''}{p.row or ''}") if x)
+        lines.append(
+            f"{'ERROR' if p.severity == 'error' else 'WARN '} {where or '-'}: {p.message(lang)}"
+        )
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--period", required=True, help="Quarter, e.g. 2016Q3 or 2016年第三季度.")
+@click.option(
+    "--region", "scope", default=None, help="City or county code/name (default: province)."
+)
+def template(out: str, period: str, scope: str | None) -> None:
+    """Write an empty quarterly return template for PERIOD and REGION."""
+    from data.periods import PeriodError
+    from data.template import write_template
+
+    try:
+        path = write_template(out, period, scope)
+    except (PeriodError, ValueError) as exc:
+        _fail(str(exc))
+    click.echo(f"template written: {path}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
+@click.option("--scope", default=None, help="Region the uploader may report for.")
+@click.option(
+    "--annotate",
+    "annotated",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write a copy of FILE with problem cells highlighted and commented.",
+)
+@LANG
+@store_errors
+def validate(
+    file: str, as_json: bool, scope: str | None, annotated: str | None, lang: str | None
+) -> None:
+    """Validate a return without storing it; exit 0 when it has no errors, 1 otherwise."""
+    from pathlib import Path
+
+    from data.ingest import check
+
+    lang = _lang(lang)
+    content = Path(file).read_bytes()
+    engine = store.get_engine()
+    use_store = store.is_initialised(engine)
+    report = check(
+        content,
+        Path(file).name,
+        engine=engine if use_store else None,
+        scope=scope,
+        use_store=use_store,
+    )
+    if report.status == "duplicate":  # already stored: validate it all the same
+        report = check(content, Path(file).name, use_store=False, scope=scope)
+    data = report.as_dict(lang)
+    keys = ["ok", "file", "sha256", "rows", "periods", "regions", "errors", "warnings"]
+    if annotated:
+        from data.annotate import annotate
+
+        Path(annotated).write_bytes(annotate(content, report.errors + report.warnings, lang))
+    summary = (
+        f"{'OK' if report.ok else 'INVALID'} {file}: {report.rows} rows, "
+        f"{len(report.errors)} errors, {len(report.warnings)} warnings"
+    )
+    _emit(
+        {k: data[k] for k in keys},
+        as_json,
+        "\n".join(x for x in (summary, _problem_lines(report, lang)) if x),
+    )
+    sys.exit(0 if report.ok else EXIT_INVALID)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
+@click.option("--user", default="cli", help="Who is uploading (stored with the submission).")
+@click.option("--replace", is_flag=True, help="Supersede stored values this file changes.")
+@click.option("--accept-warnings", is_flag=True, help="Confirm the warnings and store anyway.")
+@click.option("--scope", default=None, help="Region the uploader may report for.")
+@LANG
+@store_errors
+def ingest(
+    file: str,
+    as_json: bool,
+    user: str,
+    replace: bool,
+    accept_warnings: bool,
+    scope: str | None,
+    lang: str | None,
+) -> None:
+    """Validate FILE and store it in one transaction (see exit codes above)."""
+    from pathlib import Path
+
+    from data.ingest import ingest as run_ingest
+
+    lang = _lang(lang)
+    engine = store.get_engine()
+    if not store.is_initialised(engine):
+        from data.bootstrap import init_store
+
+        init_store(engine)
+    report = run_ingest(
+        Path(file).read_bytes(),
+        Path(file).name,
+        user=user,
+        replace=replace,
+        accept_warnings=accept_warnings,
+        scope=scope,
+        engine=engine,
+    )
+    text = f"{report.status}: {file}"
+    if report.submission_id:
+        text += f" (submission {report.submission_id})"
+    if report.status == "revision_refused":
+        diff = report.changes.to_string(index=False)
+        text += f"\n{len(report.changes)} stored values would change (use --replace):\n{diff}"
+    detail = _problem_lines(report, lang)
+    _emit(report.as_dict(lang), as_json, "\n".join(x for x in (text, detail) if x))
+    code = {
+        "rejected": EXIT_INVALID,
+        "revision_refused": EXIT_REVISION,
+        "needs_confirmation": EXIT_CONFIRM,
+    }.get(report.status, 0)
+    sys.exit(code)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@store_errors
+def submissions(as_json: bool) -> None:
+    """List submissions, newest first."""
+    from data.ingest import list_submissions
+
+    frame = list_submissions(store.get_engine()).drop(columns=["sha256"])
+    _emit(frame.to_dict("records"), as_json, frame.to_string(index=False))
+
+
+@main.command()
+@click.argument("submission_id", type=int)
+@click.option("--user", default="cli")
+@store_errors
+def revert(submission_id: int, user: str) -> None:
+    """Undo a submission and restore the values it superseded."""
+    from data.ingest import RevertError
+    from data.ingest import revert as run_revert
+
+    try:
+        out = run_revert(submission_id, user=user, engine=store.get_engine())
+    except RevertError as exc:
+        _fail(str(exc), EXIT_INVALID)
+    click.echo(
+        f"reverted submission {submission_id}: {out['withdrawn']} values withdrawn, "
+        f"{out['restored']} restored"
+    )
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--level", type=click.Choice(["county", "city", "province"]), default="county")
+@store_errors
+def export(out: str, level: str) -> None:
+    """Write current values as tidy rows to OUT.csv or OUT.xlsx."""
+    from data.export import write_export
+
+    try:
+        n = write_export(out, level, store.get_engine())
+    except ValueError as exc:
+        _fail(str(exc))
+    click.echo(f"{n} rows written to {out}")
+
+
+@main.command()
+@click.option("--period", default=None, help="Quarter (default: the latest with returns).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@store_errors
+def completeness(period: str | None, as_json: bool) -> None:
+    """Which counties have reported: counts per city and the missing list."""
+    from data.completeness import completeness as run
+
+    c = run(store.get_engine(), period)
+    data = c.as_dict()
+    text = f"{c.period}: {data['reported']}/{data['expected']} counties reported\n"
+    text += c.by_city.to_string(index=False)
+    if len(c.missing):
+        text += "\nmissing:\n" + c.missing.to_string(index=False)
+    _emit(data, as_json, text)
 
 
 @main.command("settings")

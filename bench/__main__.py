@@ -31,7 +31,7 @@ def bench_ingest(tmp: Path) -> tuple:
     from data.bootstrap import init_store
     from data.demo import generate
     from data.ingest import ingest
-    from data.returns import write_return
+    from data.template import write_return
 
     frame = generate()
     path = write_return(tmp / "q.xlsx", "2016Q3", frame[frame.period == "2016Q3"])

@@ -1,8 +1,9 @@
-"""Ingest a return workbook: read, validate, then commit everything in one transaction.
+"""Ingest a return workbook: read, validate, preview the change, then commit in one transaction.
 
-History is never lost: identical files are recognised by sha256 and change nothing; a file
-that changes stored values is a revision, refused unless ``replace=True``, and then the old
-observations are marked superseded (not deleted).
+History is never lost: an identical file (same sha256) is recognised and changes nothing; a file
+whose values equal what is stored changes nothing; a file that changes stored values is a
+revision, refused unless ``replace=True``, and then the old observations are marked superseded
+(never deleted). ``revert`` undoes a submission and brings back what it superseded.
 """
 
 from __future__ import annotations
@@ -11,17 +12,28 @@ import hashlib
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 
 from data import store
 from data.models import AuditLog, Observation, Submission
-from data.returns import Problem, read_return, validate_rows
+from data.returns import Problem, read_return
+from data.validate import validate
+from geo.regions import default_resolver
+
+STATUSES = (
+    "committed",
+    "duplicate",
+    "unchanged",
+    "rejected",
+    "needs_confirmation",
+    "revision_refused",
+)
 
 
 @dataclass
 class IngestReport:
-    status: str  # committed / duplicate / unchanged / rejected / revision_refused
+    status: str  # one of STATUSES, or "checked" for a preview
     filename: str
     sha256: str
     submission_id: int | None = None
@@ -31,10 +43,22 @@ class IngestReport:
     regions: int = 0
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
-    changes: pd.DataFrame | None = None
+    new: int = 0
+    unchanged: int = 0
+    changes: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["region_code", "period", "indicator", "old", "new"]
+        )
+    )
+    _merged: pd.DataFrame | None = None
 
-    def as_dict(self) -> dict:
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self, lang: str = "zh") -> dict:
         return {
+            "ok": self.ok,
             "status": self.status,
             "file": self.filename,
             "sha256": self.sha256,
@@ -43,24 +67,165 @@ class IngestReport:
             "values": self.values,
             "periods": self.periods,
             "regions": self.regions,
-            "errors": [p.as_dict() for p in self.errors],
-            "warnings": [p.as_dict() for p in self.warnings],
-            "changes": [] if self.changes is None else self.changes.to_dict("records"),
+            "errors": [p.as_dict(lang) for p in self.errors],
+            "warnings": [p.as_dict(lang) for p in self.warnings],
+            "new": self.new,
+            "unchanged": self.unchanged,
+            "changes": self.changes.to_dict("records"),
         }
 
 
-def _current(sess, rows: pd.DataFrame) -> pd.DataFrame:
+def _history(engine: Engine, regions: list[str]) -> pd.DataFrame:
     stmt = select(
-        Observation.id,
-        Observation.region_code,
-        Observation.indicator_code,
-        Observation.period,
-        Observation.value,
-    ).where(Observation.is_current, Observation.period.in_(sorted(rows.period.unique())))
-    cur = pd.DataFrame(
-        sess.execute(stmt).all(), columns=["id", "region_code", "indicator", "period", "old"]
+        Observation.region_code, Observation.indicator_code, Observation.period, Observation.value
+    ).where(Observation.is_current, Observation.region_code.in_(regions))
+    with store.reader(engine) as sess:
+        rows = sess.execute(stmt).all()
+    return pd.DataFrame(rows, columns=["region_code", "indicator", "period", "value"])
+
+
+def check(
+    content: bytes,
+    filename: str,
+    engine: Engine | None = None,
+    scope: str | None = None,
+    today: str | None = None,
+    use_store: bool = True,
+) -> IngestReport:
+    """Read and validate ``content`` and compare it with the store; write nothing.
+
+    With ``use_store=False`` (``urbdash validate`` without a store) the history rules and the
+    comparison with stored values are skipped.
+    """
+    engine = engine or (store.get_engine() if use_store else None)
+    sha = hashlib.sha256(content).hexdigest()
+    report = IngestReport("checked", filename, sha)
+    if use_store:
+        with store.reader(engine) as sess:
+            dup = sess.scalar(
+                select(Submission.id).where(
+                    Submission.sha256 == sha, Submission.status == "committed"
+                )
+            )
+        if dup is not None:
+            report.status, report.submission_id = "duplicate", dup
+            return report
+    result = read_return(content)
+    rows = result.rows
+    regions = sorted(rows.region_code.unique().tolist()) if len(rows) else []
+    history = _history(engine, regions) if regions and use_store else None
+    problems = validate(
+        result, history=history, scope=scope, today=today, resolver=default_resolver()
     )
-    return cur
+    report.errors = [p for p in problems if p.severity == "error"]
+    report.warnings = [p for p in problems if p.severity == "warning"]
+    report.rows = int(rows[["sheet", "row"]].drop_duplicates().shape[0]) if len(rows) else 0
+    report.values = len(rows)
+    report.periods = sorted(rows.period.unique().tolist()) if len(rows) else []
+    report.regions = len(regions)
+    if report.errors:
+        report.status = "rejected"
+        return report
+    if history is None:
+        history = pd.DataFrame(columns=["region_code", "indicator", "period", "value"])
+    cur = history.rename(columns={"value": "old"}).astype({"old": float})
+    merged = rows.merge(cur, on=["region_code", "indicator", "period"], how="left")
+    same = merged.old.notna() & (merged.old == merged.value)
+    changed = merged[merged.old.notna() & ~same]
+    report.new = int(merged.old.isna().sum())
+    report.unchanged = int(same.sum())
+    report.changes = (
+        changed[["region_code", "period", "indicator", "old", "value"]]
+        .rename(columns={"value": "new"})
+        .reset_index(drop=True)
+    )
+    report._merged = merged
+    return report
+
+
+def commit(
+    report: IngestReport,
+    content: bytes,
+    user: str = "anonymous",
+    replace: bool = False,
+    accept_warnings: bool = False,
+    is_demo: bool = False,
+    engine: Engine | None = None,
+) -> IngestReport:
+    """Write a checked report: refuses revisions without ``replace`` and unconfirmed warnings."""
+    engine = engine or store.get_engine()
+    if report.status in ("duplicate", "rejected") or report._merged is None:
+        return report
+    if report.warnings and not accept_warnings:
+        report.status = "needs_confirmation"
+        return report
+    if len(report.changes) and not replace:
+        report.status = "revision_refused"
+        return report
+    merged = report._merged
+    write = merged[merged.old.isna() | (merged.old != merged.value)]
+    if write.empty:
+        report.status = "unchanged"
+        return report
+    with store.transaction(engine) as sess:
+        sub = Submission(
+            sha256=report.sha256,
+            filename=report.filename,
+            content=content,
+            uploaded_by=user,
+            n_rows=report.rows,
+            n_values=len(write),
+            is_demo=is_demo,
+        )
+        sess.add(sub)
+        sess.flush()
+        old_ids = write.loc[write.old.notna(), ["region_code", "indicator", "period"]]
+        if len(old_ids):
+            keys = set(map(tuple, old_ids.to_numpy()))
+            stmt = select(
+                Observation.id,
+                Observation.region_code,
+                Observation.indicator_code,
+                Observation.period,
+            ).where(Observation.is_current, Observation.period.in_(sorted(old_ids.period.unique())))
+            ids = [i for i, r, ind, p in sess.execute(stmt).all() if (r, ind, p) in keys]
+            sess.execute(
+                update(Observation)
+                .where(Observation.id.in_(ids))
+                .values(is_current=False, superseded_by=sub.id)
+            )
+        sess.execute(
+            insert(Observation),
+            [
+                {
+                    "region_code": r,
+                    "indicator_code": i,
+                    "period": p,
+                    "value": float(v),
+                    "submission_id": sub.id,
+                    "is_current": True,
+                }
+                for r, i, p, v in write[["region_code", "indicator", "period", "value"]].itertuples(
+                    index=False, name=None
+                )
+            ],
+        )
+        sess.add(
+            AuditLog(
+                user=user,
+                action="ingest",
+                detail={
+                    "submission_id": sub.id,
+                    "file": report.filename,
+                    "sha256": report.sha256,
+                    "values": len(write),
+                    "superseded": int(write.old.notna().sum()),
+                    "warnings_confirmed": len(report.warnings) if accept_warnings else 0,
+                },
+            )
+        )
+    report.status, report.submission_id = "committed", sub.id
+    return report
 
 
 def ingest(
@@ -68,98 +233,109 @@ def ingest(
     filename: str,
     user: str = "anonymous",
     replace: bool = False,
+    accept_warnings: bool = False,
     is_demo: bool = False,
+    scope: str | None = None,
     engine: Engine | None = None,
+    today: str | None = None,
 ) -> IngestReport:
-    """Validate ``content`` (an .xlsx/.xls workbook) and store it; see module docstring."""
+    """``check`` then ``commit``: the path of the CLI, the upload page and the demo loader."""
+    report = check(content, filename, engine=engine, scope=scope, today=today)
+    return commit(
+        report,
+        content,
+        user=user,
+        replace=replace,
+        accept_warnings=accept_warnings,
+        is_demo=is_demo,
+        engine=engine,
+    )
+
+
+class RevertError(Exception):
+    pass
+
+
+def revert(submission_id: int, user: str = "anonymous", engine: Engine | None = None) -> dict:
+    """Undo a committed submission: its values stop being current and the values it superseded
+    become current again. Refused while a later submission has superseded any of its values."""
     engine = engine or store.get_engine()
-    sha = hashlib.sha256(content).hexdigest()
-    report = IngestReport("rejected", filename, sha)
-    with store.reader(engine) as sess:
-        dup = sess.scalar(
-            select(Submission.id).where(Submission.sha256 == sha, Submission.status == "committed")
-        )
-    if dup is not None:
-        report.status, report.submission_id = "duplicate", dup
-        return report
-    result = read_return(content)
-    rows = result.rows
-    report.errors = result.errors + validate_rows(rows)
-    report.warnings = result.warnings
-    report.rows = int(rows[["sheet", "row"]].drop_duplicates().shape[0]) if len(rows) else 0
-    report.values = len(rows)
-    report.periods = sorted(rows.period.unique().tolist()) if len(rows) else []
-    report.regions = int(rows.region_code.nunique()) if len(rows) else 0
-    if not report.errors and rows.empty:
-        report.errors = [Problem("", None, None, None, None, "no_data", "文件中没有可导入的数据")]
-    if report.errors:
-        return report
     with store.transaction(engine) as sess:
-        cur = _current(sess, rows)
-        merged = rows.merge(cur, on=["region_code", "indicator", "period"], how="left")
-        changed = merged[merged.old.notna() & (merged.old != merged.value)]
-        same = merged.old.notna() & (merged.old == merged.value)
-        if len(changed) and not replace:
-            report.status = "revision_refused"
-            report.changes = (
-                changed[["region_code", "period", "indicator", "old", "value"]]
-                .rename(columns={"value": "new"})
-                .reset_index(drop=True)
+        sub = sess.get(Submission, submission_id)
+        if sub is None:
+            raise RevertError(f"no submission {submission_id}")
+        if sub.status != "committed":
+            raise RevertError(f"submission {submission_id} is {sub.status}, not committed")
+        later = sess.scalars(
+            select(Observation.superseded_by)
+            .where(
+                Observation.submission_id == submission_id, Observation.superseded_by.is_not(None)
             )
-            return report
-        if bool(same.all()):
-            report.status = "unchanged"  # same values under other bytes: nothing to write
-            return report
-        sub = Submission(
-            sha256=sha,
-            filename=filename,
-            content=content,
-            uploaded_by=user,
-            n_rows=report.rows,
-            n_values=int((~same).sum()),
-            is_demo=is_demo,
-        )
-        sess.add(sub)
-        sess.flush()
-        if len(changed):
-            sess.execute(
-                update(Observation)
-                .where(Observation.id.in_([int(i) for i in changed.id]))
-                .values(is_current=False, superseded_by=sub.id)
+            .distinct()
+        ).all()
+        if later:
+            raise RevertError(
+                f"submission {submission_id} was revised by submission(s) "
+                f"{', '.join(map(str, sorted(later)))}: revert those first"
             )
-        new = merged[~same]
-        if len(new):
-            sess.execute(
-                insert(Observation),
-                [
-                    {
-                        "region_code": r.region_code,
-                        "indicator_code": r.indicator,
-                        "period": r.period,
-                        "value": float(r.value),
-                        "submission_id": sub.id,
-                        "is_current": True,
-                    }
-                    for r in new.itertuples(index=False)
-                ],
-            )
+        n_off = sess.execute(
+            update(Observation)
+            .where(Observation.submission_id == submission_id, Observation.is_current)
+            .values(is_current=False)
+        ).rowcount
+        n_back = sess.execute(
+            update(Observation)
+            .where(Observation.superseded_by == submission_id)
+            .values(is_current=True, superseded_by=None)
+        ).rowcount
+        sub.status = "reverted"
         sess.add(
             AuditLog(
                 user=user,
-                action="ingest",
-                detail={
-                    "submission_id": sub.id,
-                    "file": filename,
-                    "sha256": sha,
-                    "values": int(len(new)),
-                    "superseded": int(len(changed)),
-                },
+                action="revert",
+                detail={"submission_id": submission_id, "withdrawn": n_off, "restored": n_back},
             )
         )
-        report.status, report.submission_id = "committed", sub.id
-        report.changes = (
-            changed[["region_code", "period", "indicator", "old", "value"]]
-            .rename(columns={"value": "new"})
-            .reset_index(drop=True)
+    return {"submission_id": submission_id, "withdrawn": n_off, "restored": n_back}
+
+
+def list_submissions(engine: Engine | None = None) -> pd.DataFrame:
+    """Every submission, newest first, with how many of its values are still current."""
+    engine = engine or store.get_engine()
+    current = (
+        select(Observation.submission_id, func.count().label("current"))
+        .where(Observation.is_current)
+        .group_by(Observation.submission_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Submission.id,
+            Submission.filename,
+            Submission.sha256,
+            Submission.uploaded_by,
+            Submission.uploaded_at,
+            Submission.status,
+            Submission.n_rows,
+            Submission.n_values,
+            Submission.is_demo,
+            func.coalesce(current.c.current, 0),
         )
-    return report
+        .outerjoin(current, current.c.submission_id == Submission.id)
+        .order_by(Submission.id.desc())
+    )
+    with store.reader(engine) as sess:
+        rows = sess.execute(stmt).all()
+    cols = [
+        "id",
+        "filename",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+        "status",
+        "rows",
+        "values",
+        "is_demo",
+        "current_values",
+    ]
+    return pd.DataFrame(rows, columns=cols)

@@ -95,6 +95,127 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.source": {"zh": "来源", "en": "Source"},
     "col.note": {"zh": "说明", "en": "Note"},
     "missing": {"zh": "缺失", "en": "missing"},
+    "rule.empty_file": {"zh": "文件为空。", "en": "The file is empty."},
+    "rule.not_excel": {
+        "zh": "不是Excel文件（.xlsx/.xlsm/.xls）：请上传统计报表工作簿，不要只改文件扩展名。",
+        "en": "Not an Excel file (.xlsx/.xlsm/.xls): upload the return workbook; renaming another file does not make it one.",
+    },
+    "rule.corrupt_zip": {
+        "zh": "文件已损坏，无法打开（压缩包结构错误）。请重新从Excel另存后上传。",
+        "en": "The file is damaged and cannot be opened (broken zip structure). Save it again from Excel and upload.",
+    },
+    "rule.not_a_workbook": {
+        "zh": "压缩包中没有Excel工作簿。",
+        "en": "The zip archive holds no Excel workbook.",
+    },
+    "rule.zip_bomb": {
+        "zh": "文件解压后约 {size_mb} MB，超过上限 {limit_mb} MB，已拒绝（疑似压缩炸弹）。",
+        "en": "The file would expand to about {size_mb} MB, over the {limit_mb} MB limit: refused (suspected zip bomb).",
+    },
+    "rule.xml_entities": {
+        "zh": "文件中含有XML实体声明（{part}），出于安全原因已拒绝。",
+        "en": "The file contains XML entity declarations ({part}): refused for safety.",
+    },
+    "rule.encrypted": {
+        "zh": "工作簿已加密（设置了打开密码），请取消密码后重新上传。",
+        "en": "The workbook is encrypted (password to open): remove the password and upload again.",
+    },
+    "rule.formula_no_cache": {
+        "zh": "工作表“{sheet}”中的公式没有计算结果（{cells}）：请在Excel中打开、重新计算并保存后上传。",
+        "en": "Formulas in sheet '{sheet}' have no calculated values ({cells}): open the file in Excel, recalculate, save and upload again.",
+    },
+    "rule.unreadable": {
+        "zh": "无法读取工作簿：{reason}",
+        "en": "The workbook cannot be read: {reason}",
+    },
+    "rule.empty_workbook": {"zh": "工作簿中没有任何数据。", "en": "The workbook holds no data."},
+    "rule.too_large": {
+        "zh": "文件大小 {size_mb} MB，超过上限 {limit_mb} MB。",
+        "en": "The file is {size_mb} MB, over the {limit_mb} MB limit.",
+    },
+    "rule.too_many_rows": {
+        "zh": "数据行数 {rows} 超过上限 {limit}。",
+        "en": "{rows} data rows exceed the limit of {limit}.",
+    },
+    "rule.no_header": {
+        "zh": "未找到可识别的表头（需要“区划代码”或“地区名称”及指标列）。已检查的工作表：{sheets}",
+        "en": "No recognisable header (a region code or name column and indicator columns). Sheets checked: {sheets}",
+    },
+    "rule.missing_column": {"zh": "缺少必填列：{name}", "en": "Required column missing: {name}"},
+    "rule.extra_column": {
+        "zh": "未识别的列“{label}”已忽略。",
+        "en": "Unrecognised column '{label}' ignored.",
+    },
+    "rule.unknown_region": {"zh": "无法识别的地区：{region}", "en": "Unknown region: {region}"},
+    "rule.bad_period": {"zh": "无法识别的填报期：{value}", "en": "Unrecognised period: {value}"},
+    "rule.no_period": {
+        "zh": "未找到填报期：请在标题、期别列或年份/季度列中注明（如2016年第三季度）。",
+        "en": "No period found: give it in the title, a period column or year and quarter columns (e.g. 2016Q3).",
+    },
+    "rule.not_a_number": {"zh": "{name}不是数字：{value}", "en": "{name} is not a number: {value}"},
+    "rule.negative": {
+        "zh": "{name}不能为负数：{value}",
+        "en": "{name} cannot be negative: {value}",
+    },
+    "rule.not_integer": {
+        "zh": "{name}应为整数：{value}",
+        "en": "{name} must be a whole number: {value}",
+    },
+    "rule.below_min": {
+        "zh": "{name}不能小于 {min}：{value}",
+        "en": "{name} cannot be below {min}: {value}",
+    },
+    "rule.above_max": {
+        "zh": "{name} {value} 超过合理上限 {max}",
+        "en": "{name} {value} is above the plausible maximum {max}",
+    },
+    "rule.not_quarter": {
+        "zh": "填报期应为季度：{period}",
+        "en": "The period must be a quarter: {period}",
+    },
+    "rule.bad_code": {"zh": "地区代码格式错误", "en": "Malformed region code"},
+    "rule.bad_indicator": {"zh": "未知指标", "en": "Unknown indicator"},
+    "rule.urban_gt_total": {
+        "zh": "{name} {value} 大于 {other} {other_value}",
+        "en": "{name} {value} is greater than {other} {other_value}",
+    },
+    "rule.duplicate": {
+        "zh": "地区 {region} 在 {period} 重复填报",
+        "en": "Region {region} reported twice for {period}",
+    },
+    "rule.future_period": {
+        "zh": "填报期 {period} 尚未到来",
+        "en": "Period {period} is in the future",
+    },
+    "rule.totals_mismatch": {
+        "zh": "“{label}”行的{name} {stated} 与各地区之和 {computed} 不符",
+        "en": "Row '{label}': {name} {stated} differs from the sum of its regions {computed}",
+    },
+    "rule.out_of_scope": {
+        "zh": "地区 {region} 不在您的填报范围（{scope}）内",
+        "en": "Region {region} is outside your reporting scope ({scope})",
+    },
+    "rule.no_data": {"zh": "文件中没有可导入的数据", "en": "The file holds no data to import"},
+    "rule.outlier": {
+        "zh": "{name} {value} 远离该地区近 {n} 个季度的水平（中位数 {median}，稳健z={z}），请核实",
+        "en": "{name} {value} is far from this region's last {n} quarters (median {median}, robust z={z}): please check",
+    },
+    "rule.unit_slip": {
+        "zh": "{name} {value} 与该地区通常水平 {typical} 相差约一万倍，疑似单位错误（万人/人）",
+        "en": "{name} {value} is about 10,000 times off this region's usual {typical}: likely a unit slip (万人 vs persons)",
+    },
+    "rule.stock_jump": {
+        "zh": "{name} {value} 较上季度 {prev} 变化 {pct}%，幅度异常",
+        "en": "{name} {value} changed {pct}% from last quarter's {prev}: implausible jump",
+    },
+    "rule.missing_county": {
+        "zh": "{city} {period} 缺少：{counties}",
+        "en": "{city} {period} is missing: {counties}",
+    },
+    "rule.old_region": {
+        "zh": "“{raw}”已按现行区划导入为 {code} {name}",
+        "en": "'{raw}' was imported under the current unit {code} {name}",
+    },
 }
 
 

@@ -1,27 +1,29 @@
-"""Quarterly return workbooks: write the template, read filled-in workbooks into tidy rows.
+"""Read filled-in quarterly returns into tidy rows, pinning every problem to a cell.
 
-Reading uses python-calamine (fast, no formulas evaluated, macros never run); header names are
-matched through ``header_aliases.csv`` so new wordings are a data change, not a code change.
-Every problem is pinned to the sheet, Excel row number and column letter a person sees.
+Reading uses python-calamine through ``data.workbook`` (fast; formulas are not evaluated and
+macros never run). Header names are matched through ``header_aliases.csv``, so a new wording is
+a data change. Accepted without editing the file: title and unit lines above the header, one- or
+two-row and merged headers, units per column (``常住人口（万人）``) or per sheet (``单位：万人``),
+columns in any order, extra columns (ignored with a warning), codes as numbers or text, old codes
+and names, the period in a column, in year + quarter columns, in the title or the sheet name,
+full-width digits, thousands separators, numbers stored as text, notes below the table, and
+``合计``/``小计`` or city rows, which are checked against the sum of their rows and not stored.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from python_calamine import CalamineWorkbook
 
-from data import indicators, periods
-from geo.regions import Resolver, default_resolver
+from data import indicators, messages, periods
+from data.workbook import Sheet, WorkbookError, open_workbook
+from geo.regions import PROVINCE_CODE, Resolver, default_resolver
 
 ALIASES = Path(__file__).resolve().parent / "header_aliases.csv"
 HEADER_SCAN_ROWS = 20
@@ -34,35 +36,64 @@ NOTE_PREFIXES = (
     "填报日期",
     "填表日期",
     "报出日期",
+    "单位负责人",
+    "统计负责人",
     "注",
     "说明",
+    "备注",
 )
-TOTAL_NAMES = ("合计", "总计", "全市合计", "全省合计", "小计")
+TOTAL_WORDS = ("合计", "总计", "小计", "全省", "全市", "总数")
+SILENT_HEADERS = ("序号", "行次")
+ROW_COLUMNS = [
+    "sheet",
+    "row",
+    "column",
+    "region_raw",
+    "region_code",
+    "period",
+    "indicator",
+    "value",
+    "raw",
+]
 
 
 @dataclass
 class Problem:
+    """One finding, located where a person sees it (sheet, Excel row, column letter)."""
+
     sheet: str
     row: int | None
     column: str | None
     field: str | None
     value: object
     rule: str
-    message: str
+    params: dict = field(default_factory=dict)
     severity: str = "error"
 
-    def as_dict(self) -> dict:
-        d = asdict(self)
-        d["value"] = None if self.value is None else str(self.value)
-        return d
+    def message(self, lang: str = "zh") -> str:
+        return messages.t(f"rule.{self.rule}", lang, **self.params)
+
+    def as_dict(self, lang: str = "zh") -> dict:
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "field": self.field,
+            "value": None if self.value is None else str(self.value),
+            "rule": self.rule,
+            "message": self.message(lang),
+            "severity": self.severity,
+        }
 
 
 @dataclass
 class ReadResult:
     """Tidy rows read from a workbook and the problems met on the way."""
 
-    rows: pd.DataFrame  # sheet, row, region_raw, region_code, period, indicator, value, column
+    rows: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+    totals: list[dict] = field(default_factory=list)  # subtotal rows, checked by validate
+    sheets: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -73,365 +104,340 @@ class ReadResult:
         return [p for p in self.problems if p.severity == "warning"]
 
 
-def _clean_header(value: object) -> str:
-    text = unicodedata.normalize("NFKC", str(value)).strip().lower()
-    text = re.sub(r"[（(][^）)]*[）)]$", "", text)  # trailing unit in brackets
-    return re.sub(r"\s+", "", text)
+def _norm(value: object) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).lower()
+
+
+_BRACKET = re.compile(r"[(（\[]([^()（）\[\]]*)[)）\]]$")
+
+
+def split_header(value: object) -> tuple[str, str | None]:
+    """``'常住人口（万人）'`` -> (``'常住人口'``, ``'万人'``); names are normalised."""
+    text = _norm(value)
+    m = _BRACKET.search(text)
+    if m:
+        unit = m.group(1).replace("单位:", "").replace("单位", "")
+        return text[: m.start()], unit if unit in UNIT_FACTORS else None
+    return text, None
 
 
 @lru_cache(maxsize=1)
 def header_aliases() -> dict[str, str]:
     table = pd.read_csv(ALIASES, dtype=str)
-    return {_clean_header(a): f for f, a in zip(table.field, table.alias, strict=True)}
+    return {split_header(a)[0]: f for f, a in zip(table.field, table.alias, strict=True)}
 
 
 def match_header(value: object) -> str | None:
     """Return the field a header cell names, or None."""
     if value is None or str(value).strip() == "":
         return None
-    return header_aliases().get(_clean_header(value))
+    return header_aliases().get(split_header(value)[0])
 
 
 def to_number(value: object) -> float | None:
     """Parse numbers typed as text: full-width digits, thousands separators, spaces."""
-    if value is None:
+    if value is None or isinstance(value, bool):
+        if isinstance(value, bool):
+            raise ValueError(value)
         return None
-    if isinstance(value, bool):
-        raise ValueError(value)
     if isinstance(value, int | float):
         return float(value)
     text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace(" ", "")
-    if text in ("", "-", "—", "/"):
+    if text in ("", "-", "—", "/", "--"):
         return None
     return float(text)
 
 
-# ----------------------------------------------------------------------------- template / writer
-def write_return(
-    path: Path | str,
-    period: str,
-    values: pd.DataFrame,
-    resolver: Resolver | None = None,
-    by_sheet: str | None = "stat_parent_code",
-    title_suffix: str = "农业转移人口落户情况统计表",
-    note: str | None = None,
-) -> Path:
-    """Write a quarterly return workbook in the template layout.
-
-    Parameters
-    ----------
-    values : frame with ``region_code`` and one column per reported indicator (NaN = blank).
-    by_sheet : registry column whose value groups rows into sheets (one sheet per city), or None.
-    """
-    resolver = resolver or default_resolver()
-    reg = resolver.registry.set_index("code")
-    wb = Workbook()
-    wb.remove(wb.active)
-    frame = values.copy()
-    frame["_group"] = frame.region_code.map(reg[by_sheet]) if by_sheet else "610000"
-    for group, part in frame.groupby("_group", sort=True):
-        name = reg.at[group, "name"] if group in reg.index else str(group)
-        if (part.region_code == "610403").all():
-            name = "杨凌示范区"
-        _write_sheet(wb.create_sheet(name[:31]), period, part, reg, title_suffix, note)
-    _write_instructions(wb.create_sheet("填表说明"), period)
-    path = Path(path)
-    wb.save(path)
-    return path
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, str) and v.strip() == "")
 
 
-def _write_sheet(ws, period, part, reg, title_suffix, note) -> None:
-    inds = indicators.REPORTED
-    ws.append([f"{periods.label(period)}{title_suffix}"])
-    ws.append([f"填报期：{period}", None, "单位：人、张"])
-    ws.append(["区划代码", "地区名称"] + [f"{i.name_zh}（{i.unit}）" for i in inds])
-    bold = Font(bold=True)
-    for c in ws[3]:
-        c.font = bold
-        c.alignment = Alignment(wrap_text=True, vertical="center")
-        c.fill = PatternFill("solid", fgColor="DDEBF7")
-    ws["A1"].font = Font(bold=True, size=14)
-    for r in part.itertuples(index=False):
-        name = reg.at[r.region_code, "stat_name"] or reg.at[r.region_code, "name"]
-        row = [r.region_code, name]
-        for i in inds:
-            v = getattr(r, i.code, None)
-            row.append(
-                None if v is None or pd.isna(v) else (int(v) if float(v).is_integer() else float(v))
-            )
-        ws.append(row)
-    last = ws.max_row
-    dv = DataValidation(
-        type="whole",
-        operator="greaterThanOrEqual",
-        formula1="0",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="整数",
-        error="请填写非负整数",
-    )
-    ws.add_data_validation(dv)
-    dv.add(f"C4:{get_column_letter(2 + len(inds))}{max(last, 4)}")
-    for row in ws.iter_rows(min_row=4, max_row=last):
-        for c in row[2:]:
-            c.protection = Protection(locked=False)
-    if note:
-        ws.append([])
-        ws.append([note])
-    ws.append([])
-    ws.append(["填表人：", None, "审核人：", None, "填报日期："])
-    ws.column_dimensions["A"].width = 10
-    ws.column_dimensions["B"].width = 14
-    for k in range(len(inds)):
-        ws.column_dimensions[get_column_letter(3 + k)].width = 16
-    ws.freeze_panes = "C4"
-    ws.protection.sheet = True  # codes and names locked; value cells unlocked above
+def _cell(grid: list[list], r: int, c: int) -> object:
+    return grid[r][c] if r < len(grid) and c < len(grid[r]) else ""
 
 
-def _write_instructions(ws, period) -> None:
-    ws.append(["填表说明 / Instructions"])
-    ws.append([f"填报期 / Period: {period}"])
-    ws.append(["区划代码、地区名称已预填并锁定；请在数值列填写非负整数，单位为人（居住证为张）。"])
-    ws.append([])
-    ws.append(["指标代码", "指标名称", "单位", "类型", "定义", "Definition"])
-    for i in indicators.REPORTED:
-        ws.append([i.code, i.name_zh, i.unit, i.kind, i.definition_zh, i.definition_en])
-    ws.column_dimensions["B"].width = 32
-    ws.column_dimensions["E"].width = 60
+def _fill_merged(sheet: Sheet, last_row: int) -> list[list]:
+    """Copy of the top rows with merged header cells filled from their top-left cell."""
+    top = [list(row) for row in sheet.grid[:last_row]]
+    for (r0, c0), (r1, c1) in sheet.merged:
+        if r0 >= last_row:
+            continue
+        value = _cell(top, r0, c0)
+        for r in range(r0, min(r1, last_row - 1) + 1):
+            while len(top[r]) <= c1:
+                top[r].append("")
+            for c in range(c0, c1 + 1):
+                top[r][c] = value
+    return top
 
 
-# ----------------------------------------------------------------------------- reader
+@dataclass
+class _Header:
+    row: int  # last header row (0-based)
+    fields: dict[int, str]  # column -> field
+    units: dict[int, str]  # column -> unit from the header text
+    extra: dict[int, str]  # column -> unmatched header text
+
+
+def _find_header(sheet: Sheet) -> _Header | None:
+    top = _fill_merged(sheet, HEADER_SCAN_ROWS + 1)
+    best: _Header | None = None
+    for r in range(min(HEADER_SCAN_ROWS, len(top))):
+        for depth in (1, 2):
+            if depth == 2 and r + 1 >= len(top):
+                continue
+            width = max(len(top[r]), len(top[r + depth - 1]))
+            fields, units, extra = {}, {}, {}
+            for c in range(width):
+                upper = _cell(top, r, c)
+                lower = _cell(top, r + 1, c) if depth == 2 else ""
+                tries = (
+                    [upper] if depth == 1 else [lower, f"{upper}{lower}", f"{lower}{upper}", upper]
+                )
+                for text in tries:
+                    f = match_header(text) if not _blank(text) else None
+                    if f and f not in fields.values():
+                        fields[c] = f
+                        unit = split_header(lower if not _blank(lower) else upper)[1]
+                        unit = unit or split_header(upper)[1]
+                        if unit:
+                            units[c] = unit
+                        break
+                else:
+                    label = f"{upper}{lower if lower != upper else ''}".strip()
+                    if label and not _blank(label):
+                        extra[c] = label
+            if not ({"region_code", "region_name"} & set(fields.values())) or len(fields) < 2:
+                continue
+            candidate = _Header(r + depth - 1, fields, units, extra)
+            if best is None or len(fields) > len(best.fields):
+                best = candidate
+        if best is not None and r > best.row:
+            break
+    return best
+
+
+def _quarter_from(year: object, quarter: object) -> str:
+    y = int(to_number(year))
+    q = _norm(quarter).replace("第", "").replace("季度", "").replace("季", "").replace("q", "")
+    return periods.parse_period(f"{y}Q{periods.ZH_DIGITS.get(q[:1], q[:1])}")
+
+
 def read_return(
     source: Path | str | bytes,
     period: str | None = None,
     resolver: Resolver | None = None,
 ) -> ReadResult:
-    """Read every sheet of a return workbook into tidy rows, collecting problems."""
+    """Read every worksheet of a return into tidy rows, collecting located problems.
+
+    Parameters
+    ----------
+    source : the workbook's bytes or path.
+    period : a period that overrides whatever the file says (e.g. chosen on the upload page).
+    """
     resolver = resolver or default_resolver()
-    wb = (
-        CalamineWorkbook.from_filelike(__import__("io").BytesIO(source))
-        if isinstance(source, bytes)
-        else CalamineWorkbook.from_path(str(source))
-    )
-    frames: list[pd.DataFrame] = []
+    content = source if isinstance(source, bytes) else Path(source).read_bytes()
+    try:
+        sheets = open_workbook(content)
+    except WorkbookError as exc:
+        return ReadResult(
+            pd.DataFrame(columns=ROW_COLUMNS),
+            [Problem("", None, None, None, None, exc.rule, exc.params)],
+        )
+    records: list[tuple] = []
     problems: list[Problem] = []
-    for sheet in wb.sheet_names:
-        grid = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        part = _read_sheet(sheet, grid, period, resolver, problems)
-        if part is not None:
-            frames.append(part)
-    cols = ["sheet", "row", "column", "region_raw", "region_code", "period", "indicator", "value"]
-    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
-    if not frames and not problems:
-        problems.append(Problem("", None, None, None, None, "no_header", "未找到可识别的表头"))
-    return ReadResult(rows[cols], problems)
+    totals: list[dict] = []
+    read_sheets = []
+    for sheet in sheets:
+        header = _find_header(sheet)
+        if header is None:
+            continue
+        read_sheets.append(sheet.name)
+        _read_sheet(sheet, header, period, resolver, records, problems, totals)
+    if not read_sheets:
+        problems.append(
+            Problem(
+                "",
+                None,
+                None,
+                None,
+                None,
+                "no_header",
+                {"sheets": "、".join(s.name for s in sheets)},
+            )
+        )
+    rows = pd.DataFrame(records, columns=ROW_COLUMNS)
+    return ReadResult(rows, problems, totals, read_sheets)
 
 
-def _read_sheet(sheet, grid, period, resolver, problems) -> pd.DataFrame | None:
-    header_row, fields = None, {}
-    for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
-        found = {c: match_header(v) for c, v in enumerate(row)}
-        found = {c: f for c, f in found.items() if f}
-        if len(found) >= 2 and {"region_code", "region_name"} & set(found.values()):
-            header_row, fields = r, found
-            break
-    if header_row is None:
-        return None
-    above = " ".join(str(v) for row in grid[:header_row] for v in row if v not in (None, ""))
-    factor = 1
+def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> None:
+    grid = sheet.grid
+    name = sheet.name
+    fields = header.fields
+    col_of = {f: c for c, f in fields.items()}
+    above = " ".join(str(v) for row in grid[: header.row + 1 - 1] for v in row if not _blank(v))
+    sheet_unit = None
     m = re.search(r"单位[:：]\s*(万人|千人|人|万张|张)", unicodedata.normalize("NFKC", above))
     if m:
-        factor = UNIT_FACTORS[m.group(1)]
-    sheet_period = period or periods.find_period(above)
-    col_of = {f: c for c, f in fields.items()}
+        sheet_unit = m.group(1)
+    sheet_period = period or periods.find_period(above) or periods.find_period(name)
     value_cols = [(c, f) for c, f in fields.items() if f in indicators.REPORTED_CODES]
-    records = []
-    for r in range(header_row + 1, len(grid)):
-        row = grid[r]
-        excel_row = r + 1
-        cells = [v for v in row if v not in (None, "")]
-        if not cells:
-            continue
-        first = unicodedata.normalize("NFKC", str(cells[0])).strip()
-        if first.startswith(NOTE_PREFIXES):
-            continue
-        raw_code = row[col_of["region_code"]] if "region_code" in col_of else None
-        raw_name = row[col_of["region_name"]] if "region_name" in col_of else None
-        label = raw_name if raw_name not in (None, "") else raw_code
-        if any(str(x).replace(" ", "").strip() in TOTAL_NAMES for x in (raw_code, raw_name) if x):
-            continue
-        res = resolver.resolve(raw_code) if raw_code not in (None, "") else None
-        if res is None or not res.ok:
-            res = resolver.resolve(raw_name) if raw_name not in (None, "") else res
-        col = get_column_letter(col_of.get("region_code", col_of.get("region_name", 0)) + 1)
-        has_values = any(c < len(row) and row[c] not in (None, "") for c, _ in value_cols)
-        if (res is None or not res.ok) and not has_values:
-            continue  # a note or caption row below or inside the table, not data
-        if res is None or not res.ok:
+    for f in indicators.REPORTED_CODES:
+        if f not in col_of:
             problems.append(
                 Problem(
-                    sheet,
+                    name,
+                    header.row + 1,
+                    None,
+                    f,
+                    None,
+                    "missing_column",
+                    {"name": indicators.get(f).name_zh},
+                )
+            )
+    for c, label in header.extra.items():
+        if split_header(label)[0] not in SILENT_HEADERS:
+            problems.append(
+                Problem(
+                    name,
+                    header.row + 1,
+                    get_column_letter(c + 1),
+                    None,
+                    label,
+                    "extra_column",
+                    {"label": label},
+                    "warning",
+                )
+            )
+    start = header.row + 1
+    # a row of units right under the header (人 / 万人 / 张)
+    units = dict(header.units)
+    if start < len(grid):
+        cells = {c: _norm(v) for c, v in enumerate(grid[start]) if not _blank(v)}
+        if cells and all(v.strip("()（）") in UNIT_FACTORS for v in cells.values()):
+            units.update({c: v.strip("()（）") for c, v in cells.items()})
+            start += 1
+
+    def factor(c: int) -> int:
+        unit = units.get(c) or sheet_unit or "人"
+        return UNIT_FACTORS.get(unit, 1)
+
+    region_col = col_of.get("region_code", col_of.get("region_name"))
+    region_letter = get_column_letter(region_col + 1)
+    for r in range(start, len(grid)):
+        row = grid[r]
+        if all(_blank(v) for v in row):
+            continue
+        excel_row = r + 1
+        first = unicodedata.normalize("NFKC", str(next(v for v in row if not _blank(v)))).strip()
+        if first.startswith(NOTE_PREFIXES):
+            continue
+        raw_code = _cell(grid, r, col_of["region_code"]) if "region_code" in col_of else ""
+        raw_name = _cell(grid, r, col_of["region_name"]) if "region_name" in col_of else ""
+        label = str(raw_name if not _blank(raw_name) else raw_code).strip()
+        has_values = any(not _blank(_cell(grid, r, c)) for c, _ in value_cols)
+        is_total = any(
+            w in _norm(x) for x in (raw_code, raw_name) if not _blank(x) for w in TOTAL_WORDS
+        )
+        res = None
+        if not is_total:
+            res = resolver.resolve(raw_code) if not _blank(raw_code) else None
+            if (res is None or not res.ok) and not _blank(raw_name):
+                res = resolver.resolve(raw_name)
+        if not is_total and (res is None or not res.ok):
+            if not has_values:
+                continue  # a caption or note row, not data
+            problems.append(
+                Problem(
+                    name,
                     excel_row,
-                    col,
+                    region_letter,
                     "region",
                     label,
                     "unknown_region",
-                    f"无法识别的地区：{label}" + (f"（{res.note}）" if res and res.note else ""),
+                    {"region": label},
                 )
             )
             continue
         row_period = sheet_period
-        if "period" in col_of and row[col_of["period"]] not in (None, ""):
-            try:
-                row_period = periods.parse_period(row[col_of["period"]])
-            except periods.PeriodError as exc:
-                problems.append(
-                    Problem(
-                        sheet,
-                        excel_row,
-                        get_column_letter(col_of["period"] + 1),
-                        "period",
-                        row[col_of["period"]],
-                        "bad_period",
-                        str(exc),
-                    )
+        try:
+            if "period" in col_of and not _blank(_cell(grid, r, col_of["period"])):
+                row_period = periods.parse_period(_cell(grid, r, col_of["period"]))
+            elif (
+                "year" in col_of
+                and "quarter" in col_of
+                and not _blank(_cell(grid, r, col_of["year"]))
+            ):
+                row_period = _quarter_from(
+                    _cell(grid, r, col_of["year"]), _cell(grid, r, col_of["quarter"])
                 )
-                continue
-        if row_period is None:
+        except (periods.PeriodError, TypeError, ValueError):
+            pc = col_of.get("period", col_of.get("quarter"))
+            raw = _cell(grid, r, pc)
             problems.append(
                 Problem(
-                    sheet,
+                    name,
                     excel_row,
-                    None,
+                    get_column_letter(pc + 1),
                     "period",
-                    None,
-                    "no_period",
-                    "未找到填报期（标题、期别列或年份/季度列）",
+                    raw,
+                    "bad_period",
+                    {"value": raw},
                 )
             )
             continue
+        if row_period is None:
+            problems.append(Problem(name, excel_row, None, "period", None, "no_period", {}))
+            continue
+        values = {}
         for c, f in value_cols:
-            v = row[c] if c < len(row) else None
+            v = _cell(grid, r, c)
             try:
                 num = to_number(v)
             except ValueError:
                 problems.append(
                     Problem(
-                        sheet,
+                        name,
                         excel_row,
                         get_column_letter(c + 1),
                         f,
                         v,
                         "not_a_number",
-                        f"不是数字：{v}",
+                        {"value": v, "name": indicators.get(f).name_zh},
                     )
                 )
                 continue
-            if num is None:
-                continue
+            if num is not None:
+                values[(c, f)] = (num * factor(c), v)
+        level = None if is_total else resolver.level_of(res.code)
+        if is_total or level != "county":
+            totals.append(
+                {
+                    "sheet": name,
+                    "row": excel_row,
+                    "region_code": None if is_total else res.code,
+                    "label": label,
+                    "period": row_period,
+                    "values": {
+                        f: (v, get_column_letter(c + 1)) for (c, f), (v, _) in values.items()
+                    },
+                }
+            )
+            continue
+        for (c, f), (num, raw) in values.items():
             records.append(
                 (
-                    sheet,
+                    name,
                     excel_row,
                     get_column_letter(c + 1),
-                    str(label),
+                    label,
                     res.code,
                     row_period,
                     f,
-                    num * factor,
+                    num,
+                    raw,
                 )
             )
-    return pd.DataFrame(
-        records,
-        columns=[
-            "sheet",
-            "row",
-            "column",
-            "region_raw",
-            "region_code",
-            "period",
-            "indicator",
-            "value",
-        ],
-    )
 
 
-def validate_rows(rows: pd.DataFrame, today_period: str | None = None) -> list[Problem]:
-    """Row rules: non-negative whole counts, urban <= total, no duplicates, no future period."""
-    out: list[Problem] = []
-    now = today_period or periods.current_quarter()
-    for r in rows.itertuples(index=False):
-        ind = indicators.get(r.indicator)
-        if r.value < 0:
-            out.append(
-                Problem(
-                    r.sheet,
-                    r.row,
-                    r.column,
-                    r.indicator,
-                    r.value,
-                    "negative",
-                    f"{ind.name_zh}不能为负数：{r.value:g}",
-                )
-            )
-        elif r.value != int(r.value):
-            out.append(
-                Problem(
-                    r.sheet,
-                    r.row,
-                    r.column,
-                    r.indicator,
-                    r.value,
-                    "not_integer",
-                    f"{ind.name_zh}应为整数：{r.value:g}",
-                )
-            )
-        if periods.is_quarter(r.period) and r.period > now:
-            out.append(
-                Problem(
-                    r.sheet,
-                    r.row,
-                    r.column,
-                    "period",
-                    r.period,
-                    "future_period",
-                    f"填报期 {r.period} 尚未到来",
-                )
-            )
-    dup = rows[rows.duplicated(["region_code", "period", "indicator"], keep="first")]
-    for r in dup.drop_duplicates(["region_code", "period"]).itertuples(index=False):
-        out.append(
-            Problem(
-                r.sheet,
-                r.row,
-                None,
-                "region",
-                r.region_raw,
-                "duplicate",
-                f"地区 {r.region_code} 在 {r.period} 重复填报",
-            )
-        )
-    wide = rows.pivot_table(
-        index=["region_code", "period"], columns="indicator", values="value", aggfunc="first"
-    )
-    where = rows.drop_duplicates(["region_code", "period", "indicator"]).set_index(
-        ["region_code", "period", "indicator"]
-    )
-    for ind in indicators.REPORTED:
-        if ind.not_above and ind.code in wide and ind.not_above in wide:
-            bad = wide[wide[ind.code] > wide[ind.not_above]]
-            for (code, per), vals in bad.iterrows():
-                loc = where.loc[(code, per, ind.code)]
-                out.append(
-                    Problem(
-                        loc.sheet,
-                        int(loc.row),
-                        loc.column,
-                        ind.code,
-                        vals[ind.code],
-                        "urban_gt_total",
-                        f"{ind.name_zh} {vals[ind.code]:g} 大于 "
-                        f"{indicators.get(ind.not_above).name_zh} {vals[ind.not_above]:g}",
-                    )
-                )
-    return out
+__all__ = ["Problem", "ReadResult", "read_return", "match_header", "to_number", "PROVINCE_CODE"]

@@ -122,6 +122,7 @@ class Resolution:
     via: str = ""  # code / name / alias_code / alias_name / stem
     candidates: tuple[str, ...] = ()
     note: str = ""
+    alias_kind: str = ""  # crosswalk kind when resolved through it: renamed / source_code / ...
 
     @property
     def ok(self) -> bool:
@@ -137,7 +138,8 @@ class Resolver:
     _names: dict[str, set[str]] = field(default_factory=dict, init=False)
     _alias_names: dict[str, set[str]] = field(default_factory=dict, init=False)
     _stems: dict[str, set[str]] = field(default_factory=dict, init=False)
-    _alias_codes: dict[str, tuple[str, str]] = field(default_factory=dict, init=False)
+    _alias_codes: dict[str, tuple[str, str, str]] = field(default_factory=dict, init=False)
+    _alias_kinds: dict[tuple[str, str], str] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self._by_code = self.registry.set_index("code")
@@ -153,11 +155,13 @@ class Resolver:
                 note = f"{row.alias_code} {row.alias_name} → {row.current_code} {row.current_name}"
                 if row.valid_to:
                     note += f" ({row.source}, {row.valid_to})"
-                self._alias_codes[row.alias_code] = (row.current_code, note)
+                if row.alias_code not in self._alias_codes or row.kind == "renamed":
+                    self._alias_codes[row.alias_code] = (row.current_code, note, row.kind)
             if row.alias_name:
                 name = normalize_text(row.alias_name)
-                self._alias_names.setdefault(name, set()).add(row.current_code)
-                self._alias_names.setdefault(_stem(name), set()).add(row.current_code)
+                for key in (name, _stem(name)):
+                    self._alias_names.setdefault(key, set()).add(row.current_code)
+                    self._alias_kinds[(key, row.current_code)] = row.kind
         self._city_prefixes = sorted(
             (
                 (normalize_text(n), c)
@@ -170,6 +174,9 @@ class Resolver:
     @classmethod
     def default(cls) -> Resolver:
         return cls(load_registry(), load_crosswalk())
+
+    def level_of(self, code: str) -> str:
+        return self._level[code]
 
     def name_of(self, code: str) -> str:
         return str(self._by_code.at[code, "name"])
@@ -204,9 +211,16 @@ class Resolver:
             if code in self._level and (level is None or self._level[code] == level):
                 return Resolution(raw, code, self.name_of(code), "code")
             if code in self._alias_codes:
-                current, note = self._alias_codes[code]
+                current, note, kind = self._alias_codes[code]
                 if level is None or self._level[current] == level:
-                    return Resolution(raw, current, self.name_of(current), "alias_code", note=note)
+                    return Resolution(
+                        raw,
+                        current,
+                        self.name_of(current),
+                        "alias_code",
+                        note=note,
+                        alias_kind=kind,
+                    )
             return Resolution(raw, None, note=f"unknown region code {code}")
         name = normalize_text(raw)
         if not name:
@@ -218,7 +232,14 @@ class Resolver:
                 if name.startswith(p) and len(name) > len(p) + 1 and level != "city":
                     inner = self.resolve(name[len(p) :], parent=city, level=level or "county")
                     if inner.ok:
-                        return Resolution(raw, inner.code, inner.name, inner.via, note=inner.note)
+                        return Resolution(
+                            raw,
+                            inner.code,
+                            inner.name,
+                            inner.via,
+                            note=inner.note,
+                            alias_kind=inner.alias_kind,
+                        )
         for via, table, key in (
             ("name", self._names, name),
             ("alias_name", self._alias_names, name),
@@ -229,7 +250,8 @@ class Resolver:
             if key in table:
                 found = self._pick(table[key], parent, level)
                 if len(found) == 1:
-                    return Resolution(raw, found[0], self.name_of(found[0]), via)
+                    kind = self._alias_kinds.get((key, found[0]), "") if via == "alias_name" else ""
+                    return Resolution(raw, found[0], self.name_of(found[0]), via, alias_kind=kind)
                 if len(found) > 1:
                     return Resolution(
                         raw, None, candidates=tuple(found), note=f"ambiguous region name {raw}"

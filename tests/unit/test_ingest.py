@@ -6,7 +6,8 @@ from data import store
 from data.bootstrap import init_store
 from data.ingest import ingest
 from data.models import Observation, Submission
-from data.returns import read_return, write_return
+from data.returns import read_return
+from data.template import write_return
 
 
 def _frame(values=None):
@@ -19,7 +20,7 @@ def _frame(values=None):
         "registered_pop": 520_000,
         "urban_registered_pop": 200_000,
     }
-    rows = [{"region_code": c, **base} for c in ("610118", "610122", "610403")]
+    rows = [{"region_code": c, **base} for c in ("610202", "610203", "610204", "610222")]
     frame = pd.DataFrame(rows).astype(object)
     for (code, col), v in (values or {}).items():
         frame.loc[frame.region_code == code, col] = v
@@ -46,7 +47,7 @@ def test_template_round_trip(tmp_path):
     result = read_return(data)
     assert result.problems == []
     assert set(result.rows.period) == {"2016Q3"}
-    assert set(result.rows.sheet) == {"西安市", "杨凌示范区"}
+    assert set(result.rows.sheet) == {"铜川市"}
     wide = result.rows.pivot_table(index="region_code", columns="indicator", values="value")
     pd.testing.assert_frame_equal(
         wide.astype("int64"),
@@ -63,29 +64,29 @@ def test_ingest_duplicate_revision_and_replace(engine, tmp_path):
     init_store(engine)
     data = _workbook(tmp_path)
     first = ingest(data, "r.xlsx", user="xa", engine=engine)
-    assert first.status == "committed" and first.values == 21
-    assert _counts(engine) == (1, 21, 21)
+    assert first.status == "committed" and first.values == 28
+    assert _counts(engine) == (1, 28, 28)
     again = ingest(data, "r.xlsx", engine=engine)
     assert again.status == "duplicate" and again.submission_id == first.submission_id
-    assert _counts(engine) == (1, 21, 21)
+    assert _counts(engine) == (1, 28, 28)
 
-    revised = _workbook(tmp_path, "r2.xlsx", values={("610118", "settled_rural"): 150})
+    revised = _workbook(tmp_path, "r2.xlsx", values={("610202", "settled_rural"): 150})
     refused = ingest(revised, "r2.xlsx", engine=engine)
     assert refused.status == "revision_refused"
     assert refused.changes.to_dict("records") == [
         {
-            "region_code": "610118",
+            "region_code": "610202",
             "period": "2016Q3",
             "indicator": "settled_rural",
             "old": 100.0,
             "new": 150.0,
         }
     ]
-    assert _counts(engine) == (1, 21, 21)
+    assert _counts(engine) == (1, 28, 28)
 
     replaced = ingest(revised, "r2.xlsx", replace=True, engine=engine)
     assert replaced.status == "committed"
-    assert _counts(engine) == (2, 22, 21)  # the old value is superseded, not deleted
+    assert _counts(engine) == (2, 29, 28)  # the old value is superseded, not deleted
     with store.reader(engine) as sess:
         old = sess.scalars(select(Observation).where(~Observation.is_current)).one()
         assert (old.value, old.superseded_by) == (100.0, replaced.submission_id)
@@ -94,9 +95,9 @@ def test_ingest_duplicate_revision_and_replace(engine, tmp_path):
 @pytest.mark.parametrize(
     "values, rule",
     [
-        ({("610118", "settled_rural"): -5}, "negative"),
-        ({("610118", "urban_resident_pop"): 600_000}, "urban_gt_total"),
-        ({("610122", "settled_other"): 2.5}, "not_integer"),
+        ({("610202", "settled_rural"): -5}, "negative"),
+        ({("610202", "urban_resident_pop"): 600_000}, "urban_gt_total"),
+        ({("610203", "settled_other"): 2.5}, "not_integer"),
     ],
 )
 def test_bad_rows_are_rejected_and_nothing_written(engine, tmp_path, values, rule):
@@ -104,7 +105,7 @@ def test_bad_rows_are_rejected_and_nothing_written(engine, tmp_path, values, rul
     report = ingest(_workbook(tmp_path, values=values), "bad.xlsx", engine=engine)
     assert report.status == "rejected"
     assert [e.rule for e in report.errors] == [rule]
-    assert report.errors[0].sheet == "西安市" and report.errors[0].row in (4, 5)
+    assert report.errors[0].sheet == "铜川市" and report.errors[0].row in (4, 5)
     assert _counts(engine) == (0, 0, 0)
 
 
@@ -112,5 +113,5 @@ def test_future_period_rejected(engine, tmp_path):
     init_store(engine)
     report = ingest(_workbook(tmp_path, period="2099Q1"), "f.xlsx", engine=engine)
     assert report.status == "rejected" and {e.rule for e in report.errors} == {"future_period"}
-    assert report.errors[0].message == "填报期 2099Q1 尚未到来"
+    assert report.errors[0].message() == "填报期 2099Q1 尚未到来"
     assert _counts(engine) == (0, 0, 0)

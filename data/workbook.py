@@ -1,0 +1,198 @@
+"""Open an uploaded workbook safely and hand back its sheets as grids of cell values.
+
+Checks run on the bytes before any parser sees them: size limit, file type by signature (not
+by name), encrypted (password-protected) Office files, zip bombs by declared uncompressed size
+and ratio, XML entity declarations (refused with defusedxml), and formulas whose results were
+never cached by Excel. Macros in .xlsm files are never run: only cell values are read.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as safe_fromstring
+from python_calamine import CalamineWorkbook
+
+from data import settings
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_UNCOMPRESSED = 300 * 1024 * 1024  # declared total, bytes
+MAX_RATIO = 200  # declared uncompressed / compressed, per member
+PROLOG_BYTES = 4096
+
+
+class WorkbookError(Exception):
+    """A file that cannot be read as a workbook: ``rule`` names the check, ``params`` fill the
+    message template ``rule.<rule>`` of the message catalogue."""
+
+    def __init__(self, rule: str, **params):
+        super().__init__(rule)
+        self.rule = rule
+        self.params = params
+
+
+@dataclass
+class Sheet:
+    name: str
+    grid: list[list]  # grid[r][c] is the cell at Excel row r+1, column c+1 ('' when empty)
+    merged: list = field(default_factory=list)
+    hidden: bool = False
+
+
+def _limit_bytes() -> int:
+    return int(float(settings.get("max_upload_mb")) * 1024 * 1024)
+
+
+def detect_kind(content: bytes) -> str:
+    """'xlsx' (any OOXML zip), 'xls' (OLE compound file) or 'unknown', by signature."""
+    if content.startswith(ZIP_MAGIC):
+        return "xlsx"
+    if content.startswith(OLE_MAGIC):
+        return "xls"
+    return "unknown"
+
+
+def _is_encrypted_ole(content: bytes) -> bool:
+    # An encrypted .xlsx is an OLE container holding EncryptionInfo + EncryptedPackage streams;
+    # the stream names are stored in UTF-16 in the directory sectors.
+    return "EncryptedPackage".encode("utf-16-le") in content or (
+        "EncryptionInfo".encode("utf-16-le") in content
+    )
+
+
+def _check_zip(content: bytes) -> None:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(content))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise WorkbookError("corrupt_zip") from None
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED:
+        raise WorkbookError(
+            "zip_bomb", size_mb=round(total / 2**20), limit_mb=MAX_UNCOMPRESSED // 2**20
+        )
+    for i in infos:
+        if i.compress_size and i.file_size / i.compress_size > MAX_RATIO and i.file_size > 2**20:
+            raise WorkbookError(
+                "zip_bomb", size_mb=round(total / 2**20), limit_mb=MAX_UNCOMPRESSED // 2**20
+            )
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        raise WorkbookError("not_a_workbook")
+    try:
+        for info in infos:
+            if not info.filename.endswith((".xml", ".rels", ".vml")):
+                continue
+            with zf.open(info) as fh:
+                head = fh.read(PROLOG_BYTES)
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                # let defusedxml name the offence; anything with a DTD is refused
+                try:
+                    safe_fromstring(head.decode("utf-8", "replace") + "<x/>")
+                except DefusedXmlException:
+                    pass
+                except Exception:  # noqa: BLE001 - the prolog alone need not be well-formed
+                    pass
+                raise WorkbookError("xml_entities", part=info.filename)
+            if info.filename in ("[Content_Types].xml", "xl/workbook.xml"):
+                with zf.open(info) as fh:
+                    safe_fromstring(fh.read())
+    except DefusedXmlException as exc:
+        raise WorkbookError("xml_entities", part=str(exc)) from None
+    except (zipfile.BadZipFile, OSError, EOFError):
+        raise WorkbookError("corrupt_zip") from None
+    except Exception as exc:  # noqa: BLE001 - malformed XML in a required part
+        if exc.__class__.__name__ == "ParseError":
+            raise WorkbookError("corrupt_zip") from None
+        raise
+
+
+_CACHED = re.compile(rb"<v>[^<]")  # a cached result; openpyxl writes <v /> when there is none
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>((?:(?!</c>).)*?)</c>', re.S)
+
+
+def uncached_formulas(content: bytes) -> dict[str, list[str]]:
+    """Cells holding a formula with no cached value, per sheet XML part (xlsx only)."""
+    out: dict[str, list[str]] = {}
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        for name in zf.namelist():
+            if not re.match(r"xl/worksheets/sheet\d+\.xml$", name):
+                continue
+            data = zf.read(name)
+            if b"<f" not in data:
+                continue
+            cells = [
+                m.group(1).decode()
+                for m in _FORMULA_CELL.finditer(data)
+                if b"<f" in m.group(2) and not _CACHED.search(m.group(2))
+            ]
+            if cells:
+                out[name] = cells
+    return out
+
+
+def _sheet_part_names(content: bytes) -> dict[str, str]:
+    """Map sheet XML part -> sheet name (for reporting formulas by sheet)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        wb = safe_fromstring(zf.read("xl/workbook.xml"))
+        rels = safe_fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    ns_r = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    targets = {r.get("Id"): r.get("Target").lstrip("/").removeprefix("xl/") for r in rels}
+    out = {}
+    for s in wb.iter():
+        if s.tag.endswith("}sheet"):
+            out["xl/" + targets.get(s.get(ns_r), "")] = s.get("name")
+    return out
+
+
+def open_workbook(content: bytes) -> list[Sheet]:
+    """Check ``content`` and return its worksheets as grids; raise WorkbookError if unsafe."""
+    if not content:
+        raise WorkbookError("empty_file")
+    if len(content) > _limit_bytes():
+        raise WorkbookError(
+            "too_large",
+            size_mb=round(len(content) / 2**20, 1),
+            limit_mb=settings.get("max_upload_mb"),
+        )
+    kind = detect_kind(content)
+    if kind == "unknown":
+        raise WorkbookError("not_excel")
+    if kind == "xls" and _is_encrypted_ole(content):
+        raise WorkbookError("encrypted")
+    if kind == "xlsx":
+        _check_zip(content)
+        missing = uncached_formulas(content)
+        if missing:
+            names = _sheet_part_names(content)
+            part, cells = next(iter(missing.items()))
+            raise WorkbookError(
+                "formula_no_cache",
+                sheet=names.get(part, part),
+                cells=", ".join(cells[:5]) + (" …" if len(cells) > 5 else ""),
+            )
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    except Exception as exc:  # noqa: BLE001 - calamine raises its own error classes
+        text = str(exc).lower()
+        if "password" in text or "encrypt" in text:
+            raise WorkbookError("encrypted") from None
+        raise WorkbookError("unreadable", reason=str(exc).splitlines()[0][:200]) from None
+    sheets = []
+    meta = {m.name: m for m in wb.sheets_metadata}
+    for name in wb.sheet_names:
+        if str(meta[name].typ) != "SheetTypeEnum.WorkSheet":
+            continue
+        sh = wb.get_sheet_by_name(name)
+        hidden = str(meta[name].visible) != "SheetVisibleEnum.Visible"
+        sheets.append(
+            Sheet(name, sh.to_python(skip_empty_area=False), sh.merged_cell_ranges or [], hidden)
+        )
+    if not any(any(v not in ("", None) for row in s.grid for v in row) for s in sheets):
+        raise WorkbookError("empty_workbook")
+    return sheets

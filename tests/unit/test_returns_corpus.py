@@ -1,0 +1,485 @@
+"""The corpus of messy and broken returns: each case with its expected report, and for every
+rejected file a check that nothing was written."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from data import store
+from data.bootstrap import init_store
+from data.ingest import check, commit, ingest, revert
+from data.models import AuditLog, Observation, Submission
+from data.returns import read_return
+from tests.fixtures import workbooks as wb
+
+TODAY = "2020Q4"
+
+
+@pytest.fixture
+def eng(tmp_path):
+    e = store.get_engine(f"sqlite:///{tmp_path / 's.sqlite'}")
+    init_store(e)
+    return e
+
+
+def counts(e):
+    with store.reader(e) as s:
+        return (
+            s.scalar(select(func.count()).select_from(Submission)),
+            s.scalar(select(func.count()).select_from(Observation)),
+            s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "ingest")),
+        )
+
+
+def run(e, content, **kw):
+    kw.setdefault("today", TODAY)
+    return ingest(content, "upload.xlsx", user="t", engine=e, **kw)
+
+
+def stored(e):
+    with store.reader(e) as s:
+        rows = s.execute(
+            select(
+                Observation.region_code,
+                Observation.indicator_code,
+                Observation.period,
+                Observation.value,
+            ).where(Observation.is_current)
+        ).all()
+    return {(r, i, p): v for r, i, p, v in rows}
+
+
+# ----------------------------------------------------------------------------- accepted files
+def _two_row_header():
+    top = [
+        "区划代码",
+        "地区名称",
+        "落户人数",
+        None,
+        "居住证发放数",
+        "季末常住人口",
+        "季末城镇常住人口",
+        "季末户籍人口",
+        "季末城镇户籍人口",
+    ]
+    low = [None, None, "农业转移人口", "其他常住人口", None, None, None, None, None]
+    body = [["2016年第三季度落户情况"], top, low] + wb.county_rows()
+    merges = ["A2:A3", "B2:B3", "C2:D2", "E2:E3", "F2:F3", "G2:G3", "H2:H3", "I2:I3"]
+    return wb.xlsx({"铜川市": body}, {"铜川市": merges})
+
+
+def _shuffled():
+    header = wb.HEADER_ZH[::-1] + ["备注说明"]
+    rows = [r[::-1] + ["ok"] for r in wb.county_rows()]
+    return wb.standard(rows, header=header)
+
+
+ACCEPTED = {
+    "template_layout": (lambda: wb.standard(), set()),
+    "english_headers": (lambda: wb.standard(header=wb.HEADER_EN), set()),
+    "two_row_merged_header": (_two_row_header, set()),
+    "shuffled_with_extra_column": (_shuffled, {"extra_column"}),
+    "codes_as_numbers": (
+        lambda: wb.standard([[int(c), n] + wb.GOOD for c, n in wb.NAMES.items()]),
+        set(),
+    ),
+    "codes_text_fullwidth_spaces": (
+        lambda: wb.standard(
+            [
+                [f" {c.translate(str.maketrans('0123456789', '０１２３４５６７８９'))} ", ""]
+                + wb.GOOD
+                for c in wb.TONGCHUAN
+            ]
+        ),
+        set(),
+    ),
+    "names_only_no_suffix": (
+        lambda: wb.standard([["", n[:-1]] + wb.GOOD for n in wb.NAMES.values()]),
+        set(),
+    ),
+    "numbers_as_text": (
+        lambda: wb.standard(
+            [
+                [c, ""] + ["100", "２０", " 5 ", "50,000", "30,000", "52,000", "20,000"]
+                for c in wb.TONGCHUAN
+            ]
+        ),
+        set(),
+    ),
+    "notes_below_table": (
+        lambda: wb.standard(
+            below=[[], ["填表人：张三", None, "审核人：李四"], ["注：本表按季度报送"]]
+        ),
+        set(),
+    ),
+    "total_row_matching": (
+        lambda: wb.standard(wb.county_rows() + [["合计", ""] + [v * 4 for v in wb.GOOD]]),
+        set(),
+    ),
+    "city_subtotal_row_matching": (
+        lambda: wb.standard(wb.county_rows() + [["610200", "铜川市"] + [v * 4 for v in wb.GOOD]]),
+        set(),
+    ),
+    "period_in_column": (
+        lambda: wb.xlsx(
+            {"S1": [["期别"] + wb.HEADER_ZH] + [["2016年第三季度"] + r for r in wb.county_rows()]}
+        ),
+        set(),
+    ),
+    "year_and_quarter_columns": (
+        lambda: wb.xlsx(
+            {
+                "S1": [["年份", "季度"] + wb.HEADER_ZH]
+                + [[2016, "三季度"] + r for r in wb.county_rows()]
+            }
+        ),
+        set(),
+    ),
+    "period_in_sheet_name": (lambda: wb.standard(title="落户情况统计表", sheet="2016Q3"), set()),
+    "legacy_xls": (
+        lambda: wb.xls([["2016年第三季度落户情况"], wb.HEADER_ZH] + wb.county_rows()),
+        set(),
+    ),
+    "xlsm_with_macro": (lambda: wb.xlsm(wb.standard()), set()),
+    "one_sheet_per_city": (
+        lambda: wb.xlsx(
+            {
+                "铜川市": [["2016年第3季度"], wb.HEADER_ZH] + wb.county_rows(),
+                "杨凌示范区": [["2016年第3季度"], wb.HEADER_ZH] + wb.county_rows(["610403"]),
+            }
+        ),
+        set(),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", ACCEPTED, ids=list(ACCEPTED))
+def test_accepted(eng, case):
+    build, warnings = ACCEPTED[case]
+    report = run(eng, build(), accept_warnings=True)
+    assert report.errors == [], [p.message() for p in report.errors]
+    assert {w.rule for w in report.warnings} == warnings
+    assert report.status == "committed"
+    values = stored(eng)
+    assert values[("610202", "settled_rural", "2016Q3")] == 100
+    assert values[("610222", "urban_registered_pop", "2016Q3")] == 20_000
+    assert len(values) == 7 * (4 + (case == "one_sheet_per_city"))
+
+
+def test_unit_line_in_wan_converts(eng):
+    rows = [[c, ""] + [0.01, 0.002, 0.0005, 5, 3, 5.2, 2] for c in wb.TONGCHUAN]
+    report = run(eng, wb.standard(rows, unit="单位：万人"))
+    assert report.status == "committed"
+    assert stored(eng)[("610203", "resident_pop", "2016Q3")] == 50_000
+    assert stored(eng)[("610203", "settled_rural", "2016Q3")] == 100
+
+
+def test_unit_in_header_per_column(eng):
+    header = wb.HEADER_ZH[:5] + ["季末常住人口（万人）"] + wb.HEADER_ZH[6:]
+    rows = [[c, ""] + [100, 20, 5, 5, 30_000, 52_000, 20_000] for c in wb.TONGCHUAN]
+    report = run(eng, wb.standard(rows, header=header))
+    assert report.status == "committed"
+    assert stored(eng)[("610204", "resident_pop", "2016Q3")] == 50_000
+
+
+def test_old_codes_and_names_resolve_with_a_note(eng):
+    rows = [[610125, "户县"] + wb.GOOD, ["", "高陵县"] + wb.GOOD]
+    report = run(eng, wb.standard(rows, sheet="西安市"), accept_warnings=True)
+    assert report.status == "committed"
+    notes = [w.message() for w in report.warnings if w.rule == "old_region"]
+    assert "“户县”已按现行区划导入为 610118 鄠邑区" in notes
+    assert "“高陵县”已按现行区划导入为 610117 高陵区" in notes
+    assert ("610118", "resident_pop", "2016Q3") in stored(eng)
+
+
+# ----------------------------------------------------------------------------- rejected files
+def _missing_column():
+    header = wb.HEADER_ZH[:4] + wb.HEADER_ZH[5:]
+    return wb.standard([r[:4] + r[5:] for r in wb.county_rows()], header=header)
+
+
+def _formula():
+    rows = wb.county_rows()[:3] + [["610222", "宜君县", "=C4+1"] + wb.GOOD[1:]]
+    return wb.standard(rows)
+
+
+REJECTED = {
+    # id: (builder, env, expected rules, (rule, exact zh message) or None)
+    "empty_file": (lambda: b"", {}, ["empty_file"], "文件为空。"),
+    "renamed_text_file": (
+        lambda: "区划代码,地区\n610202,王益区\n".encode(),
+        {},
+        ["not_excel"],
+        "不是Excel文件（.xlsx/.xlsm/.xls）：请上传统计报表工作簿，不要只改文件扩展名。",
+    ),
+    "renamed_png": (lambda: b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, {}, ["not_excel"], None),
+    "corrupt_zip": (
+        lambda: wb.standard()[:1500],
+        {},
+        ["corrupt_zip"],
+        "文件已损坏，无法打开（压缩包结构错误）。请重新从Excel另存后上传。",
+    ),
+    "zip_without_workbook": (lambda: _zip_of({"hello.txt": b"hi"}), {}, ["not_a_workbook"], None),
+    "encrypted": (
+        lambda: wb.encrypted(wb.standard()),
+        {},
+        ["encrypted"],
+        "工作簿已加密（设置了打开密码），请取消密码后重新上传。",
+    ),
+    "zip_bomb": (lambda: wb.declared_huge(wb.standard()), {}, ["zip_bomb"], None),
+    "xml_entity_bomb": (
+        lambda: wb.entity_bomb(wb.standard()),
+        {},
+        ["xml_entities"],
+        "文件中含有XML实体声明（xl/worksheets/sheet1.xml），出于安全原因已拒绝。",
+    ),
+    "empty_workbook": (
+        lambda: wb.xlsx({"Sheet1": []}),
+        {},
+        ["empty_workbook"],
+        "工作簿中没有任何数据。",
+    ),
+    "no_header": (
+        lambda: wb.xlsx({"Sheet1": [["甲", "乙"], [1, 2]]}),
+        {},
+        ["no_header"],
+        "未找到可识别的表头（需要“区划代码”或“地区名称”及指标列）。已检查的工作表：Sheet1",
+    ),
+    "too_large": (lambda: wb.standard(), {"URBDASH_MAX_UPLOAD_MB": "0.001"}, ["too_large"], None),
+    "too_many_rows": (
+        lambda: wb.standard(),
+        {"URBDASH_MAX_ROWS": "3"},
+        ["too_many_rows"],
+        "数据行数 4 超过上限 3。",
+    ),
+    "formula_without_cache": (
+        _formula,
+        {},
+        ["formula_no_cache"],
+        "工作表“铜川市”中的公式没有计算结果（C7）：请在Excel中打开、重新计算并保存后上传。",
+    ),
+    "every_row_duplicate": (
+        lambda: wb.standard(wb.county_rows() + wb.county_rows()),
+        {},
+        ["duplicate"] * 4,
+        "地区 610202 王益区 在 2016Q3 重复填报",
+    ),
+    "missing_column": (_missing_column, {}, ["missing_column"], "缺少必填列：本季居住证发放数"),
+    "unknown_region": (
+        lambda: wb.standard(wb.county_rows() + [["", "火星县"] + wb.GOOD]),
+        {},
+        ["unknown_region"],
+        "无法识别的地区：火星县",
+    ),
+    "unknown_code": (
+        lambda: wb.standard(wb.county_rows() + [[619999, ""] + wb.GOOD]),
+        {},
+        ["unknown_region"],
+        None,
+    ),
+    "negative_flow": (
+        lambda: wb.standard(wb.county_rows()[:3] + [["610222", ""] + [-5] + wb.GOOD[1:]]),
+        {},
+        ["negative"],
+        "本季农业转移人口城镇落户人数不能为负数：-5",
+    ),
+    "non_integer": (
+        lambda: wb.standard(wb.county_rows()[:3] + [["610222", ""] + [10.5] + wb.GOOD[1:]]),
+        {},
+        ["not_integer"],
+        "本季农业转移人口城镇落户人数应为整数：10.5",
+    ),
+    "not_a_number": (
+        lambda: wb.standard(wb.county_rows()[:3] + [["610222", ""] + ["约100"] + wb.GOOD[1:]]),
+        {},
+        ["not_a_number"],
+        "本季农业转移人口城镇落户人数不是数字：约100",
+    ),
+    "urban_gt_total": (
+        lambda: wb.standard(
+            wb.county_rows()[:3] + [["610222", ""] + [100, 20, 5, 50_000, 60_000, 52_000, 20_000]]
+        ),
+        {},
+        ["urban_gt_total"],
+        "季末城镇常住人口 60,000 大于 季末常住人口 50,000",
+    ),
+    "future_period": (
+        lambda: wb.standard(title="2099年第一季度统计表"),
+        {},
+        ["future_period"],
+        "填报期 2099Q1 尚未到来",
+    ),
+    "unparseable_period": (
+        lambda: wb.xlsx(
+            {"S": [["期别"] + wb.HEADER_ZH] + [["2016年第五季度"] + r for r in wb.county_rows()]}
+        ),
+        {},
+        ["bad_period"] * 4,
+        "无法识别的填报期：2016年第五季度",
+    ),
+    "no_period": (lambda: wb.standard(title="落户情况统计表"), {}, ["no_period"] * 4, None),
+    "total_row_mismatch": (
+        lambda: wb.standard(
+            wb.county_rows() + [["合计", ""] + [401] + [v * 4 for v in wb.GOOD[1:]]]
+        ),
+        {},
+        ["totals_mismatch"],
+        "“合计”行的本季农业转移人口城镇落户人数 401 与各地区之和 400 不符",
+    ),
+    "above_max": (
+        lambda: wb.standard(
+            wb.county_rows()[:3]
+            + [["610222", ""] + [100, 20, 5, 50_000_000, 30_000, 52_000, 20_000]]
+        ),
+        {},
+        ["above_max"],
+        "季末常住人口 50,000,000 超过合理上限 20,000,000",
+    ),
+}
+
+
+def _zip_of(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for k, v in members.items():
+            z.writestr(k, v)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("case", REJECTED, ids=list(REJECTED))
+def test_rejected_and_nothing_written(eng, monkeypatch, case):
+    build, env, rules, message = REJECTED[case]
+    content = build()
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    report = run(eng, content)
+    assert report.status == "rejected"
+    assert [p.rule for p in report.errors] == rules, [p.message() for p in report.errors]
+    if message:
+        assert report.errors[0].message() == message
+    assert counts(eng) == (0, 0, 0)
+
+
+def test_errors_are_located_in_cells(eng):
+    content = REJECTED["negative_flow"][0]()
+    err = run(eng, content).errors[0]
+    assert (err.sheet, err.row, err.column, err.field) == ("铜川市", 7, "C", "settled_rural")
+    assert (
+        err.message("en")
+        == "Agricultural-transfer residents settled in towns this quarter cannot be negative: -5"
+        or err.message("en").endswith("cannot be negative: -5")
+    )
+
+
+def test_out_of_scope(eng):
+    report = run(eng, wb.standard(), scope="610100")
+    assert [p.rule for p in report.errors] == ["out_of_scope"] * 4
+    assert report.errors[0].message() == "地区 610202 王益区 不在您的填报范围（610100 西安市）内"
+    assert counts(eng) == (0, 0, 0)
+
+
+# ----------------------------------------------------------------------------- warnings
+def _history(eng, quarters=("2015Q3", "2015Q4", "2016Q1", "2016Q2")):
+    for q in quarters:
+        y, n = q[:4], q[-1]
+        assert run(eng, wb.standard(title=f"{y}年第{n}季度")).status == "committed"
+
+
+@pytest.mark.parametrize(
+    "values, rule, message",
+    [
+        (
+            [100 * 10_000] + wb.GOOD[1:],
+            "unit_slip",
+            "本季农业转移人口城镇落户人数 1,000,000 与该地区通常水平 100 相差约一万倍，疑似单位错误（万人/人）",
+        ),
+        ([2_000] + wb.GOOD[1:], "outlier", None),
+        (
+            wb.GOOD[:3] + [80_000, 30_000, 52_000, 20_000],
+            "stock_jump",
+            "季末常住人口 80,000 较上季度 50,000 变化 +60.0%，幅度异常",
+        ),
+    ],
+)
+def test_history_warnings_need_confirmation(eng, values, rule, message):
+    _history(eng)
+    before = counts(eng)
+    rows = wb.county_rows()[:3] + [["610222", ""] + values]
+    report = run(eng, wb.standard(rows))
+    assert report.status == "needs_confirmation" and not report.errors
+    assert [w.rule for w in report.warnings] == [rule]
+    assert report.warnings[0].row == 7
+    if message:
+        assert report.warnings[0].message() == message
+    assert counts(eng) == before
+    confirmed = run(eng, wb.standard(rows), accept_warnings=True)
+    assert confirmed.status == "committed"
+
+
+def test_missing_county_warning(eng):
+    report = run(eng, wb.standard(wb.county_rows(wb.TONGCHUAN[:3])))
+    assert report.status == "needs_confirmation"
+    assert [w.message() for w in report.warnings] == ["铜川市 2016Q3 缺少：宜君县"]
+    assert counts(eng) == (0, 0, 0)
+
+
+# ----------------------------------------------------------------------------- history
+def test_identical_unchanged_revision_replace_revert(eng):
+    first = wb.standard()
+    assert run(eng, first).status == "committed"
+    assert run(eng, first).status == "duplicate"
+    same_values = wb.standard(title="2016年第三季度统计表（重报）")
+    assert run(eng, same_values).status == "unchanged"
+    assert counts(eng) == (1, 28, 1)
+
+    revised = wb.standard(wb.county_rows()[:3] + [["610222", ""] + [150] + wb.GOOD[1:]])
+    refused = run(eng, revised)
+    assert refused.status == "revision_refused"
+    assert refused.changes.to_dict("records") == [
+        {
+            "region_code": "610222",
+            "period": "2016Q3",
+            "indicator": "settled_rural",
+            "old": 100.0,
+            "new": 150.0,
+        }
+    ]
+    assert counts(eng) == (1, 28, 1)
+
+    replaced = run(eng, revised, replace=True)
+    assert replaced.status == "committed"
+    assert stored(eng)[("610222", "settled_rural", "2016Q3")] == 150
+    assert counts(eng) == (2, 29, 2)  # superseded, not deleted
+
+    with pytest.raises(Exception, match="revised by submission"):
+        revert(1, engine=eng)
+    out = revert(replaced.submission_id, engine=eng)
+    assert out == {"submission_id": replaced.submission_id, "withdrawn": 1, "restored": 1}
+    assert stored(eng)[("610222", "settled_rural", "2016Q3")] == 100
+
+
+def test_check_then_commit_preview(eng):
+    report = check(wb.standard(), "a.xlsx", engine=eng, today=TODAY)
+    assert (report.status, report.new, report.unchanged) == ("checked", 28, 0)
+    assert counts(eng) == (0, 0, 0)
+    assert commit(report, wb.standard(), engine=eng).status == "committed"
+
+
+def test_reader_keeps_raw_and_locations():
+    result = read_return(
+        wb.standard(wb.county_rows()[:1] + [["610203", ""] + ["1,234"] + wb.GOOD[1:]])
+    )
+    row = result.rows[
+        (result.rows.region_code == "610203") & (result.rows.indicator == "settled_rural")
+    ].iloc[0]
+    assert (row.sheet, row.row, row.column, row.value, row.raw) == (
+        "铜川市",
+        5,
+        "C",
+        1234.0,
+        "1,234",
+    )
