@@ -23,7 +23,7 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/urbdash init
 	$(BIN)/urbdash demo --if-empty
-	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+	$(BIN)/urbdash serve --host $(HOST) --port $(PORT)
 
 system-deps:
 	bash .ci/system-deps.sh

@@ -13,9 +13,13 @@ from data import messages, settings, store
 from data.observations import read_observations, read_official, store_summary
 from geo.regions import load_registry
 
-# Every page of the app: (script, title key, icon, url path). app.py registers exactly these.
-PAGES: tuple[tuple[str, str, str, str], ...] = (
-    ("pages/data_overview.py", "page.overview", ":material/monitoring:", "overview"),
+# Every page of the app: (script, title key, icon, url path, menu group key).
+# app.py registers exactly these; the first is the landing page. A url path must differ from
+# its script's file name: on a fresh server a deep link equal to a file name in pages/ is
+# served by Streamlit's old pages-folder mode, before app.py has called st.navigation.
+PAGES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("pages/data_overview.py", "page.overview", ":material/monitoring:", "overview", "nav.monitor"),
+    ("pages/returns_upload.py", "page.returns", ":material/upload_file:", "returns", "nav.data"),
 )
 
 
@@ -80,10 +84,55 @@ def summary() -> dict:
     return store_summary(engine())
 
 
+@st.cache_data(show_spinner=False, ttl=60)
+def completeness():
+    from data.completeness import completeness as run
+
+    return run(engine())
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def completeness_matrix() -> pd.DataFrame:
+    """The county x quarter matrix with symbols and county names, for display."""
+    comp = completeness()
+    symbols = {"submitted": "✓", "revised": "↻", "missing": "·"}
+    names = registry().set_index("code").name
+    matrix = comp.matrix.replace(symbols)
+    matrix.index = [f"{c} {names[c]}" for c in matrix.index]
+    return matrix
+
+
+@st.cache_data(show_spinner=False)
+def template(period: str, scope: str) -> bytes:
+    from data.template import template_bytes
+
+    return template_bytes(period, None if scope == "610000" else scope)
+
+
+def scope_options() -> dict[str, str]:
+    """Province, the ten cities and 杨凌示范区, for scope pickers."""
+    reg = registry()
+    out = {"610000": tr("returns.province")}
+    out.update(dict(zip(reg[reg.level == "city"].code, reg[reg.level == "city"].name, strict=True)))
+    out.update({c: s for c, s in zip(reg.code, reg.stat_name, strict=True) if isinstance(s, str)})
+    return out
+
+
+def next_period() -> str:
+    """The quarter after the latest stored one (never past the current quarter)."""
+    from data import periods
+
+    latest = summary()["latest_period"]
+    now = periods.current_quarter()
+    return min(periods.shift(latest, 1), now) if latest else now
+
+
 def clear_data_caches() -> None:
     """Call after any write so pages read the new state."""
     observations.clear()
     summary.clear()
+    completeness.clear()
+    completeness_matrix.clear()
 
 
 # ----------------------------------------------------------------------------- widgets

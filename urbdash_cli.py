@@ -348,6 +348,31 @@ def completeness(period: str | None, as_json: bool) -> None:
     _emit(data, as_json, text)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8501, show_default=True, type=int, help="Port to listen on.")
+def serve(host: str, port: int) -> None:
+    """Serve the app (streamlit run app.py) with page routing fixed from the first request."""
+    # With a pages/ folder beside app.py, Streamlit serves a session that arrives before any
+    # run of app.py has called st.navigation in its old folder-based mode: a first deep link
+    # such as /returns then shows "Page not found" and the wrong menu. The app registers its
+    # pages with st.navigation, so the old mode is switched off before the server starts.
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli as streamlit_cli
+
+    PagesManager.uses_pages_directory = False
+    sys.argv = [
+        "streamlit",
+        "run",
+        str(settings.ROOT / "app.py"),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+    ]
+    sys.exit(streamlit_cli.main())
+
+
 @main.command("settings")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def show_settings(as_json: bool) -> None:

@@ -79,11 +79,20 @@ class Problem:
             "row": self.row,
             "column": self.column,
             "field": self.field,
-            "value": None if self.value is None else str(self.value),
+            "value": _show(self.value),
             "rule": self.rule,
             "message": self.message(lang),
             "severity": self.severity,
         }
+
+
+def _show(value: object) -> str | None:
+    """A cell value as a person typed it: 50000.0 read from Excel shows as 50000."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 @dataclass
@@ -102,6 +111,12 @@ class ReadResult:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
+
+
+def problems_frame(problems: list[Problem], lang: str = "zh") -> pd.DataFrame:
+    """Problems as a table for the upload page (one row per problem, located)."""
+    cols = ["severity", "sheet", "row", "column", "message", "field", "value", "rule"]
+    return pd.DataFrame([p.as_dict(lang) for p in problems], columns=cols)
 
 
 def _norm(value: object) -> str:

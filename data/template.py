@@ -48,8 +48,9 @@ def write_return(
             name = "杨凌示范区"
         _write_sheet(wb.create_sheet(name[:31]), period, part, reg, title_suffix, note)
     _write_instructions(wb.create_sheet("填表说明"), period)
-    path = Path(path)
-    wb.save(path)
+    if isinstance(path, str | Path):
+        path = Path(path)
+    wb.save(path)  # a path or a binary file object (the download button's buffer)
     return path
 
 
@@ -130,7 +131,16 @@ def scope_counties(scope: str | None, resolver: Resolver | None = None) -> list[
     return counties[counties.stat_parent_code == res.code].code.tolist()
 
 
-def write_template(path: Path | str, period: str, scope: str | None = None) -> Path:
+def template_bytes(period: str, scope: str | None = None) -> bytes:
+    """The template as bytes, for a download button."""
+    import io
+
+    buf = io.BytesIO()
+    write_template(buf, period, scope)
+    return buf.getvalue()
+
+
+def write_template(path, period: str, scope: str | None = None):
     """Write an empty return for ``period`` covering ``scope`` (see ``scope_counties``)."""
     period = periods.parse_period(period)
     if not periods.is_quarter(period):

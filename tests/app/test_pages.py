@@ -29,6 +29,8 @@ def app(demo_store, monkeypatch):
 def test_every_page_file_is_registered():
     files = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
     assert files == {p[0] for p in ui.PAGES}
+    # a url path equal to a file stem would be served by the old pages-folder mode
+    assert all(Path(path).stem != url for path, _, _, url, _ in ui.PAGES)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -1,4 +1,4 @@
-"""Browser tier: a real ``streamlit run`` on a free port, driven by Playwright in Debian's
+"""Browser tier: a real ``urbdash serve`` (streamlit run app.py) on a free port, driven by Playwright in Debian's
 Chromium. Playwright cannot download its own browser here; a missing /usr/bin/chromium fails
 the run in CI (CI=true) and skips it elsewhere."""
 
@@ -51,17 +51,7 @@ def server(tmp_path_factory):
     port = _free_port()
     log = open(var / "streamlit.log", "w")
     proc = subprocess.Popen(
-        [
-            str(bindir / "streamlit"),
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
+        [str(bindir / "urbdash"), "serve", "--port", str(port), "--host", "127.0.0.1"],
         cwd=ROOT,
         env=env,
         stdout=log,

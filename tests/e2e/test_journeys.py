@@ -5,6 +5,38 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import cjk_font_installed, wait_idle
 
 
+def test_first_request_deep_link_to_returns(server, page, shots):
+    """The server's very first session opens /returns directly: our menu, no 'Page not found'."""
+    page.goto(f"{server}/returns")
+    expect(page.get_by_role("heading", name="数据上报").first).to_be_visible(timeout=30_000)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar.get_by_text("数据概览")).to_be_visible()
+    expect(sidebar.get_by_role("radio", name="English")).to_be_attached()
+    wait_idle(page)
+    assert page.get_by_text("Page not found").count() == 0
+
+
+def test_upload_bad_return_shows_located_errors(server, page, shots, tmp_path):
+    from tests.fixtures import workbooks as wb
+
+    bad = tmp_path / "bad_return.xlsx"
+    rows = wb.county_rows()[:3] + [["610222", ""] + [-5] + wb.GOOD[1:]] + [["", "火星县"] + wb.GOOD]
+    bad.write_bytes(wb.standard(rows))
+    page.goto(f"{server}/returns")
+    expect(page.get_by_role("heading", name="数据上报").first).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
+    expect(page.get_by_text("有错误，未入库").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("检查结果（2 个错误").first).to_be_visible()
+    expect(
+        page.get_by_role("button", name="下载标注版工作簿（问题单元格已标色并批注）")
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="入库")).to_have_count(0)
+    wait_idle(page)
+    page.get_by_text("检查结果（2 个错误").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "returns_errors_zh.png"))
+
+
 def test_open_overview_switch_language(server, page, shots):
     assert cjk_font_installed(), "fonts-noto-cjk is missing: Chinese would render as boxes"
     page.goto(server)
