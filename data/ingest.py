@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 
 from data import store
@@ -194,22 +194,27 @@ def commit(
                 .where(Observation.id.in_(ids))
                 .values(is_current=False, superseded_by=sub.id)
             )
-        sess.execute(
-            insert(Observation),
-            [
-                {
-                    "region_code": r,
-                    "indicator_code": i,
-                    "period": p,
-                    "value": float(v),
-                    "submission_id": sub.id,
-                    "is_current": True,
-                }
-                for r, i, p, v in write[["region_code", "indicator", "period", "value"]].itertuples(
-                    index=False, name=None
-                )
-            ],
+        # One DBAPI executemany with plain tuples: no ORM objects or per-row parameter
+        # processing for 100,000s of values (the statement is the same on both databases).
+        conn = sess.connection()
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        sql = (
+            "INSERT INTO observation (region_code, indicator_code, period, value, submission_id, "
+            f"is_current) VALUES ({', '.join([mark] * 6)})"
         )
+        n = len(write)
+        params = list(
+            zip(
+                write.region_code.tolist(),
+                write.indicator.tolist(),
+                write.period.tolist(),
+                write.value.astype(float).tolist(),
+                [sub.id] * n,
+                [True] * n,
+                strict=True,
+            )
+        )
+        conn.exec_driver_sql(sql, params)
         sess.add(
             AuditLog(
                 user=user,

@@ -164,8 +164,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "returns.completeness": {"zh": "4. 上报完整性", "en": "4. Completeness"},
     "returns.completeness_summary": {
-        "zh": "{period}：已上报 {reported}/{expected} 个县（市、区）",
-        "en": "{period}: {reported}/{expected} counties reported",
+        "zh": "{period} 已上报县（市、区）",
+        "en": "Counties reported for {period}",
     },
     "returns.missing": {
         "zh": "{period} 未上报：{names}",
@@ -191,6 +191,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "returns.col.field": {"zh": "字段", "en": "Field"},
     "returns.col.value": {"zh": "填报值", "en": "Value"},
     "returns.col.rule": {"zh": "规则", "en": "Rule"},
+    "returns.sub.id": {"zh": "编号", "en": "ID"},
+    "returns.sub.filename": {"zh": "文件名", "en": "File"},
+    "returns.sub.uploaded_by": {"zh": "填报人", "en": "Uploaded by"},
+    "returns.sub.uploaded_at": {"zh": "上传时间", "en": "Uploaded at"},
+    "returns.sub.status": {"zh": "状态", "en": "Status"},
+    "returns.sub.rows": {"zh": "行数", "en": "Rows"},
+    "returns.sub.values": {"zh": "写入数值", "en": "Values written"},
+    "returns.sub.is_demo": {"zh": "示例数据", "en": "Demo data"},
+    "returns.sub.current_values": {"zh": "现行数值", "en": "Current values"},
     "missing": {"zh": "缺失", "en": "missing"},
     "rule.empty_file": {"zh": "文件为空。", "en": "The file is empty."},
     "rule.not_excel": {

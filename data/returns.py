@@ -281,7 +281,8 @@ def read_return(
                 {"sheets": "、".join(s.name for s in sheets)},
             )
         )
-    rows = pd.DataFrame(records, columns=ROW_COLUMNS)
+    rows = pd.concat(records, ignore_index=True) if records else pd.DataFrame(columns=ROW_COLUMNS)
+    rows = rows[ROW_COLUMNS].astype({"row": int, "value": float}) if len(rows) else rows
     return ReadResult(rows, problems, totals, read_sheets)
 
 
@@ -332,127 +333,194 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
         if cells and all(v.strip("()（）") in UNIT_FACTORS for v in cells.values()):
             units.update({c: v.strip("()（）") for c, v in cells.items()})
             start += 1
+    if start >= len(grid):
+        return
 
     def factor(c: int) -> int:
-        unit = units.get(c) or sheet_unit or "人"
-        return UNIT_FACTORS.get(unit, 1)
+        return UNIT_FACTORS.get(units.get(c) or sheet_unit or "人", 1)
 
-    region_col = col_of.get("region_code", col_of.get("region_name"))
-    region_letter = get_column_letter(region_col + 1)
-    for r in range(start, len(grid)):
-        row = grid[r]
-        if all(_blank(v) for v in row):
-            continue
-        excel_row = r + 1
-        first = unicodedata.normalize("NFKC", str(next(v for v in row if not _blank(v)))).strip()
-        if first.startswith(NOTE_PREFIXES):
-            continue
-        raw_code = _cell(grid, r, col_of["region_code"]) if "region_code" in col_of else ""
-        raw_name = _cell(grid, r, col_of["region_name"]) if "region_name" in col_of else ""
-        label = str(raw_name if not _blank(raw_name) else raw_code).strip()
-        has_values = any(not _blank(_cell(grid, r, c)) for c, _ in value_cols)
-        is_total = any(
-            w in _norm(x) for x in (raw_code, raw_name) if not _blank(x) for w in TOTAL_WORDS
+    body = pd.DataFrame(grid[start:], dtype=object)
+    body.index = pd.RangeIndex(start + 1, start + 1 + len(body))  # Excel row numbers
+    text = body.astype(str)
+    blank = body.isna() | text.apply(lambda col: col.str.strip() == "")
+    keep = ~blank.all(axis=1)
+    # note rows: the first non-empty cell starts with 填表人 / 审核人 / 注 ...
+    first = body.where(~blank).bfill(axis=1).iloc[:, 0].fillna("").astype(str)
+    first = first.map(_nfkc_cached).str.strip()
+    keep &= ~first.str.startswith(NOTE_PREFIXES)
+    body, blank, text = body[keep], blank[keep], text[keep]
+    if body.empty:
+        return
+
+    def column(field_name: str) -> pd.Series:
+        c = col_of.get(field_name)
+        if c is None or c >= body.shape[1]:
+            return pd.Series("", index=body.index, dtype=object)
+        return body[c].where(~blank[c], "")
+
+    raw_code, raw_name = column("region_code"), column("region_name")
+    label = raw_name.where(raw_name != "", raw_code).astype(str).str.strip()
+    key = raw_code.astype(str) + "|" + raw_name.astype(str)
+    is_total = (
+        key.map(_nfkc_cached)
+        .str.replace(r"\s+", "", regex=True)
+        .str.contains("|".join(TOTAL_WORDS))
+    )
+    value_cols = [(c, f) for c, f in value_cols if c < body.shape[1]]
+    has_values = ~blank[[c for c, _ in value_cols]].all(axis=1) if value_cols else is_total & False
+
+    memo: dict[tuple, str | None] = {}
+
+    def resolve(code: object, region_name: object) -> str | None:
+        k = (code, region_name)
+        if k not in memo:
+            res = resolver.resolve(code) if not _blank(code) else None
+            if (res is None or not res.ok) and not _blank(region_name):
+                res = resolver.resolve(region_name)
+            memo[k] = res.code if res is not None and res.ok else None
+        return memo[k]
+
+    codes = pd.Series(
+        [
+            None if t else resolve(c, n)
+            for c, n, t in zip(raw_code, raw_name, is_total, strict=True)
+        ],
+        index=body.index,
+        dtype=object,
+    )
+    unknown = codes.isna() & ~is_total
+    region_letter = get_column_letter(col_of.get("region_code", col_of.get("region_name")) + 1)
+    for r in body.index[unknown & has_values]:
+        problems.append(
+            Problem(
+                name,
+                int(r),
+                region_letter,
+                "region",
+                label[r],
+                "unknown_region",
+                {"region": label[r]},
+            )
         )
-        res = None
-        if not is_total:
-            res = resolver.resolve(raw_code) if not _blank(raw_code) else None
-            if (res is None or not res.ok) and not _blank(raw_name):
-                res = resolver.resolve(raw_name)
-        if not is_total and (res is None or not res.ok):
-            if not has_values:
-                continue  # a caption or note row, not data
+    ok = ~unknown
+
+    # periods: a column, year + quarter columns, else the title / sheet name / override
+    per = pd.Series(sheet_period, index=body.index, dtype=object)
+    pcol = None
+    if "period" in col_of or ("year" in col_of and "quarter" in col_of):
+        pmemo: dict[tuple, str | None] = {}
+
+        def parse(a: object, b: object) -> str | None:
+            if (a, b) not in pmemo:
+                try:
+                    pmemo[(a, b)] = periods.parse_period(a) if b is None else _quarter_from(a, b)
+                except (periods.PeriodError, TypeError, ValueError):
+                    pmemo[(a, b)] = None
+            return pmemo[(a, b)]
+
+        if "period" in col_of:
+            pcol = col_of["period"]
+            raw_p = column("period")
+            parsed = [parse(a, None) if a != "" else sheet_period for a in raw_p]
+        else:
+            pcol = col_of["quarter"]
+            raw_p = column("quarter")
+            parsed = [
+                parse(y, q) if y != "" else sheet_period
+                for y, q in zip(column("year"), raw_p, strict=True)
+            ]
+        per = pd.Series(parsed, index=body.index, dtype=object)
+        bad = ok & per.isna() & (raw_p != "")
+        for r in body.index[bad]:
             problems.append(
                 Problem(
                     name,
-                    excel_row,
-                    region_letter,
-                    "region",
-                    label,
-                    "unknown_region",
-                    {"region": label},
-                )
-            )
-            continue
-        row_period = sheet_period
-        try:
-            if "period" in col_of and not _blank(_cell(grid, r, col_of["period"])):
-                row_period = periods.parse_period(_cell(grid, r, col_of["period"]))
-            elif (
-                "year" in col_of
-                and "quarter" in col_of
-                and not _blank(_cell(grid, r, col_of["year"]))
-            ):
-                row_period = _quarter_from(
-                    _cell(grid, r, col_of["year"]), _cell(grid, r, col_of["quarter"])
-                )
-        except (periods.PeriodError, TypeError, ValueError):
-            pc = col_of.get("period", col_of.get("quarter"))
-            raw = _cell(grid, r, pc)
-            problems.append(
-                Problem(
-                    name,
-                    excel_row,
-                    get_column_letter(pc + 1),
+                    int(r),
+                    get_column_letter(pcol + 1),
                     "period",
-                    raw,
+                    raw_p[r],
                     "bad_period",
-                    {"value": raw},
+                    {"value": raw_p[r]},
                 )
             )
-            continue
-        if row_period is None:
-            problems.append(Problem(name, excel_row, None, "period", None, "no_period", {}))
-            continue
-        values = {}
-        for c, f in value_cols:
-            v = _cell(grid, r, c)
-            try:
-                num = to_number(v)
-            except ValueError:
-                problems.append(
-                    Problem(
-                        name,
-                        excel_row,
-                        get_column_letter(c + 1),
-                        f,
-                        v,
-                        "not_a_number",
-                        {"value": v, "name": indicators.get(f).name_zh},
-                    )
-                )
-                continue
-            if num is not None:
-                values[(c, f)] = (num * factor(c), v)
-        level = None if is_total else resolver.level_of(res.code)
-        if is_total or level != "county":
-            totals.append(
-                {
-                    "sheet": name,
-                    "row": excel_row,
-                    "region_code": None if is_total else res.code,
-                    "label": label,
-                    "period": row_period,
-                    "values": {
-                        f: (v, get_column_letter(c + 1)) for (c, f), (v, _) in values.items()
-                    },
-                }
-            )
-            continue
-        for (c, f), (num, raw) in values.items():
-            records.append(
-                (
+        ok &= ~bad
+    for r in body.index[ok & per.isna()]:
+        problems.append(Problem(name, int(r), None, "period", None, "no_period", {}))
+    ok &= per.notna()
+
+    levels = codes.map(lambda c: resolver.level_of(c) if c else None)
+    county = ok & ~is_total & (levels == "county")
+    subtotal = ok & (is_total | (levels.notna() & (levels != "county")))
+    frames = []
+    parsed_values = {}
+    for c, f in value_cols:
+        raw = body[c]
+        num = pd.to_numeric(raw.where(~blank[c]), errors="coerce")
+        retry = num.isna() & ~blank[c]
+        if retry.any():
+            cleaned = raw[retry].map(_clean_number)
+            num.loc[retry] = pd.to_numeric(cleaned, errors="coerce")
+        bad = num.isna() & ~blank[c] & ok
+        for r in body.index[bad]:
+            problems.append(
+                Problem(
                     name,
-                    excel_row,
+                    int(r),
                     get_column_letter(c + 1),
-                    label,
-                    res.code,
-                    row_period,
                     f,
-                    num,
-                    raw,
+                    raw[r],
+                    "not_a_number",
+                    {"value": raw[r], "name": indicators.get(f).name_zh},
                 )
             )
+        num = num.astype(float) * factor(c)
+        parsed_values[(c, f)] = num
+        take = county & num.notna()
+        if take.any():
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "sheet": name,
+                        "row": body.index[take],
+                        "column": get_column_letter(c + 1),
+                        "region_raw": label[take].to_numpy(),
+                        "region_code": codes[take].to_numpy(),
+                        "period": per[take].to_numpy(),
+                        "indicator": f,
+                        "value": num[take].to_numpy(),
+                        "raw": raw[take].to_numpy(),
+                    }
+                )
+            )
+    for r in body.index[subtotal]:
+        vals = {
+            f: (float(parsed_values[(c, f)][r]), get_column_letter(c + 1))
+            for c, f in value_cols
+            if pd.notna(parsed_values[(c, f)][r])
+        }
+        totals.append(
+            {
+                "sheet": name,
+                "row": int(r),
+                "region_code": codes[r],
+                "label": label[r],
+                "period": per[r],
+                "values": vals,
+            }
+        )
+    records.extend(frames)
+
+
+@lru_cache(maxsize=65536)
+def _nfkc_cached(value: str) -> str:
+    return unicodedata.normalize("NFKC", value)
+
+
+def _clean_number(value: object) -> object:
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip().replace(",", "").replace(" ", "")
+        return None if text in ("", "-", "—", "/", "--") else text
+    return value
 
 
 __all__ = ["Problem", "ReadResult", "read_return", "match_header", "to_number", "PROVINCE_CODE"]

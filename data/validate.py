@@ -17,7 +17,7 @@ from geo.regions import PROVINCE_CODE, Resolver, default_resolver
 
 HISTORY_QUARTERS = 8  # quarters of a region's own history used by the robust rules
 MIN_HISTORY = 4
-OUTLIER_Z = 5.0  # robust z on log(1 + x): |x - median| / (1.4826 MAD), MAD floored below
+OUTLIER_Z = 5.0  # robust z on log(1 + x): |x - median| / (IQR / 1.349), scale floored below
 MAD_FLOOR = 0.15
 UNIT_SLIP = 5_000  # value / typical value beyond this (or below its inverse): 万人 vs 人
 STOCK_JUMP = 0.15  # a stock changing more than 15% in one quarter
@@ -202,67 +202,66 @@ def _scope(rows: pd.DataFrame, scope: str, resolver: Resolver) -> list[Problem]:
 
 
 def _history_warnings(rows: pd.DataFrame, history: pd.DataFrame) -> list[Problem]:
-    """Robust per-region rules against the region's own previous quarters (vectorised per
-    period of the file: the stored history plus the file's own earlier periods)."""
+    """Robust per-region rules against the region's own previous observations (the stored
+    history plus the file's own earlier periods), vectorised with grouped rolling windows:
+    the centre is the rolling median of log(1 + x) over the last HISTORY_QUARTERS values and the
+    scale the rolling interquartile range / 1.349 (a robust sigma, floored at MAD_FLOOR)."""
     if rows.empty:
         return []
-    cols = ["region_code", "indicator", "period", "value"]
+    keys = ["region_code", "indicator"]
+    cols = keys + ["period", "value"]
     earlier = pd.concat([history[cols], rows[cols]], ignore_index=True)
-    earlier = earlier.drop_duplicates(["region_code", "indicator", "period"], keep="last")
-    earlier = earlier.sort_values("period")
+    earlier = earlier.drop_duplicates(keys + ["period"], keep="last")
+    earlier = earlier.sort_values(keys + ["period"], kind="stable").reset_index(drop=True)
     earlier["value"] = earlier.value.astype(float)
     earlier["log"] = np.log1p(earlier.value.clip(lower=0))
-    first = rows.drop_duplicates(["region_code", "period", "indicator"])
-    kinds = {i.code: i.kind for i in indicators.INDICATORS}
+    g = earlier.groupby(keys, sort=False)
+    earlier["prev_period"] = g.period.shift(1)
+    earlier["prev"] = g.value.shift(1)
+    # Rolling windows over each group's previous values, computed in one pass over a padded
+    # array: every group gets its own block followed by NaN, so no window crosses groups.
+    gid = g.ngroup().to_numpy()
+    pos = g.cumcount().to_numpy()
+    width = int(pos.max()) + 1 + HISTORY_QUARTERS
+    slot = gid * width + pos + 1  # +1: the value sits one after its predecessor's slot
+    for col in ("log", "value"):
+        padded = np.full(int(gid.max() + 1) * width + 1, np.nan)
+        padded[slot] = earlier[col].to_numpy()
+        roll = pd.Series(padded).rolling(HISTORY_QUARTERS, min_periods=MIN_HISTORY)
+        at = slot - 1  # windows ending at the previous value
+        earlier[f"{col}_med"] = roll.median().to_numpy()[at]
+        if col == "log":
+            q75 = roll.quantile(0.75).to_numpy()[at]
+            q25 = roll.quantile(0.25).to_numpy()[at]
+            earlier["scale"] = np.maximum((q75 - q25) / 1.349, MAD_FLOOR)
+            earlier["n"] = roll.count().to_numpy()[at]
+    m = rows.drop_duplicates(keys + ["period"]).merge(
+        earlier.drop(columns=["value", "log"]), on=keys + ["period"], how="left"
+    )
+    kinds = m.indicator.map({i.code: i.kind for i in indicators.INDICATORS})
     out = []
-    for per, part in first.groupby("period", sort=True):
-        past = (
-            earlier[earlier.period < per]
-            .groupby(["region_code", "indicator"])
-            .tail(HISTORY_QUARTERS)
-        )
-        g = past.groupby(["region_code", "indicator"])
-        stats = pd.DataFrame(
-            {
-                "n": g.value.size(),
-                "median": g.value.median(),
-                "center": g.log.median(),
-                "last_period": g.period.last(),
-                "last": g.value.last(),
-            }
-        )
-        stats["mad"] = (
-            past.log
-            - past.set_index(["region_code", "indicator"]).index.map(stats.center).to_numpy()
-        ).abs().groupby([past.region_code, past.indicator]).median() * 1.4826
-        m = part.join(stats, on=["region_code", "indicator"], how="inner")
-        if m.empty:
-            continue
-        stock = m.indicator.map(kinds) == "stock"
-        prev_q = periods.shift(per, -1)
-        # stocks: compare with the previous quarter only
-        s = m[stock & (m.last_period == prev_q) & (m["last"] > 0)]
-        ratio = s.value / s["last"]
-        slip = (ratio >= UNIT_SLIP) | ((ratio > 0) & (ratio <= 1 / UNIT_SLIP))
-        jump = ~slip & ((ratio - 1).abs() > STOCK_JUMP)
-        for r in s[slip].itertuples(index=False):
-            out.append(_warn(r, "unit_slip", typical=f"{r.last:,.0f}"))
-        for r, q in zip(s[jump].itertuples(index=False), ratio[jump], strict=True):
-            out.append(_warn(r, "stock_jump", prev=f"{r.last:,.0f}", pct=f"{100 * (q - 1):+.1f}"))
-        # flows: robust rules need a history with a level (median 0 says nothing, e.g. the
-        # first quarter a county issues residence permits)
-        f = m[~stock & (m.n >= MIN_HISTORY) & (m["median"] > 0)]
-        ratio = f.value / f["median"]
-        slip = (ratio >= UNIT_SLIP) | ((ratio > 0) & (ratio <= 1 / UNIT_SLIP))
-        z = (np.log1p(f.value.clip(lower=0)) - f.center).abs() / f.mad.clip(lower=MAD_FLOOR)
-        for r in f[slip].itertuples(index=False):
-            out.append(_warn(r, "unit_slip", typical=f"{r.median:,.0f}"))
-        for r, zz in zip(
-            f[~slip & (z > OUTLIER_Z)].itertuples(index=False),
-            z[~slip & (z > OUTLIER_Z)],
-            strict=True,
-        ):
-            out.append(_warn(r, "outlier", median=f"{r.median:,.0f}", n=int(r.n), z=f"{zz:.1f}"))
+    # stocks: compare with the previous quarter only
+    prev_of = {p: periods.shift(p, -1) for p in m.period.unique()}
+    prev_q = m.period.map(prev_of)
+    s = m[(kinds == "stock") & (m.prev_period == prev_q) & (m.prev > 0)]
+    ratio = s.value / s.prev
+    slip = (ratio >= UNIT_SLIP) | ((ratio > 0) & (ratio <= 1 / UNIT_SLIP))
+    jump = ~slip & ((ratio - 1).abs() > STOCK_JUMP)
+    for r in s[slip].itertuples(index=False):
+        out.append(_warn(r, "unit_slip", typical=f"{r.prev:,.0f}"))
+    for r, q in zip(s[jump].itertuples(index=False), ratio[jump], strict=True):
+        out.append(_warn(r, "stock_jump", prev=f"{r.prev:,.0f}", pct=f"{100 * (q - 1):+.1f}"))
+    # flows: need a history with a level (a median of 0 says nothing, e.g. the first quarter
+    # a county issues residence permits)
+    f = m[(kinds == "flow") & (m.n >= MIN_HISTORY) & (m.value_med > 0)]
+    ratio = f.value / f.value_med
+    slip = (ratio >= UNIT_SLIP) | ((ratio > 0) & (ratio <= 1 / UNIT_SLIP))
+    z = (np.log1p(f.value.clip(lower=0)) - f.log_med).abs() / f.scale
+    for r in f[slip].itertuples(index=False):
+        out.append(_warn(r, "unit_slip", typical=f"{r.value_med:,.0f}"))
+    outlier = ~slip & (z > OUTLIER_Z)
+    for r, zz in zip(f[outlier].itertuples(index=False), z[outlier], strict=True):
+        out.append(_warn(r, "outlier", median=f"{r.value_med:,.0f}", n=int(r.n), z=f"{zz:.1f}"))
     return out
 
 
@@ -281,34 +280,35 @@ def _warn(r, rule: str, **params) -> Problem:
 
 
 def _missing_counties(rows: pd.DataFrame, resolver: Resolver) -> list[Problem]:
+    """A sheet that holds two or more counties of a city for a quarter should hold them all."""
     reg = resolver.registry
-    counties = reg[reg.level == "county"]
+    counties = reg[reg.level == "county"].set_index("code").stat_parent_code
+    present = rows[["sheet", "period", "region_code"]].drop_duplicates()
+    present = present.assign(city=present.region_code.map(counties))
+    present = present[present.city.notna() & (present.city != PROVINCE_CODE)]
+    expected = counties.value_counts()
+    n = present.groupby(["sheet", "period", "city"]).size()
+    short = n[(n >= 2) & (n < n.index.get_level_values("city").map(expected).to_numpy())]
     out = []
-    for (sheet, per), part in rows.groupby(["sheet", "period"], sort=True):
-        present = set(part.region_code)
-        groups = counties[counties.code.isin(present)].stat_parent_code
-        for city, n in groups.value_counts().items():
-            if n < 2 or city == PROVINCE_CODE:
-                continue
-            expected = set(counties[counties.stat_parent_code == city].code)
-            missing = sorted(expected - present)
-            if missing:
-                out.append(
-                    Problem(
-                        sheet,
-                        None,
-                        None,
-                        "region",
-                        None,
-                        "missing_county",
-                        {
-                            "city": resolver.name_of(city),
-                            "period": per,
-                            "counties": "、".join(resolver.name_of(c) for c in missing),
-                        },
-                        "warning",
-                    )
-                )
+    for (sheet, per, city), _ in short.items():
+        have = set(present[(present.sheet == sheet) & (present.period == per)].region_code)
+        missing = sorted(set(counties[counties == city].index) - have)
+        out.append(
+            Problem(
+                sheet,
+                None,
+                None,
+                "region",
+                None,
+                "missing_county",
+                {
+                    "city": resolver.name_of(city),
+                    "period": per,
+                    "counties": "、".join(resolver.name_of(c) for c in missing),
+                },
+                "warning",
+            )
+        )
     return out
 
 

@@ -144,6 +144,7 @@ class Resolver:
     def __post_init__(self) -> None:
         self._by_code = self.registry.set_index("code")
         self._level = self._by_code["level"].to_dict()
+        self._name = self._by_code["name"].to_dict()
         self._parent = self._by_code["parent_code"].to_dict()
         for code, name in self._by_code["name"].items():
             self._names.setdefault(normalize_text(name), set()).add(code)
@@ -179,7 +180,7 @@ class Resolver:
         return self._level[code]
 
     def name_of(self, code: str) -> str:
-        return str(self._by_code.at[code, "name"])
+        return self._name[code]
 
     def unmatched_crosswalk(self) -> pd.DataFrame:
         """Crosswalk entries whose current code is not in the registry."""

@@ -147,7 +147,14 @@ subs = list_submissions(ui.engine())
 if subs.empty:
     st.caption(ui.tr("returns.no_submissions"))
 else:
-    st.dataframe(subs.drop(columns=["sha256"]), hide_index=True, width="stretch", height=240)
+    shown = subs.drop(columns=["sha256"])
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=240,
+        column_config={c: ui.tr(f"returns.sub.{c}") for c in shown.columns},
+    )
     committed = subs[subs.status == "committed"].id.tolist()
     h1, h2 = st.columns([1, 3], vertical_alignment="bottom")
     target = h1.selectbox(ui.tr("returns.revert_id"), committed, key="revert_id")

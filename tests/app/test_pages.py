@@ -3,8 +3,6 @@
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 import ui
 
@@ -12,18 +10,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def app(demo_store, monkeypatch):
-    monkeypatch.setenv("URBDASH_DATABASE_URL", demo_store["url"])
-    monkeypatch.chdir(ROOT)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-    def make(lang="zh"):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        at.query_params["lang"] = lang
-        return at
-
-    return make
+def app(demo_store, app_on):
+    return app_on(demo_store["url"])
 
 
 def test_every_page_file_is_registered():
@@ -67,12 +55,8 @@ def test_overview_english_and_switch(app):
     assert "Sources" in " ".join(c.value for c in at.caption)
 
 
-def test_empty_store_says_how_to_load(tmp_path, monkeypatch):
-    monkeypatch.setenv("URBDASH_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite'}")
-    monkeypatch.chdir(ROOT)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+def test_empty_store_says_how_to_load(tmp_path, app_on):
+    at = app_on(f"sqlite:///{tmp_path / 'empty.sqlite'}")().run()
     assert not at.exception
     assert "urbdash demo" in at.info[0].value
     assert not any("示例数据" in m.value for m in at.markdown)

@@ -3,9 +3,7 @@
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlalchemy import func, select
-from streamlit.testing.v1 import AppTest
 
 from data import store
 from data.bootstrap import init_store
@@ -17,17 +15,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def page(tmp_path, monkeypatch):
+def page(tmp_path, app_on):
     url = f"sqlite:///{tmp_path / 'r.sqlite'}"
     init_store(store.get_engine(url))
-    monkeypatch.setenv("URBDASH_DATABASE_URL", url)
-    monkeypatch.chdir(ROOT)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    build = app_on(url)
 
     def make(lang="zh"):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        at.query_params["lang"] = lang
+        at = build(lang)
         at.run()
         at.switch_page("pages/returns_upload.py").run()
         assert not at.exception, at.exception

@@ -1,0 +1,81 @@
+"""Validate + ingest of a 100,000-row return, run in its own process so its peak memory is its
+own. A real return cannot hold 100,000 distinct county-quarters after 1949 (107 x 308), so
+this throughput test lowers the plausible first year to 1700 and sets 'today' to 2200Q4; every
+other rule runs as in production.
+
+Usage: python -m bench.big_return FILE  -> prints JSON {"seconds", "peak_rss_mb", "values"}
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from openpyxl import Workbook
+
+HEADER = [
+    "期别",
+    "区划代码",
+    "地区名称",
+    "本季农业转移人口城镇落户人数",
+    "本季其他常住人口城镇落户人数",
+    "本季居住证发放数",
+    "季末常住人口",
+    "季末城镇常住人口",
+    "季末户籍人口",
+    "季末城镇户籍人口",
+]
+
+
+def write_big(path: Path, n_rows: int = 100_000) -> Path:
+    from data import periods
+    from geo.regions import load_registry
+
+    counties = load_registry().query("level == 'county'").code.tolist()
+    quarters = periods.quarter_range("1750Q1", "2199Q4")
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("data")
+    ws.append(HEADER)
+    for i in range(n_rows):
+        ws.append(
+            [
+                quarters[i // len(counties)],
+                counties[i % len(counties)],
+                "",
+                100 + i % 50,
+                20,
+                5,
+                50_000,
+                30_000,
+                52_000,
+                20_000,
+            ]
+        )
+    wb.save(path)
+    return path
+
+
+def main(path: str) -> None:
+    from data import periods, store
+    from data.bootstrap import init_store
+    from data.ingest import ingest
+
+    periods.FIRST_YEAR = 1700
+    content = Path(path).read_bytes()
+    with tempfile.TemporaryDirectory() as d:
+        engine = store.get_engine(f"sqlite:///{Path(d) / 'big.sqlite'}")
+        init_store(engine)
+        t0 = time.perf_counter()
+        report = ingest(content, "big.xlsx", engine=engine, today="2200Q4", accept_warnings=True)
+        seconds = time.perf_counter() - t0
+    assert report.status == "committed", (report.status, [p.rule for p in report.errors[:5]])
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak, "values": report.values}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
