@@ -17,18 +17,11 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-HEADER = [
-    "期别",
-    "区划代码",
-    "地区名称",
-    "本季农业转移人口城镇落户人数",
-    "本季其他常住人口城镇落户人数",
-    "本季居住证发放数",
-    "季末常住人口",
-    "季末城镇常住人口",
-    "季末户籍人口",
-    "季末城镇户籍人口",
-]
+
+def header() -> list[str]:
+    from data import indicators
+
+    return ["期别", "区划代码", "地区名称"] + [i.name_zh for i in indicators.REPORTED]
 
 
 def write_big(path: Path, n_rows: int = 100_000) -> Path:
@@ -39,7 +32,7 @@ def write_big(path: Path, n_rows: int = 100_000) -> Path:
     quarters = periods.quarter_range("1750Q1", "2199Q4")
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("data")
-    ws.append(HEADER)
+    ws.append(header())
     for i in range(n_rows):
         ws.append(
             [
