@@ -19,6 +19,7 @@ from geo.regions import load_registry
 # served by Streamlit's old pages-folder mode, before app.py has called st.navigation.
 PAGES: tuple[tuple[str, str, str, str, str], ...] = (
     ("pages/data_overview.py", "page.overview", ":material/monitoring:", "overview", "nav.monitor"),
+    ("pages/map_view.py", "page.map", ":material/map:", "map", "nav.monitor"),
     ("pages/returns_upload.py", "page.returns", ":material/upload_file:", "returns", "nav.data"),
 )
 
@@ -107,6 +108,52 @@ def template(period: str, scope: str) -> bytes:
     from data.template import template_bytes
 
     return template_bytes(period, None if scope == "610000" else scope)
+
+
+@st.cache_resource(show_spinner=False)
+def map_layers() -> dict:
+    from geo.boundaries import layers
+
+    return layers()
+
+
+def find_county(query: str) -> dict | None:
+    """A county by current or old name or code: name, code and city, or None."""
+    from geo.regions import default_resolver
+
+    res = default_resolver().resolve(query, level="county")
+    if not res.ok:
+        return None
+    reg = registry().set_index("code")
+    parent = reg.at[res.code, "stat_parent_code"]
+    city = reg.at[res.code, "stat_name"] if parent == "610000" else reg.at[parent, "name"]
+    return {"name": res.name, "code": res.code, "city": city}
+
+
+def map_table(frame: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    from analytics.maps import MAP_INDICATORS
+
+    spec = MAP_INDICATORS[indicator]
+    unit = spec.unit_zh if lang() == "zh" else spec.unit_en
+    out = frame.sort_values("rank").rename(
+        columns={
+            "code": tr("col.code"),
+            "name": tr("col.region"),
+            "value": f"{tr(f'map.ind.{indicator}')} ({unit})",
+            "previous": tr("map.change"),
+            "rank": tr("map.rank"),
+        }
+    )
+    out[tr("map.change")] = frame.value - frame.previous
+    return out
+
+
+def to_xlsx(frame: pd.DataFrame) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    frame.to_excel(buf, index=False)
+    return buf.getvalue()
 
 
 def scope_options() -> dict[str, str]:

