@@ -127,7 +127,12 @@ def find_county(query: str) -> dict | None:
     reg = registry().set_index("code")
     parent = reg.at[res.code, "stat_parent_code"]
     city = reg.at[res.code, "stat_name"] if parent == "610000" else reg.at[parent, "name"]
-    return {"name": res.name, "code": res.code, "city": city}
+    return {
+        "name": res.name,
+        "code": res.code,
+        "city": city,
+        "city_code": res.code if parent == "610000" else parent,
+    }
 
 
 def map_table(frame: pd.DataFrame, indicator: str) -> pd.DataFrame:

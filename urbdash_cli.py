@@ -348,6 +348,67 @@ def completeness(period: str | None, as_json: bool) -> None:
     _emit(data, as_json, text)
 
 
+@main.command("map")
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--level", type=click.Choice(["city", "county"]), default="county", show_default=True)
+@click.option(
+    "--indicator",
+    default="settled_cumulative",
+    show_default=True,
+    help="settled_cumulative, settled_total, settled_per_10k, urbanization_rate, "
+    "hukou_urbanization_rate, urbanization_gap, residence_permits",
+)
+@click.option("--period", default=None, help="Quarter (default: the latest with returns).")
+@click.option(
+    "--classification",
+    default="quantiles",
+    show_default=True,
+    type=click.Choice(["quantiles", "natural_breaks", "equal_interval"]),
+)
+@LANG
+@store_errors
+def map_file(
+    out: str, level: str, indicator: str, period: str | None, classification: str, lang: str | None
+) -> None:
+    """Write a self-contained map (OUT.html or OUT.png) that draws without internet."""
+    from pathlib import Path
+
+    from analytics import map_export, maps
+    from data import messages, periods
+    from data.observations import read_observations
+    from geo.boundaries import layers
+    from geo.regions import load_registry
+
+    lang = _lang(lang)
+    if indicator not in maps.MAP_INDICATORS:
+        _fail(f"unknown indicator {indicator!r}; choose one of {', '.join(maps.MAP_INDICATORS)}")
+    obs = read_observations(store.get_engine())
+    if obs.empty:
+        _fail("the store holds no returns (run `urbdash demo` or ingest some)")
+    try:
+        period = periods.parse_period(period) if period else obs.period.max()
+    except periods.PeriodError as exc:
+        _fail(str(exc))
+    frame = maps.map_values(obs, load_registry(), level, indicator, period)
+    title = f"{messages.t(f'map.ind.{indicator}', lang)} · {periods.label(period, lang)}"
+    note = messages.t("map.crs", lang)
+    if bool(obs.is_demo.any()):
+        note = f"{messages.t('demo.badge', lang)}: {messages.t('demo.explain', lang)}\n{note}"
+    path = Path(out)
+    if path.suffix.lower() == ".html":
+        fig = map_export.html_figure(
+            frame, layers()[level], indicator, classification, lang, title, note
+        )
+        fig.write_html(path, include_plotlyjs=True, full_html=True)
+    elif path.suffix.lower() == ".png":
+        map_export.write_png(
+            path, frame, layers()[level], indicator, classification, lang, title, note
+        )
+    else:
+        _fail(f"map writes .html or .png, not {path.suffix or 'no extension'}")
+    click.echo(f"map written: {path} ({frame.value.notna().sum()}/{len(frame)} regions with data)")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8501, show_default=True, type=int, help="Port to listen on.")

@@ -129,9 +129,11 @@ def choropleth(
     lang: str = "zh",
     borders: dict | None = None,
     height: int = 560,
+    highlight: str | None = None,
 ) -> go.Figure:
     """A classed choropleth: one trace per class (so the legend shows the class bounds), regions
-    without a value in grey, optional city borders drawn over the counties."""
+    without a value in grey, optional city borders drawn over the counties and one region
+    (``highlight``, e.g. found by the search box) outlined in red."""
     spec = MAP_INDICATORS[indicator]
     unit = spec.unit_zh if lang == "zh" else spec.unit_en
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
@@ -201,6 +203,18 @@ def choropleth(
                 hoverinfo="skip",
                 line={"color": "#333333", "width": 1.4},
                 name=t("map.city_borders"),
+            )
+        )
+    if highlight and highlight in by_code:
+        lon, lat = _outline({"features": [by_code[highlight]]})
+        fig.add_trace(
+            go.Scattermap(
+                lon=lon,
+                lat=lat,
+                mode="lines",
+                hoverinfo="skip",
+                line={"color": "#d62728", "width": 3},
+                showlegend=False,
             )
         )
     (x0, y0, x1, y1) = _bounds(feats)

@@ -230,6 +230,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "map.ind.urbanization_gap": {"zh": "两率之差（常住−户籍）", "en": "Gap: resident − hukou rate"},
     "map.ind.residence_permits": {"zh": "本季居住证发放", "en": "Residence permits this quarter"},
+    "map.play": {"zh": "播放", "en": "Play"},
+    "map.stop": {"zh": "停止", "en": "Stop"},
     "map.rank": {"zh": "排名", "en": "Rank"},
     "map.change": {"zh": "较上季度", "en": "Change on previous quarter"},
     "map.no_data": {"zh": "未上报", "en": "No data"},

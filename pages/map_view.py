@@ -18,6 +18,22 @@ cities = {k: v for k, v in ui.scope_options().items() if k != "610000"}
 state = st.session_state
 PROVINCE = "610000"
 state.setdefault("map_city", PROVINCE)
+state.setdefault("map_period", quarters[-1])
+if state.get("map_playing"):  # the play button steps one quarter per run
+    step = quarters.index(state["map_period"]) + 1 if state["map_period"] in quarters else 0
+    if step < len(quarters):
+        state["map_period"] = quarters[step]
+    else:
+        state["map_playing"] = False
+
+
+def jump() -> None:
+    """The search box drills into the county's city and outlines the county."""
+    hit = ui.find_county(state["map_search"]) if state["map_search"] else None
+    state["map_highlight"] = hit["code"] if hit else None
+    if hit:
+        state["map_city"] = hit["city_code"]
+
 
 c1, c2, c3, c4 = st.columns([1, 2, 2, 1])
 level = c1.radio(
@@ -38,7 +54,17 @@ method = c4.selectbox(
     key="map_method",
     format_func=lambda v: ui.tr(f"map.cls.{v}"),
 )
-period = c3.select_slider(ui.tr("map.period"), quarters, value=quarters[-1], key="map_period")
+period = c3.select_slider(ui.tr("map.period"), quarters, key="map_period")
+playing = state.get("map_playing", False)
+c3.button(
+    ui.tr("map.stop" if playing else "map.play"),
+    key="map_play_button",
+    icon=":material/stop:" if playing else ":material/play_arrow:",
+    on_click=lambda: state.update(
+        map_playing=not playing,
+        **({} if playing or state["map_period"] != quarters[-1] else {"map_period": quarters[0]}),
+    ),
+)
 
 d1, d2 = st.columns([2, 3], vertical_alignment="bottom")
 city = d1.selectbox(
@@ -48,7 +74,7 @@ city = d1.selectbox(
     format_func=lambda v: ui.tr("map.all_cities") if v == PROVINCE else cities[v],
 )
 city = None if city == PROVINCE else city
-query = d2.text_input(ui.tr("map.search"), key="map_search")
+query = d2.text_input(ui.tr("map.search"), key="map_search", on_change=jump)
 if query:
     hit = ui.find_county(query)
     if hit:
@@ -123,3 +149,8 @@ b2.download_button(
     ui.tr("map.download_xlsx"), ui.to_xlsx(table), file_name=f"map_{indicator}_{period}.xlsx"
 )
 b3.caption(ui.tr("map.download_png"))
+if playing:
+    import time
+
+    time.sleep(0.6)
+    st.rerun()

@@ -40,13 +40,20 @@ def test_drill_into_city_and_back(map_page):
     assert len(at.dataframe[0].value) == 11
 
 
-def test_search_finds_old_names(map_page):
+def test_search_finds_old_names_and_jumps(map_page):
     at = map_page()
     at.text_input(key="map_search").input("户县").run()
     assert "户县 → 鄠邑区（610118），属 西安市" in [c.value for c in at.caption]
+    assert at.selectbox(key="map_city").value == "610100"
+    assert len(at.dataframe[0].value) == 13
 
 
-def test_english_labels(map_page):
-    at = map_page("en")
-    assert at.title[0].value == "Settlement progress map"
-    assert at.radio(key="map_level").options == ["Cities", "Counties"]
+def test_play_steps_through_quarters(map_page):
+    at = map_page()
+    assert [b.label for b in at.button if b.key == "map_play_button"] == ["播放"]
+    at.session_state["map_period"] = "2019Q4"
+    at.session_state["map_playing"] = True
+    at.run(timeout=30)  # each run shows the next quarter and reruns until the last
+    assert at.select_slider(key="map_period").value == "2020Q4"
+    assert at.session_state["map_playing"] is False
+    assert not at.exception

@@ -98,3 +98,27 @@ def test_map_draws_offline_and_drills_down(server, page, shots):
     expect(page.get_by_role("button", name="返回全省")).to_be_visible()
     wait_idle(page)
     page.screenshot(path=str(shots / "map_drill_tongchuan_zh.png"))
+
+
+def test_exported_map_html_draws_offline_from_file(page, tmp_path, shots):
+    """`urbdash map OUT.html` opened from file:// on this offline machine draws every county."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env_var = tmp_path / "var"
+    env = {"URBDASH_VAR_DIR": str(env_var), "PATH": "/usr/bin:/bin"}
+    urbdash = str(Path(sys.executable).parent / "urbdash")
+    subprocess.run([urbdash, "demo", "--if-empty"], env=env, check=True, capture_output=True)
+    out = tmp_path / "county.html"
+    subprocess.run(
+        [urbdash, "map", str(out), "--level", "county", "--period", "2018Q4"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    page.goto(out.as_uri())
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .trace", timeout=30_000)
+    filled = page.locator(".js-plotly-plot .scatterlayer .trace path.js-fill")
+    expect(filled).to_have_count(107)
+    page.screenshot(path=str(shots / "map_export_html.png"))

@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -100,3 +101,26 @@ def test_settings_lists_every_setting(runner):
     rows = json.loads(runner.invoke(main, ["settings", "--json"]).output)
     assert [r["env"] for r in rows] == [s.env for s in settings.SETTINGS]
     assert all(r["help"] for r in rows)
+
+
+@pytest.fixture
+def demo_cli(runner):
+    assert runner.invoke(main, ["demo", "--if-empty"]).exit_code == 0
+    return runner
+
+
+def test_map_files(demo_cli, tmp_path):
+    png = tmp_path / "m.png"
+    result = demo_cli.invoke(main, ["map", str(png), "--period", "2018Q4"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"map written: {png} (107/107 regions with data)"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    html = tmp_path / "m.html"
+    assert demo_cli.invoke(main, ["map", str(html), "--level", "city"]).exit_code == 0
+    text = html.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=", text)  # plotly.js embedded, nothing fetched
+    assert json.dumps("杨凌示范区")[1:-1] in text
+    bad = demo_cli.invoke(main, ["map", str(tmp_path / "m.pdf")])
+    assert bad.exit_code == 2 and "map writes .html or .png, not .pdf" in bad.stderr
+    unknown = demo_cli.invoke(main, ["map", str(html), "--indicator", "gdp"])
+    assert unknown.exit_code == 2 and "unknown indicator 'gdp'" in unknown.stderr
