@@ -194,29 +194,9 @@ def choropleth(
             )
         )
     if borders:
-        lon, lat = _outline(borders)
-        fig.add_trace(
-            go.Scattermap(
-                lon=lon,
-                lat=lat,
-                mode="lines",
-                hoverinfo="skip",
-                line={"color": "#333333", "width": 1.4},
-                name=t("map.city_borders"),
-            )
-        )
+        fig.add_trace(_lines(borders, "#333333", 1.4, name=t("map.city_borders")))
     if highlight and highlight in by_code:
-        lon, lat = _outline({"features": [by_code[highlight]]})
-        fig.add_trace(
-            go.Scattermap(
-                lon=lon,
-                lat=lat,
-                mode="lines",
-                hoverinfo="skip",
-                line={"color": "#d62728", "width": 3},
-                showlegend=False,
-            )
-        )
+        fig.add_trace(_lines({"features": [by_code[highlight]]}, "#d62728", 3, name=None))
     (x0, y0, x1, y1) = _bounds(feats)
     span = max(x1 - x0, (y1 - y0) * 1.3)
     zoom = float(np.clip(np.log2(360 / span) - 0.05, 3, 11))
@@ -256,6 +236,19 @@ def _trace(frame, hover, feats, color, label, template) -> go.Choroplethmap:
         marker={"line": {"color": "white", "width": 0.6}},
         customdata=hover.to_numpy(),
         hovertemplate=template,
+    )
+
+
+def _lines(layer: dict, color: str, width: float, name: str | None) -> go.Scattermap:
+    lon, lat = _outline(layer)
+    return go.Scattermap(
+        lon=lon,
+        lat=lat,
+        mode="lines",
+        hoverinfo="skip",
+        name=name,
+        showlegend=name is not None,
+        line={"color": color, "width": width},
     )
 
 
