@@ -117,6 +117,10 @@ def map_layers() -> dict:
     return layers()
 
 
+def map_tiles() -> str | None:
+    return settings.get("map_tiles") or None
+
+
 def find_county(query: str) -> dict | None:
     """A county by current or old name or code: name, code and city, or None."""
     from geo.regions import default_resolver

@@ -130,6 +130,7 @@ def choropleth(
     borders: dict | None = None,
     height: int = 560,
     highlight: str | None = None,
+    tiles: str | None = None,
 ) -> go.Figure:
     """A classed choropleth: one trace per class (so the legend shows the class bounds), regions
     without a value in grey, optional city borders drawn over the counties and one region
@@ -200,12 +201,15 @@ def choropleth(
     (x0, y0, x1, y1) = _bounds(feats)
     span = max(x1 - x0, (y1 - y0) * 1.3)
     zoom = float(np.clip(np.log2(360 / span) - 0.05, 3, 11))
+    base = {
+        "style": "white-bg",
+        "center": {"lon": (x0 + x1) / 2, "lat": (y0 + y1) / 2},
+        "zoom": zoom,
+    }
+    if tiles:  # a deployment's own tile server, drawn under the regions
+        base["layers"] = [{"sourcetype": "raster", "source": [tiles], "below": "traces"}]
     fig.update_layout(
-        map={
-            "style": "white-bg",
-            "center": {"lon": (x0 + x1) / 2, "lat": (y0 + y1) / 2},
-            "zoom": zoom,
-        },
+        map=base,
         margin={"l": 0, "r": 0, "t": 10, "b": 10},
         height=height,
         font={"family": FONT},

@@ -232,6 +232,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "map.ind.residence_permits": {"zh": "本季居住证发放", "en": "Residence permits this quarter"},
     "map.play": {"zh": "播放", "en": "Play"},
     "map.stop": {"zh": "停止", "en": "Stop"},
+    "map.source": {
+        "zh": "数据：各县（市、区）季度上报，按各指标规则汇总到地市。",
+        "en": "Data: quarterly county returns, aggregated to cities by each indicator's rule.",
+    },
     "map.rank": {"zh": "排名", "en": "Rank"},
     "map.change": {"zh": "较上季度", "en": "Change on previous quarter"},
     "map.no_data": {"zh": "未上报", "en": "No data"},

@@ -51,6 +51,14 @@ SETTINGS: tuple[Setting, ...] = (
         "200000",
         "Most data rows accepted in one uploaded workbook.",
     ),
+    Setting(
+        "map_tiles",
+        "URBDASH_MAP_TILES",
+        "",
+        "Optional raster tile URL template for a basemap under the maps, e.g. "
+        "https://tiles.example.gov.cn/{z}/{x}/{y}.png (a deployment's own tile server; GCJ-02 "
+        "tiles match the boundaries). Empty: no basemap, nothing is fetched.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -92,6 +92,8 @@ fig = maps.choropleth(
     method,
     lang,
     borders=ui.map_layers()["city"] if shown_level == "county" and not city else None,
+    highlight=state.get("map_highlight"),
+    tiles=ui.map_tiles(),
 )
 
 chart_key = f"map_{shown_level}_{city}"
@@ -131,7 +133,7 @@ with right:
 
 if bool(obs.is_demo.any()):
     ui.demo_badge()
-st.caption(ui.tr("map.crs"))
+st.caption(ui.tr("map.source") + " " + ui.tr("map.crs"))
 if frame.value.isna().all():
     st.warning(ui.tr("map.no_returns"))
 

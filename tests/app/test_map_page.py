@@ -46,6 +46,7 @@ def test_search_finds_old_names_and_jumps(map_page):
     assert "户县 → 鄠邑区（610118），属 西安市" in [c.value for c in at.caption]
     assert at.selectbox(key="map_city").value == "610100"
     assert len(at.dataframe[0].value) == 13
+    assert at.session_state["map_highlight"] == "610118"
 
 
 def test_play_steps_through_quarters(map_page):

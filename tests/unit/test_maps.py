@@ -107,3 +107,13 @@ def test_choropleth_traces_and_legend(tmp_path):
     drawn = [c for t in fig.data if t.type == "choroplethmap" for c in t.locations]
     assert sorted(drawn) == sorted(frame.code)  # every county in exactly one trace
     assert fig.layout.map.style == "white-bg"  # no tiles fetched
+
+
+def test_optional_tile_basemap(tmp_path):
+    layers = boundaries.load_layers(cache_dir=tmp_path)
+    frame = maps.map_values(_obs(), load_registry(), "city", "urbanization_rate", "2014Q3")
+    plain = maps.choropleth(frame, layers["city"], "urbanization_rate")
+    assert not plain.layout.map.layers  # default: nothing to fetch
+    url = "https://tiles.example.gov.cn/{z}/{x}/{y}.png"
+    tiled = maps.choropleth(frame, layers["city"], "urbanization_rate", tiles=url)
+    assert tiled.layout.map.layers[0].source == (url,)
