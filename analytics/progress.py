@@ -1,0 +1,88 @@
+"""Progress towards a target by the Statistics Canada / Open SDG rule (FACTS.md).
+
+R = observed compound growth rate since the base year / compound growth rate needed from the
+base year to reach the target on time. R >= 0.95: on track; 0.60-0.95: acceleration needed;
+0-0.60: limited progress; below 0: moving away. A target already reached is on track.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+THRESHOLDS = ((0.95, "on_track"), (0.60, "acceleration_needed"), (0.0, "limited_progress"))
+STATUSES = ("on_track", "acceleration_needed", "limited_progress", "moving_away")
+
+
+@dataclass(frozen=True)
+class Progress:
+    base_value: float
+    base_year: float
+    current_value: float
+    current_year: float
+    target_value: float
+    target_year: float
+    observed_rate: float
+    required_rate: float
+    ratio: float
+    status: str
+    share_achieved: float  # (current - base) / (target - base)
+    share_of_time: float  # (current_year - base_year) / (target_year - base_year)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _cagr(start: float, end: float, years: float) -> float:
+    return (end / start) ** (1.0 / years) - 1.0
+
+
+def classify_ratio(ratio: float) -> str:
+    for floor, status in THRESHOLDS:
+        if ratio >= floor:
+            return status
+    return "moving_away"
+
+
+def assess(
+    base_value: float,
+    base_year: float,
+    current_value: float,
+    current_year: float,
+    target_value: float,
+    target_year: float,
+) -> Progress:
+    """Progress of a rising indicator (urbanization, cumulative settlements) towards a target.
+
+    Years may be fractional (a quarter end is year + 0.25 * quarter). Raises ValueError for a
+    target dated at or before its base, a current date before the base, or a non-positive base
+    (growth rates are undefined)."""
+    if target_year <= base_year:
+        raise ValueError(f"target year {target_year:g} is not after its base year {base_year:g}")
+    if current_year < base_year:
+        raise ValueError(f"current year {current_year:g} is before the base year {base_year:g}")
+    if base_value <= 0:
+        raise ValueError("the base value must be positive for growth rates")
+    required = _cagr(base_value, target_value, target_year - base_year)
+    elapsed = current_year - base_year
+    observed = _cagr(base_value, current_value, elapsed) if elapsed > 0 else 0.0
+    if current_value >= target_value:
+        ratio = max(1.0, observed / required if required > 0 else 1.0)
+    elif required <= 0:
+        ratio = 1.0
+    else:
+        ratio = observed / required
+    span = target_value - base_value
+    return Progress(
+        base_value,
+        base_year,
+        current_value,
+        current_year,
+        target_value,
+        target_year,
+        observed,
+        required,
+        ratio,
+        classify_ratio(ratio),
+        (current_value - base_value) / span if span else 1.0,
+        elapsed / (target_year - base_year),
+    )

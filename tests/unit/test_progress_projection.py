@@ -1,0 +1,69 @@
+import numpy as np
+import pytest
+from scipy.special import logit
+
+from analytics.progress import assess, classify_ratio
+from analytics.projections import fit_logit_linear
+from data.official import load_official_series, province_series
+
+
+@pytest.mark.parametrize(
+    "ratio, status",
+    [
+        (1.2, "on_track"),
+        (0.95, "on_track"),
+        (0.7, "acceleration_needed"),
+        (0.6, "acceleration_needed"),
+        (0.3, "limited_progress"),
+        (0.0, "limited_progress"),
+        (-0.1, "moving_away"),
+    ],
+)
+def test_open_sdg_thresholds(ratio, status):
+    assert classify_ratio(ratio) == status
+
+
+def test_assess_urbanization_2015_from_published_figures():
+    # base 2013 51.31%, 2015 outcome 53.92% against the 55% interim target for 2015
+    p = assess(51.31, 2013, 53.92, 2015, 55.0, 2015)
+    assert p.share_of_time == 1.0 and p.share_achieved == pytest.approx(
+        (53.92 - 51.31) / (55 - 51.31)
+    )
+    assert p.ratio == pytest.approx(((53.92 / 51.31) ** 0.5 - 1) / ((55 / 51.31) ** 0.5 - 1))
+    assert p.status == "acceleration_needed"
+    assert assess(100, 2014, 90, 2016, 120, 2020).status == "moving_away"
+    assert assess(100, 2014, 130, 2016, 120, 2020).status == "on_track"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((50, 2015, 51, 2016, 60, 2014), "target year 2014 is not after its base year 2015"),
+        ((50, 2015, 51, 2014, 60, 2020), "current year 2014 is before the base year 2015"),
+        ((0, 2015, 51, 2016, 60, 2020), "the base value must be positive"),
+    ],
+)
+def test_assess_bad_input(args, message):
+    with pytest.raises(ValueError, match=message):
+        assess(*args)
+
+
+def test_logit_linear_known_answer_on_official_series():
+    series = province_series("urbanization_rate", load_official_series())
+    fit = fit_logit_linear(series)
+    assert fit.basis == "census2010"  # never mixed with the 2020 census values
+    old = series[series.basis == "census2010"]
+    slope, intercept = np.polyfit(old.year, logit(old.value / 100), 1)
+    assert fit.growth_difference == pytest.approx(slope)
+    pred = fit.predict([2020, 2025])
+    assert (pred.lower < pred.value).all() and (pred.value < pred.upper).all()
+    assert pred.value.iloc[0] == pytest.approx(100 / (1 + np.exp(-(intercept + slope * 2020))))
+    p62 = fit.probability_at_least(62.0, 2020)
+    assert 0.0 < p62 < 1.0
+    assert fit.probability_at_least(50.0, 2020) > 0.99
+
+
+def test_logit_linear_needs_history():
+    series = province_series("urbanization_rate", load_official_series())
+    with pytest.raises(ValueError, match="too little history: 2 census2010 values, need 4"):
+        fit_logit_linear(series[series.year <= 2011], "census2010")
