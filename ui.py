@@ -20,6 +20,13 @@ from geo.regions import load_registry
 PAGES: tuple[tuple[str, str, str, str, str], ...] = (
     ("pages/data_overview.py", "page.overview", ":material/monitoring:", "overview", "nav.monitor"),
     ("pages/map_view.py", "page.map", ":material/map:", "map", "nav.monitor"),
+    (
+        "pages/projection_view.py",
+        "page.projection",
+        ":material/trending_up:",
+        "projection",
+        "nav.monitor",
+    ),
     ("pages/returns_upload.py", "page.returns", ":material/upload_file:", "returns", "nav.data"),
 )
 
@@ -117,6 +124,37 @@ def map_layers() -> dict:
     return layers()
 
 
+@st.cache_data(show_spinner=False, ttl=60)
+def projections(as_of: str) -> list[dict]:
+    from analytics.targets import project_targets
+
+    return project_targets(engine(), as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def projection_history(indicator: str, as_of: str) -> pd.DataFrame:
+    """Observed values known by ``as_of``: cumulative settlements since 2014Q1 per quarter, or
+    the published urbanization rate per year with its census basis."""
+    if indicator == "settled_cumulative":
+        from analytics.aggregate import aggregate
+
+        wide = aggregate(observations(), registry(), "province")
+        part = wide[(wide.period >= "2014Q1") & (wide.period <= as_of)].sort_values("period")
+        return pd.DataFrame({"period": part.period, "value": part.settled_total.cumsum()})
+    off = official()
+    last_year = int(as_of[:4]) if as_of.endswith("Q4") else int(as_of[:4]) - 1
+    part = off[
+        (off.region_code == "610000")
+        & (off.indicator == "urbanization_rate")
+        & (off.year <= last_year)
+    ].sort_values("year")
+    return pd.DataFrame({"period": part.year.astype(str), "value": part.value, "basis": part.basis})
+
+
+def fmt_persons(value: float) -> str:
+    return messages.format_persons(value, lang())
+
+
 def map_tiles() -> str | None:
     return settings.get("map_tiles") or None
 
@@ -189,6 +227,8 @@ def clear_data_caches() -> None:
     summary.clear()
     completeness.clear()
     completeness_matrix.clear()
+    projections.clear()
+    projection_history.clear()
 
 
 # ----------------------------------------------------------------------------- widgets

@@ -348,6 +348,36 @@ def completeness(period: str | None, as_json: bool) -> None:
     _emit(data, as_json, text)
 
 
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--as-of", "as_of", default=None, help="Use only data known by this quarter.")
+@click.option("--region", default="610000", show_default=True, help="Region with targets.")
+@store_errors
+def project(as_json: bool, as_of: str | None, region: str) -> None:
+    """Progress and projections for every target: status, probability, reach date."""
+    from analytics.targets import project_targets
+    from data.periods import PeriodError
+
+    try:
+        records = project_targets(store.get_engine(), as_of=as_of, region=region)
+    except (ValueError, PeriodError) as exc:
+        _fail(str(exc), EXIT_INVALID)
+
+    def fmt(value: float, unit: str) -> str:
+        return f"{value:,.0f} {unit}" if unit == "人" else f"{value:.2f}{unit}"
+
+    lines = []
+    for r in records:
+        reach = r["reach_period"] or "beyond the projection"
+        lines.append(
+            f"{r['indicator']} {fmt(r['target_value'], r['unit'])} by {r['target_period']}: "
+            f"{fmt(r['current_value'], r['unit'])} at {r['current_period']}, {r['status']} "
+            f"(R={r['ratio']:.2f}), P(met on time)={r['probability']:.1%}, reached {reach}"
+            + (" [demo data]" if r["demo"] else "")
+        )
+    _emit(records, as_json, "\n".join(lines))
+
+
 @main.command("map")
 @click.argument("out", type=click.Path(dir_okay=False))
 @click.option("--level", type=click.Choice(["city", "county"]), default="county", show_default=True)

@@ -82,3 +82,73 @@ def urbanization_chart(
     fig.update_xaxes(title=t("overview.axis_year"), tickformat="d", dtick=1, showgrid=False)
     fig.update_yaxes(title=t("overview.axis_rate"), ticksuffix="%", gridcolor="#e5e5e5")
     return fig
+
+
+def fan_chart(history: pd.DataFrame, record: dict, lang: str = "zh") -> go.Figure:
+    """History, the projected median with its 95% band, and the target (line and star).
+
+    ``history`` has ``period`` and ``value`` (and optionally ``basis``: each basis is its own
+    line, never joined)."""
+    t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
+    scale, unit = (1e4, "万人") if record["unit"] == "人" else (1, record["unit"])
+    if lang == "en" and record["unit"] == "人":
+        unit = "10k persons"
+    fig = go.Figure()
+    groups = history.groupby("basis", sort=True) if "basis" in history else [("", history)]
+    for basis, part in groups:
+        name = t("proj.history") + (
+            f" · {BASIS_LABEL[basis][lang]}" if basis in BASIS_LABEL else ""
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=part.period.astype(str),
+                y=part.value / scale,
+                mode="lines+markers",
+                name=name,
+                line={"color": COLORS.get(basis, "#1f5f8b"), "width": 2.5},
+            )
+        )
+    path = pd.DataFrame(record["path"])
+    if len(path):
+        x = path.period.astype(str)
+        fig.add_trace(
+            go.Scatter(
+                x=pd.concat([x, x[::-1]]),
+                y=pd.concat([path.upper, path.lower[::-1]]) / scale,
+                fill="toself",
+                fillcolor="rgba(49,130,189,0.18)",
+                line={"width": 0},
+                name=t("proj.band"),
+                hoverinfo="skip",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=path.value / scale,
+                mode="lines",
+                name=t("proj.median"),
+                line={"color": "#3182bd", "dash": "dash", "width": 2},
+            )
+        )
+    target = record["target_value"] / scale
+    fig.add_hline(
+        y=target,
+        line={"dash": "dot", "color": COLORS["target"]},
+        annotation_text=t(
+            "proj.target", value=f"{target:,.4g}", unit=unit, period=record["target_period"]
+        ),
+        annotation_position="top left",
+    )
+    fig.update_layout(
+        height=360,
+        margin={"l": 50, "r": 10, "t": 30, "b": 40},
+        font={"family": FONT},
+        plot_bgcolor="white",
+        legend={"orientation": "h", "y": -0.2},
+    )
+    fig.update_xaxes(
+        type="category", showgrid=False, tickangle=-45, nticks=16
+    )  # period labels as periods, never "2,010"
+    fig.update_yaxes(title=unit, gridcolor="#e5e5e5", tickformat=",")
+    return fig

@@ -1,7 +1,8 @@
 """Progress towards a target by the Statistics Canada / Open SDG rule (FACTS.md).
 
 R = observed compound growth rate since the base year / compound growth rate needed from the
-base year to reach the target on time. R >= 0.95: on track; 0.60-0.95: acceleration needed;
+base year to reach the target on time (for a cumulative count that starts at zero, the linear
+paces: achieved per year / target per year). R >= 0.95: on track; 0.60-0.95: acceleration needed;
 0-0.60: limited progress; below 0: moving away. A target already reached is on track.
 """
 
@@ -60,11 +61,15 @@ def assess(
         raise ValueError(f"target year {target_year:g} is not after its base year {base_year:g}")
     if current_year < base_year:
         raise ValueError(f"current year {current_year:g} is before the base year {base_year:g}")
-    if base_value <= 0:
-        raise ValueError("the base value must be positive for growth rates")
-    required = _cagr(base_value, target_value, target_year - base_year)
+    if base_value < 0:
+        raise ValueError("the base value cannot be negative")
     elapsed = current_year - base_year
-    observed = _cagr(base_value, current_value, elapsed) if elapsed > 0 else 0.0
+    if base_value == 0:  # a cumulative count from zero: compare linear paces
+        required = target_value / (target_year - base_year)
+        observed = current_value / elapsed if elapsed > 0 else 0.0
+    else:
+        required = _cagr(base_value, target_value, target_year - base_year)
+        observed = _cagr(base_value, current_value, elapsed) if elapsed > 0 else 0.0
     if current_value >= target_value:
         ratio = max(1.0, observed / required if required > 0 else 1.0)
     elif required <= 0:

@@ -33,6 +33,9 @@ def test_assess_urbanization_2015_from_published_figures():
     assert p.status == "acceleration_needed"
     assert assess(100, 2014, 90, 2016, 120, 2020).status == "moving_away"
     assert assess(100, 2014, 130, 2016, 120, 2020).status == "on_track"
+    # cumulative settlements from zero: linear paces (6 of 10 million after 3.5 of 7 years)
+    cum = assess(0, 2014.0, 6e6, 2017.5, 10e6, 2021.0)
+    assert cum.ratio == pytest.approx((6e6 / 3.5) / (10e6 / 7)) and cum.status == "on_track"
 
 
 @pytest.mark.parametrize(
@@ -40,7 +43,7 @@ def test_assess_urbanization_2015_from_published_figures():
     [
         ((50, 2015, 51, 2016, 60, 2014), "target year 2014 is not after its base year 2015"),
         ((50, 2015, 51, 2014, 60, 2020), "current year 2014 is before the base year 2015"),
-        ((0, 2015, 51, 2016, 60, 2020), "the base value must be positive"),
+        ((-1, 2015, 51, 2016, 60, 2020), "the base value cannot be negative"),
     ],
 )
 def test_assess_bad_input(args, message):

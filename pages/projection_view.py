@@ -1,0 +1,57 @@
+"""预测 / Projection: each target with status, probability, reach date, fan chart and method."""
+
+import streamlit as st
+
+import ui
+from analytics import charts
+
+lang = ui.lang()
+st.title(ui.tr("proj.heading"))
+st.caption(ui.tr("proj.intro"))
+obs = ui.observations()
+quarters = sorted(obs.period.unique()) if len(obs) else []
+if len(quarters) < 8:
+    st.info(ui.tr("app.no_data"))
+    st.stop()
+as_of = st.select_slider(ui.tr("proj.as_of"), quarters[7:], value=quarters[-1], key="proj_as_of")
+records = ui.projections(as_of)
+colors = {
+    "on_track": "green",
+    "acceleration_needed": "orange",
+    "limited_progress": "red",
+    "moving_away": "violet",
+}
+
+for r in records:
+    ind = r["indicator"]
+    fmt = (lambda v: ui.fmt_persons(v)) if r["unit"] == "人" else (lambda v: f"{v:.2f}%")
+    with st.container(border=True):
+        st.subheader(
+            f"{ui.tr(f'proj.target_label.{ind}')} · {fmt(r['target_value'])} · {r['target_period']}"
+        )
+        if r["demo"]:
+            st.badge(ui.tr("demo.badge"), icon=":material/science:", color="orange")
+        c1, c2, c3, c4 = st.columns(4)
+        c1.metric(ui.tr("proj.current", period=r["current_period"]), fmt(r["current_value"]))
+        c2.markdown(
+            f":{colors[r['status']]}-badge[{ui.tr('proj.status.' + r['status'])}]  \nR = "
+            f"{r['ratio']:.0%}"
+        )
+        c3.metric(ui.tr("proj.probability"), f"{r['probability']:.0%}")
+        c4.metric(ui.tr("proj.reach"), r["reach_period"] or ui.tr("proj.reach_none"))
+        st.caption(ui.tr("proj.share", achieved=r["share_achieved"], time=r["share_of_time"]))
+        if r["pace_needed"] is not None:
+            st.caption(
+                ui.tr("proj.pace", needed=fmt(r["pace_needed"]), trailing=fmt(r["trailing_pace"]))
+            )
+        st.plotly_chart(
+            charts.fan_chart(ui.projection_history(ind, as_of), r, lang),
+            width="stretch",
+            config={"displaylogo": False},
+            key=f"fan_{ind}_{r['target_period']}",
+        )
+        st.caption(f"{ui.tr('proj.method')}: {r['method']}. {r['source']}")
+st.caption(ui.tr("proj.rule"))
+st.caption(ui.tr("proj.basis_note"))
+if bool(obs.is_demo.any()):
+    st.caption(ui.tr("demo.explain"))

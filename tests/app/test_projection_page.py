@@ -1,0 +1,21 @@
+"""AppTest: the projection page shows every target with status, probability and method."""
+
+
+def test_projection_page_as_of(demo_store, app_on):
+    at = app_on(demo_store["url"])("zh").run()
+    at.switch_page("pages/projection_view.py").run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.subheader] == [
+        "累计城镇落户 · 600万 · 2015Q4",
+        "累计城镇落户 · 1,000万 · 2020Q4",
+        "常住人口城镇化率 · 55.00% · 2015Q4",
+        "常住人口城镇化率 · 62.00% · 2020Q4",
+    ]
+    latest = {m.label: m.value for m in at.metric}
+    at.select_slider(key="proj_as_of").set_value("2017Q4").run()
+    assert not at.exception
+    probabilities = [m.value for m in at.metric if m.label == "按期完成概率"]
+    assert probabilities[3] != "100%" and probabilities[2] == "0%"
+    assert any("现状（2017）" == m.label for m in at.metric)
+    assert latest != {m.label: m.value for m in at.metric}
+    assert any("判定规则" in c.value for c in at.caption)

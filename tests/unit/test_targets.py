@@ -1,0 +1,113 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analytics.settlement_forecast import forecast_settlements
+from analytics.targets import project_targets
+from data import periods
+from urbdash_cli import main
+
+QUARTERS = periods.quarter_range("2014Q1", "2017Q4")
+SEASON = np.tile([0.85, 1.0, 1.2, 0.95], 4)
+FLOWS = pd.Series(250_000 * SEASON * np.linspace(1, 1.3, 16), index=QUARTERS)
+
+
+def test_simulation_reproducible_with_seed():
+    a = forecast_settlements(FLOWS, "2014Q1", "2020Q4", n_paths=2000, seed=7)
+    b = forecast_settlements(FLOWS, "2014Q1", "2020Q4", n_paths=2000, seed=7)
+    c = forecast_settlements(FLOWS, "2014Q1", "2020Q4", n_paths=2000, seed=8)
+    assert np.array_equal(a.paths, b.paths) and not np.array_equal(a.paths, c.paths)
+    fan = a.fan()
+    assert (fan.lower <= fan.value).all() and (fan.value <= fan.upper).all()
+    assert a.paths.shape == (2000, 12) and (np.diff(a.paths, axis=1) >= 0).all()
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.floats(min_value=0.0, max_value=3.0), st.floats(min_value=0.0, max_value=3.0))
+def test_higher_multiplier_never_lowers_probability(m1, m2):
+    lo, hi = sorted((m1, m2))
+    kw = {"n_paths": 500, "seed": 3}
+    p_lo = forecast_settlements(FLOWS, "2014Q1", "2020Q4", multiplier=lo, **kw).probability(
+        1e7, "2020Q4"
+    )
+    p_hi = forecast_settlements(FLOWS, "2014Q1", "2020Q4", multiplier=hi, **kw).probability(
+        1e7, "2020Q4"
+    )
+    assert p_hi >= p_lo
+
+
+def test_zero_future_flows_leave_the_total_where_it_is():
+    f = forecast_settlements(FLOWS, "2014Q1", "2020Q4", n_paths=300, multiplier=0.0)
+    assert np.allclose(f.paths, FLOWS.sum())
+    assert f.probability(FLOWS.sum(), "2020Q4") == 1.0
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"multiplier": -0.5}, "the multiplier cannot be negative: -0.5"),
+    ],
+)
+def test_bad_forecast_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        forecast_settlements(FLOWS, "2014Q1", "2020Q4", **kwargs)
+    with pytest.raises(ValueError, match="too little history: 4 quarters, need 8"):
+        forecast_settlements(FLOWS.head(4), "2014Q1", "2020Q4")
+    with pytest.raises(ValueError, match="the quarterly series has gaps: 2015Q2"):
+        forecast_settlements(FLOWS.drop("2015Q2"), "2014Q1", "2020Q4")
+
+
+def test_project_targets_on_demo(demo_store):
+    records = project_targets(demo_store["engine"], as_of="2017Q4")
+    by = {(r["indicator"], r["target_period"]): r for r in records}
+    assert set(by) == {
+        ("settled_cumulative", "2015Q4"),
+        ("settled_cumulative", "2020Q4"),
+        ("urbanization_rate", "2015Q4"),
+        ("urbanization_rate", "2020Q4"),
+    }
+    rate15 = by[("urbanization_rate", "2015Q4")]
+    assert (rate15["current_value"], rate15["probability"], rate15["reach_period"]) == (
+        53.92,
+        0.0,
+        "2016",
+    )
+    rate20 = by[("urbanization_rate", "2020Q4")]
+    assert rate20["basis"] == "census2010" and 0 < rate20["probability"] < 1
+    assert rate20["path"][0]["lower"] < rate20["path"][0]["value"] < rate20["path"][0]["upper"]
+    settled = by[("settled_cumulative", "2020Q4")]
+    assert settled["demo"] is True and settled["current_period"] == "2017Q4"
+    assert settled["status"] in {
+        "on_track",
+        "acceleration_needed",
+        "limited_progress",
+        "moving_away",
+    }
+
+
+def test_project_cli(demo_store, monkeypatch):
+    monkeypatch.setenv("URBDASH_DATABASE_URL", demo_store["url"])
+    runner = CliRunner()
+    out = runner.invoke(main, ["project", "--json", "--as-of", "2018Q4"])
+    assert out.exit_code == 0, out.output
+    first = json.loads(out.output)[0]
+    assert {
+        "indicator",
+        "target_value",
+        "target_period",
+        "current_value",
+        "current_period",
+        "path",
+        "probability",
+        "status",
+        "method",
+    } <= set(first)
+    early = runner.invoke(main, ["project", "--as-of", "2014Q3"])
+    assert early.exit_code == 1 and "too little history: 3 quarters, need 8" in early.stderr
+    nowhere = runner.invoke(main, ["project", "--region", "610100"])
+    assert nowhere.exit_code == 1 and "no targets for region 610100" in nowhere.stderr
