@@ -27,6 +27,7 @@ PAGES: tuple[tuple[str, str, str, str, str], ...] = (
         "projection",
         "nav.monitor",
     ),
+    ("pages/whatif_view.py", "page.whatif", ":material/tune:", "whatif", "nav.monitor"),
     ("pages/returns_upload.py", "page.returns", ":material/upload_file:", "returns", "nav.data"),
 )
 
@@ -151,6 +152,23 @@ def projection_history(indicator: str, as_of: str) -> pd.DataFrame:
     return pd.DataFrame({"period": part.year.astype(str), "value": part.value, "basis": part.basis})
 
 
+@st.cache_data(show_spinner=False, ttl=60, max_entries=64)
+def scenario_result(params_json: str) -> dict:
+    """One what-if run, cached by its parameters (a slider move back is instant)."""
+    import json
+
+    from analytics import scenarios
+
+    params = scenarios.ScenarioParams.from_dict(json.loads(params_json))
+    return scenarios.run(params, observations(), official(), registry())
+
+
+def future_quarters(as_of: str) -> list[str]:
+    from data import periods
+
+    return periods.quarter_range(periods.shift(as_of, 1), "2020Q4") or [periods.shift(as_of, 1)]
+
+
 def fmt_persons(value: float) -> str:
     return messages.format_persons(value, lang())
 
@@ -229,6 +247,7 @@ def clear_data_caches() -> None:
     completeness_matrix.clear()
     projections.clear()
     projection_history.clear()
+    scenario_result.clear()
 
 
 # ----------------------------------------------------------------------------- widgets

@@ -378,6 +378,40 @@ def project(as_json: bool, as_of: str | None, region: str) -> None:
     _emit(records, as_json, "\n".join(lines))
 
 
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@store_errors
+def scenario(file: str, as_json: bool) -> None:
+    """Run a what-if scenario from a JSON file and compare it with the baseline."""
+    from pathlib import Path
+
+    from analytics import scenarios
+    from data.observations import read_observations, read_official
+    from data.periods import PeriodError
+    from geo.regions import load_registry
+
+    try:
+        data = json.loads(Path(file).read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise scenarios.ScenarioError("a scenario file holds one JSON object")
+        params = scenarios.ScenarioParams.from_dict(data)
+        engine = store.get_engine()
+        result = scenarios.run(
+            params, read_observations(engine), read_official(engine), load_registry()
+        )
+    except json.JSONDecodeError as exc:
+        _fail(f"{file} is not valid JSON: {exc}", EXIT_INVALID)
+    except (scenarios.ScenarioError, PeriodError, ValueError, TypeError) as exc:
+        _fail(str(exc), EXIT_INVALID)
+    text = scenarios.comparison(result, _lang(None)).to_string(index=False)
+    _emit(
+        result,
+        as_json,
+        f"{result['name']} (as of {result['as_of']}, from {result['from_period']})\n{text}",
+    )
+
+
 @main.command("map")
 @click.argument("out", type=click.Path(dir_okay=False))
 @click.option("--level", type=click.Choice(["city", "county"]), default="county", show_default=True)

@@ -71,7 +71,8 @@ def forecast_settlements(
     horizon: str,
     n_paths: int = N_PATHS,
     seed: int = 20140923,
-    multiplier: float = 1.0,
+    multiplier: float | np.ndarray = 1.0,
+    extra: np.ndarray | None = None,
 ) -> SettlementForecast:
     """Fit and simulate.
 
@@ -80,10 +81,12 @@ def forecast_settlements(
     flows : quarterly settlements (settled_rural + settled_other), index = 'YYYYQn', no gaps.
     baseline : first quarter counted towards the cumulative target.
     horizon : last quarter to simulate (e.g. the target's quarter, or later for reach dates).
-    multiplier : scales every simulated future flow (planner's what-if; 1.0 = baseline).
+    multiplier : scales simulated future flows (planner's what-if; 1.0 = baseline): a number,
+        or one number per future quarter.
+    extra : settlements added to each future quarter (a policy surge), one number per quarter.
     """
-    if multiplier < 0:
-        raise ValueError(f"the multiplier cannot be negative: {multiplier:g}")
+    if np.any(np.asarray(multiplier) < 0):
+        raise ValueError(f"the multiplier cannot be negative: {np.min(multiplier):g}")
     flows = flows.sort_index().astype(float)
     if len(flows) < MIN_QUARTERS:
         raise ValueError(f"too little history: {len(flows)} quarters, need {MIN_QUARTERS}")
@@ -111,7 +114,10 @@ def forecast_settlements(
     sims = fit.simulate(
         len(quarters), anchor="end", repetitions=n_paths, rng=np.random.default_rng(seed)
     )
-    future = np.clip(np.asarray(sims, dtype=float).T, 0, None) * multiplier  # (paths, h)
+    future = np.clip(np.asarray(sims, dtype=float).T, 0, None)  # (paths, h)
+    future = future * np.broadcast_to(np.asarray(multiplier, dtype=float), (len(quarters),))
+    if extra is not None:
+        future = future + np.asarray(extra, dtype=float)
     paths = achieved + np.cumsum(future, axis=1)
     return SettlementForecast(
         flows,

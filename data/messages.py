@@ -307,6 +307,68 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "城镇化率预测只用六普口径的年度数据（2010—2019），不与七普口径的2020年后数据相接；2020年实际值为七普口径。",
         "en": "The urbanization projection is fitted on the 2010-census basis only (2010–2019) and never joined to the census-2020 values; the 2020 outcome is on the new basis.",
     },
+    "page.whatif": {"zh": "情景模拟", "en": "What-if"},
+    "whatif.heading": {"zh": "情景模拟", "en": "What-if scenarios"},
+    "whatif.intro": {
+        "zh": "调整今后的落户规模、政策性集中落户和人口变化，比较2020年两个目标的完成概率。",
+        "en": "Change future settlement flows, add a policy surge or change population assumptions, and compare the chances of the two 2020 targets.",
+    },
+    "whatif.multiplier": {
+        "zh": "全省落户规模倍数",
+        "en": "Province-wide multiplier on future settlements",
+    },
+    "whatif.from": {"zh": "自该季度起生效", "en": "Applies from quarter"},
+    "whatif.cities": {"zh": "各地市倍数（1 = 不变）", "en": "Per-city multipliers (1 = unchanged)"},
+    "whatif.surge": {
+        "zh": "政策性集中落户：每季度增加（人）",
+        "en": "Policy surge: extra settlements per quarter",
+    },
+    "whatif.surge_quarters": {"zh": "持续季度数", "en": "for this many quarters"},
+    "whatif.growth": {"zh": "常住人口年增长率（%）", "en": "Resident population growth (% a year)"},
+    "whatif.migration": {
+        "zh": "每年额外农村转城镇净迁移（人）",
+        "en": "Extra net rural-to-urban migration (persons a year)",
+    },
+    "whatif.as_of": {"zh": "基于截至该季度的数据", "en": "Using data known by"},
+    "whatif.compare": {"zh": "基准与情景对比", "en": "Baseline vs scenario"},
+    "whatif.col.measure": {"zh": "指标", "en": "Measure"},
+    "whatif.col.baseline": {"zh": "基准", "en": "Baseline"},
+    "whatif.col.scenario": {"zh": "情景", "en": "Scenario"},
+    "whatif.row.settled_probability": {
+        "zh": "2020年底累计落户≥1000万的概率",
+        "en": "P(cumulative settled ≥ 10 million by 2020Q4)",
+    },
+    "whatif.row.settled_median": {
+        "zh": "2020年底累计落户（中位数）",
+        "en": "Cumulative settled by 2020Q4 (median)",
+    },
+    "whatif.row.settled_reach": {
+        "zh": "预计达到1000万的季度",
+        "en": "Quarter 10 million is reached",
+    },
+    "whatif.row.rate_probability": {
+        "zh": "2020年城镇化率≥62%的概率",
+        "en": "P(urbanization ≥ 62% in 2020)",
+    },
+    "whatif.row.rate_value": {
+        "zh": "2020年城镇化率预测（%，六普口径）",
+        "en": "Projected 2020 urbanization (%, old basis)",
+    },
+    "whatif.name": {"zh": "情景名称", "en": "Scenario name"},
+    "whatif.author": {"zh": "作者", "en": "Author"},
+    "whatif.save": {"zh": "保存情景", "en": "Save scenario"},
+    "whatif.saved": {"zh": "已保存（第 {id} 号）", "en": "Saved (id {id})"},
+    "whatif.load": {"zh": "载入已保存情景", "en": "Load a saved scenario"},
+    "whatif.none": {"zh": "（不载入）", "en": "(none)"},
+    "whatif.export": {"zh": "导出情景与结果 JSON", "en": "Export scenario and results (JSON)"},
+    "whatif.method": {
+        "zh": "方法：落户流量用ETS模型模拟10,000条路径，情景倍数按各地市近4季度落户占比加权；城镇化率用六普口径logit线性趋势，额外迁移人口按常住人口折算。",
+        "en": "Method: settlement flows simulated from an ETS model (10,000 paths), city multipliers weighted by each city's share of settlements over the last four quarters; urbanization from the logit-linear trend on the old basis, extra migrants converted with the resident population.",
+    },
+    "whatif.settled_chart": {
+        "zh": "累计落户：基准与情景",
+        "en": "Cumulative settled: baseline and scenario",
+    },
     "missing": {"zh": "缺失", "en": "missing"},
     "rule.empty_file": {"zh": "文件为空。", "en": "The file is empty."},
     "rule.not_excel": {

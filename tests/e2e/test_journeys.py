@@ -122,3 +122,19 @@ def test_exported_map_html_draws_offline_from_file(page, tmp_path, shots):
     filled = page.locator(".js-plotly-plot .scatterlayer .trace path.js-fill")
     expect(filled).to_have_count(107)
     page.screenshot(path=str(shots / "map_export_html.png"))
+
+
+def test_whatif_control_changes_the_probability(server, page, shots):
+    page.goto(f"{server}/whatif")
+    expect(page.get_by_role("heading", name="情景模拟")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    row = page.locator('[data-testid="stDataFrame"]').last
+    before = row.inner_text()
+    thumb = page.locator('[data-testid="stSlider"] input[type="range"]').nth(1)  # 全省落户规模倍数
+    thumb.focus()
+    for _ in range(10):  # 0.05 a step: 1.00 -> 1.50
+        page.keyboard.press("ArrowRight")
+    expect(thumb).to_have_attribute("aria-valuetext", "1.50", timeout=10_000)
+    wait_idle(page)
+    expect(row).not_to_have_text(before, timeout=30_000)
+    page.screenshot(path=str(shots / "whatif_zh.png"))
