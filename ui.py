@@ -169,6 +169,23 @@ def future_quarters(as_of: str) -> list[str]:
     return periods.quarter_range(periods.shift(as_of, 1), "2020Q4") or [periods.shift(as_of, 1)]
 
 
+@st.cache_data(show_spinner=False, ttl=300)
+def backtests() -> dict:
+    """Rolling-origin backtests of both methods (settlements: 4 quarters ahead; urbanization:
+    1 year ahead), with their summaries."""
+    from analytics import backtest
+    from analytics.aggregate import aggregate
+    from data.official import province_series
+
+    flows = aggregate(observations(), registry(), "province").set_index("period").settled_total
+    settled = backtest.backtest_settlements(flows.dropna())
+    rate = backtest.backtest_urbanization(province_series("urbanization_rate", official()))
+    return {
+        "settled_cumulative": (settled, backtest.summary(settled)),
+        "urbanization_rate": (rate, backtest.summary(rate)),
+    }
+
+
 def fmt_persons(value: float) -> str:
     return messages.format_persons(value, lang())
 

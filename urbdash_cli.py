@@ -412,6 +412,78 @@ def scenario(file: str, as_json: bool) -> None:
     )
 
 
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@store_errors
+def targets(as_json: bool) -> None:
+    """List every target (province targets and city allocations) with its source."""
+    from sqlalchemy import select
+
+    from data.models import Target
+
+    with store.reader(store.get_engine()) as sess:
+        rows = (
+            sess.execute(
+                select(Target).order_by(Target.region_code, Target.indicator, Target.period)
+            )
+            .scalars()
+            .all()
+        )
+    records = [
+        {
+            "id": t.id,
+            "indicator": t.indicator,
+            "region_code": t.region_code,
+            "value": t.value,
+            "unit": t.unit,
+            "period": t.period,
+            "baseline_period": t.baseline_period,
+            "source": t.source,
+        }
+        for t in rows
+    ]
+    _emit(
+        records,
+        as_json,
+        "\n".join(
+            f"{r['id']:>3} {r['region_code']} {r['indicator']:<20} {_amount(r['value'], r['unit']):>12}{r['unit']} "
+            f"by {r['period']} (baseline {r['baseline_period'] or '-'})  {r['source']}"
+            for r in records
+        ),
+    )
+
+
+def _amount(value: float, unit: str) -> str:
+    return f"{value:,.0f}" if unit == "人" else f"{value:g}"
+
+
+@main.command("target-set")
+@click.option(
+    "--indicator", required=True, type=click.Choice(["settled_cumulative", "urbanization_rate"])
+)
+@click.option(
+    "--region", default="610000", show_default=True, help="Province, or a city (allocation)."
+)
+@click.option("--value", required=True, type=float)
+@click.option("--period", required=True, help="Target quarter, e.g. 2020Q4.")
+@click.option("--baseline", default=None, help="First quarter counted (cumulative targets).")
+@click.option("--source", required=True, help="Document and article the target comes from.")
+@click.option("--user", default="admin")
+@store_errors
+def target_set(indicator, region, value, period, baseline, source, user) -> None:
+    """Add or replace a target (admins): e.g. a city's allocation of the settlement target."""
+    from analytics.targets import TargetError, set_target
+    from data.periods import PeriodError
+
+    try:
+        target_id = set_target(
+            store.get_engine(), indicator, region, value, period, baseline, source, user
+        )
+    except (TargetError, PeriodError) as exc:
+        _fail(str(exc), EXIT_INVALID)
+    click.echo(f"target {target_id} saved")
+
+
 @main.command("map")
 @click.argument("out", type=click.Path(dir_okay=False))
 @click.option("--level", type=click.Choice(["city", "county"]), default="county", show_default=True)

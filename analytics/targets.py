@@ -41,6 +41,76 @@ def load_targets(engine: Engine, region: str = PROVINCE_CODE) -> pd.DataFrame:
     return pd.DataFrame([{c: getattr(t, c) for c in cols} for t in rows], columns=cols)
 
 
+TARGET_INDICATORS = ("settled_cumulative", "urbanization_rate")
+
+
+class TargetError(ValueError):
+    pass
+
+
+def set_target(
+    engine: Engine,
+    indicator: str,
+    region: str,
+    value: float,
+    period: str,
+    baseline: str | None,
+    source: str,
+    user: str = "admin",
+) -> int:
+    """Add or replace the target of ``indicator`` for ``region`` at ``period`` (an admin's
+    edit, audited). A city's settled_cumulative target is its allocation of the province's."""
+    from data.models import AuditLog
+    from geo.regions import default_resolver
+
+    if indicator not in TARGET_INDICATORS:
+        raise TargetError(f"targets exist for {', '.join(TARGET_INDICATORS)}, not {indicator!r}")
+    res = default_resolver().resolve(region)
+    if not res.ok or res.code is None:
+        raise TargetError(f"unknown region {region!r}")
+    period = periods.parse_period(period)
+    if not periods.is_quarter(period):
+        raise TargetError(f"a target period is a quarter, not {period!r}")
+    if baseline:
+        baseline = periods.parse_period(baseline)
+        if not periods.is_quarter(baseline):
+            raise TargetError(f"a baseline is a quarter, not {baseline!r}")
+        if period <= baseline:
+            raise TargetError(f"target period {period} is not after its baseline {baseline}")
+    if value <= 0 or (indicator == "urbanization_rate" and value > 100):
+        raise TargetError(f"implausible target value {value:g} for {indicator}")
+    if not source.strip():
+        raise TargetError("a target needs its source (document and article)")
+    unit = "人" if indicator == "settled_cumulative" else "%"
+    with store.transaction(engine) as sess:
+        old = sess.execute(
+            select(Target).where(
+                Target.indicator == indicator,
+                Target.region_code == res.code,
+                Target.period == period,
+            )
+        ).scalar_one_or_none()
+        row = old or Target(indicator=indicator, region_code=res.code, period=period)
+        row.value, row.unit, row.baseline_period, row.source = float(value), unit, baseline, source
+        sess.add(row)
+        sess.flush()
+        sess.add(
+            AuditLog(
+                user=user,
+                action="target_set",
+                detail={
+                    "id": row.id,
+                    "indicator": indicator,
+                    "region": res.code,
+                    "value": value,
+                    "period": period,
+                    "baseline": baseline,
+                },
+            )
+        )
+        return row.id
+
+
 def _year_fraction(period: str) -> float:
     return (
         int(period[:4]) + int(period[-1]) / 4 if periods.is_quarter(period) else int(period) + 1.0
@@ -164,7 +234,9 @@ def project_targets(
         raise ValueError(f"--as-of must be a quarter, not {as_of!r}")
     flows = pd.Series(dtype=float)
     if len(obs):
-        wide = aggregate(obs, load_registry(), "province").set_index("period")
+        level = "province" if region == PROVINCE_CODE else "city"
+        wide = aggregate(obs, load_registry(), level)
+        wide = wide[wide.region_code == region].set_index("period")
         flows = wide.settled_total.dropna()
     official = read_official(engine)
     out = []
@@ -174,8 +246,10 @@ def project_targets(
             if flows.empty:
                 continue
             detail = _settlement(t, flows, as_of, bool(obs.is_demo.any()), seed)
-        else:
+        elif region == PROVINCE_CODE:
             detail = _rate(t, official, as_of)
+        else:  # city rates: two published years only (2015, 2020), too few for a trend
+            continue
         prog = detail.pop("progress")
         out.append(
             {

@@ -369,6 +369,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "累计落户：基准与情景",
         "en": "Cumulative settled: baseline and scenario",
     },
+    "proj.backtest": {"zh": "回测（滚动起点）", "en": "Backtest (rolling origin)"},
+    "proj.backtest_note": {
+        "zh": "从过去每个时点出发、只用当时已知的数据预测（落户：4个季度后；城镇化率：1年后），与实际值比较。误差为平均绝对百分比误差，覆盖率为95%区间包含实际值的比例（理想约95%）。",
+        "en": "From each past origin, forecast with only the data known then (settlements 4 quarters ahead, urbanization 1 year ahead) and compare with what happened. Error: mean absolute percentage error; coverage: share of outcomes inside the 95% interval (about 95% is right).",
+    },
+    "proj.backtest_summary": {
+        "zh": "{n} 次预测，平均误差 {mape:.1f}%，区间覆盖率 {coverage:.0%}",
+        "en": "{n} forecasts, mean error {mape:.1f}%, interval coverage {coverage:.0%}",
+    },
     "missing": {"zh": "缺失", "en": "missing"},
     "rule.empty_file": {"zh": "文件为空。", "en": "The file is empty."},
     "rule.not_excel": {

@@ -51,6 +51,19 @@ for r in records:
             key=f"fan_{ind}_{r['target_period']}",
         )
         st.caption(f"{ui.tr('proj.method')}: {r['method']}. {r['source']}")
+st.subheader(ui.tr("proj.backtest"))
+st.caption(ui.tr("proj.backtest_note"))
+for ind, (table, summary) in ui.backtests().items():
+    st.markdown(
+        f"**{ui.tr(f'proj.target_label.{ind}')}** · "
+        + ui.tr(
+            "proj.backtest_summary",
+            n=summary["n"],
+            mape=summary["mape"] or 0,
+            coverage=summary["coverage"] or 0,
+        )
+    )
+    st.dataframe(table, hide_index=True, width="stretch", height=200)
 st.caption(ui.tr("proj.rule"))
 st.caption(ui.tr("proj.basis_note"))
 if bool(obs.is_demo.any()):

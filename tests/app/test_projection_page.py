@@ -10,7 +10,9 @@ def test_projection_page_as_of(demo_store, app_on):
         "累计城镇落户 · 1,000万 · 2020Q4",
         "常住人口城镇化率 · 55.00% · 2015Q4",
         "常住人口城镇化率 · 62.00% · 2020Q4",
+        "回测（滚动起点）",
     ]
+    assert any("次预测，平均误差" in m.value for m in at.markdown)
     latest = {m.label: m.value for m in at.metric}
     at.select_slider(key="proj_as_of").set_value("2017Q4").run()
     assert not at.exception

@@ -70,3 +70,22 @@ def test_logit_linear_needs_history():
     series = province_series("urbanization_rate", load_official_series())
     with pytest.raises(ValueError, match="too little history: 2 census2010 values, need 4"):
         fit_logit_linear(series[series.year <= 2011], "census2010")
+
+
+def test_backtests():
+    import pandas as pd
+
+    from analytics.backtest import backtest_settlements, backtest_urbanization, summary
+
+    rate = backtest_urbanization(province_series("urbanization_rate", load_official_series()))
+    assert rate.origin.tolist() == ["2015", "2016"]  # 2014 and 2018 are gaps in the source
+    first = rate.iloc[0]
+    assert (first.period, first.actual) == ("2016", 55.34)
+    assert first.lower < first.forecast < first.upper and bool(first.covered)
+    quarters = [f"{y}Q{q}" for y in range(2014, 2018) for q in range(1, 5)]
+    flows = pd.Series([100.0 + 10 * i for i in range(16)], index=quarters)
+    bt = backtest_settlements(flows, n_paths=300)
+    assert bt.origin.iloc[0] == "2015Q4" and bt.period.iloc[-1] == "2017Q4"
+    s = summary(bt)
+    assert s["n"] == len(bt) == 5 and 0 <= s["coverage"] <= 1 and s["mape"] >= 0
+    assert summary(bt.iloc[0:0]) == {"n": 0, "mape": None, "coverage": None}

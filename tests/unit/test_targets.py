@@ -111,3 +111,54 @@ def test_project_cli(demo_store, monkeypatch):
     assert early.exit_code == 1 and "too little history: 3 quarters, need 8" in early.stderr
     nowhere = runner.invoke(main, ["project", "--region", "610100"])
     assert nowhere.exit_code == 1 and "no targets for region 610100" in nowhere.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["--value", "1000", "--period", "2013Q4", "--baseline", "2014Q1"],
+            "target period 2013Q4 is not after its baseline 2014Q1",
+        ),
+        (
+            ["--value", "1000", "--period", "2020Q4", "--region", "火星市"],
+            "unknown region '火星市'",
+        ),
+        (
+            ["--value", "-5", "--period", "2020Q4"],
+            "implausible target value -5 for settled_cumulative",
+        ),
+        (["--value", "1000", "--period", "2020"], "a target period is a quarter, not '2020'"),
+    ],
+)
+def test_target_set_bad_input(tmp_path, monkeypatch, args, message):
+    monkeypatch.setenv("URBDASH_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("URBDASH_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    before = runner.invoke(main, ["targets", "--json"]).output
+    out = runner.invoke(
+        main, ["target-set", "--indicator", "settled_cumulative", "--source", "x", *args]
+    )
+    assert out.exit_code == 1 and message in out.stderr
+    assert runner.invoke(main, ["targets", "--json"]).output == before  # nothing written
+
+
+def test_city_allocation_is_projected(demo_store, monkeypatch):
+    from analytics.targets import set_target
+
+    set_target(
+        demo_store["engine"],
+        "settled_cumulative",
+        "西安市",
+        2_500_000,
+        "2020Q4",
+        "2014Q1",
+        "演示分配",
+        "admin",
+    )
+    records = project_targets(demo_store["engine"], as_of="2018Q4", region="610100")
+    assert [(r["indicator"], r["target_value"], r["current_period"]) for r in records] == [
+        ("settled_cumulative", 2_500_000.0, "2018Q4")
+    ]
+    assert 0 <= records[0]["probability"] <= 1
