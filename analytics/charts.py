@@ -131,6 +131,17 @@ def fan_chart(history: pd.DataFrame, record: dict, lang: str = "zh") -> go.Figur
                 line={"color": "#3182bd", "dash": "dash", "width": 2},
             )
         )
+    alt = pd.DataFrame((record.get("alternative") or {}).get("path", []))
+    if len(alt):
+        fig.add_trace(
+            go.Scatter(
+                x=alt.period.astype(str),
+                y=alt.value / scale,
+                mode="lines",
+                name=t("proj.alternative"),
+                line={"color": "#6c757d", "dash": "dot", "width": 2},
+            )
+        )
     target = record["target_value"] / scale
     fig.add_hline(
         y=target,

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from analytics.aggregate import aggregate
 from analytics.progress import assess
-from analytics.projections import fit_logit_linear
+from analytics.projections import fit_damped_trend, fit_logit_linear
 from analytics.settlement_forecast import forecast_settlements
 from data import periods, store
 from data.models import Target
@@ -195,7 +195,21 @@ def _rate(target: pd.Series, official: pd.DataFrame, as_of: str) -> dict:
     prog = assess(
         base.value, float(base.year), at.value, float(at.year), target.value, float(target_year)
     )
+    alt = fit_damped_trend(known, "census2010")
+    alt_pred = alt.predict(list(pred.year))
     return {
+        "alternative": {
+            "method": "damped-trend exponential smoothing of logit(share), state space "
+            "(missing years kept missing), 95% interval"
+            + ("" if alt.converged else "; the likelihood did not converge on so few years"),
+            "path": [
+                {"period": str(r.year), "value": r.value, "lower": r.lower, "upper": r.upper}
+                for r in alt_pred.itertuples()
+            ],
+            "probability": probability
+            if target_year <= latest_year
+            else alt.probability_at_least(target.value, target_year),
+        },
         "probability": probability,
         "reach_period": reach,
         "current_value": float(at.value),

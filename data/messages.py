@@ -378,6 +378,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{n} 次预测，平均误差 {mape:.1f}%，区间覆盖率 {coverage:.0%}",
         "en": "{n} forecasts, mean error {mape:.1f}%, interval coverage {coverage:.0%}",
     },
+    "proj.alternative": {
+        "zh": "备选方法：阻尼趋势指数平滑",
+        "en": "Alternative: damped-trend smoothing",
+    },
+    "proj.alternative_note": {
+        "zh": "备选方法：{method}；按期完成概率 {p:.0%}。",
+        "en": "Alternative method: {method}; probability of meeting it on time {p:.0%}.",
+    },
     "missing": {"zh": "缺失", "en": "missing"},
     "rule.empty_file": {"zh": "文件为空。", "en": "The file is empty."},
     "rule.not_excel": {

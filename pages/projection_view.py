@@ -51,6 +51,14 @@ for r in records:
             key=f"fan_{ind}_{r['target_period']}",
         )
         st.caption(f"{ui.tr('proj.method')}: {r['method']}. {r['source']}")
+        if r.get("alternative"):
+            st.caption(
+                ui.tr(
+                    "proj.alternative_note",
+                    method=r["alternative"]["method"],
+                    p=r["alternative"]["probability"],
+                )
+            )
 st.subheader(ui.tr("proj.backtest"))
 st.caption(ui.tr("proj.backtest_note"))
 for ind, (table, summary) in ui.backtests().items():

@@ -89,3 +89,37 @@ def test_backtests():
     s = summary(bt)
     assert s["n"] == len(bt) == 5 and 0 <= s["coverage"] <= 1 and s["mape"] >= 0
     assert summary(bt.iloc[0:0]) == {"n": 0, "mape": None, "coverage": None}
+
+
+def test_damped_trend_alternative_keeps_gaps_missing():
+    from analytics.projections import fit_damped_trend
+
+    series = province_series("urbanization_rate", load_official_series())
+    alt = fit_damped_trend(series)
+    assert (alt.first_year, alt.last_year) == (2010, 2019)
+    endog = alt.results.model.endog.ravel()
+    assert np.isnan(endog).sum() == 2  # 2014 and 2018: not published, not invented
+    pred = alt.predict([2020, 2021])
+    assert (pred.lower < pred.value).all() and (pred.value < pred.upper).all()
+    assert 0 < alt.probability_at_least(62.0, 2020) < 1
+
+
+def test_simulated_quantiles_match_the_analytic_interval():
+    """Draws from the trend's t predictive distribution reproduce its analytic 95% interval."""
+    from scipy import stats
+    from scipy.special import expit
+
+    series = province_series("urbanization_rate", load_official_series())
+    fit = fit_logit_linear(series)
+    exog = np.array([[1.0, 2020.0]])
+    pred = fit.results.get_prediction(exog)
+    se = float(np.sqrt(pred.var_pred_mean[0] + fit.results.scale))
+    rng = np.random.default_rng(42)
+    draws = pred.predicted_mean[0] + se * stats.t.rvs(
+        fit.results.df_resid, size=200_000, random_state=rng
+    )
+    lo, hi = np.quantile(100 * expit(draws), [0.025, 0.975])
+    analytic = fit.predict([2020]).iloc[0]
+    assert lo == pytest.approx(analytic.lower, abs=0.05) and hi == pytest.approx(
+        analytic.upper, abs=0.05
+    )
