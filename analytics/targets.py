@@ -152,6 +152,9 @@ def _settlement(target: pd.Series, flows: pd.Series, as_of: str, is_demo: bool, 
     return {
         "probability": probability,
         "reach_period": str(reached.index[0]) if len(reached) else fc.median_reach(target.value),
+        "reach_distribution": {}
+        if len(reached)
+        else {q: round(float(v), 4) for q, v in fc.reach_quarters(target.value).items() if v > 0},
         "current_value": value_at,
         "current_period": at,
         "pace_needed": (target.value - value_at) / left if left else None,

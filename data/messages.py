@@ -386,6 +386,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "备选方法：{method}；按期完成概率 {p:.0%}。",
         "en": "Alternative method: {method}; probability of meeting it on time {p:.0%}.",
     },
+    "proj.reach_distribution": {
+        "zh": "达成季度分布（模拟路径占比）：",
+        "en": "Quarter reached (share of simulated paths): ",
+    },
     "missing": {"zh": "缺失", "en": "missing"},
     "rule.empty_file": {"zh": "文件为空。", "en": "The file is empty."},
     "rule.not_excel": {
