@@ -108,6 +108,17 @@ def fan_chart(history: pd.DataFrame, record: dict, lang: str = "zh") -> go.Figur
                 line={"color": COLORS.get(basis, "#1f5f8b"), "width": 2.5},
             )
         )
+    fitted = pd.DataFrame(record.get("fitted", []))
+    if len(fitted):
+        fig.add_trace(
+            go.Scatter(
+                x=fitted.period.astype(str),
+                y=fitted.value / scale,
+                mode="lines",
+                name=t("proj.fitted"),
+                line={"color": "#8c564b", "dash": "dash", "width": 1.5},
+            )
+        )
     path = pd.DataFrame(record["path"])
     if len(path):
         x = path.period.astype(str)

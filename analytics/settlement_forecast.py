@@ -26,6 +26,7 @@ class SettlementForecast:
     quarters: list[str]  # future quarters
     paths: np.ndarray  # (n_paths, len(quarters)) cumulative totals including ``achieved``
     method: str
+    fitted: pd.Series | None = None  # in-sample one-step fitted flows, index = quarter
 
     @property
     def last_period(self) -> str:
@@ -126,4 +127,5 @@ def forecast_settlements(
         paths,
         "ETS(M,Ad,M): damped additive trend, quarterly multiplicative "
         f"seasonality, {n_paths:,} simulated paths",
+        fitted=pd.Series(np.asarray(fit.fittedvalues, dtype=float), index=flows.index),
     )

@@ -9,6 +9,7 @@ meeting the target on time, and the projected quarter (or year) it is reached.
 from __future__ import annotations
 
 import pandas as pd
+from scipy.special import expit
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
@@ -159,6 +160,12 @@ def _settlement(target: pd.Series, flows: pd.Series, as_of: str, is_demo: bool, 
         "current_period": at,
         "pace_needed": (target.value - value_at) / left if left else None,
         "trailing_pace": float(known.tail(4).mean()),
+        "fitted": []
+        if fc.fitted is None
+        else [
+            {"period": q, "value": float(v)}
+            for q, v in fc.fitted[fc.fitted.index >= baseline].cumsum().items()
+        ],
         "path": fc.fan().to_dict("records"),
         "method": fc.method,
         "progress": prog,
@@ -201,6 +208,10 @@ def _rate(target: pd.Series, official: pd.DataFrame, as_of: str) -> dict:
     alt = fit_damped_trend(known, "census2010")
     alt_pred = alt.predict(list(pred.year))
     return {
+        "fitted": [
+            {"period": str(int(y)), "value": float(v)}
+            for y, v in zip(fit.years, 100 * expit(fit.results.fittedvalues), strict=True)
+        ],
         "alternative": {
             "method": "damped-trend exponential smoothing of logit(share), state space "
             "(missing years kept missing), 95% interval"

@@ -390,6 +390,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "达成季度分布（模拟路径占比）：",
         "en": "Quarter reached (share of simulated paths): ",
     },
+    "proj.fitted": {"zh": "拟合趋势", "en": "Fitted trend"},
     "missing": {"zh": "缺失", "en": "missing"},
     "rule.empty_file": {"zh": "文件为空。", "en": "The file is empty."},
     "rule.not_excel": {

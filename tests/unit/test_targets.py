@@ -82,6 +82,18 @@ def test_project_targets_on_demo(demo_store):
     assert rate20["path"][0]["lower"] < rate20["path"][0]["value"] < rate20["path"][0]["upper"]
     settled = by[("settled_cumulative", "2020Q4")]
     assert settled["demo"] is True and settled["current_period"] == "2017Q4"
+    assert [f["period"] for f in rate20["fitted"]] == [
+        "2010",
+        "2011",
+        "2012",
+        "2013",
+        "2015",
+        "2016",
+        "2017",
+    ]
+    assert (
+        settled["fitted"][0]["period"] == "2014Q1" and settled["fitted"][-1]["period"] == "2017Q4"
+    )
     dist = settled["reach_distribution"]
     assert dist and abs(sum(dist.values()) - 1) < 1e-3 and all(v > 0 for v in dist.values())
     assert settled["status"] in {
