@@ -127,6 +127,7 @@ def fan_chart(history: pd.DataFrame, record: dict, lang: str = "zh") -> go.Figur
                 x=pd.concat([x, x[::-1]]),
                 y=pd.concat([path.upper, path.lower[::-1]]) / scale,
                 fill="toself",
+                mode="lines",
                 fillcolor="rgba(49,130,189,0.18)",
                 line={"width": 0},
                 name=t("proj.band"),

@@ -128,6 +128,7 @@ for key, color in (("baseline_path", "#6c757d"), ("scenario_path", "#3182bd")):
             x=pd.concat([path.period, path.period[::-1]]),
             y=pd.concat([path.upper, path.lower[::-1]]) / 1e4,
             fill="toself",
+            mode="lines",
             line={"width": 0},
             opacity=0.15,
             fillcolor=color,
