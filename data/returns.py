@@ -70,6 +70,11 @@ class Problem:
     params: dict = field(default_factory=dict)
     severity: str = "error"
 
+    @classmethod
+    def of_file(cls, rule: str, **params) -> Problem:
+        """A problem with the whole file (no sheet, row or column)."""
+        return cls("", None, None, None, None, rule, params)
+
     def message(self, lang: str = "zh") -> str:
         return messages.t(f"rule.{self.rule}", lang, **self.params)
 
@@ -257,7 +262,7 @@ def read_return(
     except WorkbookError as exc:
         return ReadResult(
             pd.DataFrame(columns=ROW_COLUMNS),
-            [Problem("", None, None, None, None, exc.rule, exc.params)],
+            [Problem.of_file(exc.rule, **exc.params)],
         )
     records: list[tuple] = []
     problems: list[Problem] = []
@@ -270,17 +275,7 @@ def read_return(
         read_sheets.append(sheet.name)
         _read_sheet(sheet, header, period, resolver, records, problems, totals)
     if not read_sheets:
-        problems.append(
-            Problem(
-                "",
-                None,
-                None,
-                None,
-                None,
-                "no_header",
-                {"sheets": "、".join(s.name for s in sheets)},
-            )
-        )
+        problems.append(Problem.of_file("no_header", sheets="、".join(s.name for s in sheets)))
     rows = pd.concat(records, ignore_index=True) if records else pd.DataFrame(columns=ROW_COLUMNS)
     rows = rows[ROW_COLUMNS].astype({"row": int, "value": float}) if len(rows) else rows
     return ReadResult(rows, problems, totals, read_sheets)

@@ -359,20 +359,10 @@ def validate(
     limit = int(settings.get("max_rows"))
     n_rows = rows[["sheet", "row"]].drop_duplicates().shape[0]
     if n_rows > limit:
-        return problems + [
-            Problem(
-                "",
-                None,
-                None,
-                None,
-                None,
-                "too_many_rows",
-                {"rows": f"{n_rows:,}", "limit": f"{limit:,}"},
-            )
-        ]
+        return problems + [Problem.of_file("too_many_rows", rows=f"{n_rows:,}", limit=f"{limit:,}")]
     if rows.empty:
         if not any(p.severity == "error" for p in problems):
-            problems.append(Problem("", None, None, None, None, "no_data", {}))
+            problems.append(Problem.of_file("no_data"))
         return problems
     problems += _schema_problems(rows)
     problems += _cross_row(rows, result, resolver, today or periods.current_quarter())
