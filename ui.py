@@ -190,6 +190,13 @@ def fmt_persons(value: float) -> str:
     return messages.format_persons(value, lang())
 
 
+@st.cache_data(show_spinner=False, ttl=60)
+def allocations() -> pd.DataFrame:
+    from analytics.targets import allocations as load
+
+    return load(engine())
+
+
 def map_tiles() -> str | None:
     return settings.get("map_tiles") or None
 

@@ -48,6 +48,7 @@ MAP_INDICATORS: dict[str, MapIndicator] = {
     ),
     "urbanization_gap": MapIndicator("urbanization_gap", "urbanization_gap", "百分点", "pp", 1, 2),
     "residence_permits": MapIndicator("residence_permits", "residence_permits", "张", "permits"),
+    "target_share": MapIndicator("target_share", "settled_total", "%", "%", 1, 1),
 }
 CLASSIFIERS = ("quantiles", "natural_breaks", "equal_interval")
 
@@ -59,12 +60,27 @@ def map_values(
     indicator: str,
     period: str,
     city: str | None = None,
+    allocations: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per region of ``level`` (within ``city`` when given): value, previous quarter's
-    value, rank (1 = highest) among the regions shown. Regions with no return have NaN."""
+    value, rank (1 = highest) among the regions shown. Regions with no return have NaN.
+
+    ``target_share`` needs ``allocations`` (region_code, value, baseline_period): the cumulative
+    settled since each allocation's baseline as a % of the allocation; regions without one
+    are NaN."""
     spec = MAP_INDICATORS[indicator]
     wide = aggregate(obs, registry, level)
-    if indicator == "settled_cumulative":
+    if indicator == "target_share":
+        alloc = (
+            allocations
+            if allocations is not None
+            else pd.DataFrame(columns=["region_code", "value", "baseline_period"])
+        ).set_index("region_code")
+        start = wide.region_code.map(alloc.baseline_period).fillna(BASELINE)
+        part = wide[(wide.period >= start) & (wide.period <= period)].sort_values("period")
+        cum = part.groupby("region_code").settled_total.cumsum()
+        part = part.assign(value=100 * cum / part.region_code.map(alloc.value))
+    elif indicator == "settled_cumulative":
         part = wide[(wide.period >= BASELINE) & (wide.period <= period)].sort_values("period")
         part = part.assign(value=part.groupby("region_code").settled_total.cumsum())
     elif indicator == "settled_per_10k":

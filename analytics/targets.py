@@ -112,6 +112,34 @@ def set_target(
         return row.id
 
 
+def allocations(engine: Engine) -> pd.DataFrame:
+    """City allocations of the settlement target (region_code, value, period, baseline_period);
+    the latest target period per city."""
+    with store.reader(engine) as sess:
+        rows = (
+            sess.execute(
+                select(Target).where(
+                    Target.indicator == "settled_cumulative", Target.region_code != PROVINCE_CODE
+                )
+            )
+            .scalars()
+            .all()
+        )
+    frame = pd.DataFrame(
+        [
+            {
+                "region_code": t.region_code,
+                "value": t.value,
+                "period": t.period,
+                "baseline_period": t.baseline_period or DEFAULT_BASELINE,
+            }
+            for t in rows
+        ],
+        columns=["region_code", "value", "period", "baseline_period"],
+    )
+    return frame.sort_values("period").drop_duplicates("region_code", keep="last")
+
+
 def _year_fraction(period: str) -> float:
     return (
         int(period[:4]) + int(period[-1]) / 4 if periods.is_quarter(period) else int(period) + 1.0

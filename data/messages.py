@@ -391,6 +391,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Quarter reached (share of simulated paths): ",
     },
     "proj.fitted": {"zh": "拟合趋势", "en": "Fitted trend"},
+    "map.ind.target_share": {
+        "zh": "累计落户占分配目标比例",
+        "en": "Share of the allocated settlement target",
+    },
     "missing": {"zh": "缺失", "en": "missing"},
     "rule.empty_file": {"zh": "文件为空。", "en": "The file is empty."},
     "rule.not_excel": {

@@ -14,6 +14,7 @@ if obs.empty:
     st.stop()
 
 quarters = periods.quarter_range(obs.period.min(), obs.period.max())
+allocs = ui.allocations()  # city allocations: the target-share indicator is offered only then
 cities = {k: v for k, v in ui.scope_options().items() if k != "610000"}
 state = st.session_state
 PROVINCE = "610000"
@@ -44,7 +45,7 @@ level = c1.radio(
 )
 indicator = c2.selectbox(
     ui.tr("map.indicator"),
-    list(maps.MAP_INDICATORS),
+    [i for i in maps.MAP_INDICATORS if i != "target_share" or len(allocs)],
     key="map_indicator",
     format_func=lambda v: ui.tr(f"map.ind.{v}"),
 )
@@ -84,7 +85,7 @@ if query:
 
 shown_level = "county" if city else level
 layer = ui.map_layers()[shown_level]
-frame = maps.map_values(obs, ui.registry(), shown_level, indicator, period, city)
+frame = maps.map_values(obs, ui.registry(), shown_level, indicator, period, city, allocs)
 fig = maps.choropleth(
     frame,
     layer,

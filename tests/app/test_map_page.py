@@ -18,7 +18,7 @@ def map_page(demo_store, app_on):
     return open_map
 
 
-@pytest.mark.parametrize("indicator", list(MAP_INDICATORS))
+@pytest.mark.parametrize("indicator", [i for i in MAP_INDICATORS if i != "target_share"])
 @pytest.mark.parametrize("level", ["city", "county"])
 def test_level_and_indicator_render(map_page, level, indicator):
     at = map_page()
@@ -58,3 +58,29 @@ def test_play_steps_through_quarters(map_page):
     assert at.select_slider(key="map_period").value == "2020Q4"
     assert at.session_state["map_playing"] is False
     assert not at.exception
+
+
+def test_target_share_offered_once_allocations_exist(map_page, demo_store):
+    from analytics.targets import set_target
+
+    at = map_page()
+    assert "累计落户占分配目标比例" not in at.selectbox(key="map_indicator").options
+    set_target(
+        demo_store["engine"],
+        "settled_cumulative",
+        "610100",
+        2_500_000,
+        "2020Q4",
+        "2014Q1",
+        "演示分配",
+        "admin",
+    )
+    import streamlit as st
+
+    st.cache_data.clear()  # the app re-reads targets within a minute; the test does not wait
+    at = map_page()
+    assert "累计落户占分配目标比例" in at.selectbox(key="map_indicator").options
+    at.selectbox(key="map_indicator").set_value("target_share").run()
+    assert not at.exception
+    table = at.dataframe[0].value.set_index("代码")
+    assert table.iloc[:, 1].notna().sum() == 1 and table.loc["610100"].iloc[1] > 0

@@ -117,3 +117,15 @@ def test_optional_tile_basemap(tmp_path):
     url = "https://tiles.example.gov.cn/{z}/{x}/{y}.png"
     tiled = maps.choropleth(frame, layers["city"], "urbanization_rate", tiles=url)
     assert tiled.layout.map.layers[0].source == (url,)
+
+
+def test_target_share_against_allocations():
+    alloc = pd.DataFrame(
+        {"region_code": ["610200"], "value": [100.0], "baseline_period": ["2014Q2"]}
+    )
+    frame = maps.map_values(
+        _obs(), load_registry(), "city", "target_share", "2014Q3", allocations=alloc
+    ).set_index("code")
+    # 铜川市 settled (21 + 21) + (31 + 31) from 2014Q2 = 104 of an allocation of 100
+    assert frame.at["610200", "value"] == pytest.approx(104.0)
+    assert frame.value.notna().sum() == 1

@@ -123,8 +123,8 @@ def test_project_cli(demo_store, monkeypatch):
     } <= set(first)
     early = runner.invoke(main, ["project", "--as-of", "2014Q3"])
     assert early.exit_code == 1 and "too little history: 3 quarters, need 8" in early.stderr
-    nowhere = runner.invoke(main, ["project", "--region", "610100"])
-    assert nowhere.exit_code == 1 and "no targets for region 610100" in nowhere.stderr
+    nowhere = runner.invoke(main, ["project", "--region", "611000"])
+    assert nowhere.exit_code == 1 and "no targets for region 611000" in nowhere.stderr
 
 
 @pytest.mark.parametrize(
