@@ -197,6 +197,19 @@ def allocations() -> pd.DataFrame:
     return load(engine())
 
 
+def origin_quarters() -> list[str]:
+    """Quarters a forecast can start from (enough history before them); stops the page with
+    the how-to-load message when there are none."""
+    from analytics.settlement_forecast import MIN_QUARTERS
+
+    obs = observations()
+    quarters = sorted(obs.period.unique()) if len(obs) else []
+    if len(quarters) < MIN_QUARTERS:
+        st.info(tr("app.no_data"))
+        st.stop()
+    return quarters[MIN_QUARTERS - 1 :]
+
+
 def map_tiles() -> str | None:
     return settings.get("map_tiles") or None
 

@@ -8,12 +8,9 @@ from analytics import charts
 lang = ui.lang()
 st.title(ui.tr("proj.heading"))
 st.caption(ui.tr("proj.intro"))
+origins = ui.origin_quarters()
 obs = ui.observations()
-quarters = sorted(obs.period.unique()) if len(obs) else []
-if len(quarters) < 8:
-    st.info(ui.tr("app.no_data"))
-    st.stop()
-as_of = st.select_slider(ui.tr("proj.as_of"), quarters[7:], value=quarters[-1], key="proj_as_of")
+as_of = st.select_slider(ui.tr("proj.as_of"), origins, value=origins[-1], key="proj_as_of")
 records = ui.projections(as_of)
 colors = {
     "on_track": "green",

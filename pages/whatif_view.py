@@ -12,11 +12,8 @@ from analytics import scenarios
 lang = ui.lang()
 st.title(ui.tr("whatif.heading"))
 st.caption(ui.tr("whatif.intro"))
+origins = ui.origin_quarters()
 obs = ui.observations()
-quarters = sorted(obs.period.unique()) if len(obs) else []
-if len(quarters) < 8:
-    st.info(ui.tr("app.no_data"))
-    st.stop()
 state = st.session_state
 saved = scenarios.list_saved(ui.engine())
 options = [None, *saved.id.tolist()]
@@ -32,14 +29,14 @@ pick = st.selectbox(
 )
 loaded = scenarios.ScenarioParams(**saved.set_index("id").at[pick, "params"]) if pick else None
 # by default the view from a year before the 2020 targets, when a decision could still change them
-default_as_of = min(quarters[-1], scenarios.DEFAULT_AS_OF)
+default_as_of = min(origins[-1], scenarios.DEFAULT_AS_OF)
 base = loaded or scenarios.ScenarioParams(as_of=default_as_of)
 
 c1, c2, c3 = st.columns(3)
 as_of = c1.select_slider(
     ui.tr("whatif.as_of"),
-    quarters[7:],
-    value=base.as_of or quarters[-1],
+    origins,
+    value=base.as_of or origins[-1],
     key=f"whatif_as_of_{pick}",
 )
 multiplier = c2.slider(
