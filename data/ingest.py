@@ -84,6 +84,9 @@ def _history(engine: Engine, regions: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["region_code", "indicator", "period", "value"])
 
 
+INSERT_CHUNK = 50_000  # rows per executemany
+
+
 def check(
     content: bytes,
     filename: str,
@@ -194,27 +197,31 @@ def commit(
                 .where(Observation.id.in_(ids))
                 .values(is_current=False, superseded_by=sub.id)
             )
-        # One DBAPI executemany with plain tuples: no ORM objects or per-row parameter
-        # processing for 100,000s of values (the statement is the same on both databases).
+        # DBAPI executemany with plain tuples (no ORM objects or per-row parameter processing),
+        # sorted by the unique index's key so the index grows in order, in chunks so the
+        # parameter lists stay small; the statement is the same on both databases.
         conn = sess.connection()
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         sql = (
             "INSERT INTO observation (region_code, indicator_code, period, value, submission_id, "
             f"is_current) VALUES ({', '.join([mark] * 6)})"
         )
-        n = len(write)
-        params = list(
-            zip(
-                write.region_code.tolist(),
-                write.indicator.tolist(),
-                write.period.tolist(),
-                write.value.astype(float).tolist(),
-                [sub.id] * n,
-                [True] * n,
-                strict=True,
+        write = write.sort_values(["region_code", "indicator", "period"])
+        for lo in range(0, len(write), INSERT_CHUNK):
+            part = write.iloc[lo : lo + INSERT_CHUNK]
+            n = len(part)
+            params = list(
+                zip(
+                    part.region_code.tolist(),
+                    part.indicator.tolist(),
+                    part.period.tolist(),
+                    part.value.astype(float).tolist(),
+                    [sub.id] * n,
+                    [True] * n,
+                    strict=True,
+                )
             )
-        )
-        conn.exec_driver_sql(sql, params)
+            conn.exec_driver_sql(sql, params)
         sess.add(
             AuditLog(
                 user=user,

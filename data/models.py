@@ -104,7 +104,6 @@ class Observation(Base):
             postgresql_where=text("is_current"),
         ),
         Index("ix_observation_submission", "submission_id"),
-        Index("ix_observation_period", "period", "indicator_code"),
     )
 
 

@@ -203,65 +203,103 @@ def _scope(rows: pd.DataFrame, scope: str, resolver: Resolver) -> list[Problem]:
 
 def _history_warnings(rows: pd.DataFrame, history: pd.DataFrame) -> list[Problem]:
     """Robust per-region rules against the region's own previous observations (the stored
-    history plus the file's own earlier periods), vectorised with grouped rolling windows:
-    the centre is the rolling median of log(1 + x) over the last HISTORY_QUARTERS values and the
-    scale the rolling interquartile range / 1.349 (a robust sigma, floored at MAD_FLOOR)."""
+    history plus the file's own earlier periods): the centre is the rolling median of
+    log(1 + x) over the last HISTORY_QUARTERS values and the scale the rolling interquartile
+    range / 1.349 (a robust sigma, floored at MAD_FLOOR).
+
+    Vectorised on integer keys (region x indicator group, period rank), so a 100,000-row
+    return costs a few sorts of int64 arrays rather than string merges."""
     if rows.empty:
         return []
-    keys = ["region_code", "indicator"]
-    cols = keys + ["period", "value"]
-    earlier = pd.concat([history[cols], rows[cols]], ignore_index=True)
-    earlier = earlier.drop_duplicates(keys + ["period"], keep="last")
-    earlier = earlier.sort_values(keys + ["period"], kind="stable").reset_index(drop=True)
-    earlier["value"] = earlier.value.astype(float)
-    earlier["log"] = np.log1p(earlier.value.clip(lower=0))
-    g = earlier.groupby(keys, sort=False)
-    earlier["prev_period"] = g.period.shift(1)
-    earlier["prev"] = g.value.shift(1)
+    cols = ["region_code", "indicator", "period", "value"]
+    # (an empty or object-typed history would turn the file's string columns into objects)
+    both = rows[cols]
+    if len(history):
+        both = pd.concat([history[cols].astype(rows[cols].dtypes), both], ignore_index=True)
+    r_codes, _ = pd.factorize(both.region_code)
+    i_codes, i_uni = pd.factorize(both.indicator)
+    p_codes, p_uni = pd.factorize(both.period)
+    # period rank in string order (2016 < 2016Q1 < 2016Q2 ...), as stored
+    p_sorted = sorted(p_uni)
+    rank_of = {p: k for k, p in enumerate(p_sorted)}
+    p_rank = np.array([rank_of[p] for p in p_uni], dtype=np.int64)[p_codes]
+    prev_rank_of_rank = np.array(
+        [rank_of.get(periods.shift(p, -1), -1) for p in p_sorted], dtype=np.int64
+    )
+    n_p = len(p_sorted)
+    gid = r_codes.astype(np.int64) * len(i_uni) + i_codes
+    key = gid * n_p + p_rank
+    # keep the last of duplicate keys (the file's value over the stored one), sorted by key
+    order = np.argsort(key, kind="stable")
+    ks = key[order]
+    last = np.r_[ks[1:] != ks[:-1], True]
+    sel, ks = order[last], ks[last]
+    e_gid, e_rank = gid[sel], p_rank[sel]
+    e_val = both.value.to_numpy(dtype=float)[sel]
+    e_log = np.log1p(np.clip(e_val, 0, None))
+    new = np.r_[True, e_gid[1:] != e_gid[:-1]]
+    idx = np.arange(len(sel))
+    pos = idx - np.maximum.accumulate(np.where(new, idx, 0))
+    gnum = np.cumsum(new) - 1
+    prev = np.r_[np.nan, e_val[:-1]]
+    prev[new] = np.nan
+    prev_rank = np.r_[-1, e_rank[:-1]]
+    prev_rank[new] = -1
     # Rolling windows over each group's previous values, computed in one pass over a padded
     # array: every group gets its own block followed by NaN, so no window crosses groups.
-    gid = g.ngroup().to_numpy()
-    pos = g.cumcount().to_numpy()
     width = int(pos.max()) + 1 + HISTORY_QUARTERS
-    slot = gid * width + pos + 1  # +1: the value sits one after its predecessor's slot
-    for col in ("log", "value"):
-        padded = np.full(int(gid.max() + 1) * width + 1, np.nan)
-        padded[slot] = earlier[col].to_numpy()
+    slot = gnum * width + pos + 1  # +1: the value sits one after its predecessor's slot
+    at = slot - 1  # windows ending at the previous value
+    stats = {}
+    for name, arr in (("log", e_log), ("value", e_val)):
+        padded = np.full(int(gnum[-1] + 1) * width + 1, np.nan)
+        padded[slot] = arr
         roll = pd.Series(padded).rolling(HISTORY_QUARTERS, min_periods=MIN_HISTORY)
-        at = slot - 1  # windows ending at the previous value
-        earlier[f"{col}_med"] = roll.median().to_numpy()[at]
-        if col == "log":
+        stats[f"{name}_med"] = roll.median().to_numpy()[at]
+        if name == "log":
             q75 = roll.quantile(0.75).to_numpy()[at]
             q25 = roll.quantile(0.25).to_numpy()[at]
-            earlier["scale"] = np.maximum((q75 - q25) / 1.349, MAD_FLOOR)
-            earlier["n"] = roll.count().to_numpy()[at]
-    m = rows.drop_duplicates(keys + ["period"]).merge(
-        earlier.drop(columns=["value", "log"]), on=keys + ["period"], how="left"
-    )
-    kinds = m.indicator.map({i.code: i.kind for i in indicators.INDICATORS})
+            stats["scale"] = np.maximum((q75 - q25) / 1.349, MAD_FLOOR)
+            stats["n"] = roll.count().to_numpy()[at]
+    # back to the file's rows (first of duplicates, as reported once)
+    n_hist = len(history)
+    row_key = key[n_hist:]
+    first = ~pd.Series(row_key).duplicated().to_numpy()
+    at_row = np.searchsorted(ks, row_key)
+    value = rows.value.to_numpy(dtype=float)
+    kind_of = {i.code: i.kind for i in indicators.INDICATORS}
+    kinds = np.array([kind_of.get(c) for c in i_uni], dtype=object)[i_codes[n_hist:]]
+    r_prev, r_prev_rank = prev[at_row], prev_rank[at_row]
+    r_rank = p_rank[n_hist:]
     out = []
     # stocks: compare with the previous quarter only
-    prev_of = {p: periods.shift(p, -1) for p in m.period.unique()}
-    prev_q = m.period.map(prev_of)
-    s = m[(kinds == "stock") & (m.prev_period == prev_q) & (m.prev > 0)]
-    ratio = s.value / s.prev
-    slip = (ratio >= UNIT_SLIP) | ((ratio > 0) & (ratio <= 1 / UNIT_SLIP))
-    jump = ~slip & ((ratio - 1).abs() > STOCK_JUMP)
-    for r in s[slip].itertuples(index=False):
-        out.append(_warn(r, "unit_slip", typical=f"{r.prev:,.0f}"))
-    for r, q in zip(s[jump].itertuples(index=False), ratio[jump], strict=True):
-        out.append(_warn(r, "stock_jump", prev=f"{r.prev:,.0f}", pct=f"{100 * (q - 1):+.1f}"))
-    # flows: need a history with a level (a median of 0 says nothing, e.g. the first quarter
-    # a county issues residence permits)
-    f = m[(kinds == "flow") & (m.n >= MIN_HISTORY) & (m.value_med > 0)]
-    ratio = f.value / f.value_med
-    slip = (ratio >= UNIT_SLIP) | ((ratio > 0) & (ratio <= 1 / UNIT_SLIP))
-    z = (np.log1p(f.value.clip(lower=0)) - f.log_med).abs() / f.scale
-    for r in f[slip].itertuples(index=False):
-        out.append(_warn(r, "unit_slip", typical=f"{r.value_med:,.0f}"))
-    outlier = ~slip & (z > OUTLIER_Z)
-    for r, zz in zip(f[outlier].itertuples(index=False), z[outlier], strict=True):
-        out.append(_warn(r, "outlier", median=f"{r.value_med:,.0f}", n=int(r.n), z=f"{zz:.1f}"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = value / r_prev
+        s = first & (kinds == "stock") & (r_prev_rank == prev_rank_of_rank[r_rank]) & (r_prev > 0)
+        s &= r_prev_rank >= 0
+        slip = s & ((ratio >= UNIT_SLIP) | ((ratio > 0) & (ratio <= 1 / UNIT_SLIP)))
+        jump = s & ~slip & (np.abs(ratio - 1) > STOCK_JUMP)
+        for k in np.flatnonzero(slip):
+            out.append(_warn(rows.iloc[k], "unit_slip", typical=f"{r_prev[k]:,.0f}"))
+        for k in np.flatnonzero(jump):
+            pct = f"{100 * (ratio[k] - 1):+.1f}"
+            out.append(_warn(rows.iloc[k], "stock_jump", prev=f"{r_prev[k]:,.0f}", pct=pct))
+        # flows: need a history with a level (a median of 0 says nothing, e.g. the first
+        # quarter a county issues residence permits)
+        med = stats["value_med"][at_row]
+        lmed, scale, cnt = stats["log_med"][at_row], stats["scale"][at_row], stats["n"][at_row]
+        f = first & (kinds == "flow") & (cnt >= MIN_HISTORY) & (med > 0)
+        ratio = value / med
+        slip = f & ((ratio >= UNIT_SLIP) | ((ratio > 0) & (ratio <= 1 / UNIT_SLIP)))
+        z = np.abs(np.log1p(np.clip(value, 0, None)) - lmed) / scale
+        for k in np.flatnonzero(slip):
+            out.append(_warn(rows.iloc[k], "unit_slip", typical=f"{med[k]:,.0f}"))
+        for k in np.flatnonzero(f & ~slip & (z > OUTLIER_Z)):
+            out.append(
+                _warn(
+                    rows.iloc[k], "outlier", median=f"{med[k]:,.0f}", n=int(cnt[k]), z=f"{z[k]:.1f}"
+                )
+            )
     return out
 
 
