@@ -18,7 +18,8 @@ from geo.regions import load_registry
 # its script's file name: on a fresh server a deep link equal to a file name in pages/ is
 # served by Streamlit's old pages-folder mode, before app.py has called st.navigation.
 PAGES: tuple[tuple[str, str, str, str, str], ...] = (
-    ("pages/data_overview.py", "page.overview", ":material/monitoring:", "overview", "nav.monitor"),
+    ("pages/leaders_view.py", "page.leaders", ":material/dashboard:", "overview", "nav.monitor"),
+    ("pages/trends_view.py", "page.trends", ":material/show_chart:", "trends", "nav.monitor"),
     ("pages/map_view.py", "page.map", ":material/map:", "map", "nav.monitor"),
     (
         "pages/projection_view.py",
@@ -28,7 +29,9 @@ PAGES: tuple[tuple[str, str, str, str, str], ...] = (
         "nav.monitor",
     ),
     ("pages/whatif_view.py", "page.whatif", ":material/tune:", "whatif", "nav.monitor"),
+    ("pages/tasks_view.py", "page.tasks", ":material/checklist:", "tasks", "nav.plan"),
     ("pages/returns_upload.py", "page.returns", ":material/upload_file:", "returns", "nav.data"),
+    ("pages/data_overview.py", "page.overview", ":material/monitoring:", "published", "nav.data"),
 )
 
 
@@ -197,6 +200,34 @@ def allocations() -> pd.DataFrame:
     return load(engine())
 
 
+@st.cache_data(show_spinner=False, ttl=60)
+def all_targets() -> pd.DataFrame:
+    from analytics.targets import load_targets
+
+    return load_targets(engine(), None)
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def city_ranking(as_of: str):
+    from analytics.leaders import city_ranking as rank
+
+    return rank(observations(), registry(), allocations(), as_of)
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def tasks_frame(as_of: str) -> pd.DataFrame:
+    from data.tasks import list_tasks
+
+    return list_tasks(engine(), as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, ttl=300)
+def brief_pdf(period: str, lang_code: str) -> bytes:
+    from analytics.brief import brief_bytes
+
+    return brief_bytes(engine(), period, lang_code)
+
+
 def origin_quarters() -> list[str]:
     """Quarters a forecast can start from (enough history before them); stops the page with
     the how-to-load message when there are none."""
@@ -285,6 +316,10 @@ def clear_data_caches() -> None:
     projections.clear()
     projection_history.clear()
     scenario_result.clear()
+    city_ranking.clear()
+    all_targets.clear()
+    tasks_frame.clear()
+    brief_pdf.clear()
 
 
 # ----------------------------------------------------------------------------- widgets

@@ -491,7 +491,8 @@ def target_set(indicator, region, value, period, baseline, source, user) -> None
     "--indicator",
     default="settled_cumulative",
     show_default=True,
-    help="settled_cumulative, settled_total, settled_per_10k, urbanization_rate, "
+    help="settled_cumulative, settled_total, settled_per_10k, settled_cum_per_10k, "
+    "urbanization_rate, "
     "hukou_urbanization_rate, urbanization_gap, residence_permits",
 )
 @click.option("--period", default=None, help="Quarter (default: the latest with returns).")
@@ -589,6 +590,9 @@ def show_settings(as_json: bool) -> None:
             r["value"] = store.redact(r["value"])
     _emit(rows, as_json, "\n".join(f"{r['env']}={r['value']}\n    {r['help']}" for r in rows))
 
+
+# the leaders' commands live in their own module and register themselves on ``main``
+import urbdash_reports  # noqa: E402,F401
 
 if __name__ == "__main__":
     main()

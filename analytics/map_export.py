@@ -113,20 +113,12 @@ def _wrap(text: str, width: int = 48) -> str:
     return "<br>".join(lines)
 
 
-def write_png(
-    path: Path, frame, layer, indicator, method="quantiles", lang="zh", title="", note=""
-):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def draw_map(ax, frame, layer, indicator, method="quantiles", lang="zh", legend_size=8) -> None:
+    """Draw the classed choropleth on a matplotlib axis (the PNG export and the PDF brief)."""
     from matplotlib.patches import Patch, Polygon
 
-    plt.rcParams["font.sans-serif"] = CJK_FONTS
-    plt.rcParams["axes.unicode_minus"] = False
     index, labels, colors, unit = _classes(frame, indicator, method, lang)
     geoms = {f["id"]: shape(f["geometry"]) for f in layer["features"]}
-    fig, ax = plt.subplots(figsize=(7, 9), dpi=150)
     for r, cls in zip(frame.itertuples(index=False), index, strict=True):
         color = NO_DATA if pd.isna(cls) else colors[int(cls)]
         for ring in _rings(geoms[r.code]):
@@ -140,7 +132,27 @@ def write_png(
     handles = [Patch(facecolor=c, label=lab) for c, lab in zip(colors, labels, strict=True)]
     if index.isna().any():
         handles.append(Patch(facecolor=NO_DATA, label=messages.t("map.no_data", lang)))
-    ax.legend(handles=handles, title=unit, loc="lower right", fontsize=8, frameon=False)
+    ax.legend(handles=handles, title=unit, loc="lower right", fontsize=legend_size, frameon=False)
+
+
+def use_cjk_fonts() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["font.sans-serif"] = CJK_FONTS
+    plt.rcParams["axes.unicode_minus"] = False
+
+
+def write_png(
+    path: Path, frame, layer, indicator, method="quantiles", lang="zh", title="", note=""
+):
+    use_cjk_fonts()
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 9), dpi=150)
+    draw_map(ax, frame, layer, indicator, method, lang)
     ax.set_title(title, fontsize=12)
     fig.text(0.02, 0.01, note, fontsize=7, wrap=True)
     fig.savefig(path, bbox_inches="tight")

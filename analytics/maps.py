@@ -42,6 +42,9 @@ MAP_INDICATORS: dict[str, MapIndicator] = {
     "settled_per_10k": MapIndicator(
         "settled_per_10k", "settled_total", "人/万人", "per 10k residents", 1, 1
     ),
+    "settled_cum_per_10k": MapIndicator(
+        "settled_cum_per_10k", "settled_total", "人/万人", "per 10k residents", 1, 0
+    ),
     "urbanization_rate": MapIndicator("urbanization_rate", "urbanization_rate", "%", "%", 1, 2),
     "hukou_urbanization_rate": MapIndicator(
         "hukou_urbanization_rate", "hukou_urbanization_rate", "%", "%", 1, 2
@@ -83,6 +86,10 @@ def map_values(
     elif indicator == "settled_cumulative":
         part = wide[(wide.period >= BASELINE) & (wide.period <= period)].sort_values("period")
         part = part.assign(value=part.groupby("region_code").settled_total.cumsum())
+    elif indicator == "settled_cum_per_10k":
+        part = wide[(wide.period >= BASELINE) & (wide.period <= period)].sort_values("period")
+        cum = part.groupby("region_code").settled_total.cumsum()
+        part = part.assign(value=cum / part.resident_pop * 1e4)
     elif indicator == "settled_per_10k":
         part = wide.assign(value=wide.settled_total / wide.resident_pop * 1e4)
     else:
@@ -147,10 +154,12 @@ def choropleth(
     height: int = 560,
     highlight: str | None = None,
     tiles: str | None = None,
+    compact: bool = False,
 ) -> go.Figure:
     """A classed choropleth: one trace per class (so the legend shows the class bounds), regions
     without a value in grey, optional city borders drawn over the counties and one region
-    (``highlight``, e.g. found by the search box) outlined in red."""
+    (``highlight``, e.g. found by the search box) outlined in red. ``compact`` fits the regions
+    to ``height`` and puts the legend beside them (a small overview map)."""
     spec = MAP_INDICATORS[indicator]
     unit = spec.unit_zh if lang == "zh" else spec.unit_en
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
@@ -217,9 +226,15 @@ def choropleth(
     (x0, y0, x1, y1) = _bounds(feats)
     span = max(x1 - x0, (y1 - y0) * 1.3)
     zoom = float(np.clip(np.log2(360 / span) - 0.05, 3, 11))
+    if compact:  # fit the height: MapLibre draws 512 * 2**zoom pixels per 360 degrees
+        stretch = 1 / np.cos(np.radians((y0 + y1) / 2))
+        zoom = float(np.clip(np.log2((height - 30) * 360 / (512 * (y1 - y0) * stretch)), 3, 11))
+        base_lon = (x0 + x1) / 2 + 0.45 * (x1 - x0)  # room on the east for the legend
+    else:
+        base_lon = (x0 + x1) / 2
     base = {
         "style": "white-bg",
-        "center": {"lon": (x0 + x1) / 2, "lat": (y0 + y1) / 2},
+        "center": {"lon": base_lon, "lat": (y0 + y1) / 2},
         "zoom": zoom,
     }
     if tiles:  # a deployment's own tile server, drawn under the regions
@@ -231,12 +246,13 @@ def choropleth(
         font={"family": FONT},
         legend={
             "title": {"text": unit},
-            "orientation": "h",
-            "x": 0,
+            "orientation": "v" if compact else "h",
+            "x": 1 if compact else 0,
             "y": 0,
-            "xanchor": "left",
-            "yanchor": "top",
+            "xanchor": "right" if compact else "left",
+            "yanchor": "bottom" if compact else "top",
             "bgcolor": "rgba(255,255,255,0.9)",
+            "font": {"size": 11} if compact else {},
         },
         uirevision=indicator,
         clickmode="event+select",  # a click selects a region (drill-down in the app)

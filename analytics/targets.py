@@ -26,9 +26,11 @@ DEFAULT_BASELINE = "2014Q1"
 EXTRA_YEARS = 3  # project past the target date to find when it is reached
 
 
-def load_targets(engine: Engine, region: str = PROVINCE_CODE) -> pd.DataFrame:
+def load_targets(engine: Engine, region: str | None = PROVINCE_CODE) -> pd.DataFrame:
+    """Targets of ``region`` (None: every region)."""
+    stmt = select(Target) if region is None else select(Target).where(Target.region_code == region)
     with store.reader(engine) as sess:
-        rows = sess.execute(select(Target).where(Target.region_code == region)).scalars().all()
+        rows = sess.execute(stmt).scalars().all()
     cols = [
         "id",
         "indicator",

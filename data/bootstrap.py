@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from data import indicators, store
 from data.models import AuditLog, Indicator, OfficialValue, Region, RegionAlias, Target
 from data.official import load_official_series
+from data.tasks import load_plan
 from geo.regions import load_crosswalk, load_registry
 
 PLAN_SOURCE = "《陕西省新型城镇化规划（2014—2020年）》（2014-09-23）"
@@ -131,6 +132,7 @@ def init_store(engine: Engine | None = None) -> dict:
                 )
                 for i, v, u, p, b, s in TARGETS
             )
+        n_tasks = load_plan(sess)
         sess.add(AuditLog(user="system", action="init", detail={"revision": revision}))
     return {
         "revision": revision,
@@ -138,4 +140,5 @@ def init_store(engine: Engine | None = None) -> dict:
         "aliases": len(crosswalk),
         "indicators": len(indicators.INDICATORS),
         "official_values": len(official),
+        "tasks": n_tasks,
     }

@@ -32,7 +32,8 @@ def test_page_runs(app, page, lang):
 
 def test_overview_content(app):
     at = app("zh").run()
-    assert at.title[0].value == "数据概览"
+    at.switch_page("pages/data_overview.py").run()
+    assert at.title[0].value == "公布数据"
     labels = [m.label for m in at.metric]
     assert "2015年（目标55%）" in labels
     values = {m.label: m.value for m in at.metric}
@@ -50,13 +51,15 @@ def test_overview_content(app):
 
 def test_overview_english_and_switch(app):
     at = app("zh").run()
+    at.switch_page("pages/data_overview.py").run()
     at.sidebar.radio[0].set_value("en").run()
-    assert at.title[0].value == "Data overview"
+    assert at.title[0].value == "Published figures"
     assert "Sources" in " ".join(c.value for c in at.caption)
 
 
 def test_empty_store_says_how_to_load(tmp_path, app_on):
     at = app_on(f"sqlite:///{tmp_path / 'empty.sqlite'}")().run()
+    at.switch_page("pages/data_overview.py").run()
     assert not at.exception
     assert "urbdash demo" in at.info[0].value
     assert not any("示例数据" in m.value for m in at.markdown)

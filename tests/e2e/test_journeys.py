@@ -10,7 +10,7 @@ def test_first_request_deep_link_to_returns(server, page, shots):
     page.goto(f"{server}/returns")
     expect(page.get_by_role("heading", name="数据上报").first).to_be_visible(timeout=30_000)
     sidebar = page.locator('[data-testid="stSidebar"]')
-    expect(sidebar.get_by_text("数据概览")).to_be_visible()
+    expect(sidebar.get_by_text("总览", exact=True)).to_be_visible()
     expect(sidebar.get_by_role("radio", name="English")).to_be_attached()
     wait_idle(page)
     assert page.get_by_text("Page not found").count() == 0
@@ -39,8 +39,8 @@ def test_upload_bad_return_shows_located_errors(server, page, shots, tmp_path):
 
 def test_open_overview_switch_language(server, page, shots):
     assert cjk_font_installed(), "fonts-noto-cjk is missing: Chinese would render as boxes"
-    page.goto(server)
-    expect(page.get_by_role("heading", name="数据概览")).to_be_visible(timeout=30_000)
+    page.goto(f"{server}/published")
+    expect(page.get_by_role("heading", name="公布数据")).to_be_visible(timeout=30_000)
     # the chart is drawn: one line per census basis plus the two target stars
     traces = page.locator(".js-plotly-plot .scatterlayer .trace")
     expect(traces).to_have_count(4, timeout=30_000)
@@ -52,7 +52,7 @@ def test_open_overview_switch_language(server, page, shots):
 
     # one click, as a person would: the first change after load must be taken
     page.locator('[data-testid="stRadio"] label').filter(has_text="English").click()
-    expect(page.get_by_role("heading", name="Data overview")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Published figures")).to_be_visible(timeout=30_000)
     wait_idle(page)
     titles = page.locator(".js-plotly-plot .gtitle")
     expect(titles).to_have_count(1, timeout=10_000)  # the Chinese chart is replaced, not kept
@@ -63,7 +63,9 @@ def test_open_overview_switch_language(server, page, shots):
 
 def test_link_with_lang_opens_in_english(server, page):
     page.goto(f"{server}/?lang=en")
-    expect(page.get_by_role("heading", name="Data overview")).to_be_visible(timeout=30_000)
+    expect(
+        page.get_by_role("heading", name="Shaanxi: urbanization and hukou reform progress")
+    ).to_be_visible(timeout=30_000)
     expect(page.get_by_role("radio", name="English")).to_be_checked()
 
 
@@ -138,3 +140,98 @@ def test_whatif_control_changes_the_probability(server, page, shots):
     wait_idle(page)
     expect(row).not_to_have_text(before, timeout=30_000)
     page.screenshot(path=str(shots / "whatif_zh.png"))
+
+
+FITS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const els = [...document.querySelectorAll('[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]')];
+  const bottom = Math.max(...els.map(e => e.getBoundingClientRect().bottom));
+  return {bottom, height: window.innerHeight, scroll: main.scrollHeight - main.clientHeight};
+}"""
+
+
+def test_overview_fits_one_screen(server, page, shots):
+    """A leader's first screen at 1366x768: targets, map, ahead/behind, freshness, no scrolling."""
+    page.goto(server)
+    expect(page.get_by_role("heading", name="陕西省城镇化与户籍制度改革进展")).to_be_visible(
+        timeout=30_000
+    )
+    page.wait_for_function(f"({COUNT_SHAPES})() === 11", timeout=30_000)
+    wait_idle(page)
+    for text in (
+        "数据截至 2020Q4",
+        "已上报 107/107（2020Q4）",
+        "示例数据",
+        "领先的5个市",
+        "落后的5个市",
+    ):
+        expect(page.get_by_text(text).first).to_be_visible()
+    expect(page.get_by_text("963万")).to_be_visible()
+    expect(page.get_by_text("62.66%")).to_be_visible()
+    fit = page.evaluate(FITS)
+    assert fit["bottom"] <= fit["height"], fit  # every element inside the first screen
+    page.screenshot(path=str(shots / "leaders_overview_1366x768_zh.png"))
+
+
+def test_overview_brief_download(server, page, shots, tmp_path):
+    page.goto(server)
+    wait_idle(page)
+    page.get_by_role("button", name="生成两页简报（PDF）").click()
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_role("button", name="下载简报").click(timeout=60_000)
+    path = tmp_path / "brief.pdf"
+    dl.value.save_as(path)
+    assert path.read_bytes()[:5] == b"%PDF-"
+
+
+def test_trends_two_cities_per_10k(server, page, shots):
+    page.goto(f"{server}/trends")
+    expect(page.get_by_role("heading", name="趋势")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    page.get_by_text("市", exact=True).click()
+    wait_idle(page)
+    expect(page.locator('[data-testid="stMultiSelect"]')).to_have_count(1, timeout=30_000)
+    expect(page.get_by_text("西安市 610100")).to_be_visible()  # the city level's default
+    box = page.locator('[data-testid="stMultiSelect"] input')
+    for name in ("铜川", "汉中"):  # type to search, Enter takes the first match
+        box.click()
+        page.keyboard.type(name)
+        page.keyboard.press("Enter")
+        page.keyboard.press("Escape")
+        wait_idle(page)
+    page.get_by_text("每万常住人口", exact=True).click()
+    wait_idle(page)
+    legend = page.locator(".js-plotly-plot .legendtext")
+    expect(legend.filter(has_text="铜川市")).to_have_count(1, timeout=30_000)
+    expect(legend.filter(has_text="汉中市")).to_have_count(1)
+    expect(page.locator(".js-plotly-plot .gtitle").filter(has_text="人/万人")).to_have_count(
+        1, timeout=30_000
+    )
+    expect(page.locator(".js-plotly-plot .gtitle")).to_have_count(1, timeout=30_000)
+    ticks = page.locator(".js-plotly-plot .xtick text").all_text_contents()
+    assert ticks and all("Q" in t for t in ticks), ticks  # periods, not "2,014"
+    page.screenshot(path=str(shots / "trends_cities_per10k_zh.png"))
+
+
+def test_tasks_update_shows_in_department_view(server, page, shots):
+    page.goto(f"{server}/tasks")
+    expect(page.get_by_role("heading", name="重点任务")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    expect(page.get_by_text("共 37 项").first).to_be_visible()
+    form = page.locator('[data-testid="stForm"]')
+    for i, text in ((0, "35. 各级公安机关"), (1, "进行中")):  # type to search, Enter picks
+        form.locator('[data-testid="stSelectbox"]').nth(i).click()
+        page.keyboard.type(text)
+        page.keyboard.press("Enter")
+    form.get_by_label("填报人").fill("省公安厅户政处")
+    form.get_by_label("说明").fill("已部署户口登记专项检查")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("已保存：任务35 → 进行中")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    row = page.locator('[data-testid="stTable"] tr').filter(has_text="省公安厅").first
+    row.scroll_into_view_if_needed()
+    header = page.locator('[data-testid="stTable"] thead th').all_inner_texts()
+    cells = row.locator("th, td").all_inner_texts()
+    assert cells[header.index("进行中")] == "1", (header, cells)
+    assert "35" in cells[header.index("牵头任务")]
+    page.screenshot(path=str(shots / "tasks_department_view_zh.png"))

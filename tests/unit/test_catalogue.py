@@ -67,3 +67,19 @@ def test_city_census_figures_sum_to_province():
     cities = pop20[pop20.region_code != "610000"].value.sum()
     assert cities == pytest.approx(pop20[pop20.region_code == "610000"].value.iloc[0], abs=1e-3)
     assert isinstance(pop20, pd.DataFrame)
+
+
+def test_every_key_used_in_code_is_in_the_catalogue():
+    """Literal keys passed to tr()/t() anywhere in the app exist (in both languages, above)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    files = [root / "app.py", root / "ui.py", *root.glob("pages/*.py")]
+    files += [*root.glob("analytics/*.py"), *root.glob("data/*.py"), root / "urbdash_cli.py"]
+    used = set()
+    for f in files:
+        used |= set(re.findall(r"""\b(?:tr|t)\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""", f.read_text()))
+    assert len(used) > 100
+    missing = sorted(k for k in used if k not in messages.MESSAGES and not k.endswith("."))
+    assert not missing, missing

@@ -1,0 +1,131 @@
+"""What a leader sees first: the state of each target, the cities ahead and behind, how fresh
+and complete the returns are. One function per block, shared by the 总览 page and the brief.
+
+Cities are ranked against their allocation of the settlement target when one is set
+(``urbdash target-set --region …``): share of the allocation achieved minus the share of the
+allocation period elapsed, in percentage points. Without allocations (none are published)
+they are ranked by persons settled since the baseline per 10,000 residents, and the page says
+so: no allocation is ever assumed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analytics.aggregate import aggregate
+from data import periods
+
+BASELINE = "2014Q1"
+
+
+@dataclass
+class CityRanking:
+    frame: pd.DataFrame  # one row per city: code, name, cumulative, per_10k, allocation, ...
+    basis: str  # "allocation" or "per_10k"
+    as_of: str
+
+    def ahead(self, n: int = 5) -> pd.DataFrame:
+        return self.frame.dropna(subset=["score"]).nlargest(n, "score")
+
+    def behind(self, n: int = 5) -> pd.DataFrame:
+        return self.frame.dropna(subset=["score"]).nsmallest(n, "score")
+
+
+def _quarters(start: str, end: str) -> int:
+    return len(periods.quarter_range(start, end)) if start <= end else 0
+
+
+def city_ranking(
+    obs: pd.DataFrame,
+    registry: pd.DataFrame,
+    allocations: pd.DataFrame,
+    as_of: str,
+) -> CityRanking:
+    """Cumulative settlement per city (ten cities plus 杨凌示范区) up to ``as_of``.
+
+    Parameters
+    ----------
+    obs : tidy county observations (``data.observations.read_observations``).
+    allocations : city allocations (region_code, value, period, baseline_period), possibly
+        empty (``analytics.targets.allocations``).
+    as_of : the quarter evaluated.
+
+    Returns
+    -------
+    CityRanking whose frame has code, name, cumulative, resident_pop, per_10k, allocation,
+    target_period, share_achieved, share_of_time, lead_pp and ``score`` (lead_pp with
+    allocations, else per_10k).
+    """
+    wide = aggregate(obs, registry, "city")
+    wide = wide[wide.period <= as_of]
+    alloc = allocations.set_index("region_code") if len(allocations) else None
+    cities = registry[registry.level == "city"][["code", "name"]]
+    units = registry[registry.stat_name.notna()][["code", "stat_name"]].rename(
+        columns={"stat_name": "name"}
+    )
+    frame = pd.concat([cities, units], ignore_index=True)
+    start = frame.code.map(alloc.baseline_period) if alloc is not None else None
+    start = (start if start is not None else pd.Series(BASELINE, index=frame.index)).fillna(
+        BASELINE
+    )
+    cum, pop = [], []
+    for code, first in zip(frame.code, start, strict=True):
+        part = wide[(wide.region_code == code) & (wide.period >= first)]
+        cum.append(part.settled_total.sum(min_count=1))
+        stock = part.dropna(subset=["resident_pop"])
+        pop.append(stock.resident_pop.iloc[-1] if len(stock) else float("nan"))
+    frame["cumulative"] = cum
+    frame["resident_pop"] = pop
+    frame["per_10k"] = frame.cumulative / frame.resident_pop * 1e4
+    if alloc is not None:
+        frame["allocation"] = frame.code.map(alloc.value)
+        frame["target_period"] = frame.code.map(alloc.period)
+        frame["share_achieved"] = frame.cumulative / frame.allocation
+        frame["share_of_time"] = [
+            min(1.0, _quarters(s, as_of) / _quarters(s, p)) if isinstance(p, str) else float("nan")
+            for s, p in zip(start, frame.target_period, strict=True)
+        ]
+        frame["lead_pp"] = 100 * (frame.share_achieved - frame.share_of_time)
+    else:
+        for col in ("allocation", "target_period", "share_achieved", "share_of_time", "lead_pp"):
+            frame[col] = float("nan")
+    basis = "allocation" if frame.lead_pp.notna().any() else "per_10k"
+    frame["score"] = frame.lead_pp if basis == "allocation" else frame.per_10k
+    return CityRanking(frame, basis, as_of)
+
+
+def freshness(obs: pd.DataFrame) -> dict:
+    """Latest quarter with any return, how many values it holds, and whether demo data."""
+    if obs.empty:
+        return {"latest": None, "values": 0, "demo": False, "first": None}
+    latest = obs.period.max()
+    return {
+        "latest": latest,
+        "first": obs.period.min(),
+        "values": int((obs.period == latest).sum()),
+        "demo": bool(obs.is_demo.any()),
+    }
+
+
+def headline(records: list[dict]) -> list[dict]:
+    """The targets a leader reads first: for each indicator the nearest target not yet due
+    at the evaluation date, else the latest one; the others come after (e.g. the 2015
+    interim targets, already judged)."""
+    if not records:
+        return []
+    as_of = records[0]["as_of"]
+    chosen, rest = [], []
+    by_ind: dict[str, list[dict]] = {}
+    for r in records:
+        by_ind.setdefault(r["indicator"], []).append(r)
+    for ind in ("settled_cumulative", "urbanization_rate"):
+        group = sorted(by_ind.get(ind, []), key=lambda r: r["target_period"])
+        if not group:
+            continue
+        due = [r for r in group if r["target_period"] >= as_of]
+        pick = due[0] if due else group[-1]
+        chosen.append(pick)
+        rest += [r for r in group if r is not pick]
+    return chosen + rest

@@ -1,0 +1,217 @@
+"""Any indicator over time for any set of regions: levels, per 10,000 residents, indexed,
+quarter-on-quarter and year-on-year change, with the targets drawn where they apply.
+
+Periods stay strings (``2016Q3``) and the x axis is categorical, so a chart never reads a
+quarter as a number such as "2,016".
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from analytics.aggregate import aggregate
+from data import indicators, messages
+
+BASELINE = "2014Q1"
+TREND_INDICATORS = (
+    "settled_total",
+    "settled_cumulative",
+    "settled_rural",
+    "settled_other",
+    "residence_permits",
+    "urbanization_rate",
+    "hukou_urbanization_rate",
+    "urbanization_gap",
+    "resident_pop",
+    "urban_resident_pop",
+    "registered_pop",
+    "urban_registered_pop",
+)
+RATES = {"urbanization_rate", "hukou_urbanization_rate", "urbanization_gap"}
+MODES = ("absolute", "per_10k", "indexed")
+CHANGES = ("none", "qoq", "yoy")
+FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif"
+
+
+def label(indicator: str, lang: str = "zh") -> str:
+    if indicator in indicators.BY_CODE:
+        ind = indicators.get(indicator)
+        return ind.name_zh if lang == "zh" else ind.name_en
+    return messages.t(f"trend.ind.{indicator}", lang)
+
+
+def unit(indicator: str, mode: str, change: str, lang: str = "zh") -> str:
+    t = lambda k: messages.t(k, lang)  # noqa: E731
+    if change != "none":
+        return (
+            "百分点"
+            if indicator in RATES and lang == "zh"
+            else ("pp" if indicator in RATES else t("trend.unit.pct_change"))
+        )
+    if mode == "indexed":
+        return t("trend.unit.index")
+    if mode == "per_10k" and indicator not in RATES:
+        return t("trend.unit.per_10k")
+    if indicator in RATES:
+        return (
+            "百分点"
+            if indicator == "urbanization_gap" and lang == "zh"
+            else ("pp" if indicator == "urbanization_gap" else "%")
+        )
+    ind = indicators.BY_CODE.get(indicator) or indicators.get("settled_total")
+    return ind.unit if lang == "zh" else ind.unit_en
+
+
+def trend_frame(
+    obs: pd.DataFrame,
+    registry: pd.DataFrame,
+    level: str,
+    indicator: str,
+    regions: list[str] | None = None,
+    mode: str = "absolute",
+    change: str = "none",
+) -> pd.DataFrame:
+    """Tidy rows region_code, name, city, period, value for the chosen regions.
+
+    Parameters
+    ----------
+    level : 'province', 'city' or 'county' (values aggregated from county returns).
+    regions : codes to keep (None: every region of the level).
+    mode : 'absolute', 'per_10k' (per 10,000 resident population; rates stay as they are)
+        or 'indexed' (first value of each region = 100).
+    change : 'none', 'qoq' (against the previous quarter) or 'yoy' (the same quarter a year
+        before): % change, or percentage points for rates.
+    """
+    if indicator not in TREND_INDICATORS:
+        raise ValueError(f"unknown indicator {indicator!r}")
+    if mode not in MODES or change not in CHANGES:
+        raise ValueError(f"mode must be one of {MODES} and change one of {CHANGES}")
+    wide = aggregate(obs, registry, level).sort_values(["region_code", "period"])
+    if regions:
+        wide = wide[wide.region_code.isin(regions)]
+    if indicator == "settled_cumulative":
+        part = wide[wide.period >= BASELINE]
+        values = part.groupby("region_code").settled_total.cumsum()
+        wide = part.assign(value=values)
+    else:
+        wide = wide.assign(value=wide[indicator])
+    if mode == "per_10k" and indicator not in RATES:
+        wide = wide.assign(value=wide.value / wide.resident_pop * 1e4)
+    elif mode == "indexed":
+        first = wide.dropna(subset=["value"]).groupby("region_code").value.first()
+        wide = wide.assign(value=100 * wide.value / wide.region_code.map(first))
+    if change != "none":
+        lag = 1 if change == "qoq" else 4
+        before = wide.groupby("region_code").value.shift(lag)
+        # only compare with the quarter that is really lag quarters earlier
+        prev_period = wide.groupby("region_code").period.shift(lag)
+        expected = wide.period.map(
+            lambda p: str(pd.Period(p, freq="Q") - lag) if "Q" in p else None
+        )
+        before = before.where(prev_period == expected)
+        diff = wide.value - before
+        wide = wide.assign(value=diff if indicator in RATES else 100 * diff / before)
+    reg = registry.set_index("code")
+    names = reg.name.where(reg.stat_name.isna(), reg.stat_name)
+    city_of = reg.stat_parent_code.where(reg.stat_parent_code != "610000", reg.index.to_series())
+    out = wide[["region_code", "period", "value"]].copy()
+    out["name"] = out.region_code.map(names)
+    out["city"] = out.region_code.map(
+        lambda c: names.get(city_of.get(c, c), c) if level == "county" else names.get(c, c)
+    )
+    return out[["region_code", "name", "city", "period", "value"]].reset_index(drop=True)
+
+
+def target_lines(targets: pd.DataFrame, indicator: str, regions: list[str]) -> pd.DataFrame:
+    """Targets of the indicator for the regions shown (region_code, value, period, source)."""
+    if targets.empty:
+        return targets
+    return targets[(targets.indicator == indicator) & targets.region_code.isin(regions)]
+
+
+def trend_chart(
+    frame: pd.DataFrame,
+    indicator: str,
+    unit_label: str,
+    lang: str = "zh",
+    targets: pd.DataFrame | None = None,
+    small_multiples: bool = False,
+    height: int = 440,
+) -> go.Figure:
+    """Lines per region on a categorical quarter axis; targets as dashed lines with labels;
+    small multiples put each city (and its counties) in its own panel."""
+    title = (
+        f"{label(indicator, lang)}（{unit_label}）"
+        if lang == "zh"
+        else (f"{label(indicator, lang)} ({unit_label})")
+    )
+    periods_shown = sorted(frame.period.unique())
+    if small_multiples:
+        n = frame.city.nunique()
+        fig = px.line(
+            frame,
+            x="period",
+            y="value",
+            color="name",
+            facet_col="city",
+            facet_col_wrap=4,
+            category_orders={"period": periods_shown},
+            height=max(height, 220 * ((n + 3) // 4)),
+        )
+        fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+        fig.update_xaxes(type="category", nticks=6, title=None)
+        fig.update_yaxes(title=None, matches=None)
+    else:
+        fig = go.Figure()
+        for name, part in frame.groupby("name", sort=False):
+            fig.add_trace(
+                go.Scatter(
+                    x=part.period,
+                    y=part.value,
+                    name=name,
+                    mode="lines+markers",
+                    marker={"size": 4},
+                    hovertemplate=f"{name}<br>%{{x}}: %{{y:,.2f}}<extra></extra>",
+                )
+            )
+        fig.update_layout(height=height)
+        fig.update_xaxes(
+            type="category",
+            categoryorder="array",
+            categoryarray=periods_shown,
+            nticks=12,
+            title=messages.t("trend.axis_period", lang),
+        )
+        fig.update_yaxes(title=unit_label, tickformat=",")
+        for t in (targets if targets is not None else pd.DataFrame()).itertuples(index=False):
+            value = t.value
+            text = messages.t("trend.target", lang, value=f"{value:,.0f}", period=t.period)
+            fig.add_hline(
+                y=value,
+                line_dash="dash",
+                line_color="#c0392b",
+                annotation_text=text,
+                annotation_position="top left",
+            )
+            if t.period in periods_shown:
+                fig.add_trace(
+                    go.Scatter(
+                        x=[t.period],
+                        y=[value],
+                        mode="markers",
+                        marker={"symbol": "star", "size": 12, "color": "#c0392b"},
+                        name=text,
+                        showlegend=False,
+                    )
+                )
+    fig.update_layout(
+        title={"text": title, "font": {"size": 15}},
+        font={"family": FONT},
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 40, "r": 10, "t": 50, "b": 40},
+        plot_bgcolor="white",
+    )
+    fig.update_yaxes(gridcolor="#eee")
+    return fig

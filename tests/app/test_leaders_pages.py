@@ -1,0 +1,139 @@
+"""AppTest: the overview (landing), trends and key-tasks pages, in both languages."""
+
+import json
+
+import pytest
+
+
+@pytest.fixture
+def app(demo_store, app_on):
+    return app_on(demo_store["url"])
+
+
+def _text(at) -> str:
+    return " ".join(
+        [m.value for m in at.markdown]
+        + [c.value for c in at.caption]
+        + [s.value for s in at.subheader]
+    )
+
+
+@pytest.mark.parametrize(
+    "lang,heading,badge,reported",
+    [
+        ("zh", "陕西省城镇化与户籍制度改革进展", "示例数据", "已上报 107/107（2020Q4）"),
+        ("en", "Shaanxi: urbanization and hukou reform progress", "Demo data", "Reported 107/107"),
+    ],
+)
+def test_overview_is_the_landing_page(app, lang, heading, badge, reported):
+    at = app(lang).run()
+    assert not at.exception, at.exception
+    text = _text(at)
+    assert heading in text and badge in text and reported in text
+    # both headline targets with value, status, probability and reach
+    assert "1,000万" in text if lang == "zh" else "10.0 million" in text
+    assert "62.00%" in text and "62.66%" in text
+    assert ("达成概率" if lang == "zh" else "Probability") in text
+    # five cities ahead and behind, ranked by settlements per 10,000 residents (no allocations)
+    ahead, behind = at.dataframe[0].value, at.dataframe[1].value
+    assert len(ahead) == 5 and len(behind) == 5
+    col = ahead.columns[1]
+    assert ahead[col].is_monotonic_decreasing and behind[col].is_monotonic_increasing
+    assert not set(ahead.iloc[:, 0]) & set(behind.iloc[:, 0])
+
+
+def test_overview_ranks_by_allocation_once_set(tmp_path, app_on):
+    from analytics.targets import set_target
+    from data import store
+    from data.bootstrap import init_store
+    from data.demo import load_demo
+
+    url = f"sqlite:///{tmp_path / 'alloc.sqlite'}"
+    eng = store.get_engine(url)
+    init_store(eng)
+    load_demo(eng)
+    set_target(eng, "settled_cumulative", "610100", 3_000_000, "2020Q4", "2014Q1", "测试分解", "t")
+    set_target(eng, "settled_cumulative", "610200", 100_000, "2020Q4", "2014Q1", "测试分解", "t")
+    at = app_on(url)("zh").run()
+    assert not at.exception, at.exception
+    ahead = at.dataframe[0].value
+    # 铜川 has settled more than its allocation (lead > 0), 西安 less (lead < 0)
+    assert list(ahead.iloc[:, 0]) == ["铜川市", "西安市"]
+    assert ahead.columns[1] == "领先（百分点）"
+    assert "分解目标" in _text(at)
+
+
+def test_overview_without_returns(tmp_path, app_on):
+    at = app_on(f"sqlite:///{tmp_path / 'empty.sqlite'}")().run()
+    assert not at.exception
+    assert "urbdash demo" in at.info[0].value
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_trends_two_cities_per_10k(app, lang):
+    at = app(lang).run()
+    at.switch_page("pages/trends_view.py").run()
+    assert not at.exception, at.exception
+    at.radio(key="trend_level").set_value("city").run()
+    at.multiselect(key="trend_regions_city").set_value(["610100", "610200"]).run()
+    at.radio(key="trend_mode").set_value("per_10k").run()
+    assert not at.exception, at.exception
+    chart = at.get("plotly_chart")[0].proto.spec
+    assert '"type":"category"' in chart.replace(" ", "")  # quarters read as periods
+    assert "2,014" not in chart
+    at.radio(key="trend_change").set_value("yoy").run()
+    at.toggle(key="trend_multiples").set_value(True).run()
+    assert not at.exception, at.exception
+    assert any(("示例数据" if lang == "zh" else "Demo data") in m.value for m in at.markdown)
+
+
+def test_trends_target_lines_on_cumulative(app):
+    at = app("zh").run()
+    at.switch_page("pages/trends_view.py").run()
+    at.selectbox(key="trend_indicator").set_value("settled_cumulative").run()
+    assert not at.exception, at.exception
+    spec = json.dumps(json.loads(at.get("plotly_chart")[0].proto.spec), ensure_ascii=False)
+    assert "目标 10,000,000（2020Q4）" in spec and "目标 6,000,000（2015Q4）" in spec
+    assert any("陕西省新型城镇化规划" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_tasks_page_update_and_department_view(tmp_path, app_on, lang):
+    from data import store
+    from data.bootstrap import init_store
+
+    url = f"sqlite:///{tmp_path / 'tasks.sqlite'}"
+    init_store(store.get_engine(url))
+    at = app_on(url)(lang).run()
+    at.switch_page("pages/tasks_view.py").run()
+    assert not at.exception, at.exception
+    assert len(at.dataframe[0].value) == 37
+    at.selectbox(key="task_department").set_value("省统计局").run()
+    assert list(at.dataframe[0].value.iloc[:, 0]) == [1, 7, 10, 11]
+    # a form's fields are sent together with its submit button
+    at.selectbox(key="task_update_number").set_value(10)
+    at.selectbox(key="task_update_status").set_value("done")
+    at.text_input(key="task_update_user").set_value("统计局张三")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert at.success and "10" in at.success[0].value
+    view = at.table[0].value
+    done = "已完成" if lang == "zh" else "Done"
+    stats = "省统计局" if lang == "zh" else "Bureau of Statistics"
+    assert view.loc[stats, done] == 1
+
+
+def test_tasks_bad_evidence_link_is_refused(tmp_path, app_on):
+    from data import store
+    from data.bootstrap import init_store
+    from data.tasks import task_updates
+
+    url = f"sqlite:///{tmp_path / 'tasks.sqlite'}"
+    eng = store.get_engine(url)
+    init_store(eng)
+    at = app_on(url)("zh").run()
+    at.switch_page("pages/tasks_view.py").run()
+    at.text_input(key="task_update_evidence").set_value("not a link")
+    at.button[0].click().run()
+    assert at.error and "not a link" in at.error[0].value and "未保存" in at.error[0].value
+    assert task_updates(eng).empty
