@@ -160,7 +160,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "task.history": {"zh": "更新记录", "en": "Update history"},
     "task.no_updates": {"zh": "还没有状态更新。", "en": "No status updates yet."},
     # ------------------------------------------------------------------ brief
-    "brief.button": {"zh": "生成两页简报（PDF）", "en": "Make the two-page brief (PDF)"},
+    "brief.button": {"zh": "简报（PDF）", "en": "Brief (PDF)"},
     "brief.download": {"zh": "下载简报", "en": "Download the brief"},
     "brief.title": {
         "zh": "陕西省城镇化与户籍制度改革进展简报",

@@ -176,7 +176,7 @@ def test_overview_fits_one_screen(server, page, shots):
 def test_overview_brief_download(server, page, shots, tmp_path):
     page.goto(server)
     wait_idle(page)
-    page.get_by_role("button", name="生成两页简报（PDF）").click()
+    page.get_by_role("button", name="简报（PDF）").click()
     with page.expect_download(timeout=60_000) as dl:
         page.get_by_role("button", name="下载简报").click(timeout=60_000)
     path = tmp_path / "brief.pdf"
