@@ -11,12 +11,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     # ------------------------------------------------------------------ overview
     "lead.heading": {
         "zh": "陕西省城镇化与户籍制度改革进展",
-        "en": "Shaanxi: urbanization and hukou reform progress",
+        "en": "Shaanxi: urbanization and hukou",
     },
     "lead.as_of": {"zh": "数据截至 {period}", "en": "Data to {period}"},
     "lead.completeness": {
         "zh": "已上报 {reported}/{expected}（{period}）",
-        "en": "Reported {reported}/{expected} counties ({period})",
+        "en": "Reported {reported}/{expected} ({period})",
     },
     "lead.no_returns": {"zh": "尚无上报数据", "en": "No returns yet"},
     "lead.target_line": {"zh": "目标 {value}（{period}）", "en": "Target {value} by {period}"},
@@ -25,7 +25,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{achieved:.0%} achieved · {time:.0%} of time",
     },
     "lead.probability": {"zh": "达成概率", "en": "Probability"},
-    "lead.reach": {"zh": "预计达成", "en": "Projected to reach"},
+    "lead.reach": {"zh": "预计达成", "en": "Reach"},
     "lead.reach_none": {"zh": "预测期内未达成", "en": "Not within the projection"},
     "lead.due_met": {"zh": "已到期：已达成", "en": "Due: met"},
     "lead.due_missed": {"zh": "已到期：未达成", "en": "Due: missed"},

@@ -22,7 +22,7 @@ def _text(at) -> str:
     "lang,heading,badge,reported",
     [
         ("zh", "陕西省城镇化与户籍制度改革进展", "示例数据", "已上报 107/107（2020Q4）"),
-        ("en", "Shaanxi: urbanization and hukou reform progress", "Demo data", "Reported 107/107"),
+        ("en", "Shaanxi: urbanization and hukou", "Demo data", "Reported 107/107"),
     ],
 )
 def test_overview_is_the_landing_page(app, lang, heading, badge, reported):
