@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
@@ -55,6 +56,10 @@ ROW_COLUMNS = [
     "value",
     "raw",
 ]
+# Few distinct values over up to a million rows: kept as categoricals with sorted categories
+# (sorting by code is sorting by text), the free text as plain objects. Nothing is copied into
+# new string arrays, which is most of the time and memory of a large return.
+KEY_COLUMNS = ("sheet", "column", "region_code", "period", "indicator")
 
 
 @dataclass
@@ -276,9 +281,32 @@ def read_return(
         _read_sheet(sheet, header, period, resolver, records, problems, totals)
     if not read_sheets:
         problems.append(Problem.of_file("no_header", sheets="、".join(s.name for s in sheets)))
-    rows = pd.concat(records, ignore_index=True) if records else pd.DataFrame(columns=ROW_COLUMNS)
-    rows = rows[ROW_COLUMNS].astype({"row": int, "value": float}) if len(rows) else rows
+    rows = _tidy(records) if records else pd.DataFrame(columns=ROW_COLUMNS)
     return ReadResult(rows, problems, totals, read_sheets)
+
+
+def _categorical(values: np.ndarray) -> pd.Categorical:
+    codes, uniques = pd.factorize(values)
+    order = np.argsort(np.asarray(uniques, dtype=object).astype(str), kind="stable")
+    remap = np.empty_like(order)
+    remap[order] = np.arange(len(order))
+    cats = pd.Index(np.asarray(uniques, dtype=object)[order], dtype=object)
+    return pd.Categorical.from_codes(remap[codes], categories=cats)
+
+
+def _tidy(records: list[dict]) -> pd.DataFrame:
+    """One frame from the per-column blocks of every sheet (see KEY_COLUMNS)."""
+    cols = {}
+    for name in ROW_COLUMNS:
+        parts = [r[name] for r in records]
+        if name == "row":
+            cols[name] = np.concatenate(parts).astype(np.int64)
+        elif name == "value":
+            cols[name] = np.concatenate(parts).astype(float)
+        else:
+            arr = np.concatenate(parts).astype(object)
+            cols[name] = _categorical(arr) if name in KEY_COLUMNS else pd.Series(arr, dtype=object)
+    return pd.DataFrame(cols)[ROW_COLUMNS]
 
 
 def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> None:
@@ -336,14 +364,13 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
 
     body = pd.DataFrame(grid[start:], dtype=object)
     body.index = pd.RangeIndex(start + 1, start + 1 + len(body))  # Excel row numbers
-    text = body.astype(str)
-    blank = body.isna() | text.apply(lambda col: col.str.strip() == "")
+    blank = body.apply(_blank_cells)
     keep = ~blank.all(axis=1)
     # note rows: the first non-empty cell starts with 填表人 / 审核人 / 注 ...
     first = body.where(~blank).bfill(axis=1).iloc[:, 0].fillna("").astype(str)
     first = first.map(_nfkc_cached).str.strip()
     keep &= ~first.str.startswith(NOTE_PREFIXES)
-    body, blank, text = body[keep], blank[keep], text[keep]
+    body, blank = body[keep], blank[keep]
     if body.empty:
         return
 
@@ -448,6 +475,11 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
     subtotal = ok & (is_total | (levels.notna() & (levels != "county")))
     frames = []
     parsed_values = {}
+    # as plain object arrays once: each block below then shares these strings
+    row_numbers = np.asarray(body.index)
+    label_arr = label.to_numpy(dtype=object)
+    code_arr = codes.to_numpy(dtype=object)
+    per_arr = per.to_numpy(dtype=object)
     for c, f in value_cols:
         raw = body[c]
         num = pd.to_numeric(raw.where(~blank[c]), errors="coerce")
@@ -470,22 +502,21 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
             )
         num = num.astype(float) * factor(c)
         parsed_values[(c, f)] = num
-        take = county & num.notna()
-        if take.any():
+        take = (county & num.notna()).to_numpy()
+        n = int(take.sum())
+        if n:
             frames.append(
-                pd.DataFrame(
-                    {
-                        "sheet": name,
-                        "row": body.index[take],
-                        "column": get_column_letter(c + 1),
-                        "region_raw": label[take].to_numpy(),
-                        "region_code": codes[take].to_numpy(),
-                        "period": per[take].to_numpy(),
-                        "indicator": f,
-                        "value": num[take].to_numpy(),
-                        "raw": raw[take].to_numpy(),
-                    }
-                )
+                {
+                    "sheet": np.full(n, name, dtype=object),
+                    "row": row_numbers[take],
+                    "column": np.full(n, get_column_letter(c + 1), dtype=object),
+                    "region_raw": label_arr[take],
+                    "region_code": code_arr[take],
+                    "period": per_arr[take],
+                    "indicator": np.full(n, f, dtype=object),
+                    "value": num.to_numpy(dtype=float)[take],
+                    "raw": raw.to_numpy(dtype=object)[take],
+                }
             )
     for r in body.index[subtotal]:
         vals = {
@@ -504,6 +535,16 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
             }
         )
     records.extend(frames)
+
+
+def _blank_cells(col: pd.Series) -> pd.Series:
+    """Empty, missing or whitespace-only cells (only text cells are looked at as text)."""
+    arr = col.to_numpy(dtype=object)
+    out = pd.isna(arr)
+    is_text = np.fromiter((type(v) is str for v in arr), bool, len(arr))
+    if is_text.any():
+        out[is_text] = np.fromiter((not v.strip() for v in arr[is_text]), bool, is_text.sum())
+    return pd.Series(out, index=col.index)
 
 
 @lru_cache(maxsize=65536)

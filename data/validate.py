@@ -28,11 +28,17 @@ _MIN = {
 }
 _MAX = {i.code: (i.max_value if i.max_value is not None else np.inf) for i in indicators.INDICATORS}
 
+# Keys have few distinct values (categoricals in a read return): each distinct value is checked
+# once and every row holding a bad one is reported.
+KEY_SCHEMAS = {
+    "region_code": pa.SeriesSchema(str, pa.Check.str_matches(r"^\d{6}$", name="bad_code")),
+    "indicator": pa.SeriesSchema(
+        str, pa.Check.isin(indicators.REPORTED_CODES, name="bad_indicator")
+    ),
+    "period": pa.SeriesSchema(str, pa.Check.str_matches(r"^\d{4}Q[1-4]$", name="not_quarter")),
+}
 VALUE_SCHEMA = pa.DataFrameSchema(
     {
-        "region_code": pa.Column(str, pa.Check.str_matches(r"^\d{6}$", name="bad_code")),
-        "indicator": pa.Column(str, pa.Check.isin(indicators.REPORTED_CODES, name="bad_indicator")),
-        "period": pa.Column(str, pa.Check.str_matches(r"^\d{4}Q[1-4]$", name="not_quarter")),
         "value": pa.Column(
             float,
             [
@@ -40,13 +46,12 @@ VALUE_SCHEMA = pa.DataFrameSchema(
                 pa.Check(lambda v: (v < 0) | (v == np.floor(v)), name="not_integer"),
             ],
         ),
+        "lo": pa.Column(float),
+        "hi": pa.Column(float),
     },
     checks=[
-        pa.Check(
-            lambda df: (df.value < 0) | (df.value >= df.indicator.map(_MIN).fillna(-np.inf)),
-            name="below_min",
-        ),
-        pa.Check(lambda df: df.value <= df.indicator.map(_MAX).fillna(np.inf), name="above_max"),
+        pa.Check(lambda df: (df.value < 0) | (df.value >= df.lo), name="below_min"),
+        pa.Check(lambda df: df.value <= df.hi, name="above_max"),
     ],
     strict=False,
     coerce=False,
@@ -57,31 +62,57 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() and abs(value) >= 1e4 else f"{value:g}"
 
 
-def _schema_problems(rows: pd.DataFrame) -> list[Problem]:
+def _failures(rows: pd.DataFrame) -> list[tuple[int, str]]:
+    """(row position, check name) of every failed check, keys first, in schema order."""
+    found: list[tuple[int, str]] = []
+    for col, schema in KEY_SCHEMAS.items():
+        distinct = pd.Series(pd.unique(rows[col].astype(object)), dtype=object).astype(str)
+        try:
+            schema.validate(distinct, lazy=True)
+            continue
+        except pa.errors.SchemaErrors as exc:
+            cases = exc.failure_cases
+        bad = cases.dropna(subset=["index"])["index"].astype(int)
+        where = rows[col].astype(object).isin(set(distinct[bad]))
+        rule = schema.checks[0].name  # one check per key
+        found += [(int(i), rule) for i in np.flatnonzero(where.to_numpy())]
+    lo = np.array([_MIN.get(c, -np.inf) for c in indicators.BY_CODE])
+    hi = np.array([_MAX.get(c, np.inf) for c in indicators.BY_CODE])
+    pos = pd.Index(list(indicators.BY_CODE)).get_indexer(rows.indicator.astype(object))
+    frame = pd.DataFrame(
+        {
+            "value": rows.value.to_numpy(dtype=float),
+            "lo": np.where(pos >= 0, lo[pos], -np.inf),
+            "hi": np.where(pos >= 0, hi[pos], np.inf),
+        }
+    )
     try:
-        VALUE_SCHEMA.validate(rows, lazy=True)
-        return []
+        VALUE_SCHEMA.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
+        cases = exc.failure_cases.dropna(subset=["index"])
+        found += [(int(i), str(c)) for i, c in zip(cases["index"], cases["check"], strict=True)]
+    return found
+
+
+def _schema_problems(rows: pd.DataFrame) -> list[Problem]:
     out = []
     seen = set()
-    for case in cases.itertuples(index=False):
-        if case.index is None or pd.isna(case.index) or (case.index, case.check) in seen:
+    for index, check in _failures(rows):
+        if (index, check) in seen:
             continue
-        seen.add((case.index, case.check))
-        r = rows.loc[int(case.index)]
+        seen.add((index, check))
+        r = rows.iloc[index]
+        case_check = check
         ind = indicators.BY_CODE.get(r.indicator)
         name = ind.name_zh if ind else r.indicator
         params = {"name": name, "value": _fmt(r.value), "raw": r.raw}
-        if case.check == "above_max":
+        if case_check == "above_max":
             params["max"] = f"{_MAX[r.indicator]:,.0f}"
-        if case.check == "below_min":
+        if case_check == "below_min":
             params["min"] = f"{_MIN[r.indicator]:g}"
-        if case.check == "not_quarter":
+        if case_check == "not_quarter":
             params = {"period": r.period}
-        out.append(
-            Problem(r.sheet, int(r.row), r.column, r.indicator, r.raw, str(case.check), params)
-        )
+        out.append(Problem(r.sheet, int(r.row), r.column, r.indicator, r.raw, case_check, params))
     return out
 
 
@@ -212,10 +243,17 @@ def _history_warnings(rows: pd.DataFrame, history: pd.DataFrame) -> list[Problem
     if rows.empty:
         return []
     cols = ["region_code", "indicator", "period", "value"]
-    # (an empty or object-typed history would turn the file's string columns into objects)
     both = rows[cols]
-    if len(history):
-        both = pd.concat([history[cols].astype(rows[cols].dtypes), both], ignore_index=True)
+    if len(history):  # keys as plain objects on both sides (the file's are categoricals)
+        both = pd.DataFrame(
+            {
+                c: np.concatenate(
+                    [history[c].to_numpy(dtype=object), rows[c].to_numpy(dtype=object)]
+                )
+                for c in cols[:3]
+            }
+            | {"value": np.concatenate([history.value.to_numpy(float), rows.value.to_numpy(float)])}
+        )
     r_codes, _ = pd.factorize(both.region_code)
     i_codes, i_uni = pd.factorize(both.indicator)
     p_codes, p_uni = pd.factorize(both.period)

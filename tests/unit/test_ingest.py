@@ -49,6 +49,7 @@ def test_template_round_trip(tmp_path):
     assert set(result.rows.period) == {"2016Q3"}
     assert set(result.rows.sheet) == {"铜川市"}
     wide = result.rows.pivot_table(index="region_code", columns="indicator", values="value")
+    wide.index, wide.columns = wide.index.astype(str), wide.columns.astype(str)
     pd.testing.assert_frame_equal(
         wide.astype("int64"),
         _frame().set_index("region_code")[wide.columns].astype("int64"),
@@ -115,3 +116,34 @@ def test_future_period_rejected(engine, tmp_path):
     assert report.status == "rejected" and {e.rule for e in report.errors} == {"future_period"}
     assert report.errors[0].message() == "填报期 2099Q1 尚未到来"
     assert _counts(engine) == (0, 0, 0)
+
+
+def test_key_checks_run_on_distinct_values_and_report_every_row():
+    """Keys are categoricals in a read return: checked once per distinct value, reported on
+    every row that holds a bad one; value checks per row."""
+    from data.validate import _schema_problems
+
+    rows = pd.DataFrame(
+        {
+            "sheet": pd.Categorical(["s"] * 4),
+            "row": [2, 3, 4, 5],
+            "column": pd.Categorical(["C"] * 4),
+            "region_raw": pd.Series(["a", "b", "c", "d"], dtype=object),
+            "region_code": pd.Categorical(["610100", "61010", "610100", "610200"]),
+            "period": pd.Categorical(["2016Q3", "2016Q3", "2016", "2016"]),
+            "indicator": pd.Categorical(["settled_rural"] * 3 + ["resident_pop"]),
+            "value": [-1.0, 5.0, 2.5, 1e12],
+            "raw": pd.Series([-1, 5, 2.5, 1e12], dtype=object),
+        }
+    )
+    problems = _schema_problems(rows)
+    assert all(p.message("en") and p.message("zh") for p in problems)
+    found = sorted((p.row, p.rule) for p in problems)
+    assert found == [
+        (2, "negative"),
+        (3, "bad_code"),
+        (4, "not_integer"),
+        (4, "not_quarter"),
+        (5, "above_max"),
+        (5, "not_quarter"),
+    ]
