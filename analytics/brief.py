@@ -15,7 +15,6 @@ import textwrap
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 from sqlalchemy.engine import Engine
 
 from analytics import leaders, targets
@@ -80,8 +79,6 @@ def render(data: dict, out) -> None:
     use_cjk_fonts()
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
-
-    from analytics.map_export import CJK_FONTS  # noqa: F401  (fonts set by use_cjk_fonts)
 
     lang = data["lang"]
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
@@ -250,7 +247,7 @@ def render(data: dict, out) -> None:
             + ("（" + t("demo.badge") + "）" if data["demo"] else ""),
             *dict.fromkeys(r["source"] for r in data["records"]),
             f"{data['plan']['issuer_zh']}《{data['plan']['title_zh']}》（{data['plan']['date']}）",
-            messages.t("map.source", lang) if "map.source" in messages.MESSAGES else "",
+            t("map.source"),
         ]
         if data["demo"]:
             lines.append(t("demo.explain"))
@@ -290,4 +287,4 @@ def write_brief(path: Path, engine: Engine | None, period: str, lang: str = "zh"
     return path
 
 
-__all__ = ["brief_data", "brief_bytes", "write_brief", "BriefError", "pd"]
+__all__ = ["brief_data", "brief_bytes", "write_brief", "BriefError"]

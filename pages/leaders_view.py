@@ -123,7 +123,9 @@ with t3:
         )
     st.caption(
         f"{ui.tr('lead.sources')}：{ui.tr('brief.returns_source', n=f'{len(obs):,}', first=fresh['first'], latest=as_of)}"
-        + ("（" + ui.tr("demo.badge") + "）" if fresh["demo"] else "")
-        + f"；{records[0]['source'] if records else ''}",
-        help=ui.tr(f"lead.basis.{ranking.basis}"),
+        + ("（" + ui.tr("demo.badge") + "）" if fresh["demo"] else ""),
+        # the targets' documents and the ranking rule on hover: the first screen stays one screen
+        help="  \n".join(
+            [ui.tr(f"lead.basis.{ranking.basis}"), *dict.fromkeys(r["source"] for r in records)]
+        ),
     )
