@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 
 from data import store
+from data.memory import LARGE_RETURN, release_freed_memory
 from data.models import AuditLog, Observation, Submission
 from data.returns import Problem, read_return
 from data.validate import validate
@@ -84,7 +86,36 @@ def _history(engine: Engine, regions: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["region_code", "indicator", "period", "value"])
 
 
-INSERT_CHUNK = 50_000  # rows per executemany
+INSERT_CHUNK = 50_000  # rows per executemany (bounds the parameter lists' memory)
+ROWS_PER_STATEMENT = 200  # rows per multi-row VALUES (800 parameters, far below both limits)
+
+
+def _insert_values(conn, write: pd.DataFrame, submission_id: int) -> None:
+    """Insert new observation rows with DBAPI executemany over multi-row VALUES statements:
+    no ORM objects, no per-row parameter processing, one statement execution per 200 rows,
+    the submission id (an integer from this transaction) and is_current written as literals,
+    and rows sorted by the unique index's key so the index grows in order. On SQLite this
+    writes 700,000 values about twice as fast as one row per execution."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    head = "INSERT INTO observation (region_code, indicator_code, period, value, submission_id, is_current) VALUES "
+    one = f"({mark}, {mark}, {mark}, {mark}, {int(submission_id)}, TRUE)"
+    many = head + ", ".join([one] * ROWS_PER_STATEMENT)
+    write = write.sort_values(["region_code", "indicator", "period"])
+    for lo in range(0, len(write), INSERT_CHUNK):
+        part = write.iloc[lo : lo + INSERT_CHUNK]
+        flat = np.empty(4 * len(part), dtype=object)
+        flat[0::4] = part.region_code.to_numpy(dtype=object)
+        flat[1::4] = part.indicator.to_numpy(dtype=object)
+        flat[2::4] = part.period.to_numpy(dtype=object)
+        flat[3::4] = part.value.to_numpy(dtype=float).tolist()
+        full = len(part) // ROWS_PER_STATEMENT * ROWS_PER_STATEMENT
+        width = 4 * ROWS_PER_STATEMENT
+        if full:
+            block = flat[: 4 * full].reshape(-1, width)
+            conn.exec_driver_sql(many, list(map(tuple, block.tolist())))
+        rest = flat[4 * full :].reshape(-1, 4).tolist()
+        if rest:
+            conn.exec_driver_sql(head + one, list(map(tuple, rest)))
 
 
 def check(
@@ -115,6 +146,8 @@ def check(
             return report
     result = read_return(content)
     rows = result.rows
+    if len(rows) >= LARGE_RETURN:
+        release_freed_memory()
     regions = sorted(rows.region_code.unique().tolist()) if len(rows) else []
     history = _history(engine, regions) if regions and use_store else None
     problems = validate(
@@ -197,31 +230,7 @@ def commit(
                 .where(Observation.id.in_(ids))
                 .values(is_current=False, superseded_by=sub.id)
             )
-        # DBAPI executemany with plain tuples (no ORM objects or per-row parameter processing),
-        # sorted by the unique index's key so the index grows in order, in chunks so the
-        # parameter lists stay small; the statement is the same on both databases.
-        conn = sess.connection()
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        sql = (
-            "INSERT INTO observation (region_code, indicator_code, period, value, submission_id, "
-            f"is_current) VALUES ({', '.join([mark] * 6)})"
-        )
-        write = write.sort_values(["region_code", "indicator", "period"])
-        for lo in range(0, len(write), INSERT_CHUNK):
-            part = write.iloc[lo : lo + INSERT_CHUNK]
-            n = len(part)
-            params = list(
-                zip(
-                    part.region_code.tolist(),
-                    part.indicator.tolist(),
-                    part.period.tolist(),
-                    part.value.astype(float).tolist(),
-                    [sub.id] * n,
-                    [True] * n,
-                    strict=True,
-                )
-            )
-            conn.exec_driver_sql(sql, params)
+        _insert_values(sess.connection(), write, int(sub.id))
         sess.add(
             AuditLog(
                 user=user,

@@ -60,6 +60,7 @@ ROW_COLUMNS = [
 # (sorting by code is sorting by text), the free text as plain objects. Nothing is copied into
 # new string arrays, which is most of the time and memory of a large return.
 KEY_COLUMNS = ("sheet", "column", "region_code", "period", "indicator")
+CONSTANT_COLUMNS = ("sheet", "column", "indicator")  # one value per block of rows
 
 
 @dataclass
@@ -294,12 +295,22 @@ def _categorical(values: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(remap[codes], categories=cats)
 
 
+def _constant(records: list[dict], name: str) -> pd.Categorical:
+    """A column that is one value per block (sheet, column letter, indicator) as codes."""
+    cats = sorted({r[name] for r in records})
+    code = {c: i for i, c in enumerate(cats)}
+    codes = np.concatenate([np.full(len(r["row"]), code[r[name]], dtype=np.int32) for r in records])
+    return pd.Categorical.from_codes(codes, categories=pd.Index(cats, dtype=object))
+
+
 def _tidy(records: list[dict]) -> pd.DataFrame:
     """One frame from the per-column blocks of every sheet (see KEY_COLUMNS)."""
     cols = {}
     for name in ROW_COLUMNS:
         parts = [r[name] for r in records]
-        if name == "row":
+        if name in CONSTANT_COLUMNS:
+            cols[name] = _constant(records, name)
+        elif name == "row":
             cols[name] = np.concatenate(parts).astype(np.int64)
         elif name == "value":
             cols[name] = np.concatenate(parts).astype(float)
@@ -507,13 +518,13 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
         if n:
             frames.append(
                 {
-                    "sheet": np.full(n, name, dtype=object),
+                    "sheet": name,
                     "row": row_numbers[take],
-                    "column": np.full(n, get_column_letter(c + 1), dtype=object),
+                    "column": get_column_letter(c + 1),
                     "region_raw": label_arr[take],
                     "region_code": code_arr[take],
                     "period": per_arr[take],
-                    "indicator": np.full(n, f, dtype=object),
+                    "indicator": f,
                     "value": num.to_numpy(dtype=float)[take],
                     "raw": raw.to_numpy(dtype=object)[take],
                 }
@@ -541,9 +552,10 @@ def _blank_cells(col: pd.Series) -> pd.Series:
     """Empty, missing or whitespace-only cells (only text cells are looked at as text)."""
     arr = col.to_numpy(dtype=object)
     out = pd.isna(arr)
-    is_text = np.fromiter((type(v) is str for v in arr), bool, len(arr))
+    is_text = np.fromiter(map(type, arr), object, len(arr)) == str  # noqa: E721 (elementwise)
     if is_text.any():
-        out[is_text] = np.fromiter((not v.strip() for v in arr[is_text]), bool, is_text.sum())
+        text = arr[is_text]
+        out[is_text] = np.fromiter(map(str.isspace, text), bool, len(text)) | (text == "")
     return pd.Series(out, index=col.index)
 
 

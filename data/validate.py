@@ -12,6 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from data import indicators, periods, settings
+from data.memory import LARGE_RETURN, release_freed_memory
 from data.returns import Problem, ReadResult
 from geo.regions import PROVINCE_CODE, Resolver, default_resolver
 
@@ -62,30 +63,34 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() and abs(value) >= 1e4 else f"{value:g}"
 
 
+def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and distinct values of a column (free for a categorical)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), np.asarray(column.cat.categories, dtype=object)
+    codes, uniques = pd.factorize(column)
+    return codes, np.asarray(uniques, dtype=object)
+
+
 def _failures(rows: pd.DataFrame) -> list[tuple[int, str]]:
     """(row position, check name) of every failed check, keys first, in schema order."""
     found: list[tuple[int, str]] = []
     for col, schema in KEY_SCHEMAS.items():
-        distinct = pd.Series(pd.unique(rows[col].astype(object)), dtype=object).astype(str)
+        codes, distinct = _codes(rows[col])
+        distinct = pd.Series(distinct, dtype=object).astype(str)
         try:
             schema.validate(distinct, lazy=True)
             continue
         except pa.errors.SchemaErrors as exc:
             cases = exc.failure_cases
-        bad = cases.dropna(subset=["index"])["index"].astype(int)
-        where = rows[col].astype(object).isin(set(distinct[bad]))
+        bad = cases.dropna(subset=["index"])["index"].astype(int).to_numpy()
         rule = schema.checks[0].name  # one check per key
-        found += [(int(i), rule) for i in np.flatnonzero(where.to_numpy())]
-    lo = np.array([_MIN.get(c, -np.inf) for c in indicators.BY_CODE])
-    hi = np.array([_MAX.get(c, np.inf) for c in indicators.BY_CODE])
-    pos = pd.Index(list(indicators.BY_CODE)).get_indexer(rows.indicator.astype(object))
-    frame = pd.DataFrame(
-        {
-            "value": rows.value.to_numpy(dtype=float),
-            "lo": np.where(pos >= 0, lo[pos], -np.inf),
-            "hi": np.where(pos >= 0, hi[pos], np.inf),
-        }
-    )
+        found += [(int(i), rule) for i in np.flatnonzero(np.isin(codes, bad))]
+    lo = np.array([_MIN.get(c, -np.inf) for c in indicators.BY_CODE] + [-np.inf])
+    hi = np.array([_MAX.get(c, np.inf) for c in indicators.BY_CODE] + [np.inf])
+    codes, distinct = _codes(rows.indicator)
+    known = pd.Index(list(indicators.BY_CODE)).get_indexer(pd.Index(distinct, dtype=object))
+    pos = np.where(known >= 0, known, len(lo) - 1)[codes]
+    frame = pd.DataFrame({"value": rows.value.to_numpy(dtype=float), "lo": lo[pos], "hi": hi[pos]})
     try:
         VALUE_SCHEMA.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -232,113 +237,198 @@ def _scope(rows: pd.DataFrame, scope: str, resolver: Resolver) -> list[Problem]:
     return out
 
 
-def _history_warnings(rows: pd.DataFrame, history: pd.DataFrame) -> list[Problem]:
-    """Robust per-region rules against the region's own previous observations (the stored
-    history plus the file's own earlier periods): the centre is the rolling median of
-    log(1 + x) over the last HISTORY_QUARTERS values and the scale the rolling interquartile
-    range / 1.349 (a robust sigma, floored at MAD_FLOOR).
+def window_quantiles(
+    values: np.ndarray, ends: np.ndarray, qs: tuple[float, ...]
+) -> tuple[dict[float, np.ndarray], np.ndarray]:
+    """Quantiles (linear interpolation, NaN ignored) of the HISTORY_QUARTERS values ending at
+    each index in ``ends``, and how many values each window holds; NaN where fewer than
+    MIN_HISTORY. The same numbers as pandas' rolling quantile with min_periods, computed only
+    at the windows asked for, from one sort of a (windows x HISTORY_QUARTERS) array."""
+    w = HISTORY_QUARTERS
+    ext = np.concatenate([np.full(w - 1, np.nan), values])
+    view = np.lib.stride_tricks.sliding_window_view(ext, w)
+    out = {q: np.empty(len(ends)) for q in qs}
+    count = np.empty(len(ends), dtype=np.int64)
+    for lo_i in range(0, len(ends), 65_536):  # in blocks: a few MB at a time
+        part = slice(lo_i, lo_i + 65_536)
+        win = view[ends[part]]
+        ordered = np.sort(win, axis=1)  # NaN sorts last
+        n = np.sum(~np.isnan(win), axis=1)
+        top = np.maximum(n - 1, 0)
+        for q in qs:
+            pos = q * top
+            lo = np.floor(pos).astype(np.int64)
+            hi = np.minimum(lo + 1, top)
+            a = np.take_along_axis(ordered, lo[:, None], axis=1)[:, 0]
+            b = np.take_along_axis(ordered, hi[:, None], axis=1)[:, 0]
+            v = a + (pos - lo) * (b - a)
+            v[n < MIN_HISTORY] = np.nan
+            out[q][part] = v
+        count[part] = n
+    return out, count
 
-    Vectorised on integer keys (region x indicator group, period rank), so a 100,000-row
-    return costs a few sorts of int64 arrays rather than string merges."""
-    if rows.empty:
-        return []
-    cols = ["region_code", "indicator", "period", "value"]
-    both = rows[cols]
+
+HISTORY_BLOCK = 131_072  # observations per block of whole groups (bounds the arrays' memory)
+
+
+def _history_keys(rows: pd.DataFrame, history: pd.DataFrame):
+    """Integer keys of the stored history followed by the file's rows: group (region x
+    indicator) code, period rank in string order (2016 < 2016Q1 < ...), values, and the
+    indicator codes with their names."""
+    cols = ["region_code", "indicator", "period"]
     if len(history):  # keys as plain objects on both sides (the file's are categoricals)
-        both = pd.DataFrame(
-            {
-                c: np.concatenate(
-                    [history[c].to_numpy(dtype=object), rows[c].to_numpy(dtype=object)]
-                )
-                for c in cols[:3]
-            }
-            | {"value": np.concatenate([history.value.to_numpy(float), rows.value.to_numpy(float)])}
-        )
-    r_codes, _ = pd.factorize(both.region_code)
-    i_codes, i_uni = pd.factorize(both.indicator)
-    p_codes, p_uni = pd.factorize(both.period)
-    # period rank in string order (2016 < 2016Q1 < 2016Q2 ...), as stored
+        keyed = {
+            c: pd.factorize(
+                np.concatenate([history[c].to_numpy(dtype=object), rows[c].to_numpy(dtype=object)])
+            )
+            for c in cols
+        }
+        keyed = {c: (codes, np.asarray(u, dtype=object)) for c, (codes, u) in keyed.items()}
+        values = np.concatenate([history.value.to_numpy(float), rows.value.to_numpy(float)])
+    else:
+        keyed = {c: _codes(rows[c]) for c in cols}
+        values = rows.value.to_numpy(dtype=float)
+    (r_codes, _), (i_codes, i_uni), (p_codes, p_uni) = (keyed[c] for c in cols)
     p_sorted = sorted(p_uni)
     rank_of = {p: k for k, p in enumerate(p_sorted)}
     p_rank = np.array([rank_of[p] for p in p_uni], dtype=np.int64)[p_codes]
     prev_rank_of_rank = np.array(
         [rank_of.get(periods.shift(p, -1), -1) for p in p_sorted], dtype=np.int64
     )
-    n_p = len(p_sorted)
     gid = r_codes.astype(np.int64) * len(i_uni) + i_codes
+    return gid, p_rank, len(p_sorted), prev_rank_of_rank, values, i_uni
+
+
+def _history_warnings(rows: pd.DataFrame, history: pd.DataFrame) -> list[Problem]:
+    """Robust per-region rules against the region's own previous observations (the stored
+    history plus the file's own earlier periods): the centre is the rolling median of
+    log(1 + x) over the last HISTORY_QUARTERS values and the scale the rolling interquartile
+    range / 1.349 (a robust sigma, floored at MAD_FLOOR). Stocks are compared with the previous
+    quarter.
+
+    Vectorised on integer keys and run over blocks of whole region x indicator groups, so a
+    100,000-row return costs a few sorts of integer arrays and bounded memory."""
+    if rows.empty:
+        return []
+    n_hist = len(history)
+    gid, p_rank, n_p, prev_rank_of_rank, values, i_uni = _history_keys(rows, history)
     key = gid * n_p + p_rank
-    # keep the last of duplicate keys (the file's value over the stored one), sorted by key
     order = np.argsort(key, kind="stable")
-    ks = key[order]
-    last = np.r_[ks[1:] != ks[:-1], True]
-    sel, ks = order[last], ks[last]
-    e_gid, e_rank = gid[sel], p_rank[sel]
-    e_val = both.value.to_numpy(dtype=float)[sel]
-    e_log = np.log1p(np.clip(e_val, 0, None))
+    del key
+    sorted_gid, sorted_rank = gid[order], p_rank[order]
+    del gid, p_rank
+    start = np.flatnonzero(
+        np.r_[True, (sorted_gid[1:] != sorted_gid[:-1]) | (sorted_rank[1:] != sorted_rank[:-1])]
+    )
+    # one observation per key: the last (the file's value over the stored one) ...
+    last = np.r_[start[1:] - 1, len(order) - 1]
+    e_gid, e_rank = sorted_gid[start], sorted_rank[start]
+    del sorted_gid, sorted_rank
+    e_val = values[order[last]]
+    del values
+    # ... reported once, on the key's first row in the file (-1: no row in the file)
+    n = len(order)
+    candidate = np.where(order >= n_hist, np.arange(n), n)
+    first = np.minimum.reduceat(candidate, start)
+    file_row = np.where(first < n, order[np.minimum(first, n - 1)] - n_hist, -1)
+    del candidate, first, order, start, last
+    kind_of = {i.code: i.kind for i in indicators.INDICATORS}
+    kinds = np.array([kind_of.get(c, "") for c in i_uni], dtype=object)
+    value = rows.value.to_numpy(dtype=float)
+    found: dict[str, list] = {"stock_slip": [], "stock_jump": [], "flow_slip": [], "outlier": []}
     new = np.r_[True, e_gid[1:] != e_gid[:-1]]
-    idx = np.arange(len(sel))
-    pos = idx - np.maximum.accumulate(np.where(new, idx, 0))
-    gnum = np.cumsum(new) - 1
-    prev = np.r_[np.nan, e_val[:-1]]
-    prev[new] = np.nan
-    prev_rank = np.r_[-1, e_rank[:-1]]
-    prev_rank[new] = -1
-    # Rolling windows over each group's previous values, computed in one pass over a padded
-    # array: every group gets its own block followed by NaN, so no window crosses groups.
+    group_starts = np.flatnonzero(new)
+    a = 0
+    while a < len(e_gid):
+        # the block ends at the first group start past a + HISTORY_BLOCK (whole groups)
+        k = np.searchsorted(group_starts, a + HISTORY_BLOCK, side="left")
+        b = int(group_starts[k]) if k < len(group_starts) else len(e_gid)
+        _history_block(
+            slice(a, b),
+            e_gid,
+            e_rank,
+            e_val,
+            new,
+            file_row,
+            value,
+            kinds,
+            len(i_uni),
+            prev_rank_of_rank,
+            found,
+        )
+        a = b
+    out = []
+    for name, rule in (
+        ("stock_slip", "unit_slip"),
+        ("stock_jump", "stock_jump"),
+        ("flow_slip", "unit_slip"),
+        ("outlier", "outlier"),
+    ):
+        for row, params in sorted(found[name], key=lambda t: t[0]):
+            out.append(_warn(rows.iloc[row], rule, **params))
+    return out
+
+
+def _history_block(
+    part, e_gid, e_rank, e_val, new, file_row, value, kinds, n_ind, prev_rank_of_rank, found
+) -> None:
+    """The rules for one block of whole groups (see _history_warnings)."""
+    gid, rank, val, starts = e_gid[part], e_rank[part], e_val[part], new[part]
+    rows_here = file_row[part]
+    idx = np.arange(len(gid))
+    pos = idx - np.maximum.accumulate(np.where(starts, idx, 0))
+    gnum = np.cumsum(starts) - 1
+    prev = np.r_[np.nan, val[:-1]]
+    prev[starts] = np.nan
+    prev_rank = np.r_[-1, rank[:-1]]
+    prev_rank[starts] = -1
+    # Windows over each group's previous values, from one padded array: every group gets its
+    # own block followed by NaN, so no window crosses groups.
     width = int(pos.max()) + 1 + HISTORY_QUARTERS
     slot = gnum * width + pos + 1  # +1: the value sits one after its predecessor's slot
     at = slot - 1  # windows ending at the previous value
-    stats = {}
-    for name, arr in (("log", e_log), ("value", e_val)):
-        padded = np.full(int(gnum[-1] + 1) * width + 1, np.nan)
-        padded[slot] = arr
-        roll = pd.Series(padded).rolling(HISTORY_QUARTERS, min_periods=MIN_HISTORY)
-        stats[f"{name}_med"] = roll.median().to_numpy()[at]
-        if name == "log":
-            q75 = roll.quantile(0.75).to_numpy()[at]
-            q25 = roll.quantile(0.25).to_numpy()[at]
-            stats["scale"] = np.maximum((q75 - q25) / 1.349, MAD_FLOOR)
-            stats["n"] = roll.count().to_numpy()[at]
-    # back to the file's rows (first of duplicates, as reported once)
-    n_hist = len(history)
-    row_key = key[n_hist:]
-    first = ~pd.Series(row_key).duplicated().to_numpy()
-    at_row = np.searchsorted(ks, row_key)
-    value = rows.value.to_numpy(dtype=float)
-    kind_of = {i.code: i.kind for i in indicators.INDICATORS}
-    kinds = np.array([kind_of.get(c) for c in i_uni], dtype=object)[i_codes[n_hist:]]
-    r_prev, r_prev_rank = prev[at_row], prev_rank[at_row]
-    r_rank = p_rank[n_hist:]
-    out = []
-    # stocks: compare with the previous quarter only
+    padded = np.full(int(gnum[-1] + 1) * width + 1, np.nan)
+    padded[slot] = np.log1p(np.clip(val, 0, None))
+    quant, count = window_quantiles(padded, at, (0.5, 0.25, 0.75))
+    lmed = quant[0.5]
+    scale = np.maximum((quant[0.75] - quant[0.25]) / 1.349, MAD_FLOOR)
+    padded[slot] = val
+    med = window_quantiles(padded, at, (0.5,))[0][0.5]
+    del padded, quant
+    here = rows_here >= 0
+    kind = kinds[gid % n_ind]
+    v = np.where(here, value[np.where(here, rows_here, 0)], np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = value / r_prev
-        s = first & (kinds == "stock") & (r_prev_rank == prev_rank_of_rank[r_rank]) & (r_prev > 0)
-        s &= r_prev_rank >= 0
+        # stocks: compare with the previous quarter only
+        ratio = v / prev
+        s = here & (kind == "stock") & (prev_rank >= 0) & (prev > 0)
+        s &= prev_rank == prev_rank_of_rank[rank]
         slip = s & ((ratio >= UNIT_SLIP) | ((ratio > 0) & (ratio <= 1 / UNIT_SLIP)))
         jump = s & ~slip & (np.abs(ratio - 1) > STOCK_JUMP)
         for k in np.flatnonzero(slip):
-            out.append(_warn(rows.iloc[k], "unit_slip", typical=f"{r_prev[k]:,.0f}"))
+            found["stock_slip"].append((int(rows_here[k]), {"typical": f"{prev[k]:,.0f}"}))
         for k in np.flatnonzero(jump):
-            pct = f"{100 * (ratio[k] - 1):+.1f}"
-            out.append(_warn(rows.iloc[k], "stock_jump", prev=f"{r_prev[k]:,.0f}", pct=pct))
-        # flows: need a history with a level (a median of 0 says nothing, e.g. the first
-        # quarter a county issues residence permits)
-        med = stats["value_med"][at_row]
-        lmed, scale, cnt = stats["log_med"][at_row], stats["scale"][at_row], stats["n"][at_row]
-        f = first & (kinds == "flow") & (cnt >= MIN_HISTORY) & (med > 0)
-        ratio = value / med
-        slip = f & ((ratio >= UNIT_SLIP) | ((ratio > 0) & (ratio <= 1 / UNIT_SLIP)))
-        z = np.abs(np.log1p(np.clip(value, 0, None)) - lmed) / scale
-        for k in np.flatnonzero(slip):
-            out.append(_warn(rows.iloc[k], "unit_slip", typical=f"{med[k]:,.0f}"))
-        for k in np.flatnonzero(f & ~slip & (z > OUTLIER_Z)):
-            out.append(
-                _warn(
-                    rows.iloc[k], "outlier", median=f"{med[k]:,.0f}", n=int(cnt[k]), z=f"{z[k]:.1f}"
+            found["stock_jump"].append(
+                (
+                    int(rows_here[k]),
+                    {"prev": f"{prev[k]:,.0f}", "pct": f"{100 * (ratio[k] - 1):+.1f}"},
                 )
             )
-    return out
+        # flows: need a history with a level (a median of 0 says nothing, e.g. the first
+        # quarter a county issues residence permits)
+        f = here & (kind == "flow") & (count >= MIN_HISTORY) & (med > 0)
+        ratio = v / med
+        slip = f & ((ratio >= UNIT_SLIP) | ((ratio > 0) & (ratio <= 1 / UNIT_SLIP)))
+        z = np.abs(np.log1p(np.clip(v, 0, None)) - lmed) / scale
+        for k in np.flatnonzero(slip):
+            found["flow_slip"].append((int(rows_here[k]), {"typical": f"{med[k]:,.0f}"}))
+        for k in np.flatnonzero(f & ~slip & (z > OUTLIER_Z)):
+            found["outlier"].append(
+                (
+                    int(rows_here[k]),
+                    {"median": f"{med[k]:,.0f}", "n": int(count[k]), "z": f"{z[k]:.1f}"},
+                )
+            )
 
 
 def _warn(r, rule: str, **params) -> Problem:
@@ -430,7 +520,9 @@ def validate(
     today : the current quarter (default: from the clock); later periods are errors.
     """
     resolver = resolver or default_resolver()
-    rows = result.rows.reset_index(drop=True)
+    rows = result.rows
+    if not isinstance(rows.index, pd.RangeIndex) or rows.index.start != 0:
+        rows = rows.reset_index(drop=True)
     problems = list(result.problems)
     limit = int(settings.get("max_rows"))
     n_rows = rows[["sheet", "row"]].drop_duplicates().shape[0]
@@ -447,5 +539,7 @@ def validate(
     problems += _missing_counties(rows, resolver)
     problems += _renamed(rows, resolver)
     if history is not None:
+        if len(rows) >= LARGE_RETURN:
+            release_freed_memory()  # the rules above dropped tens of MB of temporaries
         problems += _history_warnings(rows, history)
     return problems

@@ -147,3 +147,52 @@ def test_key_checks_run_on_distinct_values_and_report_every_row():
         (5, "above_max"),
         (5, "not_quarter"),
     ]
+
+
+def test_window_quantiles_match_pandas_rolling():
+    import numpy as np
+
+    from data.validate import HISTORY_QUARTERS, MIN_HISTORY, window_quantiles
+
+    rng = np.random.default_rng(7)
+    x = rng.lognormal(5, 1, 3000)
+    x[rng.random(3000) < 0.25] = np.nan  # gaps and short windows
+    ends = rng.choice(3000, 500, replace=False)
+    got, count = window_quantiles(x, ends, (0.25, 0.5, 0.75))
+    roll = pd.Series(x).rolling(HISTORY_QUARTERS, min_periods=MIN_HISTORY)
+    for q in (0.25, 0.5, 0.75):
+        np.testing.assert_allclose(got[q], roll.quantile(q).to_numpy()[ends], rtol=1e-12)
+    np.testing.assert_allclose(got[0.5], roll.median().to_numpy()[ends], rtol=1e-12)
+    full = pd.Series(x).rolling(HISTORY_QUARTERS, min_periods=1).count().to_numpy()[ends]
+    assert (count == full).all()
+
+
+@pytest.mark.parametrize("block", [1, 7, 1_000_000])
+def test_history_rules_do_not_depend_on_blocks(monkeypatch, block):
+    """The history rules run over blocks of whole groups: any block size, same warnings."""
+    from data import periods as P
+    from data import validate as V
+
+    quarters = P.quarter_range("2014Q1", "2016Q2")
+    hist = []
+    for code in ("610101", "610102", "610103"):
+        for i, q in enumerate(quarters):
+            hist.append((code, "settled_rural", q, 100.0 + i % 3))
+            hist.append((code, "resident_pop", q, 50_000.0))
+    history = pd.DataFrame(hist, columns=["region_code", "indicator", "period", "value"])
+    file_rows = [
+        ("610101", "settled_rural", "2016Q3", 5_000.0),  # outlier
+        ("610102", "settled_rural", "2016Q3", 1_000_000.0),  # unit slip
+        ("610103", "resident_pop", "2016Q3", 80_000.0),  # stock jump
+        ("610101", "resident_pop", "2016Q3", 50_100.0),
+        ("610101", "settled_rural", "2016Q3", 7.0),  # duplicate key: reported on the first
+    ]
+    rows = pd.DataFrame(file_rows, columns=["region_code", "indicator", "period", "value"])
+    rows = rows.assign(
+        sheet="s", row=range(2, 7), column="C", region_raw=rows.region_code, raw=rows.value
+    )
+    for c in ("region_code", "indicator", "period", "sheet", "column"):
+        rows[c] = rows[c].astype("category")
+    monkeypatch.setattr(V, "HISTORY_BLOCK", block)
+    got = [(p.rule, p.row) for p in V._history_warnings(rows, history)]
+    assert got == [("stock_jump", 4), ("unit_slip", 3), ("outlier", 2)]
