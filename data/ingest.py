@@ -155,17 +155,18 @@ def check(
     )
     report.errors = [p for p in problems if p.severity == "error"]
     report.warnings = [p for p in problems if p.severity == "warning"]
-    report.rows = int(rows[["sheet", "row"]].drop_duplicates().shape[0]) if len(rows) else 0
+    report.rows = result.n_rows
     report.values = len(rows)
     report.periods = sorted(rows.period.unique().tolist()) if len(rows) else []
     report.regions = len(regions)
     if report.errors:
         report.status = "rejected"
         return report
-    if history is None:
-        history = pd.DataFrame(columns=["region_code", "indicator", "period", "value"])
-    cur = history.rename(columns={"value": "old"}).astype({"old": float})
-    merged = rows.merge(cur, on=["region_code", "indicator", "period"], how="left")
+    if history is None or history.empty:  # nothing stored for these regions: all new
+        merged = rows.assign(old=np.nan)
+    else:
+        cur = history.rename(columns={"value": "old"}).astype({"old": float})
+        merged = rows.merge(cur, on=["region_code", "indicator", "period"], how="left")
     same = merged.old.notna() & (merged.old == merged.value)
     changed = merged[merged.old.notna() & ~same]
     report.new = int(merged.old.isna().sum())
@@ -199,7 +200,8 @@ def commit(
         report.status = "revision_refused"
         return report
     merged = report._merged
-    write = merged[merged.old.isna() | (merged.old != merged.value)]
+    changed = merged.old.isna() | (merged.old != merged.value)
+    write = merged if changed.all() else merged[changed]
     if write.empty:
         report.status = "unchanged"
         return report

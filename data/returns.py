@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -118,6 +118,16 @@ class ReadResult:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+    @cached_property
+    def n_rows(self) -> int:
+        """Spreadsheet rows that gave values (sheet x row pairs)."""
+        if self.rows.empty:
+            return 0
+        sheet = pd.factorize(self.rows.sheet)[0].astype(np.int64)
+        return int(
+            len(np.unique(sheet * (int(self.rows.row.max()) + 1) + self.rows.row.to_numpy()))
+        )
 
     @property
     def warnings(self) -> list[Problem]:
@@ -394,11 +404,14 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
     raw_code, raw_name = column("region_code"), column("region_name")
     label = raw_name.where(raw_name != "", raw_code).astype(str).str.strip()
     key = raw_code.astype(str) + "|" + raw_name.astype(str)
-    is_total = (
-        key.map(_nfkc_cached)
-        .str.replace(r"\s+", "", regex=True)
-        .str.contains("|".join(TOTAL_WORDS))
+    # once per distinct code|name (a return repeats its regions)
+    key_codes, key_uniques = pd.factorize(key)
+    total_words = re.compile("|".join(TOTAL_WORDS))
+    is_total_u = np.array(
+        [bool(total_words.search(re.sub(r"\s+", "", _nfkc_cached(k)))) for k in key_uniques],
+        dtype=bool,
     )
+    is_total = pd.Series(is_total_u[key_codes], index=body.index)
     value_cols = [(c, f) for c, f in value_cols if c < body.shape[1]]
     has_values = ~blank[[c for c, _ in value_cols]].all(axis=1) if value_cols else is_total & False
 

@@ -63,6 +63,22 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() and abs(value) >= 1e4 else f"{value:g}"
 
 
+def _region_problem(r, rule: str, resolver: Resolver, **params) -> Problem:
+    """A problem with a row's region (code and current name in the message)."""
+    region = f"{r.region_code} {resolver.name_of(r.region_code)}"
+    return Problem(
+        r.sheet, int(r.row), None, "region", r.region_raw, rule, {"region": region, **params}
+    )
+
+
+def _first_of_equal(key: np.ndarray) -> np.ndarray:
+    """True at the first occurrence (in row order) of each key; by a stable sort, no hashing."""
+    order = np.argsort(key, kind="stable")
+    first = np.ones(len(key), dtype=bool)
+    first[order[1:]] = key[order[1:]] != key[order[:-1]]
+    return first
+
+
 def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes and distinct values of a column (free for a categorical)."""
     if isinstance(column.dtype, pd.CategoricalDtype):
@@ -130,45 +146,52 @@ def _cross_row(
         out.append(
             Problem(r.sheet, int(r.row), None, "period", per, "future_period", {"period": per})
         )
-    dup = rows[rows.duplicated(["region_code", "period", "indicator"], keep="first")]
-    for r in dup.drop_duplicates(["region_code", "period"]).itertuples(index=False):
-        out.append(
-            Problem(
-                r.sheet,
-                int(r.row),
-                None,
-                "region",
-                r.region_raw,
-                "duplicate",
-                {
-                    "region": f"{r.region_code} {resolver.name_of(r.region_code)}",
-                    "period": r.period,
-                },
+    # integer keys: region x period, and region x period x indicator
+    r_codes, _ = _codes(rows.region_code)
+    p_codes, p_uni = _codes(rows.period)
+    i_codes, i_uni = _codes(rows.indicator)
+    rp = r_codes.astype(np.int64) * max(len(p_uni), 1) + p_codes
+    rpi = rp * max(len(i_uni), 1) + i_codes
+    first = _first_of_equal(rpi)
+    dup_rows = np.flatnonzero(~first)
+    if len(dup_rows):
+        seen_rp: set[int] = set()
+        for k in dup_rows:
+            if rp[k] in seen_rp:
+                continue
+            seen_rp.add(int(rp[k]))
+            out.append(
+                _region_problem(rows.iloc[k], "duplicate", resolver, period=rows.period.iloc[k])
             )
-        )
-    first = rows.drop_duplicates(["region_code", "period", "indicator"])
-    wide = first.pivot(index=["region_code", "period"], columns="indicator", values="value")
-    where = first.set_index(["region_code", "period", "indicator"])
+    code_of = {c: k for k, c in enumerate(i_uni)}
+    value = rows.value.to_numpy(dtype=float)
     for ind in indicators.REPORTED:
-        if not ind.not_above or ind.code not in wide or ind.not_above not in wide:
+        if not ind.not_above or ind.code not in code_of or ind.not_above not in code_of:
             continue
-        bad = wide[wide[ind.code] > wide[ind.not_above]]
-        other = indicators.get(ind.not_above)
-        for (code, per), vals in bad.iterrows():
-            loc = where.loc[(code, per, ind.code)]
+        part = first & (i_codes == code_of[ind.code])
+        mine = pd.Series(np.flatnonzero(part), index=rp[part])
+        other = pd.Series(
+            value[first & (i_codes == code_of[ind.not_above])],
+            index=rp[first & (i_codes == code_of[ind.not_above])],
+        )
+        both = pd.DataFrame({"pos": mine}).join(other.rename("other"), how="inner")
+        bad = both[value[both.pos.to_numpy()] > both.other.to_numpy()].sort_values("pos")
+        other_ind = indicators.get(ind.not_above)
+        for pos, other_value in zip(bad.pos, bad.other, strict=True):
+            r = rows.iloc[int(pos)]
             out.append(
                 Problem(
-                    loc.sheet,
-                    int(loc.row),
-                    loc.column,
+                    r.sheet,
+                    int(r.row),
+                    r.column,
                     ind.code,
-                    vals[ind.code],
+                    r.value,
                     "urban_gt_total",
                     {
                         "name": ind.name_zh,
-                        "value": f"{vals[ind.code]:,.0f}",
-                        "other": other.name_zh,
-                        "other_value": f"{vals[ind.not_above]:,.0f}",
+                        "value": f"{r.value:,.0f}",
+                        "other": other_ind.name_zh,
+                        "other_value": f"{other_value:,.0f}",
                     },
                 )
             )
@@ -220,20 +243,8 @@ def _scope(rows: pd.DataFrame, scope: str, resolver: Resolver) -> list[Problem]:
     allowed = set(scope_counties(scope, resolver))
     out = []
     for r in rows[~rows.region_code.isin(allowed)].drop_duplicates("region_code").itertuples():
-        out.append(
-            Problem(
-                r.sheet,
-                int(r.row),
-                None,
-                "region",
-                r.region_raw,
-                "out_of_scope",
-                {
-                    "region": f"{r.region_code} {resolver.name_of(r.region_code)}",
-                    "scope": f"{scope} {resolver.name_of(resolver.resolve(scope).code)}",
-                },
-            )
-        )
+        scope_name = resolver.name_of(resolver.resolve(scope).code)
+        out.append(_region_problem(r, "out_of_scope", resolver, scope=f"{scope} {scope_name}"))
     return out
 
 
@@ -525,21 +536,24 @@ def validate(
         rows = rows.reset_index(drop=True)
     problems = list(result.problems)
     limit = int(settings.get("max_rows"))
-    n_rows = rows[["sheet", "row"]].drop_duplicates().shape[0]
+    n_rows = result.n_rows
     if n_rows > limit:
         return problems + [Problem.of_file("too_many_rows", rows=f"{n_rows:,}", limit=f"{limit:,}")]
     if rows.empty:
         if not any(p.severity == "error" for p in problems):
             problems.append(Problem.of_file("no_data"))
         return problems
+    large = len(rows) >= LARGE_RETURN
     problems += _schema_problems(rows)
+    if large:
+        release_freed_memory()  # pandera's copies and masks
     problems += _cross_row(rows, result, resolver, today or periods.current_quarter())
     if scope:
         problems += _scope(rows, scope, resolver)
     problems += _missing_counties(rows, resolver)
     problems += _renamed(rows, resolver)
     if history is not None:
-        if len(rows) >= LARGE_RETURN:
-            release_freed_memory()  # the rules above dropped tens of MB of temporaries
+        if large:
+            release_freed_memory()  # the cross-row rules' pivots
         problems += _history_warnings(rows, history)
     return problems

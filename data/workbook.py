@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from defusedxml import DefusedXmlException
@@ -116,6 +117,18 @@ _CACHED = re.compile(rb"<v>[^<]")  # a cached result; openpyxl writes <v /> when
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>((?:(?!</c>).)*?)</c>', re.S)
 
 
+def _mentions_formula(zf: zipfile.ZipFile, name: str) -> bool:
+    """Whether a sheet's XML has any formula element, read in 1 MB pieces (a big sheet is
+    never held whole just to learn it has none)."""
+    tail = b""
+    with zf.open(name) as fh:
+        while chunk := fh.read(1 << 20):
+            if b"<f" in tail + chunk[:1] or b"<f" in chunk:
+                return True
+            tail = chunk[-1:]
+    return False
+
+
 def uncached_formulas(content: bytes) -> dict[str, list[str]]:
     """Cells holding a formula with no cached value, per sheet XML part (xlsx only)."""
     out: dict[str, list[str]] = {}
@@ -123,9 +136,9 @@ def uncached_formulas(content: bytes) -> dict[str, list[str]]:
         for name in zf.namelist():
             if not re.match(r"xl/worksheets/sheet\d+\.xml$", name):
                 continue
-            data = zf.read(name)
-            if b"<f" not in data:
+            if not _mentions_formula(zf, name):
                 continue
+            data = zf.read(name)
             cells = [
                 m.group(1).decode()
                 for m in _FORMULA_CELL.finditer(data)
@@ -150,6 +163,9 @@ def _sheet_part_names(content: bytes) -> dict[str, str]:
     return out
 
 
+_SCAN = ThreadPoolExecutor(max_workers=1, thread_name_prefix="urbdash-xlsx-scan")
+
+
 def open_workbook(content: bytes) -> list[Sheet]:
     """Check ``content`` and return its worksheets as grids; raise WorkbookError if unsafe."""
     if not content:
@@ -165,31 +181,39 @@ def open_workbook(content: bytes) -> list[Sheet]:
         raise WorkbookError("not_excel")
     if kind == "xls" and _is_encrypted_ole(content):
         raise WorkbookError("encrypted")
+    formulas = None
     if kind == "xlsx":
-        _check_zip(content)
-        missing = uncached_formulas(content)
-        if missing:
-            names = _sheet_part_names(content)
-            part, cells = next(iter(missing.items()))
-            raise WorkbookError(
-                "formula_no_cache",
-                sheet=names.get(part, part),
-                cells=", ".join(cells[:5]) + (" …" if len(cells) > 5 else ""),
-            )
+        _check_zip(content)  # sizes first: nothing is decompressed before this passes
+        # The formula scan decompresses every sheet; it runs beside calamine's parse (both
+        # leave the GIL), and its finding still comes before any parse error.
+        formulas = _SCAN.submit(uncached_formulas, content)
+    parsed, failure = [], None
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        meta = {m.name: m for m in wb.sheets_metadata}
+        for name in wb.sheet_names:
+            if str(meta[name].typ) != "SheetTypeEnum.WorkSheet":
+                continue
+            hidden = str(meta[name].visible) != "SheetVisibleEnum.Visible"
+            parsed.append((name, wb.get_sheet_by_name(name), hidden))
     except Exception as exc:  # noqa: BLE001 - calamine raises its own error classes
-        text = str(exc).lower()
+        failure = exc
+    missing = formulas.result() if formulas is not None else {}
+    if missing:
+        names = _sheet_part_names(content)
+        part, cells = next(iter(missing.items()))
+        raise WorkbookError(
+            "formula_no_cache",
+            sheet=names.get(part, part),
+            cells=", ".join(cells[:5]) + (" …" if len(cells) > 5 else ""),
+        )
+    if failure is not None:
+        text = str(failure).lower()
         if "password" in text or "encrypt" in text:
             raise WorkbookError("encrypted") from None
-        raise WorkbookError("unreadable", reason=str(exc).splitlines()[0][:200]) from None
+        raise WorkbookError("unreadable", reason=str(failure).splitlines()[0][:200]) from None
     sheets = []
-    meta = {m.name: m for m in wb.sheets_metadata}
-    for name in wb.sheet_names:
-        if str(meta[name].typ) != "SheetTypeEnum.WorkSheet":
-            continue
-        sh = wb.get_sheet_by_name(name)
-        hidden = str(meta[name].visible) != "SheetVisibleEnum.Visible"
+    for name, sh, hidden in parsed:
         sheets.append(
             Sheet(name, sh.to_python(skip_empty_area=False), sh.merged_cell_ranges or [], hidden)
         )
