@@ -20,6 +20,7 @@ st.caption(
     )
 )
 ALL = "*"
+SEP = "、" if lang == "zh" else ", "  # list separator of the language
 
 
 def dept(name: str) -> str:
@@ -66,7 +67,7 @@ st.markdown(
 )
 each = ui.tr("task.each_responsible")
 table = shown.assign(
-    departments=shown.departments.map(lambda ds: "、".join(dept(d) for d in ds)),
+    departments=shown.departments.map(lambda ds: SEP.join(map(dept, ds))),
     lead=[
         f"（{each}）" if e else dept(lead) if isinstance(lead, str) else "—"
         for lead, e in zip(shown.lead, shown.each_responsible, strict=True)
@@ -95,8 +96,8 @@ st.subheader(ui.tr("task.dept_view"))
 view = tasks.department_view(frame)
 view = view.assign(
     department=view.department.map(dept),
-    led=view.led.map(lambda ns: "、".join(map(str, ns))),
-    co_led=view.co_led.map(lambda ns: "、".join(map(str, ns))),
+    led=view.led.map(lambda ns: SEP.join(map(str, ns))),
+    co_led=view.co_led.map(lambda ns: SEP.join(map(str, ns))),
 ).rename(
     columns={
         "department": ui.tr("task.col.department"),

@@ -44,7 +44,7 @@ chosen = c3.multiselect(
     key=f"trend_regions_{level}",
     format_func=lambda c: f"{names[c]} {c}",
 )
-d1, d2, d3 = st.columns([4, 4, 2], vertical_alignment="bottom")
+d1, d2, d3 = st.columns([4, 4, 3], vertical_alignment="bottom")
 mode = d1.radio(
     ui.tr("trend.mode"),
     trends.MODES,
