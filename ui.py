@@ -193,6 +193,19 @@ def fmt_persons(value: float) -> str:
     return messages.format_persons(value, lang())
 
 
+def fmt_target(value: float, unit: str) -> str:
+    return messages.format_target_value(value, unit, lang())
+
+
+# Streamlit badge colours of the Open SDG progress classes (pages 总览 and 预测)
+STATUS_COLORS = {
+    "on_track": "green",
+    "acceleration_needed": "orange",
+    "limited_progress": "red",
+    "moving_away": "violet",
+}
+
+
 @st.cache_data(show_spinner=False, ttl=60)
 def allocations() -> pd.DataFrame:
     from analytics.targets import allocations as load
@@ -279,6 +292,19 @@ def map_table(frame: pd.DataFrame, indicator: str) -> pd.DataFrame:
     )
     out[tr("map.change")] = frame.value - frame.previous
     return out
+
+
+def download_row(frame: pd.DataFrame, stem: str, prefix: str) -> None:
+    """CSV and XLSX buttons for a table and where the chart's PNG is (labels ``prefix.*``)."""
+    b1, b2, b3 = st.columns(3)
+    b1.download_button(
+        tr(f"{prefix}.download_csv"),
+        frame.to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+    )
+    b2.download_button(tr(f"{prefix}.download_xlsx"), to_xlsx(frame), file_name=f"{stem}.xlsx")
+    b3.caption(tr(f"{prefix}.download_png"))
 
 
 def to_xlsx(frame: pd.DataFrame) -> bytes:

@@ -69,9 +69,7 @@ def brief_data(engine: Engine, period: str, lang: str = "zh") -> dict:
 
 
 def _fmt(record: dict, value: float, lang: str) -> str:
-    if record["unit"] == "人":
-        return messages.format_persons(value, lang)
-    return f"{value:.2f}%"
+    return messages.format_target_value(value, record["unit"], lang)
 
 
 def render(data: dict, out) -> None:

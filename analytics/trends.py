@@ -44,22 +44,15 @@ def label(indicator: str, lang: str = "zh") -> str:
 
 def unit(indicator: str, mode: str, change: str, lang: str = "zh") -> str:
     t = lambda k: messages.t(k, lang)  # noqa: E731
+    points = "百分点" if lang == "zh" else "pp"  # differences of rates
     if change != "none":
-        return (
-            "百分点"
-            if indicator in RATES and lang == "zh"
-            else ("pp" if indicator in RATES else t("trend.unit.pct_change"))
-        )
+        return points if indicator in RATES else t("trend.unit.pct_change")
     if mode == "indexed":
         return t("trend.unit.index")
     if mode == "per_10k" and indicator not in RATES:
         return t("trend.unit.per_10k")
     if indicator in RATES:
-        return (
-            "百分点"
-            if indicator == "urbanization_gap" and lang == "zh"
-            else ("pp" if indicator == "urbanization_gap" else "%")
-        )
+        return points if indicator == "urbanization_gap" else "%"
     ind = indicators.BY_CODE.get(indicator) or indicators.get("settled_total")
     return ind.unit if lang == "zh" else ind.unit_en
 

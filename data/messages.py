@@ -543,6 +543,11 @@ def t(key: str, lang: str = "zh", **fields) -> str:
     return text.format(**fields) if fields else text
 
 
+def format_target_value(value: float, unit: str, lang: str = "zh") -> str:
+    """A target's value in its unit: persons as 1,000万 / 10.0 million, rates as 62.00%."""
+    return format_persons(value, lang) if unit == "人" else f"{value:.2f}%"
+
+
 def format_persons(value: float, lang: str = "zh") -> str:
     """Counts of persons the way each language reads them: 1,000万 / 10.0 million."""
     if value != value:  # NaN

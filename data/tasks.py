@@ -90,9 +90,13 @@ def departments() -> pd.DataFrame:
     return pd.read_csv(PLAN_DIR / "departments.csv", dtype=str)
 
 
+@lru_cache(maxsize=1)
+def _english_names() -> dict[str, str]:
+    return dict(zip(departments().name_zh, departments().name_en, strict=True))
+
+
 def department_en(name: str) -> str:
-    known = departments().set_index("name_zh").name_en
-    return known.get(name, name)
+    return _english_names().get(name, name)
 
 
 def split_departments(clause: str) -> list[str]:

@@ -40,16 +40,9 @@ if st.session_state.get("brief_ready") == as_of:
         icon=":material/download:",
     )
 
-COLORS = {
-    "on_track": "green",
-    "acceleration_needed": "orange",
-    "limited_progress": "red",
-    "moving_away": "violet",
-}
-
 
 def fmt(record: dict, value: float) -> str:
-    return ui.fmt_persons(value) if record["unit"] == "人" else f"{value:.2f}%"
+    return ui.fmt_target(value, record["unit"])
 
 
 records = leaders.headline(ui.projections(as_of))
@@ -73,7 +66,7 @@ for r in records[:2]:
             key = "lead.due_met" if met else "lead.due_missed"
             verdict = f" · :{'green' if met else 'red'}[{ui.tr(key)}]"
         b.markdown(
-            f":{COLORS[r['status']]}-badge[{ui.tr('proj.status.' + r['status'])}] "
+            f":{ui.STATUS_COLORS[r['status']]}-badge[{ui.tr('proj.status.' + r['status'])}] "
             f"R = {r['ratio']:.0%}{verdict}  \n"
             f"{ui.tr('lead.probability')} **{r['probability']:.0%}** · "
             f"{ui.tr('lead.reach')} **{r['reach_period'] or ui.tr('lead.reach_none')}**",

@@ -141,17 +141,7 @@ if frame.value.isna().all():
 st.subheader(ui.tr("map.table"))
 table = ui.map_table(frame, indicator)
 st.dataframe(table, hide_index=True, width="stretch")
-b1, b2, b3 = st.columns(3)
-b1.download_button(
-    ui.tr("map.download_csv"),
-    table.to_csv(index=False).encode("utf-8-sig"),
-    file_name=f"map_{indicator}_{period}.csv",
-    mime="text/csv",
-)
-b2.download_button(
-    ui.tr("map.download_xlsx"), ui.to_xlsx(table), file_name=f"map_{indicator}_{period}.xlsx"
-)
-b3.caption(ui.tr("map.download_png"))
+ui.download_row(table, f"map_{indicator}_{period}", "map")
 if playing:
     import time
 

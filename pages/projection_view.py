@@ -12,16 +12,12 @@ origins = ui.origin_quarters()
 obs = ui.observations()
 as_of = st.select_slider(ui.tr("proj.as_of"), origins, value=origins[-1], key="proj_as_of")
 records = ui.projections(as_of)
-colors = {
-    "on_track": "green",
-    "acceleration_needed": "orange",
-    "limited_progress": "red",
-    "moving_away": "violet",
-}
-
 for r in records:
     ind = r["indicator"]
-    fmt = (lambda v: ui.fmt_persons(v)) if r["unit"] == "人" else (lambda v: f"{v:.2f}%")
+
+    def fmt(v: float, unit: str = r["unit"]) -> str:
+        return ui.fmt_target(v, unit)
+
     with st.container(border=True):
         st.subheader(
             f"{ui.tr(f'proj.target_label.{ind}')} · {fmt(r['target_value'])} · {r['target_period']}"
@@ -31,7 +27,7 @@ for r in records:
         c1, c2, c3, c4 = st.columns(4)
         c1.metric(ui.tr("proj.current", period=r["current_period"]), fmt(r["current_value"]))
         c2.markdown(
-            f":{colors[r['status']]}-badge[{ui.tr('proj.status.' + r['status'])}]  \nR = "
+            f":{ui.STATUS_COLORS[r['status']]}-badge[{ui.tr('proj.status.' + r['status'])}]  \nR = "
             f"{r['ratio']:.0%}"
         )
         c3.metric(ui.tr("proj.probability"), f"{r['probability']:.0%}")

@@ -95,16 +95,4 @@ with st.expander(ui.tr("trend.table"), expanded=False):
     table = frame.pivot_table(index="period", columns="name", values="value", sort=False)
     table = table.reset_index().rename(columns={"period": ui.tr("trend.axis_period")})
     st.dataframe(table, hide_index=True, width="stretch", height=260)
-    b1, b2, b3 = st.columns(3)
-    b1.download_button(
-        ui.tr("trend.download_csv"),
-        frame.to_csv(index=False).encode("utf-8-sig"),
-        file_name=f"trend-{indicator}.csv",
-        mime="text/csv",
-    )
-    b2.download_button(
-        ui.tr("trend.download_xlsx"),
-        ui.to_xlsx(frame),
-        file_name=f"trend-{indicator}.xlsx",
-    )
-    b3.caption(ui.tr("trend.download_png"))
+    ui.download_row(frame, f"trend-{indicator}", "trend")
