@@ -17,7 +17,7 @@ if fresh["latest"] is None:
 as_of = fresh["latest"]
 comp = ui.completeness()
 
-top = st.columns([6, 5, 2], vertical_alignment="center")
+top = st.columns([6, 5, 2.4], vertical_alignment="center")
 top[0].markdown(f"#### {ui.tr('lead.heading')}")
 done = comp.as_dict()
 chips = [
