@@ -9,17 +9,19 @@ revision, refused unless ``replace=True``, and then the old observations are mar
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
-from data import store
+from data import settings, store
 from data.memory import LARGE_RETURN, release_freed_memory
 from data.models import AuditLog, Observation, Submission
-from data.returns import Problem, read_return
+from data.returns import Problem, ReadResult, read_return
 from data.validate import validate
 from geo.regions import default_resolver
 
@@ -86,7 +88,8 @@ def _history(engine: Engine, regions: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["region_code", "indicator", "period", "value"])
 
 
-INSERT_CHUNK = 50_000  # rows per executemany (bounds the parameter lists' memory)
+STORE_KEY = ("region_code", "indicator", "period")  # one current value each
+INSERT_CHUNK = 10_000  # rows per executemany (bounds the parameter lists' memory)
 ROWS_PER_STATEMENT = 200  # rows per multi-row VALUES (800 parameters, far below both limits)
 
 
@@ -100,7 +103,7 @@ def _insert_values(conn, write: pd.DataFrame, submission_id: int) -> None:
     head = "INSERT INTO observation (region_code, indicator_code, period, value, submission_id, is_current) VALUES "
     one = f"({mark}, {mark}, {mark}, {mark}, {int(submission_id)}, TRUE)"
     many = head + ", ".join([one] * ROWS_PER_STATEMENT)
-    write = write.sort_values(["region_code", "indicator", "period"])
+    write = write.sort_values(list(STORE_KEY))
     for lo in range(0, len(write), INSERT_CHUNK):
         part = write.iloc[lo : lo + INSERT_CHUNK]
         flat = np.empty(4 * len(part), dtype=object)
@@ -132,6 +135,20 @@ def check(
     comparison with stored values are skipped.
     """
     engine = engine or (store.get_engine() if use_store else None)
+    report, result, history = _read(content, filename, engine, use_store)
+    if result is None:
+        return report
+    _judge(report, _validate(result, history, scope, today))
+    if not report.errors:
+        _compare(report, result.rows, history)
+    return report
+
+
+def _read(
+    content: bytes, filename: str, engine: Engine | None, use_store: bool
+) -> tuple[IngestReport, ReadResult | None, pd.DataFrame | None]:
+    """The report's first facts: a file already committed (no read then), else the rows read
+    and the stored values of their regions (None without a store)."""
     sha = hashlib.sha256(content).hexdigest()
     report = IngestReport("checked", filename, sha)
     if use_store:
@@ -143,30 +160,46 @@ def check(
             )
         if dup is not None:
             report.status, report.submission_id = "duplicate", dup
-            return report
+            return report, None, None
     result = read_return(content)
     rows = result.rows
     if len(rows) >= LARGE_RETURN:
         release_freed_memory()
     regions = sorted(rows.region_code.unique().tolist()) if len(rows) else []
-    history = _history(engine, regions) if regions and use_store else None
-    problems = validate(
-        result, history=history, scope=scope, today=today, resolver=default_resolver()
-    )
-    report.errors = [p for p in problems if p.severity == "error"]
-    report.warnings = [p for p in problems if p.severity == "warning"]
     report.rows = result.n_rows
     report.values = len(rows)
     report.periods = sorted(rows.period.unique().tolist()) if len(rows) else []
     report.regions = len(regions)
+    history = _history(engine, regions) if regions and use_store else None
+    return report, result, history
+
+
+def _validate(
+    result: ReadResult, history: pd.DataFrame | None, scope: str | None, today: str | None
+) -> list[Problem]:
+    return validate(result, history=history, scope=scope, today=today, resolver=default_resolver())
+
+
+def _judge(report: IngestReport, problems: list[Problem]) -> None:
+    """Sort the problems into errors and warnings; errors reject the file and void any
+    comparison with the store made before."""
+    report.errors = [p for p in problems if p.severity == "error"]
+    report.warnings = [p for p in problems if p.severity == "warning"]
     if report.errors:
         report.status = "rejected"
-        return report
+        report.new, report.unchanged, report._merged = 0, 0, None
+        report.changes = report.changes.iloc[0:0]
+
+
+def _compare(report: IngestReport, rows: pd.DataFrame, history: pd.DataFrame | None) -> None:
+    """What the rows change against the current stored values: new, unchanged, changed.
+    Only the keys and values are kept (a narrow frame: it lives while validation runs)."""
+    rows = rows[[*STORE_KEY, "value"]]
     if history is None or history.empty:  # nothing stored for these regions: all new
         merged = rows.assign(old=np.nan)
     else:
         cur = history.rename(columns={"value": "old"}).astype({"old": float})
-        merged = rows.merge(cur, on=["region_code", "indicator", "period"], how="left")
+        merged = rows.merge(cur, on=list(STORE_KEY), how="left")
     same = merged.old.notna() & (merged.old == merged.value)
     changed = merged[merged.old.notna() & ~same]
     report.new = int(merged.old.isna().sum())
@@ -177,7 +210,12 @@ def check(
         .reset_index(drop=True)
     )
     report._merged = merged
-    return report
+
+
+def _to_write(report: IngestReport) -> pd.DataFrame:
+    merged = report._merged
+    changed = merged.old.isna() | (merged.old != merged.value)
+    return merged if changed.all() else merged[changed]
 
 
 def commit(
@@ -199,56 +237,71 @@ def commit(
     if len(report.changes) and not replace:
         report.status = "revision_refused"
         return report
-    merged = report._merged
-    changed = merged.old.isna() | (merged.old != merged.value)
-    write = merged if changed.all() else merged[changed]
+    write = _to_write(report)
     if write.empty:
         report.status = "unchanged"
         return report
     with store.transaction(engine) as sess:
-        sub = Submission(
-            sha256=report.sha256,
-            filename=report.filename,
-            content=content,
-            uploaded_by=user,
-            n_rows=report.rows,
-            n_values=len(write),
-            is_demo=is_demo,
-        )
-        sess.add(sub)
-        sess.flush()
-        old_ids = write.loc[write.old.notna(), ["region_code", "indicator", "period"]]
-        if len(old_ids):
-            keys = set(map(tuple, old_ids.to_numpy()))
-            stmt = select(
-                Observation.id,
-                Observation.region_code,
-                Observation.indicator_code,
-                Observation.period,
-            ).where(Observation.is_current, Observation.period.in_(sorted(old_ids.period.unique())))
-            ids = [i for i, r, ind, p in sess.execute(stmt).all() if (r, ind, p) in keys]
-            sess.execute(
-                update(Observation)
-                .where(Observation.id.in_(ids))
-                .values(is_current=False, superseded_by=sub.id)
-            )
-        _insert_values(sess.connection(), write, int(sub.id))
-        sess.add(
-            AuditLog(
-                user=user,
-                action="ingest",
-                detail={
-                    "submission_id": sub.id,
-                    "file": report.filename,
-                    "sha256": report.sha256,
-                    "values": len(write),
-                    "superseded": int(write.old.notna().sum()),
-                    "warnings_confirmed": len(report.warnings) if accept_warnings else 0,
-                },
-            )
-        )
-    report.status, report.submission_id = "committed", sub.id
+        sub_id = _write(sess, report, write, content, user, is_demo)
+        _audit(sess, report, write, user, accept_warnings, sub_id)
+    report.status, report.submission_id = "committed", sub_id
     return report
+
+
+def _write(
+    sess, report: IngestReport, write: pd.DataFrame, content: bytes, user: str, is_demo: bool
+) -> int:
+    """The submission, the superseding of the values it revises and its new values; returns
+    the submission id. Runs inside the caller's transaction."""
+    sub = Submission(
+        sha256=report.sha256,
+        filename=report.filename,
+        content=content,
+        uploaded_by=user,
+        n_rows=report.rows,
+        n_values=len(write),
+        is_demo=is_demo,
+    )
+    sess.add(sub)
+    sess.flush()
+    old_ids = write.loc[write.old.notna(), list(STORE_KEY)]
+    if len(old_ids):
+        keys = set(map(tuple, old_ids.to_numpy()))
+        stmt = select(
+            Observation.id,
+            Observation.region_code,
+            Observation.indicator_code,
+            Observation.period,
+        ).where(Observation.is_current, Observation.period.in_(sorted(old_ids.period.unique())))
+        ids = [i for i, r, ind, p in sess.execute(stmt).all() if (r, ind, p) in keys]
+        sess.execute(
+            update(Observation)
+            .where(Observation.id.in_(ids))
+            .values(is_current=False, superseded_by=sub.id)
+        )
+    _insert_values(sess.connection(), write, int(sub.id))
+    return int(sub.id)
+
+
+def _audit(sess, report, write, user, accept_warnings, sub_id) -> None:
+    sess.add(
+        AuditLog(
+            user=user,
+            action="ingest",
+            detail={
+                "submission_id": sub_id,
+                "file": report.filename,
+                "sha256": report.sha256,
+                "values": len(write),
+                "superseded": int(write.old.notna().sum()),
+                "warnings_confirmed": len(report.warnings) if accept_warnings else 0,
+            },
+        )
+    )
+
+
+class _Withdrawn(Exception):
+    """Validation found what forbids the write made beside it: roll it back."""
 
 
 def ingest(
@@ -262,17 +315,50 @@ def ingest(
     engine: Engine | None = None,
     today: str | None = None,
 ) -> IngestReport:
-    """``check`` then ``commit``: the path of the CLI, the upload page and the demo loader."""
-    report = check(content, filename, engine=engine, scope=scope, today=today)
-    return commit(
-        report,
-        content,
-        user=user,
-        replace=replace,
-        accept_warnings=accept_warnings,
-        is_demo=is_demo,
-        engine=engine,
-    )
+    """Validate and commit in one transaction: the path of the CLI and the demo loader.
+
+    The two overlap. Once the rows are read and compared with the store, a worker thread
+    validates them while this thread writes them inside a transaction (SQLite and psycopg
+    leave the GIL while they execute); the transaction commits only when validation finds no
+    error and no unconfirmed warning, and is rolled back otherwise, so a rejected file writes
+    nothing, exactly as ``check`` then ``commit``. Where nothing could be written whatever
+    validation finds (a revision without ``replace``, nothing new, a file over the row limit
+    or with errors found while reading) it validates first and writes nothing.
+    """
+    engine = engine or store.get_engine()
+    report, result, history = _read(content, filename, engine, True)
+    if result is None:
+        return report
+    _compare(report, result.rows, history)
+    write = _to_write(report)
+    if (
+        write.empty
+        or (len(report.changes) and not replace)
+        or result.n_rows > int(settings.get("max_rows"))
+        or any(p.severity == "error" for p in result.problems)
+    ):
+        _judge(report, _validate(result, history, scope, today))
+        return commit(report, content, user, replace, accept_warnings, is_demo, engine)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="urbdash-validate") as pool:
+        pending = pool.submit(_validate, result, history, scope, today)
+        try:
+            with store.transaction(engine) as sess:
+                sub_id = _write(sess, report, write, content, user, is_demo)
+                _judge(report, pending.result())
+                if report.errors or (report.warnings and not accept_warnings):
+                    raise _Withdrawn
+                _audit(sess, report, write, user, accept_warnings, sub_id)
+        except _Withdrawn:
+            return commit(report, content, user, replace, accept_warnings, is_demo, engine)
+        except DBAPIError:
+            # rows that break a constraint (e.g. a region x period twice) are errors that
+            # validation names; anything else is the store's own failure
+            _judge(report, pending.result())
+            if not report.errors:
+                raise
+            return report
+    report.status, report.submission_id = "committed", sub_id
+    return report
 
 
 class RevertError(Exception):

@@ -280,7 +280,15 @@ def read_return(
             pd.DataFrame(columns=ROW_COLUMNS),
             [Problem.of_file(exc.rule, **exc.params)],
         )
-    records: list[tuple] = []
+    # the cell grids (a big sheet's million Python objects) are gone before the rows are made
+    records, problems, totals, read_sheets = _read_sheets(sheets, period, resolver)
+    rows = _tidy(records) if records else pd.DataFrame(columns=ROW_COLUMNS)
+    return ReadResult(rows, problems, totals, read_sheets)
+
+
+def _read_sheets(sheets: list, period: str | None, resolver: Resolver):
+    """Every sheet with a header: its value blocks, problems, total rows, and its name."""
+    records: list[dict] = []
     problems: list[Problem] = []
     totals: list[dict] = []
     read_sheets = []
@@ -292,8 +300,7 @@ def read_return(
         _read_sheet(sheet, header, period, resolver, records, problems, totals)
     if not read_sheets:
         problems.append(Problem.of_file("no_header", sheets="、".join(s.name for s in sheets)))
-    rows = _tidy(records) if records else pd.DataFrame(columns=ROW_COLUMNS)
-    return ReadResult(rows, problems, totals, read_sheets)
+    return records, problems, totals, read_sheets
 
 
 def _categorical(values: np.ndarray) -> pd.Categorical:
@@ -327,7 +334,7 @@ def _tidy(records: list[dict]) -> pd.DataFrame:
         else:
             arr = np.concatenate(parts).astype(object)
             cols[name] = _categorical(arr) if name in KEY_COLUMNS else pd.Series(arr, dtype=object)
-    return pd.DataFrame(cols)[ROW_COLUMNS]
+    return pd.DataFrame(cols)  # built in ROW_COLUMNS order: no reordering copy
 
 
 def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> None:
@@ -426,14 +433,14 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
             memo[k] = res.code if res is not None and res.ok else None
         return memo[k]
 
-    codes = pd.Series(
-        [
-            None if t else resolve(c, n)
-            for c, n, t in zip(raw_code, raw_name, is_total, strict=True)
-        ],
-        index=body.index,
+    # resolved once per distinct code|name, then spread over the rows
+    first = np.unique(key_codes, return_index=True)[1]
+    code_in, name_in = raw_code.to_numpy(dtype=object), raw_name.to_numpy(dtype=object)
+    codes_u = np.array(
+        [None if is_total_u[k] else resolve(code_in[i], name_in[i]) for k, i in enumerate(first)],
         dtype=object,
     )
+    codes = pd.Series(codes_u[key_codes], index=body.index, dtype=object)
     unknown = codes.isna() & ~is_total
     region_letter = get_column_letter(col_of.get("region_code", col_of.get("region_name")) + 1)
     for r in body.index[unknown & has_values]:
@@ -467,7 +474,9 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
         if "period" in col_of:
             pcol = col_of["period"]
             raw_p = column("period")
-            parsed = [parse(a, None) if a != "" else sheet_period for a in raw_p]
+            p_codes, p_uniques = pd.factorize(raw_p.to_numpy(dtype=object), use_na_sentinel=False)
+            parsed_u = [parse(a, None) if a != "" else sheet_period for a in p_uniques]
+            parsed = np.array(parsed_u, dtype=object)[p_codes]
         else:
             pcol = col_of["quarter"]
             raw_p = column("quarter")
@@ -494,7 +503,8 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
         problems.append(Problem(name, int(r), None, "period", None, "no_period", {}))
     ok &= per.notna()
 
-    levels = codes.map(lambda c: resolver.level_of(c) if c else None)
+    levels_u = np.array([resolver.level_of(c) if c else None for c in codes_u], dtype=object)
+    levels = pd.Series(levels_u[key_codes], index=body.index, dtype=object)
     county = ok & ~is_total & (levels == "county")
     subtotal = ok & (is_total | (levels.notna() & (levels != "county")))
     frames = []
