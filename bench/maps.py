@@ -138,6 +138,7 @@ def browser(tmp: Path) -> None:
                 break
             except OSError:
                 time.sleep(0.2)
+        fresh = _rss_mb(proc.pid)
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             page = b.new_page(viewport={"width": 1366, "height": 768})
@@ -149,11 +150,45 @@ def browser(tmp: Path) -> None:
                 page.goto(f"http://127.0.0.1:{port}/map")
                 page.wait_for_function(f"({COUNT_SHAPES})() === 11", timeout=60_000, polling=50)
                 runs.append(time.perf_counter() - t0)
+            visited = _visit_every_page(page, f"http://127.0.0.1:{port}")
             b.close()
         print(
             f"browser: navigation to 11 city shapes drawn {statistics.median(runs):.2f} s "
             "(median of 3, budget ≤ 2 s)"
         )
+        rss = _rss_mb(proc.pid)
+        print(
+            f"app server RSS after visiting all {len(visited)} pages in both languages: "
+            f"{rss:.0f} MB (budget ≤ 500 MB; a fresh server with the demo store: {fresh:.0f} MB)"
+        )
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def _visit_every_page(page, base: str) -> list[str]:
+    """Open every page the app's navigation lists, in Chinese then in English, each run to
+    its end; returns the paths visited."""
+    from tests.e2e.conftest import wait_idle
+
+    page.goto(base)
+    wait_idle(page, 60_000)
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    paths = sorted(
+        {
+            (links.nth(i).get_attribute("href") or "").rsplit("/", 1)[-1]
+            for i in range(links.count())
+        }
+    )
+    for lang in ("zh", "en"):
+        for path in paths:
+            page.goto(f"{base}/{path}?lang={lang}")
+            wait_idle(page, 60_000)
+    return paths
