@@ -155,6 +155,10 @@ INDICATORS: tuple[Indicator, ...] = (
 BY_CODE: dict[str, Indicator] = {i.code: i for i in INDICATORS}
 REPORTED: tuple[Indicator, ...] = tuple(i for i in INDICATORS if i.reported)
 REPORTED_CODES: tuple[str, ...] = tuple(i.code for i in REPORTED)
+# Chinese names and units -> English, for messages whose parameters carry the Chinese ones
+ENGLISH: dict[str, str] = {i.name_zh: i.name_en for i in INDICATORS} | {
+    i.unit: i.unit_en for i in INDICATORS
+}
 
 
 def get(code: str) -> Indicator:

@@ -452,7 +452,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Unrecognised column '{label}' ignored.",
     },
     "rule.unknown_region": {"zh": "无法识别的地区：{region}", "en": "Unknown region: {region}"},
-    "rule.bad_period": {"zh": "无法识别的填报期：{value}", "en": "Unrecognised period: {value}"},
+    "rule.bad_period": {
+        "zh": "无法识别的填报期：{value}（可写 2016Q3、2016年第三季度，或季末月份的日期如 2016-09-30）",
+        "en": "Unrecognised period: {value} (write e.g. 2016Q3, 2016年第三季度, or a date in a quarter's last month such as 2016-09-30)",
+    },
+    "rule.wrong_unit": {
+        "zh": "{name}的单位应为“{unit}”：{value}",
+        "en": "{name} is counted in {unit}: {value}",
+    },
+    "rule.hidden_sheet": {
+        "zh": "隐藏的工作表“{sheet}”含有报表，未读取；如需上报，请取消隐藏后重新上传。",
+        "en": "Hidden sheet '{sheet}' holds a return and was not read; unhide it and upload again to report it.",
+    },
     "rule.no_period": {
         "zh": "未找到填报期：请在标题、期别列或年份/季度列中注明（如2016年第三季度）。",
         "en": "No period found: give it in the title, a period column or year and quarter columns (e.g. 2016Q3).",

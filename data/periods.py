@@ -2,10 +2,15 @@
 
 Accepted: ``2016Q3``, ``2016-Q3``, ``2016 q3``, ``2016年第三季度``, ``2016年3季度``,
 ``2016年第3季``, ``2016年三季度``, full-width digits, and plain years ``2016`` / ``2016年``.
+A date in the last month of a quarter names that quarter: a date cell, ``2016-09-30``,
+``2016/9/30``, ``2016年9月30日``, ``2016年9月`` (``2016年9月末``). Other months are refused, since
+such a date is more likely a filing date or a month's report than a quarter; so are month
+forms without 年/月 such as ``2016-09`` or ``2016/3`` (is that March or the third quarter?).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 
@@ -18,6 +23,10 @@ _QUARTER = [
     re.compile(r"^[Qq]([1-4])\s*[-/_. ]?\s*(\d{4})$"),
 ]
 _YEAR = re.compile(r"^(\d{4})\s*年?(?:度)?$")
+_DATE = [
+    re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?:[ T]0{1,2}:00(?::00)?)?$"),
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日|末|底|份)?$"),
+]
 FIRST_YEAR, LAST_YEAR = 1949, 2100
 
 
@@ -29,7 +38,13 @@ def parse_period(value: object) -> str:
     """Return the canonical period (``'2016Q3'`` or ``'2016'``) or raise PeriodError."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, dt.date):  # a date cell (datetime is a date too)
+        return _quarter_of_month(value.year, value.month, value)
     text = unicodedata.normalize("NFKC", str(value)).strip()
+    for rx in _DATE:
+        m = rx.match(text)
+        if m:
+            return _quarter_of_month(int(m.group(1)), int(m.group(2)), value)
     for i, rx in enumerate(_QUARTER):
         m = rx.match(text)
         if m:
@@ -39,6 +54,12 @@ def parse_period(value: object) -> str:
     if m:
         return _check(int(m.group(1)), m.group(1), value)
     raise PeriodError(f"unparseable period {value!r} (expected e.g. 2016Q3 or 2016年第三季度)")
+
+
+def _quarter_of_month(year: int, month: int, raw: object) -> str:
+    if month not in (3, 6, 9, 12):
+        raise PeriodError(f"{raw!r} is not in the last month of a quarter")
+    return _check(year, f"{year}Q{month // 3}", raw)
 
 
 def _check(year: int, period: str, raw: object) -> str:

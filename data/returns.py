@@ -12,6 +12,7 @@ full-width digits, thousands separators, numbers stored as text, notes below the
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ NOTE_PREFIXES = (
     "备注",
 )
 TOTAL_WORDS = ("合计", "总计", "小计", "全省", "全市", "总数")
+# cells that statistical tables use for "nothing here": read as empty (never as a made-up 0)
+EMPTY_MARKS = frozenset({"-", "--", "—", "——", "–", "/", "…", "...", "无"})
 SILENT_HEADERS = ("序号", "行次")
 ROW_COLUMNS = [
     "sheet",
@@ -82,7 +85,13 @@ class Problem:
         return cls("", None, None, None, None, rule, params)
 
     def message(self, lang: str = "zh") -> str:
-        return messages.t(f"rule.{self.rule}", lang, **self.params)
+        params = self.params
+        if lang == "en":  # an indicator's name or unit given in Chinese
+            params = {
+                k: indicators.ENGLISH.get(v, v) if k in ("name", "unit") else v
+                for k, v in params.items()
+            }
+        return messages.t(f"rule.{self.rule}", lang, **params)
 
     def as_dict(self, lang: str = "zh") -> dict:
         return {
@@ -103,6 +112,8 @@ def _show(value: object) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()
     return str(value)
 
 
@@ -224,13 +235,14 @@ def _find_header(sheet: Sheet) -> _Header | None:
                 continue
             width = max(len(top[r]), len(top[r + depth - 1]))
             fields, units, extra = {}, {}, {}
+            upper_used = False  # a two-row header needs its upper row for some field or unit
             for c in range(width):
                 upper = _cell(top, r, c)
                 lower = _cell(top, r + 1, c) if depth == 2 else ""
                 tries = (
                     [upper] if depth == 1 else [lower, f"{upper}{lower}", f"{lower}{upper}", upper]
                 )
-                for text in tries:
+                for i, text in enumerate(tries):
                     f = match_header(text) if not _blank(text) else None
                     if f and f not in fields.values():
                         fields[c] = f
@@ -238,6 +250,7 @@ def _find_header(sheet: Sheet) -> _Header | None:
                         unit = unit or split_header(upper)[1]
                         if unit:
                             units[c] = unit
+                        upper_used |= i > 0 or (unit is not None and not split_header(lower)[1])
                         break
                 else:
                     label = f"{upper}{lower if lower != upper else ''}".strip()
@@ -245,6 +258,8 @@ def _find_header(sheet: Sheet) -> _Header | None:
                         extra[c] = label
             if not ({"region_code", "region_name"} & set(fields.values())) or len(fields) < 2:
                 continue
+            if depth == 2 and not upper_used:
+                continue  # the row above (a title or unit line) is not part of the header
             candidate = _Header(r + depth - 1, fields, units, extra)
             if best is None or len(fields) > len(best.fields):
                 best = candidate
@@ -296,9 +311,15 @@ def _read_sheets(sheets: list, period: str | None, resolver: Resolver):
         header = _find_header(sheet)
         if header is None:
             continue
+        if sheet.hidden:  # never read unseen: the person filing may not know it is there
+            problems.append(
+                Problem(sheet.name, None, None, None, None, "hidden_sheet", {"sheet": sheet.name})
+            )
+            problems[-1].severity = "warning"
+            continue
         read_sheets.append(sheet.name)
         _read_sheet(sheet, header, period, resolver, records, problems, totals)
-    if not read_sheets:
+    if not read_sheets and not problems:
         problems.append(Problem.of_file("no_header", sheets="、".join(s.name for s in sheets)))
     return records, problems, totals, read_sheets
 
@@ -312,28 +333,34 @@ def _categorical(values: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(remap[codes], categories=cats)
 
 
-def _constant(records: list[dict], name: str) -> pd.Categorical:
+def _constant(values: list, lengths: list[int]) -> pd.Categorical:
     """A column that is one value per block (sheet, column letter, indicator) as codes."""
-    cats = sorted({r[name] for r in records})
+    cats = sorted(set(values))
     code = {c: i for i, c in enumerate(cats)}
-    codes = np.concatenate([np.full(len(r["row"]), code[r[name]], dtype=np.int32) for r in records])
+    codes = np.concatenate(
+        [np.full(n, code[v], dtype=np.int32) for v, n in zip(values, lengths, strict=True)]
+    )
     return pd.Categorical.from_codes(codes, categories=pd.Index(cats, dtype=object))
 
 
 def _tidy(records: list[dict]) -> pd.DataFrame:
-    """One frame from the per-column blocks of every sheet (see KEY_COLUMNS)."""
+    """One frame from the per-column blocks of every sheet (see KEY_COLUMNS). Each column's
+    blocks are let go once the column is built, so a big return never holds two copies."""
+    lengths = [len(r["row"]) for r in records]
     cols = {}
     for name in ROW_COLUMNS:
-        parts = [r[name] for r in records]
+        parts = [r.pop(name) for r in records]
         if name in CONSTANT_COLUMNS:
-            cols[name] = _constant(records, name)
+            cols[name] = _constant(parts, lengths)
         elif name == "row":
             cols[name] = np.concatenate(parts).astype(np.int64)
         elif name == "value":
             cols[name] = np.concatenate(parts).astype(float)
         else:
-            arr = np.concatenate(parts).astype(object)
+            arr = np.asarray(np.concatenate(parts), dtype=object)  # no copy when objects
             cols[name] = _categorical(arr) if name in KEY_COLUMNS else pd.Series(arr, dtype=object)
+            del arr
+        del parts
     return pd.DataFrame(cols)  # built in ROW_COLUMNS order: no reordering copy
 
 
@@ -495,7 +522,7 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
                     "period",
                     raw_p[r],
                     "bad_period",
-                    {"value": raw_p[r]},
+                    {"value": _show(raw_p[r])},
                 )
             )
         ok &= ~bad
@@ -518,11 +545,26 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
         raw = body[c]
         num = pd.to_numeric(raw.where(~blank[c]), errors="coerce")
         retry = num.isna() & ~blank[c]
+        scale = np.full(len(num), float(factor(c)))
+        wrong_unit = np.zeros(len(num), dtype=bool)
         if retry.any():
             cleaned = raw[retry].map(_clean_number)
-            num.loc[retry] = pd.to_numeric(cleaned, errors="coerce")
+            num.loc[retry] = pd.to_numeric(cleaned.str[0], errors="coerce")
+            # a unit written in the cell ("5万人", "120人") wins over the column's; one of
+            # another kind ("5张" among persons) leaves the cell unread
+            own = cleaned.str[1].to_numpy(dtype=object)
+            kind = indicators.get(f).unit[-1:]
+            at = np.flatnonzero(retry.to_numpy())
+            for i, unit in zip(at, own, strict=True):
+                if unit is None:
+                    continue
+                if unit[-1:] == kind:
+                    scale[i] = UNIT_FACTORS[unit]
+                else:
+                    num.iloc[i], wrong_unit[i] = np.nan, True
         bad = num.isna() & ~blank[c] & ok
-        for r in body.index[bad]:
+        for r, unit_slip in zip(body.index[bad], wrong_unit[bad.to_numpy()], strict=True):
+            ind = indicators.get(f)
             problems.append(
                 Problem(
                     name,
@@ -530,11 +572,13 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
                     get_column_letter(c + 1),
                     f,
                     raw[r],
-                    "not_a_number",
-                    {"value": raw[r], "name": indicators.get(f).name_zh},
+                    "wrong_unit" if unit_slip else "not_a_number",
+                    {"value": raw[r], "name": ind.name_zh, "unit": ind.unit},
                 )
             )
-        num = num.astype(float) * factor(c)
+        # a unit's factor can leave float noise (0.07 x 10,000 = 700.0000000000001): rounded
+        # far below a person, so a count stays whole and a real fraction still shows
+        num = (num.astype(float) * scale).round(6)
         parsed_values[(c, f)] = num
         take = (county & num.notna()).to_numpy()
         n = int(take.sum())
@@ -578,7 +622,13 @@ def _blank_cells(col: pd.Series) -> pd.Series:
     is_text = np.fromiter(map(type, arr), object, len(arr)) == str  # noqa: E721 (elementwise)
     if is_text.any():
         text = arr[is_text]
-        out[is_text] = np.fromiter(map(str.isspace, text), bool, len(text)) | (text == "")
+        empty = np.fromiter(map(str.isspace, text), bool, len(text)) | (text == "")
+        # a dash or 无 standing for "nothing" (EMPTY_MARKS; short cells only, as NFKC text)
+        short = np.flatnonzero((np.fromiter(map(len, text), np.int64, len(text)) <= 5) & ~empty)
+        if len(short):
+            marks = [_nfkc_cached(t).strip() for t in text[short]]
+            empty[short[pd.Index(marks, dtype=object).isin(EMPTY_MARKS)]] = True
+        out[is_text] = empty
     return pd.Series(out, index=col.index)
 
 
@@ -587,11 +637,18 @@ def _nfkc_cached(value: str) -> str:
     return unicodedata.normalize("NFKC", value)
 
 
-def _clean_number(value: object) -> object:
-    if isinstance(value, str):
-        text = unicodedata.normalize("NFKC", value).strip().replace(",", "").replace(" ", "")
-        return None if text in ("", "-", "—", "/", "--") else text
-    return value
+_UNIT_SUFFIX = re.compile("(" + "|".join(sorted(UNIT_FACTORS, key=len, reverse=True)) + ")$")
+
+
+def _clean_number(value: object) -> tuple[object, str | None]:
+    """A number typed as text without its separators, and the unit written after it."""
+    if not isinstance(value, str):
+        return value, None
+    text = unicodedata.normalize("NFKC", value).strip().replace(",", "").replace(" ", "")
+    m = _UNIT_SUFFIX.search(text)
+    if m and m.start() > 0:
+        return text[: m.start()], m.group(1)
+    return (None if text in EMPTY_MARKS else text), None
 
 
 __all__ = ["Problem", "ReadResult", "read_return", "match_header", "to_number", "PROVINCE_CODE"]

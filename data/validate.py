@@ -87,6 +87,18 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(uniques, dtype=object)
 
 
+def _distinct(rows: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """The first row of each distinct combination of a few key columns, in file order, as
+    ``rows.drop_duplicates(cols)`` gives them, found from integer codes (a few MB for a
+    million rows, where drop_duplicates hashes every row's values)."""
+    key = np.zeros(len(rows), dtype=np.int64)
+    for c in cols:
+        codes, uniques = _codes(rows[c])
+        key = key * (len(uniques) + 1) + (codes.astype(np.int64) + 1)  # +1: NaN's code is -1
+    first = np.sort(np.unique(key, return_index=True)[1])
+    return rows.iloc[first]
+
+
 def _failures(rows: pd.DataFrame) -> list[tuple[int, str]]:
     """(row position, check name) of every failed check, keys first, in schema order."""
     found: list[tuple[int, str]] = []
@@ -108,7 +120,7 @@ def _failures(rows: pd.DataFrame) -> list[tuple[int, str]]:
     pos = np.where(known >= 0, known, len(lo) - 1)[codes]
     frame = pd.DataFrame({"value": rows.value.to_numpy(dtype=float), "lo": lo[pos], "hi": hi[pos]})
     try:
-        VALUE_SCHEMA.validate(frame, lazy=True)
+        VALUE_SCHEMA.validate(frame, lazy=True, inplace=True)  # our own frame: no copy
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases.dropna(subset=["index"])
         found += [(int(i), str(c)) for i, c in zip(cases["index"], cases["check"], strict=True)]
@@ -302,11 +314,15 @@ def _history_keys(rows: pd.DataFrame, history: pd.DataFrame):
     (r_codes, _), (i_codes, i_uni), (p_codes, p_uni) = (keyed[c] for c in cols)
     p_sorted = sorted(p_uni)
     rank_of = {p: k for k, p in enumerate(p_sorted)}
-    p_rank = np.array([rank_of[p] for p in p_uni], dtype=np.int64)[p_codes]
+    # 32-bit keys while group x period ranks fit (they do for any real return): half the
+    # memory of the sorts below
+    n_groups = (int(r_codes.max()) + 1) * len(i_uni) if len(r_codes) else 0
+    key_type = np.int32 if n_groups * (len(p_sorted) + 1) < 2**31 else np.int64
+    p_rank = np.array([rank_of[p] for p in p_uni], dtype=key_type)[p_codes]
     prev_rank_of_rank = np.array(
-        [rank_of.get(periods.shift(p, -1), -1) for p in p_sorted], dtype=np.int64
+        [rank_of.get(periods.shift(p, -1), -1) for p in p_sorted], dtype=key_type
     )
-    gid = r_codes.astype(np.int64) * len(i_uni) + i_codes
+    gid = r_codes.astype(key_type) * key_type(len(i_uni)) + i_codes.astype(key_type)
     return gid, p_rank, len(p_sorted), prev_rank_of_rank, values, i_uni
 
 
@@ -323,8 +339,8 @@ def _history_warnings(rows: pd.DataFrame, history: pd.DataFrame) -> list[Problem
         return []
     n_hist = len(history)
     gid, p_rank, n_p, prev_rank_of_rank, values, i_uni = _history_keys(rows, history)
-    key = gid * n_p + p_rank
-    order = np.argsort(key, kind="stable")
+    key = gid * gid.dtype.type(n_p) + p_rank
+    order = np.argsort(key, kind="stable").astype(gid.dtype)
     del key
     sorted_gid, sorted_rank = gid[order], p_rank[order]
     del gid, p_rank
@@ -339,7 +355,7 @@ def _history_warnings(rows: pd.DataFrame, history: pd.DataFrame) -> list[Problem
     del values
     # ... reported once, on the key's first row in the file (-1: no row in the file)
     n = len(order)
-    candidate = np.where(order >= n_hist, np.arange(n), n)
+    candidate = np.where(order >= n_hist, np.arange(n, dtype=order.dtype), n)
     first = np.minimum.reduceat(candidate, start)
     file_row = np.where(first < n, order[np.minimum(first, n - 1)] - n_hist, -1)
     del candidate, first, order, start, last
@@ -460,7 +476,9 @@ def _missing_counties(rows: pd.DataFrame, resolver: Resolver) -> list[Problem]:
     """A sheet that holds two or more counties of a city for a quarter should hold them all."""
     reg = resolver.registry
     counties = reg[reg.level == "county"].set_index("code").stat_parent_code
-    present = rows[["sheet", "period", "region_code"]].drop_duplicates()
+    present = _distinct(rows, ["sheet", "period", "region_code"])[
+        ["sheet", "period", "region_code"]
+    ]
     present = present.assign(city=present.region_code.map(counties))
     present = present[present.city.notna() & (present.city != PROVINCE_CODE)]
     expected = counties.value_counts()
@@ -492,7 +510,7 @@ def _missing_counties(rows: pd.DataFrame, resolver: Resolver) -> list[Problem]:
 def _renamed(rows: pd.DataFrame, resolver: Resolver) -> list[Problem]:
     """Old codes or names resolved through the crosswalk: said, so nobody is surprised."""
     out = []
-    for r in rows.drop_duplicates(["region_raw", "region_code"]).itertuples(index=False):
+    for r in _distinct(rows, ["region_raw", "region_code"]).itertuples(index=False):
         res = resolver.resolve(r.region_raw)
         if res.ok and res.alias_kind == "renamed":
             out.append(

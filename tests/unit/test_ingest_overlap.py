@@ -62,12 +62,13 @@ def eng(tmp_path):
 
 @pytest.fixture
 def writes(monkeypatch):
-    """Record every write ``ingest`` starts, and the thread validation ran on."""
-    seen = {"writes": 0, "validated_on": None}
+    """Record every write ``ingest`` starts, and the threads writing and validation ran on."""
+    seen = {"writes": 0, "validated_on": None, "written_on": None}
     real_write, real_validate = ingest_mod._write, ingest_mod._validate
 
     def write(*args, **kw):
         seen["writes"] += 1
+        seen["written_on"] = threading.current_thread().name
         return real_write(*args, **kw)
 
     def validate(*args, **kw):
@@ -85,7 +86,8 @@ def writes(monkeypatch):
 def test_error_found_beside_the_write_rolls_it_back(eng, writes, case):
     report = ingest(REJECTED[case][0](), "bad.xlsx", engine=eng, today=TODAY)
     assert writes["writes"] == 1  # written beside validation ...
-    assert writes["validated_on"].startswith("urbdash-validate")
+    assert writes["written_on"].startswith("urbdash-write")
+    assert writes["validated_on"] == threading.main_thread().name
     assert report.status == "rejected" and [p.rule for p in report.errors] == REJECTED[case][2]
     assert counts(eng) == (0, 0, 0)  # ... and rolled back
     assert (report.new, report.unchanged, len(report.changes)) == (0, 0, 0)

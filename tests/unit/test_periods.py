@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 
 from data.periods import PeriodError, find_period, label, parse_period, quarter_range
@@ -21,13 +23,45 @@ from data.periods import PeriodError, find_period, label, parse_period, quarter_
         (2016, "2016"),
         (2016.0, "2016"),
         ("2016年", "2016"),
+        # a date in a quarter's last month names that quarter
+        (dt.datetime(2016, 9, 30), "2016Q3"),
+        (dt.date(2016, 12, 1), "2016Q4"),
+        ("2016-09-30", "2016Q3"),
+        ("2016/3/31", "2016Q1"),
+        ("2016.06.30", "2016Q2"),
+        ("2016-09-30 00:00:00", "2016Q3"),
+        ("2016年9月30日", "2016Q3"),
+        ("2016年12月", "2016Q4"),
+        ("2016年6月末", "2016Q2"),
+        ("２０１６年９月底", "2016Q3"),
     ],
 )
 def test_parse(raw, expected):
     assert parse_period(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["2016Q5", "2016年第五季度", "16Q3", "", "Q3", "1800", "abc"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2016Q5",
+        "2016年第五季度",
+        "16Q3",
+        "",
+        "Q3",
+        "1800",
+        "abc",
+        # a date in another month: more likely a filing date or a month's report
+        dt.datetime(2016, 10, 15),
+        "2016-10-15",
+        "2016年8月",
+        # month forms without 年/月: March or the third quarter?
+        "2016/3",
+        "2016-09",
+        # a cumulative range of months is not one quarter
+        "2016年1-9月",
+        "2016年13月",
+    ],
+)
 def test_parse_rejects(raw):
     with pytest.raises(PeriodError):
         parse_period(raw)

@@ -3,6 +3,9 @@ rejected file a check that nothing was written."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+
 import pytest
 from sqlalchemy import func, select
 
@@ -75,8 +78,62 @@ def _shuffled():
     return wb.standard(rows, header=header)
 
 
+def _hidden_sheet_of_old_figures():
+    """A visible return and, hidden beside it, last quarter's copy with other figures."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(
+        io.BytesIO(
+            wb.xlsx(
+                {
+                    "铜川市": [["2016年第三季度"], wb.HEADER_ZH] + wb.county_rows(),
+                    "旧表": [["2016年第二季度"], wb.HEADER_ZH] + wb.county_rows(values=[999] * 7),
+                }
+            )
+        )
+    )
+    book["旧表"].sheet_state = "hidden"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _units_in_cells():
+    """Units typed into the cells, also against the column's own (万人 columns)."""
+    header = wb.HEADER_ZH[:5] + [h + "（万人）" for h in wb.HEADER_ZH[5:]]
+    cells = ["100人", "20人", "5张", "50000人", "3万人", "5.2", "2"]
+    return wb.standard([[c, ""] + cells for c in wb.TONGCHUAN], header=header)
+
+
 ACCEPTED = {
     "template_layout": (lambda: wb.standard(), set()),
+    "serial_number_column_under_unit_line": (
+        lambda: wb.standard(
+            [[i + 1] + r for i, r in enumerate(wb.county_rows())], header=["序号"] + wb.HEADER_ZH
+        ),
+        set(),
+    ),
+    "headers_with_line_breaks_and_units": (
+        lambda: wb.standard(header=wb.HEADER_ZH[:2] + [h + "\n（人）" for h in wb.HEADER_ZH[2:]]),
+        set(),
+    ),
+    "units_typed_in_cells": (_units_in_cells, set()),
+    "date_cells_in_period_column": (
+        lambda: wb.xlsx(
+            {
+                "S1": [["报告期"] + wb.HEADER_ZH]
+                + [[dt.datetime(2016, 9, 30)] + r for r in wb.county_rows()]
+            }
+        ),
+        set(),
+    ),
+    "month_text_in_column_named_时间": (
+        lambda: wb.xlsx(
+            {"S1": [["时间"] + wb.HEADER_ZH] + [["2016年9月末"] + r for r in wb.county_rows()]}
+        ),
+        set(),
+    ),
+    "hidden_sheet_not_read": (_hidden_sheet_of_old_figures, {"hidden_sheet"}),
     "english_headers": (lambda: wb.standard(header=wb.HEADER_EN), set()),
     "two_row_merged_header": (_two_row_header, set()),
     "shuffled_with_extra_column": (_shuffled, {"extra_column"}),
@@ -173,6 +230,54 @@ def test_unit_line_in_wan_converts(eng):
     assert report.status == "committed"
     assert stored(eng)[("610203", "resident_pop", "2016Q3")] == 50_000
     assert stored(eng)[("610203", "settled_rural", "2016Q3")] == 100
+
+
+def test_unit_factor_leaves_whole_counts_whole(eng):
+    """0.07 x 10,000 is 700.0000000000001 in floating point: still a whole count of persons."""
+    rows = [[c, ""] + [0.07, 0.0523, 0.0005, 5.23, 3, 5.2, 2] for c in wb.TONGCHUAN]
+    report = run(eng, wb.standard(rows, unit="单位：万人"))
+    assert report.status == "committed", [p.message() for p in report.errors]
+    assert stored(eng)[("610203", "settled_rural", "2016Q3")] == 700
+    assert stored(eng)[("610203", "resident_pop", "2016Q3")] == 52_300
+
+
+def test_dashes_and_无_are_empty_cells_not_zeros(eng):
+    rows = [[c, ""] + [100, "-", "无", 50_000, " — ", 52_000, "/"] for c in wb.TONGCHUAN]
+    report = run(eng, wb.standard(rows))
+    assert report.status == "committed" and not report.warnings
+    values = stored(eng)
+    assert len(values) == 4 * 3
+    assert ("610202", "settled_other", "2016Q3") not in values  # nothing invented
+    assert values[("610202", "settled_rural", "2016Q3")] == 100
+
+
+def test_units_in_cells_convert(eng):
+    report = run(eng, _units_in_cells())
+    assert report.status == "committed"
+    values = stored(eng)
+    assert values[("610202", "residence_permits", "2016Q3")] == 5
+    assert values[("610202", "resident_pop", "2016Q3")] == 50_000  # 人 in a 万人 column
+    assert values[("610202", "urban_resident_pop", "2016Q3")] == 30_000
+    assert values[("610202", "registered_pop", "2016Q3")] == 52_000
+
+
+def test_hidden_sheet_is_named_and_not_read(eng):
+    report = run(eng, _hidden_sheet_of_old_figures())
+    assert report.status == "needs_confirmation"
+    assert [w.message() for w in report.warnings] == [
+        "隐藏的工作表“旧表”含有报表，未读取；如需上报，请取消隐藏后重新上传。"
+    ]
+    assert counts(eng) == (0, 0, 0)
+    assert run(eng, _hidden_sheet_of_old_figures(), accept_warnings=True).status == "committed"
+    assert 999 not in stored(eng).values()
+
+
+def test_messages_name_indicators_in_english(eng):
+    report = run(eng, REJECTED["wrong_unit_kind"][0]())
+    assert (
+        report.errors[0].message("en")
+        == "Residence permits issued this quarter is counted in permits: 5人"
+    )
 
 
 def test_unit_in_header_per_column(eng):
@@ -316,7 +421,32 @@ REJECTED = {
         ),
         {},
         ["bad_period"] * 4,
-        "无法识别的填报期：2016年第五季度",
+        "无法识别的填报期：2016年第五季度（可写 2016Q3、2016年第三季度，或季末月份的日期如 2016-09-30）",
+    ),
+    "date_not_in_a_quarters_last_month": (
+        lambda: wb.xlsx(
+            {
+                "S": [["报告期"] + wb.HEADER_ZH]
+                + [[dt.datetime(2016, 10, 15)] + r for r in wb.county_rows()]
+            }
+        ),
+        {},
+        ["bad_period"] * 4,
+        "无法识别的填报期：2016-10-15（可写 2016Q3、2016年第三季度，或季末月份的日期如 2016-09-30）",
+    ),
+    "ambiguous_month_text": (
+        lambda: wb.xlsx(
+            {"S": [["期别"] + wb.HEADER_ZH] + [["2016/3"] + r for r in wb.county_rows()]}
+        ),
+        {},
+        ["bad_period"] * 4,
+        None,
+    ),
+    "wrong_unit_kind": (
+        lambda: wb.standard([[c, ""] + [100, 20, "5人"] + wb.GOOD[3:] for c in wb.TONGCHUAN]),
+        {},
+        ["wrong_unit"] * 4,
+        "本季居住证发放数的单位应为“张”：5人",
     ),
     "no_period": (lambda: wb.standard(title="落户情况统计表"), {}, ["no_period"] * 4, None),
     "total_row_mismatch": (
