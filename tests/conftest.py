@@ -66,3 +66,22 @@ def demo_store(tmp_path_factory):
     init_store(eng)
     load_demo(eng, out_dir=var / "demo")
     return {"url": url, "var": var, "engine": eng}
+
+
+@pytest.fixture
+def demo_copy(demo_store, tmp_path):
+    """A private copy of the demo store, for tests that write (the session's demo store is
+    shared by every tier, so a write there would leak into later tests)."""
+    import sqlite3
+
+    path = tmp_path / "demo-copy.sqlite"
+    src = sqlite3.connect(demo_store["url"].removeprefix("sqlite:///"))
+    dst = sqlite3.connect(path)
+    with dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+    url = f"sqlite:///{path}"
+    eng = store.get_engine(url)
+    yield {"url": url, "engine": eng}
+    eng.dispose()

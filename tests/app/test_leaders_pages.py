@@ -42,16 +42,10 @@ def test_overview_is_the_landing_page(app, lang, heading, badge, reported):
     assert not set(ahead.iloc[:, 0]) & set(behind.iloc[:, 0])
 
 
-def test_overview_ranks_by_allocation_once_set(tmp_path, app_on):
+def test_overview_ranks_by_allocation_once_set(demo_copy, app_on):
     from analytics.targets import set_target
-    from data import store
-    from data.bootstrap import init_store
-    from data.demo import load_demo
 
-    url = f"sqlite:///{tmp_path / 'alloc.sqlite'}"
-    eng = store.get_engine(url)
-    init_store(eng)
-    load_demo(eng)
+    url, eng = demo_copy["url"], demo_copy["engine"]
     set_target(eng, "settled_cumulative", "610100", 3_000_000, "2020Q4", "2014Q1", "测试分解", "t")
     set_target(eng, "settled_cumulative", "610200", 100_000, "2020Q4", "2014Q1", "测试分解", "t")
     at = app_on(url)("zh").run()

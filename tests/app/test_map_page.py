@@ -60,13 +60,21 @@ def test_play_steps_through_quarters(map_page):
     assert not at.exception
 
 
-def test_target_share_offered_once_allocations_exist(map_page, demo_store):
+def test_target_share_offered_once_allocations_exist(demo_copy, app_on):
     from analytics.targets import set_target
+
+    make = app_on(demo_copy["url"])  # a private store: the allocation must not leak
+
+    def map_page():
+        at = make().run()
+        at.switch_page("pages/map_view.py").run()
+        assert not at.exception, at.exception
+        return at
 
     at = map_page()
     assert "累计落户占分配目标比例" not in at.selectbox(key="map_indicator").options
     set_target(
-        demo_store["engine"],
+        demo_copy["engine"],
         "settled_cumulative",
         "610100",
         2_500_000,

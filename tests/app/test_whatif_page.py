@@ -5,8 +5,8 @@ def comparison(at):
     return next(d.value for d in at.dataframe if "基准" in d.value.columns)
 
 
-def test_multiplier_moves_the_scenario(demo_store, app_on):
-    at = app_on(demo_store["url"])("zh").run()
+def test_multiplier_moves_the_scenario(demo_copy, app_on):
+    at = app_on(demo_copy["url"])("zh").run()  # a private store: it saves a scenario
     at.switch_page("pages/whatif_view.py").run()
     assert not at.exception, at.exception
     before = comparison(at)

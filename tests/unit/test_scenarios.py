@@ -57,14 +57,14 @@ def test_bad_scenarios(data, message):
         scenarios.ScenarioParams.from_dict(data)
 
 
-def test_save_list_and_cli(demo_store, tmp_path, monkeypatch):
+def test_save_list_and_cli(demo_copy, tmp_path, monkeypatch):
     new_id = scenarios.save(
-        scenarios.ScenarioParams(name="西安加速", multiplier=1.2), "规划处", demo_store["engine"]
+        scenarios.ScenarioParams(name="西安加速", multiplier=1.2), "规划处", demo_copy["engine"]
     )
-    saved = scenarios.list_saved(demo_store["engine"])
+    saved = scenarios.list_saved(demo_copy["engine"])
     row = saved.set_index("id").loc[new_id]
     assert (row["name"], row["author"], row["params"]["multiplier"]) == ("西安加速", "规划处", 1.2)
-    monkeypatch.setenv("URBDASH_DATABASE_URL", demo_store["url"])
+    monkeypatch.setenv("URBDASH_DATABASE_URL", demo_copy["url"])
     good = tmp_path / "s.json"
     good.write_text(
         json.dumps({"name": "x", "as_of": "2017Q4", "multiplier": 1.5}), encoding="utf-8"

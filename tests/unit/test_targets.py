@@ -158,11 +158,11 @@ def test_target_set_bad_input(tmp_path, monkeypatch, args, message):
     assert runner.invoke(main, ["targets", "--json"]).output == before  # nothing written
 
 
-def test_city_allocation_is_projected(demo_store, monkeypatch):
+def test_city_allocation_is_projected(demo_copy, monkeypatch):
     from analytics.targets import set_target
 
     set_target(
-        demo_store["engine"],
+        demo_copy["engine"],
         "settled_cumulative",
         "西安市",
         2_500_000,
@@ -171,7 +171,7 @@ def test_city_allocation_is_projected(demo_store, monkeypatch):
         "演示分配",
         "admin",
     )
-    records = project_targets(demo_store["engine"], as_of="2018Q4", region="610100")
+    records = project_targets(demo_copy["engine"], as_of="2018Q4", region="610100")
     assert [(r["indicator"], r["target_value"], r["current_period"]) for r in records] == [
         ("settled_cumulative", 2_500_000.0, "2018Q4")
     ]
