@@ -456,6 +456,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "无法识别的填报期：{value}（可写 2016Q3、2016年第三季度，或季末月份的日期如 2016-09-30）",
         "en": "Unrecognised period: {value} (write e.g. 2016Q3, 2016年第三季度, or a date in a quarter's last month such as 2016-09-30)",
     },
+    "rule.excel_error": {
+        "zh": "单元格为 Excel 错误值 {value}：请修正公式后重新上传",
+        "en": "The cell holds the Excel error {value}: fix the formula and upload again",
+    },
     "rule.wrong_unit": {
         "zh": "{name}的单位应为“{unit}”：{value}",
         "en": "{name} is counted in {unit}: {value}",

@@ -428,6 +428,21 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
     body, blank = body[keep], blank[keep]
     if body.empty:
         return
+    # an Excel error (#DIV/0!, #N/A ...) reaches us as an empty cell: inside the table it is
+    # an error of its own, never a silently missing value
+    for (r, c), err in sorted(sheet.errors.items()):
+        if c in fields and r + 1 in body.index:
+            problems.append(
+                Problem(
+                    name,
+                    r + 1,
+                    get_column_letter(c + 1),
+                    fields[c],
+                    err,
+                    "excel_error",
+                    {"value": err},
+                )
+            )
 
     def column(field_name: str) -> pd.Series:
         c = col_of.get(field_name)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_fromstring
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from python_calamine import CalamineWorkbook
 
 from data import settings
@@ -43,6 +44,7 @@ class Sheet:
     grid: list[list]  # grid[r][c] is the cell at Excel row r+1, column c+1 ('' when empty)
     merged: list = field(default_factory=list)
     hidden: bool = False
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # Excel error cells
 
 
 def _limit_bytes() -> int:
@@ -114,38 +116,55 @@ def _check_zip(content: bytes) -> None:
 
 
 _CACHED = re.compile(rb"<v>[^<]")  # a cached result; openpyxl writes <v /> when there is none
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>((?:(?!</c>).)*?)</c>', re.S)
+# a cell with content (an empty cell is self-closing, <c r="A1" s="1"/>, and never matches)
+_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"((?:[^>/]|/(?!>))*)>((?:(?!</c>).)*?)</c>', re.S)
+_ERROR_VALUE = re.compile(rb"<v>([^<]*)</v>")
 
 
-def _mentions_formula(zf: zipfile.ZipFile, name: str) -> bool:
-    """Whether a sheet's XML has any formula element, read in 1 MB pieces (a big sheet is
-    never held whole just to learn it has none)."""
+@dataclass
+class CellScan:
+    """What the fast reader cannot tell: formulas with no cached result, and cells whose value
+    is an Excel error (#DIV/0!, #N/A ...; the reader gives those as empty cells)."""
+
+    uncached: list[str] = field(default_factory=list)  # cell references, e.g. "C4"
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) 0-based
+
+
+def _mentions(zf: zipfile.ZipFile, name: str) -> bool:
+    """Whether a sheet's XML has any formula element or error-typed cell, read in 1 MB
+    pieces (a big sheet is never held whole just to learn it has none)."""
     tail = b""
     with zf.open(name) as fh:
         while chunk := fh.read(1 << 20):
-            if b"<f" in tail + chunk[:1] or b"<f" in chunk:
+            window = tail + chunk
+            if b"<f" in window or b't="e"' in window:
                 return True
-            tail = chunk[-1:]
+            tail = chunk[-8:]
     return False
 
 
-def uncached_formulas(content: bytes) -> dict[str, list[str]]:
-    """Cells holding a formula with no cached value, per sheet XML part (xlsx only)."""
-    out: dict[str, list[str]] = {}
+def scan_cells(content: bytes) -> dict[str, CellScan]:
+    """Formulas without cached values and error cells, per sheet XML part (xlsx only)."""
+    out: dict[str, CellScan] = {}
     with zipfile.ZipFile(io.BytesIO(content)) as zf:
         for name in zf.namelist():
             if not re.match(r"xl/worksheets/sheet\d+\.xml$", name):
                 continue
-            if not _mentions_formula(zf, name):
+            if not _mentions(zf, name):
                 continue
-            data = zf.read(name)
-            cells = [
-                m.group(1).decode()
-                for m in _FORMULA_CELL.finditer(data)
-                if b"<f" in m.group(2) and not _CACHED.search(m.group(2))
-            ]
-            if cells:
-                out[name] = cells
+            scan = CellScan()
+            for m in _CELL.finditer(zf.read(name)):
+                ref, attrs, inner = m.group(1).decode(), m.group(2), m.group(3)
+                if b"<f" in inner and not _CACHED.search(inner):
+                    scan.uncached.append(ref)
+                elif b't="e"' in attrs:
+                    value = _ERROR_VALUE.search(inner)
+                    col, row = coordinate_from_string(ref)
+                    scan.errors[(row - 1, column_index_from_string(col) - 1)] = (
+                        value.group(1).decode() if value else "#ERROR"
+                    )
+            if scan.uncached or scan.errors:
+                out[name] = scan
     return out
 
 
@@ -186,7 +205,7 @@ def open_workbook(content: bytes) -> list[Sheet]:
         _check_zip(content)  # sizes first: nothing is decompressed before this passes
         # The formula scan decompresses every sheet; it runs beside calamine's parse (both
         # leave the GIL), and its finding still comes before any parse error.
-        formulas = _SCAN.submit(uncached_formulas, content)
+        formulas = _SCAN.submit(scan_cells, content)
     parsed, failure = [], None
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
@@ -198,15 +217,17 @@ def open_workbook(content: bytes) -> list[Sheet]:
             parsed.append((name, wb.get_sheet_by_name(name), hidden))
     except Exception as exc:  # noqa: BLE001 - calamine raises its own error classes
         failure = exc
-    missing = formulas.result() if formulas is not None else {}
+    scans = formulas.result() if formulas is not None else {}
+    names = _sheet_part_names(content) if scans else {}
+    missing = [(part, scan.uncached) for part, scan in scans.items() if scan.uncached]
     if missing:
-        names = _sheet_part_names(content)
-        part, cells = next(iter(missing.items()))
+        part, cells = missing[0]
         raise WorkbookError(
             "formula_no_cache",
             sheet=names.get(part, part),
             cells=", ".join(cells[:5]) + (" …" if len(cells) > 5 else ""),
         )
+    errors = {names.get(part, part): scan.errors for part, scan in scans.items()}
     if failure is not None:
         text = str(failure).lower()
         if "password" in text or "encrypt" in text:
@@ -215,7 +236,13 @@ def open_workbook(content: bytes) -> list[Sheet]:
     sheets = []
     for name, sh, hidden in parsed:
         sheets.append(
-            Sheet(name, sh.to_python(skip_empty_area=False), sh.merged_cell_ranges or [], hidden)
+            Sheet(
+                name,
+                sh.to_python(skip_empty_area=False),
+                sh.merged_cell_ranges or [],
+                hidden,
+                errors.get(name, {}),
+            )
         )
     if not any(any(v not in ("", None) for row in s.grid for v in row) for s in sheets):
         raise WorkbookError("empty_workbook")

@@ -196,3 +196,25 @@ def test_history_rules_do_not_depend_on_blocks(monkeypatch, block):
     monkeypatch.setattr(V, "HISTORY_BLOCK", block)
     got = [(p.rule, p.row) for p in V._history_warnings(rows, history)]
     assert got == [("stock_jump", 4), ("unit_slip", 3), ("outlier", 2)]
+
+
+def test_cell_scan_locates_uncached_formulas_and_error_cells():
+    """Self-closing empty cells never swallow their neighbour (a formula or an error is
+    reported at its own reference)."""
+    import io
+    import zipfile
+
+    from data.workbook import scan_cells
+
+    sheet = (
+        b'<worksheet><sheetData><row r="4"><c r="A4" s="1"/><c r="B4"><f>SUM(C4)</f><v /></c>'
+        b'<c r="C4" s="2"/><c r="D4" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+        b'<c r="E4" t="e"><v>#N/A</v></c><c r="F4"><f>1+1</f><v>2</v></c></row></sheetData>'
+        b"</worksheet>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("xl/worksheets/sheet1.xml", sheet)
+    scan = scan_cells(out.getvalue())["xl/worksheets/sheet1.xml"]
+    assert scan.uncached == ["B4"]
+    assert scan.errors == {(3, 3): "#DIV/0!", (3, 4): "#N/A"}

@@ -134,6 +134,13 @@ ACCEPTED = {
         set(),
     ),
     "hidden_sheet_not_read": (_hidden_sheet_of_old_figures, {"hidden_sheet"}),
+    "excel_error_outside_the_table": (
+        lambda: wb.with_error_cells(
+            wb.standard([r + [0.6] for r in wb.county_rows()], header=wb.HEADER_ZH + ["城镇化率"]),
+            {"J4": "#DIV/0!", "J5": "#REF!"},
+        ),
+        {"extra_column"},
+    ),
     "english_headers": (lambda: wb.standard(header=wb.HEADER_EN), set()),
     "two_row_merged_header": (_two_row_header, set()),
     "shuffled_with_extra_column": (_shuffled, {"extra_column"}),
@@ -441,6 +448,12 @@ REJECTED = {
         {},
         ["bad_period"] * 4,
         None,
+    ),
+    "excel_error_cells": (
+        lambda: wb.with_error_cells(wb.standard(), {"C4": "#DIV/0!", "F7": "#N/A"}),
+        {},
+        ["excel_error", "excel_error"],
+        "单元格为 Excel 错误值 #DIV/0!：请修正公式后重新上传",
     ),
     "wrong_unit_kind": (
         lambda: wb.standard([[c, ""] + [100, 20, "5人"] + wb.GOOD[3:] for c in wb.TONGCHUAN]),
