@@ -47,7 +47,8 @@ NOTE_PREFIXES = (
 TOTAL_WORDS = ("合计", "总计", "小计", "全省", "全市", "总数")
 # cells that statistical tables use for "nothing here": read as empty (never as a made-up 0)
 EMPTY_MARKS = frozenset({"-", "--", "—", "——", "–", "/", "…", "...", "无"})
-SILENT_HEADERS = ("序号", "行次")
+# columns every return may carry that say nothing new (a county's city follows from its code)
+SILENT_HEADERS = ("序号", "行次", "市", "地市", "设区市", "所属市", "所属地市")
 ROW_COLUMNS = [
     "sheet",
     "row",
@@ -425,6 +426,7 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
     first = body.where(~blank).bfill(axis=1).iloc[:, 0].fillna("").astype(str)
     first = first.map(_nfkc_cached).str.strip()
     keep &= ~first.str.startswith(NOTE_PREFIXES)
+    keep &= ~_repeated_header_rows(body, blank, fields)
     body, blank = body[keep], blank[keep]
     if body.empty:
         return
@@ -628,6 +630,27 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
             }
         )
     records.extend(frames)
+
+
+def _repeated_header_rows(body: pd.DataFrame, blank: pd.DataFrame, fields: dict) -> pd.Series:
+    """Rows that repeat the header (a table pasted across pages, or printed with repeated
+    title rows) or its unit line: a region cell holding its own column's header name, or no
+    region at all and nothing but units (人, （万人）) in the other cells."""
+    region_cols = [c for c, f in fields.items() if f in ("region_code", "region_name")]
+    repeat = pd.Series(False, index=body.index)
+    for c in region_cols:
+        codes, uniques = pd.factorize(body[c].to_numpy(dtype=object), use_na_sentinel=False)
+        named = np.array(
+            [isinstance(u, str) and match_header(u) == fields[c] for u in uniques], dtype=bool
+        )
+        repeat |= named[codes]
+    no_region = blank[region_cols].all(axis=1) & ~blank.all(axis=1)
+    for r in body.index[no_region]:
+        cells = [v for v, b in zip(body.loc[r], blank.loc[r], strict=True) if not b]
+        repeat[r] = all(
+            isinstance(v, str) and _norm(v).strip("()（）") in UNIT_FACTORS for v in cells
+        )
+    return repeat
 
 
 def _blank_cells(col: pd.Series) -> pd.Series:

@@ -118,6 +118,24 @@ ACCEPTED = {
         set(),
     ),
     "units_typed_in_cells": (_units_in_cells, set()),
+    "header_and_unit_line_repeated_mid_table": (
+        lambda: wb.standard(
+            wb.county_rows()[:2]
+            + [wb.HEADER_ZH, [None, None] + ["（人）"] * 7]
+            + wb.county_rows()[2:]
+        ),
+        set(),
+    ),
+    "city_column_merged_down": (
+        lambda: wb.xlsx(
+            {
+                "S": [["2016年第三季度落户统计表"], ["单位：人"], ["市"] + wb.HEADER_ZH]
+                + [["铜川市" if i == 0 else None] + r for i, r in enumerate(wb.county_rows())]
+            },
+            {"S": ["A4:A7"]},
+        ),
+        set(),
+    ),
     "date_cells_in_period_column": (
         lambda: wb.xlsx(
             {
