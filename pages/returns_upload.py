@@ -1,10 +1,12 @@
 """数据上报 / Returns: template, multi-file upload with located findings, preview and commit,
 submission history with revert, completeness."""
 
+import math
+
 import streamlit as st
 
 import ui
-from data import periods
+from data import periods, settings
 from data.annotate import annotate
 from data.ingest import RevertError, check, commit, list_submissions, revert
 from data.returns import problems_frame
@@ -37,7 +39,13 @@ except periods.PeriodError as exc:
 st.subheader(ui.tr("returns.upload"))
 user = st.text_input(ui.tr("returns.user"), value="统计员" if lang == "zh" else "statistician")
 files = st.file_uploader(
-    ui.tr("returns.uploader_label"), type=["xlsx", "xlsm", "xls"], accept_multiple_files=True
+    ui.tr("returns.uploader_label"),
+    type=["xlsx", "xlsm", "xls"],
+    accept_multiple_files=True,
+    # the widget says (and enforces) urbdash's own limit, not the larger transport limit
+    max_upload_size=min(
+        math.ceil(float(settings.get("max_upload_mb"))), st.get_option("server.maxUploadSize")
+    ),
 )
 checks = st.session_state.setdefault("checks", {})
 todo = [f for f in files or [] if f.file_id not in checks]
