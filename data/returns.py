@@ -179,7 +179,12 @@ def match_header(value: object) -> str | None:
     """Return the field a header cell names, or None."""
     if value is None or str(value).strip() == "":
         return None
-    return header_aliases().get(split_header(value)[0])
+    return _field_of(str(value))
+
+
+@lru_cache(maxsize=8192)
+def _field_of(text: str) -> str | None:
+    return header_aliases().get(split_header(text)[0])
 
 
 def to_number(value: object) -> float | None:
@@ -637,20 +642,19 @@ def _repeated_header_rows(body: pd.DataFrame, blank: pd.DataFrame, fields: dict)
     title rows) or its unit line: a region cell holding its own column's header name, or no
     region at all and nothing but units (人, （万人）) in the other cells."""
     region_cols = [c for c, f in fields.items() if f in ("region_code", "region_name")]
-    repeat = pd.Series(False, index=body.index)
+    repeat = np.zeros(len(body), dtype=bool)
     for c in region_cols:
         codes, uniques = pd.factorize(body[c].to_numpy(dtype=object), use_na_sentinel=False)
-        named = np.array(
-            [isinstance(u, str) and match_header(u) == fields[c] for u in uniques], dtype=bool
-        )
-        repeat |= named[codes]
-    no_region = blank[region_cols].all(axis=1) & ~blank.all(axis=1)
-    for r in body.index[no_region]:
-        cells = [v for v, b in zip(body.loc[r], blank.loc[r], strict=True) if not b]
-        repeat[r] = all(
+        named = [isinstance(u, str) and _field_of(u) == fields[c] for u in uniques]
+        repeat |= np.array(named, dtype=bool)[codes]
+    empty = blank.to_numpy()
+    no_region = empty[:, region_cols].all(axis=1) & ~empty.all(axis=1)
+    for i in np.flatnonzero(no_region):
+        cells = [v for v, b in zip(body.iloc[i], empty[i], strict=True) if not b]
+        repeat[i] = all(
             isinstance(v, str) and _norm(v).strip("()（）") in UNIT_FACTORS for v in cells
         )
-    return repeat
+    return pd.Series(repeat, index=body.index)
 
 
 def _blank_cells(col: pd.Series) -> pd.Series:
