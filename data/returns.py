@@ -157,15 +157,25 @@ def _norm(value: object) -> str:
 
 
 _BRACKET = re.compile(r"[(（\[]([^()（）\[\]]*)[)）\]]$")
+_SLASH_UNIT = re.compile(r"[/／]([^/／]+)$")  # 常住人口/人
+# what forms put around a column's name: required-field marks (*, ★) and numbering such as
+# 1. / 1、/ （1）/ 一、/ ① (NFKC has made full-width forms and ① plain: "1季末…")
+_MARKS = re.compile(r"^[*★☆※]+|[*★☆※]+$")
+_NUMBERING = re.compile(
+    r"^(?:\([0-9]{1,2}\)|[0-9]{1,2}[.、]|[0-9]{1,2}(?=[\u4e00-\u9fff])|[一二三四五六七八九十]{1,3}、)"
+)
 
 
 def split_header(value: object) -> tuple[str, str | None]:
-    """``'常住人口（万人）'`` -> (``'常住人口'``, ``'万人'``); names are normalised."""
-    text = _norm(value)
-    m = _BRACKET.search(text)
+    """``'常住人口（万人）'`` -> (``'常住人口'``, ``'万人'``); names are normalised, and
+    required-field marks and numbering (``'★1.常住人口'``) dropped."""
+    text = _MARKS.sub("", _norm(value))
+    text = _MARKS.sub("", _NUMBERING.sub("", text))
+    m = _BRACKET.search(text) or _SLASH_UNIT.search(text)
     if m:
         unit = m.group(1).replace("单位:", "").replace("单位", "")
-        return text[: m.start()], unit if unit in UNIT_FACTORS else None
+        if unit in UNIT_FACTORS or m.re is _BRACKET:
+            return _MARKS.sub("", text[: m.start()]), unit if unit in UNIT_FACTORS else None
     return text, None
 
 
@@ -410,12 +420,17 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
                 )
             )
     start = header.row + 1
-    # a row of units right under the header (人 / 万人 / 张)
+    # right under the header, in either order: a row of units (人 / 万人 / 张) and the
+    # column-number row of statistical forms (栏次: 甲 乙 1 2 3 …)
     units = dict(header.units)
-    if start < len(grid):
+    for _ in range(2):
+        if start >= len(grid):
+            break
         cells = {c: _norm(v) for c, v in enumerate(grid[start]) if not _blank(v)}
         if cells and all(v.strip("()（）") in UNIT_FACTORS for v in cells.values()):
             units.update({c: v.strip("()（）") for c, v in cells.items()})
+            start += 1
+        elif _column_numbers(list(cells.values())):
             start += 1
     if start >= len(grid):
         return
@@ -635,6 +650,21 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
             }
         )
     records.extend(frames)
+
+
+_STEMS = "甲乙丙丁戊己庚辛"
+
+
+def _column_numbers(cells: list[str]) -> bool:
+    """A 栏次 row: optional 栏次 label, stems 甲 乙 … for the text columns, then the value
+    columns numbered 1, 2, 3 … in order (as numbers or text)."""
+    cells = [c for c in cells if c not in ("栏次", "栏号")]
+    stems = [c for c in cells if c in _STEMS]
+    numbers = [c.removesuffix(".0") for c in cells if c not in _STEMS]
+    if len(numbers) < 2 or not all(n.isdigit() for n in numbers):
+        return False
+    run = [int(n) for n in numbers]
+    return run == list(range(run[0], run[0] + len(run))) and (bool(stems) or run[0] == 1)
 
 
 def _repeated_header_rows(body: pd.DataFrame, blank: pd.DataFrame, fields: dict) -> pd.Series:

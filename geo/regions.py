@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -93,6 +93,7 @@ def normalize_text(value: object) -> str:
 
 
 _CODE = re.compile(r"^(\d{6})(?:\.0+|0{6}|0{3})?$")
+_CODE_THEN_NAME = re.compile(r"^\s*(\d{6}(?:\d{6}|\d{3})?)\s*[-—_:、.|/]?\s*(\D.*?)\s*$")
 
 
 def normalize_code(value: object) -> str | None:
@@ -223,6 +224,13 @@ class Resolver:
                         alias_kind=kind,
                     )
             return Resolution(raw, None, note=f"unknown region code {code}")
+        both = _CODE_THEN_NAME.match(unicodedata.normalize("NFKC", raw))
+        if both:  # "610202 王益区" in one cell: taken only when code and name agree
+            by_code = self.resolve(both.group(1), parent, level)
+            by_name = self.resolve(both.group(2), parent, level)
+            if by_code.ok and by_code.code == by_name.code:
+                return replace(by_code, raw=raw)
+            return Resolution(raw, None, note=f"code and name disagree: {raw}")
         name = normalize_text(raw)
         if not name:
             return Resolution(raw, None, note="empty region")
@@ -233,14 +241,7 @@ class Resolver:
                 if name.startswith(p) and len(name) > len(p) + 1 and level != "city":
                     inner = self.resolve(name[len(p) :], parent=city, level=level or "county")
                     if inner.ok:
-                        return Resolution(
-                            raw,
-                            inner.code,
-                            inner.name,
-                            inner.via,
-                            note=inner.note,
-                            alias_kind=inner.alias_kind,
-                        )
+                        return replace(inner, raw=raw)
         for via, table, key in (
             ("name", self._names, name),
             ("alias_name", self._alias_names, name),

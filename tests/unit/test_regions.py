@@ -62,11 +62,23 @@ def test_every_crosswalk_entry_resolves(resolver, row):
         ("凤县", "610330"),
         ("韩城", "610581"),
         ("紫阳县", "610924"),
+        # code and name typed into one cell
+        ("610118 鄠邑区", "610118"),
+        ("610118鄠邑区", "610118"),
+        ("610118-鄠邑区", "610118"),
+        ("610125 户县", "610118"),
+        ("610118000000 鄠邑区", "610118"),
     ],
 )
 def test_resolver_variants(resolver, raw, code):
     res = resolver.resolve(raw)
     assert res.ok and res.code == code, res
+
+
+@pytest.mark.parametrize("raw", ["610118 王益区", "610202 户县", "999999 王益区"])
+def test_code_and_name_in_one_cell_must_agree(resolver, raw):
+    res = resolver.resolve(raw)
+    assert not res.ok and res.note == f"code and name disagree: {raw}"
 
 
 def test_unknown_values_are_reported(resolver):

@@ -118,6 +118,29 @@ ACCEPTED = {
         set(),
     ),
     "units_typed_in_cells": (_units_in_cells, set()),
+    "column_number_row_under_header": (
+        lambda: wb.standard([["甲", "乙"] + list(range(1, 8))] + wb.county_rows()),
+        set(),
+    ),
+    "unit_row_then_column_numbers_as_text": (
+        lambda: wb.standard(
+            [[None, None] + ["人"] * 7, ["栏次", "乙"] + [str(i) for i in range(1, 8)]]
+            + wb.county_rows()
+        ),
+        set(),
+    ),
+    "marked_and_numbered_headers": (
+        lambda: wb.standard(
+            header=["区划代码*", "★地区名称", "1.本季农业转移人口城镇落户人数"]
+            + ["（2）本季其他常住人口城镇落户人数", "3、本季居住证发放数", "①季末常住人口"]
+            + ["四、季末城镇常住人口", "季末户籍人口/人", "※季末城镇户籍人口（人）"]
+        ),
+        set(),
+    ),
+    "code_and_name_in_one_cell": (
+        lambda: wb.standard([[f"{c} {wb.NAMES[c]}", ""] + wb.GOOD for c in wb.TONGCHUAN]),
+        set(),
+    ),
     "header_and_unit_line_repeated_mid_table": (
         lambda: wb.standard(
             wb.county_rows()[:2]
@@ -472,6 +495,12 @@ REJECTED = {
         {},
         ["excel_error", "excel_error"],
         "单元格为 Excel 错误值 #DIV/0!：请修正公式后重新上传",
+    ),
+    "code_and_name_disagree": (
+        lambda: wb.standard(wb.county_rows()[:3] + [["610222 印台区", ""] + wb.GOOD]),
+        {},
+        ["unknown_region"],
+        "无法识别的地区：610222 印台区",
     ),
     "wrong_unit_kind": (
         lambda: wb.standard([[c, ""] + [100, 20, "5人"] + wb.GOOD[3:] for c in wb.TONGCHUAN]),
