@@ -2,6 +2,8 @@
 
 Accepted: ``2016Q3``, ``2016-Q3``, ``2016 q3``, ``2016年第三季度``, ``2016年3季度``,
 ``2016年第3季``, ``2016年三季度``, full-width digits, and plain years ``2016`` / ``2016年``.
+A quarter's three months name it (``2016年7-9月``, ``2016年7月至9月``; ``1-9月`` is a cumulative
+report and refused), and a year may be in Chinese numerals (``二〇一六年第三季度``).
 A date in the last month of a quarter names that quarter: a date cell, ``2016-09-30``,
 ``2016/9/30``, ``2016年9月30日``, ``2016年9月`` (``2016年9月末``). Other months are refused, since
 such a date is more likely a filing date or a month's report than a quarter; so are month
@@ -27,6 +29,10 @@ _DATE = [
     re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?:[ T]0{1,2}:00(?::00)?)?$"),
     re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日|末|底|份)?$"),
 ]
+# a quarter written as its months: 2016年7-9月, 2016年7月至9月 (1-9月 is a cumulative report)
+_MONTHS = r"(\d{4})\s*年\s*(\d{1,2})\s*月?\s*(?:-|~|—|–|至|到)\s*(\d{1,2})\s*月"
+_YEAR_DIGITS = str.maketrans("〇零○一二三四五六七八九", "001123456789")
+_ZH_YEAR = re.compile(r"[〇零○一二三四五六七八九]{4}(?=\s*年)")  # 二〇一六年
 FIRST_YEAR, LAST_YEAR = 1949, 2100
 
 
@@ -40,11 +46,14 @@ def parse_period(value: object) -> str:
         value = int(value)
     if isinstance(value, dt.date):  # a date cell (datetime is a date too)
         return _quarter_of_month(value.year, value.month, value)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = _plain(str(value)).strip()
     for rx in _DATE:
         m = rx.match(text)
         if m:
             return _quarter_of_month(int(m.group(1)), int(m.group(2)), value)
+    m = re.fullmatch(_MONTHS, text)
+    if m:
+        return _quarter_of_months(int(m.group(1)), int(m.group(2)), int(m.group(3)), value)
     for i, rx in enumerate(_QUARTER):
         m = rx.match(text)
         if m:
@@ -54,6 +63,18 @@ def parse_period(value: object) -> str:
     if m:
         return _check(int(m.group(1)), m.group(1), value)
     raise PeriodError(f"unparseable period {value!r} (expected e.g. 2016Q3 or 2016年第三季度)")
+
+
+def _plain(text: str) -> str:
+    """NFKC, and a year written in Chinese numerals (二〇一六年) as digits."""
+    text = unicodedata.normalize("NFKC", text)
+    return _ZH_YEAR.sub(lambda m: m.group(0).translate(_YEAR_DIGITS), text)
+
+
+def _quarter_of_months(year: int, first: int, last: int, raw: object) -> str:
+    if first % 3 != 1 or last != first + 2:
+        raise PeriodError(f"{raw!r} is not the three months of one quarter")
+    return _check(year, f"{year}Q{last // 3}", raw)
 
 
 def _quarter_of_month(year: int, month: int, raw: object) -> str:
@@ -70,7 +91,7 @@ def _check(year: int, period: str, raw: object) -> str:
 
 def find_period(text: str) -> str | None:
     """Find a quarter in free text such as a title row (``2016年第三季度…统计表``)."""
-    text = unicodedata.normalize("NFKC", str(text))
+    text = _plain(str(text))
     for rx in (
         r"(\d{4})\s*[-/_.]?\s*[Qq]\s*([1-4])",
         r"(\d{4})\s*年\s*第?\s*([一二三四1-4])\s*季",
@@ -78,6 +99,12 @@ def find_period(text: str) -> str | None:
         m = re.search(rx, text)
         if m:
             return f"{m.group(1)}Q{ZH_DIGITS[m.group(2)]}"
+    m = re.search(_MONTHS, text)
+    if m:
+        try:
+            return _quarter_of_months(int(m.group(1)), int(m.group(2)), int(m.group(3)), text)
+        except PeriodError:
+            return None  # e.g. 1-9月: a cumulative report, not a quarter
     return None
 
 

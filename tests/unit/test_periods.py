@@ -34,6 +34,12 @@ from data.periods import PeriodError, find_period, label, parse_period, quarter_
         ("2016年12月", "2016Q4"),
         ("2016年6月末", "2016Q2"),
         ("２０１６年９月底", "2016Q3"),
+        # a quarter as its three months; a year in Chinese numerals
+        ("2016年7-9月", "2016Q3"),
+        ("2016年7月至9月", "2016Q3"),
+        ("2016年10—12月", "2016Q4"),
+        ("二〇一六年第三季度", "2016Q3"),
+        ("二零一六年三季度", "2016Q3"),
     ],
 )
 def test_parse(raw, expected):
@@ -59,6 +65,7 @@ def test_parse(raw, expected):
         "2016-09",
         # a cumulative range of months is not one quarter
         "2016年1-9月",
+        "2016年8-10月",
         "2016年13月",
     ],
 )
@@ -71,5 +78,8 @@ def test_find_in_title_and_helpers():
     assert find_period("2016年第三季度农业转移人口落户情况统计表") == "2016Q3"
     assert find_period("统计表（2018-Q4）") == "2018Q4"
     assert find_period("农业转移人口落户情况统计表") is None
+    assert find_period("二〇一六年第三季度农业转移人口落户情况统计表") == "2016Q3"
+    assert find_period("落户情况统计表（2016年7月～9月）") == "2016Q3"
+    assert find_period("2016年1-9月落户情况统计表") is None  # cumulative, not a quarter
     assert quarter_range("2019Q3", "2020Q2") == ["2019Q3", "2019Q4", "2020Q1", "2020Q2"]
     assert label("2016Q3", "zh") == "2016年第3季度" and label("2016Q3", "en") == "2016 Q3"

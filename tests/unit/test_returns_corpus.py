@@ -118,6 +118,11 @@ ACCEPTED = {
         set(),
     ),
     "units_typed_in_cells": (_units_in_cells, set()),
+    "title_year_in_chinese_numerals": (
+        lambda: wb.standard(title="二〇一六年第三季度农业转移人口落户情况统计表"),
+        set(),
+    ),
+    "title_quarter_as_months": (lambda: wb.standard(title="2016年7—9月落户情况统计表"), set()),
     "column_number_row_under_header": (
         lambda: wb.standard([["甲", "乙"] + list(range(1, 8))] + wb.county_rows()),
         set(),
