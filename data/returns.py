@@ -29,7 +29,16 @@ from geo.regions import PROVINCE_CODE, Resolver, default_resolver
 
 ALIASES = Path(__file__).resolve().parent / "header_aliases.csv"
 HEADER_SCAN_ROWS = 20
-UNIT_FACTORS = {"人": 1, "张": 1, "个": 1, "万人": 10_000, "万张": 10_000, "千人": 1_000}
+UNIT_FACTORS = {
+    "人": 1,
+    "张": 1,
+    "个": 1,
+    "万人": 10_000,
+    "万张": 10_000,
+    "千人": 1_000,
+    "万": 10_000,
+}
+KINDLESS_UNITS = ("万",)  # a bare multiplier: fits persons and permits alike
 NOTE_PREFIXES = (
     "填表人",
     "审核人",
@@ -323,10 +332,11 @@ def _read_sheets(sheets: list, period: str | None, resolver: Resolver):
     problems: list[Problem] = []
     totals: list[dict] = []
     read_sheets = []
-    for sheet in sheets:
-        header = _find_header(sheet)
-        if header is None:
-            continue
+    headers = [_find_header(sheet) for sheet in sheets]
+    with_values = [h is not None and bool(set(h.fields.values()) & VALUE_FIELDS) for h in headers]
+    for sheet, header, values in zip(sheets, headers, with_values, strict=True):
+        if header is None or (not values and any(with_values)):
+            continue  # e.g. a list of region codes beside the return
         if sheet.hidden:  # never read unseen: the person filing may not know it is there
             problems.append(
                 Problem(sheet.name, None, None, None, None, "hidden_sheet", {"sheet": sheet.name})
@@ -595,7 +605,7 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
             for i, unit in zip(at, own, strict=True):
                 if unit is None:
                     continue
-                if unit[-1:] == kind:
+                if unit[-1:] == kind or unit in KINDLESS_UNITS:
                     scale[i] = UNIT_FACTORS[unit]
                 else:
                     num.iloc[i], wrong_unit[i] = np.nan, True
@@ -652,6 +662,7 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
     records.extend(frames)
 
 
+VALUE_FIELDS = frozenset(indicators.REPORTED_CODES)
 _STEMS = "甲乙丙丁戊己庚辛"
 
 

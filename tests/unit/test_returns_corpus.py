@@ -118,6 +118,19 @@ ACCEPTED = {
         set(),
     ),
     "units_typed_in_cells": (_units_in_cells, set()),
+    "bare_万_in_cells": (
+        lambda: wb.standard([r[:5] + ["5万", "3万", "5.2万", "2万"] for r in wb.county_rows()]),
+        set(),
+    ),
+    "code_list_sheet_beside_the_return": (
+        lambda: wb.xlsx(
+            {
+                "铜川市": [["2016年第三季度"], wb.HEADER_ZH] + wb.county_rows(),
+                "区划代码表": [["区划代码", "地区名称"]] + [[c, n] for c, n in wb.NAMES.items()],
+            }
+        ),
+        set(),
+    ),
     "title_year_in_chinese_numerals": (
         lambda: wb.standard(title="二〇一六年第三季度农业转移人口落户情况统计表"),
         set(),
