@@ -168,6 +168,33 @@ def scan_cells(content: bytes) -> dict[str, CellScan]:
     return out
 
 
+def xls_error_cells(content: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    """Error cells (#DIV/0!, #N/A ...) of a legacy .xls, per sheet name, 0-based (row, col):
+    calamine gives them as empty cells. Read with xlrd, whose .xls reader is the reference."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=content, on_demand=True)
+    except Exception:  # noqa: BLE001 - calamine read it; an xlrd failure only loses this check
+        return {}
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    try:
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            found = {
+                (r, c): xlrd.error_text_from_code.get(sheet.cell_value(r, c), "#ERROR")
+                for r in range(sheet.nrows)
+                for c, kind in enumerate(sheet.row_types(r))
+                if kind == xlrd.XL_CELL_ERROR
+            }
+            if found:
+                out[sheet.name] = found
+            book.unload_sheet(index)
+    finally:
+        book.release_resources()
+    return out
+
+
 def _sheet_part_names(content: bytes) -> dict[str, str]:
     """Map sheet XML part -> sheet name (for reporting formulas by sheet)."""
     with zipfile.ZipFile(io.BytesIO(content)) as zf:
@@ -228,6 +255,8 @@ def open_workbook(content: bytes) -> list[Sheet]:
             cells=", ".join(cells[:5]) + (" …" if len(cells) > 5 else ""),
         )
     errors = {names.get(part, part): scan.errors for part, scan in scans.items()}
+    if kind == "xls" and failure is None:
+        errors = xls_error_cells(content)
     if failure is not None:
         text = str(failure).lower()
         if "password" in text or "encrypt" in text:

@@ -520,6 +520,15 @@ REJECTED = {
         ["unknown_region"],
         "无法识别的地区：610222 印台区",
     ),
+    "xls_error_cells": (
+        lambda: wb.xls(
+            [["2016年第三季度落户情况"], wb.HEADER_ZH] + wb.county_rows(),
+            errors={(2, 2): "#DIV/0!", (4, 5): "#N/A"},
+        ),
+        {},
+        ["excel_error", "excel_error"],
+        "单元格为 Excel 错误值 #DIV/0!：请修正公式后重新上传",
+    ),
     "wrong_unit_kind": (
         lambda: wb.standard([[c, ""] + [100, 20, "5人"] + wb.GOOD[3:] for c in wb.TONGCHUAN]),
         {},
