@@ -233,6 +233,7 @@ def open_workbook(content: bytes) -> list[Sheet]:
         # The formula scan decompresses every sheet; it runs beside calamine's parse (both
         # leave the GIL), and its finding still comes before any parse error.
         formulas = _SCAN.submit(scan_cells, content)
+    xls_errors = _SCAN.submit(xls_error_cells, content) if kind == "xls" else None
     parsed, failure = [], None
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
@@ -255,8 +256,8 @@ def open_workbook(content: bytes) -> list[Sheet]:
             cells=", ".join(cells[:5]) + (" …" if len(cells) > 5 else ""),
         )
     errors = {names.get(part, part): scan.errors for part, scan in scans.items()}
-    if kind == "xls" and failure is None:
-        errors = xls_error_cells(content)
+    if xls_errors is not None:
+        errors = xls_errors.result()
     if failure is not None:
         text = str(failure).lower()
         if "password" in text or "encrypt" in text:
