@@ -369,8 +369,10 @@ def ingest(
         writing = pool.submit(write_then_wait)
         try:
             _judge(report, _validate(result, history, scope, today))
-        finally:
-            verdict.set_result(not report.errors and (accept_warnings or not report.warnings))
+        except BaseException:
+            verdict.set_result(False)  # validation never finished: nothing may be committed
+            raise
+        verdict.set_result(not report.errors and (accept_warnings or not report.warnings))
         try:
             sub_id = writing.result()
         except _Withdrawn:

@@ -138,3 +138,13 @@ def test_nothing_to_write_is_validated_first_and_writes_nothing(eng, writes):
     replaced = ingest(revised, "b.xlsx", engine=eng, today=TODAY, replace=True)
     assert replaced.status == "committed" and writes["writes"] == 1
     assert stored(eng)[("610222", "settled_rural", "2016Q3")] == 150
+
+
+def test_validation_that_fails_never_commits_the_write(eng, monkeypatch):
+    def crash(*args, **kw):
+        raise RuntimeError("validator crashed")
+
+    monkeypatch.setattr(ingest_mod, "_validate", crash)
+    with pytest.raises(RuntimeError, match="validator crashed"):
+        ingest(wb.standard(), "ok.xlsx", engine=eng, today=TODAY)
+    assert counts(eng) == (0, 0, 0)
