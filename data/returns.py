@@ -338,10 +338,10 @@ def _read_sheets(sheets: list, period: str | None, resolver: Resolver):
         if header is None or (not values and any(with_values)):
             continue  # e.g. a list of region codes beside the return
         if sheet.hidden:  # never read unseen: the person filing may not know it is there
+            params = {"sheet": sheet.name}
             problems.append(
-                Problem(sheet.name, None, None, None, None, "hidden_sheet", {"sheet": sheet.name})
+                Problem(sheet.name, None, None, None, None, "hidden_sheet", params, "warning")
             )
-            problems[-1].severity = "warning"
             continue
         read_sheets.append(sheet.name)
         _read_sheet(sheet, header, period, resolver, records, problems, totals)
