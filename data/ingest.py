@@ -130,8 +130,11 @@ def _sorted_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         isinstance(column.dtype, pd.CategoricalDtype)
         and column.cat.categories.is_monotonic_increasing
     ):
-        return column.cat.codes.to_numpy(), np.asarray(column.cat.categories, dtype=object)
-    codes, uniques = pd.factorize(column, sort=True)
+        codes, uniques = column.cat.codes.to_numpy(), column.cat.categories
+    else:
+        codes, uniques = pd.factorize(column, sort=True)
+    if len(codes) and codes.min() < 0:  # a missing key would index the last value
+        raise ValueError(f"observation rows without {column.name}")
     return codes, np.asarray(uniques, dtype=object)
 
 

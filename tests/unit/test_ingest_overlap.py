@@ -148,3 +148,15 @@ def test_validation_that_fails_never_commits_the_write(eng, monkeypatch):
     with pytest.raises(RuntimeError, match="validator crashed"):
         ingest(wb.standard(), "ok.xlsx", engine=eng, today=TODAY)
     assert counts(eng) == (0, 0, 0)
+
+
+def test_insert_order_from_codes_refuses_a_missing_key():
+    """The insert orders rows by their keys' integer codes; a missing key (code -1) would
+    silently take the last value, so it is refused."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"region_code": pd.Categorical(["610202", None]), "indicator": ["a", "b"]})
+    codes, values = ingest_mod._sorted_codes(frame.indicator)
+    assert list(values[codes]) == ["a", "b"]
+    with pytest.raises(ValueError, match="without region_code"):
+        ingest_mod._sorted_codes(frame.region_code)
