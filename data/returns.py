@@ -649,17 +649,29 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
             for c, f in value_cols
             if pd.notna(parsed_values[(c, f)][r])
         }
+        code = codes[r] or _city_in_total_label(label[r], resolver)
         totals.append(
             {
                 "sheet": name,
                 "row": int(r),
-                "region_code": codes[r],
+                "region_code": code,
                 "label": label[r],
                 "period": per[r],
                 "values": vals,
+                # a bare 小计 sums the rows since the previous total row, not the whole sheet
+                "block": code is None and "小计" in _nfkc_cached(str(label[r])),
             }
         )
     records.extend(frames)
+
+
+def _city_in_total_label(text: str, resolver: Resolver) -> str | None:
+    """The city a total row names (铜川市小计, 小计（铜川市）), or None (合计, 全省合计)."""
+    rest = re.sub("|".join(TOTAL_WORDS) + r"|[()（）:：\s]", "", _nfkc_cached(str(text)))
+    if not rest:
+        return None
+    res = resolver.resolve(rest)
+    return res.code if res.ok and resolver.level_of(res.code) == "city" else None
 
 
 VALUE_FIELDS = frozenset(indicators.REPORTED_CODES)

@@ -211,9 +211,13 @@ def _cross_row(
     return out
 
 
-def _members(rows: pd.DataFrame, total: dict, resolver: Resolver) -> pd.DataFrame:
+def _members(rows: pd.DataFrame, total: dict, resolver: Resolver, after: int) -> pd.DataFrame:
+    """The county rows a total row sums: a named city's counties, the rows since the previous
+    total row (``after``) for a bare 小计, else every row of its sheet and period."""
     part = rows[(rows.sheet == total["sheet"]) & (rows.period == total["period"])]
     code = total["region_code"]
+    if total.get("block"):
+        return part[(part.row > after) & (part.row < total["row"])]
     if code is None or code == PROVINCE_CODE:
         return part
     reg = resolver.registry.set_index("code")
@@ -225,7 +229,16 @@ def _members(rows: pd.DataFrame, total: dict, resolver: Resolver) -> pd.DataFram
 def _totals(rows: pd.DataFrame, totals: list[dict], resolver: Resolver) -> list[Problem]:
     out = []
     for total in totals:
-        members = _members(rows, total, resolver)
+        after = max(
+            (
+                t["row"]
+                for t in totals
+                if (t["sheet"], t["period"]) == (total["sheet"], total["period"])
+                and t["row"] < total["row"]
+            ),
+            default=0,
+        )
+        members = _members(rows, total, resolver, after)
         sums = members.groupby("indicator").value.sum()
         for ind, (stated, column) in total["values"].items():
             computed = float(sums.get(ind, 0.0))

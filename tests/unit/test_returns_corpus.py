@@ -327,6 +327,39 @@ def test_units_in_cells_convert(eng):
     assert values[("610202", "registered_pop", "2016Q3")] == 52_000
 
 
+def _with_subtotals(named: bool, tongchuan_factor: int = 4) -> bytes:
+    """铜川's four counties, a subtotal, 杨凌 (a county-level unit), a subtotal, the total."""
+    good = wb.GOOD
+    first = "铜川市小计" if named else "小计"
+    rows = (
+        wb.county_rows()
+        + [[first, ""] + [v * tongchuan_factor for v in good]]
+        + [["610403", "杨凌示范区"] + good, ["小计", ""] + good]
+        + [["合计", ""] + [v * 5 for v in good]]
+    )
+    return wb.standard(rows)
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["铜川市小计", "小计"])
+def test_subtotals_sum_their_own_block(eng, named):
+    """A subtotal sums its city (named) or the rows since the previous total row (bare), not
+    the whole sheet; the total sums everything; none of them is stored."""
+    report = run(eng, _with_subtotals(named))
+    assert report.status == "committed", [p.message() for p in report.errors]
+    assert len(stored(eng)) == 7 * 5
+
+
+def test_named_subtotal_mismatch_is_located(eng):
+    report = run(eng, _with_subtotals(True, tongchuan_factor=3))
+    assert [p.rule for p in report.errors] == ["totals_mismatch"] * 7
+    assert (
+        report.errors[0].message()
+        == "“铜川市小计”行的本季农业转移人口城镇落户人数 300 与各地区之和 400 不符"
+    )
+    assert (report.errors[0].row, report.errors[0].column) == (8, "C")
+    assert counts(eng) == (0, 0, 0)
+
+
 def test_hidden_sheet_is_named_and_not_read(eng):
     report = run(eng, _hidden_sheet_of_old_figures())
     assert report.status == "needs_confirmation"
