@@ -516,6 +516,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Region {region} is outside your reporting scope ({scope})",
     },
     "rule.no_data": {"zh": "文件中没有可导入的数据", "en": "The file holds no data to import"},
+    "rule.only_totals": {
+        "zh": "表中只有合计或市级行（如“{label}”）：请按县（市、区）逐行填报",
+        "en": "The file holds only total or city rows (e.g. '{label}'): report county by county",
+    },
     "rule.outlier": {
         "zh": "{name} {value} 远离该地区近 {n} 个季度的水平（中位数 {median}，稳健z={z}），请核实",
         "en": "{name} {value} is far from this region's last {n} quarters (median {median}, robust z={z}): please check",

@@ -572,7 +572,21 @@ def validate(
         return problems + [Problem.of_file("too_many_rows", rows=f"{n_rows:,}", limit=f"{limit:,}")]
     if rows.empty:
         if not any(p.severity == "error" for p in problems):
-            problems.append(Problem.of_file("no_data"))
+            if result.totals:  # only 合计 / city rows: the return is filed county by county
+                first = result.totals[0]
+                problems.append(
+                    Problem(
+                        first["sheet"],
+                        first["row"],
+                        None,
+                        "region",
+                        first["label"],
+                        "only_totals",
+                        {"label": first["label"]},
+                    )
+                )
+            else:
+                problems.append(Problem.of_file("no_data"))
         return problems
     large = len(rows) >= LARGE_RETURN
     problems += _schema_problems(rows)

@@ -562,6 +562,12 @@ REJECTED = {
         ["excel_error", "excel_error"],
         "单元格为 Excel 错误值 #DIV/0!：请修正公式后重新上传",
     ),
+    "city_row_only": (
+        lambda: wb.standard([["610200", "铜川市"] + [v * 4 for v in wb.GOOD]]),
+        {},
+        ["only_totals"],
+        "表中只有合计或市级行（如“铜川市”）：请按县（市、区）逐行填报",
+    ),
     "wrong_unit_kind": (
         lambda: wb.standard([[c, ""] + [100, 20, "5人"] + wb.GOOD[3:] for c in wb.TONGCHUAN]),
         {},
