@@ -451,11 +451,7 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
     body = pd.DataFrame(grid[start:], dtype=object)
     body.index = pd.RangeIndex(start + 1, start + 1 + len(body))  # Excel row numbers
     blank = body.apply(_blank_cells)
-    keep = ~blank.all(axis=1)
-    # note rows: the first non-empty cell starts with 填表人 / 审核人 / 注 ...
-    first = body.where(~blank).bfill(axis=1).iloc[:, 0].fillna("").astype(str)
-    first = first.map(_nfkc_cached).str.strip()
-    keep &= ~first.str.startswith(NOTE_PREFIXES)
+    keep = ~blank.all(axis=1) & ~_note_rows(body, blank)
     keep &= ~_repeated_header_rows(body, blank, fields)
     body, blank = body[keep], blank[keep]
     if body.empty:
@@ -710,20 +706,42 @@ def _repeated_header_rows(body: pd.DataFrame, blank: pd.DataFrame, fields: dict)
     return pd.Series(repeat, index=body.index)
 
 
+def _note_rows(body: pd.DataFrame, blank: pd.DataFrame) -> pd.Series:
+    """Rows whose first non-empty cell starts with 填表人 / 审核人 / 注 ...: only text can,
+    and each distinct text is looked at once."""
+    empty = blank.to_numpy()
+    lead = np.argmin(empty, axis=1)  # the first non-empty column (0 for an empty row)
+    firsts = body.to_numpy(dtype=object)[np.arange(len(body)), lead]
+    is_text = np.fromiter(map(type, firsts), object, len(firsts)) == str  # noqa: E721
+    note = np.zeros(len(body), dtype=bool)
+    if is_text.any():
+        codes, uniques = pd.factorize(firsts[is_text])
+        starts = [_nfkc_cached(u).strip().startswith(NOTE_PREFIXES) for u in uniques]
+        note[is_text] = np.array(starts, dtype=bool)[codes]
+    note &= ~empty.all(axis=1)
+    return pd.Series(note, index=body.index)
+
+
 def _blank_cells(col: pd.Series) -> pd.Series:
     """Empty, missing or whitespace-only cells (only text cells are looked at as text)."""
     arr = col.to_numpy(dtype=object)
-    out = pd.isna(arr)
-    is_text = np.fromiter(map(type, arr), object, len(arr)) == str  # noqa: E721 (elementwise)
-    if is_text.any():
-        text = arr[is_text]
-        empty = np.fromiter(map(str.isspace, text), bool, len(text)) | (text == "")
-        # a dash or 无 standing for "nothing" (EMPTY_MARKS; short cells only, as NFKC text)
-        short = np.flatnonzero((np.fromiter(map(len, text), np.int64, len(text)) <= 5) & ~empty)
-        if len(short):
-            marks = [_nfkc_cached(t).strip() for t in text[short]]
-            empty[short[pd.Index(marks, dtype=object).isin(EMPTY_MARKS)]] = True
-        out[is_text] = empty
+    types = np.fromiter(map(type, arr), object, len(arr))
+    is_text = types == str  # noqa: E721 (elementwise)
+    is_float = types == float  # noqa: E721 (most cells of a return: NaN when missing)
+    out = np.zeros(len(arr), dtype=bool)
+    if is_float.any():
+        out[is_float] = np.isnan(arr[is_float].astype(float))
+    other = ~(is_text | is_float)  # None, ints, dates ...: pandas decides
+    if other.any():
+        out[other] = pd.isna(arr[other])
+    if is_text.any():  # each distinct text looked at once (a column repeats its texts)
+        codes, uniques = pd.factorize(arr[is_text])
+        # whitespace, or a dash or 无 standing for "nothing" (EMPTY_MARKS, as NFKC text)
+        empty = [
+            t.isspace() or t == "" or (len(t) <= 5 and _nfkc_cached(t).strip() in EMPTY_MARKS)
+            for t in uniques
+        ]
+        out[is_text] = np.array(empty, dtype=bool)[codes]
     return pd.Series(out, index=col.index)
 
 
