@@ -155,7 +155,9 @@ subs = list_submissions(ui.engine())
 if subs.empty:
     st.caption(ui.tr("returns.no_submissions"))
 else:
-    shown = subs.drop(columns=["sha256"])
+    shown = subs.drop(columns=["sha256"]).assign(
+        status=subs.status.map(lambda s: ui.tr(f"returns.sub_status.{s}"))
+    )
     st.dataframe(
         shown,
         hide_index=True,

@@ -36,6 +36,11 @@ def n_obs(url):
         return s.scalar(select(func.count()).select_from(Observation))
 
 
+def history(at):
+    """The submission history table (the one listing file names)."""
+    return next(d.value for d in at.dataframe if "filename" in d.value.columns)
+
+
 def test_bad_file_lists_located_errors_and_stores_nothing(page):
     at = page()
     bad = wb.standard(wb.county_rows()[:3] + [["610222", ""] + [-5] + wb.GOOD[1:]])
@@ -61,6 +66,9 @@ def test_good_file_is_stored_on_confirm_and_counted(page):
     assert n_obs(page.url) == 28
     assert any("已入库（第 1 号）" in s.value for s in at.success)
     assert at.metric[0].value == "4/107"
+    assert history(at)[["id", "status", "values"]].to_dict("records") == [
+        {"id": 1, "status": "已入库", "values": 28}
+    ]
 
 
 def test_warnings_block_commit_until_confirmed(page):
@@ -74,3 +82,4 @@ def test_warnings_block_commit_until_confirmed(page):
     at.checkbox[0].check().run()
     next(b for b in at.button if b.label == "Store").click().run()
     assert n_obs(page.url) == 21
+    assert history(at).status.tolist() == ["Stored"]
