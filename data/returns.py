@@ -708,7 +708,7 @@ def _repeated_header_rows(body: pd.DataFrame, blank: pd.DataFrame, fields: dict)
 
 def _note_rows(body: pd.DataFrame, blank: pd.DataFrame) -> pd.Series:
     """Rows whose first non-empty cell starts with 填表人 / 审核人 / 注 ...: only text can,
-    and each distinct text is looked at once."""
+    and each distinct text is looked at once (empty rows are the caller's to drop)."""
     empty = blank.to_numpy()
     lead = np.argmin(empty, axis=1)  # the first non-empty column (0 for an empty row)
     firsts = body.to_numpy(dtype=object)[np.arange(len(body)), lead]
@@ -718,7 +718,6 @@ def _note_rows(body: pd.DataFrame, blank: pd.DataFrame) -> pd.Series:
         codes, uniques = pd.factorize(firsts[is_text])
         starts = [_nfkc_cached(u).strip().startswith(NOTE_PREFIXES) for u in uniques]
         note[is_text] = np.array(starts, dtype=bool)[codes]
-    note &= ~empty.all(axis=1)
     return pd.Series(note, index=body.index)
 
 
