@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data import indicators
+from data.reference import indicators
+from data.reference.targets import SETTLEMENT_BASELINE
+from geo.regions import PROVINCE_CODE, reporting_unit
 
 LEVELS = ("county", "city", "province")
 
@@ -35,13 +37,10 @@ def aggregate(obs: pd.DataFrame, registry: pd.DataFrame, level: str) -> pd.DataF
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
     wide = to_wide(obs)
-    reg = registry.set_index("code")
     if level == "city":
-        key = wide.region_code.map(reg.stat_parent_code)
-        key = key.where(key != "610000", wide.region_code)  # statistical units stand alone
-        wide = wide.assign(region_code=key)
+        wide = wide.assign(region_code=wide.region_code.map(reporting_unit(registry)))
     elif level == "province":
-        wide = wide.assign(region_code="610000")
+        wide = wide.assign(region_code=PROVINCE_CODE)
     reported = [c for c in indicators.REPORTED_CODES if c in wide]
     if level != "county":
         # min_count keeps a region-period missing when none of its counties reported it
@@ -62,7 +61,25 @@ def derive(wide: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["region_code", "period"]).reset_index(drop=True)
 
 
-def cumulative(wide: pd.DataFrame, column: str, since: str) -> pd.Series:
-    """Running total of a flow per region from quarter ``since`` (inclusive)."""
+def cumulative(
+    wide: pd.DataFrame,
+    column: str = "settled_total",
+    since: str | pd.Series = SETTLEMENT_BASELINE,
+) -> pd.Series:
+    """Running total of a flow per region from quarter ``since`` (inclusive), aligned with
+    ``wide``'s rows (NaN before ``since``). ``since`` may differ per row (a Series aligned with
+    ``wide``, e.g. each city's allocation baseline). Cumulative settlement everywhere in the
+    product is this one rule, from the settlement baseline unless a target names its own."""
     part = wide[wide.period >= since].sort_values(["region_code", "period"])
     return part.groupby("region_code")[column].cumsum().reindex(wide.index)
+
+
+def province_cumulative(
+    obs: pd.DataFrame, registry: pd.DataFrame, as_of: str | None = None
+) -> pd.Series:
+    """The province's cumulative settlement per quarter (``cumulative``) up to ``as_of``,
+    indexed by period, from the settlement baseline on."""
+    wide = aggregate(obs, registry, "province")
+    if as_of is not None:
+        wide = wide[wide.period <= as_of]
+    return cumulative(wide).set_axis(wide.period).dropna()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.projections import fit_logit_linear
 from analytics.settlement_forecast import MIN_QUARTERS, forecast_settlements
-from data import periods
+from analytics.urbanization_forecast import fit_logit_linear
+from data.reference import periods
 
 COLUMNS = ["origin", "period", "forecast", "lower", "upper", "actual", "error_pct", "covered"]
 
@@ -77,4 +77,19 @@ def summary(frame: pd.DataFrame) -> dict:
         "n": len(frame),
         "mape": float(frame.error_pct.abs().mean()),
         "coverage": float(frame.covered.mean()),
+    }
+
+
+def run_backtests(obs: pd.DataFrame, official: pd.DataFrame, registry: pd.DataFrame) -> dict:
+    """Rolling-origin backtests of both methods (settlements: 4 quarters ahead; urbanization:
+    1 year ahead) with their summaries, by indicator."""
+    from analytics.aggregate import aggregate
+    from data.reference.official import province_series
+
+    flows = aggregate(obs, registry, "province").set_index("period").settled_total
+    settled = backtest_settlements(flows.dropna())
+    rate = backtest_urbanization(province_series("urbanization_rate", official))
+    return {
+        "settled_cumulative": (settled, summary(settled)),
+        "urbanization_rate": (rate, summary(rate)),
     }

@@ -1,67 +1,128 @@
-"""Numbers behind the data-overview page: the official series and the city table."""
+"""What a leader sees first: the state of each target, the cities ahead and behind, how fresh
+and complete the returns are. One function per block, shared by the 总览 page and the brief.
+
+Cities are ranked against their allocation of the settlement target when one is set
+(``urbdash target-set --region …``): share of the allocation achieved minus the share of the
+allocation period elapsed, in percentage points. Without allocations (none are published)
+they are ranked by persons settled since the baseline per 10,000 residents, and the page says
+so: no allocation is ever assumed.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 
 from analytics.aggregate import aggregate
-from data import messages, official
-from geo.regions import PROVINCE_CODE
-
-BASELINE = "2014Q1"
-
-
-def urbanization_series(official_frame: pd.DataFrame) -> pd.DataFrame:
-    """Province urbanization rate per year with basis and flag (published / derived)."""
-    return official.province_series("urbanization_rate", official_frame)
+from analytics.targets import headline_index
+from data.reference import periods
+from data.reference.targets import SETTLEMENT_BASELINE, TARGET_INDICATORS
+from geo.regions import reporting_units
 
 
-def city_table(
-    official_frame: pd.DataFrame,
+@dataclass
+class CityRanking:
+    frame: pd.DataFrame  # one row per city: code, name, cumulative, per_10k, allocation, ...
+    basis: str  # "allocation" or "per_10k"
+    as_of: str
+
+    def ahead(self, n: int = 5) -> pd.DataFrame:
+        return self.frame.dropna(subset=["score"]).nlargest(n, "score")
+
+    def behind(self, n: int = 5) -> pd.DataFrame:
+        return self.frame.dropna(subset=["score"]).nsmallest(n, "score")
+
+
+def _quarters(start: str, end: str) -> int:
+    return len(periods.quarter_range(start, end)) if start <= end else 0
+
+
+def city_ranking(
+    obs: pd.DataFrame,
     registry: pd.DataFrame,
-    obs: pd.DataFrame | None,
-    lang: str = "zh",
-) -> tuple[pd.DataFrame, bool, tuple[str, str] | None]:
-    """One row per city (plus 杨凌示范区): published 2015/2020 figures and, when the store has
-    returns, cumulative settlement and hukou urbanization from them.
+    allocations: pd.DataFrame,
+    as_of: str,
+) -> CityRanking:
+    """Cumulative settlement per city (ten cities plus 杨凌示范区) up to ``as_of``.
 
-    Returns the frame (labelled in ``lang``), whether any column comes from demo data, and the
-    (first, last) quarters of the columns from the returns (None without returns).
+    Parameters
+    ----------
+    obs : tidy county observations (``data.observations.read_observations``).
+    allocations : city allocations (region_code, value, period, baseline_period), possibly
+        empty (``analytics.targets.allocations``).
+    as_of : the quarter evaluated.
+
+    Returns
+    -------
+    CityRanking whose frame has code, name, cumulative, resident_pop, per_10k, allocation,
+    target_period, share_achieved, share_of_time, lead_pp and ``score`` (lead_pp with
+    allocations, else per_10k).
     """
-    t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
-    off = official_frame[official_frame.region_code != PROVINCE_CODE]
+    wide = aggregate(obs, registry, "city")
+    wide = wide[wide.period <= as_of]
+    alloc = allocations.set_index("region_code") if len(allocations) else None
+    frame = reporting_units(registry)
+    start = frame.code.map(alloc.baseline_period) if alloc is not None else None
+    start = (
+        start if start is not None else pd.Series(SETTLEMENT_BASELINE, index=frame.index)
+    ).fillna(SETTLEMENT_BASELINE)
+    cum, pop = [], []
+    for code, first in zip(frame.code, start, strict=True):
+        part = wide[(wide.region_code == code) & (wide.period >= first)]
+        cum.append(part.settled_total.sum(min_count=1))
+        stock = part.dropna(subset=["resident_pop"])
+        pop.append(stock.resident_pop.iloc[-1] if len(stock) else float("nan"))
+    frame["cumulative"] = cum
+    frame["resident_pop"] = pop
+    frame["per_10k"] = frame.cumulative / frame.resident_pop * 1e4
+    if alloc is not None:
+        frame["allocation"] = frame.code.map(alloc.value)
+        frame["target_period"] = frame.code.map(alloc.period)
+        frame["share_achieved"] = frame.cumulative / frame.allocation
+        frame["share_of_time"] = [
+            min(1.0, _quarters(s, as_of) / _quarters(s, p)) if isinstance(p, str) else float("nan")
+            for s, p in zip(start, frame.target_period, strict=True)
+        ]
+        frame["lead_pp"] = 100 * (frame.share_achieved - frame.share_of_time)
+    else:
+        for col in ("allocation", "target_period", "share_achieved", "share_of_time", "lead_pp"):
+            frame[col] = float("nan")
+    basis = "allocation" if frame.lead_pp.notna().any() else "per_10k"
+    frame["score"] = frame.lead_pp if basis == "allocation" else frame.per_10k
+    return CityRanking(frame, basis, as_of)
 
-    def pick(year: int, ind: str) -> pd.Series:
-        return off[(off.year == year) & (off.indicator == ind)].set_index("region_code").value
 
-    cities = registry[registry.level == "city"][["code", "name"]].copy()
-    yl = registry[registry.stat_name.notna()][["code", "stat_name"]].rename(
-        columns={"stat_name": "name"}
-    )
-    table = pd.concat([cities, yl], ignore_index=True)
-    table[t("col.pop2015")] = table.code.map(pick(2015, "resident_pop"))
-    table[t("col.rate2015")] = table.code.map(pick(2015, "urbanization_rate"))
-    table[t("col.pop2020")] = table.code.map(pick(2020, "resident_pop")).round(2)
-    table[t("col.rate2020")] = table.code.map(pick(2020, "urbanization_rate"))
-    demo, span = False, None
-    if obs is not None and len(obs):
-        demo = bool(obs.is_demo.any())
-        agg = aggregate(obs, registry, "city")
-        end = agg.period.max()
-        cum = agg[agg.period >= BASELINE].groupby("region_code").settled_total.sum() / 1e4
-        last = agg[agg.period == end].set_index("region_code")
-        table[t("col.settled_cum")] = table.code.map(cum).round(1)
-        table[t("col.hukou_rate")] = table.code.map(last.hukou_urbanization_rate).round(2)
-        span = (BASELINE, end)
-    table = table.rename(columns={"code": t("col.code"), "name": t("col.region")})
-    return table, demo, span
+def freshness(obs: pd.DataFrame) -> dict:
+    """First and latest quarter with any return, how many current values the returns hold
+    over that span (the count the overview and the brief both cite), and whether demo data."""
+    if obs.empty:
+        return {"latest": None, "values": 0, "demo": False, "first": None}
+    latest = obs.period.max()
+    return {
+        "latest": latest,
+        "first": obs.period.min(),
+        "values": len(obs),
+        "demo": bool(obs.is_demo.any()),
+    }
 
 
-def sources(official_frame: pd.DataFrame) -> list[str]:
-    """Distinct source lines (title, URL) in first-appearance order."""
-    seen: list[str] = []
-    for r in official_frame.itertuples(index=False):
-        line = r.source_title + (f" — {r.source_url}" if r.source_url else "")
-        if line not in seen:
-            seen.append(line)
-    return seen
+def headline(records: list[dict]) -> list[dict]:
+    """The targets a leader reads first: for each indicator the nearest target not yet due
+    at the evaluation date, else the latest one; the others come after (e.g. the 2015
+    interim targets, already judged)."""
+    if not records:
+        return []
+    as_of = records[0]["as_of"]
+    chosen, rest = [], []
+    by_ind: dict[str, list[dict]] = {}
+    for r in records:
+        by_ind.setdefault(r["indicator"], []).append(r)
+    for ind in TARGET_INDICATORS:
+        group = sorted(by_ind.get(ind, []), key=lambda r: r["target_period"])
+        if not group:
+            continue
+        pick = group[headline_index([r["target_period"] for r in group], as_of)]
+        chosen.append(pick)
+        rest += [r for r in group if r is not pick]
+    return chosen + rest

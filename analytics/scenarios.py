@@ -12,17 +12,16 @@ from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from scipy.special import expit, logit
 
 from analytics.aggregate import aggregate
-from analytics.projections import fit_logit_linear
 from analytics.settlement_forecast import forecast_settlements
-from data import periods
+from analytics.targets import headline_target
+from analytics.urbanization_forecast import fit_logit_linear
+from data.i18n import formats
+from data.reference import periods
+from data.reference.targets import published_targets
 
-SETTLED_TARGET, SETTLED_PERIOD = 10_000_000, "2020Q4"
-RATE_TARGET, RATE_YEAR = 62.0, 2020
-BASELINE = "2014Q1"
 DEFAULT_AS_OF = "2019Q4"  # the what-if page opens a year before the 2020 targets
 
 
@@ -88,15 +87,28 @@ def run(
     obs: pd.DataFrame,
     official: pd.DataFrame,
     registry: pd.DataFrame,
-    seed: int = 20140923,
+    seed: int | None = None,
+    targets: pd.DataFrame | None = None,
 ) -> dict:
-    """Baseline and scenario side by side for the 2020 settlement and urbanization targets."""
+    """Baseline and scenario side by side for the province's headline settlement and
+    urbanization targets.
+
+    ``targets`` are the province's targets as the store holds them (``analytics.targets.
+    load_targets``), so an admin's change reaches the what-if as it reaches the projection;
+    None means the published targets shipped in ``data.reference.targets``. For each indicator
+    the headline target is chosen by the overview's rule (``headline_target``)."""
     params.validate()
     as_of = params.as_of or obs.period.max()
+    targets = published_targets() if targets is None else targets
+    settled_t = headline_target(targets, "settled_cumulative", as_of)
+    rate_t = headline_target(targets, "urbanization_rate", as_of)
+    settled_value, settled_period = float(settled_t.value), settled_t.period
+    rate_value, rate_year = float(rate_t.value), periods.year_of(rate_t.period)
+    baseline = settled_t.baseline_period
     prov = aggregate(obs, registry, "province").set_index("period").settled_total
     flows = prov[prov.index <= as_of].dropna()
-    horizon = periods.shift(SETTLED_PERIOD, 12)
-    base = forecast_settlements(flows, BASELINE, horizon, seed=seed)
+    horizon = periods.shift(settled_period, 12)
+    base = forecast_settlements(flows, baseline, horizon, seed=seed)
     start = params.from_period or periods.shift(base.last_period, 1)
     active = np.array([q >= start for q in base.quarters])
     weights = _weights(obs, registry, as_of)
@@ -105,12 +117,12 @@ def run(
     surge = np.zeros(len(base.quarters))
     surge_on = np.flatnonzero(active)[: params.surge_quarters]
     surge[surge_on] = params.surge_per_quarter
-    scen = forecast_settlements(flows, BASELINE, horizon, seed=seed, multiplier=mult, extra=surge)
+    scen = forecast_settlements(flows, baseline, horizon, seed=seed, multiplier=mult, extra=surge)
 
     rate = official[
         (official.region_code == "610000") & (official.indicator == "urbanization_rate")
     ]
-    last_year = int(as_of[:4]) if as_of.endswith("Q4") else int(as_of[:4]) - 1
+    last_year = periods.last_full_year(as_of)
     known = rate[rate.year <= last_year]
     fit = fit_logit_linear(known[known.basis == "census2010"], "census2010")
     pop = official[
@@ -120,7 +132,7 @@ def run(
         & (official.basis == "census2010")
     ]
     p0_year, p0 = int(pop.year.max()), float(pop.sort_values("year").value.iloc[-1]) * 1e4
-    years = np.arange(int(known.year.max()) + 1, RATE_YEAR + 4)
+    years = np.arange(int(known.year.max()) + 1, rate_year + 4)
     basel = fit.predict(years)
     growth = (1 + params.population_growth / 100) ** (years - p0_year)
     population = p0 * growth
@@ -134,46 +146,40 @@ def run(
     )
 
     def p_rate(delta: float) -> float:
-        exog = np.array([[1.0, float(RATE_YEAR)]])
-        pred = fit.results.get_prediction(exog)
-        mean = float(pred.predicted_mean[0]) + delta
-        se = float(np.sqrt(pred.var_pred_mean[0] + fit.results.scale))
-        return float(
-            1 - stats.t.cdf((logit(RATE_TARGET / 100) - mean) / se, df=fit.results.df_resid)
-        )
+        return fit.probability_at_least(rate_value, rate_year, shift=delta)
 
-    i2020 = int(np.flatnonzero(years == RATE_YEAR)[0]) if RATE_YEAR in years else None
+    i2020 = int(np.flatnonzero(years == rate_year)[0]) if rate_year in years else None
     rate_delta = float(shift[i2020]) if i2020 is not None else 0.0
-    idx = base.quarters.index(SETTLED_PERIOD) if SETTLED_PERIOD in base.quarters else None
+    idx = base.quarters.index(settled_period) if settled_period in base.quarters else None
     return {
         "name": params.name,
         "as_of": as_of,
         "from_period": start,
         "params": params.as_dict(),
         "settled": {
-            "target": SETTLED_TARGET,
-            "period": SETTLED_PERIOD,
+            "target": settled_value,
+            "period": settled_period,
             "achieved": base.achieved,
-            "baseline_probability": base.probability(SETTLED_TARGET, SETTLED_PERIOD)
-            if SETTLED_PERIOD > base.last_period
-            else float(base.achieved >= SETTLED_TARGET),
-            "scenario_probability": scen.probability(SETTLED_TARGET, SETTLED_PERIOD)
-            if SETTLED_PERIOD > scen.last_period
-            else float(scen.achieved >= SETTLED_TARGET),
+            "baseline_probability": base.probability(settled_value, settled_period)
+            if settled_period > base.last_period
+            else float(base.achieved >= settled_value),
+            "scenario_probability": scen.probability(settled_value, settled_period)
+            if settled_period > scen.last_period
+            else float(scen.achieved >= settled_value),
             "baseline_median": float(np.median(base.paths[:, idx]))
             if idx is not None
             else base.achieved,
             "scenario_median": float(np.median(scen.paths[:, idx]))
             if idx is not None
             else scen.achieved,
-            "baseline_reach": base.median_reach(SETTLED_TARGET),
-            "scenario_reach": scen.median_reach(SETTLED_TARGET),
+            "baseline_reach": base.median_reach(settled_value),
+            "scenario_reach": scen.median_reach(settled_value),
             "baseline_path": base.fan().to_dict("records"),
             "scenario_path": scen.fan().to_dict("records"),
         },
         "urbanization": {
-            "target": RATE_TARGET,
-            "year": RATE_YEAR,
+            "target": rate_value,
+            "year": rate_year,
             "baseline_probability": p_rate(0.0) if i2020 is not None else None,
             "scenario_probability": p_rate(rate_delta) if i2020 is not None else None,
             "baseline_value": float(basel.value[i2020]) if i2020 is not None else None,
@@ -186,57 +192,45 @@ def run(
 
 def save(params: ScenarioParams, author: str, engine=None) -> int:
     """Store a scenario with its name, author and time; returns its id."""
-    from data import store
-    from data.models import AuditLog, Scenario
+    from data.store.scenarios import write_scenario
 
     params.validate()
-    with store.transaction(engine) as sess:
-        row = Scenario(name=params.name, author=author, params=params.as_dict())
-        sess.add(row)
-        sess.flush()
-        sess.add(
-            AuditLog(
-                user=author, action="scenario_save", detail={"id": row.id, "name": params.name}
-            )
-        )
-        return row.id
+    return write_scenario(engine, params.name, author, params.as_dict())
 
 
 def list_saved(engine=None) -> pd.DataFrame:
-    from sqlalchemy import select
+    """Saved scenarios, newest first (id, name, author, created_at, params)."""
+    from data.store.scenarios import read_scenarios
 
-    from data import store
-    from data.models import Scenario
+    return read_scenarios(engine)
 
-    with store.reader(engine) as sess:
-        rows = sess.execute(select(Scenario).order_by(Scenario.id.desc())).scalars().all()
-    return pd.DataFrame(
-        [
-            {
-                "id": r.id,
-                "name": r.name,
-                "author": r.author,
-                "created_at": r.created_at,
-                "params": r.params,
-            }
-            for r in rows
-        ],
-        columns=["id", "name", "author", "created_at", "params"],
-    )
+
+def target_label(value: float, lang: str = "zh") -> str:
+    """A settlement target as its documents write it: 1000万 / 10 million."""
+    return f"{value / 1e4:g}万" if lang == "zh" else f"{value / 1e6:g} million"
 
 
 def comparison(result: dict, lang: str = "zh") -> pd.DataFrame:
     """Baseline and scenario side by side, one row per measure."""
-    from data import messages
+    from data.i18n import messages
 
-    t = lambda k: messages.t(k, lang)  # noqa: E731
     s, u = result["settled"], result["urbanization"]
+    fields = {
+        "target": target_label(s["target"], lang),
+        "period": s["period"],
+        "when": f"{s['period'][:4]}年底"
+        if s["period"].endswith("Q4")
+        else formats.period_label(s["period"]) + "末",
+        "year": u["year"],
+        "rate": f"{u['target']:g}",
+    }
+    t = lambda k: messages.t(k, lang, **fields)  # noqa: E731
 
     def pct(v):
         return "—" if v is None else f"{v:.1%}"
 
     def persons(v):
-        return messages.format_persons(v, lang)
+        return formats.format_persons(v, lang)
 
     def rate(v):
         return "—" if v is None else f"{v:.2f}"
@@ -266,3 +260,11 @@ def comparison(result: dict, lang: str = "zh") -> pd.DataFrame:
     return pd.DataFrame(
         rows, columns=[t("whatif.col.measure"), t("whatif.col.baseline"), t("whatif.col.scenario")]
     )
+
+
+def future_quarters(as_of: str, targets: pd.DataFrame | None = None) -> list[str]:
+    """Quarters a what-if may start from: after ``as_of`` up to the headline settlement
+    target's quarter (at least the next quarter)."""
+    targets = published_targets() if targets is None else targets
+    end = headline_target(targets, "settled_cumulative", as_of).period
+    return periods.quarter_range(periods.shift(as_of, 1), end) or [periods.shift(as_of, 1)]

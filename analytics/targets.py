@@ -10,45 +10,52 @@ from __future__ import annotations
 
 import pandas as pd
 from scipy.special import expit
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
 
-from analytics.aggregate import aggregate
+from analytics.aggregate import aggregate, province_cumulative
 from analytics.progress import assess
-from analytics.projections import fit_damped_trend, fit_logit_linear
 from analytics.settlement_forecast import forecast_settlements
-from data import periods, store
-from data.models import Target
-from data.observations import read_observations, read_official
+from analytics.urbanization_forecast import fit_damped_trend, fit_logit_linear
+from data import store
+from data.reference import periods
+from data.reference.targets import SETTLEMENT_BASELINE, TARGET_INDICATORS
+from data.store import Engine
+from data.store import targets as target_store
+from data.store.observations import read_observations, read_official
 from geo.regions import PROVINCE_CODE, load_registry
 
-DEFAULT_BASELINE = "2014Q1"
 EXTRA_YEARS = 3  # project past the target date to find when it is reached
 
 
 def load_targets(engine: Engine, region: str | None = PROVINCE_CODE) -> pd.DataFrame:
     """Targets of ``region`` (None: every region)."""
-    stmt = select(Target) if region is None else select(Target).where(Target.region_code == region)
-    with store.reader(engine) as sess:
-        rows = sess.execute(stmt).scalars().all()
-    cols = [
-        "id",
-        "indicator",
-        "region_code",
-        "value",
-        "unit",
-        "period",
-        "baseline_period",
-        "source",
-    ]
-    return pd.DataFrame([{c: getattr(t, c) for c in cols} for t in rows], columns=cols)
-
-
-TARGET_INDICATORS = ("settled_cumulative", "urbanization_rate")
+    return target_store.read_targets(engine, region)
 
 
 class TargetError(ValueError):
     pass
+
+
+def headline_index(target_periods: list[str], as_of: str) -> int | None:
+    """Which of an indicator's targets a leader reads first at ``as_of``: the nearest one not
+    yet due, else the latest (the index into ``target_periods``; None when there are none)."""
+    if not target_periods:
+        return None
+    order = sorted(range(len(target_periods)), key=lambda i: target_periods[i])
+    due = [i for i in order if target_periods[i] >= as_of]
+    return due[0] if due else order[-1]
+
+
+def headline_target(targets: pd.DataFrame, indicator: str, as_of: str) -> pd.Series:
+    """The province's headline target of ``indicator`` at ``as_of`` (``headline_index``),
+    with its baseline filled in (``SETTLEMENT_BASELINE`` where it names none)."""
+    rows = targets[targets.indicator == indicator].reset_index(drop=True)
+    i = headline_index(rows.period.tolist(), as_of)
+    if i is None:
+        raise TargetError(f"no {indicator} target is set")
+    row = rows.iloc[i].copy()
+    if not isinstance(row.baseline_period, str):
+        row["baseline_period"] = SETTLEMENT_BASELINE
+    return row
 
 
 def set_target(
@@ -63,7 +70,6 @@ def set_target(
 ) -> int:
     """Add or replace the target of ``indicator`` for ``region`` at ``period`` (an admin's
     edit, audited). A city's settled_cumulative target is its allocation of the province's."""
-    from data.models import AuditLog
     from geo.regions import default_resolver
 
     if indicator not in TARGET_INDICATORS:
@@ -85,61 +91,20 @@ def set_target(
     if not source.strip():
         raise TargetError("a target needs its source (document and article)")
     unit = "人" if indicator == "settled_cumulative" else "%"
-    with store.transaction(engine) as sess:
-        old = sess.execute(
-            select(Target).where(
-                Target.indicator == indicator,
-                Target.region_code == res.code,
-                Target.period == period,
-            )
-        ).scalar_one_or_none()
-        row = old or Target(indicator=indicator, region_code=res.code, period=period)
-        row.value, row.unit, row.baseline_period, row.source = float(value), unit, baseline, source
-        sess.add(row)
-        sess.flush()
-        sess.add(
-            AuditLog(
-                user=user,
-                action="target_set",
-                detail={
-                    "id": row.id,
-                    "indicator": indicator,
-                    "region": res.code,
-                    "value": value,
-                    "period": period,
-                    "baseline": baseline,
-                },
-            )
-        )
-        return row.id
+    return target_store.write_target(
+        engine, indicator, res.code, value, unit, period, baseline, source, user
+    )
 
 
 def allocations(engine: Engine) -> pd.DataFrame:
     """City allocations of the settlement target (region_code, value, period, baseline_period);
     the latest target period per city."""
-    with store.reader(engine) as sess:
-        rows = (
-            sess.execute(
-                select(Target).where(
-                    Target.indicator == "settled_cumulative", Target.region_code != PROVINCE_CODE
-                )
-            )
-            .scalars()
-            .all()
-        )
-    frame = pd.DataFrame(
-        [
-            {
-                "region_code": t.region_code,
-                "value": t.value,
-                "period": t.period,
-                "baseline_period": t.baseline_period or DEFAULT_BASELINE,
-            }
-            for t in rows
-        ],
-        columns=["region_code", "value", "period", "baseline_period"],
-    )
-    return frame.sort_values("period").drop_duplicates("region_code", keep="last")
+    frame = target_store.read_targets(engine)
+    frame = frame[
+        (frame.indicator == "settled_cumulative") & (frame.region_code != PROVINCE_CODE)
+    ].assign(baseline_period=lambda f: f.baseline_period.fillna(SETTLEMENT_BASELINE))
+    frame = frame[["region_code", "value", "period", "baseline_period"]]
+    return frame.sort_values("period", kind="stable").drop_duplicates("region_code", keep="last")
 
 
 def _year_fraction(period: str) -> float:
@@ -150,7 +115,7 @@ def _year_fraction(period: str) -> float:
 
 def _settlement(target: pd.Series, flows: pd.Series, as_of: str, is_demo: bool, seed: int) -> dict:
     baseline = (
-        target.baseline_period if isinstance(target.baseline_period, str) else DEFAULT_BASELINE
+        target.baseline_period if isinstance(target.baseline_period, str) else SETTLEMENT_BASELINE
     )
     known = flows[flows.index <= as_of]
     fc = forecast_settlements(
@@ -208,11 +173,11 @@ def _rate(target: pd.Series, official: pd.DataFrame, as_of: str) -> dict:
     series = official[
         (official.region_code == PROVINCE_CODE) & (official.indicator == "urbanization_rate")
     ]
-    last_year = int(as_of[:4]) if as_of.endswith("Q4") else int(as_of[:4]) - 1
+    last_year = periods.last_full_year(as_of)
     known = series[series.year <= last_year].sort_values("year")
     target_year = int(target.period[:4])
     baseline = (
-        target.baseline_period if isinstance(target.baseline_period, str) else DEFAULT_BASELINE
+        target.baseline_period if isinstance(target.baseline_period, str) else SETTLEMENT_BASELINE
     )
     base = known[known.year < int(baseline[:4])].iloc[-1]
     at = known[known.year <= target_year].iloc[-1]  # judged at the target year once it has passed
@@ -278,7 +243,7 @@ def project_targets(
     engine: Engine | None = None,
     as_of: str | None = None,
     region: str = PROVINCE_CODE,
-    seed: int = 20140923,
+    seed: int | None = None,
 ) -> list[dict]:
     """One record per target (see the module docstring), in the shape of ``urbdash project``."""
     engine = engine or store.get_engine()
@@ -325,3 +290,24 @@ def project_targets(
             }
         )
     return out
+
+
+def target_history(
+    indicator: str,
+    as_of: str,
+    obs: pd.DataFrame,
+    official: pd.DataFrame,
+    registry: pd.DataFrame,
+) -> pd.DataFrame:
+    """What a target's chart shows as observed by ``as_of``: the province's cumulative
+    settlement per quarter, or the published urbanization rate per year with its census basis
+    (period, value[, basis])."""
+    if indicator == "settled_cumulative":
+        cum = province_cumulative(obs, registry, as_of)
+        return pd.DataFrame({"period": cum.index, "value": cum.to_numpy()})
+    part = official[
+        (official.region_code == PROVINCE_CODE)
+        & (official.indicator == "urbanization_rate")
+        & (official.year <= periods.last_full_year(as_of))
+    ].sort_values("year")
+    return pd.DataFrame({"period": part.year.astype(str), "value": part.value, "basis": part.basis})

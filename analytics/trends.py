@@ -11,10 +11,12 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from analytics.aggregate import aggregate
-from data import indicators, messages
+from analytics.aggregate import aggregate, cumulative
+from data.i18n import messages
+from data.reference import indicators
+from data.reference.targets import SETTLEMENT_BASELINE
+from geo.regions import reporting_unit
 
-BASELINE = "2014Q1"
 TREND_INDICATORS = (
     "settled_total",
     "settled_cumulative",
@@ -85,9 +87,7 @@ def trend_frame(
     if regions:
         wide = wide[wide.region_code.isin(regions)]
     if indicator == "settled_cumulative":
-        part = wide[wide.period >= BASELINE]
-        values = part.groupby("region_code").settled_total.cumsum()
-        wide = part.assign(value=values)
+        wide = wide[wide.period >= SETTLEMENT_BASELINE].assign(value=cumulative(wide))
     else:
         wide = wide.assign(value=wide[indicator])
     if mode == "per_10k" and indicator not in RATES:
@@ -108,7 +108,7 @@ def trend_frame(
         wide = wide.assign(value=diff if indicator in RATES else 100 * diff / before)
     reg = registry.set_index("code")
     names = reg.name.where(reg.stat_name.isna(), reg.stat_name)
-    city_of = reg.stat_parent_code.where(reg.stat_parent_code != "610000", reg.index.to_series())
+    city_of = reporting_unit(registry)
     out = wide[["region_code", "period", "value"]].copy()
     out["name"] = out.region_code.map(names)
     out["city"] = out.region_code.map(

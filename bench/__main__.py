@@ -31,10 +31,10 @@ def bench_ingest(tmp: Path) -> tuple:
     import openpyxl
 
     from data import store
-    from data.bootstrap import init_store
-    from data.demo import generate
-    from data.ingest import ingest
-    from data.template import write_return
+    from data.demo.generator import generate
+    from data.intake.ingest import ingest
+    from data.intake.template import write_return
+    from data.store.bootstrap import init_store
 
     frame = generate()
     path = write_return(tmp / "q.xlsx", "2016Q3", frame[frame.period == "2016Q3"])
@@ -70,8 +70,8 @@ def bench_rerun(tmp: Path) -> tuple:
     from streamlit.testing.v1 import AppTest
 
     from data import store
-    from data.bootstrap import init_store
-    from data.demo import load_demo
+    from data.demo.generator import load_demo
+    from data.store.bootstrap import init_store
 
     url = f"sqlite:///{tmp / 'rerun.sqlite'}"
     eng = store.get_engine(url)
@@ -106,7 +106,7 @@ def bench_page_reruns(tmp: Path) -> list[tuple]:
 
     root = Path(__file__).resolve().parents[1]
     out = []
-    for page, name in (("pages/trends_view.py", "trends"), ("pages/tasks_view.py", "key tasks")):
+    for page, name in (("pages/trends_page.py", "trends"), ("pages/tasks_page.py", "key tasks")):
         at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()
         at.switch_page(page).run()
 
@@ -133,7 +133,7 @@ def bench_map_rerun(tmp: Path) -> tuple:
 
     root = Path(__file__).resolve().parents[1]
     at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()
-    at.switch_page("pages/map_view.py").run()
+    at.switch_page("pages/map_page.py").run()
     at.radio(key="map_level").set_value("county").run()
 
     def cold():
@@ -153,7 +153,7 @@ def bench_projection(tmp: Path) -> tuple:
     """ETS fit plus 10,000 simulated paths vs the same fit with 100 paths (the fixed cost)."""
     from analytics.aggregate import aggregate
     from analytics.settlement_forecast import forecast_settlements
-    from data.observations import read_observations
+    from data.store.observations import read_observations
     from geo.regions import load_registry
 
     wide = aggregate(read_observations(), load_registry(), "province").set_index("period")
@@ -169,7 +169,7 @@ def bench_whatif(tmp: Path) -> tuple:
     from analytics import scenarios
     from analytics.aggregate import aggregate
     from analytics.settlement_forecast import forecast_settlements
-    from data.observations import read_observations, read_official
+    from data.store.observations import read_observations, read_official
     from geo.regions import load_registry
 
     obs, off, reg = read_observations(), read_official(), load_registry()

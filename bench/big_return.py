@@ -30,13 +30,13 @@ from openpyxl import Workbook
 
 
 def header() -> list[str]:
-    from data import indicators
+    from data.reference import indicators
 
     return ["期别", "区划代码", "地区名称"] + [i.name_zh for i in indicators.REPORTED]
 
 
 def write_big(path: Path, n_rows: int = 100_000) -> Path:
-    from data import periods
+    from data.reference import periods
     from geo.regions import load_registry
 
     counties = load_registry().query("level == 'county'").code.tolist()
@@ -77,9 +77,10 @@ def _peak_mb() -> float:
 
 
 def main(path: str) -> None:
-    from data import periods, store
-    from data.bootstrap import init_store
-    from data.ingest import ingest
+    from data import store
+    from data.intake.ingest import ingest
+    from data.reference import periods
+    from data.store.bootstrap import init_store
 
     periods.FIRST_YEAR = 1700
     content = Path(path).read_bytes()
@@ -111,9 +112,11 @@ def floor(path: str) -> None:
 
     from python_calamine import CalamineWorkbook
 
-    from data import periods, store
-    from data.bootstrap import init_store
-    from data.ingest import ROWS_PER_STATEMENT, check
+    from data import store
+    from data.intake.ingest import check
+    from data.store.observations import ROWS_PER_STATEMENT
+    from data.reference import periods
+    from data.store.bootstrap import init_store
 
     periods.FIRST_YEAR = 1700
     content = Path(path).read_bytes()
@@ -192,8 +195,8 @@ def validate_only(path: str) -> None:
     """Read + every reading and validation rule with no store (``urbdash validate``)."""
     import statistics
 
-    from data import periods
-    from data.ingest import check
+    from data.intake.ingest import check
+    from data.reference import periods
 
     periods.FIRST_YEAR = 1700
     with tempfile.TemporaryDirectory() as d:

@@ -16,7 +16,8 @@ from shapely.geometry import shape
 
 def payload_and_build(tmp: Path) -> list[tuple]:
     from analytics import maps
-    from data.observations import read_observations
+    from analytics.render import choropleth
+    from data.store.observations import read_observations
     from geo import boundaries
     from geo.regions import load_registry
 
@@ -34,13 +35,16 @@ def payload_and_build(tmp: Path) -> list[tuple]:
     raw_json = json.dumps(boundaries.to_geojson(codes, raw, decimals=6), separators=(",", ":"))
     obs = read_observations()
     frame = maps.map_values(obs, load_registry(), "county", "settled_cumulative", obs.period.max())
-    fig = maps.choropleth(frame, layers["county"], "settled_cumulative", borders=layers["city"])
+    fig = choropleth.choropleth(
+        frame, layers["county"], "settled_cumulative", borders=layers["city"]
+    )
     county_kb = len(fig.to_json()) / 1000
     city_frame = maps.map_values(
         obs, load_registry(), "city", "settled_cumulative", obs.period.max()
     )
     city_kb = (
-        len(maps.choropleth(city_frame, layers["city"], "settled_cumulative").to_json()) / 1000
+        len(choropleth.choropleth(city_frame, layers["city"], "settled_cumulative").to_json())
+        / 1000
     )
     print(
         f"map payload: county figure {county_kb:.0f} KB (budget ≤ 150 KB), city figure "

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# A source checkout keeps its store in var/ beside the code (git-ignored); an installed package
+# keeps it in var/ under the working directory, never inside site-packages.
+DEFAULT_VAR_DIR = ROOT / "var" if (ROOT / "pyproject.toml").is_file() else Path.cwd() / "var"
 
 
 @dataclass(frozen=True)
@@ -25,8 +28,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "var_dir",
         "URBDASH_VAR_DIR",
-        str(ROOT / "var"),
-        "Folder for the embedded SQLite file, caches and generated demo workbooks (git-ignored).",
+        str(DEFAULT_VAR_DIR),
+        "Folder for the embedded SQLite file, caches and generated demo workbooks: var/ in a "
+        "source checkout (git-ignored), ./var in the working directory for an installed package.",
     ),
     Setting(
         "database_url",

@@ -20,8 +20,7 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping, shape
 
-from data import settings
-from geo.regions import CROSSWALK, PROVINCE_CODE, boundary_package, load_registry
+from geo.regions import CROSSWALK, boundary_package, load_registry, reporting_unit
 
 TOLERANCE = 0.015  # degrees (~1.5 km): county-layer figure payload under 150 KB
 DECIMALS = 3  # ~100 m, below a pixel at province scale
@@ -56,11 +55,10 @@ def simplify_counties(tolerance: float = TOLERANCE) -> tuple[list[str], np.ndarr
 
 def city_geometries(codes: list[str], counties: np.ndarray) -> tuple[list[str], np.ndarray]:
     """Statistical cities (ten cities and 杨凌示范区) as unions of their counties."""
-    reg = load_registry().set_index("code")
+    unit = reporting_unit(load_registry())
     groups: dict[str, list] = {}
     for code, geom in zip(codes, counties, strict=True):
-        parent = reg.at[code, "stat_parent_code"]
-        groups.setdefault(code if parent == PROVINCE_CODE else parent, []).append(geom)
+        groups.setdefault(unit[code], []).append(geom)
     keys = sorted(groups)
     return keys, np.array([shapely.union_all(groups[k]) for k in keys], dtype=object)
 
@@ -97,10 +95,13 @@ def build_layers(tolerance: float = TOLERANCE, decimals: int = DECIMALS) -> dict
 
 
 def load_layers(
-    tolerance: float = TOLERANCE, decimals: int = DECIMALS, cache_dir: Path | None = None
+    cache_dir: Path, tolerance: float = TOLERANCE, decimals: int = DECIMALS
 ) -> dict[str, dict]:
-    """Layers from the disk cache, building and writing them on the first call."""
-    folder = cache_dir or settings.var_dir() / "cache"
+    """Layers from the disk cache in ``cache_dir``, building and writing them on the first call.
+
+    The folder is an argument (the caller reads it from ``data.settings``): geo sits below every
+    other package and imports none of them."""
+    folder = Path(cache_dir)
     path = folder / f"boundaries_{cache_key(tolerance, decimals)}.json"
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
@@ -113,8 +114,9 @@ def load_layers(
 
 
 @lru_cache(maxsize=2)
-def layers() -> dict[str, dict]:
-    return load_layers()
+def layers(cache_dir: Path) -> dict[str, dict]:
+    """The layers of ``load_layers``, kept in memory per cache folder."""
+    return load_layers(cache_dir)
 
 
 def bounds(layer: dict) -> tuple[float, float, float, float]:

@@ -86,6 +86,25 @@ def load_registry(crosswalk: Path = CROSSWALK) -> pd.DataFrame:
     return _registry_cached(str(crosswalk)).copy()
 
 
+def reporting_unit(registry: pd.DataFrame) -> pd.Series:
+    """County code -> code of the unit it reports under: its city, or itself where it is a
+    statistical unit of its own (杨凌示范区, whose statistical parent is the province).
+    Every rule about the ten cities plus 杨凌示范区 starts from here."""
+    counties = registry[registry.level == "county"].set_index("code")
+    own = counties.stat_parent_code == PROVINCE_CODE
+    return counties.stat_parent_code.where(~own, counties.index.to_series())
+
+
+def reporting_units(registry: pd.DataFrame) -> pd.DataFrame:
+    """The units that report beside each other (code, name): the ten cities, then the
+    statistical units (杨凌示范区) under their statistical name."""
+    cities = registry[registry.level == "city"][["code", "name"]]
+    units = registry[registry.stat_name.notna()][["code", "stat_name"]].rename(
+        columns={"stat_name": "name"}
+    )
+    return pd.concat([cities, units], ignore_index=True)
+
+
 def normalize_text(value: object) -> str:
     """Full-width to half-width (NFKC), all white space removed."""
     text = unicodedata.normalize("NFKC", str(value))

@@ -57,8 +57,8 @@ def engine(db_url):
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory):
     """A SQLite store initialised and loaded with the demo data once per session."""
-    from data.bootstrap import init_store
-    from data.demo import load_demo
+    from data.demo.generator import load_demo
+    from data.store.bootstrap import init_store
 
     var = tmp_path_factory.mktemp("var")
     url = f"sqlite:///{var / 'demo.sqlite'}"

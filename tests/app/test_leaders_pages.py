@@ -66,7 +66,7 @@ def test_overview_without_returns(tmp_path, app_on):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_trends_two_cities_per_10k(app, lang):
     at = app(lang).run()
-    at.switch_page("pages/trends_view.py").run()
+    at.switch_page("pages/trends_page.py").run()
     assert not at.exception, at.exception
     at.radio(key="trend_level").set_value("city").run()
     at.multiselect(key="trend_regions_city").set_value(["610100", "610200"]).run()
@@ -83,7 +83,7 @@ def test_trends_two_cities_per_10k(app, lang):
 
 def test_trends_target_lines_on_cumulative(app):
     at = app("zh").run()
-    at.switch_page("pages/trends_view.py").run()
+    at.switch_page("pages/trends_page.py").run()
     at.selectbox(key="trend_indicator").set_value("settled_cumulative").run()
     assert not at.exception, at.exception
     spec = json.dumps(json.loads(at.get("plotly_chart")[0].proto.spec), ensure_ascii=False)
@@ -94,12 +94,12 @@ def test_trends_target_lines_on_cumulative(app):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_tasks_page_update_and_department_view(tmp_path, app_on, lang):
     from data import store
-    from data.bootstrap import init_store
+    from data.store.bootstrap import init_store
 
     url = f"sqlite:///{tmp_path / 'tasks.sqlite'}"
     init_store(store.get_engine(url))
     at = app_on(url)(lang).run()
-    at.switch_page("pages/tasks_view.py").run()
+    at.switch_page("pages/tasks_page.py").run()
     assert not at.exception, at.exception
     assert len(at.dataframe[0].value) == 37
     at.selectbox(key="task_department").set_value("省统计局").run()
@@ -118,15 +118,15 @@ def test_tasks_page_update_and_department_view(tmp_path, app_on, lang):
 
 
 def test_tasks_bad_evidence_link_is_refused(tmp_path, app_on):
+    from analytics.tasks import task_updates
     from data import store
-    from data.bootstrap import init_store
-    from data.tasks import task_updates
+    from data.store.bootstrap import init_store
 
     url = f"sqlite:///{tmp_path / 'tasks.sqlite'}"
     eng = store.get_engine(url)
     init_store(eng)
     at = app_on(url)("zh").run()
-    at.switch_page("pages/tasks_view.py").run()
+    at.switch_page("pages/tasks_page.py").run()
     at.text_input(key="task_update_evidence").set_value("not a link")
     at.button[0].click().run()
     assert at.error and "not a link" in at.error[0].value and "未保存" in at.error[0].value

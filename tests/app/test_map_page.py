@@ -11,7 +11,7 @@ def map_page(demo_store, app_on):
 
     def open_map(lang="zh"):
         at = make(lang).run()
-        at.switch_page("pages/map_view.py").run()
+        at.switch_page("pages/map_page.py").run()
         assert not at.exception, at.exception
         return at
 
@@ -67,7 +67,7 @@ def test_target_share_offered_once_allocations_exist(demo_copy, app_on):
 
     def map_page():
         at = make().run()
-        at.switch_page("pages/map_view.py").run()
+        at.switch_page("pages/map_page.py").run()
         assert not at.exception, at.exception
         return at
 

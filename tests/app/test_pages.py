@@ -32,7 +32,7 @@ def test_page_runs(app, page, lang):
 
 def test_overview_content(app):
     at = app("zh").run()
-    at.switch_page("pages/data_overview.py").run()
+    at.switch_page("pages/published_page.py").run()
     assert at.title[0].value == "公布数据"
     labels = [m.label for m in at.metric]
     assert "2015年（目标55%）" in labels
@@ -51,7 +51,7 @@ def test_overview_content(app):
 
 def test_overview_english_and_switch(app):
     at = app("zh").run()
-    at.switch_page("pages/data_overview.py").run()
+    at.switch_page("pages/published_page.py").run()
     at.sidebar.radio[0].set_value("en").run()
     assert at.title[0].value == "Published figures"
     assert "Sources" in " ".join(c.value for c in at.caption)
@@ -59,7 +59,7 @@ def test_overview_english_and_switch(app):
 
 def test_empty_store_says_how_to_load(tmp_path, app_on):
     at = app_on(f"sqlite:///{tmp_path / 'empty.sqlite'}")().run()
-    at.switch_page("pages/data_overview.py").run()
+    at.switch_page("pages/published_page.py").run()
     assert not at.exception
     assert "urbdash demo" in at.info[0].value
     assert not any("示例数据" in m.value for m in at.markdown)

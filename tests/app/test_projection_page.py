@@ -3,7 +3,7 @@
 
 def test_projection_page_as_of(demo_store, app_on):
     at = app_on(demo_store["url"])("zh").run()
-    at.switch_page("pages/projection_view.py").run()
+    at.switch_page("pages/projection_page.py").run()
     assert not at.exception, at.exception
     assert [s.value for s in at.subheader] == [
         "累计城镇落户 · 600万 · 2015Q4",

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from data import store
-from data.bootstrap import init_store
-from data.models import Observation
+from data.store.bootstrap import init_store
+from data.store.models import Observation
 from tests.fixtures import workbooks as wb
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +23,7 @@ def page(tmp_path, app_on):
     def make(lang="zh"):
         at = build(lang)
         at.run()
-        at.switch_page("pages/returns_upload.py").run()
+        at.switch_page("pages/returns_page.py").run()
         assert not at.exception, at.exception
         return at
 

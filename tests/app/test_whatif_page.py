@@ -7,7 +7,7 @@ def comparison(at):
 
 def test_multiplier_moves_the_scenario(demo_copy, app_on):
     at = app_on(demo_copy["url"])("zh").run()  # a private store: it saves a scenario
-    at.switch_page("pages/whatif_view.py").run()
+    at.switch_page("pages/whatif_page.py").run()
     assert not at.exception, at.exception
     before = comparison(at)
     assert before.iloc[0, 1] == before.iloc[0, 2]  # scenario = baseline at the start
@@ -17,3 +17,20 @@ def test_multiplier_moves_the_scenario(demo_copy, app_on):
     assert float(after.iloc[0, 2].rstrip("%")) > float(before.iloc[0, 2].rstrip("%"))
     next(b for b in at.button if b.label == "保存情景").click().run()
     assert any(s.value.startswith("已保存（第") for s in at.success)
+
+
+def test_a_target_changed_by_an_admin_reaches_the_page(demo_copy, app_on):
+    from analytics.targets import set_target
+
+    set_target(
+        demo_copy["engine"], "settled_cumulative", "610000", 8_000_000, "2020Q4", None, "调整", "a"
+    )
+    at = app_on(demo_copy["url"])("zh").run()
+    at.switch_page("pages/whatif_page.py").run()
+    assert not at.exception, at.exception
+    rows = list(comparison(at).iloc[:, 0])
+    assert rows[0] == "2020年底累计落户≥800万的概率" and rows[2] == "预计达到800万的季度"
+    en = app_on(demo_copy["url"])("en").run()
+    en.switch_page("pages/whatif_page.py").run()
+    labels = next(d.value for d in en.dataframe if "Baseline" in d.value.columns).iloc[:, 0]
+    assert labels.iloc[0] == "P(cumulative settled ≥ 8 million by 2020Q4)"

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from analytics.brief import BriefError, brief_data, write_brief
+from analytics.render.brief import BriefError, brief_data, write_brief
+from cli.main import main
 from tests.conftest import in_ci
-from urbdash_cli import main
 
 
 def _tool(name: str) -> str:

@@ -1,8 +1,8 @@
-import pandas as pd
 import pytest
 
-from data import indicators, messages
-from data.official import basis_breaks, load_meta, load_official_series, province_series
+from data.i18n import formats, messages
+from data.reference import indicators
+from data.reference.official import basis_breaks, load_meta, load_official_series, province_series
 from geo.regions import load_registry
 
 
@@ -39,9 +39,9 @@ def test_every_message_has_both_languages():
 
 
 def test_number_formatting():
-    assert messages.format_persons(10_000_000, "zh") == "1,000万"
-    assert messages.format_persons(10_000_000, "en") == "10.0 million"
-    assert messages.format_persons(245_000, "zh") == "24.5万"
+    assert formats.format_persons(10_000_000, "zh") == "1,000万"
+    assert formats.format_persons(10_000_000, "en") == "10.0 million"
+    assert formats.format_persons(245_000, "zh") == "24.5万"
 
 
 def test_official_series_carries_sources_and_flags():
@@ -66,7 +66,9 @@ def test_city_census_figures_sum_to_province():
     pop20 = frame[(frame.year == 2020) & (frame.indicator == "resident_pop")]
     cities = pop20[pop20.region_code != "610000"].value.sum()
     assert cities == pytest.approx(pop20[pop20.region_code == "610000"].value.iloc[0], abs=1e-3)
-    assert isinstance(pop20, pd.DataFrame)
+    # the province, the ten cities and 杨凌示范区, each with its census count
+    units = {"610000", "610403", *(f"61{n:02d}00" for n in range(1, 11))}
+    assert set(pop20.region_code) == units and len(pop20) == 12
 
 
 def test_every_key_used_in_code_is_in_the_catalogue():
@@ -75,8 +77,9 @@ def test_every_key_used_in_code_is_in_the_catalogue():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    files = [root / "app.py", root / "ui.py", *root.glob("pages/*.py")]
-    files += [*root.glob("analytics/*.py"), *root.glob("data/*.py"), root / "urbdash_cli.py"]
+    files = [root / "app.py", *root.glob("pages/*.py")]
+    for package in ("ui", "cli", "analytics", "data"):
+        files += root.glob(f"{package}/**/*.py")
     used = set()
     for f in files:
         used |= set(re.findall(r"""\b(?:tr|t)\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""", f.read_text()))

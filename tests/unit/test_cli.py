@@ -4,8 +4,8 @@ import re
 import pytest
 from click.testing import CliRunner
 
+from cli.main import main
 from data import store
-from urbdash_cli import main
 
 
 @pytest.fixture

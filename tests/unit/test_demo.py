@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data import indicators
-from data.demo import DEMO_PARAMS, generate
-from data.official import load_official_series
+from data.demo.generator import DEMO_PARAMS, generate
+from data.reference import indicators
+from data.reference.official import load_official_series
 from geo.regions import load_registry
 
 

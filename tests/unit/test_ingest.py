@@ -3,11 +3,11 @@ import pytest
 from sqlalchemy import func, select
 
 from data import store
-from data.bootstrap import init_store
-from data.ingest import ingest
-from data.models import Observation, Submission
-from data.returns import read_return
-from data.template import write_return
+from data.intake.ingest import ingest
+from data.intake.read import read_return
+from data.intake.template import write_return
+from data.store.bootstrap import init_store
+from data.store.models import Observation, Submission
 
 
 def _frame(values=None):
@@ -121,7 +121,7 @@ def test_future_period_rejected(engine, tmp_path):
 def test_key_checks_run_on_distinct_values_and_report_every_row():
     """Keys are categoricals in a read return: checked once per distinct value, reported on
     every row that holds a bad one; value checks per row."""
-    from data.validate import _schema_problems
+    from data.intake.rules import _schema_problems
 
     rows = pd.DataFrame(
         {
@@ -152,7 +152,7 @@ def test_key_checks_run_on_distinct_values_and_report_every_row():
 def test_window_quantiles_match_pandas_rolling():
     import numpy as np
 
-    from data.validate import HISTORY_QUARTERS, MIN_HISTORY, window_quantiles
+    from data.intake.rules import HISTORY_QUARTERS, MIN_HISTORY, window_quantiles
 
     rng = np.random.default_rng(7)
     x = rng.lognormal(5, 1, 3000)
@@ -170,8 +170,8 @@ def test_window_quantiles_match_pandas_rolling():
 @pytest.mark.parametrize("block", [1, 7, 1_000_000])
 def test_history_rules_do_not_depend_on_blocks(monkeypatch, block):
     """The history rules run over blocks of whole groups: any block size, same warnings."""
-    from data import periods as P
-    from data import validate as V
+    from data.intake import rules as V
+    from data.reference import periods as P
 
     quarters = P.quarter_range("2014Q1", "2016Q2")
     hist = []
@@ -204,7 +204,7 @@ def test_cell_scan_locates_uncached_formulas_and_error_cells():
     import io
     import zipfile
 
-    from data.workbook import scan_cells
+    from data.intake.workbook import scan_cells
 
     sheet = (
         b'<worksheet><sheetData><row r="4"><c r="A4" s="1"/><c r="B4"><f>SUM(C4)</f><v /></c>'

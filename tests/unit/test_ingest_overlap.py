@@ -10,10 +10,12 @@ import threading
 import pytest
 from sqlalchemy.exc import OperationalError
 
-import data.ingest as ingest_mod
+import data.intake.ingest as ingest_mod
+import data.store.observations as observations_mod
+import data.store.submissions as submissions_mod
 from data import store
-from data.bootstrap import init_store
-from data.ingest import check, commit, ingest
+from data.intake.ingest import check, commit, ingest
+from data.store.bootstrap import init_store
 from tests.fixtures import workbooks as wb
 from tests.unit.test_returns_corpus import ACCEPTED, REJECTED, TODAY, counts, stored
 
@@ -117,7 +119,7 @@ def test_a_store_failure_is_raised_not_hidden(eng, monkeypatch):
     def broken(conn, write, submission_id):
         raise OperationalError("INSERT", {}, Exception("disk I/O error"))
 
-    monkeypatch.setattr(ingest_mod, "_insert_values", broken)
+    monkeypatch.setattr(submissions_mod, "insert_values", broken)
     with pytest.raises(OperationalError, match="disk I/O error"):
         ingest(wb.standard(), "ok.xlsx", engine=eng, today=TODAY)
     assert counts(eng) == (0, 0, 0)
@@ -156,7 +158,7 @@ def test_insert_order_from_codes_refuses_a_missing_key():
     import pandas as pd
 
     frame = pd.DataFrame({"region_code": pd.Categorical(["610202", None]), "indicator": ["a", "b"]})
-    codes, values = ingest_mod._sorted_codes(frame.indicator)
+    codes, values = observations_mod.sorted_codes(frame.indicator)
     assert list(values[codes]) == ["a", "b"]
     with pytest.raises(ValueError, match="without region_code"):
-        ingest_mod._sorted_codes(frame.region_code)
+        observations_mod.sorted_codes(frame.region_code)

@@ -7,6 +7,7 @@ import shapely
 from shapely.geometry import shape
 
 from analytics import maps
+from analytics.render import choropleth
 from geo import boundaries
 from geo.regions import load_registry
 
@@ -101,7 +102,7 @@ def test_map_values_cumulative_and_missing():
 def test_choropleth_traces_and_legend(tmp_path):
     layers = boundaries.load_layers(cache_dir=tmp_path)
     frame = maps.map_values(_obs(), load_registry(), "county", "settled_total", "2014Q3")
-    fig = maps.choropleth(frame, layers["county"], "settled_total", borders=layers["city"])
+    fig = choropleth.choropleth(frame, layers["county"], "settled_total", borders=layers["city"])
     names = [t.name for t in fig.data]
     assert "未上报" in names and "地市边界" in names
     drawn = [c for t in fig.data if t.type == "choroplethmap" for c in t.locations]
@@ -112,10 +113,10 @@ def test_choropleth_traces_and_legend(tmp_path):
 def test_optional_tile_basemap(tmp_path):
     layers = boundaries.load_layers(cache_dir=tmp_path)
     frame = maps.map_values(_obs(), load_registry(), "city", "urbanization_rate", "2014Q3")
-    plain = maps.choropleth(frame, layers["city"], "urbanization_rate")
+    plain = choropleth.choropleth(frame, layers["city"], "urbanization_rate")
     assert not plain.layout.map.layers  # default: nothing to fetch
     url = "https://tiles.example.gov.cn/{z}/{x}/{y}.png"
-    tiled = maps.choropleth(frame, layers["city"], "urbanization_rate", tiles=url)
+    tiled = choropleth.choropleth(frame, layers["city"], "urbanization_rate", tiles=url)
     assert tiled.layout.map.layers[0].source == (url,)
 
 

@@ -2,7 +2,8 @@ import datetime as dt
 
 import pytest
 
-from data.periods import PeriodError, find_period, label, parse_period, quarter_range
+from data.i18n.formats import period_label as label
+from data.reference.periods import PeriodError, find_period, parse_period, quarter_range
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,8 @@ import pytest
 from scipy.special import logit
 
 from analytics.progress import assess, classify_ratio
-from analytics.projections import fit_logit_linear
-from data.official import load_official_series, province_series
+from analytics.urbanization_forecast import fit_logit_linear
+from data.reference.official import load_official_series, province_series
 
 
 @pytest.mark.parametrize(
@@ -92,7 +92,7 @@ def test_backtests():
 
 
 def test_damped_trend_alternative_keeps_gaps_missing():
-    from analytics.projections import fit_damped_trend
+    from analytics.urbanization_forecast import fit_damped_trend
 
     series = province_series("urbanization_rate", load_official_series())
     alt = fit_damped_trend(series)

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from data import store
-from data.bootstrap import init_store
-from data.ingest import check, commit, ingest, revert
-from data.models import AuditLog, Observation, Submission
-from data.returns import read_return
+from data.intake.ingest import check, commit, ingest, revert
+from data.intake.read import read_return
+from data.store.bootstrap import init_store
+from data.store.models import AuditLog, Observation, Submission
 from tests.fixtures import workbooks as wb
 
 TODAY = "2020Q4"

@@ -4,9 +4,9 @@ import pytest
 from click.testing import CliRunner
 
 from analytics import scenarios
-from data.observations import read_observations, read_official
+from cli.main import main
+from data.store.observations import read_observations, read_official
 from geo.regions import load_registry
-from urbdash_cli import main
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,10 @@
 import pytest
 from sqlalchemy import func, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from data import store
-from data.bootstrap import init_store
-from data.models import Observation, Region, Submission, Target
+from data.store.bootstrap import init_store
+from data.store.models import Observation, Region, Submission, Target
 
 
 def test_migrations_up_from_empty(engine):
@@ -72,7 +73,7 @@ def test_failed_transaction_leaves_nothing(engine):
 
 def test_foreign_keys_enforced(engine):
     init_store(engine)
-    with pytest.raises(Exception), store.transaction(engine) as sess:  # noqa: B017
+    with pytest.raises(IntegrityError), store.transaction(engine) as sess:
         sess.add(
             Observation(
                 region_code="619999",

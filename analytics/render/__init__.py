@@ -1,0 +1,1 @@
+"""Drawing what analytics computes: plotly figures, the offline map export and the PDF brief."""

@@ -1,0 +1,288 @@
+"""The two-page brief for leaders (A4 PDF): headline targets with status, the city map, the
+trend of cumulative settlement against the targets, the cities behind, the overdue tasks,
+sources and the demo label where it applies.
+
+Drawn with matplotlib (the figures the app shows, redrawn for print) and saved with the CJK
+font embedded (Noto Sans CJK subset as Type 3 glyphs: renders in every reader, text stays
+extractable). Everything is computed as of the chosen quarter: returns after it, updates to
+tasks after its last day and targets' later evidence are not used.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from datetime import date
+from pathlib import Path
+
+from analytics import overview, targets, tasks
+from analytics.aggregate import province_cumulative
+from analytics.maps import map_values
+from analytics.render.map_export import draw_map, use_cjk_fonts
+from data import store
+from data.i18n import formats, messages
+from data.reference import periods, plan
+from data.store import Engine
+from data.store.observations import read_observations
+from geo.regions import load_registry
+
+A4 = (8.27, 11.69)
+STATUS_COLORS = {
+    "on_track": "#2e7d32",
+    "acceleration_needed": "#ef6c00",
+    "limited_progress": "#c62828",
+    "moving_away": "#6a1b9a",
+}
+
+
+class BriefError(ValueError):
+    pass
+
+
+def brief_data(engine: Engine, period: str, lang: str = "zh") -> dict:
+    """Everything the brief shows, as plain values (also used by the tests)."""
+    period = periods.parse_period(period)
+    if not periods.is_quarter(period):
+        raise BriefError(f"--period must be a quarter such as 2018Q4, not {period!r}")
+    obs = read_observations(engine)
+    obs = obs[obs.period <= period]
+    if obs.empty:
+        raise BriefError(f"no returns up to {period}: load returns (or `urbdash demo`) first")
+    reg = load_registry()
+    allocations = targets.allocations(engine)
+    records = overview.headline(targets.project_targets(engine, as_of=period))
+    ranking = overview.city_ranking(obs, reg, allocations, period)
+    indicator = "target_share" if ranking.basis == "allocation" else "settled_cum_per_10k"
+    task_frame = tasks.list_tasks(engine, as_of=period)
+    return {
+        "period": period,
+        "lang": lang,
+        "records": records,
+        "ranking": ranking,
+        "map": (map_values(obs, reg, "city", indicator, period, None, allocations), indicator),
+        "cumulative": province_cumulative(obs, reg),
+        "overdue": task_frame[task_frame.status == "overdue"],
+        "freshness": overview.freshness(obs),
+        "demo": bool(obs.is_demo.any()),
+        "plan": plan.plan_meta(),
+    }
+
+
+def _fmt(record: dict, value: float, lang: str) -> str:
+    return formats.format_target_value(value, record["unit"], lang)
+
+
+def render(data: dict, out) -> None:
+    """Write the two pages to ``out`` (a path or a binary file object)."""
+    use_cjk_fonts()
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    lang = data["lang"]
+    t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
+    layers = _layers()
+    plt.rcParams["pdf.fonttype"] = 3
+    with PdfPages(out, metadata={"Title": t("brief.title"), "Creator": "urbdash"}) as pdf:
+        # ---------------------------------------------------------------- page 1
+        fig = plt.figure(figsize=A4)
+        fig.text(0.06, 0.955, t("brief.title"), fontsize=17, weight="bold")
+        fig.text(
+            0.06,
+            0.93,
+            t("brief.subtitle", period=data["period"], today=date.today().isoformat()),
+            fontsize=9,
+            color="#555",
+        )
+        if data["demo"]:
+            fig.text(
+                0.94,
+                0.955,
+                t("demo.badge"),
+                fontsize=11,
+                color="white",
+                ha="right",
+                bbox={"facecolor": "#ef6c00", "edgecolor": "none", "pad": 4},
+            )
+        fig.text(0.06, 0.895, t("brief.targets"), fontsize=12, weight="bold")
+        y = 0.87
+        header = [
+            t("brief.col.target"),
+            t("brief.col.current"),
+            t("brief.col.status"),
+            t("brief.col.probability"),
+            t("brief.col.reach"),
+        ]
+        xs = [0.06, 0.42, 0.58, 0.76, 0.88]
+        for x, h in zip(xs, header, strict=True):
+            fig.text(x, y, h, fontsize=8.5, color="#555")
+        for r in data["records"]:
+            y -= 0.026
+            name = messages.t("proj.target_label." + r["indicator"], lang)
+            fig.text(
+                xs[0],
+                y,
+                f"{name} {_fmt(r, r['target_value'], lang)}（{r['target_period']}）",
+                fontsize=9.5,
+            )
+            fig.text(
+                xs[1],
+                y,
+                f"{_fmt(r, r['current_value'], lang)}（{r['current_period']}）",
+                fontsize=9.5,
+            )
+            fig.text(
+                xs[2],
+                y,
+                f"{messages.t('proj.status.' + r['status'], lang)} R={r['ratio']:.0%}",
+                fontsize=9.5,
+                color=STATUS_COLORS[r["status"]],
+            )
+            fig.text(xs[3], y, f"{r['probability']:.0%}", fontsize=9.5)
+            fig.text(xs[4], y, r["reach_period"] or "—", fontsize=9.5)
+        y -= 0.03
+        fig.text(
+            0.06,
+            y,
+            "\n".join(textwrap.wrap(t("lead.rule"), 70 if lang == "zh" else 140)),
+            fontsize=7,
+            color="#555",
+            va="top",
+        )
+        # map and trend side by side
+        frame, indicator = data["map"]
+        fig.text(0.06, 0.63, t("brief.map"), fontsize=12, weight="bold")
+        fig.text(
+            0.06, 0.612, t(f"lead.map_title.{data['ranking'].basis}"), fontsize=8, color="#555"
+        )
+        ax = fig.add_axes([0.04, 0.25, 0.42, 0.36])
+        draw_map(ax, frame, layers, indicator, "quantiles", lang, legend_size=6)
+        fig.text(0.52, 0.63, t("brief.trend"), fontsize=12, weight="bold")
+        fig.text(0.52, 0.612, t("trend.cumulative_title"), fontsize=8, color="#555")
+        ax = fig.add_axes([0.58, 0.32, 0.37, 0.27])
+        cum = data["cumulative"]
+        ax.plot(range(len(cum)), cum.values / 1e4, color="#1f77b4", lw=1.8)
+        ticks = [i for i, p in enumerate(cum.index) if p.endswith("Q4")]
+        ax.set_xticks(ticks, [cum.index[i][:4] for i in ticks], fontsize=7, rotation=0)
+        ax.tick_params(axis="y", labelsize=7)
+        ax.set_ylabel("万人" if lang == "zh" else "10k persons", fontsize=8)
+        for r in data["records"]:
+            if r["indicator"] == "settled_cumulative":
+                ax.axhline(r["target_value"] / 1e4, color="#c62828", ls="--", lw=0.8)
+                ax.text(
+                    0,
+                    r["target_value"] / 1e4,
+                    t(
+                        "trend.target",
+                        value=_fmt(r, r["target_value"], lang),
+                        period=r["target_period"],
+                    ),
+                    fontsize=7,
+                    color="#c62828",
+                    va="bottom",
+                )
+        ax.grid(axis="y", color="#eee")
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        _footer(fig, data, 1, t)
+        pdf.savefig(fig)
+        plt.close(fig)
+        # ---------------------------------------------------------------- page 2
+        fig = plt.figure(figsize=A4)
+        fig.text(0.06, 0.955, t("brief.lagging"), fontsize=12, weight="bold")
+        ranking = data["ranking"]
+        fig.text(0.06, 0.935, t(f"lead.basis.{ranking.basis}"), fontsize=7.5, color="#555")
+        y = 0.91
+        score_label = t(f"lead.col.score.{ranking.basis}")
+        for x, h in zip(
+            [0.06, 0.3, 0.45],
+            [t("lead.col.city"), score_label, t("lead.col.cumulative")],
+            strict=True,
+        ):
+            fig.text(x, y, h, fontsize=8.5, color="#555")
+        for r in ranking.behind().itertuples(index=False):
+            y -= 0.022
+            fig.text(0.06, y, r.name, fontsize=9.5)
+            fig.text(0.3, y, f"{r.score:,.1f}", fontsize=9.5)
+            fig.text(0.45, y, formats.format_persons(r.cumulative, lang), fontsize=9.5)
+        y -= 0.045
+        fig.text(0.06, y, t("brief.overdue"), fontsize=12, weight="bold")
+        overdue = data["overdue"]
+        y -= 0.025
+        if overdue.empty:
+            fig.text(0.06, y, t("brief.none_overdue"), fontsize=9.5)
+        for r in overdue.itertuples(index=False):
+            lead = r.lead if isinstance(r.lead, str) else messages.t("task.each_responsible", lang)
+            line = f"{r.number}. {r.text}"
+            wrapped = textwrap.wrap(line, 52 if lang == "zh" else 110)
+            fig.text(
+                0.06,
+                y,
+                "\n".join(wrapped[:3]) + (" …" if len(wrapped) > 3 else ""),
+                fontsize=8.5,
+                va="top",
+            )
+            y -= 0.016 * min(3, len(wrapped))
+            fig.text(
+                0.08,
+                y,
+                f"{t('task.col.lead')}：{lead} · {t('task.col.deadline')}：{r.deadline}",
+                fontsize=7.5,
+                color="#555",
+                va="top",
+            )
+            y -= 0.024
+        y -= 0.02
+        fig.text(0.06, y, t("brief.sources"), fontsize=12, weight="bold")
+        y -= 0.022
+        fresh = data["freshness"]
+        lines = [
+            t(
+                "brief.returns_source",
+                n=f"{fresh['values']:,}",
+                first=fresh["first"],
+                latest=fresh["latest"],
+            )
+            + ("（" + t("demo.badge") + "）" if data["demo"] else ""),
+            *dict.fromkeys(r["source"] for r in data["records"]),
+            f"{data['plan']['issuer_zh']}《{data['plan']['title_zh']}》（{data['plan']['date']}）",
+            t("map.source"),
+        ]
+        if data["demo"]:
+            lines.append(t("demo.explain"))
+        for line in filter(None, lines):
+            wrapped = textwrap.wrap(line, 60 if lang == "zh" else 120)
+            fig.text(0.06, y, "\n".join(wrapped), fontsize=7.5, va="top")
+            y -= 0.014 * len(wrapped) + 0.008
+        _footer(fig, data, 2, t)
+        pdf.savefig(fig)
+        plt.close(fig)
+
+
+def _footer(fig, data: dict, page: int, t) -> None:
+    fig.text(0.5, 0.025, t("brief.page", n=page), fontsize=7.5, ha="center", color="#777")
+    if data["demo"]:
+        fig.text(0.06, 0.025, t("demo.badge"), fontsize=7.5, color="#ef6c00")
+
+
+def _layers() -> dict:
+    from analytics.maps import boundary_layers
+
+    return boundary_layers()["city"]
+
+
+def brief_bytes(engine: Engine | None, period: str, lang: str = "zh") -> bytes:
+    buf = io.BytesIO()
+    render(brief_data(engine or store.get_engine(), period, lang), buf)
+    return buf.getvalue()
+
+
+def write_brief(path: Path, engine: Engine | None, period: str, lang: str = "zh") -> Path:
+    if path.suffix.lower() != ".pdf":
+        raise BriefError(f"the brief is a .pdf, not {path.suffix or 'a file without extension'}")
+    data = brief_data(engine or store.get_engine(), period, lang)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    render(data, path)
+    return path
+
+
+__all__ = ["brief_data", "brief_bytes", "write_brief", "BriefError"]

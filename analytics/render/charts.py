@@ -1,0 +1,177 @@
+"""Plotly figures (no Streamlit here): the same figures serve the app, the CLI and reports."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from data.i18n import messages
+from data.reference.official import BASIS_LABEL
+
+FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+COLORS = {"census2010": "#1f5f8b", "census2020": "#c0392b", "target": "#6c757d"}
+
+
+def urbanization_chart(
+    series: pd.DataFrame, targets: list[tuple[int, float]], lang: str = "zh"
+) -> go.Figure:
+    """Published urbanization rate, one trace per census basis (never joined across the
+    break), derived values drawn hollow, target lines and a marker of the basis change."""
+    t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
+    fig = go.Figure()
+    for basis, part in series.groupby("basis", sort=True):
+        # one row per year of the basis span, so a year with no published value is a visible gap
+        years = range(int(part.year.min()), int(part.year.max()) + 1)
+        part = part.set_index("year").reindex(years).rename_axis("year").reset_index()
+        part["flag"] = part.flag.fillna("missing")
+        part["source_title"] = part.source_title.fillna("")
+        fig.add_trace(
+            go.Scatter(
+                x=part.year,
+                y=part.value,
+                mode="lines+markers",
+                name=BASIS_LABEL[basis][lang],
+                line={"color": COLORS[basis], "width": 2.5},
+                connectgaps=False,
+                marker={
+                    "size": 9,
+                    "color": COLORS[basis],
+                    "symbol": ["circle" if f == "published" else "circle-open" for f in part.flag],
+                    "line": {"color": COLORS[basis], "width": 2},
+                },
+                customdata=part[["flag", "source_title"]].to_numpy(),
+                hovertemplate="%{x}: %{y:.2f}%<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+            )
+        )
+    for year, value in targets:
+        fig.add_hline(
+            y=value,
+            line={"dash": "dash", "color": COLORS["target"], "width": 1.5},
+            annotation_text=t("overview.target", year=year, value=f"{value:g}"),
+            annotation_position="top left",
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[year],
+                y=[value],
+                mode="markers",
+                showlegend=False,
+                marker={"symbol": "star", "size": 13, "color": COLORS["target"]},
+                hovertemplate=t("overview.target", year=year, value=f"{value:g}")
+                + "<extra></extra>",
+            )
+        )
+    breaks = sorted(series.loc[series.basis == "census2020", "year"])[:1]
+    for year in breaks:
+        fig.add_vline(
+            x=year - 0.5,
+            line={"dash": "dot", "color": COLORS["census2020"]},
+            annotation_text=t("overview.break"),
+            annotation_position="bottom right",
+            annotation_font_size=11,
+        )
+    fig.update_layout(
+        title=t("overview.chart_title"),
+        font={"family": FONT},
+        height=430,
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        legend={"orientation": "h", "y": -0.18},
+        plot_bgcolor="white",
+        hovermode="closest",
+    )
+    fig.update_xaxes(title=t("overview.axis_year"), tickformat="d", dtick=1, showgrid=False)
+    fig.update_yaxes(title=t("overview.axis_rate"), ticksuffix="%", gridcolor="#e5e5e5")
+    return fig
+
+
+def fan_chart(history: pd.DataFrame, record: dict, lang: str = "zh") -> go.Figure:
+    """History, the projected median with its 95% band, and the target (line and star).
+
+    ``history`` has ``period`` and ``value`` (and optionally ``basis``: each basis is its own
+    line, never joined)."""
+    t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
+    scale, unit = (1e4, "万人") if record["unit"] == "人" else (1, record["unit"])
+    if lang == "en" and record["unit"] == "人":
+        unit = "10k persons"
+    fig = go.Figure()
+    groups = history.groupby("basis", sort=True) if "basis" in history else [("", history)]
+    for basis, part in groups:
+        name = t("proj.history") + (
+            f" · {BASIS_LABEL[basis][lang]}" if basis in BASIS_LABEL else ""
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=part.period.astype(str),
+                y=part.value / scale,
+                mode="lines+markers",
+                name=name,
+                line={"color": COLORS.get(basis, "#1f5f8b"), "width": 2.5},
+            )
+        )
+    fitted = pd.DataFrame(record.get("fitted", []))
+    if len(fitted):
+        fig.add_trace(
+            go.Scatter(
+                x=fitted.period.astype(str),
+                y=fitted.value / scale,
+                mode="lines",
+                name=t("proj.fitted"),
+                line={"color": "#8c564b", "dash": "dash", "width": 1.5},
+            )
+        )
+    path = pd.DataFrame(record["path"])
+    if len(path):
+        x = path.period.astype(str)
+        fig.add_trace(
+            go.Scatter(
+                x=pd.concat([x, x[::-1]]),
+                y=pd.concat([path.upper, path.lower[::-1]]) / scale,
+                fill="toself",
+                mode="lines",
+                fillcolor="rgba(49,130,189,0.18)",
+                line={"width": 0},
+                name=t("proj.band"),
+                hoverinfo="skip",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=path.value / scale,
+                mode="lines",
+                name=t("proj.median"),
+                line={"color": "#3182bd", "dash": "dash", "width": 2},
+            )
+        )
+    alt = pd.DataFrame((record.get("alternative") or {}).get("path", []))
+    if len(alt):
+        fig.add_trace(
+            go.Scatter(
+                x=alt.period.astype(str),
+                y=alt.value / scale,
+                mode="lines",
+                name=t("proj.alternative"),
+                line={"color": "#6c757d", "dash": "dot", "width": 2},
+            )
+        )
+    target = record["target_value"] / scale
+    fig.add_hline(
+        y=target,
+        line={"dash": "dot", "color": COLORS["target"]},
+        annotation_text=t(
+            "proj.target", value=f"{target:,.4g}", unit=unit, period=record["target_period"]
+        ),
+        annotation_position="top left",
+    )
+    fig.update_layout(
+        height=360,
+        margin={"l": 50, "r": 10, "t": 30, "b": 40},
+        font={"family": FONT},
+        plot_bgcolor="white",
+        legend={"orientation": "h", "y": -0.2},
+    )
+    fig.update_xaxes(
+        type="category", showgrid=False, tickangle=-45, nticks=16
+    )  # period labels as periods, never "2,010"
+    fig.update_yaxes(title=unit, gridcolor="#e5e5e5", tickformat=",")
+    return fig

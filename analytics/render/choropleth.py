@@ -1,0 +1,215 @@
+"""Choropleth figures: plotly's MapLibre choropleth (``go.Choroplethmap``) on the blank
+``white-bg`` style, so nothing is fetched from the internet (plotly's ``go.Choropleth`` asks a CDN
+for a world outline and draws nothing offline), and the ranked bar beside the map.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from shapely.geometry import shape
+
+from analytics.maps import MAP_INDICATORS, classify
+from data.i18n import messages
+
+NO_DATA = "#d9d9d9"
+PALETTE = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]  # ColorBrewer Blues
+FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif"
+
+
+def _fmt(value: float, decimals: int) -> str:
+    return f"{value:,.{decimals}f}"
+
+
+def choropleth(
+    frame: pd.DataFrame,
+    layer: dict,
+    indicator: str,
+    method: str = "quantiles",
+    lang: str = "zh",
+    borders: dict | None = None,
+    height: int = 560,
+    highlight: str | None = None,
+    tiles: str | None = None,
+    compact: bool = False,
+) -> go.Figure:
+    """A classed choropleth: one trace per class (so the legend shows the class bounds), regions
+    without a value in grey, optional city borders drawn over the counties and one region
+    (``highlight``, e.g. found by the search box) outlined in red. ``compact`` fits the regions
+    to ``height`` and puts the legend beside them (a small overview map)."""
+    spec = MAP_INDICATORS[indicator]
+    unit = spec.unit_zh if lang == "zh" else spec.unit_en
+    t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
+    index, bins = classify(frame.value, method)
+    by_code = {f["id"]: f for f in layer["features"]}
+
+    def feats_of(part: pd.DataFrame) -> dict:  # each trace carries only its own polygons
+        return {
+            "type": "FeatureCollection",
+            "features": [by_code[c] for c in part.code if c in by_code],
+        }
+
+    feats = feats_of(frame)
+    fig = go.Figure()
+    lower = float(frame.value.min()) if frame.value.notna().any() else 0.0
+    change = frame.value - frame.previous
+    hover = pd.DataFrame(
+        {
+            "name": frame.name,
+            "value": frame.value.map(
+                lambda v: t("missing") if pd.isna(v) else f"{_fmt(v, spec.decimals)} {unit}"
+            ),
+            "rank": frame["rank"].map(
+                lambda r: "—" if pd.isna(r) else f"{int(r)}/{int(frame.value.notna().sum())}"
+            ),
+            "change": change.map(
+                lambda v: "—" if pd.isna(v) else f"{v:+,.{spec.decimals}f} {unit}"
+            ),
+        }
+    )
+    template = (
+        f"<b>%{{customdata[0]}}</b><br>%{{customdata[1]}}<br>{t('map.rank')}: %{{customdata[2]}}"
+        f"<br>{t('map.change')}: %{{customdata[3]}}<extra></extra>"
+    )
+    for i, upper in enumerate(bins):
+        members = index == i
+        if not members.any():
+            lower = upper
+            continue
+        label = f"{_fmt(lower, spec.decimals)} – {_fmt(upper, spec.decimals)} {unit}"
+        color = PALETTE[
+            min(len(PALETTE) - 1, round(i * (len(PALETTE) - 1) / max(1, len(bins) - 1)))
+        ]
+        fig.add_trace(
+            _trace(frame[members], hover[members], feats_of(frame[members]), color, label, template)
+        )
+        lower = upper
+    missing = frame.value.isna()
+    if missing.any():
+        fig.add_trace(
+            _trace(
+                frame[missing],
+                hover[missing],
+                feats_of(frame[missing]),
+                NO_DATA,
+                t("map.no_data"),
+                template,
+            )
+        )
+    if borders:
+        fig.add_trace(_lines(borders, "#333333", 1.4, name=t("map.city_borders")))
+    if highlight and highlight in by_code:
+        fig.add_trace(_lines({"features": [by_code[highlight]]}, "#d62728", 3, name=None))
+    (x0, y0, x1, y1) = _bounds(feats)
+    span = max(x1 - x0, (y1 - y0) * 1.3)
+    zoom = float(np.clip(np.log2(360 / span) - 0.05, 3, 11))
+    if compact:  # fit the height: MapLibre draws 512 * 2**zoom pixels per 360 degrees
+        stretch = 1 / np.cos(np.radians((y0 + y1) / 2))
+        zoom = float(np.clip(np.log2((height - 30) * 360 / (512 * (y1 - y0) * stretch)), 3, 11))
+        base_lon = (x0 + x1) / 2 + 0.45 * (x1 - x0)  # room on the east for the legend
+    else:
+        base_lon = (x0 + x1) / 2
+    base = {
+        "style": "white-bg",
+        "center": {"lon": base_lon, "lat": (y0 + y1) / 2},
+        "zoom": zoom,
+    }
+    if tiles:  # a deployment's own tile server, drawn under the regions
+        base["layers"] = [{"sourcetype": "raster", "source": [tiles], "below": "traces"}]
+    fig.update_layout(
+        map=base,
+        margin={"l": 0, "r": 0, "t": 10, "b": 10},
+        height=height,
+        font={"family": FONT},
+        legend={
+            "title": {"text": unit},
+            "orientation": "v" if compact else "h",
+            "x": 1 if compact else 0,
+            "y": 0,
+            "xanchor": "right" if compact else "left",
+            "yanchor": "bottom" if compact else "top",
+            "bgcolor": "rgba(255,255,255,0.9)",
+            "font": {"size": 11} if compact else {},
+        },
+        uirevision=indicator,
+        clickmode="event+select",  # a click selects a region (drill-down in the app)
+    )
+    return fig
+
+
+def _trace(frame, hover, feats, color, label, template) -> go.Choroplethmap:
+    return go.Choroplethmap(
+        geojson=feats,
+        locations=frame.code,
+        z=[1] * len(frame),
+        colorscale=[[0, color], [1, color]],
+        showscale=False,
+        name=label,
+        showlegend=True,
+        marker={"line": {"color": "white", "width": 0.6}},
+        customdata=hover.to_numpy(),
+        hovertemplate=template,
+    )
+
+
+def _lines(layer: dict, color: str, width: float, name: str | None) -> go.Scattermap:
+    lon, lat = _outline(layer)
+    return go.Scattermap(
+        lon=lon,
+        lat=lat,
+        mode="lines",
+        hoverinfo="skip",
+        name=name,
+        showlegend=name is not None,
+        line={"color": color, "width": width},
+    )
+
+
+def _outline(layer: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Region borders as one line with NaN breaks, each shared border once, float32 (sent
+    as a compact typed array)."""
+    import shapely
+
+    rings = [shape(f["geometry"]).boundary for f in layer["features"]]
+    merged = shapely.line_merge(shapely.union_all(rings))
+    lon, lat = [], []
+    for line in getattr(merged, "geoms", [merged]):
+        xs, ys = line.coords.xy
+        lon += list(xs) + [np.nan]
+        lat += list(ys) + [np.nan]
+    return np.asarray(lon, dtype=np.float32), np.asarray(lat, dtype=np.float32)
+
+
+def _bounds(layer: dict) -> tuple[float, float, float, float]:
+    import shapely
+
+    geoms = np.array([shape(f["geometry"]) for f in layer["features"]], dtype=object)
+    return tuple(shapely.total_bounds(geoms).tolist())
+
+
+def ranked_bar(
+    frame: pd.DataFrame, indicator: str, lang: str = "zh", height: int = 560
+) -> go.Figure:
+    """The same values as a ranked horizontal bar chart (highest on top)."""
+    spec = MAP_INDICATORS[indicator]
+    unit = spec.unit_zh if lang == "zh" else spec.unit_en
+    part = frame.dropna(subset=["value"]).sort_values("value")
+    fig = go.Figure(
+        go.Bar(
+            x=part.value,
+            y=part.name,
+            orientation="h",
+            marker_color="#3182bd",
+            hovertemplate=f"%{{y}}: %{{x:,.{spec.decimals}f}} {unit}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 10, "b": 30},
+        font={"family": FONT},
+        xaxis={"title": unit, "tickformat": ","},
+        yaxis={"automargin": True},
+        plot_bgcolor="white",
+    )
+    return fig

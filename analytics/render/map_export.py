@@ -1,0 +1,160 @@
+"""Self-contained map files for reports: ``urbdash map OUT.html|OUT.png``.
+
+The app's MapLibre map stays blank when an exported page is opened from ``file://``, so files
+use plain shapes: an HTML file draws the polygons as filled plotly scatter traces on an
+equal-area-looking lon/lat plane (plotly.js embedded, nothing fetched), and a PNG is drawn with
+matplotlib. Both show the legend with class bounds, no-data grey, title, source and demo label.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from shapely.geometry import shape
+
+from analytics.maps import MAP_INDICATORS, classify
+from analytics.render.choropleth import NO_DATA, PALETTE
+from data.i18n import messages
+
+CJK_FONTS = [
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Noto Serif CJK SC",
+    "WenQuanYi Zen Hei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "DejaVu Sans",
+]
+
+
+def _classes(frame: pd.DataFrame, indicator: str, method: str, lang: str):
+    spec = MAP_INDICATORS[indicator]
+    unit = spec.unit_zh if lang == "zh" else spec.unit_en
+    index, bins = classify(frame.value, method)
+    labels, colors, lower = [], [], float(frame.value.min()) if frame.value.notna().any() else 0
+    for i, upper in enumerate(bins):
+        labels.append(f"{lower:,.{spec.decimals}f} – {upper:,.{spec.decimals}f} {unit}")
+        colors.append(
+            PALETTE[min(len(PALETTE) - 1, round(i * (len(PALETTE) - 1) / max(1, len(bins) - 1)))]
+        )
+        lower = upper
+    return index, labels, colors, unit
+
+
+def _rings(geom):
+    for poly in getattr(geom, "geoms", [geom]):
+        yield np.asarray(poly.exterior.coords)
+
+
+def html_figure(
+    frame, layer, indicator, method="quantiles", lang="zh", title="", note=""
+) -> go.Figure:
+    index, labels, colors, unit = _classes(frame, indicator, method, lang)
+    geoms = {f["id"]: shape(f["geometry"]) for f in layer["features"]}
+    fig = go.Figure()
+    shown: set = set()
+    for r, cls in zip(frame.itertuples(index=False), index, strict=True):
+        missing = pd.isna(cls)
+        name = messages.t("map.no_data", lang) if missing else labels[int(cls)]
+        color = NO_DATA if missing else colors[int(cls)]
+        xs, ys = [], []
+        for ring in _rings(geoms[r.code]):
+            xs += ring[:, 0].tolist() + [None]
+            ys += ring[:, 1].tolist() + [None]
+        value = "—" if missing else f"{r.value:,.2f} {unit}"
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                fill="toself",
+                fillcolor=color,
+                mode="lines",
+                line={"color": "white", "width": 0.6},
+                name=name,
+                legendgroup=name,
+                showlegend=name not in shown,
+                hoveron="fills",
+                text=f"{r.name}: {value}",
+                hoverinfo="text",
+            )
+        )
+        shown.add(name)
+    lat0 = np.mean([g.centroid.y for g in geoms.values()])
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / np.cos(np.radians(lat0)))
+    fig.update_layout(
+        title=title,
+        plot_bgcolor="white",
+        height=800,
+        width=700,
+        legend={"title": {"text": unit}},
+        annotations=[
+            {
+                "text": note,
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": -0.04,
+                "font": {"size": 10},
+            }
+        ],
+    )
+    return fig
+
+
+def _wrap(text: str, width: int = 48) -> str:
+    """Plotly annotations do not wrap: break long lines (CJK counts one character each)."""
+    lines = []
+    for para in text.split("\n"):
+        lines += [para[i : i + width] for i in range(0, len(para), width)] or [""]
+    return "<br>".join(lines)
+
+
+def draw_map(ax, frame, layer, indicator, method="quantiles", lang="zh", legend_size=8) -> None:
+    """Draw the classed choropleth on a matplotlib axis (the PNG export and the PDF brief)."""
+    from matplotlib.patches import Patch, Polygon
+
+    index, labels, colors, unit = _classes(frame, indicator, method, lang)
+    geoms = {f["id"]: shape(f["geometry"]) for f in layer["features"]}
+    for r, cls in zip(frame.itertuples(index=False), index, strict=True):
+        color = NO_DATA if pd.isna(cls) else colors[int(cls)]
+        for ring in _rings(geoms[r.code]):
+            ax.add_patch(
+                Polygon(ring, closed=True, facecolor=color, edgecolor="white", linewidth=0.4)
+            )
+    ax.autoscale_view()
+    lat0 = np.mean([g.centroid.y for g in geoms.values()])
+    ax.set_aspect(1 / np.cos(np.radians(lat0)))
+    ax.axis("off")
+    handles = [Patch(facecolor=c, label=lab) for c, lab in zip(colors, labels, strict=True)]
+    if index.isna().any():
+        handles.append(Patch(facecolor=NO_DATA, label=messages.t("map.no_data", lang)))
+    ax.legend(handles=handles, title=unit, loc="lower right", fontsize=legend_size, frameon=False)
+
+
+def use_cjk_fonts() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["font.sans-serif"] = CJK_FONTS
+    plt.rcParams["axes.unicode_minus"] = False
+
+
+def write_png(
+    path: Path, frame, layer, indicator, method="quantiles", lang="zh", title="", note=""
+):
+    use_cjk_fonts()
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 9), dpi=150)
+    draw_map(ax, frame, layer, indicator, method, lang)
+    ax.set_title(title, fontsize=12)
+    fig.text(0.02, 0.01, note, fontsize=7, wrap=True)
+    fig.savefig(path, bbox_inches="tight")
+    plt.close(fig)

@@ -1,0 +1,1 @@
+"""``urbdash``: the command line over the core the app runs (see ``cli.main``)."""

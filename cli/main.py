@@ -1,0 +1,13 @@
+"""The ``urbdash`` entry point: the shared group with every command module registered on it.
+
+Command modules import the group from ``cli.base`` and never each other; this module only
+collects them so that ``urbdash --help`` lists every command.
+"""
+
+from cli import regions, reports, returns, setup, targets, tasks  # noqa: F401  (registration)
+from cli.base import main
+
+__all__ = ["main"]
+
+if __name__ == "__main__":
+    main()

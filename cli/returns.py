@@ -1,0 +1,217 @@
+"""``urbdash template``, ``validate``, ``ingest``, ``submissions``, ``revert``, ``export``,
+``completeness``: the statisticians' commands over the intake and the store."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cli.base import (
+    EXIT_CONFIRM,
+    EXIT_INVALID,
+    EXIT_REVISION,
+    LANG,
+    emit,
+    fail,
+    lang_or_default,
+    main,
+    store_errors,
+)
+from data import store
+
+
+def _problem_lines(report, lang: str) -> str:
+    lines = []
+    for p in report.errors + report.warnings:
+        where = "!".join(x for x in (p.sheet, f"{p.column or ''}{p.row or ''}") if x)
+        lines.append(
+            f"{'ERROR' if p.severity == 'error' else 'WARN '} {where or '-'}: {p.message(lang)}"
+        )
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--period", required=True, help="Quarter, e.g. 2016Q3 or 2016年第三季度.")
+@click.option(
+    "--region", "scope", default=None, help="City or county code/name (default: province)."
+)
+def template(out: str, period: str, scope: str | None) -> None:
+    """Write an empty quarterly return template for PERIOD and REGION."""
+    from data.intake.template import write_template
+    from data.reference.periods import PeriodError
+
+    try:
+        path = write_template(out, period, scope)
+    except (PeriodError, ValueError) as exc:
+        fail(str(exc))
+    click.echo(f"template written: {path}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
+@click.option("--scope", default=None, help="Region the uploader may report for.")
+@click.option(
+    "--annotate",
+    "annotated",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write a copy of FILE with problem cells highlighted and commented.",
+)
+@LANG
+@store_errors
+def validate(
+    file: str, as_json: bool, scope: str | None, annotated: str | None, lang: str | None
+) -> None:
+    """Validate a return without storing it; exit 0 when it has no errors, 1 otherwise."""
+    from pathlib import Path
+
+    from data.intake.ingest import check
+
+    lang = lang_or_default(lang)
+    content = Path(file).read_bytes()
+    engine = store.get_engine()
+    use_store = store.is_initialised(engine)
+    report = check(
+        content,
+        Path(file).name,
+        engine=engine if use_store else None,
+        scope=scope,
+        use_store=use_store,
+    )
+    if report.status == "duplicate":  # already stored: validate it all the same
+        report = check(content, Path(file).name, use_store=False, scope=scope)
+    data = report.as_dict(lang)
+    keys = ["ok", "file", "sha256", "rows", "periods", "regions", "errors", "warnings"]
+    if annotated:
+        from data.intake.annotate import annotate
+
+        Path(annotated).write_bytes(annotate(content, report.errors + report.warnings, lang))
+    summary = (
+        f"{'OK' if report.ok else 'INVALID'} {file}: {report.rows} rows, "
+        f"{len(report.errors)} errors, {len(report.warnings)} warnings"
+    )
+    emit(
+        {k: data[k] for k in keys},
+        as_json,
+        "\n".join(x for x in (summary, _problem_lines(report, lang)) if x),
+    )
+    sys.exit(0 if report.ok else EXIT_INVALID)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
+@click.option("--user", default="cli", help="Who is uploading (stored with the submission).")
+@click.option("--replace", is_flag=True, help="Supersede stored values this file changes.")
+@click.option("--accept-warnings", is_flag=True, help="Confirm the warnings and store anyway.")
+@click.option("--scope", default=None, help="Region the uploader may report for.")
+@LANG
+@store_errors
+def ingest(
+    file: str,
+    as_json: bool,
+    user: str,
+    replace: bool,
+    accept_warnings: bool,
+    scope: str | None,
+    lang: str | None,
+) -> None:
+    """Validate FILE and store it in one transaction (see exit codes above)."""
+    from pathlib import Path
+
+    from data.intake.ingest import ingest as run_ingest
+
+    lang = lang_or_default(lang)
+    engine = store.get_engine()
+    if not store.is_initialised(engine):
+        from data.store.bootstrap import init_store
+
+        init_store(engine)
+    report = run_ingest(
+        Path(file).read_bytes(),
+        Path(file).name,
+        user=user,
+        replace=replace,
+        accept_warnings=accept_warnings,
+        scope=scope,
+        engine=engine,
+    )
+    text = f"{report.status}: {file}"
+    if report.submission_id:
+        text += f" (submission {report.submission_id})"
+    if report.status == "revision_refused":
+        diff = report.changes.to_string(index=False)
+        text += f"\n{len(report.changes)} stored values would change (use --replace):\n{diff}"
+    detail = _problem_lines(report, lang)
+    emit(report.as_dict(lang), as_json, "\n".join(x for x in (text, detail) if x))
+    code = {
+        "rejected": EXIT_INVALID,
+        "revision_refused": EXIT_REVISION,
+        "needs_confirmation": EXIT_CONFIRM,
+    }.get(report.status, 0)
+    sys.exit(code)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@store_errors
+def submissions(as_json: bool) -> None:
+    """List submissions, newest first."""
+    from data.intake.ingest import list_submissions
+
+    frame = list_submissions(store.get_engine()).drop(columns=["sha256"])
+    emit(frame.to_dict("records"), as_json, frame.to_string(index=False))
+
+
+@main.command()
+@click.argument("submission_id", type=int)
+@click.option("--user", default="cli")
+@store_errors
+def revert(submission_id: int, user: str) -> None:
+    """Undo a submission and restore the values it superseded."""
+    from data.intake.ingest import RevertError
+    from data.intake.ingest import revert as run_revert
+
+    try:
+        out = run_revert(submission_id, user=user, engine=store.get_engine())
+    except RevertError as exc:
+        fail(str(exc), EXIT_INVALID)
+    click.echo(
+        f"reverted submission {submission_id}: {out['withdrawn']} values withdrawn, "
+        f"{out['restored']} restored"
+    )
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--level", type=click.Choice(["county", "city", "province"]), default="county")
+@store_errors
+def export(out: str, level: str) -> None:
+    """Write current values as tidy rows to OUT.csv or OUT.xlsx."""
+    from analytics.export import write_export
+
+    try:
+        n = write_export(out, level, store.get_engine())
+    except ValueError as exc:
+        fail(str(exc))
+    click.echo(f"{n} rows written to {out}")
+
+
+@main.command()
+@click.option("--period", default=None, help="Quarter (default: the latest with returns).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@store_errors
+def completeness(period: str | None, as_json: bool) -> None:
+    """Which counties have reported: counts per city and the missing list."""
+    from analytics.completeness import completeness as run
+
+    c = run(store.get_engine(), period)
+    data = c.as_dict()
+    text = f"{c.period}: {data['reported']}/{data['expected']} counties reported\n"
+    text += c.by_city.to_string(index=False)
+    if len(c.missing):
+        text += "\nmissing:\n" + c.missing.to_string(index=False)
+    emit(data, as_json, text)

@@ -1,0 +1,84 @@
+"""``urbdash init``, ``demo``, ``settings``, ``serve``: set up the store and serve the app."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cli.base import (
+    emit,
+    main,
+    store_errors,
+)
+from data import settings, store
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@store_errors
+def init(as_json: bool) -> None:
+    """Create or migrate the store and load reference data (idempotent)."""
+    from data.store.bootstrap import init_store
+
+    engine = store.get_engine()
+    counts = init_store(engine)
+    counts["database"] = store.redact(engine.url.render_as_string(False))
+    emit(
+        counts,
+        as_json,
+        "initialised {database}: schema {revision}, {regions} regions, "
+        "{aliases} aliases, {indicators} indicators, {official_values} official values".format(
+            **counts
+        ),
+    )
+
+
+@main.command()
+@click.option("--reset", is_flag=True, help="Remove earlier demo submissions first.")
+@click.option("--if-empty", is_flag=True, help="Load only when the store holds no observations.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@store_errors
+def demo(reset: bool, if_empty: bool, as_json: bool) -> None:
+    """Generate the demo returns (示例数据) and load them through the ingest path."""
+    from data.demo.generator import load_demo
+    from data.store.bootstrap import init_store
+    from data.store.observations import count_observations
+
+    engine = store.get_engine()
+    init_store(engine)
+    if if_empty and not reset and count_observations(engine):
+        emit({"skipped": True}, as_json, "store already holds data: demo not loaded")
+        return
+    counts = load_demo(engine, reset=reset)
+    emit(counts, as_json, "demo workbooks: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8501, show_default=True, type=int, help="Port to listen on.")
+def serve(host: str, port: int) -> None:
+    """Serve the app (streamlit run app.py) with page routing fixed from the first request."""
+    from ui.server import run
+
+    sys.exit(run(host, port))
+
+
+@main.command("settings")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def show_settings(as_json: bool) -> None:
+    """Show every setting, its environment variable, default and current value."""
+    rows = [
+        {
+            "name": s.name,
+            "env": s.env,
+            "default": s.default,
+            "value": settings.get(s.name),
+            "help": s.help,
+        }
+        for s in settings.SETTINGS
+    ]
+    for r in rows:
+        if r["name"] == "database_url" and r["value"]:
+            r["value"] = store.redact(r["value"])
+    emit(rows, as_json, "\n".join(f"{r['env']}={r['value']}\n    {r['help']}" for r in rows))

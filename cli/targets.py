@@ -1,0 +1,137 @@
+"""``urbdash project``, ``scenario``, ``targets``, ``target-set``: targets, projections, what-if."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from cli.base import (
+    EXIT_INVALID,
+    emit,
+    fail,
+    lang_or_default,
+    main,
+    store_errors,
+)
+from data import store
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--as-of", "as_of", default=None, help="Use only data known by this quarter.")
+@click.option("--region", default="610000", show_default=True, help="Region with targets.")
+@store_errors
+def project(as_json: bool, as_of: str | None, region: str) -> None:
+    """Progress and projections for every target: status, probability, reach date."""
+    from analytics.targets import project_targets
+    from data.reference.periods import PeriodError
+
+    try:
+        records = project_targets(store.get_engine(), as_of=as_of, region=region)
+    except (ValueError, PeriodError) as exc:
+        fail(str(exc), EXIT_INVALID)
+
+    def fmt(value: float, unit: str) -> str:
+        return f"{value:,.0f} {unit}" if unit == "人" else f"{value:.2f}{unit}"
+
+    lines = []
+    for r in records:
+        reach = r["reach_period"] or "beyond the projection"
+        lines.append(
+            f"{r['indicator']} {fmt(r['target_value'], r['unit'])} by {r['target_period']}: "
+            f"{fmt(r['current_value'], r['unit'])} at {r['current_period']}, {r['status']} "
+            f"(R={r['ratio']:.2f}), P(met on time)={r['probability']:.1%}, reached {reach}"
+            + (" [demo data]" if r["demo"] else "")
+        )
+    emit(records, as_json, "\n".join(lines))
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@store_errors
+def scenario(file: str, as_json: bool) -> None:
+    """Run a what-if scenario from a JSON file and compare it with the baseline."""
+    from pathlib import Path
+
+    from analytics import scenarios
+    from analytics.targets import load_targets
+    from data.reference.periods import PeriodError
+    from data.store.observations import read_observations, read_official
+    from geo.regions import load_registry
+
+    try:
+        data = json.loads(Path(file).read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise scenarios.ScenarioError("a scenario file holds one JSON object")
+        params = scenarios.ScenarioParams.from_dict(data)
+        engine = store.get_engine()
+        result = scenarios.run(
+            params,
+            read_observations(engine),
+            read_official(engine),
+            load_registry(),
+            targets=load_targets(engine),
+        )
+    except json.JSONDecodeError as exc:
+        fail(f"{file} is not valid JSON: {exc}", EXIT_INVALID)
+    except (scenarios.ScenarioError, PeriodError, ValueError, TypeError) as exc:
+        fail(str(exc), EXIT_INVALID)
+    text = scenarios.comparison(result, lang_or_default(None)).to_string(index=False)
+    emit(
+        result,
+        as_json,
+        f"{result['name']} (as of {result['as_of']}, from {result['from_period']})\n{text}",
+    )
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@store_errors
+def targets(as_json: bool) -> None:
+    """List every target (province targets and city allocations) with its source."""
+    from data.store.targets import read_targets
+
+    frame = read_targets(store.get_engine())
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    emit(
+        records,
+        as_json,
+        "\n".join(
+            f"{r['id']:>3} {r['region_code']} {r['indicator']:<20} {_amount(r['value'], r['unit']):>12}{r['unit']} "
+            f"by {r['period']} (baseline {r['baseline_period'] or '-'})  {r['source']}"
+            for r in records
+        ),
+    )
+
+
+def _amount(value: float, unit: str) -> str:
+    return f"{value:,.0f}" if unit == "人" else f"{value:g}"
+
+
+@main.command("target-set")
+@click.option(
+    "--indicator", required=True, type=click.Choice(["settled_cumulative", "urbanization_rate"])
+)
+@click.option(
+    "--region", default="610000", show_default=True, help="Province, or a city (allocation)."
+)
+@click.option("--value", required=True, type=float)
+@click.option("--period", required=True, help="Target quarter, e.g. 2020Q4.")
+@click.option("--baseline", default=None, help="First quarter counted (cumulative targets).")
+@click.option("--source", required=True, help="Document and article the target comes from.")
+@click.option("--user", default="admin")
+@store_errors
+def target_set(indicator, region, value, period, baseline, source, user) -> None:
+    """Add or replace a target (admins): e.g. a city's allocation of the settlement target."""
+    from analytics.targets import TargetError, set_target
+    from data.reference.periods import PeriodError
+
+    try:
+        target_id = set_target(
+            store.get_engine(), indicator, region, value, period, baseline, source, user
+        )
+    except (TargetError, PeriodError) as exc:
+        fail(str(exc), EXIT_INVALID)
+    click.echo(f"target {target_id} saved")

@@ -1,0 +1,1 @@
+"""The message catalogue (Chinese and English) and the number and period formatters."""

@@ -1,0 +1,36 @@
+"""Formatters for people: counts of persons, target values and periods, in Chinese or English."""
+
+from __future__ import annotations
+
+from data.i18n.messages import t
+from data.reference.periods import is_quarter
+
+
+def format_target_value(value: float, unit: str, lang: str = "zh") -> str:
+    """A target's value in its unit: persons as 1,000万 / 10.0 million, rates as 62.00%."""
+    return format_persons(value, lang) if unit == "人" else f"{value:.2f}%"
+
+
+def format_persons(value: float, lang: str = "zh") -> str:
+    """Counts of persons the way each language reads them: 1,000万 / 10.0 million."""
+    if value != value:  # NaN
+        return t("missing", lang)
+    if lang == "zh":
+        if abs(value) >= 1e4:
+            wan = value / 1e4
+            return f"{wan:,.0f}万" if abs(wan) >= 100 else f"{wan:,.1f}万"
+        return f"{value:,.0f}"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.1f} million"
+    if abs(value) >= 1e3:
+        return f"{value / 1e3:,.1f} thousand"
+    return f"{value:,.0f}"
+
+
+def period_label(period: str, lang: str = "zh") -> str:
+    """Human label: ``2016年第3季度`` / ``2016 Q3``."""
+    if is_quarter(period):
+        return (
+            f"{period[:4]}年第{period[-1]}季度" if lang == "zh" else f"{period[:4]} Q{period[-1]}"
+        )
+    return f"{period}年" if lang == "zh" else period

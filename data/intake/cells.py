@@ -1,0 +1,95 @@
+"""Cells as people type them: numbers with separators, full-width digits and units written
+in the cell (``5万人``), and the marks that stand for an empty cell (``-``, ``/``, ``无``: never
+read as 0). The one number parser of the intake."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+UNIT_FACTORS = {
+    "人": 1,
+    "张": 1,
+    "个": 1,
+    "万人": 10_000,
+    "万张": 10_000,
+    "千人": 1_000,
+    "万": 10_000,
+}
+
+
+KINDLESS_UNITS = ("万",)  # a bare multiplier: fits persons and permits alike
+
+
+# cells that statistical tables use for "nothing here": read as empty (never as a made-up 0)
+EMPTY_MARKS = frozenset({"-", "--", "—", "——", "–", "/", "…", "...", "无"})
+
+
+def to_number(value: object) -> float | None:
+    """A cell's number: numbers as they are; text through ``split_number`` (separators,
+    full-width digits, a unit after the number scales it); empty cells and the empty marks
+    give None. Raises ValueError for text that is not a number."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    text, unit = split_number(value)
+    if text is None or text == "":
+        return None
+    return float(text) * UNIT_FACTORS.get(unit, 1)
+
+
+def is_blank(v: object) -> bool:
+    return v is None or (isinstance(v, str) and v.strip() == "")
+
+
+def cell_at(grid: list[list], r: int, c: int) -> object:
+    return grid[r][c] if r < len(grid) and c < len(grid[r]) else ""
+
+
+def blank_cells(col: pd.Series) -> pd.Series:
+    """Empty, missing or whitespace-only cells (only text cells are looked at as text)."""
+    arr = col.to_numpy(dtype=object)
+    types = np.fromiter(map(type, arr), object, len(arr))
+    is_text = types == str  # noqa: E721 (elementwise)
+    is_float = types == float  # noqa: E721 (most cells of a return: NaN when missing)
+    out = np.zeros(len(arr), dtype=bool)
+    if is_float.any():
+        out[is_float] = np.isnan(arr[is_float].astype(float))
+    other = ~(is_text | is_float)  # None, ints, dates ...: pandas decides
+    if other.any():
+        out[other] = pd.isna(arr[other])
+    if is_text.any():  # each distinct text looked at once (a column repeats its texts)
+        codes, uniques = pd.factorize(arr[is_text])
+        # whitespace, or a dash or 无 standing for "nothing" (EMPTY_MARKS, as NFKC text)
+        empty = [
+            t.isspace() or t == "" or (len(t) <= 5 and nfkc(t).strip() in EMPTY_MARKS)
+            for t in uniques
+        ]
+        out[is_text] = np.array(empty, dtype=bool)[codes]
+    return pd.Series(out, index=col.index)
+
+
+@lru_cache(maxsize=65536)
+def nfkc(value: str) -> str:
+    return unicodedata.normalize("NFKC", value)
+
+
+_UNIT_SUFFIX = re.compile("(" + "|".join(sorted(UNIT_FACTORS, key=len, reverse=True)) + ")$")
+
+
+def split_number(value: object) -> tuple[object, str | None]:
+    """A number typed as text without its separators, and the unit written after it."""
+    if not isinstance(value, str):
+        return value, None
+    text = unicodedata.normalize("NFKC", value).strip().replace(",", "").replace(" ", "")
+    m = _UNIT_SUFFIX.search(text)
+    if m and m.start() > 0:
+        return text[: m.start()], m.group(1)
+    return (None if text in EMPTY_MARKS else text), None

@@ -1,0 +1,310 @@
+"""Ingest a return workbook: read, validate, preview the change, then commit in one transaction.
+
+History is never lost: an identical file (same sha256) is recognised and changes nothing; a file
+whose values equal what is stored changes nothing; a file that changes stored values is a
+revision, refused unless ``replace=True``, and then the old observations are marked superseded
+(never deleted). ``revert`` undoes a submission and brings back what it superseded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from data import settings, store
+from data.intake.memory import LARGE_RETURN, release_freed_memory
+from data.intake.problems import Problem, ReadResult
+from data.intake.read import read_return
+from data.intake.rules import validate
+from data.store import Engine, WriteError, audit, submissions
+from data.store.observations import STORE_KEY, read_current
+from data.store.submissions import RevertError as RevertError  # raised by revert
+from data.store.submissions import read_submissions, revert_submission
+from geo.regions import default_resolver
+
+STATUSES = (
+    "committed",
+    "duplicate",
+    "unchanged",
+    "rejected",
+    "needs_confirmation",
+    "revision_refused",
+)
+
+
+@dataclass
+class IngestReport:
+    status: str  # one of STATUSES, or "checked" for a preview
+    filename: str
+    sha256: str
+    submission_id: int | None = None
+    rows: int = 0
+    values: int = 0
+    periods: list[str] = field(default_factory=list)
+    regions: int = 0
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    new: int = 0
+    unchanged: int = 0
+    changes: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["region_code", "period", "indicator", "old", "new"]
+        )
+    )
+    _merged: pd.DataFrame | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self, lang: str = "zh") -> dict:
+        return {
+            "ok": self.ok,
+            "status": self.status,
+            "file": self.filename,
+            "sha256": self.sha256,
+            "submission_id": self.submission_id,
+            "rows": self.rows,
+            "values": self.values,
+            "periods": self.periods,
+            "regions": self.regions,
+            "errors": [p.as_dict(lang) for p in self.errors],
+            "warnings": [p.as_dict(lang) for p in self.warnings],
+            "new": self.new,
+            "unchanged": self.unchanged,
+            "changes": self.changes.to_dict("records"),
+        }
+
+
+def check(
+    content: bytes,
+    filename: str,
+    engine: Engine | None = None,
+    scope: str | None = None,
+    today: str | None = None,
+    use_store: bool = True,
+) -> IngestReport:
+    """Read and validate ``content`` and compare it with the store; write nothing.
+
+    With ``use_store=False`` (``urbdash validate`` without a store) the history rules and the
+    comparison with stored values are skipped.
+    """
+    engine = engine or (store.get_engine() if use_store else None)
+    report, result, history = _read(content, filename, engine, use_store)
+    if result is None:
+        return report
+    _judge(report, _validate(result, history, scope, today))
+    if not report.errors:
+        _compare(report, result.rows, history)
+    return report
+
+
+def _read(
+    content: bytes, filename: str, engine: Engine | None, use_store: bool
+) -> tuple[IngestReport, ReadResult | None, pd.DataFrame | None]:
+    """The report's first facts: a file already committed (no read then), else the rows read
+    and the stored values of their regions (None without a store)."""
+    sha = hashlib.sha256(content).hexdigest()
+    report = IngestReport("checked", filename, sha)
+    if use_store:
+        dup = submissions.committed_with(engine, sha)
+        if dup is not None:
+            report.status, report.submission_id = "duplicate", dup
+            return report, None, None
+    result = read_return(content)
+    rows = result.rows
+    if len(rows) >= LARGE_RETURN:
+        release_freed_memory()
+    regions = sorted(rows.region_code.unique().tolist()) if len(rows) else []
+    report.rows = result.n_rows
+    report.values = len(rows)
+    report.periods = sorted(rows.period.unique().tolist()) if len(rows) else []
+    report.regions = len(regions)
+    history = read_current(engine, regions) if regions and use_store else None
+    return report, result, history
+
+
+def _validate(
+    result: ReadResult, history: pd.DataFrame | None, scope: str | None, today: str | None
+) -> list[Problem]:
+    return validate(result, history=history, scope=scope, today=today, resolver=default_resolver())
+
+
+def _judge(report: IngestReport, problems: list[Problem]) -> None:
+    """Sort the problems into errors and warnings; errors reject the file and void any
+    comparison with the store made before."""
+    report.errors = [p for p in problems if p.severity == "error"]
+    report.warnings = [p for p in problems if p.severity == "warning"]
+    if report.errors:
+        report.status = "rejected"
+        report.new, report.unchanged, report._merged = 0, 0, None
+        report.changes = report.changes.iloc[0:0]
+
+
+def _compare(report: IngestReport, rows: pd.DataFrame, history: pd.DataFrame | None) -> None:
+    """What the rows change against the current stored values: new, unchanged, changed.
+    Only the keys and values are kept (a narrow frame: it lives while validation runs)."""
+    rows = rows[[*STORE_KEY, "value"]]
+    if history is None or history.empty:  # nothing stored for these regions: all new
+        merged = rows.assign(old=np.nan)
+    else:
+        cur = history.rename(columns={"value": "old"}).astype({"old": float})
+        merged = rows.merge(cur, on=list(STORE_KEY), how="left")
+    same = merged.old.notna() & (merged.old == merged.value)
+    changed = merged[merged.old.notna() & ~same]
+    report.new = int(merged.old.isna().sum())
+    report.unchanged = int(same.sum())
+    report.changes = (
+        changed[["region_code", "period", "indicator", "old", "value"]]
+        .rename(columns={"value": "new"})
+        .reset_index(drop=True)
+    )
+    report._merged = merged
+
+
+def _to_write(report: IngestReport) -> pd.DataFrame:
+    merged = report._merged
+    changed = merged.old.isna() | (merged.old != merged.value)
+    return merged if changed.all() else merged[changed]
+
+
+def commit(
+    report: IngestReport,
+    content: bytes,
+    user: str = "anonymous",
+    replace: bool = False,
+    accept_warnings: bool = False,
+    is_demo: bool = False,
+    engine: Engine | None = None,
+) -> IngestReport:
+    """Write a checked report: refuses revisions without ``replace`` and unconfirmed warnings."""
+    engine = engine or store.get_engine()
+    if report.status in ("duplicate", "rejected") or report._merged is None:
+        return report
+    if report.warnings and not accept_warnings:
+        report.status = "needs_confirmation"
+        return report
+    if len(report.changes) and not replace:
+        report.status = "revision_refused"
+        return report
+    write = _to_write(report)
+    if write.empty:
+        report.status = "unchanged"
+        return report
+    with store.transaction(engine) as sess:
+        sub_id = _write(sess, report, write, content, user, is_demo)
+        _audit(sess, report, write, user, accept_warnings, sub_id)
+    report.status, report.submission_id = "committed", sub_id
+    return report
+
+
+def _write(sess, report: IngestReport, write, content: bytes, user: str, is_demo: bool) -> int:
+    """The submission and its values, inside the caller's transaction; returns its id."""
+    return submissions.write_submission(
+        sess, report.sha256, report.filename, content, user, report.rows, write, is_demo
+    )
+
+
+def _audit(sess, report, write, user, accept_warnings, sub_id) -> None:
+    audit.record(
+        sess,
+        user,
+        "ingest",
+        {
+            "submission_id": sub_id,
+            "file": report.filename,
+            "sha256": report.sha256,
+            "values": len(write),
+            "superseded": int(write.old.notna().sum()),
+            "warnings_confirmed": len(report.warnings) if accept_warnings else 0,
+        },
+    )
+
+
+class _Withdrawn(Exception):
+    """Validation found what forbids the write made beside it: roll it back."""
+
+
+def ingest(
+    content: bytes,
+    filename: str,
+    user: str = "anonymous",
+    replace: bool = False,
+    accept_warnings: bool = False,
+    is_demo: bool = False,
+    scope: str | None = None,
+    engine: Engine | None = None,
+    today: str | None = None,
+) -> IngestReport:
+    """Validate and commit in one transaction: the path of the CLI and the demo loader.
+
+    The two overlap. Once the rows are read and compared with the store, a worker thread
+    writes them inside a transaction (SQLite and psycopg leave the GIL while they execute)
+    while this thread validates them; the transaction commits only when validation finds no
+    error and no unconfirmed warning, and is rolled back otherwise, so a rejected file writes
+    nothing, exactly as ``check`` then ``commit``. Where nothing could be written whatever
+    validation finds (a revision without ``replace``, nothing new, a file over the row limit
+    or with errors found while reading) it validates first and writes nothing.
+    """
+    engine = engine or store.get_engine()
+    report, result, history = _read(content, filename, engine, True)
+    if result is None:
+        return report
+    _compare(report, result.rows, history)
+    write = _to_write(report)
+    if (
+        write.empty
+        or (len(report.changes) and not replace)
+        or result.n_rows > int(settings.get("max_rows"))
+        or any(p.severity == "error" for p in result.problems)
+    ):
+        _judge(report, _validate(result, history, scope, today))
+        return commit(report, content, user, replace, accept_warnings, is_demo, engine)
+    verdict: Future[bool] = Future()  # set by this thread once validation has judged
+
+    def write_then_wait() -> int:
+        with store.transaction(engine) as sess:
+            sub_id = _write(sess, report, write, content, user, is_demo)
+            if not verdict.result():
+                raise _Withdrawn
+            _audit(sess, report, write, user, accept_warnings, sub_id)
+        return sub_id
+
+    # The write runs on the worker and validation here: validation's big arrays then reuse
+    # the heap the reader freed, instead of growing a second thread's malloc arena.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="urbdash-write") as pool:
+        writing = pool.submit(write_then_wait)
+        try:
+            _judge(report, _validate(result, history, scope, today))
+        except BaseException:
+            verdict.set_result(False)  # validation never finished: nothing may be committed
+            raise
+        verdict.set_result(not report.errors and (accept_warnings or not report.warnings))
+        try:
+            sub_id = writing.result()
+        except _Withdrawn:
+            return commit(report, content, user, replace, accept_warnings, is_demo, engine)
+        except WriteError:
+            # rows that break a constraint (e.g. a region x period twice) are errors that
+            # validation names; anything else is the store's own failure
+            if not report.errors:
+                raise
+            return report
+    report.status, report.submission_id = "committed", sub_id
+    return report
+
+
+def revert(submission_id: int, user: str = "anonymous", engine: Engine | None = None) -> dict:
+    """Undo a committed submission: its values stop being current and the values it superseded
+    become current again. Refused (RevertError) while a later submission has superseded any of
+    its values."""
+    return revert_submission(submission_id, user, engine)
+
+
+def list_submissions(engine: Engine | None = None) -> pd.DataFrame:
+    """Every submission, newest first, with how many of its values are still current."""
+    return read_submissions(engine)

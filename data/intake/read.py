@@ -1,0 +1,493 @@
+"""Read filled-in quarterly returns into tidy rows, pinning every problem to a cell.
+
+Reading uses python-calamine through ``data.workbook`` (fast; formulas are not evaluated and
+macros never run). Header names are matched through ``header_aliases.csv``, so a new wording is
+a data change. Accepted without editing the file: title and unit lines above the header, one- or
+two-row and merged headers, units per column (``常住人口（万人）``) or per sheet (``单位：万人``),
+columns in any order, extra columns (ignored with a warning), codes as numbers or text, old codes
+and names, the period in a column, in year + quarter columns, in the title or the sheet name,
+full-width digits, thousands separators, numbers stored as text, notes below the table, and
+``合计``/``小计`` or city rows, which are checked against the sum of their rows and not stored.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from data.intake.cells import (
+    KINDLESS_UNITS,
+    UNIT_FACTORS,
+    blank_cells,
+    is_blank,
+    nfkc,
+    split_number,
+    to_number,
+)
+from data.intake.headers import (
+    SILENT_HEADERS,
+    field_of,
+    find_header,
+    is_column_numbers_row,
+    norm_text,
+    split_header,
+)
+from data.intake.problems import Problem, ReadResult, show_value
+from data.intake.workbook import WorkbookError, open_workbook
+from data.reference import indicators, periods
+from geo.regions import Resolver, default_resolver
+
+NOTE_PREFIXES = (
+    "填表人",
+    "审核人",
+    "填报人",
+    "负责人",
+    "填报日期",
+    "填表日期",
+    "报出日期",
+    "单位负责人",
+    "统计负责人",
+    "注",
+    "说明",
+    "备注",
+)
+TOTAL_WORDS = ("合计", "总计", "小计", "全省", "全市", "总数")
+ROW_COLUMNS = [
+    "sheet",
+    "row",
+    "column",
+    "region_raw",
+    "region_code",
+    "period",
+    "indicator",
+    "value",
+    "raw",
+]
+# Few distinct values over up to a million rows: kept as categoricals with sorted categories
+# (sorting by code is sorting by text), the free text as plain objects. Nothing is copied into
+# new string arrays, which is most of the time and memory of a large return.
+KEY_COLUMNS = ("sheet", "column", "region_code", "period", "indicator")
+CONSTANT_COLUMNS = ("sheet", "column", "indicator")  # one value per block of rows
+
+
+def _quarter_from(year: object, quarter: object) -> str:
+    y = int(to_number(year))
+    q = norm_text(quarter).replace("第", "").replace("季度", "").replace("季", "").replace("q", "")
+    return periods.parse_period(f"{y}年第{q[:1]}季度")
+
+
+def read_return(
+    source: Path | str | bytes,
+    period: str | None = None,
+    resolver: Resolver | None = None,
+) -> ReadResult:
+    """Read every worksheet of a return into tidy rows, collecting located problems.
+
+    Parameters
+    ----------
+    source : the workbook's bytes or path.
+    period : a period that overrides whatever the file says (e.g. chosen on the upload page).
+    """
+    resolver = resolver or default_resolver()
+    content = source if isinstance(source, bytes) else Path(source).read_bytes()
+    try:
+        sheets = open_workbook(content)
+    except WorkbookError as exc:
+        return ReadResult(
+            pd.DataFrame(columns=ROW_COLUMNS),
+            [Problem.of_file(exc.rule, **exc.params)],
+        )
+    # the cell grids (a big sheet's million Python objects) are gone before the rows are made
+    records, problems, totals, read_sheets = _read_sheets(sheets, period, resolver)
+    rows = _tidy(records) if records else pd.DataFrame(columns=ROW_COLUMNS)
+    return ReadResult(rows, problems, totals, read_sheets)
+
+
+def _read_sheets(sheets: list, period: str | None, resolver: Resolver):
+    """Every sheet with a header: its value blocks, problems, total rows, and its name."""
+    records: list[dict] = []
+    problems: list[Problem] = []
+    totals: list[dict] = []
+    read_sheets = []
+    headers = [find_header(sheet) for sheet in sheets]
+    with_values = [h is not None and bool(set(h.fields.values()) & VALUE_FIELDS) for h in headers]
+    for sheet, header, values in zip(sheets, headers, with_values, strict=True):
+        if header is None or (not values and any(with_values)):
+            continue  # e.g. a list of region codes beside the return
+        if sheet.hidden:  # never read unseen: the person filing may not know it is there
+            params = {"sheet": sheet.name}
+            problems.append(
+                Problem(sheet.name, None, None, None, None, "hidden_sheet", params, "warning")
+            )
+            continue
+        read_sheets.append(sheet.name)
+        _read_sheet(sheet, header, period, resolver, records, problems, totals)
+    if not read_sheets and not problems:
+        problems.append(Problem.of_file("no_header", sheets="、".join(s.name for s in sheets)))
+    return records, problems, totals, read_sheets
+
+
+def _categorical(values: np.ndarray) -> pd.Categorical:
+    codes, uniques = pd.factorize(values)
+    order = np.argsort(np.asarray(uniques, dtype=object).astype(str), kind="stable")
+    remap = np.empty_like(order)
+    remap[order] = np.arange(len(order))
+    cats = pd.Index(np.asarray(uniques, dtype=object)[order], dtype=object)
+    return pd.Categorical.from_codes(remap[codes], categories=cats)
+
+
+def _constant(values: list, lengths: list[int]) -> pd.Categorical:
+    """A column that is one value per block (sheet, column letter, indicator) as codes."""
+    cats = sorted(set(values))
+    code = {c: i for i, c in enumerate(cats)}
+    codes = np.concatenate(
+        [np.full(n, code[v], dtype=np.int32) for v, n in zip(values, lengths, strict=True)]
+    )
+    return pd.Categorical.from_codes(codes, categories=pd.Index(cats, dtype=object))
+
+
+def _tidy(records: list[dict]) -> pd.DataFrame:
+    """One frame from the per-column blocks of every sheet (see KEY_COLUMNS). Each column's
+    blocks are let go once the column is built, so a big return never holds two copies."""
+    lengths = [len(r["row"]) for r in records]
+    cols = {}
+    for name in ROW_COLUMNS:
+        parts = [r.pop(name) for r in records]
+        if name in CONSTANT_COLUMNS:
+            cols[name] = _constant(parts, lengths)
+        elif name == "row":
+            cols[name] = np.concatenate(parts).astype(np.int64)
+        elif name == "value":
+            cols[name] = np.concatenate(parts).astype(float)
+        else:
+            arr = np.asarray(np.concatenate(parts), dtype=object)  # no copy when objects
+            cols[name] = _categorical(arr) if name in KEY_COLUMNS else pd.Series(arr, dtype=object)
+            del arr
+        del parts
+    return pd.DataFrame(cols)  # built in ROW_COLUMNS order: no reordering copy
+
+
+def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> None:
+    grid = sheet.grid
+    name = sheet.name
+    fields = header.fields
+    col_of = {f: c for c, f in fields.items()}
+    above = " ".join(str(v) for row in grid[: header.row + 1 - 1] for v in row if not is_blank(v))
+    sheet_unit = None
+    m = re.search(r"单位[:：]\s*(万人|千人|人|万张|张)", unicodedata.normalize("NFKC", above))
+    if m:
+        sheet_unit = m.group(1)
+    sheet_period = period or periods.find_period(above) or periods.find_period(name)
+    value_cols = [(c, f) for c, f in fields.items() if f in indicators.REPORTED_CODES]
+    for f in indicators.REPORTED_CODES:
+        if f not in col_of:
+            problems.append(
+                Problem(
+                    name,
+                    header.row + 1,
+                    None,
+                    f,
+                    None,
+                    "missing_column",
+                    {"name": indicators.get(f).name_zh},
+                )
+            )
+    for c, label in header.extra.items():
+        if split_header(label)[0] not in SILENT_HEADERS:
+            problems.append(
+                Problem(
+                    name,
+                    header.row + 1,
+                    get_column_letter(c + 1),
+                    None,
+                    label,
+                    "extra_column",
+                    {"label": label},
+                    "warning",
+                )
+            )
+    start = header.row + 1
+    # right under the header, in either order: a row of units (人 / 万人 / 张) and the
+    # column-number row of statistical forms (栏次: 甲 乙 1 2 3 …)
+    units = dict(header.units)
+    for _ in range(2):
+        if start >= len(grid):
+            break
+        cells = {c: norm_text(v) for c, v in enumerate(grid[start]) if not is_blank(v)}
+        if cells and all(v.strip("()（）") in UNIT_FACTORS for v in cells.values()):
+            units.update({c: v.strip("()（）") for c, v in cells.items()})
+            start += 1
+        elif is_column_numbers_row(list(cells.values())):
+            start += 1
+    if start >= len(grid):
+        return
+
+    def factor(c: int) -> int:
+        return UNIT_FACTORS.get(units.get(c) or sheet_unit or "人", 1)
+
+    body = pd.DataFrame(grid[start:], dtype=object)
+    body.index = pd.RangeIndex(start + 1, start + 1 + len(body))  # Excel row numbers
+    blank = body.apply(blank_cells)
+    keep = ~blank.all(axis=1) & ~_note_rows(body, blank)
+    keep &= ~_repeated_header_rows(body, blank, fields)
+    body, blank = body[keep], blank[keep]
+    if body.empty:
+        return
+    # an Excel error (#DIV/0!, #N/A ...) reaches us as an empty cell: inside the table it is
+    # an error of its own, never a silently missing value
+    for (r, c), err in sorted(sheet.errors.items()):
+        if c in fields and r + 1 in body.index:
+            problems.append(
+                Problem(
+                    name,
+                    r + 1,
+                    get_column_letter(c + 1),
+                    fields[c],
+                    err,
+                    "excel_error",
+                    {"value": err},
+                )
+            )
+
+    def column(field_name: str) -> pd.Series:
+        c = col_of.get(field_name)
+        if c is None or c >= body.shape[1]:
+            return pd.Series("", index=body.index, dtype=object)
+        return body[c].where(~blank[c], "")
+
+    raw_code, raw_name = column("region_code"), column("region_name")
+    label = raw_name.where(raw_name != "", raw_code).astype(str).str.strip()
+    key = raw_code.astype(str) + "|" + raw_name.astype(str)
+    # once per distinct code|name (a return repeats its regions)
+    key_codes, key_uniques = pd.factorize(key)
+    total_words = re.compile("|".join(TOTAL_WORDS))
+    is_total_u = np.array(
+        [bool(total_words.search(re.sub(r"\s+", "", nfkc(k)))) for k in key_uniques],
+        dtype=bool,
+    )
+    is_total = pd.Series(is_total_u[key_codes], index=body.index)
+    value_cols = [(c, f) for c, f in value_cols if c < body.shape[1]]
+    has_values = ~blank[[c for c, _ in value_cols]].all(axis=1) if value_cols else is_total & False
+
+    memo: dict[tuple, str | None] = {}
+
+    def resolve(code: object, region_name: object) -> str | None:
+        k = (code, region_name)
+        if k not in memo:
+            res = resolver.resolve(code) if not is_blank(code) else None
+            if (res is None or not res.ok) and not is_blank(region_name):
+                res = resolver.resolve(region_name)
+            memo[k] = res.code if res is not None and res.ok else None
+        return memo[k]
+
+    # resolved once per distinct code|name, then spread over the rows
+    first = np.unique(key_codes, return_index=True)[1]
+    code_in, name_in = raw_code.to_numpy(dtype=object), raw_name.to_numpy(dtype=object)
+    codes_u = np.array(
+        [None if is_total_u[k] else resolve(code_in[i], name_in[i]) for k, i in enumerate(first)],
+        dtype=object,
+    )
+    codes = pd.Series(codes_u[key_codes], index=body.index, dtype=object)
+    unknown = codes.isna() & ~is_total
+    region_letter = get_column_letter(col_of.get("region_code", col_of.get("region_name")) + 1)
+    for r in body.index[unknown & has_values]:
+        problems.append(
+            Problem(
+                name,
+                int(r),
+                region_letter,
+                "region",
+                label[r],
+                "unknown_region",
+                {"region": label[r]},
+            )
+        )
+    ok = ~unknown
+
+    # periods: a column, year + quarter columns, else the title / sheet name / override
+    per = pd.Series(sheet_period, index=body.index, dtype=object)
+    pcol = None
+    if "period" in col_of or ("year" in col_of and "quarter" in col_of):
+        pmemo: dict[tuple, str | None] = {}
+
+        def parse(a: object, b: object) -> str | None:
+            if (a, b) not in pmemo:
+                try:
+                    pmemo[(a, b)] = periods.parse_period(a) if b is None else _quarter_from(a, b)
+                except (periods.PeriodError, TypeError, ValueError):
+                    pmemo[(a, b)] = None
+            return pmemo[(a, b)]
+
+        if "period" in col_of:
+            pcol = col_of["period"]
+            raw_p = column("period")
+            p_codes, p_uniques = pd.factorize(raw_p.to_numpy(dtype=object), use_na_sentinel=False)
+            parsed_u = [parse(a, None) if a != "" else sheet_period for a in p_uniques]
+            parsed = np.array(parsed_u, dtype=object)[p_codes]
+        else:
+            pcol = col_of["quarter"]
+            raw_p = column("quarter")
+            parsed = [
+                parse(y, q) if y != "" else sheet_period
+                for y, q in zip(column("year"), raw_p, strict=True)
+            ]
+        per = pd.Series(parsed, index=body.index, dtype=object)
+        bad = ok & per.isna() & (raw_p != "")
+        for r in body.index[bad]:
+            problems.append(
+                Problem(
+                    name,
+                    int(r),
+                    get_column_letter(pcol + 1),
+                    "period",
+                    raw_p[r],
+                    "bad_period",
+                    {"value": show_value(raw_p[r])},
+                )
+            )
+        ok &= ~bad
+    for r in body.index[ok & per.isna()]:
+        problems.append(Problem(name, int(r), None, "period", None, "no_period", {}))
+    ok &= per.notna()
+
+    levels_u = np.array([resolver.level_of(c) if c else None for c in codes_u], dtype=object)
+    levels = pd.Series(levels_u[key_codes], index=body.index, dtype=object)
+    county = ok & ~is_total & (levels == "county")
+    subtotal = ok & (is_total | (levels.notna() & (levels != "county")))
+    frames = []
+    parsed_values = {}
+    # as plain object arrays once: each block below then shares these strings
+    row_numbers = np.asarray(body.index)
+    label_arr = label.to_numpy(dtype=object)
+    code_arr = codes.to_numpy(dtype=object)
+    per_arr = per.to_numpy(dtype=object)
+    for c, f in value_cols:
+        raw = body[c]
+        num = pd.to_numeric(raw.where(~blank[c]), errors="coerce")
+        retry = num.isna() & ~blank[c]
+        scale = np.full(len(num), float(factor(c)))
+        wrong_unit = np.zeros(len(num), dtype=bool)
+        if retry.any():
+            cleaned = raw[retry].map(split_number)
+            num.loc[retry] = pd.to_numeric(cleaned.str[0], errors="coerce")
+            # a unit written in the cell ("5万人", "120人") wins over the column's; one of
+            # another kind ("5张" among persons) leaves the cell unread
+            own = cleaned.str[1].to_numpy(dtype=object)
+            kind = indicators.get(f).unit[-1:]
+            at = np.flatnonzero(retry.to_numpy())
+            for i, unit in zip(at, own, strict=True):
+                if unit is None:
+                    continue
+                if unit[-1:] == kind or unit in KINDLESS_UNITS:
+                    scale[i] = UNIT_FACTORS[unit]
+                else:
+                    num.iloc[i], wrong_unit[i] = np.nan, True
+        bad = num.isna() & ~blank[c] & ok
+        for r, unit_slip in zip(body.index[bad], wrong_unit[bad.to_numpy()], strict=True):
+            ind = indicators.get(f)
+            problems.append(
+                Problem(
+                    name,
+                    int(r),
+                    get_column_letter(c + 1),
+                    f,
+                    raw[r],
+                    "wrong_unit" if unit_slip else "not_a_number",
+                    {"value": raw[r], "name": ind.name_zh, "unit": ind.unit},
+                )
+            )
+        # a unit's factor can leave float noise (0.07 x 10,000 = 700.0000000000001): rounded
+        # far below a person, so a count stays whole and a real fraction still shows
+        num = (num.astype(float) * scale).round(6)
+        parsed_values[(c, f)] = num
+        take = (county & num.notna()).to_numpy()
+        n = int(take.sum())
+        if n:
+            frames.append(
+                {
+                    "sheet": name,
+                    "row": row_numbers[take],
+                    "column": get_column_letter(c + 1),
+                    "region_raw": label_arr[take],
+                    "region_code": code_arr[take],
+                    "period": per_arr[take],
+                    "indicator": f,
+                    "value": num.to_numpy(dtype=float)[take],
+                    "raw": raw.to_numpy(dtype=object)[take],
+                }
+            )
+    for r in body.index[subtotal]:
+        vals = {
+            f: (float(parsed_values[(c, f)][r]), get_column_letter(c + 1))
+            for c, f in value_cols
+            if pd.notna(parsed_values[(c, f)][r])
+        }
+        code = codes[r] or _city_in_total_label(label[r], resolver)
+        totals.append(
+            {
+                "sheet": name,
+                "row": int(r),
+                "region_code": code,
+                "label": label[r],
+                "period": per[r],
+                "values": vals,
+                # a bare 小计 sums the rows since the previous total row, not the whole sheet
+                "block": code is None and "小计" in nfkc(str(label[r])),
+            }
+        )
+    records.extend(frames)
+
+
+def _city_in_total_label(text: str, resolver: Resolver) -> str | None:
+    """The city a total row names (铜川市小计, 小计（铜川市）), or None (合计, 全省合计)."""
+    rest = re.sub("|".join(TOTAL_WORDS) + r"|[()（）:：\s]", "", nfkc(str(text)))
+    if not rest:
+        return None
+    res = resolver.resolve(rest)
+    return res.code if res.ok and resolver.level_of(res.code) == "city" else None
+
+
+VALUE_FIELDS = frozenset(indicators.REPORTED_CODES)
+
+
+def _repeated_header_rows(body: pd.DataFrame, blank: pd.DataFrame, fields: dict) -> pd.Series:
+    """Rows that repeat the header (a table pasted across pages, or printed with repeated
+    title rows) or its unit line: a region cell holding its own column's header name, or no
+    region at all and nothing but units (人, （万人）) in the other cells."""
+    region_cols = [c for c, f in fields.items() if f in ("region_code", "region_name")]
+    repeat = np.zeros(len(body), dtype=bool)
+    for c in region_cols:
+        codes, uniques = pd.factorize(body[c].to_numpy(dtype=object), use_na_sentinel=False)
+        named = [isinstance(u, str) and field_of(u) == fields[c] for u in uniques]
+        repeat |= np.array(named, dtype=bool)[codes]
+    empty = blank.to_numpy()
+    no_region = empty[:, region_cols].all(axis=1) & ~empty.all(axis=1)
+    for i in np.flatnonzero(no_region):
+        cells = [v for v, b in zip(body.iloc[i], empty[i], strict=True) if not b]
+        repeat[i] = all(
+            isinstance(v, str) and norm_text(v).strip("()（）") in UNIT_FACTORS for v in cells
+        )
+    return pd.Series(repeat, index=body.index)
+
+
+def _note_rows(body: pd.DataFrame, blank: pd.DataFrame) -> pd.Series:
+    """Rows whose first non-empty cell starts with 填表人 / 审核人 / 注 ...: only text can,
+    and each distinct text is looked at once (empty rows are the caller's to drop)."""
+    empty = blank.to_numpy()
+    lead = np.argmin(empty, axis=1)  # the first non-empty column (0 for an empty row)
+    firsts = body.to_numpy(dtype=object)[np.arange(len(body)), lead]
+    is_text = np.fromiter(map(type, firsts), object, len(firsts)) == str  # noqa: E721
+    note = np.zeros(len(body), dtype=bool)
+    if is_text.any():
+        codes, uniques = pd.factorize(firsts[is_text])
+        starts = [nfkc(u).strip().startswith(NOTE_PREFIXES) for u in uniques]
+        note[is_text] = np.array(starts, dtype=bool)[codes]
+    return pd.Series(note, index=body.index)
+
+
+__all__ = ["read_return"]

@@ -1,0 +1,139 @@
+"""Periods: quarters ``YYYYQn`` and years ``YYYY``, parsed from what people write.
+
+Accepted: ``2016Q3``, ``2016-Q3``, ``2016 q3``, ``2016年第三季度``, ``2016年3季度``,
+``2016年第3季``, ``2016年三季度``, full-width digits, and plain years ``2016`` / ``2016年``.
+A quarter's three months name it (``2016年7-9月``, ``2016年7月至9月``; ``1-9月`` is a cumulative
+report and refused), and a year may be in Chinese numerals (``二〇一六年第三季度``).
+A date in the last month of a quarter names that quarter: a date cell, ``2016-09-30``,
+``2016/9/30``, ``2016年9月30日``, ``2016年9月`` (``2016年9月末``). Other months are refused, since
+such a date is more likely a filing date or a month's report than a quarter; so are month
+forms without 年/月 such as ``2016-09`` or ``2016/3`` (is that March or the third quarter?).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+import pandas as pd
+
+from data.reference.numerals import years_to_digits, zh_number
+
+_QUARTER = [
+    re.compile(r"^(\d{4})\s*[-/_.]?\s*[Qq]\s*([1-4])$"),
+    re.compile(r"^(\d{4})\s*年?\s*第?\s*([一二三四1-4])\s*季度?$"),
+    re.compile(r"^[Qq]([1-4])\s*[-/_. ]?\s*(\d{4})$"),
+]
+_YEAR = re.compile(r"^(\d{4})\s*年?(?:度)?$")
+_DATE = [
+    re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?:[ T]0{1,2}:00(?::00)?)?$"),
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日|末|底|份)?$"),
+]
+# a quarter written as its months: 2016年7-9月, 2016年7月至9月 (1-9月 is a cumulative report)
+_MONTHS = r"(\d{4})\s*年\s*(\d{1,2})\s*月?\s*(?:-|~|—|–|至|到)\s*(\d{1,2})\s*月"
+FIRST_YEAR, LAST_YEAR = 1949, 2100
+
+
+class PeriodError(ValueError):
+    pass
+
+
+def parse_period(value: object) -> str:
+    """Return the canonical period (``'2016Q3'`` or ``'2016'``) or raise PeriodError."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.date):  # a date cell (datetime is a date too)
+        return _quarter_of_month(value.year, value.month, value)
+    text = _plain(str(value)).strip()
+    for rx in _DATE:
+        m = rx.match(text)
+        if m:
+            return _quarter_of_month(int(m.group(1)), int(m.group(2)), value)
+    m = re.fullmatch(_MONTHS, text)
+    if m:
+        return _quarter_of_months(int(m.group(1)), int(m.group(2)), int(m.group(3)), value)
+    for i, rx in enumerate(_QUARTER):
+        m = rx.match(text)
+        if m:
+            year, q = (m.group(2), m.group(1)) if i == 2 else (m.group(1), m.group(2))
+            return _check(int(year), f"{int(year)}Q{zh_number(q)}", value)
+    m = _YEAR.match(text)
+    if m:
+        return _check(int(m.group(1)), m.group(1), value)
+    raise PeriodError(f"unparseable period {value!r} (expected e.g. 2016Q3 or 2016年第三季度)")
+
+
+def _plain(text: str) -> str:
+    """NFKC, and a year written in Chinese numerals (二〇一六年) as digits."""
+    text = unicodedata.normalize("NFKC", text)
+    return years_to_digits(text)
+
+
+def _quarter_of_months(year: int, first: int, last: int, raw: object) -> str:
+    if first % 3 != 1 or last != first + 2:
+        raise PeriodError(f"{raw!r} is not the three months of one quarter")
+    return _check(year, f"{year}Q{last // 3}", raw)
+
+
+def _quarter_of_month(year: int, month: int, raw: object) -> str:
+    if month not in (3, 6, 9, 12):
+        raise PeriodError(f"{raw!r} is not in the last month of a quarter")
+    return _check(year, f"{year}Q{month // 3}", raw)
+
+
+def _check(year: int, period: str, raw: object) -> str:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(f"period {raw!r} has an implausible year {year}")
+    return period
+
+
+def find_period(text: str) -> str | None:
+    """Find a quarter in free text such as a title row (``2016年第三季度…统计表``)."""
+    text = _plain(str(text))
+    for rx in (
+        r"(\d{4})\s*[-/_.]?\s*[Qq]\s*([1-4])",
+        r"(\d{4})\s*年\s*第?\s*([一二三四1-4])\s*季",
+    ):
+        m = re.search(rx, text)
+        if m:
+            return f"{m.group(1)}Q{zh_number(m.group(2))}"
+    m = re.search(_MONTHS, text)
+    if m:
+        try:
+            return _quarter_of_months(int(m.group(1)), int(m.group(2)), int(m.group(3)), text)
+        except PeriodError:
+            return None  # e.g. 1-9月: a cumulative report, not a quarter
+    return None
+
+
+def is_quarter(period: str) -> bool:
+    return bool(re.fullmatch(r"\d{4}Q[1-4]", period))
+
+
+def quarter_range(start: str, end: str) -> list[str]:
+    """Quarters from ``start`` to ``end`` inclusive."""
+    rng = pd.period_range(pd.Period(start, freq="Q"), pd.Period(end, freq="Q"), freq="Q")
+    return [str(p) for p in rng]
+
+
+def shift(period: str, quarters: int) -> str:
+    return str(pd.Period(period, freq="Q") + quarters)
+
+
+def year_of(period: str) -> int:
+    return int(period[:4])
+
+
+def last_full_year(as_of: str) -> int:
+    """The latest year whose annual figures can be known at quarter ``as_of``: its own year at
+    Q4, else the year before (an annual figure is published after its year ends)."""
+    return year_of(as_of) if as_of.endswith("Q4") else year_of(as_of) - 1
+
+
+def quarter_end(period: str) -> pd.Timestamp:
+    return pd.Period(period, freq="Q").end_time.normalize()
+
+
+def current_quarter(today: pd.Timestamp | None = None) -> str:
+    return str(pd.Period(today or pd.Timestamp.today(), freq="Q"))

@@ -1,0 +1,111 @@
+"""``urbdash init``: migrate the schema and load reference data (regions, aliases, indicators,
+official series, headline targets). Idempotent: running it again refreshes reference rows."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+
+from data import store
+from data.reference import indicators
+from data.reference.official import load_official_series
+from data.reference.plan import read_plan
+from data.reference.targets import PUBLISHED_TARGETS
+from data.store import audit
+from data.store.models import Indicator, OfficialValue, Region, RegionAlias, Target
+from data.store.tasks import load_plan
+from geo.regions import load_crosswalk, load_registry
+
+
+def _upsert(sess, model, rows: list[dict], key: str) -> None:
+    if not rows:
+        return
+    dialect = sess.get_bind().dialect.name
+    ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(model).values(rows)
+    cols = {c: ins.excluded[c] for c in rows[0] if c != key}
+    sess.execute(ins.on_conflict_do_update(index_elements=[key], set_=cols))
+
+
+def init_store(engine: Engine | None = None) -> dict:
+    """Migrate to the newest schema and (re)load reference data; return counts."""
+    engine = engine or store.get_engine()
+    revision = store.upgrade(engine)
+    registry = load_registry()
+    crosswalk = load_crosswalk()
+    official = load_official_series()
+    with store.transaction(engine) as sess:
+        regions = registry.astype(object).where(registry.notna(), None).to_dict("records")
+        # parents first so the self-referencing foreign keys hold on every row
+        regions.sort(key=lambda r: {"province": 0, "city": 1, "county": 2}[r["level"]])
+        _upsert(sess, Region, regions, "code")
+        sess.execute(delete(RegionAlias))
+        sess.add_all(
+            RegionAlias(
+                alias_code=r.alias_code or None,
+                alias_name=r.alias_name or None,
+                region_code=r.current_code,
+                kind=r.kind,
+                valid_from=r.valid_from or None,
+                valid_to=r.valid_to or None,
+                source=r.source,
+            )
+            for r in crosswalk.itertuples(index=False)
+        )
+        _upsert(
+            sess,
+            Indicator,
+            [
+                {
+                    "code": i.code,
+                    "name_zh": i.name_zh,
+                    "name_en": i.name_en,
+                    "unit": i.unit,
+                    "kind": i.kind,
+                    "min_value": i.min_value,
+                    "max_value": i.max_value,
+                }
+                for i in indicators.INDICATORS
+            ],
+            "code",
+        )
+        sess.execute(delete(OfficialValue))
+        sess.add_all(
+            OfficialValue(
+                region_code=r.region_code,
+                year=int(r.year),
+                indicator=r.indicator,
+                value=float(r.value),
+                unit=r.unit,
+                basis=r.basis,
+                flag=r.flag,
+                source_title=r.source_title,
+                source_url=r.source_url,
+                note=r.note or None,
+            )
+            for r in official.itertuples(index=False)
+        )
+        if sess.scalar(select(Target.id).limit(1)) is None:
+            sess.add_all(
+                Target(
+                    indicator=i,
+                    region_code="610000",
+                    value=v,
+                    unit=u,
+                    period=p,
+                    baseline_period=b,
+                    source=s,
+                )
+                for i, v, u, p, b, s in PUBLISHED_TARGETS
+            )
+        n_tasks = load_plan(sess, read_plan())
+        audit.record(sess, "system", "init", {"revision": revision})
+    return {
+        "revision": revision,
+        "regions": len(registry),
+        "aliases": len(crosswalk),
+        "indicators": len(indicators.INDICATORS),
+        "official_values": len(official),
+        "tasks": n_tasks,
+    }

@@ -1,0 +1,176 @@
+"""Observations and official values in the store: current values as tidy frames, and the bulk
+insert and superseding of a submission's values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Engine
+
+from data.store import engine as store
+from data.store.engine import reader
+from data.store.models import Observation, OfficialValue, Submission
+
+COLUMNS = ["region_code", "indicator", "period", "value", "is_demo"]
+
+
+def read_observations(
+    engine: Engine | None = None, indicators: list[str] | None = None
+) -> pd.DataFrame:
+    """Current (not superseded) observations with a flag for demo-data submissions."""
+    engine = engine or store.get_engine()
+    stmt = (
+        select(
+            Observation.region_code,
+            Observation.indicator_code,
+            Observation.period,
+            Observation.value,
+            Submission.is_demo,
+        )
+        .join(Submission, Submission.id == Observation.submission_id)
+        .where(Observation.is_current)
+    )
+    if indicators:
+        stmt = stmt.where(Observation.indicator_code.in_(indicators))
+    with store.reader(engine) as sess:
+        rows = sess.execute(stmt).all()
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def read_official(engine: Engine | None = None) -> pd.DataFrame:
+    engine = engine or store.get_engine()
+    with store.reader(engine) as sess:
+        rows = sess.execute(select(OfficialValue)).scalars().all()
+    cols = [
+        "region_code",
+        "year",
+        "indicator",
+        "value",
+        "unit",
+        "basis",
+        "flag",
+        "source_title",
+        "source_url",
+        "note",
+    ]
+    return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+
+
+def store_summary(engine: Engine | None = None) -> dict:
+    """Counts that tell whether the store holds data and whether any of it is demo data."""
+    engine = engine or store.get_engine()
+    with store.reader(engine) as sess:
+        n_obs = sess.scalar(
+            select(func.count()).select_from(Observation).where(Observation.is_current)
+        )
+        n_demo = sess.scalar(
+            select(func.count())
+            .select_from(Observation)
+            .join(Submission, Submission.id == Observation.submission_id)
+            .where(Observation.is_current, Submission.is_demo)
+        )
+        latest = sess.scalar(select(func.max(Observation.period)).where(Observation.is_current))
+    return {"observations": n_obs or 0, "demo_observations": n_demo or 0, "latest_period": latest}
+
+
+def read_current(engine: Engine, regions: list[str]) -> pd.DataFrame:
+    """The current values of ``regions`` (region_code, indicator, period, value)."""
+    stmt = select(
+        Observation.region_code, Observation.indicator_code, Observation.period, Observation.value
+    ).where(Observation.is_current, Observation.region_code.in_(regions))
+    with reader(engine) as sess:
+        rows = sess.execute(stmt).all()
+    return pd.DataFrame(rows, columns=["region_code", "indicator", "period", "value"])
+
+
+STORE_KEY = ("region_code", "indicator", "period")  # one current value each
+INSERT_CHUNK = 10_000  # rows per executemany (bounds the parameter lists' memory)
+ROWS_PER_STATEMENT = 200  # rows per multi-row VALUES (800 parameters, far below both limits)
+
+
+def insert_values(conn, write: pd.DataFrame, submission_id: int) -> None:
+    """Insert new observation rows with DBAPI executemany over multi-row VALUES statements:
+    no ORM objects, no per-row parameter processing, one statement execution per 200 rows,
+    the submission id (an integer from this transaction) and is_current written as literals,
+    and rows in the unique index's key order so the index grows in order (the order is found
+    from the keys' integer codes; no sorted copy of the rows is made). On SQLite this writes
+    700,000 values about twice as fast as one row per execution."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    head = "INSERT INTO observation (region_code, indicator_code, period, value, submission_id, is_current) VALUES "
+    one = f"({mark}, {mark}, {mark}, {mark}, {int(submission_id)}, TRUE)"
+    many = head + ", ".join([one] * ROWS_PER_STATEMENT)
+    keys = [sorted_codes(write[c]) for c in STORE_KEY]
+    order = np.lexsort([codes for codes, _ in reversed(keys)])
+    value = write.value.to_numpy(dtype=float)
+    for lo in range(0, len(order), INSERT_CHUNK):
+        idx = order[lo : lo + INSERT_CHUNK]
+        flat = np.empty(4 * len(idx), dtype=object)
+        for j, (codes, uniques) in enumerate(keys):
+            flat[j::4] = uniques[codes[idx]]
+        flat[3::4] = value[idx].tolist()
+        full = len(idx) // ROWS_PER_STATEMENT * ROWS_PER_STATEMENT
+        width = 4 * ROWS_PER_STATEMENT
+        if full:
+            block = flat[: 4 * full].reshape(-1, width)
+            conn.exec_driver_sql(many, list(map(tuple, block.tolist())))
+        rest = flat[4 * full :].reshape(-1, 4).tolist()
+        if rest:
+            conn.exec_driver_sql(head + one, list(map(tuple, rest)))
+
+
+def sorted_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes whose order is the values' order, and the values they stand for (free
+    for a read return's categoricals, whose categories are sorted)."""
+    if (
+        isinstance(column.dtype, pd.CategoricalDtype)
+        and column.cat.categories.is_monotonic_increasing
+    ):
+        codes, uniques = column.cat.codes.to_numpy(), column.cat.categories
+    else:
+        codes, uniques = pd.factorize(column, sort=True)
+    if len(codes) and codes.min() < 0:  # a missing key would index the last value
+        raise ValueError(f"observation rows without {column.name}")
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def supersede(sess, keys: pd.DataFrame, submission_id: int) -> None:
+    """Mark the current values at ``keys`` (STORE_KEY columns) superseded by the submission."""
+    wanted = set(map(tuple, keys[list(STORE_KEY)].to_numpy()))
+    stmt = select(
+        Observation.id,
+        Observation.region_code,
+        Observation.indicator_code,
+        Observation.period,
+    ).where(Observation.is_current, Observation.period.in_(sorted(keys.period.unique())))
+    ids = [i for i, r, ind, p in sess.execute(stmt).all() if (r, ind, p) in wanted]
+    sess.execute(
+        update(Observation)
+        .where(Observation.id.in_(ids))
+        .values(is_current=False, superseded_by=submission_id)
+    )
+
+
+def reporting_state(engine: Engine) -> tuple[list, list, str | None, str | None]:
+    """What completeness needs: the distinct (region, period) pairs with current values, those
+    with revised (superseded) values, the first stored period and the latest current one."""
+    with reader(engine) as sess:
+        current = sess.execute(
+            select(Observation.region_code, Observation.period)
+            .where(Observation.is_current)
+            .distinct()
+        ).all()
+        revised = sess.execute(
+            select(Observation.region_code, Observation.period)
+            .where(~Observation.is_current, Observation.superseded_by.is_not(None))
+            .distinct()
+        ).all()
+        first = sess.scalar(select(func.min(Observation.period)))
+        latest = sess.scalar(select(func.max(Observation.period)).where(Observation.is_current))
+    return current, revised, first, latest
+
+
+def count_observations(engine: Engine) -> int:
+    """How many observation rows the store holds (current or not)."""
+    with reader(engine) as sess:
+        return int(sess.scalar(select(func.count()).select_from(Observation)))

@@ -1,0 +1,31 @@
+"""Planners' saved what-if scenarios in the store (SQL only; ``analytics.scenarios`` runs them)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from data.store import audit
+from data.store.engine import reader, transaction
+from data.store.models import Scenario
+
+COLUMNS = ["id", "name", "author", "created_at", "params"]
+
+
+def write_scenario(engine: Engine | None, name: str, author: str, params: dict) -> int:
+    """Store a scenario with its name, author and time, audited; return its id."""
+    with transaction(engine) as sess:
+        row = Scenario(name=name, author=author, params=params)
+        sess.add(row)
+        sess.flush()
+        audit.record(sess, author, "scenario_save", {"id": row.id, "name": name})
+        return row.id
+
+
+def read_scenarios(engine: Engine | None = None) -> pd.DataFrame:
+    """Every saved scenario, newest first."""
+    with reader(engine) as sess:
+        rows = sess.execute(select(Scenario).order_by(Scenario.id.desc())).scalars().all()
+        records = [{c: getattr(r, c) for c in COLUMNS} for r in rows]
+    return pd.DataFrame(records, columns=COLUMNS)

@@ -1,0 +1,150 @@
+"""Submissions in the store: one uploaded workbook each, its values, its history (SQL only;
+``data.intake.ingest`` decides what may be written)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import Engine
+
+from data.store import audit
+from data.store.engine import get_engine, reader, transaction
+from data.store.models import Observation, Submission
+from data.store.observations import STORE_KEY, insert_values, supersede
+
+
+def committed_with(engine: Engine, sha256: str) -> int | None:
+    """The id of the committed submission of a file with this sha256, if any."""
+    with reader(engine) as sess:
+        return sess.scalar(
+            select(Submission.id).where(
+                Submission.sha256 == sha256, Submission.status == "committed"
+            )
+        )
+
+
+def write_submission(
+    sess,
+    sha256: str,
+    filename: str,
+    content: bytes,
+    user: str,
+    n_rows: int,
+    write: pd.DataFrame,
+    is_demo: bool,
+) -> int:
+    """The submission, the superseding of the values it revises (rows of ``write`` with an
+    ``old`` value) and its new values; returns the submission id. Runs inside the caller's
+    transaction."""
+    sub = Submission(
+        sha256=sha256,
+        filename=filename,
+        content=content,
+        uploaded_by=user,
+        n_rows=n_rows,
+        n_values=len(write),
+        is_demo=is_demo,
+    )
+    sess.add(sub)
+    sess.flush()
+    revised = write.loc[write.old.notna(), list(STORE_KEY)]
+    if len(revised):
+        supersede(sess, revised, int(sub.id))
+    insert_values(sess.connection(), write, int(sub.id))
+    return int(sub.id)
+
+
+class RevertError(Exception):
+    pass
+
+
+def revert_submission(
+    submission_id: int, user: str = "anonymous", engine: Engine | None = None
+) -> dict:
+    """Undo a committed submission: its values stop being current and the values it superseded
+    become current again. Refused while a later submission has superseded any of its values."""
+    with transaction(engine or get_engine()) as sess:
+        sub = sess.get(Submission, submission_id)
+        if sub is None:
+            raise RevertError(f"no submission {submission_id}")
+        if sub.status != "committed":
+            raise RevertError(f"submission {submission_id} is {sub.status}, not committed")
+        later = sess.scalars(
+            select(Observation.superseded_by)
+            .where(
+                Observation.submission_id == submission_id, Observation.superseded_by.is_not(None)
+            )
+            .distinct()
+        ).all()
+        if later:
+            raise RevertError(
+                f"submission {submission_id} was revised by submission(s) "
+                f"{', '.join(map(str, sorted(later)))}: revert those first"
+            )
+        n_off = sess.execute(
+            update(Observation)
+            .where(Observation.submission_id == submission_id, Observation.is_current)
+            .values(is_current=False)
+        ).rowcount
+        n_back = sess.execute(
+            update(Observation)
+            .where(Observation.superseded_by == submission_id)
+            .values(is_current=True, superseded_by=None)
+        ).rowcount
+        sub.status = "reverted"
+        audit.record(
+            sess,
+            user,
+            "revert",
+            {"submission_id": submission_id, "withdrawn": n_off, "restored": n_back},
+        )
+    return {"submission_id": submission_id, "withdrawn": n_off, "restored": n_back}
+
+
+def read_submissions(engine: Engine | None = None) -> pd.DataFrame:
+    """Every submission, newest first, with how many of its values are still current."""
+    current = (
+        select(Observation.submission_id, func.count().label("current"))
+        .where(Observation.is_current)
+        .group_by(Observation.submission_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Submission.id,
+            Submission.filename,
+            Submission.sha256,
+            Submission.uploaded_by,
+            Submission.uploaded_at,
+            Submission.status,
+            Submission.n_rows,
+            Submission.n_values,
+            Submission.is_demo,
+            func.coalesce(current.c.current, 0),
+        )
+        .outerjoin(current, current.c.submission_id == Submission.id)
+        .order_by(Submission.id.desc())
+    )
+    with reader(engine or get_engine()) as sess:
+        rows = sess.execute(stmt).all()
+    cols = [
+        "id",
+        "filename",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+        "status",
+        "rows",
+        "values",
+        "is_demo",
+        "current_values",
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def delete_demo(engine: Engine) -> None:
+    """Remove the demo submissions and their observations (never a user's submissions)."""
+    with transaction(engine) as sess:
+        ids = select(Submission.id).where(Submission.is_demo)
+        sess.execute(delete(Observation).where(Observation.submission_id.in_(ids)))
+        sess.execute(delete(Submission).where(Submission.is_demo))

@@ -1,0 +1,100 @@
+"""Tasks and their status updates in the store (SQL only; the rules are in analytics.tasks)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Engine
+
+from data.reference.plan import PLAN_FIELDS, ParsedTask
+from data.store import audit
+from data.store.engine import reader, transaction
+from data.store.models import Task, TaskUpdate
+
+UPDATE_COLUMNS = ["id", "number", "status", "note", "evidence_url", "user", "at"]
+
+
+class UnknownTask(LookupError):
+    """No task has this number; ``last`` is the highest number the plan has."""
+
+    def __init__(self, number: int, last: int):
+        super().__init__(number)
+        self.number, self.last = number, last
+
+
+def load_plan(sess, tasks: list[ParsedTask]) -> int:
+    """(Re)load the parsed tasks into the store; status updates are kept."""
+    numbers = [t.number for t in tasks]
+    sess.execute(delete(Task).where(Task.number.not_in(numbers)))
+    existing = {t.number: t for t in sess.execute(select(Task)).scalars()}
+    for t in tasks:
+        row = existing.get(t.number) or Task(number=t.number)
+        for name in PLAN_FIELDS[1:]:
+            setattr(row, name, getattr(t, name))
+        sess.add(row)
+    return len(tasks)
+
+
+def read_tasks(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every task as the plan states it (by number) and every update (oldest first)."""
+    with reader(engine) as sess:
+        tasks = sess.execute(select(Task).order_by(Task.number)).scalars().all()
+        updates = sess.execute(select(TaskUpdate).order_by(TaskUpdate.id)).scalars().all()
+        task_rows = [
+            {
+                "number": t.number,
+                "number_zh": t.number_zh,
+                "section": t.section,
+                "text": t.text,
+                "departments": list(t.departments or []),
+                "lead": t.lead,
+                "each_responsible": bool(t.each_responsible),
+                "deadline": t.deadline,
+            }
+            for t in tasks
+        ]
+        update_rows = [_update_row(u) for u in updates]
+    return (
+        pd.DataFrame(task_rows, columns=list(PLAN_FIELDS)),
+        pd.DataFrame(update_rows, columns=UPDATE_COLUMNS),
+    )
+
+
+def _update_row(u: TaskUpdate) -> dict:
+    return {
+        "id": u.id,
+        "number": u.task_number,
+        "status": u.status,
+        "note": u.note,
+        "evidence_url": u.evidence_url,
+        "user": u.user,
+        "at": pd.Timestamp(u.at).isoformat(),
+    }
+
+
+def read_updates(engine: Engine, number: int | None = None) -> pd.DataFrame:
+    """Every status update (newest first), optionally of one task."""
+    stmt = select(TaskUpdate).order_by(TaskUpdate.id.desc())
+    if number is not None:
+        stmt = stmt.where(TaskUpdate.task_number == number)
+    with reader(engine) as sess:
+        rows = [_update_row(u) for u in sess.execute(stmt).scalars()]
+    return pd.DataFrame(rows, columns=UPDATE_COLUMNS)
+
+
+def add_update(
+    engine: Engine, number: int, status: str, note: str | None, evidence_url: str | None, user: str
+) -> int:
+    """Append a status update and its audit record in one transaction; raise UnknownTask."""
+    with transaction(engine) as sess:
+        if sess.get(Task, number) is None:
+            raise UnknownTask(number, sess.scalar(select(func.max(Task.number))) or 0)
+        upd = TaskUpdate(
+            task_number=number, status=status, note=note, evidence_url=evidence_url, user=user
+        )
+        sess.add(upd)
+        sess.flush()
+        audit.record(
+            sess, user, "task_update", {"task": number, "status": status, "update_id": upd.id}
+        )
+        return upd.id

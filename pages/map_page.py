@@ -1,0 +1,152 @@
+"""地图 / Map: city and county choropleths of settlement progress, drillable, offline."""
+
+import streamlit as st
+
+import ui
+from analytics import maps
+from analytics.render import choropleth
+from data.reference import periods
+
+lang = ui.lang()
+st.title(ui.tr("map.heading"))
+obs = ui.observations()
+if obs.empty:
+    st.info(ui.tr("app.no_data"))
+    st.stop()
+
+quarters = periods.quarter_range(obs.period.min(), obs.period.max())
+allocs = ui.allocations()  # city allocations: the target-share indicator is offered only then
+cities = {k: v for k, v in ui.scope_options().items() if k != "610000"}
+state = st.session_state
+PROVINCE = "610000"
+state.setdefault("map_city", PROVINCE)
+state.setdefault("map_period", quarters[-1])
+if state.get("map_playing"):  # the play button steps one quarter per run
+    step = quarters.index(state["map_period"]) + 1 if state["map_period"] in quarters else 0
+    if step < len(quarters):
+        state["map_period"] = quarters[step]
+    else:
+        state["map_playing"] = False
+
+
+def jump() -> None:
+    """The search box drills into the county's city and outlines the county."""
+    hit = ui.find_county(state["map_search"]) if state["map_search"] else None
+    state["map_highlight"] = hit["code"] if hit else None
+    if hit:
+        state["map_city"] = hit["city_code"]
+
+
+c1, c2, c3, c4 = st.columns([1, 2, 2, 1])
+level = c1.radio(
+    ui.tr("map.level"),
+    ["city", "county"],
+    key="map_level",
+    format_func=lambda v: ui.tr(f"map.level.{v}"),
+)
+indicator = c2.selectbox(
+    ui.tr("map.indicator"),
+    [i for i in maps.MAP_INDICATORS if i != "target_share" or len(allocs)],
+    key="map_indicator",
+    format_func=lambda v: ui.tr(f"map.ind.{v}"),
+)
+method = c4.selectbox(
+    ui.tr("map.classification"),
+    maps.CLASSIFIERS,
+    key="map_method",
+    format_func=lambda v: ui.tr(f"map.cls.{v}"),
+)
+period = c3.select_slider(ui.tr("map.period"), quarters, key="map_period")
+playing = state.get("map_playing", False)
+c3.button(
+    ui.tr("map.stop" if playing else "map.play"),
+    key="map_play_button",
+    icon=":material/stop:" if playing else ":material/play_arrow:",
+    on_click=lambda: state.update(
+        map_playing=not playing,
+        **({} if playing or state["map_period"] != quarters[-1] else {"map_period": quarters[0]}),
+    ),
+)
+
+d1, d2 = st.columns([2, 3], vertical_alignment="bottom")
+city = d1.selectbox(
+    ui.tr("map.city"),
+    [PROVINCE, *cities],
+    key="map_city",
+    format_func=lambda v: ui.tr("map.all_cities") if v == PROVINCE else cities[v],
+)
+city = None if city == PROVINCE else city
+query = d2.text_input(ui.tr("map.search"), key="map_search", on_change=jump)
+if query:
+    hit = ui.find_county(query)
+    if hit:
+        d2.caption(ui.tr("map.found", raw=query, **hit))
+    else:
+        d2.caption(ui.tr("map.not_found", raw=query))
+
+shown_level = "county" if city else level
+layer = ui.map_layers()[shown_level]
+frame = maps.map_values(obs, ui.registry(), shown_level, indicator, period, city, allocs)
+fig = choropleth.choropleth(
+    frame,
+    layer,
+    indicator,
+    method,
+    lang,
+    borders=ui.map_layers()["city"] if shown_level == "county" and not city else None,
+    highlight=state.get("map_highlight"),
+    tiles=ui.map_tiles(),
+)
+
+chart_key = f"map_{shown_level}_{city}"
+
+
+def drill() -> None:
+    """A click on a city selects it: show its counties (runs before the rerun, so the city
+    picker's state may still be set)."""
+    points = state[chart_key]["selection"]["points"]
+    if shown_level == "city" and points and points[0].get("location") in cities:
+        state["map_city"] = points[0]["location"]
+
+
+left, right = st.columns([3, 2])
+with left:
+    st.plotly_chart(
+        fig,
+        width="stretch",
+        on_select=drill,
+        selection_mode="points",
+        key=chart_key,
+        config={"displaylogo": False},
+    )
+    if city:
+        st.button(
+            ui.tr("map.back"),
+            icon=":material/arrow_back:",
+            on_click=lambda: state.update(map_city=PROVINCE),
+        )
+    if shown_level == "city":
+        st.caption(ui.tr("map.click_hint"))
+with right:
+    st.markdown(f"**{ui.tr('map.ranking')}**")
+    st.plotly_chart(
+        choropleth.ranked_bar(frame, indicator, lang),
+        width="stretch",
+        config={"displaylogo": False},
+    )
+
+if bool(obs.is_demo.any()):
+    ui.demo_badge()
+st.caption(ui.tr("map.source") + " " + ui.tr("map.crs"))
+if frame.value.isna().all():
+    st.warning(ui.tr("map.no_returns"))
+
+st.subheader(ui.tr("map.table"))
+table = ui.map_table(frame, indicator)
+st.dataframe(table, hide_index=True, width="stretch")
+ui.download_row(table, f"map_{indicator}_{period}", "map")
+if playing:
+    import time
+
+    time.sleep(0.6)
+    st.rerun()

@@ -1,0 +1,125 @@
+"""总览 / Overview: the state of the province in ten seconds, on one 1366×768 screen."""
+
+import streamlit as st
+
+import ui
+from analytics import maps, overview
+from analytics.render import choropleth
+
+lang = ui.lang()
+# one screen: less padding above the first line than Streamlit's default
+st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>")
+obs = ui.observations()
+fresh = overview.freshness(obs)
+if fresh["latest"] is None:
+    st.title(ui.tr("lead.heading"))
+    st.info(ui.tr("app.no_data"))
+    st.stop()
+as_of = fresh["latest"]
+comp = ui.completeness()
+
+top = st.columns([6, 5, 2.4], vertical_alignment="center")
+top[0].markdown(f"#### {ui.tr('lead.heading')}")
+done = comp.as_dict()
+chips = [
+    f":blue-badge[:material/event: {ui.tr('lead.as_of', period=as_of)}]",
+    f":green-badge[:material/fact_check: "
+    f"{ui.tr('lead.completeness', reported=done['reported'], expected=done['expected'], period=done['period'])}]",
+]
+if fresh["demo"]:
+    chips.append(f":orange-badge[:material/science: {ui.tr('demo.badge')}]")
+top[1].markdown(" ".join(chips), help=ui.tr("demo.explain") if fresh["demo"] else None)
+if top[2].button(ui.tr("brief.button"), icon=":material/picture_as_pdf:", key="brief_make"):
+    st.session_state["brief_ready"] = as_of
+if st.session_state.get("brief_ready") == as_of:
+    top[2].download_button(
+        ui.tr("brief.download"),
+        ui.brief_pdf(as_of, lang),
+        file_name=f"urbdash-brief-{as_of}.pdf",
+        mime="application/pdf",
+        key="brief_download",
+        icon=":material/download:",
+    )
+
+
+def fmt(record: dict, value: float) -> str:
+    return ui.fmt_target(value, record["unit"])
+
+
+records = overview.headline(ui.projections(as_of))
+ranking = ui.city_ranking(as_of)
+left, right = st.columns([6, 5])
+for r in records[:2]:
+    with left.container(border=True):
+        st.markdown(
+            f"**{ui.tr('proj.target_label.' + r['indicator'])}** · "
+            + ui.tr("lead.target_line", value=fmt(r, r["target_value"]), period=r["target_period"])
+        )
+        a, b = st.columns([2, 3], vertical_alignment="center")
+        a.markdown(
+            f"<span style='font-size:1.9rem;font-weight:600'>{fmt(r, r['current_value'])}</span> "
+            f"<span style='color:#888;font-size:0.8rem'>{r['current_period']}</span>",
+            unsafe_allow_html=True,
+        )
+        verdict = ""
+        if r["as_of"] >= r["target_period"]:
+            met = r["current_value"] >= r["target_value"]
+            key = "lead.due_met" if met else "lead.due_missed"
+            verdict = f" · :{'green' if met else 'red'}[{ui.tr(key)}]"
+        b.markdown(
+            f":{ui.STATUS_COLORS[r['status']]}-badge[{ui.tr('proj.status.' + r['status'])}] "
+            f"R = {r['ratio']:.0%}{verdict}  \n"
+            f"{ui.tr('lead.probability')} **{r['probability']:.0%}** · "
+            f"{ui.tr('lead.reach')} **{r['reach_period'] or ui.tr('lead.reach_none')}**",
+            help=ui.tr("lead.rule"),
+        )
+        st.progress(
+            min(max(r["share_achieved"], 0.0), 1.0),
+            text=ui.tr("lead.share", achieved=r["share_achieved"], time=r["share_of_time"]),
+        )
+
+indicator = "target_share" if ranking.basis == "allocation" else "settled_cum_per_10k"
+with right:
+    st.markdown(f"**{ui.tr('lead.map_title.' + ranking.basis)}**")
+    frame = maps.map_values(obs, ui.registry(), "city", indicator, as_of, None, ui.allocations())
+    fig = choropleth.choropleth(
+        frame, ui.map_layers()["city"], indicator, "quantiles", lang, height=300, compact=True
+    )
+    st.plotly_chart(fig, width="stretch", config={"displayModeBar": False}, key="lead_map")
+
+
+def ranked(rows) -> object:
+    score = ui.tr(f"lead.col.score.{ranking.basis}")
+    return rows.assign(cumulative=rows.cumulative.map(ui.fmt_persons), score=rows.score.round(1))[
+        ["name", "score", "cumulative"]
+    ].rename(
+        columns={
+            "name": ui.tr("lead.col.city"),
+            "score": score,
+            "cumulative": ui.tr("lead.col.cumulative"),
+        }
+    )
+
+
+t1, t2, t3 = st.columns([3, 3, 4])
+t1.markdown(f"**{ui.tr('lead.ahead')}**", help=ui.tr(f"lead.basis.{ranking.basis}"))
+t1.dataframe(ranked(ranking.ahead()), hide_index=True, width="stretch", height=213)
+t2.markdown(f"**{ui.tr('lead.behind')}**", help=ui.tr(f"lead.basis.{ranking.basis}"))
+t2.dataframe(ranked(ranking.behind()), hide_index=True, width="stretch", height=213)
+with t3:
+    st.markdown(f"**{ui.tr('lead.earlier')}**")
+    for r in records[2:]:
+        met = r["current_value"] >= r["target_value"]
+        st.markdown(
+            f"{ui.tr('proj.target_label.' + r['indicator'])} "
+            f"{fmt(r, r['target_value'])}（{r['target_period']}）：{fmt(r, r['current_value'])} "
+            f":{'green' if met else 'red'}[{ui.tr('lead.due_met' if met else 'lead.due_missed')}]"
+        )
+    st.caption(
+        f"{ui.tr('lead.sources')}：{ui.tr('brief.returns_source', n=format(fresh['values'], ','), first=fresh['first'], latest=as_of)}"
+        + ("（" + ui.tr("demo.badge") + "）" if fresh["demo"] else ""),
+        # the targets' documents and the ranking rule on hover: the first screen stays one screen
+        help="  \n".join(
+            [ui.tr(f"lead.basis.{ranking.basis}"), *dict.fromkeys(r["source"] for r in records)]
+        ),
+    )

@@ -1,0 +1,74 @@
+"""预测 / Projection: each target with status, probability, reach date, fan chart and method."""
+
+import streamlit as st
+
+import ui
+from analytics.render import charts
+
+lang = ui.lang()
+st.title(ui.tr("proj.heading"))
+st.caption(ui.tr("proj.intro"))
+origins = ui.origin_quarters()
+obs = ui.observations()
+as_of = st.select_slider(ui.tr("proj.as_of"), origins, value=origins[-1], key="proj_as_of")
+records = ui.projections(as_of)
+for r in records:
+    ind = r["indicator"]
+
+    def fmt(v: float, unit: str = r["unit"]) -> str:
+        return ui.fmt_target(v, unit)
+
+    with st.container(border=True):
+        st.subheader(
+            f"{ui.tr(f'proj.target_label.{ind}')} · {fmt(r['target_value'])} · {r['target_period']}"
+        )
+        if r["demo"]:
+            st.badge(ui.tr("demo.badge"), icon=":material/science:", color="orange")
+        c1, c2, c3, c4 = st.columns(4)
+        c1.metric(ui.tr("proj.current", period=r["current_period"]), fmt(r["current_value"]))
+        c2.markdown(
+            f":{ui.STATUS_COLORS[r['status']]}-badge[{ui.tr('proj.status.' + r['status'])}]  \nR = "
+            f"{r['ratio']:.0%}"
+        )
+        c3.metric(ui.tr("proj.probability"), f"{r['probability']:.0%}")
+        c4.metric(ui.tr("proj.reach"), r["reach_period"] or ui.tr("proj.reach_none"))
+        st.caption(ui.tr("proj.share", achieved=r["share_achieved"], time=r["share_of_time"]))
+        if r["pace_needed"] is not None:
+            st.caption(
+                ui.tr("proj.pace", needed=fmt(r["pace_needed"]), trailing=fmt(r["trailing_pace"]))
+            )
+        if r.get("reach_distribution"):
+            top = sorted(r["reach_distribution"].items(), key=lambda kv: -kv[1])[:4]
+            st.caption(ui.tr("proj.reach_distribution") + "；".join(f"{q} {v:.0%}" for q, v in top))
+        st.plotly_chart(
+            charts.fan_chart(ui.projection_history(ind, as_of), r, lang),
+            width="stretch",
+            config={"displaylogo": False},
+            key=f"fan_{ind}_{r['target_period']}",
+        )
+        st.caption(f"{ui.tr('proj.method')}: {r['method']}. {r['source']}")
+        if r.get("alternative"):
+            st.caption(
+                ui.tr(
+                    "proj.alternative_note",
+                    method=r["alternative"]["method"],
+                    p=r["alternative"]["probability"],
+                )
+            )
+st.subheader(ui.tr("proj.backtest"))
+st.caption(ui.tr("proj.backtest_note"))
+for ind, (table, summary) in ui.backtests().items():
+    st.markdown(
+        f"**{ui.tr(f'proj.target_label.{ind}')}** · "
+        + ui.tr(
+            "proj.backtest_summary",
+            n=summary["n"],
+            mape=summary["mape"] or 0,
+            coverage=summary["coverage"] or 0,
+        )
+    )
+    st.dataframe(table, hide_index=True, width="stretch", height=200)
+st.caption(ui.tr("proj.rule"))
+st.caption(ui.tr("proj.basis_note"))
+if bool(obs.is_demo.any()):
+    st.caption(ui.tr("demo.explain"))

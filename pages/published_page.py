@@ -1,0 +1,60 @@
+"""数据概览 / Data overview: published urbanization series, targets, census break, city table."""
+
+import streamlit as st
+
+import ui
+from analytics import published as overview
+from analytics.render import charts
+from data.reference.official import FLAG_LABEL
+
+lang = ui.lang()
+st.title(ui.tr("overview.heading"))
+st.write(ui.tr("overview.intro"))
+
+official = ui.official()
+series = overview.urbanization_series(official)
+by_year = series.set_index("year").value
+c1, c2, c3, c4 = st.columns(4)
+latest = int(series.year.max())
+c1.metric(ui.tr("overview.metric_latest", year=latest), f"{by_year[latest]:.2f}%")
+c2.metric(
+    ui.tr("overview.metric_2015"),
+    f"{by_year[2015]:.2f}%",
+    ui.tr("overview.vs_target", delta=f"{by_year[2015] - 55:+.2f}"),
+)
+c3.metric(ui.tr("overview.metric_2019"), f"{by_year[2019]:.2f}%")
+c4.metric(
+    ui.tr("overview.metric_2020"),
+    f"{by_year[2020]:.2f}%",
+    ui.tr("overview.vs_target", delta=f"{by_year[2020] - 62:+.2f}"),
+)
+
+fig = charts.urbanization_chart(series, [(2015, 55.0), (2020, 62.0)], lang)
+st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+st.caption(ui.tr("overview.chart_note"))
+ui.sources(overview.sources(series))
+
+st.subheader(ui.tr("overview.cities"))
+obs = ui.observations()
+table, has_demo, span = overview.city_table(official, ui.registry(), obs, lang)
+if has_demo:
+    ui.demo_badge()
+decimals = {c: st.column_config.NumberColumn(format="%.2f") for c in table.columns[2:]}
+st.dataframe(table, hide_index=True, width="stretch", column_config=decimals)
+st.caption(ui.tr("overview.cities_note"))
+if span:
+    origin = ui.tr("overview.origin_demo" if has_demo else "overview.origin_returns")
+    st.caption(ui.tr("overview.star_note", origin=origin, start=span[0], end=span[1]))
+ui.sources(overview.sources(official[official.region_code != "610000"]))
+if obs.empty:
+    st.info(ui.tr("app.no_data"))
+
+with st.expander(ui.tr("overview.series_table")):
+    shown = official.assign(flag=official.flag.map(lambda f: FLAG_LABEL[f][lang]))
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.download_button(
+        ui.tr("overview.download_csv"),
+        shown.to_csv(index=False).encode("utf-8-sig"),
+        file_name="official_series.csv",
+        mime="text/csv",
+    )

@@ -1,0 +1,216 @@
+"""数据上报 / Returns: template, multi-file upload with located findings, preview and commit,
+submission history with revert, completeness."""
+
+import math
+
+import streamlit as st
+
+import ui
+from data import settings
+from data.intake.annotate import annotate
+from data.intake.ingest import RevertError, check, commit, list_submissions, revert
+from data.intake.problems import problems_frame
+from data.reference import periods
+
+lang = ui.lang()
+st.title(ui.tr("returns.heading"))
+st.caption(ui.tr("returns.intro"))
+
+# ----------------------------------------------------------------------------- 1. template
+st.subheader(ui.tr("returns.template"))
+scopes = ui.scope_options()
+c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
+raw_period = c1.text_input(ui.tr("returns.period"), value=ui.next_period(), key="tpl_period")
+scope = c2.selectbox(
+    ui.tr("returns.scope"), options=list(scopes), format_func=scopes.get, key="scope"
+)
+try:
+    period = periods.parse_period(raw_period)
+    c3.download_button(
+        ui.tr("returns.download_template", period=period, scope=scopes[scope]),
+        ui.template(period, scope),
+        file_name=f"return_{period}_{scope}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+    )
+except periods.PeriodError as exc:
+    c3.error(str(exc))
+
+# ----------------------------------------------------------------------------- 2. upload
+st.subheader(ui.tr("returns.upload"))
+user = st.text_input(ui.tr("returns.user"), value="统计员" if lang == "zh" else "statistician")
+files = st.file_uploader(
+    ui.tr("returns.uploader_label"),
+    type=["xlsx", "xlsm", "xls"],
+    accept_multiple_files=True,
+    # the widget says (and enforces) urbdash's own limit, not the larger transport limit
+    max_upload_size=min(
+        math.ceil(float(settings.get("max_upload_mb"))), st.get_option("server.maxUploadSize")
+    ),
+)
+checks = st.session_state.setdefault("checks", {})
+todo = [f for f in files or [] if f.file_id not in checks]
+if todo:
+    bar = st.progress(0.0)
+    for i, f in enumerate(todo, 1):
+        bar.progress(
+            (i - 1) / len(todo), text=ui.tr("returns.checking", name=f.name, i=i, n=len(todo))
+        )
+        content = f.getvalue()
+        scope_code = None if scope == "610000" else scope
+        checks[f.file_id] = (
+            f.name,
+            content,
+            check(content, f.name, engine=ui.engine(), scope=scope_code),
+        )
+    bar.empty()
+
+
+def show_report(key: str, name: str, content: bytes, report) -> None:
+    box = st.container(border=True)
+    box.markdown(f"**{name}**")
+    status = report.status
+    if status == "rejected":
+        box.error(ui.tr("returns.status.rejected"), icon=":material/error:")
+    elif status == "duplicate":
+        box.info(ui.tr("returns.status.duplicate", id=report.submission_id))
+        return
+    elif status == "committed":
+        box.success(ui.tr("returns.status.committed", id=report.submission_id))
+    elif status == "unchanged":
+        box.info(ui.tr("returns.status.unchanged"))
+    else:
+        box.success(ui.tr("returns.status.checked"), icon=":material/check_circle:")
+    box.caption(
+        ui.tr(
+            "returns.summary",
+            rows=report.rows,
+            regions=report.regions,
+            periods="、".join(report.periods) or "—",
+            new=report.new,
+            changed=len(report.changes),
+            unchanged=report.unchanged,
+        )
+    )
+    problems = report.errors + report.warnings
+    if problems:
+        box.markdown(
+            ui.tr("returns.problems", errors=len(report.errors), warnings=len(report.warnings))
+        )
+        kinds = {"error": ui.tr("returns.errors"), "warning": ui.tr("returns.warnings")}
+        shown = box.pills(
+            ui.tr("returns.filter"),
+            options=list(kinds),
+            format_func=kinds.get,
+            selection_mode="multi",
+            default=list(kinds),
+            key=f"filter_{key}",
+        )
+        table = problems_frame(problems, lang)
+        table = table[table.severity.isin(shown or [])].assign(
+            severity=lambda t: t.severity.map(kinds)
+        )
+        labels = {c: ui.tr(f"returns.col.{c}") for c in table.columns}
+        labels["message"] = st.column_config.TextColumn(labels["message"], width="large")
+        box.dataframe(table, hide_index=True, width="stretch", column_config=labels)
+        box.download_button(
+            ui.tr("returns.annotated"),
+            annotate(content, problems, lang),
+            file_name=f"checked_{name.rsplit('.', 1)[0]}.xlsx",
+            key=f"ann_{key}",
+            icon=":material/download:",
+        )
+    if status not in ("checked", "needs_confirmation", "revision_refused"):
+        return
+    replace = accept = True
+    if len(report.changes):
+        box.markdown(ui.tr("returns.changes"))
+        box.dataframe(report.changes, hide_index=True, width="stretch")
+        replace = box.checkbox(
+            ui.tr("returns.confirm_replace", n=len(report.changes)), key=f"rep_{key}"
+        )
+    if report.warnings:
+        accept = box.checkbox(
+            ui.tr("returns.confirm_warnings", n=len(report.warnings)), key=f"acc_{key}"
+        )
+    if box.button(
+        ui.tr("returns.commit"),
+        key=f"commit_{key}",
+        type="primary",
+        disabled=not (replace and accept),
+        icon=":material/save:",
+    ):
+        commit(
+            report, content, user=user, replace=replace, accept_warnings=accept, engine=ui.engine()
+        )
+        ui.clear_data_caches()
+        st.rerun()
+
+
+for f in files or []:
+    show_report(f.file_id, *checks[f.file_id])
+
+# ----------------------------------------------------------------------------- 3. history
+st.subheader(ui.tr("returns.history"))
+subs = list_submissions(ui.engine())
+if subs.empty:
+    st.caption(ui.tr("returns.no_submissions"))
+else:
+    shown = subs.drop(columns=["sha256"]).assign(
+        status=subs.status.map(lambda s: ui.tr(f"returns.sub_status.{s}"))
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=240,
+        column_config={c: ui.tr(f"returns.sub.{c}") for c in shown.columns},
+    )
+    committed = subs[subs.status == "committed"].id.tolist()
+    h1, h2 = st.columns([1, 3], vertical_alignment="bottom")
+    target = h1.selectbox(ui.tr("returns.revert_id"), committed, key="revert_id")
+    if h2.button(ui.tr("returns.revert"), disabled=target is None, icon=":material/undo:"):
+        try:
+            out = revert(int(target), user=user, engine=ui.engine())
+            ui.clear_data_caches()
+            st.success(
+                ui.tr(
+                    "returns.reverted",
+                    id=target,
+                    withdrawn=out["withdrawn"],
+                    restored=out["restored"],
+                )
+            )
+        except RevertError as exc:
+            st.error(str(exc))
+
+# ----------------------------------------------------------------------------- 4. completeness
+st.subheader(ui.tr("returns.completeness"))
+comp = ui.completeness()
+if comp.period:
+    data = comp.as_dict()
+    st.metric(
+        ui.tr(
+            "returns.completeness_summary",
+            period=comp.period,
+            reported=data["reported"],
+            expected=data["expected"],
+        ),
+        f"{data['reported']}/{data['expected']}",
+    )
+    if len(comp.missing):
+        st.warning(
+            ui.tr("returns.missing", period=comp.period, names="、".join(comp.missing.county_name))
+        )
+    else:
+        st.success(ui.tr("returns.all_reported", period=comp.period))
+    by_city = comp.by_city.rename(
+        columns={
+            "city_name": ui.tr("col.city"),
+            "reported": ui.tr("col.reported"),
+            "expected": ui.tr("col.expected"),
+        }
+    )
+    st.dataframe(by_city.drop(columns=["city_code"]), hide_index=True)
+    st.caption(ui.tr("returns.matrix"))
+    st.dataframe(ui.completeness_matrix(), width="stretch", height=320)

@@ -1,0 +1,150 @@
+"""重点任务 / Key tasks: the 37 tasks of the division plan, by section and department, with
+status updates kept with who and when."""
+
+from datetime import date
+
+import streamlit as st
+
+import ui
+from analytics import tasks
+from data.reference import plan
+
+lang = ui.lang()
+meta = plan.plan_meta()
+st.title(ui.tr("task.heading"))
+st.caption(
+    ui.tr(
+        "task.intro",
+        title=meta["title_zh"] if lang == "zh" else meta["title_en"],
+        issuer=meta["issuer_zh"] if lang == "zh" else meta["issuer_en"],
+        date=meta["date"],
+    )
+)
+ALL = "*"
+SEP = "、" if lang == "zh" else ", "  # list separator of the language
+
+
+def dept(name: str) -> str:
+    return name if lang == "zh" else plan.department_en(name)
+
+
+today = date.today().isoformat()
+frame = ui.tasks_frame(today)
+sections = list(dict.fromkeys(frame.section))
+departments = list(dict.fromkeys(d for ds in frame.departments for d in ds))
+f1, f2, f3 = st.columns([4, 3, 2])
+section = f1.selectbox(
+    ui.tr("task.filter_section"),
+    [ALL, *sections],
+    key="task_section",
+    format_func={ALL: ui.tr("task.all"), **{x: x for x in sections}}.get,
+)
+department = f2.selectbox(
+    ui.tr("task.filter_department"),
+    [ALL, *departments],
+    key="task_department",
+    format_func={ALL: ui.tr("task.all"), **{d: dept(d) for d in departments}}.get,
+)
+status = f3.selectbox(
+    ui.tr("task.filter_status"),
+    [ALL, *tasks.SHOWN_STATUSES],
+    key="task_status",
+    format_func={
+        ALL: ui.tr("task.all"),
+        **{x: ui.tr(f"task.status.{x}") for x in tasks.SHOWN_STATUSES},
+    }.get,
+)
+shown = frame
+if section != ALL:
+    shown = shown[shown.section == section]
+if department != ALL:
+    shown = shown[shown.departments.map(lambda ds: department in ds)]
+if status != ALL:
+    shown = shown[shown.status == status]
+
+counts = frame.status.value_counts()
+st.markdown(
+    ui.tr("task.counts", n=len(frame), **{s: int(counts.get(s, 0)) for s in tasks.SHOWN_STATUSES})
+)
+each = ui.tr("task.each_responsible")
+table = shown.assign(
+    departments=shown.departments.map(lambda ds: SEP.join(map(dept, ds))),
+    lead=[
+        f"（{each}）" if e else dept(lead) if isinstance(lead, str) else "—"
+        for lead, e in zip(shown.lead, shown.each_responsible, strict=True)
+    ],
+    status=shown.status.map(lambda s: ui.tr(f"task.status.{s}")),
+    updated=[
+        f"{u} {a[:10]}" if isinstance(u, str) else "—"
+        for u, a in zip(shown.updated_by, shown.updated_at, strict=True)
+    ],
+    deadline=shown.deadline.fillna("—"),
+)[["number", "section", "text", "departments", "lead", "deadline", "status", "updated"]]
+table.columns = [
+    ui.tr(f"task.col.{c}")
+    for c in ["number", "section", "text", "departments", "lead", "deadline", "status", "updated"]
+]
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    height=360,
+    key="task_table",
+    column_config={ui.tr("task.col.text"): st.column_config.TextColumn(width="large")},
+)
+
+st.subheader(ui.tr("task.dept_view"))
+view = tasks.department_view(frame)
+view = view.assign(
+    department=view.department.map(dept),
+    led=view.led.map(lambda ns: SEP.join(map(str, ns))),
+    co_led=view.co_led.map(lambda ns: SEP.join(map(str, ns))),
+).rename(
+    columns={
+        "department": ui.tr("task.col.department"),
+        "led": ui.tr("task.col.led"),
+        "co_led": ui.tr("task.col.co_led"),
+        "n_led": ui.tr("task.col.n_led"),
+        "n_co_led": ui.tr("task.col.n_co_led"),
+        **{s: ui.tr(f"task.status.{s}") for s in tasks.SHOWN_STATUSES},
+    }
+)
+st.table(view.set_index(view.columns[0]))
+
+st.subheader(ui.tr("task.update_heading"))
+with st.form("task_update", clear_on_submit=False):
+    u1, u2, u3 = st.columns([5, 2, 2])
+    number = u1.selectbox(
+        ui.tr("task.update_task"),
+        list(frame.number),
+        key="task_update_number",
+        format_func=lambda n: f"{n}. {frame.set_index('number').at[n, 'text'][:40]}…",
+    )
+    new_status = u2.selectbox(
+        ui.tr("task.update_status"),
+        tasks.STATUSES,
+        key="task_update_status",
+        format_func={x: ui.tr(f"task.status.{x}") for x in tasks.STATUSES}.get,
+    )
+    user = u3.text_input(ui.tr("task.update_user"), key="task_update_user")
+    note = st.text_area(ui.tr("task.update_note"), key="task_update_note", height=80)
+    evidence = st.text_input(ui.tr("task.update_evidence"), key="task_update_evidence")
+    if st.form_submit_button(ui.tr("task.update_submit"), type="primary"):
+        try:
+            tasks.update_task(number, new_status, note, evidence, user, engine=ui.engine())
+        except tasks.TaskError as exc:
+            st.error(ui.tr("task.update_error", error=exc))
+        else:
+            ui.clear_data_caches()
+            st.session_state["task_saved"] = (int(number), new_status)
+            st.rerun()
+if "task_saved" in st.session_state:
+    n, s = st.session_state.pop("task_saved")
+    st.success(ui.tr("task.update_saved", number=n, status=ui.tr(f"task.status.{s}")))
+
+with st.expander(ui.tr("task.history")):
+    history = tasks.task_updates(ui.engine())
+    if history.empty:
+        st.caption(ui.tr("task.no_updates"))
+    else:
+        st.dataframe(history, hide_index=True, width="stretch")

