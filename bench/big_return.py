@@ -114,9 +114,9 @@ def floor(path: str) -> None:
 
     from data import store
     from data.intake.ingest import check
-    from data.store.observations import ROWS_PER_STATEMENT
     from data.reference import periods
     from data.store.bootstrap import init_store
+    from data.store.observations import ROWS_PER_STATEMENT
 
     periods.FIRST_YEAR = 1700
     content = Path(path).read_bytes()
