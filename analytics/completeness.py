@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from data import store
+from data.reference import indicators as indicator_codes
 from data.reference import periods
 from data.store import Engine
 from data.store.observations import reporting_state
@@ -22,24 +23,45 @@ class Completeness:
     by_city: pd.DataFrame  # city code, name, reported, expected (for ``period``)
     missing: pd.DataFrame  # county code, name, city name (for ``period``)
     period: str | None
+    indicators: tuple[str, ...] | None = None  # what counts as reported (None: any)
+    by_indicator: pd.DataFrame | None = None  # indicator, name, reported, expected
 
     def as_dict(self) -> dict:
+        by_indicator = self.by_indicator if self.by_indicator is not None else pd.DataFrame()
         return {
             "period": self.period,
+            "indicators": list(self.indicators) if self.indicators else None,
             "reported": int(self.by_city.reported.sum()) if len(self.by_city) else 0,
             "expected": int(self.by_city.expected.sum()) if len(self.by_city) else 0,
             "by_city": self.by_city.to_dict("records"),
+            "by_indicator": by_indicator.to_dict("records"),
             "missing": self.missing.to_dict("records"),
             "matrix": {code: row.to_dict() for code, row in self.matrix.iterrows()},
         }
 
 
-def completeness(engine: Engine | None = None, period: str | None = None) -> Completeness:
+def completeness(
+    engine: Engine | None = None,
+    period: str | None = None,
+    indicators: tuple[str, ...] | list[str] | None = None,
+) -> Completeness:
     """Status of every county for every quarter from the first stored one to ``period``
-    (default: the latest quarter with any return)."""
+    (default: the latest quarter with any of the ``indicators``).
+
+    A county counts as reported for a quarter when it has a current value of every one of
+    ``indicators`` (None: of any indicator), so "settlement reported, population not yet"
+    is the difference between ``indicators=GROUPS["settlement"]`` and ``GROUPS["stocks"]``.
+    ``by_indicator`` counts the counties with each reported indicator in ``period``."""
+    wanted = tuple(indicators) if indicators else None
     current, revised, first, latest = reporting_state(engine or store.get_engine())
     reg = load_registry()
     counties = reg[reg.level == "county"].set_index("code")
+    cur = pd.DataFrame(current, columns=["region_code", "period", "indicator"])
+    rev = pd.DataFrame(revised, columns=["region_code", "period", "indicator"])
+    every = cur
+    if wanted:
+        cur, rev = cur[cur.indicator.isin(wanted)], rev[rev.indicator.isin(wanted)]
+        latest = cur.period.max() if len(cur) else None
     period = periods.parse_period(period) if period else latest
     quarters = (
         periods.quarter_range(first, period)
@@ -47,10 +69,12 @@ def completeness(engine: Engine | None = None, period: str | None = None) -> Com
         else ([period] if period else [])
     )
     matrix = pd.DataFrame("missing", index=counties.index, columns=quarters)
-    for code, per in current:
-        if per in matrix.columns and code in matrix.index:
+    need = len(wanted) if wanted else 1
+    held = cur.groupby(["region_code", "period"]).indicator.nunique()
+    for (code, per), n in held.items():
+        if n >= need and per in matrix.columns and code in matrix.index:
             matrix.at[code, per] = "submitted"
-    for code, per in revised:
+    for code, per in set(zip(rev.region_code, rev.period, strict=True)):
         if per in matrix.columns and code in matrix.index and matrix.at[code, per] == "submitted":
             matrix.at[code, per] = "revised"
     group = reporting_unit(reg)
@@ -80,7 +104,24 @@ def completeness(engine: Engine | None = None, period: str | None = None) -> Com
                 "city_name": group.map(names).to_numpy(),
             }
         )
-    return Completeness(matrix, by_city.astype({"reported": int, "expected": int}), missing, period)
+    now = every[(every.period == period) & every.region_code.isin(counties.index)]
+    per_indicator = now.groupby("indicator").region_code.nunique()
+    by_indicator = pd.DataFrame(
+        {
+            "indicator": list(indicator_codes.REPORTED_CODES),
+            "name": [i.name_zh for i in indicator_codes.REPORTED],
+            "reported": [int(per_indicator.get(c, 0)) for c in indicator_codes.REPORTED_CODES],
+            "expected": len(counties),
+        }
+    )
+    return Completeness(
+        matrix,
+        by_city.astype({"reported": int, "expected": int}),
+        missing,
+        period,
+        wanted,
+        by_indicator,
+    )
 
 
 SYMBOLS = {"submitted": "✓", "revised": "↻", "missing": "·"}

@@ -22,7 +22,16 @@ from data import store
 
 
 def _problem_lines(report, lang: str) -> str:
+    from data.i18n import messages
+    from data.reference import indicators
+
     lines = []
+    if report.not_carried and report.rows:
+        names = [
+            indicators.get(c).name_zh if lang == "zh" else indicators.get(c).name_en
+            for c in report.not_carried
+        ]
+        lines.append("NOTE  " + messages.t("returns.not_carried", lang, names=", ".join(names)))
     for p in report.errors + report.warnings:
         where = "!".join(x for x in (p.sheet, f"{p.column or ''}{p.row or ''}") if x)
         lines.append(
@@ -84,7 +93,17 @@ def validate(
     if report.status == "duplicate":  # already stored: validate it all the same
         report = check(content, Path(file).name, use_store=False, scope=scope)
     data = report.as_dict(lang)
-    keys = ["ok", "file", "sha256", "rows", "periods", "regions", "errors", "warnings"]
+    keys = [
+        "ok",
+        "file",
+        "sha256",
+        "rows",
+        "periods",
+        "regions",
+        "not_carried",
+        "errors",
+        "warnings",
+    ]
     if annotated:
         from data.intake.annotate import annotate
 
@@ -202,16 +221,30 @@ def export(out: str, level: str) -> None:
 
 @main.command()
 @click.option("--period", default=None, help="Quarter (default: the latest with returns).")
+@click.option(
+    "--indicators",
+    default=None,
+    help="What counts as reported: settlement, flows, stocks, or codes separated by commas "
+    "(default: any indicator).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @store_errors
-def completeness(period: str | None, as_json: bool) -> None:
-    """Which counties have reported: counts per city and the missing list."""
+def completeness(period: str | None, indicators: str | None, as_json: bool) -> None:
+    """Which counties have reported: counts per city and per indicator, the missing list."""
     from analytics.completeness import completeness as run
+    from data.reference.indicators import select_indicators
+    from data.reference.periods import PeriodError
 
-    c = run(store.get_engine(), period)
+    try:
+        wanted = select_indicators(indicators)
+        c = run(store.get_engine(), period, wanted)
+    except (ValueError, PeriodError) as exc:
+        fail(str(exc), EXIT_INVALID)
     data = c.as_dict()
-    text = f"{c.period}: {data['reported']}/{data['expected']} counties reported\n"
+    what = ", ".join(wanted) if wanted else "any indicator"
+    text = f"{c.period}: {data['reported']}/{data['expected']} counties reported ({what})\n"
     text += c.by_city.to_string(index=False)
+    text += "\nby indicator:\n" + c.by_indicator.to_string(index=False)
     if len(c.missing):
         text += "\nmissing:\n" + c.missing.to_string(index=False)
     emit(data, as_json, text)

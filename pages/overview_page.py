@@ -16,7 +16,7 @@ if fresh["latest"] is None:
     st.info(ui.tr("app.no_data"))
     st.stop()
 as_of = fresh["latest"]
-comp = ui.completeness()
+comp = ui.completeness("settlement")  # what the headline needs: the settlement counts
 
 top = st.columns([6, 5, 2.4], vertical_alignment="center")
 top[0].markdown(f"#### {ui.tr('lead.heading')}")
@@ -29,7 +29,13 @@ chips = [
 if fresh["demo"]:
     chips.append(f":orange-badge[:material/science: {ui.tr('demo.badge')}]")
 top[1].markdown(" ".join(chips), help=ui.tr("demo.explain") if fresh["demo"] else None)
-if top[2].button(ui.tr("brief.button"), icon=":material/picture_as_pdf:", key="brief_make"):
+# projections need MIN_QUARTERS quarters of returns; a store with fewer (a province that has
+# just started reporting) still gets its map, ranking and completeness, and says why no forecast
+history = ui.quarters_reported()
+can_project = history >= ui.MIN_QUARTERS
+if can_project and top[2].button(
+    ui.tr("brief.button"), icon=":material/picture_as_pdf:", key="brief_make"
+):
     st.session_state["brief_ready"] = as_of
 if st.session_state.get("brief_ready") == as_of:
     top[2].download_button(
@@ -46,9 +52,11 @@ def fmt(record: dict, value: float) -> str:
     return ui.fmt_target(value, record["unit"])
 
 
-records = overview.headline(ui.projections(as_of))
+records = overview.headline(ui.projections(as_of)) if can_project else []
 ranking = ui.city_ranking(as_of)
 left, right = st.columns([6, 5])
+if not can_project:
+    left.info(ui.tr("lead.too_little_history", n=history, need=ui.MIN_QUARTERS))
 for r in records[:2]:
     with left.container(border=True):
         st.markdown(

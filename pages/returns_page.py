@@ -186,7 +186,17 @@ else:
 
 # ----------------------------------------------------------------------------- 4. completeness
 st.subheader(ui.tr("returns.completeness"))
-comp = ui.completeness()
+groups = {None: "returns.group.any", "settlement": "returns.group.settlement"}
+groups |= {"flows": "returns.group.flows", "stocks": "returns.group.stocks"}
+group_labels = {g: ui.tr(k) for g, k in groups.items()}
+group = st.radio(
+    ui.tr("returns.group"),
+    options=list(groups),
+    format_func=group_labels.get,
+    horizontal=True,
+    key="completeness_group",
+)
+comp = ui.completeness(group)
 if comp.period:
     data = comp.as_dict()
     st.metric(
@@ -199,8 +209,10 @@ if comp.period:
         f"{data['reported']}/{data['expected']}",
     )
     if len(comp.missing):
+        by_unit = comp.missing.groupby("city_name", sort=False).county_name.agg("、".join)
+        lines = [f"**{city}**：{names}" for city, names in by_unit.items()]
         st.warning(
-            ui.tr("returns.missing", period=comp.period, names="、".join(comp.missing.county_name))
+            ui.tr("returns.missing_by_city", period=comp.period) + "  \n" + "  \n".join(lines)
         )
     else:
         st.success(ui.tr("returns.all_reported", period=comp.period))
@@ -211,6 +223,18 @@ if comp.period:
             "expected": ui.tr("col.expected"),
         }
     )
-    st.dataframe(by_city.drop(columns=["city_code"]), hide_index=True)
+    per_indicator = comp.by_indicator.assign(
+        indicator=[ui.indicator_name(c) for c in comp.by_indicator.indicator]
+    ).drop(columns=["name"])
+    per_indicator = per_indicator.rename(
+        columns={
+            "indicator": ui.tr("col.indicator"),
+            "reported": ui.tr("col.reported"),
+            "expected": ui.tr("col.expected"),
+        }
+    )
+    left, right = st.columns(2)
+    left.dataframe(by_city.drop(columns=["city_code"]), hide_index=True)
+    right.dataframe(per_indicator, hide_index=True)
     st.caption(ui.tr("returns.matrix"))
-    st.dataframe(ui.completeness_matrix(), width="stretch", height=320)
+    st.dataframe(ui.completeness_matrix(group), width="stretch", height=320)

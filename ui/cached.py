@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analytics.settlement_forecast import MIN_QUARTERS
 from data import settings, store
 from data.store.observations import read_observations, read_official, store_summary
 from geo.regions import load_registry
@@ -44,18 +45,20 @@ def summary() -> dict:
 
 
 @st.cache_data(show_spinner=False, ttl=60)
-def completeness():
+def completeness(group: str | None = None):
+    """Who has reported; ``group`` names what counts (settlement, flows, stocks; None: any)."""
     from analytics.completeness import completeness as run
+    from data.reference.indicators import select_indicators
 
-    return run(engine())
+    return run(engine(), None, select_indicators(group))
 
 
 @st.cache_data(show_spinner=False, ttl=60)
-def completeness_matrix() -> pd.DataFrame:
+def completeness_matrix(group: str | None = None) -> pd.DataFrame:
     """The county x quarter matrix with symbols and county names, for display."""
     from analytics.completeness import symbol_matrix
 
-    return symbol_matrix(completeness(), registry())
+    return symbol_matrix(completeness(group), registry())
 
 
 @st.cache_data(show_spinner=False)
@@ -152,6 +155,12 @@ def brief_pdf(period: str, lang_code: str) -> bytes:
     return brief_bytes(engine(), period, lang_code)
 
 
+def quarters_reported() -> int:
+    """How many quarters the store holds returns for (a forecast needs ``MIN_QUARTERS``)."""
+    obs = observations()
+    return int(obs.period.nunique()) if len(obs) else 0
+
+
 def map_tiles() -> str | None:
     return settings.get("map_tiles") or None
 
@@ -189,6 +198,7 @@ def clear_data_caches() -> None:
 
 
 __all__ = [
+    "MIN_QUARTERS",
     "engine",
     "registry",
     "official",
@@ -209,6 +219,7 @@ __all__ = [
     "city_ranking",
     "tasks_frame",
     "brief_pdf",
+    "quarters_reported",
     "map_tiles",
     "find_county",
     "next_period",

@@ -58,6 +58,13 @@ def language_switch() -> None:
     )
 
 
+def indicator_name(code: str) -> str:
+    """An indicator's name in the page's language."""
+    from data.reference import indicators
+
+    return indicators.get(code).name(lang())
+
+
 def fmt_persons(value: float) -> str:
     return formats.format_persons(value, lang())
 
@@ -71,6 +78,7 @@ __all__ = [
     "lang",
     "tr",
     "language_switch",
+    "indicator_name",
     "fmt_persons",
     "fmt_target",
 ]

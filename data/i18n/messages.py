@@ -167,6 +167,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{period} 已上报县（市、区）",
         "en": "Counties reported for {period}",
     },
+    "returns.missing_by_city": {
+        "zh": "{period} 尚未上报（按市分组）：",
+        "en": "Not yet reported for {period} (by city):",
+    },
+    "returns.group": {"zh": "计为已上报的指标", "en": "What counts as reported"},
+    "returns.group.any": {"zh": "任一指标", "en": "Any indicator"},
+    "returns.group.settlement": {"zh": "落户人数", "en": "Settlement counts"},
+    "returns.group.flows": {
+        "zh": "季度流量（落户、居住证）",
+        "en": "Quarterly flows (settlement, permits)",
+    },
+    "returns.group.stocks": {"zh": "人口存量", "en": "Population stocks"},
     "returns.missing": {
         "zh": "{period} 未上报：{names}",
         "en": "Not reported for {period}: {names}",
@@ -449,7 +461,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "未找到可识别的表头（需要“区划代码”或“地区名称”及指标列）。已检查的工作表：{sheets}",
         "en": "No recognisable header (a region code or name column and indicator columns). Sheets checked: {sheets}",
     },
-    "rule.missing_column": {"zh": "缺少必填列：{name}", "en": "Required column missing: {name}"},
+    "returns.not_carried": {
+        "zh": "本文件未包含以下指标，保持未上报（不记为0）：{names}",
+        "en": "Not in this file, left unreported (never stored as 0): {names}",
+    },
+    "rule.no_indicator_column": {
+        "zh": "表中没有任何指标列：至少需要以下一列：{names}",
+        "en": "No indicator column in the table: at least one of these is needed: {names}",
+    },
+    "rule.urban_gt_stored_total": {
+        "zh": "{name} {value} 大于已入库的{other} {other_value}（{period}）",
+        "en": "{name} {value} exceeds the stored {other} {other_value} ({period})",
+    },
     "rule.extra_column": {
         "zh": "未识别的列“{label}”已忽略。",
         "en": "Unrecognised column '{label}' ignored.",

@@ -50,6 +50,7 @@ class IngestReport:
     warnings: list[Problem] = field(default_factory=list)
     new: int = 0
     unchanged: int = 0
+    not_carried: list[str] = field(default_factory=list)  # indicators the file has no column for
     changes: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(
             columns=["region_code", "period", "indicator", "old", "new"]
@@ -72,6 +73,7 @@ class IngestReport:
             "values": self.values,
             "periods": self.periods,
             "regions": self.regions,
+            "not_carried": self.not_carried,
             "errors": [p.as_dict(lang) for p in self.errors],
             "warnings": [p.as_dict(lang) for p in self.warnings],
             "new": self.new,
@@ -124,6 +126,7 @@ def _read(
     report.values = len(rows)
     report.periods = sorted(rows.period.unique().tolist()) if len(rows) else []
     report.regions = len(regions)
+    report.not_carried = list(result.not_carried)
     history = read_current(engine, regions) if regions and use_store else None
     return report, result, history
 

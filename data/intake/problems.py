@@ -36,10 +36,7 @@ class Problem:
     def message(self, lang: str = "zh") -> str:
         params = self.params
         if lang == "en":  # an indicator's name or unit given in Chinese
-            params = {
-                k: indicators.ENGLISH.get(v, v) if k in ("name", "unit") else v
-                for k, v in params.items()
-            }
+            params = {k: _english(k, v) for k, v in params.items()}
         return messages.t(f"rule.{self.rule}", lang, **params)
 
     def as_dict(self, lang: str = "zh") -> dict:
@@ -53,6 +50,15 @@ class Problem:
             "message": self.message(lang),
             "severity": self.severity,
         }
+
+
+def _english(key: str, value: object) -> object:
+    """An indicator's name or unit (or a list of names) given in Chinese, in English."""
+    if key in ("name", "unit", "other"):
+        return indicators.ENGLISH.get(value, value)
+    if key == "names" and isinstance(value, str):
+        return ", ".join(indicators.ENGLISH.get(v, v) for v in value.split("、"))
+    return value
 
 
 def show_value(value: object) -> str | None:
@@ -74,6 +80,9 @@ class ReadResult:
     problems: list[Problem] = field(default_factory=list)
     totals: list[dict] = field(default_factory=list)  # subtotal rows, checked by validate
     sheets: list[str] = field(default_factory=list)
+    # the reported indicators no sheet has a column for: a partial return leaves them
+    # unreported (never 0); the report names them
+    not_carried: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:

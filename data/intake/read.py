@@ -103,17 +103,20 @@ def read_return(
             [Problem.of_file(exc.rule, **exc.params)],
         )
     # the cell grids (a big sheet's million Python objects) are gone before the rows are made
-    records, problems, totals, read_sheets = _read_sheets(sheets, period, resolver)
+    records, problems, totals, read_sheets, carried = _read_sheets(sheets, period, resolver)
     rows = _tidy(records) if records else pd.DataFrame(columns=ROW_COLUMNS)
-    return ReadResult(rows, problems, totals, read_sheets)
+    not_carried = [f for f in indicators.REPORTED_CODES if f not in carried] if carried else []
+    return ReadResult(rows, problems, totals, read_sheets, not_carried)
 
 
 def _read_sheets(sheets: list, period: str | None, resolver: Resolver):
-    """Every sheet with a header: its value blocks, problems, total rows, and its name."""
+    """Every sheet with a header: its value blocks, problems, total rows, and its name; and
+    the indicators the sheets read have columns for."""
     records: list[dict] = []
     problems: list[Problem] = []
     totals: list[dict] = []
     read_sheets = []
+    carried: set[str] = set()
     headers = [find_header(sheet) for sheet in sheets]
     with_values = [h is not None and bool(set(h.fields.values()) & VALUE_FIELDS) for h in headers]
     for sheet, header, values in zip(sheets, headers, with_values, strict=True):
@@ -126,10 +129,11 @@ def _read_sheets(sheets: list, period: str | None, resolver: Resolver):
             )
             continue
         read_sheets.append(sheet.name)
+        carried |= set(header.fields.values()) & VALUE_FIELDS
         _read_sheet(sheet, header, period, resolver, records, problems, totals)
     if not read_sheets and not problems:
         problems.append(Problem.of_file("no_header", sheets="、".join(s.name for s in sheets)))
-    return records, problems, totals, read_sheets
+    return records, problems, totals, read_sheets, carried
 
 
 def _categorical(values: np.ndarray) -> pd.Categorical:
@@ -184,19 +188,12 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
         sheet_unit = m.group(1)
     sheet_period = period or periods.find_period(above) or periods.find_period(name)
     value_cols = [(c, f) for c, f in fields.items() if f in indicators.REPORTED_CODES]
-    for f in indicators.REPORTED_CODES:
-        if f not in col_of:
-            problems.append(
-                Problem(
-                    name,
-                    header.row + 1,
-                    None,
-                    f,
-                    None,
-                    "missing_column",
-                    {"name": indicators.get(f).name_zh},
-                )
-            )
+    if not value_cols:  # a region column but nothing to report
+        names = "、".join(i.name_zh for i in indicators.REPORTED)
+        problems.append(
+            Problem(name, header.row + 1, None, None, None, "no_indicator_column", {"names": names})
+        )
+        return
     for c, label in header.extra.items():
         if split_header(label)[0] not in SILENT_HEADERS:
             problems.append(

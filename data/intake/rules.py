@@ -212,6 +212,51 @@ def _cross_row(
     return out
 
 
+def _against_stored(rows: pd.DataFrame, history: pd.DataFrame) -> list[Problem]:
+    """urban ≤ total where only one of the two comes in the file and the other is stored for
+    that region and period (a partial return): the file's value is checked against the stored
+    one. Where both are in the file ``_cross_row`` has checked them."""
+    out: list[Problem] = []
+    if history.empty:
+        return out
+    keys = ["region_code", "period"]
+    rows = rows.astype({"region_code": object, "period": object, "indicator": object})
+    for ind in indicators.REPORTED:
+        if not ind.not_above:
+            continue
+        for mine, other in ((ind.code, ind.not_above), (ind.not_above, ind.code)):
+            part = rows[rows.indicator == mine]
+            both = rows[rows.indicator == other][keys].assign(_in_file=True)
+            part = part.merge(both, on=keys, how="left")
+            part = part[part._in_file.isna()]  # the other one is not in the file
+            held = history[history.indicator == other][[*keys, "value"]]
+            part = part.merge(held.rename(columns={"value": "other_value"}), on=keys)
+            urban, total = (
+                (part.value, part.other_value)
+                if mine == ind.code
+                else (part.other_value, part.value)
+            )
+            for r in part[(urban > total).to_numpy()].itertuples(index=False):
+                out.append(
+                    Problem(
+                        r.sheet,
+                        int(r.row),
+                        r.column,
+                        mine,
+                        r.value,
+                        "urban_gt_stored_total",
+                        {
+                            "name": indicators.get(mine).name_zh,
+                            "value": f"{r.value:,.0f}",
+                            "other": indicators.get(other).name_zh,
+                            "other_value": f"{r.other_value:,.0f}",
+                            "period": r.period,
+                        },
+                    )
+                )
+    return out
+
+
 def _members(rows: pd.DataFrame, total: dict, resolver: Resolver, after: int) -> pd.DataFrame:
     """The county rows a total row sums: a named city's counties, the rows since the previous
     total row (``after``) for a bare 小计, else every row of its sheet and period."""
@@ -601,5 +646,6 @@ def validate(
     if history is not None:
         if large:
             release_freed_memory()  # the cross-row rules' pivots
+        problems += _against_stored(rows, history)
         problems += _history_warnings(rows, history)
     return problems

@@ -166,3 +166,30 @@ def get(code: str) -> Indicator:
         return BY_CODE[code]
     except KeyError:
         raise KeyError(f"unknown indicator {code!r}; known: {', '.join(BY_CODE)}") from None
+
+
+# groups of reported indicators that offices send together: the public-security bureau the
+# settlement counts (and permits) each quarter, the statistics bureau the population stocks
+GROUPS: dict[str, tuple[str, ...]] = {
+    "settlement": ("settled_rural", "settled_other"),
+    "flows": tuple(i.code for i in REPORTED if i.kind == "flow"),
+    "stocks": tuple(i.code for i in REPORTED if i.kind == "stock"),
+}
+
+
+def select_indicators(spec: str | None) -> tuple[str, ...] | None:
+    """Reported indicators named by ``spec``: a group (settlement, flows, stocks), indicator
+    codes separated by commas, or None / ``all`` for any indicator (None). Raises ValueError
+    naming what is unknown."""
+    if spec is None or spec.strip() in ("", "all", "any"):
+        return None
+    if spec in GROUPS:
+        return GROUPS[spec]
+    codes = tuple(c.strip() for c in spec.split(",") if c.strip())
+    unknown = [c for c in codes if c not in REPORTED_CODES]
+    if unknown or not codes:
+        raise ValueError(
+            f"unknown indicator {', '.join(unknown) or spec!r}; use a group "
+            f"({', '.join(GROUPS)}) or codes of {', '.join(REPORTED_CODES)}"
+        )
+    return codes

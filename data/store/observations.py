@@ -151,22 +151,25 @@ def supersede(sess, keys: pd.DataFrame, submission_id: int) -> None:
     )
 
 
-def reporting_state(engine: Engine) -> tuple[list, list, str | None, str | None]:
-    """What completeness needs: the distinct (region, period) pairs with current values, those
-    with revised (superseded) values, the first stored period and the latest current one."""
+def reporting_state(
+    engine: Engine, indicators: tuple[str, ...] | None = None
+) -> tuple[list, list, str | None, str | None]:
+    """What completeness needs: the distinct (region, period, indicator) triples with current
+    values, those with revised (superseded) values, the first stored period and the latest
+    current one, all limited to ``indicators`` when given."""
+    where = [Observation.indicator_code.in_(indicators)] if indicators else []
+    key = (Observation.region_code, Observation.period, Observation.indicator_code)
     with reader(engine) as sess:
-        current = sess.execute(
-            select(Observation.region_code, Observation.period)
-            .where(Observation.is_current)
-            .distinct()
-        ).all()
+        current = sess.execute(select(*key).where(Observation.is_current, *where).distinct()).all()
         revised = sess.execute(
-            select(Observation.region_code, Observation.period)
-            .where(~Observation.is_current, Observation.superseded_by.is_not(None))
+            select(*key)
+            .where(~Observation.is_current, Observation.superseded_by.is_not(None), *where)
             .distinct()
         ).all()
-        first = sess.scalar(select(func.min(Observation.period)))
-        latest = sess.scalar(select(func.max(Observation.period)).where(Observation.is_current))
+        first = sess.scalar(select(func.min(Observation.period)).where(*where))
+        latest = sess.scalar(
+            select(func.max(Observation.period)).where(Observation.is_current, *where)
+        )
     return current, revised, first, latest
 
 

@@ -83,3 +83,46 @@ def test_warnings_block_commit_until_confirmed(page):
     next(b for b in at.button if b.label == "Store").click().run()
     assert n_obs(page.url) == 21
     assert history(at).status.tolist() == ["Stored"]
+
+
+def test_completeness_per_indicator_group(page):
+    """A flows-only return: the settlement counts are in, the population not yet."""
+    from data.intake.ingest import ingest
+    from tests.unit.test_partial_returns import FLOWS, partial
+
+    ingest(partial(FLOWS), "flows.xlsx", engine=store.get_engine(page.url), today="2020Q4")
+    for lang, group, summary in (
+        ("zh", "flows", "4/107"),
+        ("zh", "stocks", None),
+        ("en", "settlement", "4/107"),
+    ):
+        at = page(lang)
+        at.radio(key="completeness_group").set_value(group).run()
+        assert not at.exception, at.exception
+        metrics = [m.value for m in at.metric]
+        if summary:
+            assert metrics == [summary]
+            per = next(d.value for d in at.dataframe if d.value.shape == (7, 3)).iloc[:, 1]
+            assert list(per) == [4, 4, 4, 0, 0, 0, 0]
+            warning = at.warning[0].value
+            assert ("铜川市" not in warning) and (
+                "西安市" in warning or "Xi" in warning or "西安" in warning
+            )
+        else:  # no county has sent stocks yet: nothing to count for any quarter
+            assert metrics == []
+
+
+def test_overview_with_fewer_quarters_than_a_forecast_needs(tmp_path, app_on):
+    """A province that has just started reporting: the overview shows what it has and says
+    why there is no forecast yet (it raised 'too little history' before)."""
+    from data.intake.ingest import ingest
+
+    url = f"sqlite:///{tmp_path / 'one.sqlite'}"
+    init_store(store.get_engine(url))
+    ingest(wb.standard(), "q3.xlsx", engine=store.get_engine(url), today="2020Q4")
+    at = app_on(url)("zh").run()
+    assert not at.exception, at.exception
+    assert [i.value for i in at.info] == [
+        "目前有 1 个季度的上报数据；预测目标需要至少 8 个季度，届时显示达标概率和预计达到时间。"
+    ]
+    assert not [b for b in at.button if b.label == "简报（PDF）"]

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from data import store
-from data.intake.ingest import check, commit, ingest, revert
+from data.intake.ingest import RevertError, check, commit, ingest, revert
 from data.intake.read import read_return
 from data.store.bootstrap import init_store
 from data.store.models import AuditLog, Observation, Submission
@@ -398,9 +398,8 @@ def test_old_codes_and_names_resolve_with_a_note(eng):
 
 
 # ----------------------------------------------------------------------------- rejected files
-def _missing_column():
-    header = wb.HEADER_ZH[:4] + wb.HEADER_ZH[5:]
-    return wb.standard([r[:4] + r[5:] for r in wb.county_rows()], header=header)
+def _no_indicator_column():
+    return wb.standard([r[:2] for r in wb.county_rows()], header=wb.HEADER_ZH[:2])
 
 
 def _formula():
@@ -469,7 +468,14 @@ REJECTED = {
         ["duplicate"] * 4,
         "地区 610202 王益区 在 2016Q3 重复填报",
     ),
-    "missing_column": (_missing_column, {}, ["missing_column"], "缺少必填列：本季居住证发放数"),
+    # a return may carry any of the indicators (a partial return), but at least one
+    "no_indicator_column": (
+        _no_indicator_column,
+        {},
+        ["no_indicator_column"],
+        "表中没有任何指标列：至少需要以下一列：本季农业转移人口城镇落户人数、本季其他常住人口城镇落户人数、"
+        "本季居住证发放数、季末常住人口、季末城镇常住人口、季末户籍人口、季末城镇户籍人口",
+    ),
     "unknown_region": (
         lambda: wb.standard(wb.county_rows() + [["", "火星县"] + wb.GOOD]),
         {},
@@ -711,7 +717,7 @@ def test_identical_unchanged_revision_replace_revert(eng):
     assert stored(eng)[("610222", "settled_rural", "2016Q3")] == 150
     assert counts(eng) == (2, 29, 2)  # superseded, not deleted
 
-    with pytest.raises(Exception, match="revised by submission"):
+    with pytest.raises(RevertError, match="revised by submission"):
         revert(1, engine=eng)
     out = revert(replaced.submission_id, engine=eng)
     assert out == {"submission_id": replaced.submission_id, "withdrawn": 1, "restored": 1}
