@@ -473,6 +473,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{name} {value} 大于已入库的{other} {other_value}（{period}）",
         "en": "{name} {value} exceeds the stored {other} {other_value} ({period})",
     },
+    "rule.ambiguous_header": {
+        "zh": "列名“{label}”不能确定是哪一项：可能是 {names}。请写明（可参照模板的列名）",
+        "en": "Column '{label}' could be any of: {names}. Please name it as the template does",
+    },
+    "rule.extra_column_near": {
+        "zh": "未识别的列“{label}”已忽略；最接近的是“{column}”，如是请改用该列名。",
+        "en": "Unrecognised column '{label}' ignored; the nearest is {column}: rename it if that is what it holds.",
+    },
     "rule.extra_column": {
         "zh": "未识别的列“{label}”已忽略。",
         "en": "Unrecognised column '{label}' ignored.",

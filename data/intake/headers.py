@@ -1,13 +1,19 @@
 """Header rows: where a return's header is, and which field each header cell names.
 
-Names are normalised (width, spaces, brackets and units, required-field marks, numbering) and
-looked up in ``header_aliases.csv``, so a new wording is a data change."""
+A header cell is recognised by what it says, not by its exact spelling. It is normalised
+(width, spaces, brackets and units, required-field marks, numbering), looked up in
+``header_aliases.csv`` (exact wordings), and otherwise decided by the rules of
+``header_rules.csv`` over its words: a field's rule names the words it must contain (groups
+joined by ``+``, alternatives by ``|``), the words that rule it out, and whole wordings it may
+be (``exact``). One matching rule names the field; several are an ambiguity that names the
+candidates; none leaves the column unrecognised, with the nearest field suggested. A new
+wording is a data change in either file, never code."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +23,9 @@ from data.intake.cells import UNIT_FACTORS, cell_at, is_blank
 from data.intake.workbook import Sheet
 
 ALIASES = Path(__file__).resolve().parent / "header_aliases.csv"
+RULES = Path(__file__).resolve().parent / "header_rules.csv"
+# rules judge a column's name; longer texts (titles, notes) are never taken for one
+RULE_MAX_CHARS = 24
 
 
 HEADER_SCAN_ROWS = 20
@@ -65,16 +74,113 @@ def header_aliases() -> dict[str, str]:
     return {split_header(a)[0]: f for f, a in zip(table.field, table.alias, strict=True)}
 
 
-def match_header(value: object) -> str | None:
-    """Return the field a header cell names, or None."""
-    if value is None or str(value).strip() == "":
-        return None
-    return field_of(str(value))
+@dataclass(frozen=True)
+class HeaderRule:
+    field: str
+    require: tuple[tuple[str, ...], ...]  # every group must be met by one of its words
+    exclude: tuple[str, ...]  # none of these may appear
+    exact: tuple[str, ...]  # whole wordings that name the field
+
+    def matches(self, text: str) -> bool:
+        if text in self.exact:
+            return True
+        if not self.require or any(w in text for w in self.exclude):
+            return False
+        return all(any(w in text for w in group) for group in self.require)
+
+    def near(self, text: str) -> bool:
+        """The field's own word is there, its qualifier not (``落户人数``: rural or other?)."""
+        if not self.require or any(w in text for w in self.exclude):
+            return False
+        return any(w in text for w in self.require[0])
+
+
+def _words(cell: object) -> tuple[str, ...]:
+    return tuple(norm_text(w) for w in str(cell).split("|") if w and str(cell) != "nan")
+
+
+@lru_cache(maxsize=1)
+def header_rules() -> tuple[HeaderRule, ...]:
+    table = pd.read_csv(RULES, dtype=str, keep_default_na=False)
+    return tuple(
+        HeaderRule(
+            r.field,
+            tuple(_words(g) for g in r.require.split("+") if g),
+            _words(r.exclude),
+            _words(r.exact),
+        )
+        for r in table.itertuples(index=False)
+    )
+
+
+def _rule_text(text: str) -> str:
+    """The words rules look at: brackets dropped, their content kept (县（市、区）名称)."""
+    return re.sub(r"[()\[\]（）]", "", text)
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    field: str | None  # the field named, if exactly one
+    candidates: tuple[str, ...] = ()  # two or more: the cell is ambiguous
+
+
+def classify_header(value: object) -> HeaderMatch:
+    """What a header cell names: the alias file's wording, else the rules (one field, an
+    ambiguity between candidates, or nothing)."""
+    if value is None or is_blank(value):
+        return HeaderMatch(None)
+    return _classify(str(value))
 
 
 @lru_cache(maxsize=8192)
+def _classify(text: str) -> HeaderMatch:
+    name = split_header(text)[0]
+    if name in header_aliases():
+        return HeaderMatch(header_aliases()[name])
+    words = _rule_text(name)
+    if not words or len(words) > RULE_MAX_CHARS or words.endswith("表"):
+        return HeaderMatch(None)  # a title line, not a column's name
+    full = [r.field for r in header_rules() if r.matches(words)]
+    if len(full) == 1:
+        return HeaderMatch(full[0])
+    if len(full) > 1:
+        return HeaderMatch(None, tuple(full))
+    near = [r.field for r in header_rules() if r.near(words)]
+    return HeaderMatch(None, tuple(near) if len(near) > 1 else ())
+
+
+def match_header(value: object) -> str | None:
+    """Return the field a header cell names, or None (unrecognised or ambiguous)."""
+    return classify_header(value).field
+
+
 def field_of(text: str) -> str | None:
-    return header_aliases().get(split_header(text)[0])
+    return _classify(text).field
+
+
+def field_name(field_code: str) -> str:
+    """A field's name as the template writes it (Chinese; messages translate it)."""
+    from data.reference.indicators import field_name as name
+
+    return name(field_code)
+
+
+def nearest_field(value: object) -> str | None:
+    """The field whose wordings come closest to an unrecognised header cell (a suggestion)."""
+    import difflib
+
+    name = _rule_text(split_header(value)[0])
+    if not name:
+        return None
+    match = classify_header(value)
+    if match.field or match.candidates:  # named (a second column of a field), or ambiguous
+        return match.field or match.candidates[0]
+    near = [r.field for r in header_rules() if r.near(name)]
+    if near:
+        return near[0]
+    wordings = header_aliases()
+    close = difflib.get_close_matches(name, list(wordings), n=1, cutoff=0.5)
+    return wordings[close[0]] if close else None
 
 
 @dataclass
@@ -83,6 +189,7 @@ class Header:
     fields: dict[int, str]  # column -> field
     units: dict[int, str]  # column -> unit from the header text
     extra: dict[int, str]  # column -> unmatched header text
+    ambiguous: dict[int, tuple[str, ...]] = field(default_factory=dict)  # column -> candidates
 
 
 def find_header(sheet: Sheet) -> Header | None:
@@ -93,7 +200,7 @@ def find_header(sheet: Sheet) -> Header | None:
             if depth == 2 and r + 1 >= len(top):
                 continue
             width = max(len(top[r]), len(top[r + depth - 1]))
-            fields, units, extra = {}, {}, {}
+            fields, units, extra, ambiguous = {}, {}, {}, {}
             upper_used = False  # a two-row header needs its upper row for some field or unit
             for c in range(width):
                 upper = cell_at(top, r, c)
@@ -113,13 +220,17 @@ def find_header(sheet: Sheet) -> Header | None:
                         break
                 else:
                     label = f"{upper}{lower if lower != upper else ''}".strip()
-                    if label and not is_blank(label):
+                    named = [classify_header(t) for t in tries if not is_blank(t)]
+                    candidates = next((m.candidates for m in named if m.candidates), ())
+                    if candidates:
+                        ambiguous[c] = candidates
+                    elif label and not is_blank(label):
                         extra[c] = label
             if not ({"region_code", "region_name"} & set(fields.values())) or len(fields) < 2:
                 continue
             if depth == 2 and not upper_used:
                 continue  # the row above (a title or unit line) is not part of the header
-            candidate = Header(r + depth - 1, fields, units, extra)
+            candidate = Header(r + depth - 1, fields, units, extra, ambiguous)
             if best is None or len(fields) > len(best.fields):
                 best = candidate
         if best is not None and r > best.row:

@@ -53,11 +53,16 @@ class Problem:
 
 
 def _english(key: str, value: object) -> object:
-    """An indicator's name or unit (or a list of names) given in Chinese, in English."""
+    """An indicator's name or unit given in Chinese, in English. Column names (``column``,
+    ``names``) are given in both languages, since the workbook itself is Chinese."""
     if key in ("name", "unit", "other"):
         return indicators.ENGLISH.get(value, value)
-    if key == "names" and isinstance(value, str):
-        return ", ".join(indicators.ENGLISH.get(v, v) for v in value.split("、"))
+    if key in ("names", "column") and isinstance(value, str):
+        both = [
+            f"{indicators.ENGLISH[v]} ({v})" if v in indicators.ENGLISH else v
+            for v in value.split("、")
+        ]
+        return ", ".join(both)
     return value
 
 

@@ -31,9 +31,11 @@ from data.intake.cells import (
 )
 from data.intake.headers import (
     SILENT_HEADERS,
-    field_of,
+    field_name,
     find_header,
+    header_aliases,
     is_column_numbers_row,
+    nearest_field,
     norm_text,
     split_header,
 )
@@ -194,8 +196,22 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
             Problem(name, header.row + 1, None, None, None, "no_indicator_column", {"names": names})
         )
         return
+    for c, candidates in header.ambiguous.items():
+        label = grid[header.row][c] if c < len(grid[header.row]) else ""
+        problems.append(
+            Problem(
+                name,
+                header.row + 1,
+                get_column_letter(c + 1),
+                None,
+                label,
+                "ambiguous_header",
+                {"label": label, "names": "、".join(field_name(f) for f in candidates)},
+            )
+        )
     for c, label in header.extra.items():
         if split_header(label)[0] not in SILENT_HEADERS:
+            near = nearest_field(label)
             problems.append(
                 Problem(
                     name,
@@ -203,8 +219,8 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
                     get_column_letter(c + 1),
                     None,
                     label,
-                    "extra_column",
-                    {"label": label},
+                    "extra_column_near" if near else "extra_column",
+                    {"label": label, "column": field_name(near)} if near else {"label": label},
                     "warning",
                 )
             )
@@ -231,7 +247,8 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
     body.index = pd.RangeIndex(start + 1, start + 1 + len(body))  # Excel row numbers
     blank = body.apply(blank_cells)
     keep = ~blank.all(axis=1) & ~_note_rows(body, blank)
-    keep &= ~_repeated_header_rows(body, blank, fields)
+    labels = {c: grid[header.row][c] for c in fields if c < len(grid[header.row])}
+    keep &= ~_repeated_header_rows(body, blank, fields, labels)
     body, blank = body[keep], blank[keep]
     if body.empty:
         return
@@ -452,15 +469,23 @@ def _city_in_total_label(text: str, resolver: Resolver) -> str | None:
 VALUE_FIELDS = frozenset(indicators.REPORTED_CODES)
 
 
-def _repeated_header_rows(body: pd.DataFrame, blank: pd.DataFrame, fields: dict) -> pd.Series:
+def _repeated_header_rows(
+    body: pd.DataFrame, blank: pd.DataFrame, fields: dict, labels: dict
+) -> pd.Series:
     """Rows that repeat the header (a table pasted across pages, or printed with repeated
-    title rows) or its unit line: a region cell holding its own column's header name, or no
-    region at all and nothing but units (人, （万人）) in the other cells."""
+    title rows) or its unit line: a region cell holding its own column's header name (the
+    header's own text, or a wording of the alias file: a county's name such as 宜君县 says
+    县 but is no header), or no region at all and nothing but units in the other cells."""
     region_cols = [c for c, f in fields.items() if f in ("region_code", "region_name")]
     repeat = np.zeros(len(body), dtype=bool)
     for c in region_cols:
         codes, uniques = pd.factorize(body[c].to_numpy(dtype=object), use_na_sentinel=False)
-        named = [isinstance(u, str) and field_of(u) == fields[c] for u in uniques]
+        own = split_header(labels.get(c, ""))[0]
+        named = [
+            isinstance(u, str)
+            and (split_header(u)[0] == own or header_aliases().get(split_header(u)[0]) == fields[c])
+            for u in uniques
+        ]
         repeat |= np.array(named, dtype=bool)[codes]
     empty = blank.to_numpy()
     no_region = empty[:, region_cols].all(axis=1) & ~empty.all(axis=1)

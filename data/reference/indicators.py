@@ -155,10 +155,28 @@ INDICATORS: tuple[Indicator, ...] = (
 BY_CODE: dict[str, Indicator] = {i.code: i for i in INDICATORS}
 REPORTED: tuple[Indicator, ...] = tuple(i for i in INDICATORS if i.reported)
 REPORTED_CODES: tuple[str, ...] = tuple(i.code for i in REPORTED)
-# Chinese names and units -> English, for messages whose parameters carry the Chinese ones
-ENGLISH: dict[str, str] = {i.name_zh: i.name_en for i in INDICATORS} | {
-    i.unit: i.unit_en for i in INDICATORS
+# the columns of a return that are not indicators, as the template names them (zh, en)
+KEY_FIELDS: dict[str, tuple[str, str]] = {
+    "region_code": ("区划代码", "Region code"),
+    "region_name": ("地区名称", "Region name"),
+    "period": ("统计期", "Period"),
+    "year": ("年份", "Year"),
+    "quarter": ("季度", "Quarter"),
 }
+
+# Chinese names and units -> English, for messages whose parameters carry the Chinese ones
+ENGLISH: dict[str, str] = (
+    {i.name_zh: i.name_en for i in INDICATORS}
+    | {i.unit: i.unit_en for i in INDICATORS}
+    | {zh: en for zh, en in KEY_FIELDS.values()}
+)
+
+
+def field_name(code: str, lang: str = "zh") -> str:
+    """The name of a return's column (an indicator or a key field) in ``lang``."""
+    if code in KEY_FIELDS:
+        return KEY_FIELDS[code][0 if lang == "zh" else 1]
+    return get(code).name(lang)
 
 
 def get(code: str) -> Indicator:

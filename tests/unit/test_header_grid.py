@@ -1,0 +1,199 @@
+"""Header cells recognised by what they say, on a generated grid of variants: every field x
+several spellings (the template's, DESIGN.md's, common abbreviations, English) x with and
+without units x full-width x numbering and marks x spaces. Plus ambiguity (an error naming the
+candidates), unrecognised columns (a warning with the nearest field) and whole workbooks
+whose headers are drawn from the grid."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from data.intake.headers import classify_header, nearest_field
+from data.intake.read import read_return
+from data.intake.rules import validate
+from tests.fixtures import workbooks as wb
+
+SPELLINGS = {
+    "region_code": [
+        "区划代码",
+        "区县代码",
+        "行政区划代码",
+        "统计用区划代码",
+        "地区编码",
+        "代码",
+        "Code",
+    ],
+    "region_name": [
+        "地区名称",
+        "县区名称",
+        "区县名称",
+        "单位名称",
+        "县（市、区）",
+        "县（市、区）名称",
+        "地区",
+        "Region name",
+    ],
+    "period": ["统计期", "报告期", "统计时间", "所属期", "时间", "Period"],
+    "year": ["年份", "年度", "年", "Year"],
+    "quarter": ["季度", "季", "季别", "统计季度"],
+    "settled_rural": [
+        "本季农业转移人口城镇落户人数",
+        "农业转移人口落户数",
+        "农业转移人口城镇落户",
+        "农业转移人口落户人数",
+        "本季农业转移人口落户",
+        "Settled rural",
+    ],
+    "settled_other": [
+        "本季其他常住人口城镇落户人数",
+        "其他常住人口落户",
+        "其他常住人口落户人数",
+        "其他人口城镇落户数",
+        "Other settled",
+    ],
+    "residence_permits": [
+        "本季居住证发放数",
+        "居住证发放",
+        "居住证发放张数",
+        "居住证",
+        "Residence permits issued",
+    ],
+    "resident_pop": [
+        "季末常住人口",
+        "常住人口",
+        "常住人口数",
+        "年末常住人口",
+        "Resident population",
+    ],
+    "urban_resident_pop": [
+        "季末城镇常住人口",
+        "城镇常住人口",
+        "城镇常住人口数",
+        "城镇人口",
+        "Urban resident population",
+    ],
+    "registered_pop": [
+        "季末户籍人口",
+        "户籍人口",
+        "户籍人口数",
+        "户籍总人口",
+        "年末户籍人口",
+        "Registered population",
+    ],
+    "urban_registered_pop": [
+        "季末城镇户籍人口",
+        "城镇户籍人口",
+        "城镇户籍人口数",
+        "非农业人口",
+        "Urban registered population",
+    ],
+}
+PERSONS = ["", "（人）", "(万人)", "/人", "（单位：人）"]
+UNITS = {"residence_permits": ["", "（张）", "/张", "(万张)"]}
+UNITS |= {f: PERSONS for f in SPELLINGS if f.endswith("_pop") or f.startswith("settled")}
+MARKS = ["", "1.", "（3）", "三、", "★", "*"]
+
+
+def full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def variants(field: str):
+    for spelling, unit, mark in itertools.product(SPELLINGS[field], UNITS.get(field, [""]), MARKS):
+        plain = f"{mark}{spelling}{unit}"
+        yield plain
+        yield full_width(plain)
+        yield " ".join(plain) if len(plain) < 12 else plain.replace("人口", " 人口 ")
+
+
+@pytest.mark.parametrize("field", list(SPELLINGS))
+def test_every_variant_names_its_field(field):
+    wrong = {v: classify_header(v) for v in variants(field) if classify_header(v).field != field}
+    assert not wrong, wrong
+    assert len(list(variants(field))) >= 3 * 3 * len(MARKS)  # the grid is a grid
+
+
+@pytest.mark.parametrize(
+    "label,candidates",
+    [
+        ("落户人数", {"settled_rural", "settled_other"}),
+        ("本季城镇落户人数（人）", {"settled_rural", "settled_other"}),
+        ("总人口", {"resident_pop", "registered_pop"}),
+        ("季末总人口（万人）", {"resident_pop", "registered_pop"}),
+    ],
+)
+def test_ambiguous_headers_name_their_candidates(label, candidates):
+    match = classify_header(label)
+    assert match.field is None and set(match.candidates) == candidates
+
+
+@pytest.mark.parametrize(
+    "label,nearest",
+    [("城镇化率", None), ("备注", None), ("GDP（亿元）", None), ("常驻人口", "resident_pop")],
+)
+def test_unrecognised_headers_suggest_the_nearest(label, nearest):
+    match = classify_header(label)
+    assert match.field is None and not match.candidates
+    assert nearest_field(label) == nearest
+
+
+def test_titles_and_unit_lines_are_not_columns():
+    for text in ("2016年第三季度农业转移人口落户情况统计表", "单位：人", "填报单位：铜川市公安局"):
+        assert classify_header(text).field is None
+
+
+@pytest.mark.parametrize("k", range(12))
+def test_workbooks_with_headers_drawn_from_the_grid(k):
+    """A whole return whose every header cell is a different variant: every value is read."""
+    fields = wb.HEADER_EN
+    header = []
+    for i, f in enumerate(fields):
+        options = list(variants(f))
+        header.append(options[(k * 7 + i * 13) % len(options)])
+    scale = {f: 10_000 if "万" in h else 1 for f, h in zip(fields, header, strict=True)}
+    # the cells hold what an office would type under that header: 万 columns in ten thousands
+    rows = [
+        [c, wb.NAMES[c]] + [v / scale[f] for f, v in zip(fields[2:], wb.GOOD, strict=True)]
+        for c in wb.TONGCHUAN
+    ]
+    result = read_return(wb.standard(rows, header=header))
+    problems = [p for p in validate(result, today="2020Q4") if p.severity == "error"]
+    assert not problems, (header, [p.message() for p in problems])
+    assert len(result.rows) == 4 * 7, header
+    # a unit in the header scales the values back: every value is what the office meant
+    for f, good in zip(fields[2:], wb.GOOD, strict=True):
+        values = result.rows[result.rows.indicator == f].value
+        assert list(values) == [good] * 4, (f, header, list(values))
+
+
+def test_an_ambiguous_column_rejects_the_file_naming_candidates():
+    header = wb.HEADER_ZH[:2] + ["落户人数"] + wb.HEADER_ZH[3:]
+    result = read_return(wb.standard(header=header))
+    errors = [p for p in validate(result, today="2020Q4") if p.severity == "error"]
+    assert [p.rule for p in errors] == ["ambiguous_header"]
+    assert errors[0].column == "C" and errors[0].message() == (
+        "列名“落户人数”不能确定是哪一项：可能是 本季农业转移人口城镇落户人数、"
+        "本季其他常住人口城镇落户人数。请写明（可参照模板的列名）"
+    )
+    assert (
+        errors[0]
+        .message("en")
+        .startswith(
+            "Column '落户人数' could be any of: Agricultural-transfer residents settled in towns "
+            "this quarter (本季农业转移人口城镇落户人数), Other permanent residents"
+        )
+    )
+
+
+def test_an_unrecognised_column_is_a_warning_naming_the_nearest():
+    header = wb.HEADER_ZH + ["常驻人口（备用）"]
+    rows = [r + [1] for r in wb.county_rows()]
+    warnings = [p for p in validate(read_return(wb.standard(rows, header=header)), today="2020Q4")]
+    near = [p for p in warnings if p.rule == "extra_column_near"]
+    assert len(near) == 1 and near[0].severity == "warning" and near[0].column == "J"
+    assert (
+        near[0].message()
+        == "未识别的列“常驻人口（备用）”已忽略；最接近的是“季末常住人口”，如是请改用该列名。"
+    )
