@@ -202,6 +202,26 @@ class Resolver:
     def name_of(self, code: str) -> str:
         return self._name[code]
 
+    def suggest(self, value: object) -> str | None:
+        """The current name of the region a mistyped or unknown name most likely means
+        (宜君新区 → 宜君县), by the closest current or former name; None when nothing is close."""
+        import difflib
+        import os
+
+        text = normalize_text("" if value is None else value)
+        if not text or normalize_code(value) is not None:
+            return None
+        names = {**{n: c for n, cs in self._names.items() for c in cs}}
+        names.update({n: c for n, cs in self._alias_names.items() for c in cs if len(cs) == 1})
+
+        def score(name: str) -> float:
+            # similarity, and a shared beginning weighs most: a place's name leads (宜君…)
+            common = len(os.path.commonprefix([text, name]))
+            return difflib.SequenceMatcher(None, text, name).ratio() + 0.5 * common / len(text)
+
+        best = max(names, key=score)
+        return self.name_of(names[best]) if score(best) >= 0.6 else None
+
     def unmatched_crosswalk(self) -> pd.DataFrame:
         """Crosswalk entries whose current code is not in the registry."""
         return self.crosswalk[~self.crosswalk.current_code.isin(self._level)]

@@ -481,6 +481,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "未识别的列“{label}”已忽略；最接近的是“{column}”，如是请改用该列名。",
         "en": "Unrecognised column '{label}' ignored; the nearest is {column}: rename it if that is what it holds.",
     },
+    "rule.formula_value": {
+        "zh": "以下单元格的数值取自公式（Excel 上次保存的计算结果）：{cells}。请确认结果无误",
+        "en": "These cells hold formulas; the values taken are the results Excel last saved: {cells}. Please confirm they are right",
+    },
+    "rule.code_name_mismatch": {
+        "zh": "区划代码与地区名称不是同一地区：代码 {code} 是{code_name}，名称“{name}”是 {name_code}",
+        "en": "Region code and name disagree: code {code} is {code_name}, the name '{name}' is {name_code}",
+    },
+    "rule.unknown_region_near": {
+        "zh": "无法识别的地区：{region}。是否为“{near}”？",
+        "en": "Unknown region: {region}. Did you mean '{near}'?",
+    },
     "rule.extra_column": {
         "zh": "未识别的列“{label}”已忽略。",
         "en": "Unrecognised column '{label}' ignored.",

@@ -287,15 +287,34 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
     is_total = pd.Series(is_total_u[key_codes], index=body.index)
     value_cols = [(c, f) for c, f in value_cols if c < body.shape[1]]
     has_values = ~blank[[c for c, _ in value_cols]].all(axis=1) if value_cols else is_total & False
+    # a value computed by a formula is read as the result Excel last saved: said, not silent
+    stored_cols = {c for c, _ in value_cols}
+    taken = [
+        ref
+        for (r, c), ref in sorted(sheet.formulas.items())
+        if c in stored_cols and r + 1 in body.index and not is_total[r + 1]
+    ]
+    if taken:
+        cells = ", ".join(taken[:5]) + (f" … (+{len(taken) - 5})" if len(taken) > 5 else "")
+        problems.append(
+            Problem(name, None, None, None, None, "formula_value", {"cells": cells}, "warning")
+        )
 
     memo: dict[tuple, str | None] = {}
+    disagree: dict[tuple, tuple[str, str]] = {}  # code and name, both known, not one region
 
     def resolve(code: object, region_name: object) -> str | None:
         k = (code, region_name)
         if k not in memo:
             res = resolver.resolve(code) if not is_blank(code) else None
-            if (res is None or not res.ok) and not is_blank(region_name):
-                res = resolver.resolve(region_name)
+            by_name = resolver.resolve(region_name) if not is_blank(region_name) else None
+            if res is not None and res.ok and by_name is not None and by_name.ok:
+                if res.code != by_name.code:  # e.g. two county names swapped
+                    disagree[k] = (res.code, by_name.code)
+                    memo[k] = None
+                    return None
+            if (res is None or not res.ok) and by_name is not None:
+                res = by_name
             memo[k] = res.code if res is not None and res.ok else None
         return memo[k]
 
@@ -310,17 +329,31 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
     unknown = codes.isna() & ~is_total
     region_letter = get_column_letter(col_of.get("region_code", col_of.get("region_name")) + 1)
     for r in body.index[unknown & has_values]:
-        problems.append(
-            Problem(
-                name,
-                int(r),
-                region_letter,
-                "region",
-                label[r],
+        pair = (raw_code[r], raw_name[r])
+        if pair in disagree:
+            by_code, by_name = disagree[pair]
+            params = {
+                "code": by_code,
+                "code_name": resolver.name_of(by_code),
+                "name": str(raw_name[r]).strip(),
+                "name_code": by_name,
+            }
+            problems.append(
+                Problem(
+                    name, int(r), region_letter, "region", label[r], "code_name_mismatch", params
+                )
+            )
+            continue
+        near = resolver.suggest(label[r])
+        rule, params = (
+            ("unknown_region_near", {"region": label[r], "near": near})
+            if near
+            else (
                 "unknown_region",
                 {"region": label[r]},
             )
         )
+        problems.append(Problem(name, int(r), region_letter, "region", label[r], rule, params))
     ok = ~unknown
 
     # periods: a column, year + quarter columns, else the title / sheet name / override

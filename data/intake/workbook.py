@@ -26,6 +26,8 @@ ZIP_MAGIC = b"PK\x03\x04"
 MAX_UNCOMPRESSED = 300 * 1024 * 1024  # declared total, bytes
 MAX_RATIO = 200  # declared uncompressed / compressed, per member
 PROLOG_BYTES = 4096
+# rows a sheet may declare beyond the data-row limit: titles, header and notes
+HEADER_ALLOWANCE = 50
 
 
 class WorkbookError(Exception):
@@ -45,6 +47,7 @@ class Sheet:
     merged: list = field(default_factory=list)
     hidden: bool = False
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # Excel error cells
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # read by cached value
 
 
 def _limit_bytes() -> int:
@@ -68,12 +71,30 @@ def _is_encrypted_ole(content: bytes) -> bool:
     )
 
 
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"')
+
+
+def declared_rows(content: bytes) -> int:
+    """The most rows any worksheet declares (its ``<dimension>``, read from the first bytes of
+    its XML, never the whole sheet); 0 where none is declared."""
+    most = 0
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        for name in zf.namelist():
+            if re.match(r"xl/worksheets/sheet\d+\.xml$", name):
+                with zf.open(name) as fh:
+                    m = _DIMENSION.search(fh.read(PROLOG_BYTES))
+                most = max(most, int(m.group(1)) if m else 0)
+    return most
+
+
 def _check_zip(content: bytes) -> None:
     try:
         zf = zipfile.ZipFile(io.BytesIO(content))
         infos = zf.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
         raise WorkbookError("corrupt_zip") from None
+    if any(i.flag_bits & 0x1 for i in infos):  # a zip password (zip -P): nothing can be read
+        raise WorkbookError("encrypted")
     total = sum(i.file_size for i in infos)
     if total > MAX_UNCOMPRESSED:
         raise WorkbookError(
@@ -128,6 +149,7 @@ class CellScan:
 
     uncached: list[str] = field(default_factory=list)  # cell references, e.g. "C4"
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) 0-based
+    cached: dict[tuple[int, int], str] = field(default_factory=dict)  # formula cells read by value
 
 
 def _mentions(zf: zipfile.ZipFile, name: str) -> bool:
@@ -163,7 +185,10 @@ def scan_cells(content: bytes) -> dict[str, CellScan]:
                     scan.errors[(row - 1, column_index_from_string(col) - 1)] = (
                         value.group(1).decode() if value else "#ERROR"
                     )
-            if scan.uncached or scan.errors:
+                elif b"<f" in inner:  # a formula whose cached result is what is read
+                    col, row = coordinate_from_string(ref)
+                    scan.cached[(row - 1, column_index_from_string(col) - 1)] = ref
+            if scan.uncached or scan.errors or scan.cached:
                 out[name] = scan
     return out
 
@@ -230,6 +255,11 @@ def open_workbook(content: bytes) -> list[Sheet]:
     formulas = None
     if kind == "xlsx":
         _check_zip(content)  # sizes first: nothing is decompressed before this passes
+        # the row limit before the parse: a 300,000-row sheet is refused from its dimension
+        limit = int(settings.get("max_rows"))
+        declared = declared_rows(content)
+        if declared > limit + HEADER_ALLOWANCE:
+            raise WorkbookError("too_many_rows", rows=f"{declared:,}", limit=f"{limit:,}")
         # The formula scan decompresses every sheet; it runs beside calamine's parse (both
         # leave the GIL), and its finding still comes before any parse error.
         formulas = _SCAN.submit(scan_cells, content)
@@ -256,6 +286,7 @@ def open_workbook(content: bytes) -> list[Sheet]:
             cells=", ".join(cells[:5]) + (" …" if len(cells) > 5 else ""),
         )
     errors = {names.get(part, part): scan.errors for part, scan in scans.items()}
+    cached = {names.get(part, part): scan.cached for part, scan in scans.items()}
     if xls_errors is not None:
         errors = xls_errors.result()
     if failure is not None:
@@ -272,6 +303,7 @@ def open_workbook(content: bytes) -> list[Sheet]:
                 sh.merged_cell_ranges or [],
                 hidden,
                 errors.get(name, {}),
+                cached.get(name, {}),
             )
         )
     if not any(any(v not in ("", None) for row in s.grid for v in row) for s in sheets):

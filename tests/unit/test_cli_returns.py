@@ -15,10 +15,29 @@ from cli.main import main
 from data import store
 from tests.fixtures import workbooks as wb
 
-VALIDATE_KEYS = ["ok", "file", "sha256", "rows", "periods", "regions", "errors", "warnings"]
+VALIDATE_KEYS = [
+    "ok",
+    "file",
+    "sha256",
+    "rows",
+    "periods",
+    "regions",
+    "not_carried",
+    "errors",
+    "warnings",
+]
 INGEST_KEYS = {*VALIDATE_KEYS, "status", "submission_id", "values", "new", "unchanged", "changes"}
 PROBLEM_KEYS = ["sheet", "row", "column", "field", "value", "rule", "message", "severity"]
-COMPLETENESS_KEYS = {"period", "reported", "expected", "by_city", "missing", "matrix"}
+COMPLETENESS_KEYS = {
+    "period",
+    "indicators",
+    "reported",
+    "expected",
+    "by_city",
+    "by_indicator",
+    "missing",
+    "matrix",
+}
 
 
 @pytest.fixture

@@ -1,0 +1,94 @@
+"""Checks an office's real files need (issue 12, "Also"): a code and a name that name two
+different regions, an unknown name with a suggestion, a zip password, the row limit from the
+sheet's declared size before it is parsed, and values taken from formulas. Each refusal with
+its exact message and nothing written."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from data import store
+from data.intake.ingest import check, ingest
+from data.store.bootstrap import init_store
+from data.store.models import Observation, Submission
+from tests.fixtures import workbooks as wb
+
+TODAY = "2020Q4"
+
+
+@pytest.fixture
+def eng(engine):
+    init_store(engine)
+    return engine
+
+
+def nothing_written(eng) -> bool:
+    with store.reader(eng) as s:
+        return not (
+            s.scalar(select(func.count()).select_from(Submission))
+            or s.scalar(select(func.count()).select_from(Observation))
+        )
+
+
+def test_code_and_name_of_two_regions_is_an_error_naming_both(eng):
+    rows = wb.county_rows()
+    rows[0][1], rows[1][1] = rows[1][1], rows[0][1]  # 王益区 and 印台区 swapped
+    report = ingest(wb.standard(rows), "swap.xlsx", engine=eng, today=TODAY)
+    assert report.status == "rejected"
+    assert [p.rule for p in report.errors] == ["code_name_mismatch"] * 2
+    assert [p.message() for p in report.errors] == [
+        "区划代码与地区名称不是同一地区：代码 610202 是王益区，名称“印台区”是 610203",
+        "区划代码与地区名称不是同一地区：代码 610203 是印台区，名称“王益区”是 610202",
+    ]
+    assert (report.errors[0].row, report.errors[0].column) == (4, "A")
+    assert nothing_written(eng)
+
+
+def test_an_old_name_with_its_current_code_is_no_mismatch(eng):
+    rows = [["610118", "户县"] + wb.GOOD]  # the code of 鄠邑区 beside its former name
+    report = check(wb.standard(rows, sheet="西安市"), "x.xlsx", engine=eng, today=TODAY)
+    assert not [p for p in report.errors if p.rule == "code_name_mismatch"]
+
+
+def test_unknown_name_says_did_you_mean(eng):
+    rows = wb.county_rows(wb.TONGCHUAN[:3]) + [["", "宜君新区"] + wb.GOOD]
+    report = ingest(wb.standard(rows), "u.xlsx", engine=eng, today=TODAY)
+    assert [p.message() for p in report.errors] == ["无法识别的地区：宜君新区。是否为“宜君县”？"]
+    assert report.errors[0].message("en") == "Unknown region: 宜君新区. Did you mean '宜君县'?"
+    assert nothing_written(eng)
+
+
+def test_a_zip_password_is_the_encrypted_message(eng, tmp_path):
+    locked = wb.zip_password(wb.standard(), tmp_path)
+    report = ingest(locked, "locked.xlsx", engine=eng, today=TODAY)
+    assert report.status == "rejected" and [p.rule for p in report.errors] == ["encrypted"]
+    assert check(locked, "locked.xlsx", use_store=False).errors[0].rule == "encrypted"
+    assert nothing_written(eng)
+
+
+def test_the_row_limit_is_checked_before_the_sheet_is_parsed(eng, monkeypatch):
+    monkeypatch.setenv("URBDASH_MAX_ROWS", "1000")
+    huge = wb.declared_dimension(wb.standard(), 300_000)
+    started = time.perf_counter()
+    report = ingest(huge, "huge.xlsx", engine=eng, today=TODAY)
+    assert time.perf_counter() - started < 5  # refused from the dimension, not after a parse
+    assert [p.message() for p in report.errors] == ["数据行数 300,000 超过上限 1,000。"]
+    assert nothing_written(eng)
+    # with the default limit (200,000 data rows) the 300,000-row declaration is refused too
+    monkeypatch.setenv("URBDASH_MAX_ROWS", "200000")
+    assert check(huge, "h.xlsx", use_store=False).errors[0].rule == "too_many_rows"
+
+
+def test_a_value_taken_from_a_formula_is_a_warning_naming_the_cell(eng):
+    content = wb.with_formula_values(wb.standard(), {"C4": 100, "C5": 100})
+    report = ingest(content, "f.xlsx", engine=eng, today=TODAY)
+    assert report.status == "needs_confirmation"
+    assert [w.message() for w in report.warnings] == [
+        "以下单元格的数值取自公式（Excel 上次保存的计算结果）：C4, C5。请确认结果无误"
+    ]
+    assert nothing_written(eng)
+    confirmed = ingest(content, "f.xlsx", engine=eng, today=TODAY, accept_warnings=True)
+    assert confirmed.status == "committed"
