@@ -66,9 +66,12 @@ class ScenarioParams:
         for key in ("as_of", "from_period"):
             value = getattr(self, key)
             if value is not None:
-                setattr(self, key, periods.parse_period(value))
-                if not periods.is_quarter(getattr(self, key)):
+                parsed = periods.parse_period(value)
+                if key == "as_of":  # an evaluation date: a year is its last quarter
+                    parsed = periods.as_of_quarter(parsed)
+                if not periods.is_quarter(parsed):
                     raise ScenarioError(f"{key} must be a quarter, not {value!r}")
+                setattr(self, key, parsed)
 
     def as_dict(self) -> dict:
         return asdict(self)

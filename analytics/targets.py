@@ -252,7 +252,7 @@ def project_targets(
         raise ValueError(f"no targets for region {region}")
     obs = read_observations(engine)
     latest = obs.period.max() if len(obs) else periods.current_quarter()
-    as_of = periods.parse_period(as_of) if as_of else latest
+    as_of = periods.as_of_quarter(as_of) if as_of else latest
     if not periods.is_quarter(as_of):
         raise ValueError(f"--as-of must be a quarter, not {as_of!r}")
     flows = pd.Series(dtype=float)

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 import pandas as pd
 
 from data import store
+from data.reference import periods
 from data.reference.plan import PLAN_FIELDS
 from data.store import tasks as task_store
 
@@ -28,8 +29,8 @@ def _as_date(as_of: str | date | None) -> date:
         return date.today()
     if isinstance(as_of, date):
         return as_of
-    if re.fullmatch(r"\d{4}Q[1-4]", as_of):
-        return pd.Period(as_of, freq="Q").end_time.date()
+    if re.fullmatch(r"\d{4}(Q[1-4])?", as_of):  # a quarter, or a year (= its last quarter)
+        return pd.Period(periods.as_of_quarter(as_of), freq="Q").end_time.date()
     return date.fromisoformat(as_of)
 
 

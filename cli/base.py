@@ -39,6 +39,18 @@ def store_errors(fn):
     return wrapper
 
 
+def said_quarter(value: str) -> str:
+    """The quarter an ``--as-of`` value names; a year is said on stderr as the quarter used."""
+    from data.reference import periods
+
+    quarter = periods.as_of_quarter(value)
+    if quarter != str(value).strip():
+        click.echo(
+            f"urbdash: --as-of {value} taken as {quarter} (the end of {quarter[:4]})", err=True
+        )
+    return quarter
+
+
 def emit(data, as_json: bool, text: str) -> None:
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -12,6 +12,7 @@ from cli.base import (
     fail,
     lang_or_default,
     main,
+    said_quarter,
     store_errors,
 )
 from data import store
@@ -19,7 +20,12 @@ from data import store
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option("--as-of", "as_of", default=None, help="Use only data known by this quarter.")
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    help="Use only data known by this quarter (a year: its end, 2016 = 2016Q4).",
+)
 @click.option("--region", default="610000", show_default=True, help="Region with targets.")
 @store_errors
 def project(as_json: bool, as_of: str | None, region: str) -> None:
@@ -28,6 +34,8 @@ def project(as_json: bool, as_of: str | None, region: str) -> None:
     from data.reference.periods import PeriodError
 
     try:
+        if as_of:
+            said_quarter(as_of)
         records = project_targets(store.get_engine(), as_of=as_of, region=region)
     except (ValueError, PeriodError) as exc:
         fail(str(exc), EXIT_INVALID)

@@ -9,6 +9,7 @@ from cli.base import (
     emit,
     fail,
     main,
+    said_quarter,
     store_errors,
 )
 from data import store
@@ -17,7 +18,9 @@ from data import store
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option(
-    "--as-of", default=None, help="Date (YYYY-MM-DD) or quarter for overdue; default today."
+    "--as-of",
+    default=None,
+    help="Date (YYYY-MM-DD), quarter or year (its end) for overdue; default today.",
 )
 @click.option("--section", default=None, help="Only tasks of this section (number or text).")
 @click.option("--department", default=None, help="Only tasks this department is listed on.")
@@ -27,6 +30,8 @@ def tasks(as_json: bool, as_of: str | None, section: str | None, department: str
     from analytics.tasks import list_tasks, tasks_json
 
     try:
+        if as_of and as_of.strip().isdigit():
+            said_quarter(as_of)
         frame = list_tasks(store.get_engine(), as_of=as_of)
     except ValueError as exc:
         fail(f"--as-of: {exc}")

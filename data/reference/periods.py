@@ -125,6 +125,13 @@ def year_of(period: str) -> int:
     return int(period[:4])
 
 
+def as_of_quarter(value: object) -> str:
+    """The quarter an evaluation date names: a quarter as it is, a year as its last quarter
+    (``2016`` = end of 2016 = ``2016Q4``). Raises PeriodError for anything else."""
+    period = parse_period(value)
+    return period if is_quarter(period) else f"{period}Q4"
+
+
 def last_full_year(as_of: str) -> int:
     """The latest year whose annual figures can be known at quarter ``as_of``: its own year at
     Q4, else the year before (an annual figure is published after its year ends)."""

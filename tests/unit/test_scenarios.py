@@ -49,7 +49,7 @@ def test_levers_move_the_results_the_right_way(inputs):
         ({"multiplier": -1}, "the multiplier cannot be negative: -1"),
         ({"city_multipliers": {"610100": -0.5}}, "city multipliers cannot be negative"),
         ({"surge_quarters": -2}, "a surge cannot be negative"),
-        ({"as_of": "2017"}, "as_of must be a quarter, not '2017'"),
+        ({"from_period": "2017"}, "from_period must be a quarter, not '2017'"),
     ],
 )
 def test_bad_scenarios(data, message):
