@@ -8,7 +8,14 @@ import streamlit as st
 import ui
 from data import settings
 from data.intake.annotate import annotate
-from data.intake.ingest import RevertError, check, commit, list_submissions, revert
+from data.intake.ingest import (
+    RevertError,
+    check,
+    commit,
+    list_submissions,
+    revert,
+    same_verdict,
+)
 from data.intake.problems import problems_frame
 from data.reference import periods
 
@@ -48,8 +55,11 @@ files = st.file_uploader(
         math.ceil(float(settings.get("max_upload_mb"))), st.get_option("server.maxUploadSize")
     ),
 )
+# one report per uploaded file and scope: a new scope checks the files again (never a stale
+# preview), and the commit checks once more against what is stored at that moment
 checks = st.session_state.setdefault("checks", {})
-todo = [f for f in files or [] if f.file_id not in checks]
+scope_code = None if scope == "610000" else scope
+todo = [f for f in files or [] if (f.file_id, scope) not in checks]
 if todo:
     bar = st.progress(0.0)
     for i, f in enumerate(todo, 1):
@@ -57,8 +67,7 @@ if todo:
             (i - 1) / len(todo), text=ui.tr("returns.checking", name=f.name, i=i, n=len(todo))
         )
         content = f.getvalue()
-        scope_code = None if scope == "610000" else scope
-        checks[f.file_id] = (
+        checks[(f.file_id, scope)] = (
             f.name,
             content,
             check(content, f.name, engine=ui.engine(), scope=scope_code),
@@ -66,7 +75,7 @@ if todo:
     bar.empty()
 
 
-def show_report(key: str, name: str, content: bytes, report) -> None:
+def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -> None:
     box = st.container(border=True)
     box.markdown(f"**{name}**")
     status = report.status
@@ -106,13 +115,19 @@ def show_report(key: str, name: str, content: bytes, report) -> None:
             default=list(kinds),
             key=f"filter_{key}",
         )
-        table = problems_frame(problems, lang)
-        table = table[table.severity.isin(shown or [])].assign(
-            severity=lambda t: t.severity.map(kinds)
-        )
+        table = ui.findings_table(problems_frame(problems, lang), kinds)
+        table = table[table.severity.isin([kinds[k] for k in shown or []])]
         labels = {c: ui.tr(f"returns.col.{c}") for c in table.columns}
         labels["message"] = st.column_config.TextColumn(labels["message"], width="large")
-        box.dataframe(table, hide_index=True, width="stretch", column_config=labels)
+        box.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_config=labels,
+            # the rule's code stays out of sight; the message says what it found
+            column_order=["severity", "sheet", "row", "column", "field", "value", "message"],
+            row_height=56,  # long messages wrap onto a second line instead of being cut off
+        )
         box.download_button(
             ui.tr("returns.annotated"),
             annotate(content, problems, lang),
@@ -140,15 +155,28 @@ def show_report(key: str, name: str, content: bytes, report) -> None:
         disabled=not (replace and accept),
         icon=":material/save:",
     ):
-        commit(
-            report, content, user=user, replace=replace, accept_warnings=accept, engine=ui.engine()
-        )
+        # checked again against what is stored now: another upload may have landed since
+        fresh = check(content, name, engine=ui.engine(), scope=scope_code)
+        if same_verdict(report, fresh):
+            commit(
+                fresh,
+                content,
+                user=user,
+                replace=replace,
+                accept_warnings=accept,
+                engine=ui.engine(),
+            )
+        else:
+            st.session_state["stale"] = name
+        checks[check_key] = (name, content, fresh)
         ui.clear_data_caches()
         st.rerun()
 
 
+if st.session_state.get("stale"):
+    st.warning(ui.tr("returns.stale", name=st.session_state.pop("stale")))
 for f in files or []:
-    show_report(f.file_id, *checks[f.file_id])
+    show_report(f"{f.file_id}_{scope}", (f.file_id, scope), *checks[(f.file_id, scope)])
 
 # ----------------------------------------------------------------------------- 3. history
 st.subheader(ui.tr("returns.history"))
@@ -166,23 +194,44 @@ else:
         height=240,
         column_config={c: ui.tr(f"returns.sub.{c}") for c in shown.columns},
     )
-    committed = subs[subs.status == "committed"].id.tolist()
+    if "reverted" in st.session_state:
+        st.success(st.session_state.pop("reverted"))
+    committed = subs[subs.status == "committed"].set_index("id")
     h1, h2 = st.columns([1, 3], vertical_alignment="bottom")
-    target = h1.selectbox(ui.tr("returns.revert_id"), committed, key="revert_id")
-    if h2.button(ui.tr("returns.revert"), disabled=target is None, icon=":material/undo:"):
-        try:
-            out = revert(int(target), user=user, engine=ui.engine())
-            ui.clear_data_caches()
-            st.success(
-                ui.tr(
+    target = h1.selectbox(
+        ui.tr("returns.revert_id"),
+        committed.index.tolist(),
+        index=None,  # nothing chosen until the statistician picks one
+        placeholder=ui.tr("returns.revert_pick"),
+        format_func=lambda i: f"{i} · {committed.at[i, 'filename']}",
+        key="revert_id",
+    )
+    if target is not None:
+        row = committed.loc[target]
+        h2.warning(
+            ui.tr(
+                "returns.revert_what",
+                id=target,
+                file=row.filename,
+                by=row.uploaded_by,
+                values=int(row.current_values),
+            )
+        )
+        sure = st.checkbox(ui.tr("returns.revert_confirm", id=target), key=f"revert_ok_{target}")
+        if st.button(ui.tr("returns.revert"), disabled=not sure, icon=":material/undo:"):
+            try:
+                out = revert(int(target), user=user, engine=ui.engine())
+                st.session_state["reverted"] = ui.tr(
                     "returns.reverted",
                     id=target,
                     withdrawn=out["withdrawn"],
                     restored=out["restored"],
                 )
-            )
-        except RevertError as exc:
-            st.error(str(exc))
+                st.session_state.pop("revert_id", None)
+            except RevertError as exc:
+                st.session_state["reverted"] = str(exc)
+            ui.clear_data_caches()
+            st.rerun()
 
 # ----------------------------------------------------------------------------- 4. completeness
 st.subheader(ui.tr("returns.completeness"))

@@ -8,6 +8,7 @@ import io
 import pandas as pd
 import streamlit as st
 
+from data.reference.indicators import REPORTED_CODES as _INDICATOR_CODES  # noqa: E402
 from ui.cached import observations, registry
 from ui.state import lang, tr
 
@@ -75,6 +76,28 @@ def origin_quarters() -> list[str]:
     return quarters[MIN_QUARTERS - 1 :]
 
 
+def findings_table(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
+    """The findings of a return for people: severity and field in the page's language, empty
+    cells blank (never "None"), rows as whole numbers."""
+    from data.reference.indicators import KEY_FIELDS, field_name
+
+    def field_label(code) -> str:
+        if not isinstance(code, str):
+            return ""
+        if code == "region":
+            return tr("col.region")
+        if code in KEY_FIELDS or code in _INDICATOR_CODES:
+            return field_name(code, lang())
+        return code
+
+    out = frame.assign(
+        severity=frame.severity.map(kinds),
+        field=frame.field.map(field_label),
+        row=frame.row.astype("Int64").astype(str).replace("<NA>", ""),
+    )
+    return out.fillna("").astype({"value": str})
+
+
 def map_table(frame: pd.DataFrame, indicator: str) -> pd.DataFrame:
     """The map's table with headers in the page's language and the change from last quarter."""
     from analytics.maps import MAP_INDICATORS
@@ -95,6 +118,7 @@ def map_table(frame: pd.DataFrame, indicator: str) -> pd.DataFrame:
 
 
 __all__ = [
+    "findings_table",
     "STATUS_COLORS",
     "demo_badge",
     "sources",

@@ -158,6 +158,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "returns.history": {"zh": "3. 上报记录", "en": "3. Submission history"},
     "returns.revert_id": {"zh": "撤回第几号上报", "en": "Submission to revert"},
     "returns.revert": {"zh": "撤回", "en": "Revert"},
+    "returns.revert_pick": {"zh": "选择要撤回的上报", "en": "Choose a submission"},
+    "returns.revert_what": {
+        "zh": "将撤回第 {id} 号上报（{file}，{by} 上传）：其当前的 {values} 个数值失效，被它替代的数值恢复。",
+        "en": "Reverting submission {id} ({file}, uploaded by {by}) withdraws its {values} current values and restores the values it replaced.",
+    },
+    "returns.revert_confirm": {
+        "zh": "确认撤回第 {id} 号上报",
+        "en": "Yes, revert submission {id}",
+    },
+    "returns.stale": {
+        "zh": "“{name}”检查之后数据库已有变化，结果已按当前数据重新检查，请复核后再入库。",
+        "en": "The store changed after '{name}' was checked; it has been checked again against what is stored now. Review it before storing.",
+    },
     "returns.reverted": {
         "zh": "已撤回第 {id} 号：撤下 {withdrawn} 个数值，恢复 {restored} 个",
         "en": "Reverted submission {id}: {withdrawn} values withdrawn, {restored} restored",

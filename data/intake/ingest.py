@@ -105,6 +105,22 @@ def check(
     return report
 
 
+def same_verdict(before: IngestReport, now: IngestReport) -> bool:
+    """Whether a report checked again (against what is stored now) asks the same of the person
+    as the one they confirmed: the same status, the same stored values changed, the same
+    warnings. If not, what they confirmed is stale and must be reviewed again."""
+
+    def warnings(r: IngestReport) -> list[tuple]:
+        return [(p.sheet, p.row, p.column, p.rule) for p in r.warnings]
+
+    return (
+        before.status == now.status
+        and before.changes.equals(now.changes)
+        and warnings(before) == warnings(now)
+        and not now.errors
+    )
+
+
 def _read(
     content: bytes, filename: str, engine: Engine | None, use_store: bool
 ) -> tuple[IngestReport, ReadResult | None, pd.DataFrame | None]:

@@ -648,4 +648,15 @@ def validate(
             release_freed_memory()  # the cross-row rules' pivots
         problems += _against_stored(rows, history)
         problems += _history_warnings(rows, history)
-    return problems
+    return _one_per_cell(problems)
+
+
+def _one_per_cell(problems: list[Problem]) -> list[Problem]:
+    """One finding per problem: a cell with an error gets no warning besides (a negative
+    value is not also an outlier)."""
+    wrong = {(p.sheet, p.row, p.column) for p in problems if p.severity == "error" and p.row}
+    return [
+        p
+        for p in problems
+        if p.severity == "error" or not p.row or (p.sheet, p.row, p.column) not in wrong
+    ]

@@ -49,7 +49,7 @@ def test_bad_file_lists_located_errors_and_stores_nothing(page):
     assert at.error[0].value.startswith("有错误，未入库")
     table = at.dataframe[0].value
     row = table.iloc[0]
-    assert (row.sheet, row.row, row.column, row.rule) == ("铜川市", 7, "C", "negative")
+    assert (row.sheet, row.row, row.column, row.rule) == ("铜川市", "7", "C", "negative")
     assert row.message == "本季农业转移人口城镇落户人数不能为负数：-5"
     assert not [b for b in at.button if b.label == "入库"]
     assert n_obs(page.url) == 0
@@ -126,3 +126,77 @@ def test_overview_with_fewer_quarters_than_a_forecast_needs(tmp_path, app_on):
         "目前有 1 个季度的上报数据；预测目标需要至少 8 个季度，届时显示达标概率和预计达到时间。"
     ]
     assert not [b for b in at.button if b.label == "简报（PDF）"]
+
+
+def test_findings_grid_speaks_the_page_language(page):
+    """No internal codes or None: field in the page's language, blank empty cells, one
+    finding per problem."""
+    rows = wb.county_rows()[:3] + [["610222", ""] + [-5] + wb.GOOD[1:]]
+    header = wb.HEADER_ZH + ["落户人数合计"]
+    content = wb.standard([r + [""] for r in rows], header=header)
+    for lang, field in (
+        ("zh", "本季农业转移人口城镇落户人数"),
+        ("en", "Agricultural-transfer residents settled in towns this quarter"),
+    ):
+        at = page(lang)
+        at.file_uploader[0].set_value(("bad.xlsx", content, XLSX)).run()
+        table = at.dataframe[0].value
+        assert "None" not in table.astype(str).to_numpy().ravel().tolist()
+        negative = table[table.rule == "negative"].iloc[0]
+        assert negative.field == field and negative.value == "-5"
+        whole = table[table.row == ""]
+        assert all(whole.field == "")  # a finding about the whole sheet: blank, never None
+
+
+def test_a_new_scope_checks_the_files_again(page):
+    at = page()
+    at.file_uploader[0].set_value(("good.xlsx", wb.standard(), XLSX)).run()
+    assert any("检查通过" in s.value for s in at.success)
+    at.selectbox(key="scope").set_value("610100").run()  # 西安市: 铜川's counties are outside
+    assert at.error[0].value.startswith("有错误，未入库")
+    assert set(at.dataframe[0].value.rule) == {"out_of_scope"}
+    assert not [b for b in at.button if b.label == "入库"]
+
+
+def test_commit_checks_again_against_the_store(page):
+    """A preview made before another upload landed is never committed as it was."""
+    from data.intake.ingest import ingest
+
+    at = page()
+    at.file_uploader[0].set_value(("good.xlsx", wb.standard(), XLSX)).run()
+    # the same quarter arrives by another way (another statistician, the CLI) meanwhile
+    other = wb.standard(wb.county_rows(values=[150] + wb.GOOD[1:]))
+    assert ingest(other, "cli.xlsx", engine=store.get_engine(page.url), today="2020Q4").status == (
+        "committed"
+    )
+    next(b for b in at.button if b.label == "入库").click().run()
+    assert not at.exception, at.exception
+    assert at.warning[0].value.startswith("“good.xlsx”检查之后数据库已有变化")
+    assert n_obs(page.url) == 28  # only the other upload: nothing committed from the stale preview
+    # the report shown is the new check: the stored values it would now change
+    changes = next(d.value for d in at.dataframe if "old" in d.value.columns)
+    assert changes.old.tolist() == [150.0] * 4 and changes.new.tolist() == [100.0] * 4
+
+
+def test_revert_asks_first_and_refreshes_the_history(page):
+    from data.intake.ingest import ingest
+
+    eng = store.get_engine(page.url)
+    ingest(wb.standard(), "q3.xlsx", engine=eng, today="2020Q4")
+    ingest(wb.standard(title="2016年第四季度"), "q4.xlsx", engine=eng, today="2020Q4")
+    at = page()
+    assert at.selectbox(key="revert_id").value is None  # nothing pre-selected
+    assert not [b for b in at.button if b.label == "撤回"]
+    at.selectbox(key="revert_id").set_value(2).run()
+    assert any("将撤回第 2 号上报（q4.xlsx" in w.value for w in at.warning)
+    revert_button = next(b for b in at.button if b.label == "撤回")
+    assert revert_button.disabled
+    at.checkbox(key="revert_ok_2").check().run()
+    next(b for b in at.button if b.label == "撤回").click().run()
+    assert not at.exception, at.exception
+    assert any(s.value.startswith("已撤回第 2 号") for s in at.success)
+    assert history(at)[["id", "status"]].to_dict("records") == [
+        {"id": 2, "status": "已撤回"},
+        {"id": 1, "status": "已入库"},
+    ]
+    assert at.selectbox(key="revert_id").value is None
