@@ -54,8 +54,13 @@ app: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/python -m pytest -q tests/e2e
 
-bench: $(STAMP)
-	$(BIN)/python -m bench
+# Benchmarks, with a throwaway PostgreSQL for the scaled path's rows (COPY) when one can start.
+bench: $(STAMP) system-deps
+	@set -euo pipefail; \
+	pgdir=$$(mktemp -d /tmp/urbdash-pg.XXXXXX); \
+	url=$$(bash .ci/pg.sh start $$pgdir); \
+	trap 'bash .ci/pg.sh stop '"$$pgdir" EXIT; \
+	URBDASH_BENCH_PG_URL=$$url $(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

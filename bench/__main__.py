@@ -228,7 +228,28 @@ def bench_big(tmp: Path) -> list[tuple]:
         f"100,000-row return: peak RSS of the ingest process {ours['peak_rss_mb']:.0f} MB "
         "(budget ≤ 400 MB)"
     )
-    return [
+    rows = []
+    pg = os.environ.get("URBDASH_BENCH_PG_URL")
+    if pg:  # the scaled path: the same return into PostgreSQL, written with COPY
+        on_pg = child("postgresql", pg)
+        print(f"100,000-row return into PostgreSQL: peak RSS {on_pg['peak_rss_mb']:.0f} MB")
+        rows += [
+            (
+                "validate+ingest 100,000 (PostgreSQL)",
+                on_pg["seconds"],
+                openpyxl_t,
+                "pandas.read_excel(openpyxl)",
+                "≤ 0.25×",
+            ),
+            (
+                "validate+ingest 100,000 (PostgreSQL)",
+                on_pg["seconds"],
+                calamine_t,
+                "bare calamine read",
+                "reported",
+            ),
+        ]
+    return rows + [
         (
             "validate+ingest 100,000 rows",
             ours["seconds"],
@@ -241,14 +262,14 @@ def bench_big(tmp: Path) -> list[tuple]:
             ours["seconds"],
             calamine_t,
             "bare calamine read",
-            "≤ 1.5×",
+            "reported (floor above)",
         ),
         (
             "validate 100,000 rows (no store)",
             checked,
             calamine_t,
             "bare calamine read",
-            "≤ 1.5× proposed",
+            "≤ 1.5×",
         ),
     ]
 

@@ -76,7 +76,21 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main(path: str) -> None:
+def _pg_database(admin_url: str) -> str:
+    """A new empty database on the PostgreSQL server of ``admin_url``; its URL."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    eng = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    eng.dispose()
+    return f"{admin_url.rsplit('/', 1)[0]}/{name}"
+
+
+def main(path: str, pg_admin: str | None = None) -> None:
     from data import store
     from data.intake.ingest import ingest
     from data.reference import periods
@@ -88,10 +102,12 @@ def main(path: str) -> None:
         # a warm process, as the app server is: the modules of the path imported by a small
         # return first (into a store of its own), not counted
         warm = write_big(Path(d) / "warm.xlsx", 300)
-        warm_engine = store.get_engine(f"sqlite:///{Path(d) / 'warm.sqlite'}")
+        url = _pg_database(pg_admin) if pg_admin else f"sqlite:///{Path(d) / 'warm.sqlite'}"
+        warm_engine = store.get_engine(url)
         init_store(warm_engine)
         ingest(warm.read_bytes(), "warm.xlsx", engine=warm_engine, today="2200Q4")
-        engine = store.get_engine(f"sqlite:///{Path(d) / 'big.sqlite'}")
+        url = _pg_database(pg_admin) if pg_admin else f"sqlite:///{Path(d) / 'big.sqlite'}"
+        engine = store.get_engine(url)
         init_store(engine)
         t0 = time.perf_counter()
         report = ingest(content, "big.xlsx", engine=engine, today="2200Q4", accept_warnings=True)
@@ -232,6 +248,8 @@ if __name__ == "__main__":
         floor(sys.argv[1])
     elif len(sys.argv) > 2 and sys.argv[2] == "validate":
         validate_only(sys.argv[1])
+    elif len(sys.argv) > 3 and sys.argv[2] == "postgresql":
+        main(sys.argv[1], sys.argv[3])
     elif len(sys.argv) > 2:
         baseline(sys.argv[1], sys.argv[2])
     else:

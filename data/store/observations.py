@@ -96,6 +96,9 @@ def insert_values(conn, write: pd.DataFrame, submission_id: int) -> None:
     and rows in the unique index's key order so the index grows in order (the order is found
     from the keys' integer codes; no sorted copy of the rows is made). On SQLite this writes
     700,000 values about twice as fast as one row per execution."""
+    if conn.dialect.name == "postgresql":
+        _copy_values(conn, write, submission_id)
+        return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     head = "INSERT INTO observation (region_code, indicator_code, period, value, submission_id, is_current) VALUES "
     one = f"({mark}, {mark}, {mark}, {mark}, {int(submission_id)}, TRUE)"
@@ -117,6 +120,23 @@ def insert_values(conn, write: pd.DataFrame, submission_id: int) -> None:
         rest = flat[4 * full :].reshape(-1, 4).tolist()
         if rest:
             conn.exec_driver_sql(head + one, list(map(tuple, rest)))
+
+
+def _copy_values(conn, write: pd.DataFrame, submission_id: int) -> None:
+    """PostgreSQL: the rows through COPY FROM STDIN (psycopg's ``copy``), in the unique
+    index's key order, far faster than INSERT statements for a large return."""
+    keys = [sorted_codes(write[c]) for c in STORE_KEY]
+    order = np.lexsort([codes for codes, _ in reversed(keys)])
+    columns = [uniques[codes[order]] for codes, uniques in keys]
+    value = write.value.to_numpy(dtype=float)[order].tolist()
+    raw = conn.connection.driver_connection  # the psycopg connection of this transaction
+    sql = (
+        "COPY observation (region_code, indicator_code, period, value, submission_id, "
+        "is_current) FROM STDIN"
+    )
+    with raw.cursor() as cur, cur.copy(sql) as copy:
+        for region, indicator, period, v in zip(*columns, value, strict=True):
+            copy.write_row((region, indicator, period, v, submission_id, True))
 
 
 def sorted_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
