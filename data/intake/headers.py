@@ -154,10 +154,6 @@ def match_header(value: object) -> str | None:
     return classify_header(value).field
 
 
-def field_of(text: str) -> str | None:
-    return _classify(text).field
-
-
 def field_name(field_code: str) -> str:
     """A field's name as the template writes it (Chinese; messages translate it)."""
     from data.reference.indicators import field_name as name

@@ -138,9 +138,5 @@ def last_full_year(as_of: str) -> int:
     return year_of(as_of) if as_of.endswith("Q4") else year_of(as_of) - 1
 
 
-def quarter_end(period: str) -> pd.Timestamp:
-    return pd.Period(period, freq="Q").end_time.normalize()
-
-
 def current_quarter(today: pd.Timestamp | None = None) -> str:
     return str(pd.Period(today or pd.Timestamp.today(), freq="Q"))
