@@ -474,6 +474,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "未找到可识别的表头（需要“区划代码”或“地区名称”及指标列）。已检查的工作表：{sheets}",
         "en": "No recognisable header (a region code or name column and indicator columns). Sheets checked: {sheets}",
     },
+    "rule.header_hint": {
+        "zh": "该表的表头行可能是：{cells}。请按模板的列名修改后重新上传",
+        "en": "This sheet's header row may be: {cells}. Please name the columns as the template does and upload again",
+    },
     "returns.not_carried": {
         "zh": "本文件未包含以下指标，保持未上报（不记为0）：{names}",
         "en": "Not in this file, left unreported (never stored as 0): {names}",

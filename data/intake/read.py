@@ -30,6 +30,7 @@ from data.intake.cells import (
     to_number,
 )
 from data.intake.headers import (
+    HEADER_SCAN_ROWS,
     SILENT_HEADERS,
     field_name,
     find_header,
@@ -135,7 +136,25 @@ def _read_sheets(sheets: list, period: str | None, resolver: Resolver):
         _read_sheet(sheet, header, period, resolver, records, problems, totals)
     if not read_sheets and not problems:
         problems.append(Problem.of_file("no_header", sheets="、".join(s.name for s in sheets)))
+        problems += [hint for sheet in sheets if (hint := _header_hint(sheet))]
     return records, problems, totals, read_sheets, carried
+
+
+def _header_hint(sheet) -> Problem | None:
+    """Where no header is recognised: the likeliest header row of a sheet (the one with the
+    most text cells near the top) with the field each cell could be (区县名称 → 地区名称?)."""
+    best: list[str] = []
+    for row in sheet.grid[:HEADER_SCAN_ROWS]:
+        texts = [str(v).strip() for v in row if isinstance(v, str) and v.strip()]
+        if len(texts) > len(best):
+            best = texts
+    if len(best) < 2:
+        return None
+    cells = []
+    for text in best:
+        near = nearest_field(text)
+        cells.append(f"{text} → {field_name(near)}?" if near else text)
+    return Problem(sheet.name, None, None, None, None, "header_hint", {"cells": "；".join(cells)})
 
 
 def _categorical(values: np.ndarray) -> pd.Categorical:

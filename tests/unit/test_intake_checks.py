@@ -92,3 +92,15 @@ def test_a_value_taken_from_a_formula_is_a_warning_naming_the_cell(eng):
     assert nothing_written(eng)
     confirmed = ingest(content, "f.xlsx", engine=eng, today=TODAY, accept_warnings=True)
     assert confirmed.status == "committed"
+
+
+def test_no_header_lists_the_cells_found_with_what_each_could_be(eng):
+    content = wb.standard(header=["编号", "县名", "落户人数", "城镇化水平"])
+    report = ingest(content, "odd.xlsx", engine=eng, today=TODAY)
+    assert [p.rule for p in report.errors] == ["no_header", "header_hint"]
+    assert report.errors[1].sheet == "铜川市"
+    assert report.errors[1].message() == (
+        "该表的表头行可能是：编号；县名 → 地区名称?；落户人数 → 本季农业转移人口城镇落户人数?；"
+        "城镇化水平。请按模板的列名修改后重新上传"
+    )
+    assert nothing_written(eng)

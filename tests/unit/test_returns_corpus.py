@@ -446,7 +446,7 @@ REJECTED = {
     "no_header": (
         lambda: wb.xlsx({"Sheet1": [["甲", "乙"], [1, 2]]}),
         {},
-        ["no_header"],
+        ["no_header", "header_hint"],  # and the cells it found, with what each could be
         "未找到可识别的表头（需要“区划代码”或“地区名称”及指标列）。已检查的工作表：Sheet1",
     ),
     "too_large": (lambda: wb.standard(), {"URBDASH_MAX_UPLOAD_MB": "0.001"}, ["too_large"], None),
