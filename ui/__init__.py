@@ -1,7 +1,19 @@
 """The one UI helper package: session and language state (``state``), the cached calls into
-the core (``cached``) and the shared widgets (``widgets``). Pages use them as ``ui.<name>``.
-Streamlit is imported here, in app.py and in pages/ only."""
+the core (``cached``) and the shared widgets (``widgets``). Pages use them as ``ui.<name>``;
+the submodules load on first use, so ``urbdash serve`` (``ui.server``) starts without the
+cache decorators, which need Streamlit's runtime. Streamlit is imported here, in app.py and in
+pages/ only."""
 
-from ui.cached import *  # noqa: F403
-from ui.state import *  # noqa: F403
-from ui.widgets import *  # noqa: F403
+from __future__ import annotations
+
+import importlib
+
+_PARTS = ("ui.state", "ui.cached", "ui.widgets")
+
+
+def __getattr__(name: str):
+    for part in _PARTS:
+        module = importlib.import_module(part)
+        if name in module.__all__:
+            return getattr(module, name)
+    raise AttributeError(f"module 'ui' has no attribute {name!r}")
