@@ -1,5 +1,7 @@
 """Real-browser journeys against `streamlit run`."""
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import cjk_font_installed, wait_idle
@@ -217,6 +219,24 @@ def test_trends_two_cities_per_10k(server, page, shots):
     page.screenshot(path=str(shots / "trends_cities_per10k_zh.png"))
 
 
+def pick(page, box, text: str, tries: int = 3) -> None:
+    """Choose an option of a select box by typing it and pressing Enter, as a person does,
+    and go on only once the box shows it: on a busy machine a keystroke can land before the
+    box listens (the form then saved task 1), so the choice is made again until it shows."""
+    combo = box.get_by_role("combobox")
+    wanted = re.compile("^" + re.escape(text))
+    for _ in range(tries):
+        box.click()
+        page.keyboard.type(text)
+        page.keyboard.press("Enter")
+        try:
+            expect(combo).to_have_value(wanted, timeout=5_000)
+            return
+        except AssertionError:
+            page.keyboard.press("Escape")
+    expect(combo).to_have_value(wanted)
+
+
 def test_tasks_update_shows_in_department_view(server, page, shots):
     page.goto(f"{server}/tasks")
     expect(page.get_by_role("heading", name="重点任务")).to_be_visible(timeout=30_000)
@@ -224,9 +244,7 @@ def test_tasks_update_shows_in_department_view(server, page, shots):
     expect(page.get_by_text("共 37 项").first).to_be_visible()
     form = page.locator('[data-testid="stForm"]')
     for i, text in ((0, "35. 各级公安机关"), (1, "进行中")):  # type to search, Enter picks
-        form.locator('[data-testid="stSelectbox"]').nth(i).click()
-        page.keyboard.type(text)
-        page.keyboard.press("Enter")
+        pick(page, form.locator('[data-testid="stSelectbox"]').nth(i), text)
     form.get_by_label("填报人").fill("省公安厅户政处")
     form.get_by_label("说明").fill("已部署户口登记专项检查")
     page.get_by_role("button", name="保存").click()
