@@ -1,4 +1,5 @@
-"""Router: page registry, language switch and shared chrome. Pages live in ``pages/``."""
+"""Router: sign-in, the page registry (filtered by the user's roles), language switch and
+shared chrome. Pages live in ``pages/``."""
 
 import streamlit as st
 
@@ -6,18 +7,30 @@ import ui
 from data import store
 
 st.set_page_config(page_title="陕西城镇化监测 / Shaanxi urbanization", page_icon="🏙️", layout="wide")
+who = ui.current_user()
 menu: dict[str, list] = {}
 for i, (path, title, icon, url, group) in enumerate(ui.PAGES):
+    role = ui.PAGE_ROLES.get(path)
+    if who is not None and role is not None and not who.has(role):
+        continue
     # the landing page lives at "/": Streamlit ignores a url path on the default page
     page = st.Page(
         path, title=ui.tr(title), icon=icon, url_path=None if i == 0 else url, default=i == 0
     )
     menu.setdefault(ui.tr(group), []).append(page)
-nav = st.navigation(menu)
+# Signed out: the pages stay registered (hidden) so that the link asked for is kept and opens
+# once signed in; only the sign-in form is drawn.
+nav = st.navigation(menu, position="sidebar" if who is not None else "hidden")
 # After st.navigation: a widget made before it gets another id on the session's second run
 # (the page is only known then), which dropped the first language change.
 ui.language_switch()
-st.sidebar.caption(ui.tr("app.title"))
-db = store.redact(ui.engine().url.render_as_string(False))
-st.sidebar.caption(ui.tr("app.database", url=db.rsplit("/", 1)[-1]))
-nav.run()
+if who is None:
+    st.session_state.pop("_principal", None)
+    ui.sign_in_form()
+else:
+    st.session_state["_principal"] = who
+    ui.sidebar(who)
+    st.sidebar.caption(ui.tr("app.title"))
+    db = store.redact(ui.engine().url.render_as_string(False))
+    st.sidebar.caption(ui.tr("app.database", url=db.rsplit("/", 1)[-1]))
+    nav.run()

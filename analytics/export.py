@@ -8,6 +8,7 @@ import pandas as pd
 
 from analytics.aggregate import aggregate
 from data.reference import indicators
+from data.sanitize import csv_bytes, xlsx_bytes
 from data.store import Engine
 from data.store.observations import read_observations
 from geo.regions import load_registry
@@ -51,9 +52,9 @@ def write_export(path: Path | str, level: str = "county", engine: Engine | None 
     path = Path(path)
     frame = export_frame(level, engine)
     if path.suffix.lower() == ".csv":
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
+        path.write_bytes(csv_bytes(frame))
     elif path.suffix.lower() == ".xlsx":
-        frame.to_excel(path, index=False, sheet_name="data")
+        path.write_bytes(xlsx_bytes(frame))
     else:
         raise ValueError(f"export writes .csv or .xlsx, not {path.suffix or 'no extension'}")
     return len(frame)

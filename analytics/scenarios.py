@@ -18,6 +18,7 @@ from analytics.aggregate import aggregate
 from analytics.settlement_forecast import forecast_settlements
 from analytics.targets import headline_target
 from analytics.urbanization_forecast import fit_logit_linear
+from data.accounts.policy import Principal
 from data.i18n import formats
 from data.reference import periods
 from data.reference.targets import published_targets
@@ -193,8 +194,8 @@ def run(
     }
 
 
-def save(params: ScenarioParams, author: str, engine=None) -> int:
-    """Store a scenario with its name, author and time; returns its id."""
+def save(params: ScenarioParams, author: Principal, engine=None) -> int:
+    """Store a scenario with its name, author and time (a planner's write); returns its id."""
     from data.store.scenarios import write_scenario
 
     params.validate()

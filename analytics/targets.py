@@ -16,6 +16,7 @@ from analytics.progress import assess
 from analytics.settlement_forecast import forecast_settlements
 from analytics.urbanization_forecast import fit_damped_trend, fit_logit_linear
 from data import store
+from data.accounts.policy import Principal
 from data.reference import periods
 from data.reference.targets import SETTLEMENT_BASELINE, TARGET_INDICATORS
 from data.store import Engine
@@ -66,7 +67,7 @@ def set_target(
     period: str,
     baseline: str | None,
     source: str,
-    user: str = "admin",
+    user: Principal,
 ) -> int:
     """Add or replace the target of ``indicator`` for ``region`` at ``period`` (an admin's
     edit, audited). A city's settled_cumulative target is its allocation of the province's."""
@@ -88,7 +89,7 @@ def set_target(
             raise TargetError(f"target period {period} is not after its baseline {baseline}")
     if value <= 0 or (indicator == "urbanization_rate" and value > 100):
         raise TargetError(f"implausible target value {value:g} for {indicator}")
-    if not source.strip():
+    if not str(source or "").strip():
         raise TargetError("a target needs its source (document and article)")
     unit = "人" if indicator == "settled_cumulative" else "%"
     return target_store.write_target(

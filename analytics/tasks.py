@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from urllib.parse import urlparse
 
 import pandas as pd
 
 from data import store
+from data.accounts.policy import Principal
 from data.reference import periods
 from data.reference.plan import PLAN_FIELDS
 from data.store import tasks as task_store
 
 STATUSES = ("not_started", "in_progress", "done")  # what an update may say
 SHOWN_STATUSES = STATUSES + ("overdue",)  # what the page shows (overdue is computed)
-MAX_NOTE = 2000
 
 
 class TaskError(ValueError):
@@ -73,27 +72,19 @@ def task_updates(engine=None, number: int | None = None) -> pd.DataFrame:
 def update_task(
     number: int,
     status: str,
-    note: str | None = None,
-    evidence_url: str | None = None,
-    user: str = "anonymous",
+    note: str | None,
+    evidence_url: str | None,
+    user: Principal,
     engine=None,
 ) -> int:
     """Record a status update (kept with who and when; earlier ones are never changed).
 
-    Raises TaskError for an unknown task, an unknown status, a note that is too long or an
-    evidence link that is not an http(s) URL; nothing is written then.
+    Raises TaskError for an unknown task or status; the store refuses (TextRejected) a note
+    or evidence link that may not be stored and (PermissionDenied) a user whose departments
+    neither lead nor co-lead the task. Nothing is written then.
     """
     if status not in STATUSES:
         raise TaskError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
-    note = (note or "").strip() or None
-    if note and len(note) > MAX_NOTE:
-        raise TaskError(f"note has {len(note)} characters; at most {MAX_NOTE}")
-    evidence_url = (evidence_url or "").strip() or None
-    if evidence_url:
-        parts = urlparse(evidence_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise TaskError(f"evidence link {evidence_url!r} is not an http(s) URL")
-    user = (user or "").strip() or "anonymous"
     try:
         return task_store.add_update(
             engine or store.get_engine(), number, status, note, evidence_url, user

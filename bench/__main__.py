@@ -11,6 +11,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from data.accounts.policy import Principal
+
+SYSTEM = Principal.system("bench")
+
 REPEATS = 5
 os.environ.setdefault(
     "STREAMLIT_LOGGER_LEVEL", "error"
@@ -45,7 +49,7 @@ def bench_ingest(tmp: Path) -> tuple:
         eng = store.get_engine(f"sqlite:///{tmp / f'b{next(counter)}.sqlite'}")
         init_store(eng)
         t0 = time.perf_counter()
-        report = ingest(content, "q.xlsx", engine=eng)
+        report = ingest(content, "q.xlsx", user=SYSTEM, engine=eng)
         assert report.status == "committed", report.errors[:3]
         return time.perf_counter() - t0
 

@@ -28,6 +28,10 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from data.accounts.policy import Principal
+
+SYSTEM = Principal.system("bench")
+
 
 def header() -> list[str]:
     from data.reference import indicators
@@ -105,12 +109,14 @@ def main(path: str, pg_admin: str | None = None) -> None:
         url = _pg_database(pg_admin) if pg_admin else f"sqlite:///{Path(d) / 'warm.sqlite'}"
         warm_engine = store.get_engine(url)
         init_store(warm_engine)
-        ingest(warm.read_bytes(), "warm.xlsx", engine=warm_engine, today="2200Q4")
+        ingest(warm.read_bytes(), "warm.xlsx", user=SYSTEM, engine=warm_engine, today="2200Q4")
         url = _pg_database(pg_admin) if pg_admin else f"sqlite:///{Path(d) / 'big.sqlite'}"
         engine = store.get_engine(url)
         init_store(engine)
         t0 = time.perf_counter()
-        report = ingest(content, "big.xlsx", engine=engine, today="2200Q4", accept_warnings=True)
+        report = ingest(
+            content, "big.xlsx", user=SYSTEM, engine=engine, today="2200Q4", accept_warnings=True
+        )
         seconds = time.perf_counter() - t0
     assert report.status == "committed", (report.status, [p.rule for p in report.errors[:5]])
     peak = _peak_mb()

@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 validation errors in the input; 2 usage, configuration or database
 problem (one line on stderr, never a traceback); 3 refused revision (see ``ingest``);
-4 warnings not confirmed (``ingest`` without ``--accept-warnings``).
+4 warnings not confirmed (``ingest`` without ``--accept-warnings``); 5 not permitted (the
+``--user`` may not do this write, or a write without ``--user`` outside demo mode).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import click
 
 from data import settings, store
 
-EXIT_INVALID, EXIT_CONFIG, EXIT_REVISION, EXIT_CONFIRM = 1, 2, 3, 4
+EXIT_INVALID, EXIT_CONFIG, EXIT_REVISION, EXIT_CONFIRM, EXIT_DENIED = 1, 2, 3, 4, 5
 
 
 def fail(message: str, code: int = EXIT_CONFIG):
@@ -25,18 +26,59 @@ def fail(message: str, code: int = EXIT_CONFIG):
 
 def store_errors(fn):
     """Turn a store problem (StoreError, or a database error met on the way) into one line on
-    stderr, the password hidden, and exit code 2."""
+    stderr, the password hidden, and exit code 2; a refusal (a write the user may not do: exit
+    5; typed text, a password or an account that may not be stored: exit 1) into one line in
+    the command's language."""
 
     @wraps(fn)
     def wrapper(*args, **kwargs):
+        from data.accounts.policy import PermissionDenied
+        from data.sanitize import Refusal
+
         try:
             return fn(*args, **kwargs)
         except store.StoreError as exc:
             fail(str(exc))
         except store.WriteError as exc:
             fail(str(store.database_error(exc, settings.database_url())))
+        except PermissionDenied as exc:
+            fail(exc.message(lang_or_default(kwargs.get("lang"))), EXIT_DENIED)
+        except Refusal as exc:
+            fail(exc.message(lang_or_default(kwargs.get("lang"))), EXIT_INVALID)
 
     return wrapper
+
+
+USER = click.option(
+    "--user",
+    "user",
+    default=None,
+    help="Act as this user: their roles and regions apply exactly as in the app. Required "
+    "outside demo mode.",
+)
+
+
+def acting_user(name: str | None, engine=None):
+    """The Principal a write runs as: the enabled user ``name``; without a name, in demo mode
+    only (the store holds demo returns), the system acting as "cli (demo)"."""
+    from data.accounts.policy import Principal
+    from data.store.submissions import has_demo
+    from data.store.users import load_principal
+
+    engine = engine or store.get_engine()
+    store.check_connection(engine)  # an unreachable database is exit 2, before any verdict
+    if name:
+        who = load_principal(engine, name)
+        if who is None:
+            fail(f"no enabled user {name!r} (see urbdash user list)", EXIT_DENIED)
+        return who
+    if store.is_initialised(engine) and has_demo(engine):
+        return Principal.system("cli (demo)")
+    fail(
+        "a write needs --user NAME outside demo mode (an admin creates users with "
+        "urbdash user add)",
+        EXIT_DENIED,
+    )
 
 
 def said_quarter(value: str) -> str:

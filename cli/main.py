@@ -4,7 +4,7 @@ Command modules import the group from ``cli.base`` and never each other; this mo
 collects them so that ``urbdash --help`` lists every command.
 """
 
-from cli import regions, reports, returns, setup, targets, tasks  # noqa: F401  (registration)
+from cli import regions, reports, returns, setup, targets, tasks, users  # noqa: F401  (registration)
 from cli.base import main
 
 __all__ = ["main"]

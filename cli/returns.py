@@ -12,6 +12,8 @@ from cli.base import (
     EXIT_INVALID,
     EXIT_REVISION,
     LANG,
+    USER,
+    acting_user,
     emit,
     fail,
     lang_or_default,
@@ -61,7 +63,10 @@ def template(out: str, period: str, scope: str | None) -> None:
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
-@click.option("--scope", default=None, help="Region the uploader may report for.")
+@click.option(
+    "--scope", default=None, help="Check as a statistician of this region (a code or name)."
+)
+@click.option("--user", default=None, help="Check as this user (their regions apply).")
 @click.option(
     "--annotate",
     "annotated",
@@ -72,26 +77,35 @@ def template(out: str, period: str, scope: str | None) -> None:
 @LANG
 @store_errors
 def validate(
-    file: str, as_json: bool, scope: str | None, annotated: str | None, lang: str | None
+    file: str,
+    as_json: bool,
+    scope: str | None,
+    user: str | None,
+    annotated: str | None,
+    lang: str | None,
 ) -> None:
     """Validate a return without storing it; exit 0 when it has no errors, 1 otherwise."""
     from pathlib import Path
 
+    from data.accounts.policy import Principal
     from data.intake.ingest import check
 
     lang = lang_or_default(lang)
     content = Path(file).read_bytes()
     engine = store.get_engine()
     use_store = store.is_initialised(engine)
+    who = acting_user(user, engine) if user else None
+    if scope and who is None:
+        who = Principal(f"scope {scope}", frozenset({"statistician"}), (scope,))
     report = check(
         content,
         Path(file).name,
         engine=engine if use_store else None,
-        scope=scope,
+        user=who,
         use_store=use_store,
     )
     if report.status == "duplicate":  # already stored: validate it all the same
-        report = check(content, Path(file).name, use_store=False, scope=scope)
+        report = check(content, Path(file).name, use_store=False, user=who)
     data = report.as_dict(lang)
     keys = [
         "ok",
@@ -123,22 +137,21 @@ def validate(
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
-@click.option("--user", default="cli", help="Who is uploading (stored with the submission).")
+@USER
 @click.option("--replace", is_flag=True, help="Supersede stored values this file changes.")
 @click.option("--accept-warnings", is_flag=True, help="Confirm the warnings and store anyway.")
-@click.option("--scope", default=None, help="Region the uploader may report for.")
 @LANG
 @store_errors
 def ingest(
     file: str,
     as_json: bool,
-    user: str,
+    user: str | None,
     replace: bool,
     accept_warnings: bool,
-    scope: str | None,
     lang: str | None,
 ) -> None:
-    """Validate FILE and store it in one transaction (see exit codes above)."""
+    """Validate FILE and store it in one transaction (see exit codes above). Rows outside the
+    regions of --user are errors naming each region, and the whole file is refused."""
     from pathlib import Path
 
     from data.intake.ingest import ingest as run_ingest
@@ -152,10 +165,9 @@ def ingest(
     report = run_ingest(
         Path(file).read_bytes(),
         Path(file).name,
-        user=user,
+        user=acting_user(user, engine),
         replace=replace,
         accept_warnings=accept_warnings,
-        scope=scope,
         engine=engine,
     )
     text = f"{report.status}: {file}"
@@ -187,15 +199,15 @@ def submissions(as_json: bool) -> None:
 
 @main.command()
 @click.argument("submission_id", type=int)
-@click.option("--user", default="cli")
+@USER
 @store_errors
-def revert(submission_id: int, user: str) -> None:
+def revert(submission_id: int, user: str | None) -> None:
     """Undo a submission and restore the values it superseded."""
     from data.intake.ingest import RevertError
     from data.intake.ingest import revert as run_revert
 
     try:
-        out = run_revert(submission_id, user=user, engine=store.get_engine())
+        out = run_revert(submission_id, user=acting_user(user), engine=store.get_engine())
     except RevertError as exc:
         fail(str(exc), EXIT_INVALID)
     click.echo(

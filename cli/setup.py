@@ -48,10 +48,32 @@ def demo(reset: bool, if_empty: bool, as_json: bool) -> None:
     engine = store.get_engine()
     init_store(engine)
     if if_empty and not reset and count_observations(engine):
-        emit({"skipped": True}, as_json, "store already holds data: demo not loaded")
-        return
-    counts = load_demo(engine, reset=reset)
-    emit(counts, as_json, "demo workbooks: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        out: dict = {"skipped": True}
+        text = "store already holds data: demo not loaded"
+    else:
+        out = load_demo(engine, reset=reset)
+        text = "demo workbooks: " + ", ".join(f"{v} {k}" for k, v in out.items())
+    made = _demo_accounts(engine)
+    if made:
+        out["accounts"] = [{"name": n, "role": r} for n, r, _ in made]
+    emit(out, as_json, text)
+
+
+def _demo_accounts(engine) -> list:
+    """In demo mode, one account per role on first run; the passwords are printed once (on
+    stderr, so --json stays machine-readable) and kept in var/demo-accounts.txt (0600)."""
+    from data.demo.accounts import ACCOUNTS_FILE, create_demo_accounts
+    from data.store.submissions import has_demo
+
+    if not has_demo(engine):
+        return []
+    made = create_demo_accounts(engine, settings.var_dir())
+    if made:
+        path = settings.var_dir() / ACCOUNTS_FILE
+        click.echo(f"demo accounts (示例账户), also in {path} (mode 0600):", err=True)
+        for name, role, password in made:
+            click.echo(f"  {name:<18} {role:<13} {password}", err=True)
+    return made
 
 
 @main.command()

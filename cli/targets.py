@@ -8,6 +8,8 @@ import click
 
 from cli.base import (
     EXIT_INVALID,
+    USER,
+    acting_user,
     emit,
     fail,
     lang_or_default,
@@ -58,17 +60,24 @@ def project(as_json: bool, as_of: str | None, region: str) -> None:
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--save", is_flag=True, help="Also save it for others to open (planners).")
+@USER
 @store_errors
-def scenario(file: str, as_json: bool) -> None:
+def scenario(file: str, as_json: bool, save: bool, user: str | None) -> None:
     """Run a what-if scenario from a JSON file and compare it with the baseline."""
     from pathlib import Path
 
     from analytics import scenarios
     from analytics.targets import load_targets
+    from data.accounts.policy import require
     from data.reference.periods import PeriodError
     from data.store.observations import read_observations, read_official
     from geo.regions import load_registry
 
+    saver = None
+    if save:  # asked first: a refusal is not worth a simulation
+        saver = acting_user(user)
+        require(saver, "scenario_save")
     try:
         data = json.loads(Path(file).read_text(encoding="utf-8"))
         if not isinstance(data, dict):
@@ -87,6 +96,9 @@ def scenario(file: str, as_json: bool) -> None:
     except (scenarios.ScenarioError, PeriodError, ValueError, TypeError) as exc:
         fail(str(exc), EXIT_INVALID)
     text = scenarios.comparison(result, lang_or_default(None)).to_string(index=False)
+    if save:
+        result["saved_id"] = scenarios.save(params, saver, engine)
+        text += f"\nsaved as scenario {result['saved_id']}"
     emit(
         result,
         as_json,
@@ -129,7 +141,7 @@ def _amount(value: float, unit: str) -> str:
 @click.option("--period", required=True, help="Target quarter, e.g. 2020Q4.")
 @click.option("--baseline", default=None, help="First quarter counted (cumulative targets).")
 @click.option("--source", required=True, help="Document and article the target comes from.")
-@click.option("--user", default="admin")
+@USER
 @store_errors
 def target_set(indicator, region, value, period, baseline, source, user) -> None:
     """Add or replace a target (admins): e.g. a city's allocation of the settlement target."""
@@ -138,7 +150,14 @@ def target_set(indicator, region, value, period, baseline, source, user) -> None
 
     try:
         target_id = set_target(
-            store.get_engine(), indicator, region, value, period, baseline, source, user
+            store.get_engine(),
+            indicator,
+            region,
+            value,
+            period,
+            baseline,
+            source,
+            acting_user(user),
         )
     except (TargetError, PeriodError) as exc:
         fail(str(exc), EXIT_INVALID)

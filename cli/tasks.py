@@ -6,6 +6,8 @@ import click
 
 from cli.base import (
     EXIT_INVALID,
+    USER,
+    acting_user,
     emit,
     fail,
     main,
@@ -63,14 +65,16 @@ def tasks(as_json: bool, as_of: str | None, section: str | None, department: str
 )
 @click.option("--note", default=None, help="What was done, or why not.")
 @click.option("--evidence", default=None, help="Link to a document (http/https).")
-@click.option("--user", default="anonymous")
+@USER
 @store_errors
 def task_update(number: int, status: str, note, evidence, user) -> None:
     """Record a status update for a task (kept with who and when)."""
     from analytics.tasks import TaskError, update_task
 
     try:
-        update_id = update_task(number, status, note, evidence, user, engine=store.get_engine())
+        update_id = update_task(
+            number, status, note, evidence, acting_user(user), engine=store.get_engine()
+        )
     except TaskError as exc:
         fail(str(exc), EXIT_INVALID)
     click.echo(f"task {number}: {status} (update {update_id})")

@@ -56,6 +56,44 @@ SETTINGS: tuple[Setting, ...] = (
         "Most data rows accepted in one uploaded workbook.",
     ),
     Setting(
+        "signin_max_failures",
+        "URBDASH_SIGNIN_MAX_FAILURES",
+        "5",
+        "Wrong passwords in a row that lock an account.",
+    ),
+    Setting(
+        "signin_lock_minutes",
+        "URBDASH_SIGNIN_LOCK_MINUTES",
+        "15",
+        "Minutes a locked account stays locked (an admin may unlock it sooner).",
+    ),
+    Setting(
+        "session_idle_minutes",
+        "URBDASH_SESSION_IDLE_MINUTES",
+        "30",
+        "A signed-in session idle this long is signed out.",
+    ),
+    Setting(
+        "session_max_hours",
+        "URBDASH_SESSION_MAX_HOURS",
+        "10",
+        "A session is signed out this long after signing in, however busy.",
+    ),
+    Setting(
+        "sso_provider",
+        "URBDASH_SSO_PROVIDER",
+        "",
+        "Single sign-on through Streamlit's st.login (OpenID Connect): the provider name of an "
+        "[auth.NAME] section in .streamlit/secrets.toml, or 'default' for [auth]. Empty: off. "
+        "Signed-in identities are mapped to local users by e-mail (urbdash user add --sso).",
+    ),
+    Setting(
+        "development",
+        "URBDASH_DEVELOPMENT",
+        "",
+        "Set to 1 on a developer's machine only: browsers then see full error details.",
+    ),
+    Setting(
         "map_tiles",
         "URBDASH_MAP_TILES",
         "",

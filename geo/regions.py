@@ -95,6 +95,25 @@ def reporting_unit(registry: pd.DataFrame) -> pd.Series:
     return counties.stat_parent_code.where(~own, counties.index.to_series())
 
 
+def counties_of(code: str | None, resolver: Resolver | None = None) -> list[str]:
+    """County codes a region covers: the province (None or 610000) every county, a city its
+    counties (杨凌示范区 counts under the province, not 咸阳市), a county itself. The one rule
+    for templates, the scope check of returns and the regions a statistician may write.
+    Raises ValueError for a code or name that does not resolve."""
+    resolver = resolver or default_resolver()
+    reg = resolver.registry
+    counties = reg[reg.level == "county"]
+    if code in (None, "", PROVINCE_CODE):
+        return counties.code.tolist()
+    res = resolver.resolve(code)
+    if not res.ok:
+        raise ValueError(res.note or f"unknown region {code}")
+    level = reg.set_index("code").at[res.code, "level"]
+    if level == "county":
+        return [res.code]
+    return counties[counties.stat_parent_code == res.code].code.tolist()
+
+
 def reporting_units(registry: pd.DataFrame) -> pd.DataFrame:
     """The units that report beside each other (code, name): the ten cities, then the
     statistical units (杨凌示范区) under their statistical name."""

@@ -6,6 +6,7 @@ import ui
 from analytics import published as overview
 from analytics.render import charts
 from data.reference.official import FLAG_LABEL
+from data.sanitize import csv_bytes
 
 lang = ui.lang()
 st.title(ui.tr("overview.heading"))
@@ -54,7 +55,7 @@ with st.expander(ui.tr("overview.series_table")):
     st.dataframe(shown, hide_index=True, width="stretch")
     st.download_button(
         ui.tr("overview.download_csv"),
-        shown.to_csv(index=False).encode("utf-8-sig"),
+        csv_bytes(shown),
         file_name="official_series.csv",
         mime="text/csv",
     )

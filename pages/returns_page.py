@@ -1,5 +1,6 @@
 """数据上报 / Returns: template, multi-file upload with located findings, preview and commit,
-submission history with revert, completeness."""
+submission history with revert, completeness. Uploading and reverting are for statisticians
+(their regions only, checked again in the core); every signed-in user sees who has reported."""
 
 import math
 
@@ -7,6 +8,7 @@ import streamlit as st
 
 import ui
 from data import settings
+from data.accounts import policy
 from data.intake.annotate import annotate
 from data.intake.ingest import (
     RevertError,
@@ -20,12 +22,17 @@ from data.intake.problems import problems_frame
 from data.reference import periods
 
 lang = ui.lang()
+me = ui.user()
+submits = me.may("ingest")
 st.title(ui.tr("returns.heading"))
 st.caption(ui.tr("returns.intro"))
+mine = policy.scope(me) if submits else None
 
 # ----------------------------------------------------------------------------- 1. template
 st.subheader(ui.tr("returns.template"))
-scopes = ui.scope_options()
+scopes = ui.scope_options(mine)
+if mine is not None:
+    st.caption(ui.tr("auth.scope", regions="、".join(scopes.values())))
 c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
 raw_period = c1.text_input(ui.tr("returns.period"), value=ui.next_period(), key="tpl_period")
 scope = c2.selectbox(
@@ -45,39 +52,42 @@ except periods.PeriodError as exc:
 
 # ----------------------------------------------------------------------------- 2. upload
 st.subheader(ui.tr("returns.upload"))
-user = st.text_input(ui.tr("returns.user"), value="统计员" if lang == "zh" else "statistician")
-files = st.file_uploader(
-    ui.tr("returns.uploader_label"),
-    type=["xlsx", "xlsm", "xls"],
-    accept_multiple_files=True,
-    # the widget says (and enforces) urbdash's own limit, not the larger transport limit
-    max_upload_size=min(
-        math.ceil(float(settings.get("max_upload_mb"))), st.get_option("server.maxUploadSize")
-    ),
-)
-# one report per uploaded file and scope: a new scope checks the files again (never a stale
-# preview), and the commit checks once more against what is stored at that moment
+files = []
+if submits:
+    files = st.file_uploader(
+        ui.tr("returns.uploader_label"),
+        type=["xlsx", "xlsm", "xls"],
+        accept_multiple_files=True,
+        # the widget says (and enforces) urbdash's own limit, not the larger transport limit
+        max_upload_size=min(
+            math.ceil(float(settings.get("max_upload_mb"))), st.get_option("server.maxUploadSize")
+        ),
+    )
+else:
+    st.info(ui.tr("auth.read_only", roles=ui.role_names(me)), icon=":material/visibility:")
+# one report per uploaded file and user: the user's regions decide which rows are allowed,
+# and the commit checks once more against what is stored at that moment
 checks = st.session_state.setdefault("checks", {})
-scope_code = None if scope == "610000" else scope
-todo = [f for f in files or [] if (f.file_id, scope) not in checks]
+todo = [f for f in files or [] if (f.file_id, me.name) not in checks]
 if todo:
     bar = st.progress(0.0)
     for i, f in enumerate(todo, 1):
         bar.progress(
-            (i - 1) / len(todo), text=ui.tr("returns.checking", name=f.name, i=i, n=len(todo))
+            (i - 1) / len(todo),
+            text=ui.tr("returns.checking", name=ui.md_escape(f.name), i=i, n=len(todo)),
         )
         content = f.getvalue()
-        checks[(f.file_id, scope)] = (
+        checks[(f.file_id, me.name)] = (
             f.name,
             content,
-            check(content, f.name, engine=ui.engine(), scope=scope_code),
+            check(content, f.name, engine=ui.engine(), user=me),
         )
     bar.empty()
 
 
 def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -> None:
     box = st.container(border=True)
-    box.markdown(f"**{name}**")
+    box.markdown(f"**{ui.md_escape(name)}**")
     status = report.status
     if status == "rejected":
         box.error(ui.tr("returns.status.rejected"), icon=":material/error:")
@@ -156,12 +166,12 @@ def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -
         icon=":material/save:",
     ):
         # checked again against what is stored now: another upload may have landed since
-        fresh = check(content, name, engine=ui.engine(), scope=scope_code)
+        fresh = check(content, name, engine=ui.engine(), user=me)
         if same_verdict(report, fresh):
             commit(
                 fresh,
                 content,
-                user=user,
+                user=me,
                 replace=replace,
                 accept_warnings=accept,
                 engine=ui.engine(),
@@ -174,9 +184,9 @@ def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -
 
 
 if st.session_state.get("stale"):
-    st.warning(ui.tr("returns.stale", name=st.session_state.pop("stale")))
+    st.warning(ui.tr("returns.stale", name=ui.md_escape(st.session_state.pop("stale"))))
 for f in files or []:
-    show_report(f"{f.file_id}_{scope}", (f.file_id, scope), *checks[(f.file_id, scope)])
+    show_report(f.file_id, (f.file_id, me.name), *checks[(f.file_id, me.name)])
 
 # ----------------------------------------------------------------------------- 3. history
 st.subheader(ui.tr("returns.history"))
@@ -197,41 +207,46 @@ else:
     if "reverted" in st.session_state:
         st.success(st.session_state.pop("reverted"))
     committed = subs[subs.status == "committed"].set_index("id")
-    h1, h2 = st.columns([1, 3], vertical_alignment="bottom")
-    target = h1.selectbox(
-        ui.tr("returns.revert_id"),
-        committed.index.tolist(),
-        index=None,  # nothing chosen until the statistician picks one
-        placeholder=ui.tr("returns.revert_pick"),
-        format_func=lambda i: f"{i} · {committed.at[i, 'filename']}",
-        key="revert_id",
-    )
-    if target is not None:
-        row = committed.loc[target]
-        h2.warning(
-            ui.tr(
-                "returns.revert_what",
-                id=target,
-                file=row.filename,
-                by=row.uploaded_by,
-                values=int(row.current_values),
-            )
+    if submits:
+        h1, h2 = st.columns([1, 3], vertical_alignment="bottom")
+        target = h1.selectbox(
+            ui.tr("returns.revert_id"),
+            committed.index.tolist(),
+            index=None,  # nothing chosen until the statistician picks one
+            placeholder=ui.tr("returns.revert_pick"),
+            format_func=lambda i: f"{i} · {committed.at[i, 'filename']}",
+            key="revert_id",
         )
-        sure = st.checkbox(ui.tr("returns.revert_confirm", id=target), key=f"revert_ok_{target}")
-        if st.button(ui.tr("returns.revert"), disabled=not sure, icon=":material/undo:"):
-            try:
-                out = revert(int(target), user=user, engine=ui.engine())
-                st.session_state["reverted"] = ui.tr(
-                    "returns.reverted",
+        if target is not None:
+            row = committed.loc[target]
+            h2.warning(
+                ui.tr(
+                    "returns.revert_what",
                     id=target,
-                    withdrawn=out["withdrawn"],
-                    restored=out["restored"],
+                    file=ui.md_escape(row.filename),
+                    by=ui.md_escape(row.uploaded_by),
+                    values=int(row.current_values),
                 )
-                st.session_state.pop("revert_id", None)
-            except RevertError as exc:
-                st.session_state["reverted"] = str(exc)
-            ui.clear_data_caches()
-            st.rerun()
+            )
+            sure = st.checkbox(
+                ui.tr("returns.revert_confirm", id=target), key=f"revert_ok_{target}"
+            )
+            if st.button(ui.tr("returns.revert"), disabled=not sure, icon=":material/undo:"):
+                try:
+                    out = revert(int(target), user=me, engine=ui.engine())
+                    st.session_state["reverted"] = ui.tr(
+                        "returns.reverted",
+                        id=target,
+                        withdrawn=out["withdrawn"],
+                        restored=out["restored"],
+                    )
+                    st.session_state.pop("revert_id", None)
+                except RevertError as exc:
+                    st.session_state["reverted"] = str(exc)
+                except policy.PermissionDenied as exc:
+                    st.session_state["reverted"] = exc.message(lang)
+                ui.clear_data_caches()
+                st.rerun()
 
 # ----------------------------------------------------------------------------- 4. completeness
 st.subheader(ui.tr("returns.completeness"))

@@ -1,5 +1,7 @@
 """重点任务 / Key tasks: the 37 tasks of the division plan, by section and department, with
-status updates kept with who and when."""
+status updates kept with who and when. Overdue is judged at the chosen evaluation date by the
+brief's rule (``analytics.tasks.list_tasks``); department users update the tasks their
+department leads or co-leads (checked again in the core)."""
 
 from datetime import date
 
@@ -7,9 +9,12 @@ import streamlit as st
 
 import ui
 from analytics import tasks
+from data.accounts import policy
 from data.reference import plan
+from data.sanitize import Refusal
 
 lang = ui.lang()
+me = ui.user()
 meta = plan.plan_meta()
 st.title(ui.tr("task.heading"))
 st.caption(
@@ -28,11 +33,16 @@ def dept(name: str) -> str:
     return name if lang == "zh" else plan.department_en(name)
 
 
-today = date.today().isoformat()
-frame = ui.tasks_frame(today)
+f0, f1, f2, f3 = st.columns([2, 4, 3, 2])
+as_of = f0.date_input(
+    ui.tr("task.as_of"),
+    value=date.today(),
+    min_value=date(2014, 1, 1),  # the plan's first year; Streamlit's default is ten years back
+    key="task_as_of",
+)
+frame = ui.tasks_frame(as_of.isoformat())
 sections = list(dict.fromkeys(frame.section))
 departments = list(dict.fromkeys(d for ds in frame.departments for d in ds))
-f1, f2, f3 = st.columns([4, 3, 2])
 section = f1.selectbox(
     ui.tr("task.filter_section"),
     [ALL, *sections],
@@ -62,10 +72,11 @@ if department != ALL:
 if status != ALL:
     shown = shown[shown.status == status]
 
-counts = frame.status.value_counts()
+counts = shown.status.value_counts()  # the counts follow the filters
 st.markdown(
-    ui.tr("task.counts", n=len(frame), **{s: int(counts.get(s, 0)) for s in tasks.SHOWN_STATUSES})
+    ui.tr("task.counts", n=len(shown), **{s: int(counts.get(s, 0)) for s in tasks.SHOWN_STATUSES})
 )
+st.caption(ui.tr("task.as_of_note", date=as_of.isoformat()))
 each = ui.tr("task.each_responsible")
 table = shown.assign(
     departments=shown.departments.map(lambda ds: SEP.join(map(dept, ds))),
@@ -79,11 +90,11 @@ table = shown.assign(
         for u, a in zip(shown.updated_by, shown.updated_at, strict=True)
     ],
     deadline=shown.deadline.fillna("—"),
-)[["number", "section", "text", "departments", "lead", "deadline", "status", "updated"]]
-table.columns = [
-    ui.tr(f"task.col.{c}")
-    for c in ["number", "section", "text", "departments", "lead", "deadline", "status", "updated"]
-]
+)
+# status and deadline first: visible without scrolling right on a laptop screen
+TASK_COLUMNS = ["number", "status", "deadline", "text", "lead", "departments", "section", "updated"]
+table = table[TASK_COLUMNS]
+table.columns = [ui.tr(f"task.col.{c}") for c in TASK_COLUMNS]
 st.dataframe(
     table,
     hide_index=True,
@@ -111,33 +122,37 @@ view = view.assign(
 )
 st.table(view.set_index(view.columns[0]))
 
-st.subheader(ui.tr("task.update_heading"))
-with st.form("task_update", clear_on_submit=False):
-    u1, u2, u3 = st.columns([5, 2, 2])
-    number = u1.selectbox(
-        ui.tr("task.update_task"),
-        list(frame.number),
-        key="task_update_number",
-        format_func=lambda n: f"{n}. {frame.set_index('number').at[n, 'text'][:40]}…",
-    )
-    new_status = u2.selectbox(
-        ui.tr("task.update_status"),
-        tasks.STATUSES,
-        key="task_update_status",
-        format_func={x: ui.tr(f"task.status.{x}") for x in tasks.STATUSES}.get,
-    )
-    user = u3.text_input(ui.tr("task.update_user"), key="task_update_user")
-    note = st.text_area(ui.tr("task.update_note"), key="task_update_note", height=80)
-    evidence = st.text_input(ui.tr("task.update_evidence"), key="task_update_evidence")
-    if st.form_submit_button(ui.tr("task.update_submit"), type="primary"):
-        try:
-            tasks.update_task(number, new_status, note, evidence, user, engine=ui.engine())
-        except tasks.TaskError as exc:
-            st.error(ui.tr("task.update_error", error=exc))
-        else:
-            ui.clear_data_caches()
-            st.session_state["task_saved"] = (int(number), new_status)
-            st.rerun()
+mine = frame[[policy.may_update_task(me, ds) for ds in frame.departments]]
+if len(mine):
+    st.subheader(ui.tr("task.update_heading"))
+    st.caption(ui.tr("task.update_mine", departments=SEP.join(map(dept, me.departments))))
+    with st.form("task_update", clear_on_submit=False):
+        u1, u2 = st.columns([5, 2])
+        number = u1.selectbox(
+            ui.tr("task.update_task"),
+            list(mine.number),
+            key="task_update_number",
+            format_func=lambda n: f"{n}. {frame.set_index('number').at[n, 'text'][:40]}…",
+        )
+        new_status = u2.selectbox(
+            ui.tr("task.update_status"),
+            tasks.STATUSES,
+            key="task_update_status",
+            format_func={x: ui.tr(f"task.status.{x}") for x in tasks.STATUSES}.get,
+        )
+        note = st.text_area(ui.tr("task.update_note"), key="task_update_note", height=80)
+        evidence = st.text_input(ui.tr("task.update_evidence"), key="task_update_evidence")
+        if st.form_submit_button(ui.tr("task.update_submit"), type="primary"):
+            try:
+                tasks.update_task(number, new_status, note, evidence, me, engine=ui.engine())
+            except tasks.TaskError as exc:
+                st.error(ui.tr("task.update_error", error=exc))
+            except Refusal as exc:
+                st.error(ui.tr("task.update_error", error=exc.message(lang)))
+            else:
+                ui.clear_data_caches()
+                st.session_state["task_saved"] = (int(number), new_status)
+                st.rerun()
 if "task_saved" in st.session_state:
     n, s = st.session_state.pop("task_saved")
     st.success(ui.tr("task.update_saved", number=n, status=ui.tr(f"task.status.{s}")))
@@ -147,4 +162,14 @@ with st.expander(ui.tr("task.history")):
     if history.empty:
         st.caption(ui.tr("task.no_updates"))
     else:
-        st.dataframe(history, hide_index=True, width="stretch")
+        # typed notes and links are shown as plain text cells, never as HTML or markdown
+        HISTORY_COLUMNS = ["at", "number", "status", "note", "evidence_url", "user"]
+        history = history.assign(
+            at=history["at"].str[:16].str.replace("T", " "),
+            status=history.status.map(lambda s: ui.tr(f"task.status.{s}")),
+        )[HISTORY_COLUMNS]
+        st.dataframe(
+            history.rename(columns={c: ui.tr(f"task.hcol.{c}") for c in HISTORY_COLUMNS}),
+            hide_index=True,
+            width="stretch",
+        )

@@ -8,6 +8,7 @@ import streamlit as st
 
 import ui
 from analytics import scenarios
+from data.sanitize import Refusal
 
 lang = ui.lang()
 st.title(ui.tr("whatif.heading"))
@@ -152,16 +153,23 @@ if bool(obs.is_demo.any()):
     ui.demo_badge()
 st.caption(ui.tr("whatif.method"))
 
-s1, s2, s3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+s1, s3 = st.columns([3, 1], vertical_alignment="bottom")
 name = s1.text_input(ui.tr("whatif.name"), value=base.name, key=f"whatif_name_{pick}")
-author = s2.text_input(ui.tr("whatif.author"), value="规划处" if lang == "zh" else "planner")
-if s3.button(ui.tr("whatif.save"), icon=":material/save:"):
+me = ui.user()
+# saving is for planners (checked again in the core); everyone may run and export
+if me.may("scenario_save") and s3.button(ui.tr("whatif.save"), icon=":material/save:"):
     params.name = name
-    new_id = scenarios.save(params, author, ui.engine())
-    st.success(ui.tr("whatif.saved", id=new_id))
+    try:
+        new_id = scenarios.save(params, me, ui.engine())
+    except Refusal as exc:
+        st.error(exc.message(lang))
+    except scenarios.ScenarioError as exc:
+        st.error(str(exc))
+    else:
+        st.success(ui.tr("whatif.saved", id=new_id))
 st.download_button(
     ui.tr("whatif.export"),
     json.dumps(result, ensure_ascii=False, indent=2, default=str),
-    file_name=f"scenario_{name}.json",
+    file_name="scenario.json",
     mime="application/json",
 )

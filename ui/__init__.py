@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-_PARTS = ("ui.state", "ui.cached", "ui.widgets")
+_PARTS = ("ui.state", "ui.cached", "ui.widgets", "ui.auth")
 
 
 def __getattr__(name: str):

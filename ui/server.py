@@ -8,6 +8,7 @@ of the checkout.
 from __future__ import annotations
 
 import importlib.util
+import math
 import sys
 import tomllib
 from pathlib import Path
@@ -28,8 +29,14 @@ def app_script() -> Path:
 def streamlit_flags(host: str, port: int) -> list[str]:
     """Streamlit's options from ``ui/streamlit_config.toml`` (each option commented there) as
     command-line flags, with the address and port asked for."""
+    from data import settings
+
     options = tomllib.loads((_ui_dir() / OPTIONS_FILE).read_text(encoding="utf-8"))
-    options.setdefault("server", {}).update(address=host, port=port)
+    options.setdefault("server", {}).update(
+        address=host, port=port, maxUploadSize=math.ceil(float(settings.get("max_upload_mb")))
+    )
+    if settings.get("development"):
+        options.setdefault("client", {})["showErrorDetails"] = "full"
     return [
         f"--{section}.{key}={str(value).lower() if isinstance(value, bool) else value}"
         for section, values in options.items()

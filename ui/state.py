@@ -26,7 +26,10 @@ PAGES: tuple[tuple[str, str, str, str, str], ...] = (
     ("pages/tasks_page.py", "page.tasks", ":material/checklist:", "tasks", "nav.plan"),
     ("pages/returns_page.py", "page.returns", ":material/upload_file:", "returns", "nav.data"),
     ("pages/published_page.py", "page.overview", ":material/monitoring:", "published", "nav.data"),
+    ("pages/admin_page.py", "page.admin", ":material/admin_panel_settings:", "admin", "nav.admin"),
 )
+# pages shown only to a role (the others are for every signed-in user)
+PAGE_ROLES = {"pages/admin_page.py": "admin"}
 
 
 def lang() -> str:
@@ -58,6 +61,15 @@ def language_switch() -> None:
     )
 
 
+def md_escape(text: object) -> str:
+    """Typed text (a file, user or scenario name) shown inside markdown as plain text: every
+    character markdown would act on is escaped, and HTML is never enabled."""
+    out = str(text)
+    for ch in "\\`*_{}[]()<>#|~$":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
 def indicator_name(code: str) -> str:
     """An indicator's name in the page's language."""
     from data.reference import indicators
@@ -75,6 +87,8 @@ def fmt_target(value: float, unit: str) -> str:
 
 __all__ = [
     "PAGES",
+    "PAGE_ROLES",
+    "md_escape",
     "lang",
     "tr",
     "language_switch",

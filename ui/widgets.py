@@ -3,12 +3,11 @@ Open SDG status colours and the map table's labels."""
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 import streamlit as st
 
 from data.reference.indicators import REPORTED_CODES as _INDICATOR_CODES  # noqa: E402
+from data.sanitize import csv_bytes, xlsx_bytes
 from ui.cached import observations, registry
 from ui.state import lang, tr
 
@@ -41,7 +40,7 @@ def download_row(frame: pd.DataFrame, stem: str, prefix: str) -> None:
     b1, b2, b3 = st.columns(3)
     b1.download_button(
         tr(f"{prefix}.download_csv"),
-        frame.to_csv(index=False).encode("utf-8-sig"),
+        csv_bytes(frame),
         file_name=f"{stem}.csv",
         mime="text/csv",
     )
@@ -50,16 +49,19 @@ def download_row(frame: pd.DataFrame, stem: str, prefix: str) -> None:
 
 
 def to_xlsx(frame: pd.DataFrame) -> bytes:
-    buf = io.BytesIO()
-    frame.to_excel(buf, index=False)
-    return buf.getvalue()
+    return xlsx_bytes(frame)
 
 
-def scope_options() -> dict[str, str]:
-    """Province, the ten cities and 杨凌示范区, for scope pickers."""
+def scope_options(regions: tuple[str, ...] | None = None) -> dict[str, str]:
+    """Province, the ten cities and 杨凌示范区, for scope pickers; or only ``regions`` (a
+    statistician's assignment: cities, 杨凌示范区 or counties) by name."""
     from geo.regions import PROVINCE_CODE, reporting_units
 
-    units = reporting_units(registry())
+    reg = registry()
+    if regions is not None:
+        names = reg.set_index("code")
+        return {c: names.at[c, "stat_name"] or names.at[c, "name"] for c in regions}
+    units = reporting_units(reg)
     return {PROVINCE_CODE: tr("returns.province"), **dict(zip(units.code, units.name, strict=True))}
 
 

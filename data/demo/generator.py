@@ -16,9 +16,13 @@ from scipy.optimize import brentq
 from scipy.special import expit, logit
 
 from data import settings
+from data.accounts.policy import Principal
 from data.reference import periods
 from data.reference.official import load_official_series
 from geo.regions import PROVINCE_CODE, load_registry, reporting_unit
+
+# who loads the demo returns: the system, named so in every submission and audit record
+DEMO_LOADER = Principal.system("demo")
 
 FIRST, LAST = "2014Q1", "2020Q4"
 XIAN = "610100"
@@ -294,7 +298,7 @@ def load_demo(engine=None, reset: bool = False, seed: int | None = None, out_dir
         report = ingest(
             path.read_bytes(),
             path.name,
-            user="demo",
+            user=DEMO_LOADER,
             is_demo=True,
             engine=engine,
             accept_warnings=True,

@@ -114,7 +114,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "选择Excel文件（.xlsx / .xlsm / .xls）",
         "en": "Choose Excel files (.xlsx / .xlsm / .xls)",
     },
-    "returns.user": {"zh": "填报人", "en": "Uploaded by"},
     "returns.checking": {"zh": "正在检查 {name}（{i}/{n}）…", "en": "Checking {name} ({i}/{n})…"},
     "returns.status.checked": {"zh": "检查通过，可以入库", "en": "Checked: ready to store"},
     "returns.status.rejected": {
@@ -387,7 +386,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Projected {year} urbanization (%, old basis)",
     },
     "whatif.name": {"zh": "情景名称", "en": "Scenario name"},
-    "whatif.author": {"zh": "作者", "en": "Author"},
     "whatif.save": {"zh": "保存情景", "en": "Save scenario"},
     "whatif.saved": {"zh": "已保存（第 {id} 号）", "en": "Saved (id {id})"},
     "whatif.load": {"zh": "载入已保存情景", "en": "Load a saved scenario"},
@@ -607,12 +605,14 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 def _merge() -> None:
+    from data.i18n.messages_accounts import MESSAGES as ACCOUNTS
     from data.i18n.messages_leaders import MESSAGES as LEADERS
 
-    clash = set(MESSAGES) & set(LEADERS)
-    if clash:
-        raise RuntimeError(f"message keys defined twice: {sorted(clash)}")
-    MESSAGES.update(LEADERS)
+    for part in (LEADERS, ACCOUNTS):
+        clash = set(MESSAGES) & set(part)
+        if clash:
+            raise RuntimeError(f"message keys defined twice: {sorted(clash)}")
+        MESSAGES.update(part)
 
 
 _merge()

@@ -154,7 +154,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "task.update_status": {"zh": "新状态", "en": "New status"},
     "task.update_note": {"zh": "说明", "en": "Note"},
     "task.update_evidence": {"zh": "佐证链接（可选）", "en": "Evidence link (optional)"},
-    "task.update_user": {"zh": "填报人", "en": "Your name"},
     "task.update_submit": {"zh": "保存", "en": "Save"},
     "task.update_saved": {
         "zh": "已保存：任务{number} → {status}",
@@ -162,6 +161,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "task.update_error": {"zh": "未保存：{error}", "en": "Not saved: {error}"},
     "task.history": {"zh": "更新记录", "en": "Update history"},
+    "task.hcol.at": {"zh": "时间（UTC）", "en": "Time (UTC)"},
+    "task.hcol.number": {"zh": "任务序号", "en": "Task"},
+    "task.hcol.status": {"zh": "状态", "en": "Status"},
+    "task.hcol.note": {"zh": "说明", "en": "Note"},
+    "task.hcol.evidence_url": {"zh": "佐证链接", "en": "Evidence link"},
+    "task.hcol.user": {"zh": "填报人", "en": "By"},
+    "task.as_of_note": {
+        "zh": "“逾期”按评估日期 {date} 判断：期限已过且未完成（与领导简报同一规则）。",
+        "en": "Overdue as of {date}: the deadline has passed and the task is not done (the "
+        "brief's rule).",
+    },
+    "task.update_mine": {
+        "zh": "您可更新 {departments} 牵头或参与的任务。",
+        "en": "You may update the tasks led or shared by {departments}.",
+    },
     "task.no_updates": {"zh": "还没有状态更新。", "en": "No status updates yet."},
     # ------------------------------------------------------------------ brief
     "brief.button": {"zh": "简报（PDF）", "en": "Brief (PDF)"},

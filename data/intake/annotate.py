@@ -19,6 +19,15 @@ FILL = {
 REPORT_SHEET = "校验结果"
 
 
+def _append_as_text(ws, values: list) -> None:
+    """Append a row whose texts stay texts: openpyxl would store a text beginning with ``=``
+    as a live formula (``=cmd|"/c calc"!A1`` from an upload would run in the copy)."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
 def _base_workbook(content: bytes):
     if detect_kind(content) == "xlsx":
         try:
@@ -32,7 +41,7 @@ def _base_workbook(content: bytes):
         for sheet in open_workbook(content):
             ws = wb.create_sheet(sheet.name[:31])
             for row in sheet.grid:
-                ws.append([None if v == "" else v for v in row])
+                _append_as_text(ws, [None if v == "" else v for v in row])
     except WorkbookError:
         pass
     return wb, False
@@ -60,7 +69,8 @@ def annotate(content: bytes, problems: list[Problem], lang: str = "zh") -> bytes
     )
     for p in problems:
         d = p.as_dict(lang)
-        ws.append(
+        _append_as_text(
+            ws,
             [
                 d["severity"],
                 d["sheet"],
@@ -70,7 +80,7 @@ def annotate(content: bytes, problems: list[Problem], lang: str = "zh") -> bytes
                 d["value"],
                 d["rule"],
                 d["message"],
-            ]
+            ],
         )
     ws.column_dimensions["H"].width = 80
     out = io.BytesIO()

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from data import settings, store
+from data.accounts import policy
+from data.accounts.policy import Principal
 from data.intake.memory import LARGE_RETURN, release_freed_memory
 from data.intake.problems import Problem, ReadResult
 from data.intake.read import read_return
@@ -86,20 +88,25 @@ def check(
     content: bytes,
     filename: str,
     engine: Engine | None = None,
-    scope: str | None = None,
+    user: Principal | None = None,
     today: str | None = None,
     use_store: bool = True,
 ) -> IngestReport:
     """Read and validate ``content`` and compare it with the store; write nothing.
 
-    With ``use_store=False`` (``urbdash validate`` without a store) the history rules and the
-    comparison with stored values are skipped.
+    With ``user``, rows outside the regions they may report for are errors naming each
+    region (the file is refused whole), and a user who may not submit returns at all is
+    refused (PermissionDenied) before the file is read. Without ``user`` (``urbdash
+    validate``) any region may be checked. With ``use_store=False`` (``urbdash validate``
+    without a store) the history rules and the comparison with stored values are skipped.
     """
+    if user is not None:
+        policy.require(user, "ingest")
     engine = engine or (store.get_engine() if use_store else None)
     report, result, history = _read(content, filename, engine, use_store)
     if result is None:
         return report
-    _judge(report, _validate(result, history, scope, today))
+    _judge(report, _validate(result, history, _scope(user), today))
     if not report.errors:
         _compare(report, result.rows, history)
     return report
@@ -147,8 +154,15 @@ def _read(
     return report, result, history
 
 
+def _scope(user: Principal | None) -> tuple[str, ...] | None:
+    return None if user is None else policy.scope(user)
+
+
 def _validate(
-    result: ReadResult, history: pd.DataFrame | None, scope: str | None, today: str | None
+    result: ReadResult,
+    history: pd.DataFrame | None,
+    scope: tuple[str, ...] | None,
+    today: str | None,
 ) -> list[Problem]:
     return validate(result, history=history, scope=scope, today=today, resolver=default_resolver())
 
@@ -194,7 +208,7 @@ def _to_write(report: IngestReport) -> pd.DataFrame:
 def commit(
     report: IngestReport,
     content: bytes,
-    user: str = "anonymous",
+    user: Principal,
     replace: bool = False,
     accept_warnings: bool = False,
     is_demo: bool = False,
@@ -228,19 +242,33 @@ def _write(sess, report: IngestReport, write, content: bytes, user: str, is_demo
     )
 
 
+AUDITED_VALUES = 200  # values of a revision listed before/after in its audit record
+
+
 def _audit(sess, report, write, user, accept_warnings, sub_id) -> None:
+    """The ingest's audit record: counts, and for a revision the first ``AUDITED_VALUES``
+    values it replaced, before and after (the submission itself keeps the whole file)."""
+    revised = write[write.old.notna()].head(AUDITED_VALUES)
+    keys = [f"{r.region_code} {r.indicator} {r.period}" for r in revised.itertuples()]
+    n_revised = int(write.old.notna().sum())
     audit.record(
         sess,
         user,
-        "ingest",
+        "revise" if n_revised else "ingest",
         {
             "submission_id": sub_id,
             "file": report.filename,
             "sha256": report.sha256,
             "values": len(write),
-            "superseded": int(write.old.notna().sum()),
+            "superseded": n_revised,
+            "listed": len(keys),
             "warnings_confirmed": len(report.warnings) if accept_warnings else 0,
         },
+        target=f"submission {sub_id} ({report.filename})",
+        before=dict(zip(keys, revised.old.astype(float), strict=True)) if n_revised else None,
+        after=dict(zip(keys, revised.value.astype(float), strict=True))
+        if n_revised
+        else {"new_values": len(write), "regions": report.regions, "periods": report.periods},
     )
 
 
@@ -251,11 +279,10 @@ class _Withdrawn(Exception):
 def ingest(
     content: bytes,
     filename: str,
-    user: str = "anonymous",
+    user: Principal,
     replace: bool = False,
     accept_warnings: bool = False,
     is_demo: bool = False,
-    scope: str | None = None,
     engine: Engine | None = None,
     today: str | None = None,
 ) -> IngestReport:
@@ -269,15 +296,18 @@ def ingest(
     validation finds (a revision without ``replace``, nothing new, a file over the row limit
     or with errors found while reading) it validates first and writes nothing.
     """
+    policy.require(user, "ingest")
     engine = engine or store.get_engine()
     report, result, history = _read(content, filename, engine, True)
     if result is None:
         return report
     _compare(report, result.rows, history)
     write = _to_write(report)
+    scope = _scope(user)
     if (
         write.empty
         or (len(report.changes) and not replace)
+        or policy.outside_scope(user, write.region_code.unique())
         or result.n_rows > int(settings.get("max_rows"))
         or any(p.severity == "error" for p in result.problems)
     ):
@@ -317,7 +347,7 @@ def ingest(
     return report
 
 
-def revert(submission_id: int, user: str = "anonymous", engine: Engine | None = None) -> dict:
+def revert(submission_id: int, user: Principal, engine: Engine | None = None) -> dict:
     """Undo a committed submission: its values stop being current and the values it superseded
     become current again. Refused (RevertError) while a later submission has superseded any of
     its values."""

@@ -7,6 +7,8 @@ Errors block the whole file; warnings need an explicit confirmation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
@@ -15,7 +17,7 @@ from data import settings
 from data.intake.memory import LARGE_RETURN, release_freed_memory
 from data.intake.problems import Problem, ReadResult
 from data.reference import indicators, periods
-from geo.regions import PROVINCE_CODE, Resolver, default_resolver
+from geo.regions import PROVINCE_CODE, Resolver, counties_of, default_resolver
 
 HISTORY_QUARTERS = 8  # quarters of a region's own history used by the robust rules
 MIN_HISTORY = 4
@@ -308,15 +310,14 @@ def _totals(rows: pd.DataFrame, totals: list[dict], resolver: Resolver) -> list[
     return out
 
 
-def _scope(rows: pd.DataFrame, scope: str, resolver: Resolver) -> list[Problem]:
-    from data.intake.template import scope_counties
-
-    allowed = set(scope_counties(scope, resolver))
-    out = []
-    for r in rows[~rows.region_code.isin(allowed)].drop_duplicates("region_code").itertuples():
-        scope_name = resolver.name_of(resolver.resolve(scope).code)
-        out.append(_region_problem(r, "out_of_scope", resolver, scope=f"{scope} {scope_name}"))
-    return out
+def _scope(rows: pd.DataFrame, scope: Sequence[str], resolver: Resolver) -> list[Problem]:
+    """One error per region of the file outside the regions the uploader may report for."""
+    allowed = {c for code in scope for c in counties_of(code, resolver)}
+    names = "、".join(f"{code} {resolver.name_of(resolver.resolve(code).code)}" for code in scope)
+    return [
+        _region_problem(r, "out_of_scope", resolver, scope=names)
+        for r in rows[~rows.region_code.isin(allowed)].drop_duplicates("region_code").itertuples()
+    ]
 
 
 def window_quantiles(
@@ -594,7 +595,7 @@ def _renamed(rows: pd.DataFrame, resolver: Resolver) -> list[Problem]:
 def validate(
     result: ReadResult,
     history: pd.DataFrame | None = None,
-    scope: str | None = None,
+    scope: str | Sequence[str] | None = None,
     today: str | None = None,
     resolver: Resolver | None = None,
 ) -> list[Problem]:
@@ -604,7 +605,8 @@ def validate(
     ----------
     history : current stored observations (region_code, indicator, period, value) for the
         cross-period rules; None skips them.
-    scope : region the uploader may report for (province, city or county code); None: any.
+    scope : the regions the uploader may report for (province, city or county codes; one
+        code or several); None: any. Rows outside are errors naming each region.
     today : the current quarter (default: from the clock); later periods are errors.
     """
     resolver = resolver or default_resolver()
@@ -640,7 +642,7 @@ def validate(
         release_freed_memory()  # pandera's copies and masks
     problems += _cross_row(rows, result, resolver, today or periods.current_quarter())
     if scope:
-        problems += _scope(rows, scope, resolver)
+        problems += _scope(rows, (scope,) if isinstance(scope, str) else tuple(scope), resolver)
     problems += _missing_counties(rows, resolver)
     problems += _renamed(rows, resolver)
     if history is not None:

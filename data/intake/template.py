@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from data.i18n import formats
 from data.reference import indicators, periods
-from geo.regions import PROVINCE_CODE, Resolver, default_resolver
+from geo.regions import Resolver, counties_of, default_resolver
 
 
 def write_return(
@@ -115,23 +115,6 @@ def _write_instructions(ws, period) -> None:
     ws.column_dimensions["E"].width = 60
 
 
-def scope_counties(scope: str | None, resolver: Resolver | None = None) -> list[str]:
-    """County codes a template for ``scope`` covers: the province (None or 610000), a city
-    (its counties; 杨凌示范区 counts under the province, not 咸阳市) or one county."""
-    resolver = resolver or default_resolver()
-    reg = resolver.registry
-    counties = reg[reg.level == "county"]
-    if scope in (None, "", PROVINCE_CODE):
-        return counties.code.tolist()
-    res = resolver.resolve(scope)
-    if not res.ok:
-        raise ValueError(res.note or f"unknown region {scope}")
-    level = reg.set_index("code").at[res.code, "level"]
-    if level == "county":
-        return [res.code]
-    return counties[counties.stat_parent_code == res.code].code.tolist()
-
-
 def template_bytes(period: str, scope: str | None = None) -> bytes:
     """The template as bytes, for a download button."""
     import io
@@ -142,11 +125,11 @@ def template_bytes(period: str, scope: str | None = None) -> bytes:
 
 
 def write_template(path, period: str, scope: str | None = None):
-    """Write an empty return for ``period`` covering ``scope`` (see ``scope_counties``)."""
+    """Write an empty return for ``period`` covering ``scope`` (see ``geo.regions.counties_of``)."""
     period = periods.parse_period(period)
     if not periods.is_quarter(period):
         raise periods.PeriodError(f"a return is quarterly: {period!r} is not a quarter")
-    frame = pd.DataFrame({"region_code": scope_counties(scope)})
+    frame = pd.DataFrame({"region_code": counties_of(scope)})
     for code in indicators.REPORTED_CODES:
         frame[code] = None
     return write_return(path, period, frame)

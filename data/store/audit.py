@@ -1,10 +1,62 @@
-"""The audit trail: one appended record per change, written in the transaction of the change."""
+"""The audit trail: one appended record per change, written in the transaction of the change
+(a change that fails leaves no audit row, an audit row that fails undoes the change). The table
+is append-only: this module has no update or delete, and triggers refuse them in the database."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import select
+
+from data.accounts.policy import Principal
+from data.store.engine import Engine, reader
 from data.store.models import AuditLog
 
+COLUMNS = ["id", "at", "user", "action", "target", "before", "after", "detail"]
 
-def record(sess, user: str, action: str, detail: dict) -> None:
-    """Append who did what (``detail``: the change's ids and values) to the open session."""
-    sess.add(AuditLog(user=user, action=action, detail=detail))
+
+def record(
+    sess,
+    user: Principal | str,
+    action: str,
+    detail: dict | None = None,
+    target: str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> None:
+    """Append who did what to which (``target``), with the values before and after, to the
+    open session."""
+    name = user.name if isinstance(user, Principal) else str(user)
+    sess.add(
+        AuditLog(
+            user=name[:80],
+            action=action,
+            detail=detail or {},
+            target=target,
+            before=before,
+            after=after,
+        )
+    )
+
+
+def read_audit(
+    engine: Engine,
+    since: datetime | None = None,
+    user: str | None = None,
+    action: str | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Audit records (``COLUMNS``), newest first, filtered by time, user and action."""
+    stmt = select(AuditLog).order_by(AuditLog.id.desc())
+    if since is not None:
+        stmt = stmt.where(AuditLog.at >= since)
+    if user:
+        stmt = stmt.where(AuditLog.user == user)
+    if action:
+        stmt = stmt.where(AuditLog.action == action)
+    if limit:
+        stmt = stmt.limit(limit)
+    with reader(engine) as sess:
+        rows = [{c: getattr(r, c) for c in COLUMNS} for r in sess.execute(stmt).scalars()]
+    return pd.DataFrame(rows, columns=COLUMNS)

@@ -169,17 +169,35 @@ class TaskUpdate(Base):
 
 
 class User(Base):
+    """A local account: argon2 hash, roles and the regions and departments they are bound to
+    (see ``data.accounts.policy``), sign-in failures and lock-out."""
+
     __tablename__ = "app_user"
     name: Mapped[str] = mapped_column(String(80), primary_key=True)
-    role: Mapped[str] = mapped_column(String(20))
-    region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
-    department: Mapped[str | None] = mapped_column(String(80))
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    roles: Mapped[list] = mapped_column(JSON, default=list)
+    regions: Mapped[list] = mapped_column(JSON, default=list)
+    departments: Mapped[list] = mapped_column(JSON, default=list)
+    # the identity provider's subject (e-mail) of a single sign-on user, if any
+    sso_subject: Mapped[str | None] = mapped_column(String(200), unique=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AuditLog(Base):
+    """Append-only (triggers refuse UPDATE and DELETE): who, when, which action on what, and
+    the values before and after."""
+
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     user: Mapped[str] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[dict] = mapped_column(JSON)
+    target: Mapped[str | None] = mapped_column(String(200))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)

@@ -6,6 +6,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from data.accounts.policy import Principal, require
+from data.sanitize import clean_text
 from data.store import audit
 from data.store.engine import reader, transaction
 from data.store.models import Scenario
@@ -13,13 +15,23 @@ from data.store.models import Scenario
 COLUMNS = ["id", "name", "author", "created_at", "params"]
 
 
-def write_scenario(engine: Engine | None, name: str, author: str, params: dict) -> int:
-    """Store a scenario with its name, author and time, audited; return its id."""
+def write_scenario(engine: Engine | None, name: str, author: Principal, params: dict) -> int:
+    """Store a scenario with its name, author and time, audited; return its id. A planner's
+    write; the name is required typed text."""
+    require(author, "scenario_save")
+    name = clean_text(name, "scenario", required=True)
     with transaction(engine) as sess:
-        row = Scenario(name=name, author=author, params=params)
+        row = Scenario(name=name, author=author.name, params=params)
         sess.add(row)
         sess.flush()
-        audit.record(sess, author, "scenario_save", {"id": row.id, "name": name})
+        audit.record(
+            sess,
+            author,
+            "scenario_save",
+            {"id": row.id},
+            target=f"scenario {row.id}",
+            after={"name": name, "params": params},
+        )
         return row.id
 
 

@@ -7,6 +7,7 @@ import pandas as pd
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 
+from data.accounts.policy import Principal, require
 from data.store import audit
 from data.store.engine import get_engine, reader, transaction
 from data.store.models import Observation, Submission
@@ -28,19 +29,20 @@ def write_submission(
     sha256: str,
     filename: str,
     content: bytes,
-    user: str,
+    user: Principal,
     n_rows: int,
     write: pd.DataFrame,
     is_demo: bool,
 ) -> int:
     """The submission, the superseding of the values it revises (rows of ``write`` with an
     ``old`` value) and its new values; returns the submission id. Runs inside the caller's
-    transaction."""
+    transaction, after checking that ``user`` may write every region of it."""
+    require(user, "ingest", regions=write.region_code.unique().tolist())
     sub = Submission(
         sha256=sha256,
         filename=filename,
         content=content,
-        uploaded_by=user,
+        uploaded_by=user.name,
         n_rows=n_rows,
         n_values=len(write),
         is_demo=is_demo,
@@ -58,15 +60,20 @@ class RevertError(Exception):
     pass
 
 
-def revert_submission(
-    submission_id: int, user: str = "anonymous", engine: Engine | None = None
-) -> dict:
+def revert_submission(submission_id: int, user: Principal, engine: Engine | None = None) -> dict:
     """Undo a committed submission: its values stop being current and the values it superseded
-    become current again. Refused while a later submission has superseded any of its values."""
+    become current again. Refused while a later submission has superseded any of its values,
+    and (PermissionDenied) when ``user`` may not write every region it holds."""
     with transaction(engine or get_engine()) as sess:
         sub = sess.get(Submission, submission_id)
         if sub is None:
             raise RevertError(f"no submission {submission_id}")
+        regions = sess.scalars(
+            select(Observation.region_code)
+            .where(Observation.submission_id == submission_id)
+            .distinct()
+        ).all()
+        require(user, "revert", regions=regions)
         if sub.status != "committed":
             raise RevertError(f"submission {submission_id} is {sub.status}, not committed")
         later = sess.scalars(
@@ -97,6 +104,9 @@ def revert_submission(
             user,
             "revert",
             {"submission_id": submission_id, "withdrawn": n_off, "restored": n_back},
+            target=f"submission {submission_id} ({sub.filename})",
+            before={"status": "committed", "current_values": n_off},
+            after={"status": "reverted", "restored_values": n_back},
         )
     return {"submission_id": submission_id, "withdrawn": n_off, "restored": n_back}
 
@@ -140,6 +150,12 @@ def read_submissions(engine: Engine | None = None) -> pd.DataFrame:
         "current_values",
     ]
     return pd.DataFrame(rows, columns=cols)
+
+
+def has_demo(engine: Engine) -> bool:
+    """Whether the store holds demo returns (it is then in demo mode)."""
+    with reader(engine) as sess:
+        return sess.scalar(select(Submission.id).where(Submission.is_demo).limit(1)) is not None
 
 
 def delete_demo(engine: Engine) -> None:

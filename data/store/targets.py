@@ -7,6 +7,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from data.accounts.policy import Principal, require
+from data.sanitize import clean_text
 from data.store import audit
 from data.store.engine import reader, transaction
 from data.store.models import Target
@@ -34,10 +36,13 @@ def write_target(
     period: str,
     baseline: str | None,
     source: str,
-    user: str,
+    user: Principal,
 ) -> int:
     """Add the target of ``indicator`` for ``region`` at ``period``, or replace the one there,
-    with its audit record, in one transaction; return its id."""
+    with its audit record (values before and after), in one transaction; return its id.
+    An admin's write; the source is required typed text."""
+    require(user, "target_set")
+    source = clean_text(source, "source", required=True)
     with transaction(engine) as sess:
         old = sess.execute(
             select(Target).where(
@@ -46,6 +51,7 @@ def write_target(
                 Target.period == period,
             )
         ).scalar_one_or_none()
+        before = _values(old) if old is not None else None
         row = old or Target(indicator=indicator, region_code=region, period=period)
         row.value, row.unit, row.baseline_period, row.source = float(value), unit, baseline, source
         sess.add(row)
@@ -54,13 +60,13 @@ def write_target(
             sess,
             user,
             "target_set",
-            {
-                "id": row.id,
-                "indicator": indicator,
-                "region": region,
-                "value": value,
-                "period": period,
-                "baseline": baseline,
-            },
+            {"id": row.id},
+            target=f"target {indicator} {region} {period}",
+            before=before,
+            after=_values(row),
         )
         return row.id
+
+
+def _values(t: Target) -> dict:
+    return {"value": t.value, "unit": t.unit, "baseline": t.baseline_period, "source": t.source}

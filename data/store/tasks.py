@@ -6,7 +6,9 @@ import pandas as pd
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 
+from data.accounts.policy import Principal, require
 from data.reference.plan import PLAN_FIELDS, ParsedTask
+from data.sanitize import clean_text, clean_url
 from data.store import audit
 from data.store.engine import reader, transaction
 from data.store.models import Task, TaskUpdate
@@ -83,18 +85,41 @@ def read_updates(engine: Engine, number: int | None = None) -> pd.DataFrame:
 
 
 def add_update(
-    engine: Engine, number: int, status: str, note: str | None, evidence_url: str | None, user: str
+    engine: Engine,
+    number: int,
+    status: str,
+    note: str | None,
+    evidence_url: str | None,
+    user: Principal,
 ) -> int:
-    """Append a status update and its audit record in one transaction; raise UnknownTask."""
+    """Append a status update and its audit record (status before and after) in one
+    transaction. Raises UnknownTask; PermissionDenied unless one of ``user``'s departments
+    leads or co-leads the task; TextRejected for a note or link that may not be stored."""
+    note = clean_text(note, "note")
+    evidence_url = clean_url(evidence_url)
     with transaction(engine) as sess:
-        if sess.get(Task, number) is None:
+        task = sess.get(Task, number)
+        if task is None:
             raise UnknownTask(number, sess.scalar(select(func.max(Task.number))) or 0)
+        require(user, "task_update", task_departments=list(task.departments or []))
+        last = sess.scalars(
+            select(TaskUpdate.status)
+            .where(TaskUpdate.task_number == number)
+            .order_by(TaskUpdate.id.desc())
+            .limit(1)
+        ).first()
         upd = TaskUpdate(
-            task_number=number, status=status, note=note, evidence_url=evidence_url, user=user
+            task_number=number, status=status, note=note, evidence_url=evidence_url, user=user.name
         )
         sess.add(upd)
         sess.flush()
         audit.record(
-            sess, user, "task_update", {"task": number, "status": status, "update_id": upd.id}
+            sess,
+            user,
+            "task_update",
+            {"update_id": upd.id},
+            target=f"task {number}",
+            before={"status": last},
+            after={"status": status, "note": note, "evidence_url": evidence_url},
         )
         return upd.id

@@ -1,27 +1,84 @@
-"""AppTest helpers: run app.py against a given store, with fresh Streamlit caches."""
+"""AppTest helpers: run app.py against a given store, with fresh Streamlit caches, signed in
+as a user of the roles a test asks for (made in that store on first use)."""
 
+import time
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from data import store
+from data.accounts.policy import ROLES, Principal
+from data.reference.plan import departments
+from data.store.users import add_user, load_principal
+
 ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "apptest-pass-2026"
+
+
+def ensure_user(url: str, name: str, roles, regions=("610000",), depts=None) -> None:
+    """The account ``name`` with these roles in the store at ``url`` (made once)."""
+    engine = store.get_engine(url)
+    if load_principal(engine, name) is not None:
+        return
+    depts = departments().name_zh.tolist() if depts is None else depts
+    add_user(
+        engine,
+        Principal.system("tests"),
+        name,
+        PASSWORD,
+        roles,
+        regions if "statistician" in roles else (),
+        depts if "department" in roles else (),
+    )
+
+
+def sign_in(at: AppTest, name: str) -> AppTest:
+    now = time.time()
+    at.session_state["auth"] = {"name": name, "since": now, "seen": now}
+    return at
 
 
 @pytest.fixture
 def app_on(monkeypatch):
-    """``app_on(url)`` returns ``make(lang)``, which builds an AppTest of app.py on ``url``."""
+    """``app_on(url)`` returns ``make(lang, roles=..., user=...)``, which builds an AppTest of
+    app.py on ``url`` signed in as a user holding ``roles`` (every role by default), or as the
+    existing account ``user``; ``roles=None`` leaves it signed out."""
+
+    # as `urbdash serve` does (ui/server.py): app.py's st.navigation is the one page registry,
+    # never Streamlit's old pages-folder mode, which AppTest switches on again before each run
+    # (a rerun of the landing page would then run pages/overview_page.py without app.py)
+    from streamlit.runtime.pages_manager import PagesManager
+
+    init = PagesManager.__init__
+
+    def init_without_pages_folder(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init_without_pages_folder)
 
     def bind(url: str):
         monkeypatch.setenv("URBDASH_DATABASE_URL", url)
         monkeypatch.chdir(ROOT)
         st.cache_data.clear()
         st.cache_resource.clear()
+        engine = store.get_engine(url)
+        if not store.is_initialised(engine):
+            from data.store.bootstrap import init_store
 
-        def make(lang: str = "zh") -> AppTest:
+            init_store(engine)
+
+        def make(lang: str = "zh", roles=ROLES, user: str | None = None) -> AppTest:
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
             at.query_params["lang"] = lang
+            if user is not None:
+                sign_in(at, user)
+            elif roles is not None:
+                name = "t-" + "".join(sorted(r[:3] for r in roles))
+                ensure_user(url, name, tuple(roles))
+                sign_in(at, name)
             return at
 
         return make

@@ -3,6 +3,7 @@
 import pytest
 
 from analytics.maps import MAP_INDICATORS
+from tests.fixtures.actors import admin
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def test_target_share_offered_once_allocations_exist(demo_copy, app_on):
         "2020Q4",
         "2014Q1",
         "演示分配",
-        "admin",
+        admin(),
     )
     import streamlit as st
 

@@ -8,7 +8,9 @@ from sqlalchemy import func, select
 from data import store
 from data.store.bootstrap import init_store
 from data.store.models import Observation
+from tests.app.conftest import ensure_user
 from tests.fixtures import workbooks as wb
+from tests.fixtures.actors import SYSTEM
 
 ROOT = Path(__file__).resolve().parents[2]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -90,7 +92,9 @@ def test_completeness_per_indicator_group(page):
     from data.intake.ingest import ingest
     from tests.unit.test_partial_returns import FLOWS, partial
 
-    ingest(partial(FLOWS), "flows.xlsx", engine=store.get_engine(page.url), today="2020Q4")
+    ingest(
+        partial(FLOWS), "flows.xlsx", user=SYSTEM, engine=store.get_engine(page.url), today="2020Q4"
+    )
     for lang, group, summary in (
         ("zh", "flows", "4/107"),
         ("zh", "stocks", None),
@@ -119,7 +123,7 @@ def test_overview_with_fewer_quarters_than_a_forecast_needs(tmp_path, app_on):
 
     url = f"sqlite:///{tmp_path / 'one.sqlite'}"
     init_store(store.get_engine(url))
-    ingest(wb.standard(), "q3.xlsx", engine=store.get_engine(url), today="2020Q4")
+    ingest(wb.standard(), "q3.xlsx", user=SYSTEM, engine=store.get_engine(url), today="2020Q4")
     at = app_on(url)("zh").run()
     assert not at.exception, at.exception
     assert [i.value for i in at.info] == [
@@ -148,14 +152,19 @@ def test_findings_grid_speaks_the_page_language(page):
         assert all(whole.field == "")  # a finding about the whole sheet: blank, never None
 
 
-def test_a_new_scope_checks_the_files_again(page):
-    at = page()
+def test_a_statistician_of_another_city_is_refused_row_by_row(page, app_on):
+    """铜川's four counties from a statistician of 西安市: refused whole, each region named."""
+    ensure_user(page.url, "xa-stat", ("statistician",), regions=("610100",))
+    at = app_on(page.url)("zh", user="xa-stat").run()
+    at.switch_page("pages/returns_page.py").run()
+    assert at.caption[1].value == "您可上报的地区：西安市"
     at.file_uploader[0].set_value(("good.xlsx", wb.standard(), XLSX)).run()
-    assert any("检查通过" in s.value for s in at.success)
-    at.selectbox(key="scope").set_value("610100").run()  # 西安市: 铜川's counties are outside
     assert at.error[0].value.startswith("有错误，未入库")
-    assert set(at.dataframe[0].value.rule) == {"out_of_scope"}
+    table = at.dataframe[0].value
+    assert set(table.rule) == {"out_of_scope"} and len(table) == 4
+    assert table.message.iloc[0].endswith("不在您的填报范围（610100 西安市）内")
     assert not [b for b in at.button if b.label == "入库"]
+    assert n_obs(page.url) == 0
 
 
 def test_commit_checks_again_against_the_store(page):
@@ -166,9 +175,9 @@ def test_commit_checks_again_against_the_store(page):
     at.file_uploader[0].set_value(("good.xlsx", wb.standard(), XLSX)).run()
     # the same quarter arrives by another way (another statistician, the CLI) meanwhile
     other = wb.standard(wb.county_rows(values=[150] + wb.GOOD[1:]))
-    assert ingest(other, "cli.xlsx", engine=store.get_engine(page.url), today="2020Q4").status == (
-        "committed"
-    )
+    assert ingest(
+        other, "cli.xlsx", user=SYSTEM, engine=store.get_engine(page.url), today="2020Q4"
+    ).status == ("committed")
     next(b for b in at.button if b.label == "入库").click().run()
     assert not at.exception, at.exception
     assert at.warning[0].value.startswith("“good.xlsx”检查之后数据库已有变化")
@@ -182,8 +191,8 @@ def test_revert_asks_first_and_refreshes_the_history(page):
     from data.intake.ingest import ingest
 
     eng = store.get_engine(page.url)
-    ingest(wb.standard(), "q3.xlsx", engine=eng, today="2020Q4")
-    ingest(wb.standard(title="2016年第四季度"), "q4.xlsx", engine=eng, today="2020Q4")
+    ingest(wb.standard(), "q3.xlsx", user=SYSTEM, engine=eng, today="2020Q4")
+    ingest(wb.standard(title="2016年第四季度"), "q4.xlsx", user=SYSTEM, engine=eng, today="2020Q4")
     at = page()
     assert at.selectbox(key="revert_id").value is None  # nothing pre-selected
     assert not [b for b in at.button if b.label == "撤回"]

@@ -1,5 +1,7 @@
 """AppTest: moving a what-if control changes the scenario column, baseline stays."""
 
+from tests.fixtures.actors import admin
+
 
 def comparison(at):
     return next(d.value for d in at.dataframe if "基准" in d.value.columns)
@@ -23,7 +25,14 @@ def test_a_target_changed_by_an_admin_reaches_the_page(demo_copy, app_on):
     from analytics.targets import set_target
 
     set_target(
-        demo_copy["engine"], "settled_cumulative", "610000", 8_000_000, "2020Q4", None, "调整", "a"
+        demo_copy["engine"],
+        "settled_cumulative",
+        "610000",
+        8_000_000,
+        "2020Q4",
+        None,
+        "调整",
+        admin(),
     )
     at = app_on(demo_copy["url"])("zh").run()
     at.switch_page("pages/whatif_page.py").run()

@@ -5,6 +5,7 @@ the run in CI (CI=true) and skips it elsewhere."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -29,6 +30,45 @@ CHROMIUM_ARGS = [
 ]
 
 
+PASSWORD = "e2e-pass-2026"
+ALL_ROLES = ["--role", "leader", "--role", "statistician", "--role", "planner"]
+ALL_ROLES += ["--role", "department", "--role", "admin", "--region", "610000"]
+ALL_ROLES += ["--department", "省公安厅", "--department", "省统计局"]
+ACCOUNTS = {
+    "e2e": ALL_ROLES,
+    "lantian": ["--role", "statistician", "--region", "610122"],
+}
+
+
+def demo_password(name: str) -> str:
+    """A demo account's password, from the var/demo-accounts.txt the demo loader wrote."""
+    path = Path(os.environ["URBDASH_E2E_VAR"]) / "demo-accounts.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith(name + "\t"):
+            return line.split("\t")[2]
+    raise KeyError(name)
+
+
+def sign_in(page, name: str, password: str = PASSWORD) -> None:
+    """Fill the sign-in form as a person does and wait until the page behind it is drawn."""
+    from playwright.sync_api import expect
+
+    submit = page.get_by_role("button", name=re.compile("^(登录|Sign in)$"))
+    form = page.locator('[data-testid="stForm"]').filter(has=submit)
+    form.get_by_role("textbox", name=re.compile("^(用户名|User name)$")).fill(name)
+    form.locator('input[type="password"]').fill(password)
+    submit.click()
+    expect(submit).to_have_count(0, timeout=30_000)  # the form is gone: signed in
+    wait_idle(page)
+
+
+def visit(page, url: str, name: str = "e2e", password: str = PASSWORD) -> None:
+    """Open ``url`` and sign in on the form it shows (the page asked for opens after)."""
+    page.goto(url)
+    page.get_by_role("button", name=re.compile("^(登录|Sign in)$")).wait_for(timeout=30_000)
+    sign_in(page, name, password)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -48,6 +88,19 @@ def server(tmp_path_factory):
         capture_output=True,
         cwd=ROOT,
     )
+    # the journeys' own accounts, made through the CLI as an admin would (in demo mode no
+    # --as is needed): one holding every role, and a county statistician of 蓝田县
+    for name, args in ACCOUNTS.items():
+        subprocess.run(
+            [str(bindir / "urbdash"), "user", "add", name, *args, "--password-stdin"],
+            env=env,
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+            input=PASSWORD + "\n",
+            text=True,
+        )
+    os.environ["URBDASH_E2E_VAR"] = str(var)
     port = _free_port()
     log = open(var / "streamlit.log", "w")
     proc = subprocess.Popen(

@@ -4,12 +4,12 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import cjk_font_installed, wait_idle
+from tests.e2e.conftest import cjk_font_installed, visit, wait_idle
 
 
 def test_first_request_deep_link_to_returns(server, page, shots):
     """The server's very first session opens /returns directly: our menu, no 'Page not found'."""
-    page.goto(f"{server}/returns")
+    visit(page, f"{server}/returns")
     expect(page.get_by_role("heading", name="数据上报").first).to_be_visible(timeout=30_000)
     sidebar = page.locator('[data-testid="stSidebar"]')
     expect(sidebar.get_by_text("总览", exact=True)).to_be_visible()
@@ -24,7 +24,7 @@ def test_upload_bad_return_shows_located_errors(server, page, shots, tmp_path):
     bad = tmp_path / "bad_return.xlsx"
     rows = wb.county_rows()[:3] + [["610222", ""] + [-5] + wb.GOOD[1:]] + [["", "火星县"] + wb.GOOD]
     bad.write_bytes(wb.standard(rows))
-    page.goto(f"{server}/returns")
+    visit(page, f"{server}/returns")
     expect(page.get_by_role("heading", name="数据上报").first).to_be_visible(timeout=30_000)
     wait_idle(page)
     # the uploader states urbdash's own limit (URBDASH_MAX_UPLOAD_MB, 20), not Streamlit's 50
@@ -43,7 +43,7 @@ def test_upload_bad_return_shows_located_errors(server, page, shots, tmp_path):
 
 def test_open_overview_switch_language(server, page, shots):
     assert cjk_font_installed(), "fonts-noto-cjk is missing: Chinese would render as boxes"
-    page.goto(f"{server}/published")
+    visit(page, f"{server}/published")
     expect(page.get_by_role("heading", name="公布数据")).to_be_visible(timeout=30_000)
     # the chart is drawn: one line per census basis plus the two target stars
     traces = page.locator(".js-plotly-plot .scatterlayer .trace")
@@ -66,7 +66,7 @@ def test_open_overview_switch_language(server, page, shots):
 
 
 def test_link_with_lang_opens_in_english(server, page):
-    page.goto(f"{server}/?lang=en")
+    visit(page, f"{server}/?lang=en")
     expect(page.get_by_role("heading", name="Shaanxi: urbanization and hukou")).to_be_visible(
         timeout=30_000
     )
@@ -89,7 +89,7 @@ PROJECT = """([lon, lat]) => {
 
 def test_map_draws_offline_and_drills_down(server, page, shots):
     """No internet here: the shapes must come from our own layer on the blank style."""
-    page.goto(f"{server}/map")
+    visit(page, f"{server}/map")
     expect(page.get_by_role("heading", name="落户进展地图")).to_be_visible(timeout=30_000)
     page.wait_for_function(f"({COUNT_SHAPES})() === 11", timeout=30_000)
     page.get_by_text("县（市、区）", exact=True).click()
@@ -131,7 +131,7 @@ def test_exported_map_html_draws_offline_from_file(page, tmp_path, shots):
 
 
 def test_whatif_control_changes_the_probability(server, page, shots):
-    page.goto(f"{server}/whatif")
+    visit(page, f"{server}/whatif")
     expect(page.get_by_role("heading", name="情景模拟")).to_be_visible(timeout=30_000)
     wait_idle(page)
     row = page.locator('[data-testid="stDataFrame"]').last
@@ -156,7 +156,7 @@ FITS = """() => {
 
 def test_overview_fits_one_screen(server, page, shots):
     """A leader's first screen at 1366x768: targets, map, ahead/behind, freshness, no scrolling."""
-    page.goto(server)
+    visit(page, server)
     expect(page.get_by_role("heading", name="陕西省城镇化与户籍制度改革进展")).to_be_visible(
         timeout=30_000
     )
@@ -178,7 +178,7 @@ def test_overview_fits_one_screen(server, page, shots):
 
 
 def test_overview_brief_download(server, page, shots, tmp_path):
-    page.goto(server)
+    visit(page, server)
     wait_idle(page)
     page.get_by_role("button", name="简报（PDF）").click()
     with page.expect_download(timeout=60_000) as dl:
@@ -189,7 +189,7 @@ def test_overview_brief_download(server, page, shots, tmp_path):
 
 
 def test_trends_two_cities_per_10k(server, page, shots):
-    page.goto(f"{server}/trends")
+    visit(page, f"{server}/trends")
     expect(page.get_by_role("heading", name="趋势")).to_be_visible(timeout=30_000)
     wait_idle(page)
     page.get_by_text("市", exact=True).click()
@@ -238,14 +238,13 @@ def pick(page, box, text: str, tries: int = 3) -> None:
 
 
 def test_tasks_update_shows_in_department_view(server, page, shots):
-    page.goto(f"{server}/tasks")
+    visit(page, f"{server}/tasks")
     expect(page.get_by_role("heading", name="重点任务")).to_be_visible(timeout=30_000)
     wait_idle(page)
     expect(page.get_by_text("共 37 项").first).to_be_visible()
     form = page.locator('[data-testid="stForm"]')
     for i, text in ((0, "35. 各级公安机关"), (1, "进行中")):  # type to search, Enter picks
         pick(page, form.locator('[data-testid="stSelectbox"]').nth(i), text)
-    form.get_by_label("填报人").fill("省公安厅户政处")
     form.get_by_label("说明").fill("已部署户口登记专项检查")
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_text("已保存：任务35 → 进行中")).to_be_visible(timeout=30_000)

@@ -27,11 +27,13 @@ RANKS = {
 # inside data/, the same rule between its sub-packages
 DATA_RANKS = {
     "data.settings": 0,
+    "data.sanitize": 0,
     "data.reference": 1,
     "data.i18n": 2,
-    "data.store": 3,
-    "data.intake": 4,
-    "data.demo": 5,
+    "data.accounts": 3,
+    "data.store": 4,
+    "data.intake": 5,
+    "data.demo": 6,
 }
 # sideways imports at the top that the layout allows: pages and the CLI's serve use ui
 ALLOWED_SIDEWAYS = {("pages", "ui"), ("cli", "ui.server"), ("app", "ui")}

@@ -88,11 +88,19 @@ def test_newer_schema_refused(runner, tmp_path):
 def test_demo_if_empty_loads_once(runner):
     first = runner.invoke(main, ["demo", "--if-empty", "--json"])
     assert first.exit_code == 0, first.output
-    assert json.loads(first.output) == {"committed": 28}
+    made = json.loads(first.stdout)
+    assert made.pop("accounts") == [
+        {"name": f"demo-{r}", "role": r}
+        for r in ("leader", "statistician", "planner", "department", "admin")
+    ]
+    assert made == {"committed": 28}
+    # the passwords go to stderr once, never into the machine-readable output
+    assert "demo-admin" in first.stderr and "password" not in first.stdout
     second = runner.invoke(main, ["demo", "--if-empty", "--json"])
-    assert json.loads(second.output) == {"skipped": True}
+    assert json.loads(second.stdout) == {"skipped": True}
+    assert second.stderr == ""
     reset = runner.invoke(main, ["demo", "--reset", "--json"])
-    assert json.loads(reset.output) == {"committed": 28}
+    assert json.loads(reset.stdout) == {"committed": 28}
 
 
 def test_settings_lists_every_setting(runner):

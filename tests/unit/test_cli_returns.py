@@ -47,9 +47,19 @@ def cli(db_url, tmp_path, monkeypatch):
     monkeypatch.setenv("URBDASH_DATABASE_URL", db_url)
     runner = CliRunner()
     assert runner.invoke(main, ["init"]).exit_code == 0
+    pw = "pass-word-2026\n"
+    add = ["user", "add", "--password-stdin"]
+    assert runner.invoke(main, [*add, "root", "--role", "admin"], input=pw).exit_code == 0
+    for name, region in (("王五", "610000"), ("统计员", "610000"), ("xa", "610100")):
+        made = runner.invoke(
+            main,
+            [*add, name, "--role", "statistician", "--region", region, "--as", "root"],
+            input=pw,
+        )
+        assert made.exit_code == 0, made.output
 
-    def run(*args):
-        return runner.invoke(main, [str(a) for a in args])
+    def run(*args, input=None):
+        return runner.invoke(main, [str(a) for a in args], input=input)
 
     yield run
     store.clear_engines()
@@ -100,11 +110,11 @@ def test_ingest_duplicate_revision_replace_and_revert(cli, tmp_path):
     assert set(data) == INGEST_KEYS
     assert (data["status"], data["new"], data["unchanged"]) == ("committed", 28, 0)
 
-    again = cli("ingest", tmp_path / "q3.xlsx", "--json")
+    again = cli("ingest", tmp_path / "q3.xlsx", "--json", "--user", "统计员")
     assert again.exit_code == 0 and json.loads(again.output)["status"] == "duplicate"
 
     revised = write(tmp_path, "q3b.xlsx", changed_values())
-    refused = cli("ingest", revised, "--json")
+    refused = cli("ingest", revised, "--json", "--user", "统计员")
     assert refused.exit_code == 3
     changes = json.loads(refused.output)["changes"]
     assert changes == [
@@ -117,43 +127,47 @@ def test_ingest_duplicate_revision_replace_and_revert(cli, tmp_path):
         }
         for c in wb.TONGCHUAN
     ]
-    replaced = cli("ingest", revised, "--replace", "--json")
+    replaced = cli("ingest", revised, "--replace", "--json", "--user", "统计员")
     assert replaced.exit_code == 0 and json.loads(replaced.output)["status"] == "committed"
 
     subs = json.loads(cli("submissions", "--json").output)
     assert [(s["id"], s["status"], s["uploaded_by"]) for s in subs] == [
-        (2, "committed", "cli"),
+        (2, "committed", "统计员"),
         (1, "committed", "王五"),
     ]
     assert "sha256" not in subs[0]
-    undone = cli("revert", 2)
+    undone = cli("revert", 2, "--user", "统计员")
     assert undone.exit_code == 0
     assert undone.output.strip() == "reverted submission 2: 4 values withdrawn, 4 restored"
     assert json.loads(cli("submissions", "--json").output)[0]["status"] == "reverted"
-    again = cli("revert", 2)
+    again = cli("revert", 2, "--user", "统计员")
     assert again.exit_code == 1 and "submission 2 is reverted, not committed" in again.stderr
-    missing = cli("revert", 99)
+    missing = cli("revert", 99, "--user", "统计员")
     assert missing.exit_code == 1 and "no submission 99" in missing.stderr
 
 
 def test_ingest_refusals_write_nothing(cli, tmp_path):
     rows = wb.county_rows(values=[-5, 20, 5, 50_000, 30_000, 52_000, 20_000])
-    bad = cli("ingest", write(tmp_path, "bad.xlsx", wb.standard(rows=rows)), "--json")
+    bad = cli(
+        "ingest", write(tmp_path, "bad.xlsx", wb.standard(rows=rows)), "--json", "--user", "统计员"
+    )
     assert bad.exit_code == 1 and json.loads(bad.output)["status"] == "rejected"
     # a city file without one of its counties: a warning to confirm (exit 4), then stored
     partial = write(tmp_path, "part.xlsx", wb.standard(rows=wb.county_rows(wb.TONGCHUAN[:3])))
-    held = cli("ingest", partial, "--json")
+    held = cli("ingest", partial, "--json", "--user", "统计员")
     assert held.exit_code == 4
     report = json.loads(held.output)
     assert report["status"] == "needs_confirmation" and report["submission_id"] is None
     assert [w["rule"] for w in report["warnings"]] == ["missing_county"]
     assert cli("submissions", "--json").output.strip() == "[]"
-    confirmed = cli("ingest", partial, "--accept-warnings", "--json")
+    confirmed = cli("ingest", partial, "--accept-warnings", "--json", "--user", "统计员")
     assert confirmed.exit_code == 0 and json.loads(confirmed.output)["status"] == "committed"
 
 
 def test_export_and_completeness(cli, tmp_path):
-    assert cli("ingest", write(tmp_path, "q3.xlsx", wb.standard())).exit_code == 0
+    assert (
+        cli("ingest", write(tmp_path, "q3.xlsx", wb.standard()), "--user", "统计员").exit_code == 0
+    )
     out = tmp_path / "county.csv"
     done = cli("export", out)
     with out.open(encoding="utf-8-sig") as f:

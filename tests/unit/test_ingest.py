@@ -8,6 +8,7 @@ from data.intake.read import read_return
 from data.intake.template import write_return
 from data.store.bootstrap import init_store
 from data.store.models import Observation, Submission
+from tests.fixtures.actors import SYSTEM
 
 
 def _frame(values=None):
@@ -64,15 +65,15 @@ def test_template_round_trip(tmp_path):
 def test_ingest_duplicate_revision_and_replace(engine, tmp_path):
     init_store(engine)
     data = _workbook(tmp_path)
-    first = ingest(data, "r.xlsx", user="xa", engine=engine)
+    first = ingest(data, "r.xlsx", user=SYSTEM, engine=engine)
     assert first.status == "committed" and first.values == 28
     assert _counts(engine) == (1, 28, 28)
-    again = ingest(data, "r.xlsx", engine=engine)
+    again = ingest(data, "r.xlsx", user=SYSTEM, engine=engine)
     assert again.status == "duplicate" and again.submission_id == first.submission_id
     assert _counts(engine) == (1, 28, 28)
 
     revised = _workbook(tmp_path, "r2.xlsx", values={("610202", "settled_rural"): 150})
-    refused = ingest(revised, "r2.xlsx", engine=engine)
+    refused = ingest(revised, "r2.xlsx", user=SYSTEM, engine=engine)
     assert refused.status == "revision_refused"
     assert refused.changes.to_dict("records") == [
         {
@@ -85,7 +86,7 @@ def test_ingest_duplicate_revision_and_replace(engine, tmp_path):
     ]
     assert _counts(engine) == (1, 28, 28)
 
-    replaced = ingest(revised, "r2.xlsx", replace=True, engine=engine)
+    replaced = ingest(revised, "r2.xlsx", user=SYSTEM, replace=True, engine=engine)
     assert replaced.status == "committed"
     assert _counts(engine) == (2, 29, 28)  # the old value is superseded, not deleted
     with store.reader(engine) as sess:
@@ -103,7 +104,7 @@ def test_ingest_duplicate_revision_and_replace(engine, tmp_path):
 )
 def test_bad_rows_are_rejected_and_nothing_written(engine, tmp_path, values, rule):
     init_store(engine)
-    report = ingest(_workbook(tmp_path, values=values), "bad.xlsx", engine=engine)
+    report = ingest(_workbook(tmp_path, values=values), "bad.xlsx", user=SYSTEM, engine=engine)
     assert report.status == "rejected"
     assert [e.rule for e in report.errors] == [rule]
     assert report.errors[0].sheet == "铜川市" and report.errors[0].row in (4, 5)
@@ -112,7 +113,7 @@ def test_bad_rows_are_rejected_and_nothing_written(engine, tmp_path, values, rul
 
 def test_future_period_rejected(engine, tmp_path):
     init_store(engine)
-    report = ingest(_workbook(tmp_path, period="2099Q1"), "f.xlsx", engine=engine)
+    report = ingest(_workbook(tmp_path, period="2099Q1"), "f.xlsx", user=SYSTEM, engine=engine)
     assert report.status == "rejected" and {e.rule for e in report.errors} == {"future_period"}
     assert report.errors[0].message() == "填报期 2099Q1 尚未到来"
     assert _counts(engine) == (0, 0, 0)

@@ -17,6 +17,7 @@ from data import store
 from data.intake.ingest import check, commit, ingest
 from data.store.bootstrap import init_store
 from tests.fixtures import workbooks as wb
+from tests.fixtures.actors import SYSTEM
 from tests.unit.test_returns_corpus import ACCEPTED, REJECTED, TODAY, counts, stored
 
 
@@ -49,9 +50,9 @@ def test_same_answer_as_check_then_commit(tmp_path, monkeypatch, case, accept):
         monkeypatch.setenv(k, v)
     content = build()
     one, two = _engine(tmp_path / "one.sqlite"), _engine(tmp_path / "two.sqlite")
-    fused = ingest(content, "f.xlsx", engine=one, today=TODAY, accept_warnings=accept)
+    fused = ingest(content, "f.xlsx", user=SYSTEM, engine=one, today=TODAY, accept_warnings=accept)
     checked = check(content, "f.xlsx", engine=two, today=TODAY)
-    stepwise = commit(checked, content, engine=two, accept_warnings=accept)
+    stepwise = commit(checked, content, user=SYSTEM, engine=two, accept_warnings=accept)
     assert _summary(fused) == _summary(stepwise)
     assert counts(one) == counts(two)
     assert stored(one) == stored(two)
@@ -86,7 +87,7 @@ def writes(monkeypatch):
     "case", ["negative_flow", "urban_gt_total", "future_period", "total_row_mismatch"]
 )
 def test_error_found_beside_the_write_rolls_it_back(eng, writes, case):
-    report = ingest(REJECTED[case][0](), "bad.xlsx", engine=eng, today=TODAY)
+    report = ingest(REJECTED[case][0](), "bad.xlsx", user=SYSTEM, engine=eng, today=TODAY)
     assert writes["writes"] == 1  # written beside validation ...
     assert writes["written_on"].startswith("urbdash-write")
     assert writes["validated_on"] == threading.main_thread().name
@@ -97,7 +98,11 @@ def test_error_found_beside_the_write_rolls_it_back(eng, writes, case):
 
 def test_unconfirmed_warning_rolls_the_write_back(eng, writes):
     report = ingest(
-        wb.standard(wb.county_rows(wb.TONGCHUAN[:3])), "w.xlsx", engine=eng, today=TODAY
+        wb.standard(wb.county_rows(wb.TONGCHUAN[:3])),
+        "w.xlsx",
+        user=SYSTEM,
+        engine=eng,
+        today=TODAY,
     )
     assert writes["writes"] == 1
     assert report.status == "needs_confirmation"
@@ -109,7 +114,7 @@ def test_rows_that_break_the_unique_key_are_the_duplicate_error(eng, writes):
     """Every row twice: the write fails on the store's unique key before validation ends;
     the answer is validation's, and nothing is written."""
     build, _env, rules, _msg = REJECTED["every_row_duplicate"]
-    report = ingest(build(), "dup.xlsx", engine=eng, today=TODAY)
+    report = ingest(build(), "dup.xlsx", user=SYSTEM, engine=eng, today=TODAY)
     assert writes["writes"] == 1
     assert report.status == "rejected" and [p.rule for p in report.errors] == rules
     assert counts(eng) == (0, 0, 0)
@@ -121,23 +126,29 @@ def test_a_store_failure_is_raised_not_hidden(eng, monkeypatch):
 
     monkeypatch.setattr(submissions_mod, "insert_values", broken)
     with pytest.raises(OperationalError, match="disk I/O error"):
-        ingest(wb.standard(), "ok.xlsx", engine=eng, today=TODAY)
+        ingest(wb.standard(), "ok.xlsx", user=SYSTEM, engine=eng, today=TODAY)
     assert counts(eng) == (0, 0, 0)
 
 
 def test_nothing_to_write_is_validated_first_and_writes_nothing(eng, writes):
-    assert ingest(wb.standard(), "a.xlsx", engine=eng, today=TODAY).status == "committed"
+    assert (
+        ingest(wb.standard(), "a.xlsx", user=SYSTEM, engine=eng, today=TODAY).status == "committed"
+    )
     revised = wb.standard(wb.county_rows()[:3] + [["610222", ""] + [150] + wb.GOOD[1:]])
     before = counts(eng)
     writes["writes"] = 0
-    refused = ingest(revised, "b.xlsx", engine=eng, today=TODAY)
+    refused = ingest(revised, "b.xlsx", user=SYSTEM, engine=eng, today=TODAY)
     assert refused.status == "revision_refused" and writes["writes"] == 0
     same = ingest(
-        wb.standard(title="2016年第三季度统计表（重报）"), "c.xlsx", engine=eng, today=TODAY
+        wb.standard(title="2016年第三季度统计表（重报）"),
+        "c.xlsx",
+        user=SYSTEM,
+        engine=eng,
+        today=TODAY,
     )
     assert same.status == "unchanged" and writes["writes"] == 0
     assert counts(eng) == before
-    replaced = ingest(revised, "b.xlsx", engine=eng, today=TODAY, replace=True)
+    replaced = ingest(revised, "b.xlsx", user=SYSTEM, engine=eng, today=TODAY, replace=True)
     assert replaced.status == "committed" and writes["writes"] == 1
     assert stored(eng)[("610222", "settled_rural", "2016Q3")] == 150
 
@@ -148,7 +159,7 @@ def test_validation_that_fails_never_commits_the_write(eng, monkeypatch):
 
     monkeypatch.setattr(ingest_mod, "_validate", crash)
     with pytest.raises(RuntimeError, match="validator crashed"):
-        ingest(wb.standard(), "ok.xlsx", engine=eng, today=TODAY)
+        ingest(wb.standard(), "ok.xlsx", user=SYSTEM, engine=eng, today=TODAY)
     assert counts(eng) == (0, 0, 0)
 
 

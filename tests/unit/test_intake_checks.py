@@ -15,6 +15,7 @@ from data.intake.ingest import check, ingest
 from data.store.bootstrap import init_store
 from data.store.models import Observation, Submission
 from tests.fixtures import workbooks as wb
+from tests.fixtures.actors import SYSTEM
 
 TODAY = "2020Q4"
 
@@ -36,7 +37,7 @@ def nothing_written(eng) -> bool:
 def test_code_and_name_of_two_regions_is_an_error_naming_both(eng):
     rows = wb.county_rows()
     rows[0][1], rows[1][1] = rows[1][1], rows[0][1]  # 王益区 and 印台区 swapped
-    report = ingest(wb.standard(rows), "swap.xlsx", engine=eng, today=TODAY)
+    report = ingest(wb.standard(rows), "swap.xlsx", user=SYSTEM, engine=eng, today=TODAY)
     assert report.status == "rejected"
     assert [p.rule for p in report.errors] == ["code_name_mismatch"] * 2
     assert [p.message() for p in report.errors] == [
@@ -55,7 +56,7 @@ def test_an_old_name_with_its_current_code_is_no_mismatch(eng):
 
 def test_unknown_name_says_did_you_mean(eng):
     rows = wb.county_rows(wb.TONGCHUAN[:3]) + [["", "宜君新区"] + wb.GOOD]
-    report = ingest(wb.standard(rows), "u.xlsx", engine=eng, today=TODAY)
+    report = ingest(wb.standard(rows), "u.xlsx", user=SYSTEM, engine=eng, today=TODAY)
     assert [p.message() for p in report.errors] == ["无法识别的地区：宜君新区。是否为“宜君县”？"]
     assert report.errors[0].message("en") == "Unknown region: 宜君新区. Did you mean '宜君县'?"
     assert nothing_written(eng)
@@ -63,7 +64,7 @@ def test_unknown_name_says_did_you_mean(eng):
 
 def test_a_zip_password_is_the_encrypted_message(eng, tmp_path):
     locked = wb.zip_password(wb.standard(), tmp_path)
-    report = ingest(locked, "locked.xlsx", engine=eng, today=TODAY)
+    report = ingest(locked, "locked.xlsx", user=SYSTEM, engine=eng, today=TODAY)
     assert report.status == "rejected" and [p.rule for p in report.errors] == ["encrypted"]
     assert check(locked, "locked.xlsx", use_store=False).errors[0].rule == "encrypted"
     assert nothing_written(eng)
@@ -73,7 +74,7 @@ def test_the_row_limit_is_checked_before_the_sheet_is_parsed(eng, monkeypatch):
     monkeypatch.setenv("URBDASH_MAX_ROWS", "1000")
     huge = wb.declared_dimension(wb.standard(), 300_000)
     started = time.perf_counter()
-    report = ingest(huge, "huge.xlsx", engine=eng, today=TODAY)
+    report = ingest(huge, "huge.xlsx", user=SYSTEM, engine=eng, today=TODAY)
     assert time.perf_counter() - started < 5  # refused from the dimension, not after a parse
     assert [p.message() for p in report.errors] == ["数据行数 300,000 超过上限 1,000。"]
     assert nothing_written(eng)
@@ -84,19 +85,21 @@ def test_the_row_limit_is_checked_before_the_sheet_is_parsed(eng, monkeypatch):
 
 def test_a_value_taken_from_a_formula_is_a_warning_naming_the_cell(eng):
     content = wb.with_formula_values(wb.standard(), {"C4": 100, "C5": 100})
-    report = ingest(content, "f.xlsx", engine=eng, today=TODAY)
+    report = ingest(content, "f.xlsx", user=SYSTEM, engine=eng, today=TODAY)
     assert report.status == "needs_confirmation"
     assert [w.message() for w in report.warnings] == [
         "以下单元格的数值取自公式（Excel 上次保存的计算结果）：C4, C5。请确认结果无误"
     ]
     assert nothing_written(eng)
-    confirmed = ingest(content, "f.xlsx", engine=eng, today=TODAY, accept_warnings=True)
+    confirmed = ingest(
+        content, "f.xlsx", user=SYSTEM, engine=eng, today=TODAY, accept_warnings=True
+    )
     assert confirmed.status == "committed"
 
 
 def test_no_header_lists_the_cells_found_with_what_each_could_be(eng):
     content = wb.standard(header=["编号", "县名", "落户人数", "城镇化水平"])
-    report = ingest(content, "odd.xlsx", engine=eng, today=TODAY)
+    report = ingest(content, "odd.xlsx", user=SYSTEM, engine=eng, today=TODAY)
     assert [p.rule for p in report.errors] == ["no_header", "header_hint"]
     assert report.errors[1].sheet == "铜川市"
     assert report.errors[1].message() == (

@@ -18,6 +18,7 @@ from data.intake.ingest import ingest
 from data.store.bootstrap import init_store
 from data.store.observations import read_observations
 from tests.fixtures import workbooks as wb
+from tests.fixtures.actors import SYSTEM, cli_statistician
 
 TODAY = "2020Q4"
 FLOWS = ["settled_rural", "settled_other", "residence_permits"]
@@ -46,7 +47,7 @@ def eng(engine):
     ids=["flows", "stocks", "one", "two_stocks"],
 )
 def test_partial_return_stores_what_it_has(eng, fields):
-    report = ingest(partial(fields), "p.xlsx", engine=eng, today=TODAY)
+    report = ingest(partial(fields), "p.xlsx", user=SYSTEM, engine=eng, today=TODAY)
     assert report.status == "committed", [p.message() for p in report.errors + report.warnings]
     assert report.not_carried == [f for f in ALL if f not in fields]
     obs = read_observations(eng)
@@ -58,23 +59,23 @@ def test_partial_return_stores_what_it_has(eng, fields):
 
 
 def test_flows_then_stocks_complete_a_quarter(eng):
-    ingest(partial(FLOWS), "flows.xlsx", engine=eng, today=TODAY)
+    ingest(partial(FLOWS), "flows.xlsx", user=SYSTEM, engine=eng, today=TODAY)
     flows = completeness(eng, "2016Q3", indicators=FLOWS)
     stocks = completeness(eng, "2016Q3", indicators=STOCKS)
     assert flows.as_dict()["reported"] == 4 and stocks.as_dict()["reported"] == 0
     by = {r["indicator"]: r["reported"] for r in flows.as_dict()["by_indicator"]}
     assert by == {f: 4 if f in FLOWS else 0 for f in ALL}
-    ingest(partial(STOCKS), "stocks.xlsx", engine=eng, today=TODAY)
+    ingest(partial(STOCKS), "stocks.xlsx", user=SYSTEM, engine=eng, today=TODAY)
     assert completeness(eng, "2016Q3", indicators=STOCKS).as_dict()["reported"] == 4
     assert completeness(eng, "2016Q3").as_dict()["reported"] == 4  # any indicator
 
 
 def test_urban_above_the_stored_total_is_an_error(eng):
     totals = partial(["resident_pop"], {"resident_pop": 50_000})
-    assert ingest(totals, "t.xlsx", engine=eng, today=TODAY).status == "committed"
+    assert ingest(totals, "t.xlsx", user=SYSTEM, engine=eng, today=TODAY).status == "committed"
     before = len(read_observations(eng))
     urban = partial(["urban_resident_pop"], {"urban_resident_pop": 60_000})
-    report = ingest(urban, "u.xlsx", engine=eng, today=TODAY)
+    report = ingest(urban, "u.xlsx", user=SYSTEM, engine=eng, today=TODAY)
     assert report.status == "rejected"
     assert [p.rule for p in report.errors] == ["urban_gt_stored_total"] * 4
     assert (
@@ -87,14 +88,14 @@ def test_urban_above_the_stored_total_is_an_error(eng):
     )
     assert len(read_observations(eng)) == before
     ok = partial(["urban_resident_pop"], {"urban_resident_pop": 30_000})
-    assert ingest(ok, "u2.xlsx", engine=eng, today=TODAY).status == "committed"
+    assert ingest(ok, "u2.xlsx", user=SYSTEM, engine=eng, today=TODAY).status == "committed"
 
 
 def test_a_total_below_the_stored_urban_value_is_an_error(eng):
     urban = partial(["urban_registered_pop"], {"urban_registered_pop": 20_000})
-    assert ingest(urban, "u.xlsx", engine=eng, today=TODAY).status == "committed"
+    assert ingest(urban, "u.xlsx", user=SYSTEM, engine=eng, today=TODAY).status == "committed"
     totals = partial(["registered_pop"], {"registered_pop": 10_000})
-    report = ingest(totals, "t.xlsx", engine=eng, today=TODAY)
+    report = ingest(totals, "t.xlsx", user=SYSTEM, engine=eng, today=TODAY)
     assert [p.rule for p in report.errors] == ["urban_gt_stored_total"] * 4
     assert report.errors[0].field == "registered_pop"
 
@@ -109,7 +110,8 @@ def test_cli_names_what_a_partial_return_does_not_carry(tmp_path, monkeypatch):
     assert json.loads(out.output)["not_carried"] == STOCKS
     text = CliRunner().invoke(main, ["validate", str(path)]).output
     assert "本文件未包含以下指标，保持未上报（不记为0）：季末常住人口" in text
-    assert CliRunner().invoke(main, ["ingest", str(path)]).exit_code == 0
+    who = cli_statistician(CliRunner(), main)
+    assert CliRunner().invoke(main, ["ingest", str(path), "--user", who]).exit_code == 0
     comp = CliRunner().invoke(main, ["completeness", "--indicators", "stocks", "--json"])
     assert comp.exit_code == 0, comp.output
     data = json.loads(comp.output)

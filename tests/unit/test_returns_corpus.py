@@ -15,6 +15,7 @@ from data.intake.read import read_return
 from data.store.bootstrap import init_store
 from data.store.models import AuditLog, Observation, Submission
 from tests.fixtures import workbooks as wb
+from tests.fixtures.actors import SYSTEM, statistician
 
 TODAY = "2020Q4"
 
@@ -31,13 +32,18 @@ def counts(e):
         return (
             s.scalar(select(func.count()).select_from(Submission)),
             s.scalar(select(func.count()).select_from(Observation)),
-            s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "ingest")),
+            s.scalar(
+                select(func.count())
+                .select_from(AuditLog)
+                .where(AuditLog.action.in_(("ingest", "revise")))
+            ),
         )
 
 
 def run(e, content, **kw):
     kw.setdefault("today", TODAY)
-    return ingest(content, "upload.xlsx", user="t", engine=e, **kw)
+    kw.setdefault("user", SYSTEM)
+    return ingest(content, "upload.xlsx", engine=e, **kw)
 
 
 def stored(e):
@@ -638,7 +644,7 @@ def test_errors_are_located_in_cells(eng):
 
 
 def test_out_of_scope(eng):
-    report = run(eng, wb.standard(), scope="610100")
+    report = run(eng, wb.standard(), user=statistician("xa", "610100"))
     assert [p.rule for p in report.errors] == ["out_of_scope"] * 4
     assert report.errors[0].message() == "地区 610202 王益区 不在您的填报范围（610100 西安市）内"
     assert counts(eng) == (0, 0, 0)
@@ -718,8 +724,8 @@ def test_identical_unchanged_revision_replace_revert(eng):
     assert counts(eng) == (2, 29, 2)  # superseded, not deleted
 
     with pytest.raises(RevertError, match="revised by submission"):
-        revert(1, engine=eng)
-    out = revert(replaced.submission_id, engine=eng)
+        revert(1, user=SYSTEM, engine=eng)
+    out = revert(replaced.submission_id, user=SYSTEM, engine=eng)
     assert out == {"submission_id": replaced.submission_id, "withdrawn": 1, "restored": 1}
     assert stored(eng)[("610222", "settled_rural", "2016Q3")] == 100
 
@@ -728,7 +734,7 @@ def test_check_then_commit_preview(eng):
     report = check(wb.standard(), "a.xlsx", engine=eng, today=TODAY)
     assert (report.status, report.new, report.unchanged) == ("checked", 28, 0)
     assert counts(eng) == (0, 0, 0)
-    assert commit(report, wb.standard(), engine=eng).status == "committed"
+    assert commit(report, wb.standard(), user=SYSTEM, engine=eng).status == "committed"
 
 
 def test_reader_keeps_raw_and_locations():

@@ -7,6 +7,7 @@ from analytics import scenarios
 from cli.main import main
 from data.store.observations import read_observations, read_official
 from geo.regions import load_registry
+from tests.fixtures.actors import planner
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,9 @@ def test_bad_scenarios(data, message):
 
 def test_save_list_and_cli(demo_copy, tmp_path, monkeypatch):
     new_id = scenarios.save(
-        scenarios.ScenarioParams(name="西安加速", multiplier=1.2), "规划处", demo_copy["engine"]
+        scenarios.ScenarioParams(name="西安加速", multiplier=1.2),
+        planner("规划处"),
+        demo_copy["engine"],
     )
     saved = scenarios.list_saved(demo_copy["engine"])
     row = saved.set_index("id").loc[new_id]

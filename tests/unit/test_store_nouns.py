@@ -13,6 +13,7 @@ from analytics.targets import TargetError, allocations, load_targets, set_target
 from data import store
 from data.store.bootstrap import init_store
 from data.store.models import AuditLog
+from tests.fixtures.actors import admin, department, planner
 
 
 @pytest.fixture
@@ -35,8 +36,12 @@ def test_targets_seeded_set_replaced_and_audited(eng):
         ("urbanization_rate", "2015Q4", 55.0),
         ("urbanization_rate", "2020Q4", 62.0),
     ]
-    first = set_target(eng, "settled_cumulative", "西安市", 2_500_000, "2020Q4", None, "文件", "甲")
-    again = set_target(eng, "settled_cumulative", "610100", 2_600_000, "2020Q4", None, "文件", "乙")
+    first = set_target(
+        eng, "settled_cumulative", "西安市", 2_500_000, "2020Q4", None, "文件", admin("甲")
+    )
+    again = set_target(
+        eng, "settled_cumulative", "610100", 2_600_000, "2020Q4", None, "文件", admin("乙")
+    )
     assert again == first  # the same region, indicator and period: replaced, not added
     alloc = allocations(eng)
     assert alloc.to_dict("records") == [
@@ -53,32 +58,46 @@ def test_targets_seeded_set_replaced_and_audited(eng):
 def test_bad_target_writes_nothing(eng):
     before = load_targets(eng, None)
     with pytest.raises(TargetError, match="a target needs its source"):
-        set_target(eng, "urbanization_rate", "610000", 70, "2029Q4", None, "  ", "admin")
+        set_target(eng, "urbanization_rate", "610000", 70, "2029Q4", None, "  ", admin())
     pd.testing.assert_frame_equal(load_targets(eng, None), before)
     assert [a for _, a in audit_actions(eng)] == ["init"]
 
 
 def test_scenarios_saved_listed_and_audited(eng):
-    first = scenarios.save(scenarios.ScenarioParams(name="甲", multiplier=1.1), "规划处", eng)
-    second = scenarios.save(scenarios.ScenarioParams(name="乙", surge_quarters=2), "规划处", eng)
+    first = scenarios.save(
+        scenarios.ScenarioParams(name="甲", multiplier=1.1), planner("规划处"), eng
+    )
+    second = scenarios.save(
+        scenarios.ScenarioParams(name="乙", surge_quarters=2), planner("规划处"), eng
+    )
     saved = scenarios.list_saved(eng)
     assert list(saved.id) == [second, first]  # newest first
     assert saved.set_index("id").loc[second, "params"]["surge_quarters"] == 2
     assert audit_actions(eng)[-1] == ("规划处", "scenario_save")
     with pytest.raises(scenarios.ScenarioError, match="the multiplier cannot be negative"):
-        scenarios.save(scenarios.ScenarioParams(name="丙", multiplier=-1), "规划处", eng)
+        scenarios.save(scenarios.ScenarioParams(name="丙", multiplier=-1), planner("规划处"), eng)
     assert len(scenarios.list_saved(eng)) == 2
 
 
 def test_task_update_is_audited_with_its_change(eng):
-    update_id = tasks.update_task(10, "in_progress", note="已部署", user="省统计局", engine=eng)
+    who = department("统计局张三", "省统计局")
+    update_id = tasks.update_task(10, "in_progress", "已部署", None, who, engine=eng)
+    tasks.update_task(10, "done", None, None, who, engine=eng)
     with store.reader(eng) as sess:
-        last = sess.execute(select(AuditLog).order_by(AuditLog.id.desc())).scalars().first()
-        assert (last.user, last.action, last.detail) == (
-            "省统计局",
-            "task_update",
-            {"task": 10, "status": "in_progress", "update_id": update_id},
-        )
+        rows = sess.execute(select(AuditLog).order_by(AuditLog.id.desc()).limit(2)).scalars()
+        last, first = [(a.user, a.action, a.target, a.before, a.after) for a in rows]
+    assert first == (
+        "统计局张三",
+        "task_update",
+        "task 10",
+        {"status": None},
+        {"status": "in_progress", "note": "已部署", "evidence_url": None},
+    )
+    assert last[3:] == (
+        {"status": "in_progress"},
+        {"status": "done", "note": None, "evidence_url": None},
+    )
+    assert update_id > 0
 
 
 def test_whatif_follows_the_targets_in_the_store(demo_copy):
@@ -92,8 +111,8 @@ def test_whatif_follows_the_targets_in_the_store(demo_copy):
     params = scenarios.ScenarioParams(as_of="2017Q4")
     before = scenarios.run(params, obs, off, reg, targets=load_targets(eng))
     assert (before["settled"]["target"], before["settled"]["period"]) == (10_000_000, "2020Q4")
-    set_target(eng, "settled_cumulative", "610000", 8_000_000, "2020Q4", "2014Q1", "调整", "admin")
-    set_target(eng, "urbanization_rate", "610000", 61.0, "2020Q4", None, "调整", "admin")
+    set_target(eng, "settled_cumulative", "610000", 8_000_000, "2020Q4", "2014Q1", "调整", admin())
+    set_target(eng, "urbanization_rate", "610000", 61.0, "2020Q4", None, "调整", admin())
     after = scenarios.run(params, obs, off, reg, targets=load_targets(eng))
     assert after["settled"]["target"] == 8_000_000 and after["urbanization"]["target"] == 61.0
     assert after["settled"]["baseline_probability"] > before["settled"]["baseline_probability"]

@@ -12,6 +12,7 @@ from analytics.settlement_forecast import forecast_settlements
 from analytics.targets import project_targets
 from cli.main import main
 from data.reference import periods
+from tests.fixtures.actors import admin
 
 QUARTERS = periods.quarter_range("2014Q1", "2017Q4")
 SEASON = np.tile([0.85, 1.0, 1.2, 0.95], 4)
@@ -147,9 +148,21 @@ def test_target_set_bad_input(tmp_path, monkeypatch, args, message):
     monkeypatch.delenv("URBDASH_DATABASE_URL", raising=False)
     runner = CliRunner()
     assert runner.invoke(main, ["init"]).exit_code == 0
+    add = ["user", "add", "root", "--role", "admin", "--password-stdin"]
+    assert runner.invoke(main, add, input="pass-word-2026\n").exit_code == 0
     before = runner.invoke(main, ["targets", "--json"]).output
     out = runner.invoke(
-        main, ["target-set", "--indicator", "settled_cumulative", "--source", "x", *args]
+        main,
+        [
+            "target-set",
+            "--indicator",
+            "settled_cumulative",
+            "--source",
+            "x",
+            "--user",
+            "root",
+            *args,
+        ],
     )
     assert out.exit_code == 1 and message in out.stderr
     assert runner.invoke(main, ["targets", "--json"]).output == before  # nothing written
@@ -166,7 +179,7 @@ def test_city_allocation_is_projected(demo_copy, monkeypatch):
         "2020Q4",
         "2014Q1",
         "演示分配",
-        "admin",
+        admin(),
     )
     records = project_targets(demo_copy["engine"], as_of="2018Q4", region="610100")
     assert [(r["indicator"], r["target_value"], r["current_period"]) for r in records] == [

@@ -10,8 +10,10 @@ from analytics import tasks
 from cli.main import main
 from data.reference import numerals
 from data.reference import plan as division_plan
+from data.sanitize import TextRejected
 from data.store.bootstrap import init_store
 from data.store.models import TaskUpdate
+from tests.fixtures.actors import department
 
 # Read off the plan by hand: the first listed department of each task, None where the plan
 # says 分别负责 (each responsible for its part, no lead).
@@ -136,10 +138,20 @@ def test_store_updates_overdue_and_department_view(task_store):
     # 2015 deadlines passed by 2018 with no report: overdue; 2020 ones not yet
     assert set(frame[frame.status == "overdue"].number) == {1, 6, 11}
     tasks.update_task(
-        6, "done", note="西安市已统一登记为居民户口", user="省公安厅", engine=task_store
+        6,
+        "done",
+        "西安市已统一登记为居民户口",
+        None,
+        department("省公安厅", "省公安厅"),
+        engine=task_store,
     )
     tasks.update_task(
-        11, "in_progress", evidence_url="https://example.gov.cn/x", user="王五", engine=task_store
+        11,
+        "in_progress",
+        None,
+        "https://example.gov.cn/x",
+        department("王五", "省公安厅"),
+        engine=task_store,
     )
     now = tasks.list_tasks(task_store, as_of=LATER)
     row = now.set_index("number")
@@ -174,14 +186,26 @@ def test_store_updates_overdue_and_department_view(task_store):
         ({"number": 1, "status": "overdue"}, "unknown status 'overdue'"),
         (
             {"number": 1, "status": "done", "evidence_url": "javascript:alert(1)"},
-            "evidence link 'javascript:alert(1)' is not an http(s) URL",
+            "The evidence link must be a full web address starting with http:// or https://",
         ),
-        ({"number": 1, "status": "done", "note": "x" * 2001}, "note has 2001 characters"),
+        (
+            {"number": 1, "status": "done", "evidence_url": 'https://a.gov.cn/"><script>'},
+            "The evidence link must not hold spaces, quotes or angle brackets",
+        ),
+        (
+            {"number": 1, "status": "done", "note": "x" * 2001},
+            "The note is too long: 2001 characters, at most 2000",
+        ),
+        (
+            {"number": 1, "status": "done", "note": "ok\x1b[31m"},
+            "The note holds a control character (U+001B); remove it and try again",
+        ),
     ],
 )
 def test_bad_updates_write_nothing(task_store, kwargs, message):
-    with pytest.raises(tasks.TaskError) as err:
-        tasks.update_task(engine=task_store, **kwargs)
+    kwargs = {"note": None, "evidence_url": None, **kwargs}
+    with pytest.raises((tasks.TaskError, TextRejected)) as err:
+        tasks.update_task(user=department("d", "省公安厅"), engine=task_store, **kwargs)
     assert str(err.value).startswith(message)
     from data import store
 
@@ -210,10 +234,28 @@ def test_cli_tasks(monkeypatch, tmp_path):
     }
     assert [r["lead"] for r in records] == [LEADS[n] for n in range(1, 38)]
     assert records[6]["departments"][0] == "省发展改革委" and records[6]["each_responsible"]
-    bad = runner.invoke(main, ["task-update", "5", "--status", "half"])
+    pw = "pass-word-2026\n"
+    assert (
+        runner.invoke(
+            main, ["user", "add", "root", "--role", "admin", "--password-stdin"], input=pw
+        ).exit_code
+        == 0
+    )
+    add = ["user", "add", "李四", "--role", "department", "--department", "省公安厅"]
+    assert runner.invoke(main, [*add, "--password-stdin", "--as", "root"], input=pw).exit_code == 0
+    bad = runner.invoke(main, ["task-update", "5", "--status", "half", "--user", "李四"])
     assert bad.exit_code == 1 and "unknown status 'half'" in bad.output
+    nobody = runner.invoke(main, ["task-update", "5", "--status", "done"])
+    assert nobody.exit_code == 5 and "a write needs --user NAME outside demo mode" in nobody.stderr
     ok = runner.invoke(main, ["task-update", "5", "--status", "done", "--user", "李四"])
     assert ok.exit_code == 0 and "task 5: done" in ok.output
+    # task 13 is not 省公安厅's
+    other = runner.invoke(main, ["task-update", "13", "--status", "done", "--user", "李四"])
+    assert other.exit_code == 5
+    assert other.stderr.strip() == (
+        "urbdash: error: 用户 李四 无权更新此任务：牵头或参与部门为 "
+        "省发展改革委、省财政厅、省住房城乡建设厅、省国土资源厅、省农业厅"
+    )
     led = runner.invoke(main, ["tasks", "--json", "--department", "省统计局"])
     assert [r["number"] for r in json.loads(led.output)] == [1, 7, 10, 11]
     text = runner.invoke(main, ["tasks", "--section", "调整户口迁移政策"])

@@ -1,0 +1,170 @@
+"""Text that people type, on the way in and on the way out.
+
+In: names, notes, sources and links are checked for length and control characters, and an
+evidence link must be a well-formed http(s) URL without quotes or angle brackets
+(``clean_text``, ``clean_url``); a refusal says which field and why, in both languages.
+Out: a text cell of an exported CSV or XLSX that a spreadsheet would run as a formula (it
+begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return: OWASP's CSV injection list)
+is prefixed with an apostrophe, while numbers stay numbers (``neutralise_frame``).
+
+This module imports nothing from the project: the store, the intake, the exports and the pages
+all apply these same rules.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# the longest of each kind of typed text
+MAX_LENGTH = {
+    "user": 40,
+    "note": 2000,
+    "evidence": 500,
+    "source": 500,
+    "scenario": 120,
+    "department": 80,
+    "filename": 255,
+    "user_sso": 200,
+}
+FIELD_NAMES = {
+    "user": ("用户名", "user name"),
+    "note": ("说明", "note"),
+    "evidence": ("佐证链接", "evidence link"),
+    "source": ("来源", "source"),
+    "scenario": ("情景名称", "scenario name"),
+    "department": ("部门", "department"),
+    "filename": ("文件名", "file name"),
+    "user_sso": ("单点登录身份", "single sign-on identity"),
+}
+_URL_FORBIDDEN = re.compile(r"[\s\"'<>`\\{}|^]")
+# user names: letters (any script), digits, and . _ - only, so a name is never markup or a path
+_USER_NAME = re.compile(r"^[\w.\-]+$")
+
+
+class Refusal(ValueError):
+    """Something the product refuses to do, said in both languages (``message(lang)``): the
+    CLI prints it as one line, the app in the page's language."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(en)
+        self.zh, self.en = zh, en
+
+    def message(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class TextRejected(Refusal):
+    """Typed text that may not be stored; the message says which field and why."""
+
+    def __init__(self, field: str, zh: str, en: str):
+        super().__init__(zh, en)
+        self.field = field
+
+
+def _label(field: str) -> tuple[str, str]:
+    return FIELD_NAMES.get(field, (field, field))
+
+
+def clean_text(value: object, field: str, required: bool = False) -> str | None:
+    """``value`` stripped; None when empty and not ``required``. Refused (TextRejected) when
+    longer than ``MAX_LENGTH[field]`` or holding a control character (a line break is allowed
+    in a note only)."""
+    zh, en = _label(field)
+    text = "" if value is None else str(value).strip()
+    if not text:
+        if required:
+            raise TextRejected(field, f"{zh}不能为空", f"The {en} must not be empty")
+        return None
+    limit = MAX_LENGTH.get(field, 200)
+    if len(text) > limit:
+        raise TextRejected(
+            field,
+            f"{zh}过长：{len(text)} 个字符，最多 {limit} 个",
+            f"The {en} is too long: {len(text)} characters, at most {limit}",
+        )
+    allowed = "\n" if field == "note" else ""
+    bad = next((c for c in text if unicodedata.category(c)[0] == "C" and c not in allowed), None)
+    if bad is not None:
+        code = f"U+{ord(bad):04X}"
+        raise TextRejected(
+            field,
+            f"{zh}含有控制字符（{code}），请删除后重试",
+            f"The {en} holds a control character ({code}); remove it and try again",
+        )
+    return text
+
+
+def clean_user_name(value: object) -> str:
+    """A user name: required, at most 40 characters of letters, digits, ``.``, ``_``, ``-``."""
+    name = clean_text(value, "user", required=True)
+    if not _USER_NAME.match(name):
+        raise TextRejected(
+            "user",
+            "用户名只能包含文字、数字、点、下划线和连字符",
+            "A user name may hold only letters, digits, '.', '_' and '-'",
+        )
+    return name
+
+
+def clean_url(value: object, field: str = "evidence") -> str | None:
+    """A well-formed http(s) URL with a host and no quotes, angle brackets or spaces; None when
+    empty."""
+    text = clean_text(value, field)
+    if text is None:
+        return None
+    zh, en = _label(field)
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise TextRejected(
+            field,
+            f"{zh}须为以 http:// 或 https:// 开头的完整网址",
+            f"The {en} must be a full web address starting with http:// or https://",
+        )
+    if _URL_FORBIDDEN.search(text):
+        raise TextRejected(
+            field,
+            f"{zh}不能含有空格、引号或尖括号",
+            f"The {en} must not hold spaces, quotes or angle brackets",
+        )
+    return text
+
+
+def neutralise(value: object) -> object:
+    """A text that would start a formula in a spreadsheet, prefixed with ``'``; any other
+    value (numbers included) unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_bytes(frame) -> bytes:
+    """A frame as CSV for download or export: UTF-8 with a BOM (opens in Excel), formula-like
+    text neutralised."""
+    return neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_bytes(frame, sheet_name: str = "data") -> bytes:
+    """A frame as an XLSX workbook, formula-like text neutralised (openpyxl would otherwise
+    write a text beginning with ``=`` as a live formula)."""
+    import io
+
+    buf = io.BytesIO()
+    neutralise_frame(frame).to_excel(buf, index=False, sheet_name=sheet_name)
+    return buf.getvalue()
+
+
+def neutralise_frame(frame):
+    """A copy of a pandas frame whose text cells (and column names) are ``neutralise``d;
+    numeric columns are left as they are."""
+    from pandas.api import types
+
+    out = frame.copy()
+    for col in out.columns:
+        dtype = out[col].dtype
+        if not (types.is_numeric_dtype(dtype) or types.is_datetime64_any_dtype(dtype)):
+            out[col] = out[col].astype(object).map(neutralise)
+    out.columns = [neutralise(c) for c in out.columns]
+    return out

@@ -1,0 +1,209 @@
+"""用户与审计 / Users and audit (admins): accounts, roles and assignments, lock-outs, and the
+audit trail with filters and export."""
+
+import json
+from datetime import UTC, datetime, time
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from data.accounts.passwords import RULES
+from data.accounts.policy import ROLE_NAMES, ROLES, PermissionDenied
+from data.reference.plan import departments as plan_departments
+from data.sanitize import Refusal, csv_bytes, xlsx_bytes
+from data.store import users as user_store
+from data.store.audit import read_audit
+
+lang = ui.lang()
+me = ui.user()
+if not me.may("user_admin"):
+    st.error(ui.tr("auth.no_permission"))
+    st.stop()
+st.title(ui.tr("page.admin"))
+role_label = {r: ROLE_NAMES[r][0 if lang == "zh" else 1] for r in ROLES}
+# regions a statistician may be assigned: the province, the ten cities, 杨凌示范区, any county
+units = ui.scope_options()
+reg = ui.registry()
+units |= ui.scope_options(tuple(reg[reg.level == "county"].code))
+dept_names = plan_departments().name_zh.tolist()
+
+
+def _done(what: str) -> None:
+    st.session_state["admin_done"] = ui.tr("admin.done", what=what)
+    st.rerun()
+
+
+def _attempt(fn, *args) -> bool:
+    try:
+        fn(*args)
+    except (PermissionDenied, Refusal) as exc:
+        st.error(exc.message(lang))
+        return False
+    return True
+
+
+users_tab, audit_tab = st.tabs([ui.tr("admin.users"), ui.tr("admin.audit")])
+with users_tab:
+    if "admin_done" in st.session_state:
+        st.success(st.session_state.pop("admin_done"))
+    frame = user_store.list_users(ui.engine())
+
+    def state(r) -> str:
+        if r.disabled:
+            return ui.tr("admin.state.disabled")
+        if r.locked_until is not None and not pd.isna(r.locked_until):
+            return ui.tr("admin.state.locked", until=f"{r.locked_until:%H:%M} UTC")
+        return ui.tr("admin.state.active")
+
+    shown = pd.DataFrame(
+        {
+            "name": [
+                n + (ui.tr("admin.demo_user") if d else "")
+                for n, d in zip(frame.name, frame.is_demo, strict=True)
+            ],
+            "roles": ["、".join(role_label[r] for r in rs) for rs in frame.roles],
+            "regions": ["、".join(units[c] for c in rs if c in units) for rs in frame.regions],
+            "departments": ["、".join(ds) for ds in frame.departments],
+            "state": [state(r) for r in frame.itertuples()],
+        }
+    )
+    st.dataframe(
+        shown.rename(columns={c: ui.tr(f"admin.col.{c}") for c in shown.columns}),
+        hide_index=True,
+        width="stretch",
+    )
+
+    with st.expander(ui.tr("admin.add"), icon=":material/person_add:"):
+        with st.form("add_user", clear_on_submit=False):
+            name = st.text_input(ui.tr("auth.name"), key="new_name")
+            roles = st.multiselect(
+                ui.tr("admin.roles"), ROLES, format_func=role_label.get, key="new_roles"
+            )
+            regions = st.multiselect(
+                ui.tr("admin.regions"), list(units), format_func=units.get, key="new_regions"
+            )
+            depts = st.multiselect(ui.tr("admin.departments"), dept_names, key="new_depts")
+            password = st.text_input(
+                ui.tr("admin.new_password"),
+                type="password",
+                key="new_password",
+                autocomplete="new-password",
+            )
+            st.caption(RULES[lang])
+            if st.form_submit_button(ui.tr("admin.create"), type="primary"):
+                if _attempt(
+                    user_store.add_user, ui.engine(), me, name, password, roles, regions, depts
+                ):
+                    _done(ui.tr("admin.created", name=name))
+
+    if len(frame):
+        pick = st.selectbox(
+            ui.tr("admin.pick"),
+            frame.name.tolist(),
+            index=None,
+            placeholder=ui.tr("admin.pick_placeholder"),
+            key="admin_pick",
+        )
+        if pick is not None:
+            row = frame.set_index("name").loc[pick]
+            with st.form(f"edit_{pick}"):
+                roles = st.multiselect(
+                    ui.tr("admin.roles"),
+                    ROLES,
+                    default=list(row.roles),
+                    format_func=role_label.get,
+                )
+                regions = st.multiselect(
+                    ui.tr("admin.regions"),
+                    list(units),
+                    default=[c for c in row.regions if c in units],
+                    format_func=units.get,
+                )
+                depts = st.multiselect(
+                    ui.tr("admin.departments"),
+                    dept_names,
+                    default=[d for d in row.departments if d in dept_names],
+                )
+                if st.form_submit_button(ui.tr("admin.save_roles")):
+                    if _attempt(user_store.assign, ui.engine(), me, pick, roles, regions, depts):
+                        _done(ui.tr("admin.saved", name=pick))
+            c1, c2, c3 = st.columns(3)
+            if row.disabled:
+                if c1.button(ui.tr("admin.enable"), key="enable"):
+                    if _attempt(user_store.set_disabled, ui.engine(), me, pick, False):
+                        _done(ui.tr("admin.enable") + " " + pick)
+            elif c1.button(ui.tr("admin.disable"), key="disable", disabled=pick == me.name):
+                if _attempt(user_store.set_disabled, ui.engine(), me, pick, True):
+                    _done(ui.tr("admin.disable") + " " + pick)
+            if c2.button(ui.tr("admin.unlock"), key="unlock"):
+                if _attempt(user_store.unlock, ui.engine(), me, pick):
+                    _done(ui.tr("admin.unlock") + " " + pick)
+            with c3.popover(ui.tr("admin.set_password")):
+                new = st.text_input(
+                    ui.tr("admin.new_password"),
+                    type="password",
+                    key="reset_password",
+                    autocomplete="new-password",
+                )
+                st.caption(RULES[lang])
+                if st.button(ui.tr("admin.set_password"), key="reset_go"):
+                    if _attempt(user_store.set_password, ui.engine(), me, pick, new):
+                        _done(ui.tr("admin.set_password") + " " + pick)
+
+with audit_tab:
+    f1, f2, f3 = st.columns(3)
+    since = f1.date_input(ui.tr("audit.since"), value=None, key="audit_since")
+    who = f2.text_input(ui.tr("audit.user"), key="audit_user")
+    actions = {
+        a: ui.tr(f"audit.act.{a}")
+        for a in (
+            "ingest",
+            "revise",
+            "revert",
+            "scenario_save",
+            "task_update",
+            "target_set",
+            "user_add",
+            "user_assign",
+            "user_password",
+            "user_disable",
+            "user_enable",
+            "user_unlock",
+            "signin_failed",
+            "init",
+        )
+    }
+    action = f3.selectbox(
+        ui.tr("audit.action"),
+        [None, *actions],
+        format_func=lambda a: ui.tr("audit.all") if a is None else actions[a],
+        key="audit_action",
+    )
+    when = datetime.combine(since, time.min, tzinfo=UTC) if since else None
+    log = read_audit(ui.engine(), when, who.strip() or None, action)
+    st.caption(ui.tr("audit.count", n=len(log)))
+
+    def text(v) -> str:
+        return (
+            ""
+            if v is None or (isinstance(v, float) and pd.isna(v))
+            else json.dumps(v, ensure_ascii=False, default=str)
+        )
+
+    table = pd.DataFrame(
+        {
+            "at": pd.to_datetime(log["at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
+            "user": log["user"],
+            "action": [actions.get(a, a) for a in log["action"]],
+            "target": log["target"].fillna(""),
+            "before": log["before"].map(text),
+            "after": log["after"].map(text),
+            "detail": log["detail"].map(text),
+        }
+    )
+    export = table.rename(columns={c: ui.tr(f"audit.col.{c}") for c in table.columns})
+    st.dataframe(export, hide_index=True, width="stretch", height=420)
+    d1, d2 = st.columns(2)
+    d1.download_button(ui.tr("audit.download_csv"), csv_bytes(export), "audit.csv", "text/csv")
+    d2.download_button(ui.tr("audit.download_xlsx"), xlsx_bytes(export), "audit.xlsx")
