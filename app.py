@@ -7,7 +7,10 @@ import ui
 from data import store
 
 st.set_page_config(page_title="陕西城镇化监测 / Shaanxi urbanization", page_icon="🏙️", layout="wide")
-who = ui.current_user()
+try:
+    who = ui.current_user()
+except (store.WriteError, store.StoreError):
+    ui.database_unavailable()
 menu: dict[str, list] = {}
 for i, (path, title, icon, url, group) in enumerate(ui.PAGES):
     role = ui.PAGE_ROLES.get(path)
@@ -33,4 +36,7 @@ else:
     st.sidebar.caption(ui.tr("app.title"))
     db = store.redact(ui.engine().url.render_as_string(False))
     st.sidebar.caption(ui.tr("app.database", url=db.rsplit("/", 1)[-1]))
-    nav.run()
+    try:
+        nav.run()
+    except store.WriteError:  # the database went away mid-page: say so, recover next click
+        ui.database_unavailable()

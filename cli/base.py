@@ -3,7 +3,9 @@
 Exit codes: 0 success; 1 validation errors in the input; 2 usage, configuration or database
 problem (one line on stderr, never a traceback); 3 refused revision (see ``ingest``);
 4 warnings not confirmed (``ingest`` without ``--accept-warnings``); 5 not permitted (the
-``--user`` may not do this write, or a write without ``--user`` outside demo mode).
+``--user`` may not do this write, or a write without ``--user`` outside demo mode); 6 conflict
+(another upload changed the stored values this file was checked against: nothing was written,
+the file is kept; run the command again).
 """
 
 from __future__ import annotations
@@ -16,7 +18,14 @@ import click
 
 from data import settings, store
 
-EXIT_INVALID, EXIT_CONFIG, EXIT_REVISION, EXIT_CONFIRM, EXIT_DENIED = 1, 2, 3, 4, 5
+EXIT_INVALID, EXIT_CONFIG, EXIT_REVISION, EXIT_CONFIRM, EXIT_DENIED, EXIT_CONFLICT = (
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+)
 
 
 def fail(message: str, code: int = EXIT_CONFIG):

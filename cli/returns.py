@@ -9,6 +9,7 @@ import click
 
 from cli.base import (
     EXIT_CONFIRM,
+    EXIT_CONFLICT,
     EXIT_INVALID,
     EXIT_REVISION,
     LANG,
@@ -173,6 +174,12 @@ def ingest(
     text = f"{report.status}: {file}"
     if report.submission_id:
         text += f" (submission {report.submission_id})"
+    if report.status == "conflict":
+        text += (
+            f"\nanother upload changed the stored values this file was checked against: "
+            f"nothing was written (the file is kept as submission {report.submission_id}); "
+            "run the command again"
+        )
     if report.status == "revision_refused":
         diff = report.changes.to_string(index=False)
         text += f"\n{len(report.changes)} stored values would change (use --replace):\n{diff}"
@@ -182,6 +189,7 @@ def ingest(
         "rejected": EXIT_INVALID,
         "revision_refused": EXIT_REVISION,
         "needs_confirmation": EXIT_CONFIRM,
+        "conflict": EXIT_CONFLICT,
     }.get(report.status, 0)
     sys.exit(code)
 

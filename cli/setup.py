@@ -8,6 +8,7 @@ import click
 
 from cli.base import (
     emit,
+    fail,
     main,
     store_errors,
 )
@@ -104,3 +105,39 @@ def show_settings(as_json: bool) -> None:
         if r["name"] == "database_url" and r["value"]:
             r["value"] = store.redact(r["value"])
     emit(rows, as_json, "\n".join(f"{r['env']}={r['value']}\n    {r['help']}" for r in rows))
+
+
+@main.command("backup")
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@store_errors
+def backup_store(out: str, as_json: bool) -> None:
+    """Write the whole store to OUT (SQLite: an SQLite file; PostgreSQL: a pg_dump archive)."""
+    from data.store.backup import backup
+
+    done = backup(store.get_engine(), out)
+    emit(
+        done,
+        as_json,
+        f"store written to {done['file']} ({done['bytes']:,} bytes, schema {done['revision']})",
+    )
+
+
+@main.command("restore")
+@click.argument("inp", metavar="IN", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Confirm: the store is replaced by the backup.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@store_errors
+def restore_store(inp: str, yes: bool, as_json: bool) -> None:
+    """Replace the store with the backup IN (refused when IN comes from a newer schema)."""
+    from data.store.backup import restore
+
+    if not yes:
+        fail("restore replaces everything in the store: add --yes to confirm")
+    done = restore(store.get_engine(), inp)
+    store.clear_engines()
+    emit(
+        done,
+        as_json,
+        f"store restored from {done['file']} (schema {done['revision']} -> {done['now']})",
+    )

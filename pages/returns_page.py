@@ -98,6 +98,9 @@ def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -
         box.success(ui.tr("returns.status.committed", id=report.submission_id))
     elif status == "unchanged":
         box.info(ui.tr("returns.status.unchanged"))
+    elif status == "conflict":
+        box.warning(ui.tr("returns.status.conflict", id=report.submission_id))
+        return
     else:
         box.success(ui.tr("returns.status.checked"), icon=":material/check_circle:")
     box.caption(

@@ -146,6 +146,13 @@ def sidebar(who: Principal) -> None:
         st.rerun()
 
 
+def database_unavailable() -> None:
+    """The database cannot be reached (restarting, network): one clear message instead of the
+    page; the engine reconnects by itself (pre-ping), so the next click recovers."""
+    st.error(tr("app.database_down"), icon=":material/cloud_off:")
+    st.stop()
+
+
 def user() -> Principal:
     """The signed-in user of this run (app.py has made sure there is one)."""
     who = st.session_state.get("_principal")
@@ -160,6 +167,7 @@ __all__ = [
     "sign_out",
     "sidebar",
     "user",
+    "database_unavailable",
     "role_names",
     "sso_identity",
     "start_session",

@@ -4,6 +4,20 @@ from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
     "auth.heading": {"zh": "登录", "en": "Sign in"},
+    "app.database_down": {
+        "zh": "数据库暂时无法连接（可能正在重启）。请稍后刷新页面，恢复后无需重新启动本平台。"
+        "刚才的提交若未显示“已入库”，则没有写入，请重新提交。",
+        "en": "The database cannot be reached right now (it may be restarting). Refresh in a "
+        "moment: the app recovers by itself. A submission that did not say 'Stored' was not "
+        "written; submit it again.",
+    },
+    "returns.status.conflict": {
+        "zh": "未入库：检查之后，另一份上报修改了本文件比对的数据。文件已保留（第 {id} 号），"
+        "请重新上传以再次检查。",
+        "en": "Not stored: another upload changed the values this file was checked against. "
+        "The file is kept (submission {id}); upload it again to check it anew.",
+    },
+    "returns.sub_status.conflict": {"zh": "冲突未入库", "en": "conflict, not stored"},
     "auth.intro": {
         "zh": "陕西省城镇化与户籍制度改革监测平台。请使用您的账户登录。",
         "en": "Shaanxi urbanization and hukou reform monitor. Sign in with your account.",

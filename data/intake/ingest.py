@@ -35,6 +35,7 @@ STATUSES = (
     "rejected",
     "needs_confirmation",
     "revision_refused",
+    "conflict",  # what it was checked against changed before it could be written: check again
 )
 
 
@@ -228,17 +229,38 @@ def commit(
     if write.empty:
         report.status = "unchanged"
         return report
-    with store.transaction(engine) as sess:
-        sub_id = _write(sess, report, write, content, user, is_demo)
-        _audit(sess, report, write, user, accept_warnings, sub_id)
+
+    @store.retrying
+    def write_once() -> int:
+        with store.transaction(engine) as sess:
+            sub_id = _write(sess, report, write, content, user, is_demo)
+            _audit(sess, report, write, user, accept_warnings, sub_id)
+        return sub_id
+
+    try:
+        sub_id = write_once()
+    except submissions.WriteConflict:
+        return _conflict(report, content, user, engine)
     report.status, report.submission_id = "committed", sub_id
     return report
 
 
+def _conflict(report: IngestReport, content: bytes, user: Principal, engine) -> IngestReport:
+    """Another writer changed what the file was checked against: nothing of it is written,
+    the file is kept (status "conflict") and the sender is told to check it again."""
+    report.status = "conflict"
+    report.submission_id = submissions.keep_unwritten(
+        engine, report.sha256, report.filename, content, user, "conflict"
+    )
+    return report
+
+
 def _write(sess, report: IngestReport, write, content: bytes, user: str, is_demo: bool) -> int:
-    """The submission and its values, inside the caller's transaction; returns its id."""
+    """The submission and its values, inside the caller's transaction, once the store's write
+    turn is taken and nothing the file was compared with has changed; returns its id."""
+    expected = report._merged[[*STORE_KEY, "old"]]
     return submissions.write_submission(
-        sess, report.sha256, report.filename, content, user, report.rows, write, is_demo
+        sess, report.sha256, report.filename, content, user, report.rows, write, is_demo, expected
     )
 
 
@@ -315,6 +337,7 @@ def ingest(
         return commit(report, content, user, replace, accept_warnings, is_demo, engine)
     verdict: Future[bool] = Future()  # set by this thread once validation has judged
 
+    @store.retrying
     def write_then_wait() -> int:
         with store.transaction(engine) as sess:
             sub_id = _write(sess, report, write, content, user, is_demo)
@@ -337,6 +360,10 @@ def ingest(
             sub_id = writing.result()
         except _Withdrawn:
             return commit(report, content, user, replace, accept_warnings, is_demo, engine)
+        except submissions.WriteConflict:
+            if report.errors:  # the file is refused anyway: validation's answer stands
+                return report
+            return _conflict(report, content, user, engine)
         except WriteError:
             # rows that break a constraint (e.g. a region x period twice) are errors that
             # validation names; anything else is the store's own failure
@@ -351,7 +378,7 @@ def revert(submission_id: int, user: Principal, engine: Engine | None = None) ->
     """Undo a committed submission: its values stop being current and the values it superseded
     become current again. Refused (RevertError) while a later submission has superseded any of
     its values."""
-    return revert_submission(submission_id, user, engine)
+    return store.retrying(revert_submission)(submission_id, user, engine)
 
 
 def list_submissions(engine: Engine | None = None) -> pd.DataFrame:

@@ -9,6 +9,7 @@ never cached by Excel. Macros in .xlsm files are never run: only cell values are
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -235,6 +236,16 @@ def _sheet_part_names(content: bytes) -> dict[str, str]:
 
 
 _SCAN = ThreadPoolExecutor(max_workers=1, thread_name_prefix="urbdash-xlsx-scan")
+
+
+def _new_scan_pool_in_child() -> None:
+    """A forked process (a test's child, a pre-forking server) inherits the pool object but
+    not its worker thread: it would queue scans nobody runs. The child gets its own pool."""
+    global _SCAN
+    _SCAN = ThreadPoolExecutor(max_workers=1, thread_name_prefix="urbdash-xlsx-scan")
+
+
+os.register_at_fork(after_in_child=_new_scan_pool_in_child)
 
 
 def open_workbook(content: bytes) -> list[Sheet]:

@@ -38,7 +38,13 @@ def redact(url: str) -> str:
         return "<unparseable database URL>"
 
 
+BUSY_TIMEOUT_S = 30  # how long an SQLite writer waits for the write lock before "locked"
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # transactions are begun by SQLAlchemy's "begin" event (below), not by the driver, so that
+    # a write transaction can take SQLite's write lock at its start (BEGIN IMMEDIATE)
+    dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     # 16 KB pages for a new store (a no-op on an existing one; it must come before WAL):
@@ -70,7 +76,7 @@ def _engine_for(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"check_same_thread": False}
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_S}
     else:
         kwargs["pool_pre_ping"] = True
         if parsed.get_backend_name() == "postgresql":
@@ -81,7 +87,15 @@ def _engine_for(url: str) -> Engine:
         raise StoreError(f"cannot use database {redact(url)}: {exc}") from None
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _sqlite_begin(conn) -> None:
+    """A write transaction takes SQLite's write lock at once (waiting up to the busy timeout):
+    a reader that later wants to write cannot be refused mid-way with "database is locked"."""
+    write = conn.get_execution_options().get("urbdash_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def database_error(exc: DBAPIError, url: str) -> StoreError:
@@ -148,12 +162,72 @@ def _sessionmaker(engine: Engine) -> sessionmaker:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+@lru_cache(maxsize=8)
+def _writer_sessionmaker(engine: Engine) -> sessionmaker:
+    return sessionmaker(engine.execution_options(urbdash_write=True), expire_on_commit=False)
+
+
 @contextmanager
 def transaction(engine: Engine | None = None) -> Iterator[Session]:
-    """A session whose work is committed on success and rolled back on any exception."""
+    """A session whose work is committed on success and rolled back on any exception. On
+    SQLite it holds the write lock from its start (writers queue, readers go on)."""
     engine = engine or get_engine()
-    with _sessionmaker(engine).begin() as sess:
+    with _writer_sessionmaker(engine).begin() as sess:
         yield sess
+
+
+def is_contention(exc: BaseException) -> bool:
+    """A write refused only because others hold the store: SQLite's lock wait ran out, or a
+    PostgreSQL deadlock or serialisation failure. Worth trying again."""
+    if not isinstance(exc, OperationalError | DBAPIError):
+        return False
+    text = str(getattr(exc, "orig", exc)).lower()
+    return any(
+        s in text
+        for s in (
+            "database is locked",
+            "database table is locked",
+            "deadlock detected",
+            "could not serialize",
+        )
+    )
+
+
+def retrying(fn):
+    """Run the write ``fn`` again when it meets contention (``is_contention``), with jittered
+    exponential waits, for up to ``WRITE_RETRY_S`` seconds; then one StoreError saying the
+    store is busy (the CLI's exit 2). Each attempt is its own transaction."""
+    from functools import wraps
+
+    from tenacity import (
+        RetryError,
+        Retrying,
+        retry_if_exception,
+        stop_after_delay,
+        wait_random_exponential,
+    )
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        attempts = Retrying(
+            retry=retry_if_exception(is_contention),
+            stop=stop_after_delay(WRITE_RETRY_S),
+            wait=wait_random_exponential(multiplier=0.05, max=2),
+        )
+        try:
+            return attempts(fn, *args, **kwargs)
+        except RetryError as exc:
+            cause = exc.last_attempt.exception()
+            raise StoreError(
+                f"the store is busy (other writers held it for over {WRITE_RETRY_S} s): "
+                f"{str(getattr(cause, 'orig', cause)).splitlines()[0]}; nothing was written, "
+                "try again"
+            ) from None
+
+    return wrapper
+
+
+WRITE_RETRY_S = 120
 
 
 @contextmanager

@@ -168,6 +168,14 @@ class TaskUpdate(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class StoreVersion(Base):
+    """One row (id 1): bumped first by every write of observations, which serialises them."""
+
+    __tablename__ = "store_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class User(Base):
     """A local account: argon2 hash, roles and the regions and departments they are bound to
     (see ``data.accounts.policy``), sign-in failures and lock-out."""

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from data.store import engine as store
 from data.store.engine import reader
-from data.store.models import Observation, OfficialValue, Submission
+from data.store.models import Observation, OfficialValue, StoreVersion, Submission
 
 COLUMNS = ["region_code", "indicator", "period", "value", "is_demo"]
 
@@ -85,6 +85,37 @@ def read_current(engine: Engine, regions: list[str]) -> pd.DataFrame:
 
 
 STORE_KEY = ("region_code", "indicator", "period")  # one current value each
+
+
+def current_at(sess, keys: pd.DataFrame) -> pd.DataFrame:
+    """Inside a transaction: the current values (STORE_KEY + ``value``) stored at ``keys``
+    now (those with none are absent)."""
+    stmt = select(
+        Observation.region_code, Observation.indicator_code, Observation.period, Observation.value
+    ).where(
+        Observation.is_current,
+        Observation.region_code.in_(sorted(keys.region_code.unique())),
+        Observation.period.in_(sorted(keys.period.unique())),
+    )
+    now = pd.DataFrame(sess.execute(stmt).all(), columns=[*STORE_KEY, "value"])
+    return now.merge(keys[list(STORE_KEY)].drop_duplicates(), on=list(STORE_KEY))
+
+
+def lock_store(sess) -> int:
+    """Take the store's write turn inside the open transaction (the store_version row's lock;
+    SQLite's write lock is already held) and bump the counter; return the new version."""
+    sess.execute(
+        update(StoreVersion).where(StoreVersion.id == 1).values(version=StoreVersion.version + 1)
+    )
+    return int(sess.scalar(select(StoreVersion.version).where(StoreVersion.id == 1)))
+
+
+def store_version(engine: Engine) -> int:
+    """The store's write counter: changes whenever returns are written or reverted."""
+    with reader(engine) as sess:
+        return int(sess.scalar(select(StoreVersion.version).where(StoreVersion.id == 1)) or 0)
+
+
 INSERT_CHUNK = 10_000  # rows per executemany (bounds the parameter lists' memory)
 ROWS_PER_STATEMENT = 200  # rows per multi-row VALUES (800 parameters, far below both limits)
 

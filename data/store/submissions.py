@@ -11,7 +11,7 @@ from data.accounts.policy import Principal, require
 from data.store import audit
 from data.store.engine import get_engine, reader, transaction
 from data.store.models import Observation, Submission
-from data.store.observations import STORE_KEY, insert_values, supersede
+from data.store.observations import STORE_KEY, current_at, insert_values, lock_store, supersede
 
 
 def committed_with(engine: Engine, sha256: str) -> int | None:
@@ -24,6 +24,25 @@ def committed_with(engine: Engine, sha256: str) -> int | None:
         )
 
 
+class WriteConflict(Exception):
+    """The stored values a file was checked against changed before it could be written (another
+    submission or a revert landed in between): nothing of it was written; check it again."""
+
+    def __init__(self, changed: int):
+        super().__init__(f"{changed} stored value(s) changed since the file was checked")
+        self.changed = changed
+
+
+def _changed_since_check(sess, expected: pd.DataFrame) -> int:
+    """How many of the file's keys hold, now, another value than the ``old`` it was compared
+    with (NaN: nothing was stored)."""
+    now = current_at(sess, expected).rename(columns={"value": "now"})
+    both = expected[[*STORE_KEY, "old"]].merge(now, on=list(STORE_KEY), how="left")
+    differ = both.old.isna() != both.now.isna()
+    differ |= both.old.notna() & both.now.notna() & (both.old != both.now)
+    return int(differ.sum())
+
+
 def write_submission(
     sess,
     sha256: str,
@@ -33,11 +52,19 @@ def write_submission(
     n_rows: int,
     write: pd.DataFrame,
     is_demo: bool,
+    expected: pd.DataFrame | None = None,
 ) -> int:
     """The submission, the superseding of the values it revises (rows of ``write`` with an
     ``old`` value) and its new values; returns the submission id. Runs inside the caller's
-    transaction, after checking that ``user`` may write every region of it."""
+    transaction, after checking that ``user`` may write every region of it, taking the store's
+    write turn, and (``expected``: every key of the file with the ``old`` value it was compared
+    with) checking that nothing it was compared with has changed since (else WriteConflict)."""
     require(user, "ingest", regions=write.region_code.unique().tolist())
+    lock_store(sess)
+    if expected is not None:
+        changed = _changed_since_check(sess, expected)
+        if changed:
+            raise WriteConflict(changed)
     sub = Submission(
         sha256=sha256,
         filename=filename,
@@ -65,6 +92,7 @@ def revert_submission(submission_id: int, user: Principal, engine: Engine | None
     become current again. Refused while a later submission has superseded any of its values,
     and (PermissionDenied) when ``user`` may not write every region it holds."""
     with transaction(engine or get_engine()) as sess:
+        lock_store(sess)  # first: two reverts of one submission cannot both pass the checks
         sub = sess.get(Submission, submission_id)
         if sub is None:
             raise RevertError(f"no submission {submission_id}")
@@ -150,6 +178,27 @@ def read_submissions(engine: Engine | None = None) -> pd.DataFrame:
         "current_values",
     ]
     return pd.DataFrame(rows, columns=cols)
+
+
+def keep_unwritten(
+    engine: Engine, sha256: str, filename: str, content: bytes, user: Principal, status: str
+) -> int:
+    """Keep a file that could not be written (``status``: "conflict") with who sent it, so no
+    upload is ever lost; it holds no values. Returns its id."""
+    with transaction(engine) as sess:
+        sub = Submission(
+            sha256=sha256,
+            filename=filename,
+            content=content,
+            uploaded_by=user.name,
+            status=status,
+            n_rows=0,
+            n_values=0,
+        )
+        sess.add(sub)
+        sess.flush()
+        audit.record(sess, user, status, {"submission_id": sub.id}, target=f"file {filename}")
+        return int(sub.id)
 
 
 def has_demo(engine: Engine) -> bool:

@@ -180,3 +180,28 @@ def test_single_sign_on_maps_the_identity_to_a_local_user(url, app_on, monkeypat
     at2 = app_on(url)("zh", roles=None).run()
     assert at2.title[0].value == "登录"
     assert at2.info[0].value == "统一身份 stranger@x.cn 尚未对应本平台账户，请联系管理员。"
+
+
+def test_a_database_outage_is_one_clear_message_and_recovers(url, app_on, monkeypatch):
+    """The database goes away under the running app (simulated at the store's edge): the page
+    says so in one message, and the next run, the database back, draws the page again."""
+    from sqlalchemy.exc import OperationalError
+
+    from data.store import users as user_store
+
+    at = app_on(url)("zh").run()
+    assert not at.exception and at.title[0].value != "登录"
+    real = user_store.load_principal
+
+    def down(*a, **k):
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    import ui.auth
+
+    monkeypatch.setattr(ui.auth, "load_principal", down)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.error[0].value.startswith("数据库暂时无法连接（可能正在重启）")
+    monkeypatch.setattr(ui.auth, "load_principal", real)
+    at.run()
+    assert not at.exception and not at.error and at.title[0].value != "登录"

@@ -1,0 +1,150 @@
+"""``urbdash backup`` and ``urbdash restore``: the whole store in one file and back.
+
+SQLite: the online backup API (a consistent copy while the app keeps reading and writing), the
+backup being an SQLite file itself. PostgreSQL: ``pg_dump --format=custom`` and ``pg_restore
+--clean``. A restore first reads the backup's schema revision and refuses one this release
+does not know (a backup from a newer release), before anything is changed; afterwards the
+store is migrated to this release's head and the restore is appended to the audit trail.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+from data.store import audit
+from data.store.engine import MIGRATIONS, StoreError, current_revision, redact, transaction, upgrade
+
+
+def _tool(name: str) -> str:
+    """pg_dump / pg_restore: on PATH, else the newest of Debian's /usr/lib/postgresql/*/bin."""
+    found = shutil.which(name) or next(
+        iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None
+    )
+    if found is None:
+        raise StoreError(f"{name} not found (install the Debian package postgresql-client)")
+    return found
+
+
+def _libpq(engine: Engine) -> tuple[str, dict]:
+    """The database as libpq wants it: a URL without the driver and the password in the
+    environment (never on a command line other users could read)."""
+    url = engine.url
+    env = {**os.environ}
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
+    plain = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    return plain, env
+
+
+def _sqlite_path(engine: Engine) -> Path:
+    return Path(engine.url.database)
+
+
+def backup(engine: Engine, out: Path | str) -> dict:
+    """Write the store to ``out``; returns what was written."""
+    out = Path(out)
+    revision = current_revision(engine)
+    if engine.dialect.name == "sqlite":
+        src = sqlite3.connect(_sqlite_path(engine))
+        dst = sqlite3.connect(out)
+        try:
+            with dst:
+                src.backup(dst)
+        finally:
+            src.close()
+            dst.close()
+    else:
+        url, env = _libpq(engine)
+        done = subprocess.run(
+            [_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={out}", url],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode:
+            raise StoreError(f"pg_dump failed: {done.stderr.strip().splitlines()[-1]}")
+    return {"file": str(out), "bytes": out.stat().st_size, "revision": revision}
+
+
+def _backup_revision(engine: Engine, path: Path) -> str | None:
+    if engine.dialect.name == "sqlite":
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path} is not an urbdash SQLite backup: {exc}") from None
+        finally:
+            con.close()
+        return row[0] if row else None
+    listed = subprocess.run(
+        [_tool("pg_restore"), "--data-only", "--table=alembic_version", "--file=-", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    if listed.returncode:
+        raise StoreError(f"{path} is not an urbdash PostgreSQL backup: {listed.stderr.strip()}")
+    lines = listed.stdout.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("COPY ")), None)
+    return lines[start + 1].strip() if start is not None and start + 1 < len(lines) else None
+
+
+def restore(engine: Engine, inp: Path | str, user: str = "cli") -> dict:
+    """Replace the store with the backup ``inp`` (refused, changing nothing, when it comes from
+    a newer schema than this release knows)."""
+    inp = Path(inp)
+    if not inp.is_file():
+        raise StoreError(f"no backup file {inp}")
+    revision = _backup_revision(engine, inp)
+    known = {r.revision for r in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
+    if revision not in known:
+        raise StoreError(
+            f"backup {inp.name} has schema revision {revision!r}, newer than this release "
+            "knows: restore it with the release that wrote it, or upgrade urbdash"
+        )
+    if engine.dialect.name == "sqlite":
+        engine.dispose()  # no pooled connection may hold the old file open
+        src = sqlite3.connect(f"file:{inp}?mode=ro", uri=True)
+        dst = sqlite3.connect(_sqlite_path(engine))
+        try:
+            with dst:
+                src.backup(dst)
+        finally:
+            src.close()
+            dst.close()
+    else:
+        engine.dispose()
+        url, env = _libpq(engine)
+        done = subprocess.run(
+            [
+                _tool("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                f"--dbname={url}",
+                str(inp),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode:
+            raise StoreError(f"pg_restore failed: {done.stderr.strip().splitlines()[-1]}")
+    head = upgrade(engine)
+    with transaction(engine) as sess:
+        audit.record(
+            sess,
+            user,
+            "restore",
+            {"file": inp.name, "from_revision": revision, "to": head},
+            target=f"store {redact(engine.url.render_as_string(False))}",
+        )
+    return {"file": str(inp), "revision": revision, "now": head}
