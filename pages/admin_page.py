@@ -15,6 +15,7 @@ from data.sanitize import Refusal, csv_bytes, xlsx_bytes
 from data.store import users as user_store
 from data.store.audit import read_audit
 
+AUDIT_KINDS = ("submission", "file", "user", "task", "target", "scenario", "store")
 lang = ui.lang()
 me = ui.user()
 if not me.may("user_admin"):
@@ -171,6 +172,8 @@ with audit_tab:
             "user_enable",
             "user_unlock",
             "signin_failed",
+            "conflict",
+            "restore",
             "init",
         )
     }
@@ -191,12 +194,19 @@ with audit_tab:
             else json.dumps(v, ensure_ascii=False, default=str)
         )
 
+    def what(target: str) -> str:
+        """The record's object in the page's language: its kind word translated, the rest
+        (ids, names, codes) as recorded."""
+        kind, _, rest = target.partition(" ")
+        key = f"audit.kind.{kind}"
+        return f"{ui.tr(key)} {rest}" if kind in AUDIT_KINDS else target
+
     table = pd.DataFrame(
         {
             "at": pd.to_datetime(log["at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
             "user": log["user"],
             "action": [actions.get(a, a) for a in log["action"]],
-            "target": log["target"].fillna(""),
+            "target": log["target"].fillna("").map(what),
             "before": log["before"].map(text),
             "after": log["after"].map(text),
             "detail": log["detail"].map(text),

@@ -119,7 +119,7 @@ def test_admin_page_adds_a_user_and_shows_the_audit(url, app_on):
     assert "xa-stat" in set(table.iloc[:, 0]) and "西安市" in set(table.iloc[:, 2])
     log = at.dataframe[1].value
     assert list(log.columns) == ["时间（UTC）", "用户", "操作", "对象", "修改前", "修改后", "详情"]
-    assert log.iloc[0]["操作"] == "新建用户" and log.iloc[0]["对象"] == "user xa-stat"
+    assert log.iloc[0]["操作"] == "新建用户" and log.iloc[0]["对象"] == "用户 xa-stat"
 
 
 def test_html_in_a_task_note_is_shown_as_text(url, app_on):
