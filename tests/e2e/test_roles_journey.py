@@ -97,4 +97,6 @@ def test_department_user_updates_only_their_tasks(server, page, shots):
     wait_idle(page)
     page.get_by_text("Update a task's status").scroll_into_view_if_needed()
     wait_idle(page)
+    expect(page.get_by_label("Note")).to_be_visible()
+    page.wait_for_timeout(500)  # the scrolled-to elements are painted
     page.screenshot(path=str(shots / "tasks_department_en.png"))
