@@ -8,6 +8,7 @@ from data import store
 
 st.set_page_config(page_title="陕西城镇化监测 / Shaanxi urbanization", page_icon="🏙️", layout="wide")
 try:
+    ui.refresh_if_store_changed()
     who = ui.current_user()
 except (store.WriteError, store.StoreError):
     ui.database_unavailable()

@@ -177,6 +177,21 @@ def next_period() -> str:
     return after(summary()["latest_period"])
 
 
+_SEEN = {"version": None}  # the store version this process's caches were filled at
+
+
+def refresh_if_store_changed() -> None:
+    """At the start of every run: when the store's write counter moved (a write by this or any
+    other process, another replica included), the data caches are cleared first, so no page
+    is drawn from values older than the last commit. One small query per run."""
+    from data.store.version import store_version
+
+    now = store_version(engine())
+    if _SEEN["version"] != now:
+        clear_data_caches()
+        _SEEN["version"] = now
+
+
 def clear_data_caches() -> None:
     """Call after any write so pages read the new state."""
     for cached in (
@@ -198,6 +213,7 @@ def clear_data_caches() -> None:
 
 
 __all__ = [
+    "refresh_if_store_changed",
     "MIN_QUARTERS",
     "engine",
     "registry",

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from data.store import audit
 from data.store.engine import MIGRATIONS, StoreError, current_revision, redact, transaction, upgrade
+from data.store.version import lock_store
 
 
 def _tool(name: str) -> str:
@@ -140,6 +141,7 @@ def restore(engine: Engine, inp: Path | str, user: str = "cli") -> dict:
             raise StoreError(f"pg_restore failed: {done.stderr.strip().splitlines()[-1]}")
     head = upgrade(engine)
     with transaction(engine) as sess:
+        lock_store(sess)  # every app process sees the restored store at its next run
         audit.record(
             sess,
             user,

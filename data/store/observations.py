@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from data.store import engine as store
 from data.store.engine import reader
-from data.store.models import Observation, OfficialValue, StoreVersion, Submission
+from data.store.models import Observation, OfficialValue, Submission
 
 COLUMNS = ["region_code", "indicator", "period", "value", "is_demo"]
 
@@ -99,21 +99,6 @@ def current_at(sess, keys: pd.DataFrame) -> pd.DataFrame:
     )
     now = pd.DataFrame(sess.execute(stmt).all(), columns=[*STORE_KEY, "value"])
     return now.merge(keys[list(STORE_KEY)].drop_duplicates(), on=list(STORE_KEY))
-
-
-def lock_store(sess) -> int:
-    """Take the store's write turn inside the open transaction (the store_version row's lock;
-    SQLite's write lock is already held) and bump the counter; return the new version."""
-    sess.execute(
-        update(StoreVersion).where(StoreVersion.id == 1).values(version=StoreVersion.version + 1)
-    )
-    return int(sess.scalar(select(StoreVersion.version).where(StoreVersion.id == 1)))
-
-
-def store_version(engine: Engine) -> int:
-    """The store's write counter: changes whenever returns are written or reverted."""
-    with reader(engine) as sess:
-        return int(sess.scalar(select(StoreVersion.version).where(StoreVersion.id == 1)) or 0)
 
 
 INSERT_CHUNK = 10_000  # rows per executemany (bounds the parameter lists' memory)

@@ -11,6 +11,7 @@ from data.sanitize import clean_text
 from data.store import audit
 from data.store.engine import reader, transaction
 from data.store.models import Scenario
+from data.store.version import lock_store
 
 COLUMNS = ["id", "name", "author", "created_at", "params"]
 
@@ -21,6 +22,7 @@ def write_scenario(engine: Engine | None, name: str, author: Principal, params: 
     require(author, "scenario_save")
     name = clean_text(name, "scenario", required=True)
     with transaction(engine) as sess:
+        lock_store(sess)
         row = Scenario(name=name, author=author.name, params=params)
         sess.add(row)
         sess.flush()

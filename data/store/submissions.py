@@ -11,7 +11,8 @@ from data.accounts.policy import Principal, require
 from data.store import audit
 from data.store.engine import get_engine, reader, transaction
 from data.store.models import Observation, Submission
-from data.store.observations import STORE_KEY, current_at, insert_values, lock_store, supersede
+from data.store.observations import STORE_KEY, current_at, insert_values, supersede
+from data.store.version import lock_store
 
 
 def committed_with(engine: Engine, sha256: str) -> int | None:

@@ -12,6 +12,7 @@ from data.sanitize import clean_text
 from data.store import audit
 from data.store.engine import reader, transaction
 from data.store.models import Target
+from data.store.version import lock_store
 
 COLUMNS = ["id", "indicator", "region_code", "value", "unit", "period", "baseline_period", "source"]
 
@@ -44,6 +45,7 @@ def write_target(
     require(user, "target_set")
     source = clean_text(source, "source", required=True)
     with transaction(engine) as sess:
+        lock_store(sess)
         old = sess.execute(
             select(Target).where(
                 Target.indicator == indicator,

@@ -12,6 +12,7 @@ from data.sanitize import clean_text, clean_url
 from data.store import audit
 from data.store.engine import reader, transaction
 from data.store.models import Task, TaskUpdate
+from data.store.version import lock_store
 
 UPDATE_COLUMNS = ["id", "number", "status", "note", "evidence_url", "user", "at"]
 
@@ -98,6 +99,7 @@ def add_update(
     note = clean_text(note, "note")
     evidence_url = clean_url(evidence_url)
     with transaction(engine) as sess:
+        lock_store(sess)
         task = sess.get(Task, number)
         if task is None:
             raise UnknownTask(number, sess.scalar(select(func.max(Task.number))) or 0)

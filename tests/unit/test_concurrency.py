@@ -19,7 +19,8 @@ from data import store
 from data.intake.ingest import ingest
 from data.store.bootstrap import init_store
 from data.store.models import Submission
-from data.store.observations import read_current, store_version
+from data.store.observations import read_current
+from data.store.version import store_version
 from tests.fixtures import workbooks as wb
 from tests.fixtures.actors import statistician
 
