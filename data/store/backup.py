@@ -49,19 +49,23 @@ def _sqlite_path(engine: Engine) -> Path:
     return Path(engine.url.database)
 
 
+def _sqlite_copy(src: sqlite3.Connection, dst_path: Path) -> None:
+    """SQLite's online backup API from the open ``src`` into the file ``dst_path``."""
+    dst = sqlite3.connect(dst_path)
+    try:
+        with dst:
+            src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
 def backup(engine: Engine, out: Path | str) -> dict:
     """Write the store to ``out``; returns what was written."""
     out = Path(out)
     revision = current_revision(engine)
     if engine.dialect.name == "sqlite":
-        src = sqlite3.connect(_sqlite_path(engine))
-        dst = sqlite3.connect(out)
-        try:
-            with dst:
-                src.backup(dst)
-        finally:
-            src.close()
-            dst.close()
+        _sqlite_copy(sqlite3.connect(_sqlite_path(engine)), out)
     else:
         url, env = _libpq(engine)
         done = subprocess.run(
@@ -112,14 +116,7 @@ def restore(engine: Engine, inp: Path | str, user: str = "cli") -> dict:
         )
     if engine.dialect.name == "sqlite":
         engine.dispose()  # no pooled connection may hold the old file open
-        src = sqlite3.connect(f"file:{inp}?mode=ro", uri=True)
-        dst = sqlite3.connect(_sqlite_path(engine))
-        try:
-            with dst:
-                src.backup(dst)
-        finally:
-            src.close()
-            dst.close()
+        _sqlite_copy(sqlite3.connect(f"file:{inp}?mode=ro", uri=True), _sqlite_path(engine))
     else:
         engine.dispose()
         url, env = _libpq(engine)
