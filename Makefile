@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8501
 
 
-.PHONY: run test venv system-deps lint format unit app e2e bench clean
+.PHONY: run test venv system-deps lint format unit app e2e bench fuzz deploy-local clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,18 @@ bench: $(STAMP) system-deps
 	url=$$(bash .ci/pg.sh start $$pgdir); \
 	trap 'bash .ci/pg.sh stop '"$$pgdir" EXIT; \
 	URBDASH_BENCH_PG_URL=$$url $(BIN)/python -m bench
+
+# The scaled deployment on this machine: a throwaway PostgreSQL, $(REPLICAS) `urbdash serve`
+# replicas on loopback and nginx on $(LISTEN) in front (deploy/README.md). Ctrl-C stops it all.
+REPLICAS ?= 2
+LISTEN ?= 127.0.0.1:8080
+deploy-local: $(STAMP) system-deps
+	$(BIN)/python -m deploy.local --replicas $(REPLICAS) --listen $(LISTEN)
+
+# Many more generated workbooks than `make test` feeds to validate and ingest.
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	URBDASH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/unit/test_fuzz_workbooks.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -2,6 +2,8 @@
 # Throwaway PostgreSQL cluster on 127.0.0.1 for the store tests.
 #   .ci/pg.sh start DIR   -> prints the admin URL (postgresql+psycopg://postgres@127.0.0.1:PORT/postgres)
 #   .ci/pg.sh stop DIR
+#   .ci/pg.sh pause DIR / resume DIR   -> stop the server (fast shutdown) and start it again on
+#                                          the same port, keeping the data (restart tests)
 # initdb refuses to run as root, so as root the cluster is owned by the postgres user.
 set -euo pipefail
 cmd=${1:?start|stop}; dir=${2:?data directory}
@@ -19,6 +21,15 @@ case "$cmd" in
       || { cat "$dir/server.log" >&2; exit 1; }
     echo "$port" > "$dir/port"
     echo "postgresql+psycopg://postgres@127.0.0.1:$port/postgres"
+    ;;
+  pause)
+    as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+    ;;
+  resume)
+    port=$(cat "$dir/port")
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null \
+      || { cat "$dir/server.log" >&2; exit 1; }
     ;;
   stop)
     [ -d "$dir/data" ] && as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true

@@ -5,20 +5,21 @@ Timings are the median of several repeats on this machine; nothing here asserts 
 
 from __future__ import annotations
 
+import json
+import math
 import os
+import re
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from data import settings
 from data.accounts.policy import Principal
 
 SYSTEM = Principal.system("bench")
 
 REPEATS = 5
-os.environ.setdefault(
-    "STREAMLIT_LOGGER_LEVEL", "error"
-)  # bare-mode AppTest warnings are noise here
 
 
 def timed(fn, repeats: int = REPEATS) -> float:
@@ -278,10 +279,71 @@ def bench_big(tmp: Path) -> list[tuple]:
     ]
 
 
+UNITS = {"s": 1.0, "ms": 1e-3}
+
+
+def within_budget(ours: float, baseline: float | None, budget: str, unit: str) -> bool | None:
+    """Whether ``ours`` keeps a budget written as DESIGN.md writes them ("≤ 150 ms", "≤ 0.25×",
+    "≤ 500 MB", "≤ 0.5 s and ≤ 1.0×"); None when the row is only reported."""
+    verdicts = []
+    for part in budget.split(" and "):
+        m = re.fullmatch(r"≤ ([\d.,]+) ?(ms|s|KB|MB|×)?", part.strip())
+        if m is None:
+            return None
+        limit, kind = float(m[1].replace(",", "")), m[2]
+        if kind == "×":
+            value = ours / baseline if baseline else math.inf
+        elif kind in UNITS and unit == "s":
+            value = ours / UNITS[kind]
+        else:
+            value = ours
+        verdicts.append(value <= limit)
+    return all(verdicts)
+
+
+def as_row(name, ours, baseline, baseline_name, budget, unit="s") -> dict:
+    ratio = ours / baseline if baseline else None
+    return {
+        "name": name,
+        "unit": unit,
+        "ours": ours,
+        "baseline": baseline,
+        "baseline_name": baseline_name,
+        "ratio": ratio,
+        "budget": budget,
+        "within_budget": within_budget(ours, baseline, budget, unit),
+    }
+
+
+def _show(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "s":
+        return f"{value * 1e3:.1f} ms" if value < 1 else f"{value:.2f} s"
+    return f"{value:,.1f} {unit}" if unit != "count" else f"{value:.0f}"
+
+
+def table(rows: list[dict]) -> str:
+    verdict = {True: "yes", False: "NO", None: "-"}
+    lines = [f"{'benchmark':<46} {'ours':>10} {'baseline':>10} {'ratio':>7}  {'budget':<18} within"]
+    for r in rows:
+        ratio = f"{r['ratio']:.2f}×" if r["ratio"] is not None else "-"
+        lines.append(
+            f"{r['name']:<46} {_show(r['ours'], r['unit']):>10} "
+            f"{_show(r['baseline'], r['unit']):>10} {ratio:>7}  {r['budget']:<18} "
+            f"{verdict[r['within_budget']]}   (baseline: {r['baseline_name']})"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
+    import streamlit.logger
+
+    streamlit.logger.set_log_level("error")  # AppTest's bare-mode warnings are not figures
     rows = []
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
+        from bench import load
         from bench import maps as map_bench
 
         for bench in (bench_ingest, bench_rerun):
@@ -292,15 +354,17 @@ def main() -> None:
         rows.append(bench_projection(tmp))
         rows.append(bench_whatif(tmp))
         map_bench.china(tmp)
-        map_bench.browser(tmp)
+        rows += map_bench.browser(tmp)
         rows += bench_big(tmp)
-    print(f"{'benchmark':<38} {'ours':>9} {'baseline':>9} {'ratio':>7}  baseline / budget")
-    for name, ours, base, base_name, budget, *unit in rows:
-        if unit == ["KB"]:
-            a, b = f"{ours:>7.1f}KB", f"{base:>7.1f}KB"
-        else:
-            a, b = f"{ours * 1e3:>7.1f}ms", f"{base * 1e3:>7.1f}ms"
-        print(f"{name:<38} {a} {b} {ours / base:>6.2f}×  {base_name} / {budget}")
+        sessions = int(os.environ.get("URBDASH_BENCH_SESSIONS", "30"))
+        result = load.run(sessions, float(os.environ.get("URBDASH_BENCH_LOAD_SECONDS", "90")))
+        print(f"load: {json.dumps(result, ensure_ascii=False)}")
+        rows += load.rows(result)
+    out = [as_row(*r) for r in rows]
+    path = settings.var_dir() / "bench.json"
+    path.write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")
+    print(table(out))
+    print(f"written: {path}")
 
 
 if __name__ == "__main__":

@@ -163,14 +163,21 @@ def ingest(
         from data.store.bootstrap import init_store
 
         init_store(engine)
-    report = run_ingest(
-        Path(file).read_bytes(),
-        Path(file).name,
-        user=acting_user(user, engine),
-        replace=replace,
-        accept_warnings=accept_warnings,
-        engine=engine,
-    )
+    who = acting_user(user, engine)
+    try:
+        report = run_ingest(
+            Path(file).read_bytes(),
+            Path(file).name,
+            user=who,
+            replace=replace,
+            accept_warnings=accept_warnings,
+            engine=engine,
+        )
+    except store.WriteError as exc:  # the database went away mid-write: the transaction is void
+        from data import settings
+
+        reason = store.database_error(exc, settings.database_url())
+        fail(f"not stored: {file}: {reason} (nothing from this file was written; run it again)")
     text = f"{report.status}: {file}"
     if report.submission_id:
         text += f" (submission {report.submission_id})"

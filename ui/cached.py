@@ -1,7 +1,10 @@
 """Every ``st.cache_*`` wrapper of the app, each a one-line call into ``data`` / ``geo`` /
 ``analytics`` (the core stays undecorated and Streamlit-free). ``cache_resource`` for the engine
 and the boundary layers (shared), ``cache_data`` for frames and results (callers get copies).
-Call ``clear_data_caches`` after any write."""
+Call ``clear_data_caches`` after any write. The data caches have no time limit: every run
+checks the store's write counter first (``refresh_if_store_changed``) and clears them when any
+process has written, so a timer would only recompute unchanged results (under load, every
+minute on every replica); ``max_entries`` bounds the ones keyed by a period."""
 
 from __future__ import annotations
 
@@ -29,22 +32,22 @@ def registry() -> pd.DataFrame:
     return load_registry()
 
 
-@st.cache_data(show_spinner=False, ttl=300)
+@st.cache_data(show_spinner=False)
 def official() -> pd.DataFrame:
     return read_official(engine())
 
 
-@st.cache_data(show_spinner=False, ttl=60)
+@st.cache_data(show_spinner=False)
 def observations() -> pd.DataFrame:
     return read_observations(engine())
 
 
-@st.cache_data(show_spinner=False, ttl=60)
+@st.cache_data(show_spinner=False)
 def summary() -> dict:
     return store_summary(engine())
 
 
-@st.cache_data(show_spinner=False, ttl=60)
+@st.cache_data(show_spinner=False)
 def completeness(group: str | None = None):
     """Who has reported; ``group`` names what counts (settlement, flows, stocks; None: any)."""
     from analytics.completeness import completeness as run
@@ -53,7 +56,7 @@ def completeness(group: str | None = None):
     return run(engine(), None, select_indicators(group))
 
 
-@st.cache_data(show_spinner=False, ttl=60)
+@st.cache_data(show_spinner=False)
 def completeness_matrix(group: str | None = None) -> pd.DataFrame:
     """The county x quarter matrix with symbols and county names, for display."""
     from analytics.completeness import symbol_matrix
@@ -75,21 +78,21 @@ def map_layers() -> dict:
     return boundary_layers()
 
 
-@st.cache_data(show_spinner=False, ttl=60)
+@st.cache_data(show_spinner=False, max_entries=32)
 def projections(as_of: str) -> list[dict]:
     from analytics.targets import project_targets
 
     return project_targets(engine(), as_of=as_of)
 
 
-@st.cache_data(show_spinner=False, ttl=60)
+@st.cache_data(show_spinner=False, max_entries=32)
 def projection_history(indicator: str, as_of: str) -> pd.DataFrame:
     from analytics.targets import target_history
 
     return target_history(indicator, as_of, observations(), official(), registry())
 
 
-@st.cache_data(show_spinner=False, ttl=60, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64)
 def scenario_result(params_json: str) -> dict:
     """One what-if run, cached by its parameters (a slider move back is instant)."""
     import json
@@ -106,49 +109,49 @@ def future_quarters(as_of: str) -> list[str]:
     return quarters(as_of, province_targets())
 
 
-@st.cache_data(show_spinner=False, ttl=300)
+@st.cache_data(show_spinner=False)
 def backtests() -> dict:
     from analytics.backtest import run_backtests
 
     return run_backtests(observations(), official(), registry())
 
 
-@st.cache_data(show_spinner=False, ttl=60)
+@st.cache_data(show_spinner=False)
 def allocations() -> pd.DataFrame:
     from analytics.targets import allocations as load
 
     return load(engine())
 
 
-@st.cache_data(show_spinner=False, ttl=60)
+@st.cache_data(show_spinner=False)
 def province_targets() -> pd.DataFrame:
     from analytics.targets import load_targets
 
     return load_targets(engine())
 
 
-@st.cache_data(show_spinner=False, ttl=60)
+@st.cache_data(show_spinner=False)
 def all_targets() -> pd.DataFrame:
     from analytics.targets import load_targets
 
     return load_targets(engine(), None)
 
 
-@st.cache_data(show_spinner=False, ttl=60)
+@st.cache_data(show_spinner=False, max_entries=32)
 def city_ranking(as_of: str):
     from analytics.overview import city_ranking as rank
 
     return rank(observations(), registry(), allocations(), as_of)
 
 
-@st.cache_data(show_spinner=False, ttl=60)
+@st.cache_data(show_spinner=False, max_entries=32)
 def tasks_frame(as_of: str) -> pd.DataFrame:
     from analytics.tasks import list_tasks
 
     return list_tasks(engine(), as_of=as_of)
 
 
-@st.cache_data(show_spinner=False, ttl=300)
+@st.cache_data(show_spinner=False, max_entries=32)
 def brief_pdf(period: str, lang_code: str) -> bytes:
     from analytics.render.brief import brief_bytes
 
@@ -195,6 +198,7 @@ def refresh_if_store_changed() -> None:
 def clear_data_caches() -> None:
     """Call after any write so pages read the new state."""
     for cached in (
+        official,
         observations,
         summary,
         completeness,
@@ -208,6 +212,7 @@ def clear_data_caches() -> None:
         province_targets,
         tasks_frame,
         brief_pdf,
+        backtests,
     ):
         cached.clear()
 

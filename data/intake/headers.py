@@ -256,7 +256,10 @@ def fill_merged(sheet: Sheet, last_row: int) -> list[list]:
         if r0 >= last_row:
             continue
         value = cell_at(top, r0, c0)
-        for r in range(r0, min(r1, last_row - 1) + 1):
+        last = min(r1, last_row - 1)
+        while len(top) <= last:  # a merge may reach below the last row with any value
+            top.append([])
+        for r in range(r0, last + 1):
             while len(top[r]) <= c1:
                 top[r].append("")
             for c in range(c0, c1 + 1):

@@ -7,8 +7,6 @@ import os
 from playwright.sync_api import expect
 
 from data import store
-from data.reference.indicators import REPORTED_CODES
-from data.store.observations import read_current
 from tests.e2e.conftest import demo_password, sign_in, visit, wait_idle
 from tests.fixtures import workbooks as wb
 
@@ -17,11 +15,8 @@ TITLE = "2021年第一季度农业转移人口落户情况统计表"
 
 
 def _like_last_quarter(code: str) -> list:
-    """A row for ``code`` holding its latest stored values (no history warnings)."""
     url = f"sqlite:///{os.environ['URBDASH_E2E_VAR']}/urbdash.sqlite"
-    cur = read_current(store.get_engine(url), [code])
-    last = cur[cur.period == cur.period.max()].set_index("indicator").value
-    return [code, ""] + [int(last[i]) for i in REPORTED_CODES]
+    return wb.like_last_quarter(store.get_engine(url), code)
 
 
 def _upload(page, path) -> None:

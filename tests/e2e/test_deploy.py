@@ -1,0 +1,252 @@
+"""The scaled deployment, as `make deploy-local` starts it (deploy/local.py): a throwaway
+PostgreSQL, two `urbdash serve` replicas on loopback and nginx in front. Through it: nginx's
+headers and sticky cookie, every page in Chromium under its Content-Security-Policy, an upload on
+one replica seen at once on the other, five concurrent sessions (bench/load.py's journey), and
+PostgreSQL restarted under the running app."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from data import store
+from data.i18n.messages import t
+from data.intake.ingest import list_submissions
+from tests.e2e.conftest import visit, wait_idle
+from tests.e2e.test_journeys import COUNT_SHAPES
+from tests.fixtures import workbooks as wb
+
+TITLE = "2021年第一季度农业转移人口落户情况统计表"
+CSP_WATCH = """() => { window.__csp = [];
+  document.addEventListener('securitypolicyviolation',
+    e => window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline'))); }"""
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory):
+    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
+        pytest.fail("nginx is not installed (`make test` installs the Debian package nginx)")
+    from deploy.local import deployment
+
+    with deployment(tmp_path_factory.mktemp("deploy"), replicas=2) as dep:
+        yield dep
+
+
+def until(page, script: str, timeout_s: float = 60) -> None:
+    """Poll ``script`` (a JS function) until it returns true. Playwright's wait_for_function
+    evaluates its predicate as a string in the page, which this CSP forbids ('unsafe-eval');
+    page.evaluate goes through the debugging protocol."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(script):
+        assert time.monotonic() < deadline, f"not true after {timeout_s} s: {script[:80]}"
+        time.sleep(0.1)
+
+
+def password(dep, name: str) -> str:
+    for line in (dep.var / "demo-accounts.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith(name + "\t"):
+            return line.split("\t")[2]
+    raise KeyError(name)
+
+
+def listening(port: int) -> list[str]:
+    """Local addresses (hex, as /proc/net shows them) listening on ``port``."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            addr, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:
+                found.append(addr)
+    return found
+
+
+def test_nginx_adds_headers_and_a_sticky_cookie_and_replicas_listen_on_loopback_only(deployed):
+    with urllib.request.urlopen(deployed.url + "/") as reply:
+        headers = reply.headers
+        assert reply.status == 200
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "'unsafe-eval'" not in csp and "script-src 'self' 'wasm-unsafe-eval' 'sha256-" in csp
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert re.fullmatch(
+        r"urbdash_route=[0-9a-f]{32}; Path=/; HttpOnly; SameSite=Lax", headers["Set-Cookie"]
+    )
+    # a browser that has its cookie is not given another
+    req = urllib.request.Request(deployed.url + "/", headers={"Cookie": "urbdash_route=abc"})
+    with urllib.request.urlopen(req) as reply:
+        assert reply.headers["Set-Cookie"] is None
+    # Streamlit's own assets come from nginx, with the same headers
+    with urllib.request.urlopen(deployed.url + "/") as reply:
+        asset = re.search(r'src="\./(static/js/[^"]+\.js)"', reply.read().decode()).group(1)
+    with urllib.request.urlopen(f"{deployed.url}/{asset}") as reply:
+        assert reply.headers["Content-Type"] == "application/javascript"
+        assert reply.headers["X-Frame-Options"] == "DENY"
+    for url in deployed.replicas:
+        port = int(url.rsplit(":", 1)[1])
+        assert listening(port) == ["0100007F"], f"replica {url} listens beyond loopback"
+
+
+def test_every_page_through_nginx_under_the_csp(deployed, browser, shots):
+    """Sign in through nginx and open every page of the menu: drawn, the map painted, and not
+    one Content-Security-Policy violation (the watcher itself is shown to catch one)."""
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    ctx.add_init_script(f"({CSP_WATCH})()")
+    page = ctx.new_page()
+    try:
+        visit(page, deployed.url, "demo-admin", password(deployed, "demo-admin"))
+        links = page.locator('[data-testid="stSidebarNav"] a')
+        hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+        assert len(hrefs) == 9
+        for i, href in enumerate(hrefs):
+            links.nth(i).click()
+            page.wait_for_url(href)
+            wait_idle(page, 60_000)
+            expect(page.get_by_role("heading").first).to_be_visible(timeout=30_000)
+            if href.endswith("/map"):
+                until(page, f"() => ({COUNT_SHAPES})() === 11")
+                page.screenshot(path=str(shots / "deploy_map_through_nginx_zh.png"))
+            assert page.evaluate("window.__csp") == [], href
+            assert page.locator('[data-testid="stException"]').count() == 0, href
+        # an injected inline script is refused, and the watcher sees it
+        page.evaluate(
+            "() => { const s = document.createElement('script');"
+            " s.textContent = 'window.__ran = 1'; document.head.appendChild(s); }"
+        )
+        until(page, "() => window.__csp.length > 0", 10)
+        assert page.evaluate("window.__csp")[0].startswith("script-src")
+        assert page.evaluate("window.__ran") is None
+    finally:
+        ctx.close()
+
+
+def test_an_upload_through_one_replica_is_seen_through_the_other(deployed, browser, tmp_path):
+    engine = store.get_engine(deployed.database_url)
+    name = "deploy_lantian_2021Q1.xlsx"
+    path = tmp_path / name
+    path.write_bytes(
+        wb.standard([wb.like_last_quarter(engine, "610122")], title=TITLE, sheet="蓝田县")
+    )
+    first, second = deployed.replicas
+    viewer = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    uploader = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    try:
+        seen = viewer.new_page()  # replica 2: the returns page drawn before the upload
+        visit(seen, f"{second}/returns", "demo-leader", password(deployed, "demo-leader"))
+        expect(seen.get_by_role("heading", name="数据上报").first).to_be_visible(timeout=30_000)
+        expect(seen.locator('[role="gridcell"]').filter(has_text=name)).to_have_count(0)
+        expect(seen.get_by_text("2020Q4 已上报县（市、区）")).to_be_visible()
+
+        page = uploader.new_page()  # replica 1: the statistician of 西安市 stores the file
+        who = "demo-statistician"
+        visit(page, f"{first}/returns", who, password(deployed, who))
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+        expect(page.get_by_role("button", name="入库")).to_be_visible(timeout=30_000)
+        page.get_by_role("button", name="入库").click()
+        expect(page.get_by_text("已入库").first).to_be_visible(timeout=30_000)
+        assert name in set(list_submissions(engine).filename)
+
+        # replica 2 at its next run: the new quarter in the completeness (a cached result) and
+        # the file in the history, without a restart or a wait
+        seen.locator('[data-testid="stSidebarNav"] a[href$="/trends"]').click()
+        wait_idle(seen)
+        seen.locator('[data-testid="stSidebarNav"] a[href$="/returns"]').click()
+        expect(seen.locator('[role="gridcell"]').filter(has_text=name)).to_have_count(1)
+        expect(seen.get_by_text("2021Q1 已上报县（市、区）")).to_be_visible()
+    finally:
+        viewer.close()
+        uploader.close()
+
+
+def test_five_sessions_at_once_through_nginx(deployed):
+    """bench/load.py's journey with five users at once, each signing in and going once round
+    overview → map → trends → returns: every page drawn, no error (the 30-session run with its
+    timings is `make bench`)."""
+    from bench.load import demo_accounts, drive
+
+    result = drive(deployed.url, 5, 0, demo_accounts(deployed.var), rounds=1)
+    print(
+        f"5 sessions through nginx: {result['navigations']} pages drawn, p50 {result['p50']:.2f}"
+        f" s, p95 {result['p95']:.2f} s"
+    )
+    assert result["errors"] == []
+    assert result["navigations"] == 5 * 4  # three menu clicks and back to the overview
+
+
+def test_postgresql_restarted_under_the_app(deployed, browser, shots, tmp_path):
+    """The app says the database is away, then recovers by itself; a write in flight during a
+    restart is either stored and reported so, or reported as not stored and absent."""
+    engine = store.get_engine(deployed.database_url)
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = ctx.new_page()
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    try:
+        visit(page, deployed.url, "demo-leader", password(deployed, "demo-leader"))
+        deployed.pause_database()
+        try:
+            nav.locator('a[href$="/trends"]').click()
+            expect(page.get_by_text(t("app.database_down", "zh")[:12])).to_be_visible(
+                timeout=60_000
+            )
+            wait_idle(page)
+            page.screenshot(path=str(shots / "deploy_database_down_zh.png"))
+        finally:
+            deployed.resume_database()
+        nav.locator('a[href$="/map"]').click()
+        expect(page.get_by_role("heading", name=t("map.heading", "zh"))).to_be_visible(
+            timeout=60_000
+        )
+        until(page, f"() => ({COUNT_SHAPES})() === 11")
+        expect(page.get_by_text(t("app.database_down", "zh")[:12])).to_have_count(0)
+    finally:
+        ctx.close()
+
+    rng = random.Random(14)
+    outcomes = []
+    for i, code in enumerate(["610102", "610103", "610104", "610111"]):
+        path = tmp_path / f"inflight_{code}.xlsx"
+        path.write_bytes(wb.standard([wb.like_last_quarter(engine, code)], title=TITLE))
+        bindir = Path(sys.executable).parent
+        if i == 0:
+            deployed.pause_database()
+        proc = subprocess.Popen(
+            [str(bindir / "urbdash"), "ingest", str(path), "--user", "demo-statistician"],
+            env=deployed.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        if i == 0:  # away for the whole run: refused at its first query
+            out, err = proc.communicate(timeout=180)
+            deployed.resume_database()
+        else:  # away for a second somewhere in the run
+            time.sleep(rng.uniform(0.5, 3.5))
+            deployed.pause_database()
+            time.sleep(1)
+            deployed.resume_database()
+            out, err = proc.communicate(timeout=180)
+        stored = path.name in set(list_submissions(engine).filename)
+        if proc.returncode == 0:
+            assert out.startswith("committed: ") and stored, (out, err)
+        else:
+            assert proc.returncode == 2, (out, err)
+            assert re.match(
+                rf"urbdash: error: (not stored: {re.escape(str(path))}: )?(cannot connect to "
+                "database|database) postgresql",
+                err,
+            ), err
+            assert len(err.strip().splitlines()) == 1, err
+            assert not stored
+        outcomes.append(proc.returncode)
+    print(f"in-flight ingests across a PostgreSQL restart: exit codes {outcomes}")
+    assert outcomes[0] == 2  # the first ran while the database was away
