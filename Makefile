@@ -54,13 +54,17 @@ app: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/python -m pytest -q tests/e2e
 
-# Benchmarks, with a throwaway PostgreSQL for the scaled path's rows (COPY) when one can start.
+# Benchmarks, with a throwaway PostgreSQL for the scaled path's rows (COPY) and the load run.
+# The figures and the table go to the terminal (and var/bench.json); library logging (AppTest's
+# bare-mode warnings) goes to var/bench.log.
 bench: $(STAMP) system-deps
 	@set -euo pipefail; \
 	pgdir=$$(mktemp -d /tmp/urbdash-pg.XXXXXX); \
 	url=$$(bash .ci/pg.sh start $$pgdir); \
 	trap 'bash .ci/pg.sh stop '"$$pgdir" EXIT; \
-	URBDASH_BENCH_PG_URL=$$url $(BIN)/python -m bench
+	mkdir -p var; \
+	URBDASH_BENCH_PG_URL=$$url $(BIN)/python -m bench 2>var/bench.log \
+	  || { tail -n 40 var/bench.log; exit 1; }
 
 # The scaled deployment on this machine: a throwaway PostgreSQL, $(REPLICAS) `urbdash serve`
 # replicas on loopback and nginx on $(LISTEN) in front (deploy/README.md). Ctrl-C stops it all.

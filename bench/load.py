@@ -7,12 +7,12 @@ heading shown, the script run ended, and on the map the county shapes painted â€
 every error (a timeout, an exception box, a lost connection), and each replica's RSS at the end.
 The naive baseline is the same journey by one session alone, in the same run.
 
-    python -m bench.load [--sessions 30] [--seconds 90] [--replicas 2] [--ramp 30] [--think 10]
+    python -m bench.load [--sessions 30] [--seconds 90] [--replicas 2] [--ramp 60] [--think 30]
                          [--per-context 5]
 
 Users arrive evenly over the first ``--ramp`` seconds (offices do not all press Enter in the same
 second), then all work together for ``--seconds``, reading each page about ``--think`` seconds
-before the next click. A page not drawn within 60 s is an error. The CPU the replicas, nginx and
+(a leader reads a dashboard page for half a minute) before the next click. A page not drawn within 60 s is an error. The CPU the replicas, nginx and
 the whole machine spent during the run is reported beside the times: on a small machine the
 browsers that make the load compete with the servers they measure. Each session is a tab with its
 own websocket, Streamlit session and sign-in; five tabs share a browser context (its cookie, so
@@ -127,6 +127,7 @@ async def _session(
     rng = random.Random(f"{name}-{delay}")
     page = await ctx.new_page()
     timeout = 60_000
+    page.set_default_timeout(timeout)
     try:
         t0 = time.perf_counter()
         await page.goto(base, timeout=timeout)
@@ -237,8 +238,8 @@ def run(
     sessions: int,
     seconds: float,
     replicas: int = 2,
-    ramp: float = 30,
-    think: float = 10,
+    ramp: float = 60,
+    think: float = 30,
     per_context: int = 5,
     var: Path | None = None,
 ) -> dict:
@@ -299,8 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=90)
     parser.add_argument("--replicas", type=int, default=2)
-    parser.add_argument("--ramp", type=float, default=30, help="seconds over which users arrive")
-    parser.add_argument("--think", type=float, default=10, help="seconds a user reads a page")
+    parser.add_argument("--ramp", type=float, default=60, help="seconds over which users arrive")
+    parser.add_argument("--think", type=float, default=30, help="seconds a user reads a page")
     parser.add_argument(
         "--per-context",
         type=int,
