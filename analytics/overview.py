@@ -107,6 +107,43 @@ def freshness(obs: pd.DataFrame) -> dict:
     }
 
 
+def verdict_text(record: dict, lang: str) -> tuple[str, list[str]]:
+    """A closed target in words (``analytics.targets.verdict`` decides): the verdict ("met",
+    "missed", "pending": the message key's last part) and the parts of the line under it —
+    the final value at the target date, then for a miss the gap and when (or whether) it was
+    reached later."""
+    from data.i18n import formats, messages
+
+    v = record["verdict"]
+    if v == "pending":
+        return v, []
+
+    def fmt(value: float) -> str:
+        return formats.format_target_value(value, record["unit"], lang)
+
+    parts = [
+        messages.t(
+            "verdict.final",
+            lang,
+            period=record["current_period"],
+            value=fmt(record["current_value"]),
+        )
+    ]
+    if v == "missed":
+        gap = (
+            fmt(record["gap"])
+            if record["unit"] == "人"
+            else f"{record['gap']:.2f} " + ("个百分点" if lang == "zh" else "percentage points")
+        )
+        parts.append(messages.t("verdict.gap", lang, gap=gap))
+        parts.append(
+            messages.t("verdict.reached_later", lang, period=record["reached_later"])
+            if record["reached_later"]
+            else messages.t("verdict.not_reached", lang)
+        )
+    return v, parts
+
+
 def headline(records: list[dict]) -> list[dict]:
     """The targets a leader reads first: for each indicator the nearest target not yet due
     at the evaluation date, else the latest one; the others come after (e.g. the 2015

@@ -149,6 +149,7 @@ def _settlement(target: pd.Series, flows: pd.Series, as_of: str, is_demo: bool, 
     return {
         "probability": probability,
         "reach_period": str(reached.index[0]) if len(reached) else fc.median_reach(target.value),
+        "reached_observed": str(reached.index[0]) if len(reached) else None,
         "reach_distribution": {}
         if len(reached)
         else {q: round(float(v), 4) for q, v in fc.reach_quarters(target.value).items() if v > 0},
@@ -222,6 +223,7 @@ def _rate(target: pd.Series, official: pd.DataFrame, as_of: str) -> dict:
         },
         "probability": probability,
         "reach_period": reach,
+        "reached_observed": str(int(seen.year.iloc[0])) if len(seen) else None,
         "current_value": float(at.value),
         "current_period": str(int(at.year)),
         "pace_needed": (target.value - at.value) / (target_year - at.year)
@@ -275,22 +277,44 @@ def project_targets(
         else:  # city rates: two published years only (2015, 2020), too few for a trend
             continue
         prog = detail.pop("progress")
-        out.append(
-            {
-                "indicator": t.indicator,
-                "target_value": float(t.value),
-                "unit": t.unit,
-                "target_period": t.period,
-                "source": t.source,
-                **detail,
-                "status": prog.status,
-                "ratio": prog.ratio,
-                "share_achieved": prog.share_achieved,
-                "share_of_time": min(1.0, prog.share_of_time),
-                "as_of": as_of,
-            }
-        )
+        record = {
+            "indicator": t.indicator,
+            "target_value": float(t.value),
+            "unit": t.unit,
+            "target_period": t.period,
+            "source": t.source,
+            **detail,
+            "status": prog.status,
+            "ratio": prog.ratio,
+            "share_achieved": prog.share_achieved,
+            "share_of_time": min(1.0, prog.share_of_time),
+            "as_of": as_of,
+        }
+        out.append(record | verdict(record))
     return out
+
+
+def verdict(record: dict) -> dict:
+    """The one rule for a target whose date has passed by ``as_of``: it is judged, not
+    forecast. ``verdict`` is "met" or "missed" on the value at the target date (``current_*``
+    hold it once the date has passed), "pending" while that value is not yet published, None
+    for an open target; ``gap`` is what was missing; ``reached_later`` the period it was
+    reached after its date, from observed data only (None: not reached since)."""
+    closed = record["as_of"] >= record["target_period"]
+    if not closed:
+        return {"closed": False, "verdict": None, "gap": None, "reached_later": None}
+    judged_at = record["current_period"]
+    due = record["target_period"]
+    if not (judged_at == due or (len(judged_at) == 4 and judged_at == due[:4])):
+        return {"closed": True, "verdict": "pending", "gap": None, "reached_later": None}
+    met = record["current_value"] >= record["target_value"]
+    later = record.get("reached_observed")
+    return {
+        "closed": True,
+        "verdict": "met" if met else "missed",
+        "gap": 0.0 if met else record["target_value"] - record["current_value"],
+        "reached_later": later if (not met and later and later > judged_at) else None,
+    }
 
 
 def target_history(

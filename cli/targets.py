@@ -47,6 +47,28 @@ def project(as_json: bool, as_of: str | None, region: str) -> None:
 
     lines = []
     for r in records:
+        if r["closed"]:  # judged at its date: the verdict, not odds
+            head = f"{r['indicator']} {fmt(r['target_value'], r['unit'])} by {r['target_period']}"
+            if r["verdict"] == "pending":
+                lines.append(f"{head}: due; the final figure is not yet published")
+                continue
+            later = (
+                f", reached later in {r['reached_later']}"
+                if r["reached_later"]
+                else (", not reached since" if r["verdict"] == "missed" else "")
+            )
+            gap = ""
+            if r["verdict"] == "missed":
+                gap = ", short by " + (
+                    fmt(r["gap"], r["unit"])
+                    if r["unit"] == "人"
+                    else f"{r['gap']:.2f} percentage points"
+                )
+            lines.append(
+                f"{head}: {r['verdict'].upper()} with {fmt(r['current_value'], r['unit'])} at "
+                f"{r['current_period']}{gap}{later}" + (" [demo data]" if r["demo"] else "")
+            )
+            continue
         reach = r["reach_period"] or "beyond the projection"
         lines.append(
             f"{r['indicator']} {fmt(r['target_value'], r['unit'])} by {r['target_period']}: "

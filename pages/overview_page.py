@@ -69,22 +69,21 @@ for r in records[:2]:
             f"<span style='color:#888;font-size:0.8rem'>{r['current_period']}</span>",
             unsafe_allow_html=True,
         )
-        verdict = ""
-        if r["as_of"] >= r["target_period"]:
-            met = r["current_value"] >= r["target_value"]
-            key = "lead.due_met" if met else "lead.due_missed"
-            verdict = f" · :{'green' if met else 'red'}[{ui.tr(key)}]"
-        b.markdown(
-            f":{ui.STATUS_COLORS[r['status']]}-badge[{ui.tr('proj.status.' + r['status'])}] "
-            f"R = {r['ratio']:.0%}{verdict}  \n"
-            f"{ui.tr('lead.probability')} **{r['probability']:.0%}** · "
-            f"{ui.tr('lead.reach')} **{r['reach_period'] or ui.tr('lead.reach_none')}**",
-            help=ui.tr("lead.rule"),
-        )
-        st.progress(
-            min(max(r["share_achieved"], 0.0), 1.0),
-            text=ui.tr("lead.share", achieved=r["share_achieved"], time=r["share_of_time"]),
-        )
+        if r["closed"]:  # judged, not forecast: the verdict only
+            word, parts = overview.verdict_text(r, lang)
+            b.markdown(f"{ui.verdict_badge(word)}  \n{ui.tr('list.sep').join(parts)}")
+        else:
+            b.markdown(
+                f":{ui.STATUS_COLORS[r['status']]}-badge[{ui.tr('proj.status.' + r['status'])}] "
+                f"R = {r['ratio']:.0%}  \n"
+                f"{ui.tr('lead.probability')} **{r['probability']:.0%}** · "
+                f"{ui.tr('lead.reach')} **{r['reach_period'] or ui.tr('lead.reach_none')}**",
+                help=ui.tr("lead.rule"),
+            )
+            st.progress(
+                min(max(r["share_achieved"], 0.0), 1.0),
+                text=ui.tr("lead.share", achieved=r["share_achieved"], time=r["share_of_time"]),
+            )
 
 indicator = "target_share" if ranking.basis == "allocation" else "settled_cum_per_10k"
 with right:
@@ -117,12 +116,17 @@ t2.dataframe(ranked(ranking.behind()), hide_index=True, width="stretch", height=
 with t3:
     st.markdown(f"**{ui.tr('lead.earlier')}**")
     for r in records[2:]:
-        met = r["current_value"] >= r["target_value"]
-        st.markdown(
-            f"{ui.tr('proj.target_label.' + r['indicator'])} "
-            f"{fmt(r, r['target_value'])}（{r['target_period']}）：{fmt(r, r['current_value'])} "
-            f":{'green' if met else 'red'}[{ui.tr('lead.due_met' if met else 'lead.due_missed')}]"
+        head = f"{ui.tr('proj.target_label.' + r['indicator'])} " + ui.tr(
+            "lead.target_line", value=fmt(r, r["target_value"]), period=r["target_period"]
         )
+        if r["closed"]:
+            word, parts = overview.verdict_text(r, lang)
+            st.markdown(f"{head} {ui.verdict_badge(word)} {ui.tr('list.sep').join(parts)}")
+        else:
+            st.markdown(
+                f"{head} :{ui.STATUS_COLORS[r['status']]}-badge"
+                f"[{ui.tr('proj.status.' + r['status'])}]"
+            )
     st.caption(
         f"{ui.tr('lead.sources')}：{ui.tr('brief.returns_source', n=format(fresh['values'], ','), first=fresh['first'], latest=as_of)}"
         + ("（" + ui.tr("demo.badge") + "）" if fresh["demo"] else ""),

@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui
+from analytics import overview
 from analytics.render import charts
 
 lang = ui.lang()
@@ -26,13 +27,18 @@ for r in records:
             st.badge(ui.tr("demo.badge"), icon=":material/science:", color="orange")
         c1, c2, c3, c4 = st.columns(4)
         c1.metric(ui.tr("proj.current", period=r["current_period"]), fmt(r["current_value"]))
-        c2.markdown(
-            f":{ui.STATUS_COLORS[r['status']]}-badge[{ui.tr('proj.status.' + r['status'])}]  \nR = "
-            f"{r['ratio']:.0%}"
-        )
-        c3.metric(ui.tr("proj.probability"), f"{r['probability']:.0%}")
-        c4.metric(ui.tr("proj.reach"), r["reach_period"] or ui.tr("proj.reach_none"))
-        st.caption(ui.tr("proj.share", achieved=r["share_achieved"], time=r["share_of_time"]))
+        if r["closed"]:  # judged at its date: the verdict, no status, odds or forecast date
+            word, parts = overview.verdict_text(r, lang)
+            c2.markdown(ui.verdict_badge(word))
+            c3.markdown(ui.tr("list.sep").join(parts))
+        else:
+            c2.markdown(
+                f":{ui.STATUS_COLORS[r['status']]}-badge[{ui.tr('proj.status.' + r['status'])}]"
+                f"  \nR = {r['ratio']:.0%}"
+            )
+            c3.metric(ui.tr("proj.probability"), f"{r['probability']:.0%}")
+            c4.metric(ui.tr("proj.reach"), r["reach_period"] or ui.tr("proj.reach_none"))
+            st.caption(ui.tr("proj.share", achieved=r["share_achieved"], time=r["share_of_time"]))
         if r["pace_needed"] is not None:
             st.caption(
                 ui.tr("proj.pace", needed=fmt(r["pace_needed"]), trailing=fmt(r["trailing_pace"]))

@@ -81,6 +81,14 @@ def fmt_persons(value: float) -> str:
     return formats.format_persons(value, lang())
 
 
+VERDICT_COLORS = {"met": "green", "missed": "red", "pending": "gray"}
+
+
+def verdict_badge(word: str) -> str:
+    """A closed target's verdict ("met", "missed", "pending") as a coloured badge."""
+    return f":{VERDICT_COLORS[word]}-badge[{tr('verdict.' + word)}]"
+
+
 def fmt_target(value: float, unit: str) -> str:
     return formats.format_target_value(value, unit, lang())
 
@@ -95,4 +103,6 @@ __all__ = [
     "indicator_name",
     "fmt_persons",
     "fmt_target",
+    "verdict_badge",
+    "VERDICT_COLORS",
 ]

@@ -27,6 +27,7 @@ from data.store.observations import read_observations
 from geo.regions import load_registry
 
 A4 = (8.27, 11.69)
+VERDICT_COLORS = {"met": "#2e7d32", "missed": "#c62828", "pending": "#555555"}
 STATUS_COLORS = {
     "on_track": "#2e7d32",
     "acceleration_needed": "#ef6c00",
@@ -130,6 +131,18 @@ def render(data: dict, out) -> None:
                 f"{_fmt(r, r['current_value'], lang)}（{r['current_period']}）",
                 fontsize=9.5,
             )
+            if r["closed"]:  # judged at its date: the verdict and what stood then, no odds
+                word, parts = overview.verdict_text(r, lang)
+                fig.text(
+                    xs[2],
+                    y,
+                    messages.t("verdict." + word, lang),
+                    fontsize=9.5,
+                    color=VERDICT_COLORS[word],
+                )
+                # the gap and the later date in the two columns an open target's odds take
+                fig.text(xs[3], y, messages.t("list.sep", lang).join(parts[1:]), fontsize=8)
+                continue
             fig.text(
                 xs[2],
                 y,

@@ -32,10 +32,9 @@ def test_overview_is_the_landing_page(app, lang, heading, badge, reported):
     assert not at.exception, at.exception
     text = _text(at)
     assert heading in text and badge in text and reported in text
-    # both headline targets with value, status, probability and reach
+    # both headline targets with target and final value (judged: see the test below)
     assert "1,000万" in text if lang == "zh" else "10.0 million" in text
     assert "62.00%" in text and "62.66%" in text
-    assert ("达成概率" if lang == "zh" else "Probability") in text
     # five cities ahead and behind, ranked by settlements per 10,000 residents (no allocations)
     ahead, behind = at.dataframe[0].value, at.dataframe[1].value
     assert len(ahead) == 5 and len(behind) == 5
@@ -136,3 +135,34 @@ def test_tasks_bad_evidence_link_is_refused(tmp_path, app_on):
     at.button[0].click().run()
     assert at.error[0].value == "未保存：佐证链接须为以 http:// 或 https:// 开头的完整网址"
     assert task_updates(eng).empty
+
+
+@pytest.mark.parametrize(
+    "lang,met,missed,odds,status",
+    [("zh", "已达成", "未达成", "达成概率", "进展顺利"), ("en", "Met", "Missed", "Probability",
+                                                   "On track")],
+)  # fmt: skip
+def test_closed_targets_show_their_verdict_only(app, lang, met, missed, odds, status):
+    """At 2020Q4 every target's date has passed: each shows met or missed with its final
+    value, never a status, R, odds or a projected date beside it."""
+    at = app(lang).run()
+    assert not at.exception, at.exception
+    verdicts = [m.value for m in at.markdown if f"-badge[{met}]" in m.value or
+                f"-badge[{missed}]" in m.value]  # fmt: skip
+    assert len(verdicts) == 4  # two headline cards, the two 2015 targets
+    for v in verdicts:
+        assert odds not in v and "R =" not in v and status not in v
+    assert not any(odds in m.value for m in at.markdown)
+    final = "终值" if lang == "zh" else "final value"
+    assert all(final in v for v in verdicts)
+
+
+def test_projection_page_judges_closed_targets_and_forecasts_open_ones(app):
+    at = app("en").run()
+    at.switch_page("pages/projection_page.py").run()
+    at.select_slider(key="proj_as_of").set_value("2018Q4").run()
+    assert not at.exception, at.exception
+    text = " ".join(m.value for m in at.markdown)
+    # in 2018 the 2015 targets are judged and the 2020 ones still forecast
+    assert "-badge[Met]" in text or "-badge[Missed]" in text
+    assert sum(m.label == "Probability of meeting it on time" for m in at.metric) == 2
