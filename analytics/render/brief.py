@@ -106,6 +106,7 @@ def render(data: dict, out) -> None:
             )
         fig.text(0.06, 0.895, t("brief.targets"), fontsize=12, weight="bold")
         y = 0.87
+        xs = [0.06, 0.42, 0.58, 0.76, 0.88]
         header = [
             t("brief.col.target"),
             t("brief.col.current"),
@@ -113,7 +114,9 @@ def render(data: dict, out) -> None:
             t("brief.col.probability"),
             t("brief.col.reach"),
         ]
-        xs = [0.06, 0.42, 0.58, 0.76, 0.88]
+        if all(r["closed"] for r in data["records"]):  # all judged: no odds, no dates ahead
+            header[1:] = [t("brief.col.final"), t("brief.col.verdict"), t("brief.col.gap"), ""]
+            xs = [0.06, 0.47, 0.64, 0.72, 0.97]  # room for English target names
         for x, h in zip(xs, header, strict=True):
             fig.text(x, y, h, fontsize=8.5, color="#555")
         for r in data["records"]:
@@ -141,7 +144,9 @@ def render(data: dict, out) -> None:
                     color=VERDICT_COLORS[word],
                 )
                 # the gap and the later date in the two columns an open target's odds take
-                fig.text(xs[3], y, messages.t("list.sep", lang).join(parts[1:]), fontsize=8)
+                gap = messages.t("list.sep", lang).join(parts[1:])  # wrapped inside the page
+                fig.text(xs[3], y + 0.006, "\n".join(textwrap.wrap(gap, 22 if lang == "zh" else 44)),
+                         fontsize=7, va="top")  # fmt: skip
                 continue
             fig.text(
                 xs[2],

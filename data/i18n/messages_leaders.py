@@ -206,6 +206,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "brief.col.current": {"zh": "当前值", "en": "Current"},
     "brief.col.status": {"zh": "状态", "en": "Status"},
     "brief.col.probability": {"zh": "达成概率", "en": "Probability"},
+    "brief.col.final": {"zh": "到期值", "en": "Value at the date"},
+    "brief.col.verdict": {"zh": "结论", "en": "Verdict"},
+    "brief.col.gap": {"zh": "差距；此后何时达到", "en": "Gap; reached later"},
     "brief.col.reach": {"zh": "预计达成", "en": "Reach"},
     "brief.returns_source": {
         "zh": "季度报表：各县（市、区）上报，{n} 个数值，{first}–{latest}",
