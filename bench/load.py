@@ -8,7 +8,7 @@ every error (a timeout, an exception box, a lost connection), and each replica's
 The naive baseline is the same journey by one session alone, in the same run.
 
     python -m bench.load [--sessions 30] [--seconds 90] [--replicas 2] [--ramp 60] [--think 30]
-                         [--per-context 5]
+                         [--per-context 5] [--url URL --accounts FILE]
 
 Users arrive evenly over the first ``--ramp`` seconds (offices do not all press Enter in the same
 second), then all work together for ``--seconds``, reading each page about ``--think`` seconds
@@ -224,14 +224,20 @@ def drive(
     }
 
 
-def demo_accounts(var: Path) -> list[tuple[str, str]]:
-    """(name, password) of the demo leader and planner, who see every page of the journey."""
+def accounts_in(path: Path) -> list[tuple[str, str]]:
+    """(name, password) of the leaders, planners and statisticians listed in ``path`` (lines of
+    name<TAB>role<TAB>password; # comments), who see every page of the journey."""
     rows = [
         line.split("\t")
-        for line in (var / "demo-accounts.txt").read_text(encoding="utf-8").splitlines()
-        if not line.startswith("#")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
     ]
     return [(r[0], r[2]) for r in rows if r[1] in ("leader", "planner", "statistician")]
+
+
+def demo_accounts(var: Path) -> list[tuple[str, str]]:
+    """The demo accounts a deployment's ``urbdash demo`` wrote into ``var``."""
+    return accounts_in(var / "demo-accounts.txt")
 
 
 def run(
@@ -309,10 +315,32 @@ def main(argv: list[str] | None = None) -> int:
         help="sessions (tabs) per browser context: 1 gives every session its own cookies and "
         "cache, and costs the browser far more CPU than the servers it measures",
     )
-    args = parser.parse_args(argv)
-    result = run(
-        args.sessions, args.seconds, args.replicas, args.ramp, args.think, args.per_context
+    parser.add_argument(
+        "--url",
+        help="drive this running deployment (from another machine) instead of starting one here",
     )
+    parser.add_argument(
+        "--accounts",
+        type=Path,
+        help="with --url: a file of name<TAB>role<TAB>password lines, as var/demo-accounts.txt",
+    )
+    args = parser.parse_args(argv)
+    if args.url:
+        if args.accounts is None:
+            parser.error("--url needs --accounts")
+        result = drive(
+            args.url.rstrip("/"),
+            args.sessions,
+            args.seconds,
+            accounts_in(args.accounts),
+            ramp=args.ramp,
+            think=args.think,
+            per_context=args.per_context,
+        )
+    else:
+        result = run(
+            args.sessions, args.seconds, args.replicas, args.ramp, args.think, args.per_context
+        )
     print(json.dumps(result, indent=1, ensure_ascii=False))
     return 0 if not result["errors"] else 1
 

@@ -170,8 +170,11 @@ def test_overview_fits_one_screen(server, page, shots):
         "落后的5个市",
     ):
         expect(page.get_by_text(text).first).to_be_visible()
-    expect(page.get_by_text("963万")).to_be_visible()
-    expect(page.get_by_text("62.66%")).to_be_visible()
+    expect(page.get_by_text("963万", exact=True)).to_be_visible()
+    expect(page.get_by_text("62.66%", exact=True)).to_be_visible()
+    # both 2020 targets are due by 2020Q4: judged, with no odds beside them
+    expect(page.get_by_text("2020Q4终值 963万，差 36.8万，至今未达到")).to_be_visible()
+    expect(page.get_by_text("达成概率")).to_have_count(0)
     fit = page.evaluate(FITS)
     assert fit["bottom"] <= fit["height"], fit  # every element inside the first screen
     page.screenshot(path=str(shots / "leaders_overview_1366x768_zh.png"))
