@@ -70,8 +70,8 @@ for r in records[:2]:
             unsafe_allow_html=True,
         )
         if r["closed"]:  # judged, not forecast: the verdict only
-            word, parts = overview.verdict_text(r, lang)
-            b.markdown(f"{ui.verdict_badge(word)}  \n{ui.tr('list.sep').join(parts)}")
+            badge, line = ui.verdict(r)
+            b.markdown(f"{badge}  \n{line}")
         else:
             b.markdown(
                 f":{ui.STATUS_COLORS[r['status']]}-badge[{ui.tr('proj.status.' + r['status'])}] "
@@ -120,8 +120,8 @@ with t3:
             "lead.target_line", value=fmt(r, r["target_value"]), period=r["target_period"]
         )
         if r["closed"]:
-            word, parts = overview.verdict_text(r, lang)
-            st.markdown(f"{head} {ui.verdict_badge(word)} {ui.tr('list.sep').join(parts)}")
+            badge, line = ui.verdict(r)
+            st.markdown(f"{head} {badge} {line}")
         else:
             st.markdown(
                 f"{head} :{ui.STATUS_COLORS[r['status']]}-badge"

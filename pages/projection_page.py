@@ -3,7 +3,6 @@
 import streamlit as st
 
 import ui
-from analytics import overview
 from analytics.render import charts
 
 lang = ui.lang()
@@ -28,9 +27,9 @@ for r in records:
         c1, c2, c3, c4 = st.columns(4)
         c1.metric(ui.tr("proj.current", period=r["current_period"]), fmt(r["current_value"]))
         if r["closed"]:  # judged at its date: the verdict, no status, odds or forecast date
-            word, parts = overview.verdict_text(r, lang)
-            c2.markdown(ui.verdict_badge(word))
-            c3.markdown(ui.tr("list.sep").join(parts))
+            badge, line = ui.verdict(r)
+            c2.markdown(badge)
+            c3.markdown(line)
         else:
             c2.markdown(
                 f":{ui.STATUS_COLORS[r['status']]}-badge[{ui.tr('proj.status.' + r['status'])}]"

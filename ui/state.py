@@ -89,6 +89,15 @@ def verdict_badge(word: str) -> str:
     return f":{VERDICT_COLORS[word]}-badge[{tr('verdict.' + word)}]"
 
 
+def verdict(record: dict) -> tuple[str, str]:
+    """A closed target as drawn on a page: its verdict badge and the line that goes with it
+    (final value, gap, when reached later), from ``analytics.overview.verdict_text``."""
+    from analytics.overview import verdict_text
+
+    word, parts = verdict_text(record, lang())
+    return verdict_badge(word), tr("list.sep").join(parts)
+
+
 def fmt_target(value: float, unit: str) -> str:
     return formats.format_target_value(value, unit, lang())
 
@@ -104,5 +113,6 @@ __all__ = [
     "fmt_persons",
     "fmt_target",
     "verdict_badge",
+    "verdict",
     "VERDICT_COLORS",
 ]
