@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from data import store
+from data.intake import ingest as ingest_module
 from data.intake.ingest import ingest
 from data.store.bootstrap import init_store
 from data.store.models import Submission
@@ -48,6 +49,20 @@ def at_once(n: int, fn):
         return list(pool.map(go, range(n)))
 
 
+def compared_together(monkeypatch) -> None:
+    """Hold every ingest after it has compared its rows with the store until the other one has
+    too, so two files are always checked against the same stored values (without it the second
+    thread may start after the first committed and be, rightly, a revision refused)."""
+    gate = threading.Barrier(2, timeout=60)
+    compare = ingest_module._compare
+
+    def compare_then_wait(*a, **k):
+        compare(*a, **k)
+        gate.wait()
+
+    monkeypatch.setattr(ingest_module, "_compare", compare_then_wait)
+
+
 def test_eight_different_returns_at_once_all_commit(eng):
     files = [wb.standard(title=f"{q}农业转移人口落户情况统计表") for q in QUARTERS]
     reports = at_once(8, lambda i: ingest(files[i], f"q{i}.xlsx", user=XA, engine=eng, today=TODAY))
@@ -57,9 +72,10 @@ def test_eight_different_returns_at_once_all_commit(eng):
 
 
 @pytest.mark.parametrize("rounds", [10])
-def test_two_revisions_at_once_one_wins_never_a_mix(eng, rounds):
+def test_two_revisions_at_once_one_wins_never_a_mix(eng, rounds, monkeypatch):
     base = wb.standard()
     assert ingest(base, "base.xlsx", user=XA, engine=eng, today=TODAY).status == "committed"
+    compared_together(monkeypatch)
     for k in range(rounds):
         values = (200 + 2 * k, 201 + 2 * k)
         files = [wb.standard(wb.county_rows(values=[v] + wb.GOOD[1:])) for v in values]
@@ -82,9 +98,10 @@ def test_two_revisions_at_once_one_wins_never_a_mix(eng, rounds):
     assert kept == rounds  # the losing file of each round is kept, not lost
 
 
-def test_two_first_versions_at_once(eng):
+def test_two_first_versions_at_once(eng, monkeypatch):
     """Both files new for the same city and quarter: one stored, the other told to check again
     (before: an IntegrityError traceback)."""
+    compared_together(monkeypatch)
     files = [wb.standard(wb.county_rows(values=[v] + wb.GOOD[1:])) for v in (300, 301)]
     reports = at_once(2, lambda i: ingest(files[i], f"f{i}.xlsx", user=XA, engine=eng, today=TODAY))
     assert sorted(r.status for r in reports) == ["committed", "conflict"]
