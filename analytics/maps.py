@@ -10,6 +10,7 @@ import mapclassify
 import numpy as np
 import pandas as pd
 
+from analytics import census
 from analytics.aggregate import aggregate, cumulative
 from data import settings
 from data.reference import periods
@@ -26,11 +27,13 @@ class MapIndicator:
     unit_en: str
     scale: float = 1.0  # divide values by this for display (1e4: 万人)
     decimals: int = 0
+    census: bool = False  # from the 2010 and 2020 censuses (real), not from the returns
+    change_key: str = "map.change"  # what the "previous" value beside it is
 
 
 MAP_INDICATORS: dict[str, MapIndicator] = {
     "settled_cumulative": MapIndicator(
-        "settled_cumulative", "settled_total", "万人", "10k persons", 1e4, 1
+        "settled_cumulative", "settled_total", "万人", "10,000 persons", 1e4, 1
     ),
     "settled_total": MapIndicator("settled_total", "settled_total", "人", "persons"),
     "settled_per_10k": MapIndicator(
@@ -46,7 +49,24 @@ MAP_INDICATORS: dict[str, MapIndicator] = {
     "urbanization_gap": MapIndicator("urbanization_gap", "urbanization_gap", "百分点", "pp", 1, 2),
     "residence_permits": MapIndicator("residence_permits", "residence_permits", "张", "permits"),
     "target_share": MapIndicator("target_share", "settled_total", "%", "%", 1, 1),
+    # real figures of the 2010 and 2020 censuses (analytics.census)
+    "census_rate_2020": MapIndicator(
+        "census_rate_2020", "census", "%", "%", 1, 2, True, "map.change_2010"
+    ),
+    "census_rate_2010": MapIndicator("census_rate_2010", "census", "%", "%", 1, 2, True),
+    "census_rate_change": MapIndicator("census_rate_change", "census", "百分点", "pp", 1, 2, True),
+    "census_urban_growth_pct": MapIndicator(
+        "census_urban_growth_pct", "census", "%", "%", 1, 1, True
+    ),
+    "census_urban_growth": MapIndicator(
+        "census_urban_growth", "census", "万人", "10,000 persons", 1e4, 2, True
+    ),
+    "census_pop_change": MapIndicator(
+        "census_pop_change", "census", "万人", "10,000 persons", 1e4, 2, True
+    ),
+    "census_pop_change_pct": MapIndicator("census_pop_change_pct", "census", "%", "%", 1, 1, True),
 }
+CENSUS_INDICATORS = tuple(k for k, v in MAP_INDICATORS.items() if v.census)
 CLASSIFIERS = ("quantiles", "natural_breaks", "equal_interval")
 
 
@@ -58,14 +78,21 @@ def map_values(
     period: str,
     city: str | None = None,
     allocations: pd.DataFrame | None = None,
+    official: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per region of ``level`` (within ``city`` when given): value, previous quarter's
     value, rank (1 = highest) among the regions shown. Regions with no return have NaN.
+
+    A census indicator takes its values from ``official`` (the county census rows) and ignores
+    ``obs`` and ``period``.
 
     ``target_share`` needs ``allocations`` (region_code, value, baseline_period): the cumulative
     settled since each allocation's baseline as a % of the allocation; regions without one
     are NaN."""
     spec = MAP_INDICATORS[indicator]
+    if spec.census:
+        regions = _regions(registry, level, city)
+        return census.map_values(official, regions, registry, level, indicator, spec.scale)
     wide = aggregate(obs, registry, level)
     if indicator == "target_share":
         alloc = (

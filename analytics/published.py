@@ -29,7 +29,8 @@ def city_table(
     (first, last) quarters of the columns from the returns (None without returns).
     """
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
-    off = official_frame[official_frame.region_code != PROVINCE_CODE]
+    off = official.headline(official_frame)
+    off = off[off.region_code != PROVINCE_CODE]
 
     def pick(year: int, ind: str) -> pd.Series:
         return off[(off.year == year) & (off.indicator == ind)].set_index("region_code").value

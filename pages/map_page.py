@@ -1,32 +1,33 @@
-"""地图 / Map: city and county choropleths of settlement progress, drillable, offline."""
+"""地图 / Map: city and county choropleths of settlement progress (quarterly returns) and of the
+2010 and 2020 censuses (real county figures), drillable, offline."""
 
 import streamlit as st
 
 import ui
-from analytics import maps
+from analytics import census, maps
 from analytics.render import choropleth
 from data.reference import periods
 
 lang = ui.lang()
 st.title(ui.tr("map.heading"))
 obs = ui.observations()
-if obs.empty:
-    st.info(ui.tr("app.no_data"))
-    st.stop()
-
-quarters = periods.quarter_range(obs.period.min(), obs.period.max())
+has_returns = not obs.empty
+quarters = periods.quarter_range(obs.period.min(), obs.period.max()) if has_returns else []
 allocs = ui.allocations()  # city allocations: the target-share indicator is offered only then
 cities = {k: v for k, v in ui.scope_options().items() if k != "610000"}
 state = st.session_state
 PROVINCE = "610000"
 state.setdefault("map_city", PROVINCE)
-state.setdefault("map_period", quarters[-1])
-if state.get("map_playing"):  # the play button steps one quarter per run
+if quarters:
+    state.setdefault("map_period", quarters[-1])
+if state.get("map_playing") and quarters:  # the play button steps one quarter per run
     step = quarters.index(state["map_period"]) + 1 if state["map_period"] in quarters else 0
     if step < len(quarters):
         state["map_period"] = quarters[step]
     else:
         state["map_playing"] = False
+if not has_returns:
+    st.info(ui.tr("app.no_data"))
 
 
 def jump() -> None:
@@ -44,29 +45,43 @@ level = c1.radio(
     key="map_level",
     format_func=lambda v: ui.tr(f"map.level.{v}"),
 )
+from_returns = [
+    i
+    for i, spec in maps.MAP_INDICATORS.items()
+    if has_returns and not spec.census and (i != "target_share" or len(allocs))
+]
 indicator = c2.selectbox(
     ui.tr("map.indicator"),
-    [i for i in maps.MAP_INDICATORS if i != "target_share" or len(allocs)],
+    from_returns + list(maps.CENSUS_INDICATORS),
     key="map_indicator",
     format_func=lambda v: ui.tr(f"map.ind.{v}"),
 )
+is_census = maps.MAP_INDICATORS[indicator].census
 method = c4.selectbox(
     ui.tr("map.classification"),
     maps.CLASSIFIERS,
     key="map_method",
     format_func=lambda v: ui.tr(f"map.cls.{v}"),
 )
-period = c3.select_slider(ui.tr("map.period"), quarters, key="map_period")
-playing = state.get("map_playing", False)
-c3.button(
-    ui.tr("map.stop" if playing else "map.play"),
-    key="map_play_button",
-    icon=":material/stop:" if playing else ":material/play_arrow:",
-    on_click=lambda: state.update(
-        map_playing=not playing,
-        **({} if playing or state["map_period"] != quarters[-1] else {"map_period": quarters[0]}),
-    ),
-)
+playing = state.get("map_playing", False) and not is_census
+if is_census:  # two census dates, no quarter to pick
+    period = None
+    c3.caption(ui.tr("map.census_when"))
+else:
+    period = c3.select_slider(ui.tr("map.period"), quarters, key="map_period")
+    c3.button(
+        ui.tr("map.stop" if playing else "map.play"),
+        key="map_play_button",
+        icon=":material/stop:" if playing else ":material/play_arrow:",
+        on_click=lambda: state.update(
+            map_playing=not playing,
+            **(
+                {}
+                if playing or state["map_period"] != quarters[-1]
+                else {"map_period": quarters[0]}
+            ),
+        ),
+    )
 
 d1, d2 = st.columns([2, 3], vertical_alignment="bottom")
 city = d1.selectbox(
@@ -86,7 +101,10 @@ if query:
 
 shown_level = "county" if city else level
 layer = ui.map_layers()[shown_level]
-frame = maps.map_values(obs, ui.registry(), shown_level, indicator, period, city, allocs)
+official = ui.official()
+frame = maps.map_values(
+    obs, ui.registry(), shown_level, indicator, period, city, allocs, official=official
+)
 fig = choropleth.choropleth(
     frame,
     layer,
@@ -135,16 +153,33 @@ with right:
         config={"displaylogo": False},
     )
 
-if bool(obs.is_demo.any()):
-    ui.demo_badge()
-st.caption(ui.tr("map.source") + " " + ui.tr("map.crs"))
-if frame.value.isna().all():
-    st.warning(ui.tr("map.no_returns"))
+if is_census:  # real figures: their source and boundary, never the demo label
+    st.caption(ui.tr("map.census_source") + " " + ui.tr("map.crs"))
+    notes = census.basis_notes(official, ui.registry())
+    st.caption(
+        ui.tr("map.census_basis")
+        + "  \n"
+        + "  \n".join(
+            ui.tr(
+                "map.census_basis_row",
+                name=n["name"],
+                counties=f"{n['counties']:,}",
+                bulletin=f"{n['bulletin']:,}",
+            )
+            for n in notes
+        )
+    )
+else:
+    if bool(obs.is_demo.any()):
+        ui.demo_badge()
+    st.caption(ui.tr("map.source") + " " + ui.tr("map.crs"))
+    if frame.value.isna().all():
+        st.warning(ui.tr("map.no_returns"))
 
 st.subheader(ui.tr("map.table"))
 table = ui.map_table(frame, indicator)
 st.dataframe(table, hide_index=True, width="stretch")
-ui.download_row(table, f"map_{indicator}_{period}", "map")
+ui.download_row(table, f"map_{indicator}" + (f"_{period}" if period else ""), "map")
 if playing:
     import time
 

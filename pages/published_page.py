@@ -5,14 +5,14 @@ import streamlit as st
 import ui
 from analytics import published as overview
 from analytics.render import charts
-from data.reference.official import FLAG_LABEL
+from data.reference.official import FLAG_LABEL, headline
 from data.sanitize import csv_bytes
 
 lang = ui.lang()
 st.title(ui.tr("overview.heading"))
 st.write(ui.tr("overview.intro"))
 
-official = ui.official()
+official = headline(ui.official())
 series = overview.urbanization_series(official)
 by_year = series.set_index("year").value
 c1, c2, c3, c4 = st.columns(4)

@@ -111,11 +111,14 @@ def map_table(frame: pd.DataFrame, indicator: str) -> pd.DataFrame:
             "code": tr("col.code"),
             "name": tr("col.region"),
             "value": f"{tr(f'map.ind.{indicator}')} ({unit})",
-            "previous": tr("map.change"),
+            "previous": tr(spec.change_key),
             "rank": tr("map.rank"),
         }
     )
-    out[tr("map.change")] = frame.value - frame.previous
+    if frame.previous.notna().any():
+        out[tr(spec.change_key)] = frame.value - frame.previous
+    else:  # nothing to compare with (a census change, or the first quarter)
+        out = out.drop(columns=tr(spec.change_key))
     return out
 
 

@@ -182,7 +182,7 @@ def render(data: dict, out) -> None:
         ticks = [i for i, p in enumerate(cum.index) if p.endswith("Q4")]
         ax.set_xticks(ticks, [cum.index[i][:4] for i in ticks], fontsize=7, rotation=0)
         ax.tick_params(axis="y", labelsize=7)
-        ax.set_ylabel("万人" if lang == "zh" else "10k persons", fontsize=8)
+        ax.set_ylabel("万人" if lang == "zh" else "10,000 persons", fontsize=8)
         for r in data["records"]:
             if r["indicator"] == "settled_cumulative":
                 ax.axhline(r["target_value"] / 1e4, color="#c62828", ls="--", lw=0.8)

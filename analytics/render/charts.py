@@ -92,7 +92,7 @@ def fan_chart(history: pd.DataFrame, record: dict, lang: str = "zh") -> go.Figur
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
     scale, unit = (1e4, "万人") if record["unit"] == "人" else (1, record["unit"])
     if lang == "en" and record["unit"] == "人":
-        unit = "10k persons"
+        unit = "10,000 persons"
     fig = go.Figure()
     groups = history.groupby("basis", sort=True) if "basis" in history else [("", history)]
     for basis, part in groups:

@@ -68,9 +68,11 @@ def choropleth(
             ),
         }
     )
+    compared = frame.previous.notna().any()  # else there is no change line to show
     template = (
         f"<b>%{{customdata[0]}}</b><br>%{{customdata[1]}}<br>{t('map.rank')}: %{{customdata[2]}}"
-        f"<br>{t('map.change')}: %{{customdata[3]}}<extra></extra>"
+        + (f"<br>{t(spec.change_key)}: %{{customdata[3]}}" if compared else "")
+        + "<extra></extra>"
     )
     for i, upper in enumerate(bins):
         members = index == i

@@ -18,7 +18,7 @@ from scipy.special import expit, logit
 from data import settings
 from data.accounts.policy import Principal
 from data.reference import periods
-from data.reference.official import load_official_series
+from data.reference.official import headline, load_official_series
 from geo.regions import PROVINCE_CODE, load_registry, reporting_unit
 
 # who loads the demo returns: the system, named so in every submission and audit record
@@ -133,7 +133,7 @@ def demo_seed() -> int:
 def generate(seed: int | None = None) -> pd.DataFrame:
     """Return a wide frame: region_code, period, and one column per reported indicator."""
     rng = np.random.default_rng(demo_seed() if seed is None else seed)
-    official = load_official_series()
+    official = headline(load_official_series())
     registry = load_registry()
     anchors = _province_anchors(official)
     cities = _city_frame(official, registry, anchors)

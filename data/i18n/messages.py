@@ -70,11 +70,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "overview.download_csv": {"zh": "下载CSV", "en": "Download CSV"},
     "col.region": {"zh": "地区", "en": "Region"},
     "col.code": {"zh": "代码", "en": "Code"},
-    "col.pop2015": {"zh": "2015人口（万）", "en": "Pop. 2015 (10k)"},
+    "col.pop2015": {"zh": "2015人口（万）", "en": "Pop. 2015 (10,000 persons)"},
     "col.rate2015": {"zh": "2015城镇化率%", "en": "Urban % 2015"},
-    "col.pop2020": {"zh": "2020人口（万）", "en": "Pop. 2020 (10k)"},
+    "col.pop2020": {"zh": "2020人口（万）", "en": "Pop. 2020 (10,000 persons)"},
     "col.rate2020": {"zh": "2020城镇化率%", "en": "Urban % 2020"},
-    "col.settled_cum": {"zh": "累计落户（万）*", "en": "Settled (10k)*"},
+    "col.settled_cum": {"zh": "累计落户（万）*", "en": "Settled (10,000 persons)*"},
     "col.hukou_rate": {"zh": "户籍城镇化率%*", "en": "Hukou urban %*"},
     "overview.star_note": {
         "zh": "* 来自{origin}：累计落户为 {start}—{end}，户籍城镇化率为 {end} 季末。",
@@ -294,6 +294,53 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Click a city on the map to drill into its counties.",
     },
     "map.no_returns": {"zh": "该季度没有上报数据。", "en": "No returns for this quarter."},
+    "map.group.returns": {"zh": "季度上报", "en": "Quarterly returns"},
+    "map.group.census": {"zh": "人口普查（真实数据）", "en": "Census (real figures)"},
+    "map.ind.census_rate_2020": {
+        "zh": "普查：城镇化率 2020年",
+        "en": "Census: urbanization rate 2020",
+    },
+    "map.ind.census_rate_2010": {
+        "zh": "普查：城镇化率 2010年",
+        "en": "Census: urbanization rate 2010",
+    },
+    "map.ind.census_rate_change": {
+        "zh": "普查：城镇化率变化 2010—2020年",
+        "en": "Census: change in urbanization rate 2010-2020",
+    },
+    "map.ind.census_urban_growth_pct": {
+        "zh": "普查：城镇人口增长率 2010—2020年",
+        "en": "Census: urban population growth 2010-2020 (%)",
+    },
+    "map.ind.census_urban_growth": {
+        "zh": "普查：城镇人口增加 2010—2020年",
+        "en": "Census: urban population growth 2010-2020 (persons)",
+    },
+    "map.ind.census_pop_change": {
+        "zh": "普查：常住人口变化 2010—2020年",
+        "en": "Census: resident population change 2010-2020",
+    },
+    "map.ind.census_pop_change_pct": {
+        "zh": "普查：常住人口变化率 2010—2020年",
+        "en": "Census: resident population change 2010-2020 (%)",
+    },
+    "map.change_2010": {"zh": "较2010年", "en": "Change since 2010"},
+    "map.census_when": {
+        "zh": "普查时点：2010年11月1日（第六次）、2020年11月1日（第七次）",
+        "en": "Census dates: 1 November 2010 (6th census) and 1 November 2020 (7th census)",
+    },
+    "map.census_source": {
+        "zh": "数据：第六次、第七次全国人口普查分县资料（普查年鉴，按行政区划统计），经 leiii/census 整理（MIT 许可）；真实数据，非示例数据。地市数值为其所辖县（市、区）之和。",
+        "en": "Data: 6th and 7th national census county tables (census yearbooks, counted by administrative boundary), compiled by leiii/census (MIT licence); real figures, not demo data. A city's value is the sum of its counties.",
+    },
+    "map.census_basis": {
+        "zh": "口径说明：城市普查公报按管理口径统计，与本图的行政区划口径不同，两者不可相加。本图中咸阳市不含杨陵区（杨凌示范区单列）。",
+        "en": "Basis: the city census bulletins count by management boundary, which differs from the administrative boundary used here; the two are never added together. Here 咸阳市 excludes 杨陵区, shown as 杨凌示范区.",
+    },
+    "map.census_basis_row": {
+        "zh": "{name}：本图（县级加总）{counties} 人，城市普查公报（管理口径）{bulletin} 人",
+        "en": "{name}: {counties} persons here (sum of counties), {bulletin} in the city census bulletin (management boundary)",
+    },
     "page.projection": {"zh": "预测", "en": "Projection"},
     "proj.heading": {"zh": "目标进展与预测", "en": "Targets: progress and projections"},
     "proj.intro": {

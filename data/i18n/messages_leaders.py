@@ -63,7 +63,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Ranked by share of the allocation achieved minus share of time (pp); cities without an allocation are not ranked.",
     },
     "lead.col.city": {"zh": "市", "en": "City"},
-    "lead.col.score.per_10k": {"zh": "每万人", "en": "Per 10k"},
+    "lead.col.score.per_10k": {"zh": "每万人", "en": "Per 10,000 residents"},
     "lead.col.score.allocation": {"zh": "领先（百分点）", "en": "Lead (pp)"},
     "lead.col.cumulative": {"zh": "累计落户", "en": "Settled"},
     "lead.sources": {"zh": "来源", "en": "Sources"},

@@ -1,7 +1,13 @@
-"""Published figures (``official/official_series.csv``): every value with its source and flag.
+"""Published figures: every value with its source, flag, licence, basis and boundary.
+
+Two files make the official series: ``official/official_series.csv`` (province and city figures
+from bulletins and yearbooks, in 万人 and %) and ``official/census_county.csv`` (the 107 counties
+in both censuses, in persons, built by ``data.reference.census`` from the yearbook extracts).
 
 The 2020 census revised the population base: values carry ``basis`` (census2010 / census2020)
-and charts must show the break instead of joining the two series.
+and charts must show the break instead of joining the two series. ``boundary`` says whom a count
+includes: "admin" (yearbook, administrative boundary) or "management" (the city census
+bulletins); figures on different boundaries are never summed together.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import pandas as pd
 
 OFFICIAL_DIR = Path(__file__).resolve().parent / "official"
 SERIES = OFFICIAL_DIR / "official_series.csv"
+CENSUS_COUNTY = OFFICIAL_DIR / "census_county.csv"
 META = OFFICIAL_DIR / "official_series.meta.json"
 BASIS_LABEL = {
     "census2010": {"zh": "六普口径（2010—2019年）", "en": "2010-census basis (2010–2019)"},
@@ -25,14 +32,28 @@ FLAG_LABEL = {
 }
 
 
-def load_official_series(path: Path = SERIES) -> pd.DataFrame:
-    """Return the official series with region codes as text and sources filled."""
-    frame = pd.read_csv(
-        path, dtype={"region_code": str}, keep_default_na=False, na_values={"value": [""]}
-    )
-    frame["source_url"] = frame["source_url"].fillna("")
-    frame["note"] = frame["note"].fillna("")
+def load_official_series(path: Path = SERIES, census: Path | None = CENSUS_COUNTY) -> pd.DataFrame:
+    """Return the official series (and, unless ``census`` is None, the county census rows)
+    with region codes as text and text columns filled."""
+    frames = [
+        pd.read_csv(p, dtype={"region_code": str}, keep_default_na=False, na_values={"value": [""]})
+        for p in (path, census)
+        if p is not None
+    ]
+    frame = pd.concat(frames, ignore_index=True)
+    for col in ("source_url", "note", "licence", "boundary"):
+        frame[col] = frame[col].fillna("")
     return frame
+
+
+def headline(frame: pd.DataFrame) -> pd.DataFrame:
+    """The province and city figures (bulletins, yearbooks), without the county census rows."""
+    return frame[frame.boundary != "admin"]
+
+
+def census_counties(frame: pd.DataFrame) -> pd.DataFrame:
+    """The county census rows (yearbook, administrative boundary), values in persons."""
+    return frame[frame.boundary == "admin"]
 
 
 def load_meta(path: Path = META) -> dict:

@@ -83,6 +83,8 @@ def init_store(engine: Engine | None = None) -> dict:
                 source_title=r.source_title,
                 source_url=r.source_url,
                 note=r.note or None,
+                licence=r.licence or None,
+                boundary=r.boundary or None,
             )
             for r in official.itertuples(index=False)
         )

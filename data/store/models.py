@@ -122,6 +122,10 @@ class OfficialValue(Base):
     source_title: Mapped[str] = mapped_column(Text)
     source_url: Mapped[str] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+    licence: Mapped[str | None] = mapped_column(Text)
+    # what the count follows: "admin" (yearbook, administrative boundary) or "management"
+    # (the census bulletins' boundary); empty where the source does not say
+    boundary: Mapped[str | None] = mapped_column(String(20))
 
 
 class Target(Base):

@@ -53,8 +53,11 @@ def read_official(engine: Engine | None = None) -> pd.DataFrame:
         "source_title",
         "source_url",
         "note",
+        "licence",
+        "boundary",
     ]
-    return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+    frame = pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
+    return frame.fillna({"note": "", "licence": "", "boundary": ""})
 
 
 def store_summary(engine: Engine | None = None) -> dict:

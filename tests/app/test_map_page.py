@@ -3,6 +3,7 @@
 import pytest
 
 from analytics.maps import MAP_INDICATORS
+from data.i18n import messages
 from tests.fixtures.actors import admin
 
 
@@ -93,3 +94,58 @@ def test_target_share_offered_once_allocations_exist(demo_copy, app_on):
     assert not at.exception
     table = at.dataframe[0].value.set_index("代码")
     assert table.iloc[:, 1].notna().sum() == 1 and table.loc["610100"].iloc[1] > 0
+
+
+def _text(at) -> str:
+    return "\n".join(
+        [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+    )
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_census_indicators_are_real_with_their_source_and_basis(demo_store, app_on, lang):
+    # chosen before the page opens: AppTest formats a widget's value outside the script, in
+    # Chinese, so an English page cannot be rerun from the test after it has drawn its widgets
+    at = app_on(demo_store["url"])(lang).run()
+    at.session_state["map_indicator"] = "census_rate_2020"
+    at.switch_page("pages/map_page.py").run()
+    assert not at.exception, at.exception
+    text = _text(at)
+    # real figures: no demo label, the census and its boundary named, the two bases apart
+    assert not [b for b in at.get("badge") if "示例" in str(b.proto) or "demo" in str(b.proto)]
+    assert messages.t("demo.explain", lang) not in text
+    assert (
+        "普查年鉴，按行政区划统计" if lang == "zh" else "counted by administrative boundary"
+    ) in text
+    assert ("12,183,280 人" if lang == "zh" else "12,183,280 persons here") in text
+    assert "12,952,907" in text and "4,729,469" in text and "3,959,842" in text
+    assert not at.select_slider  # no quarter to pick for a census
+    table = at.dataframe[0].value.set_index(at.dataframe[0].value.columns[0])
+    # 西安市 2020: 9,723,308 urban of 12,183,280 residents (yearbook); beside it 2010's rate
+    assert table.iloc[:, 1]["610100"] == pytest.approx(100 * 9_723_308 / 12_183_280)
+    assert table.iloc[:, 2]["610100"] == pytest.approx(
+        100 * 9_723_308 / 12_183_280 - 100 * 5_842_704 / 8_467_838
+    )
+
+
+def test_census_county_map_has_every_county_and_a_change_in_persons(map_page):
+    at = map_page()
+    at.radio(key="map_level").set_value("county").run()
+    at.selectbox(key="map_indicator").set_value("census_pop_change").run()
+    table = at.dataframe[0].value
+    assert len(table) == 107 and table.iloc[:, 2].notna().all()
+    by_code = table.set_index(table.columns[0]).iloc[:, 1]
+    # 鄠邑区 (户县 610125 in 2010): 2020 minus 2010, in 万人
+    assert by_code["610118"] == pytest.approx((609_181 - 556_377) / 1e4)
+    assert list(table.columns[1:3]) == ["地区", "普查：常住人口变化 2010—2020年 (万人)"]
+
+
+def test_census_map_without_any_returns(app_on, tmp_path):
+    """A store with no returns yet still shows the real census maps."""
+    make = app_on(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    at = make().run()
+    at.switch_page("pages/map_page.py").run()
+    assert not at.exception, at.exception
+    options = at.selectbox(key="map_indicator").options
+    assert len(options) == 7 and all(o.startswith("普查：") for o in options)
+    assert len(at.dataframe[0].value) == 11

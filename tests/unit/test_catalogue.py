@@ -2,7 +2,13 @@ import pytest
 
 from data.i18n import formats, messages
 from data.reference import indicators
-from data.reference.official import basis_breaks, load_meta, load_official_series, province_series
+from data.reference.official import (
+    basis_breaks,
+    headline,
+    load_meta,
+    load_official_series,
+    province_series,
+)
 from geo.regions import load_registry
 
 
@@ -45,7 +51,7 @@ def test_number_formatting():
 
 
 def test_official_series_carries_sources_and_flags():
-    frame = load_official_series()
+    frame = headline(load_official_series())
     assert frame.value.notna().all()
     assert (frame.source_title.str.len() > 0).all()
     assert frame.flag.isin({"published", "derived", "unconfirmed"}).all()
@@ -62,7 +68,7 @@ def test_official_series_carries_sources_and_flags():
 
 
 def test_city_census_figures_sum_to_province():
-    frame = load_official_series()
+    frame = headline(load_official_series())
     pop20 = frame[(frame.year == 2020) & (frame.indicator == "resident_pop")]
     cities = pop20[pop20.region_code != "610000"].value.sum()
     assert cities == pytest.approx(pop20[pop20.region_code == "610000"].value.iloc[0], abs=1e-3)

@@ -4,7 +4,7 @@ import pytest
 
 from data.demo.generator import DEMO_PARAMS, generate
 from data.reference import indicators
-from data.reference.official import load_official_series
+from data.reference.official import headline, load_official_series
 from geo.regions import load_registry
 
 
@@ -35,7 +35,7 @@ def test_shape_and_ranges(demo):
 
 
 def test_county_sums_match_published_province(demo):
-    official = load_official_series()
+    official = headline(load_official_series())
     prov = official[official.region_code == "610000"]
     q4 = demo[demo.period.str.endswith("Q4")].groupby(demo.period.str[:4])
     checked = 0
@@ -48,7 +48,7 @@ def test_county_sums_match_published_province(demo):
 
 
 def test_city_sums_match_census_2020(demo):
-    official = load_official_series()
+    official = headline(load_official_series())
     reg = load_registry().set_index("code")
     last = demo[demo.period == "2020Q4"].copy()
     group = last.region_code.map(reg.stat_parent_code)

@@ -1,0 +1,110 @@
+"""Census map and trend numbers: the 2010 and 2020 county census figures (real, from the
+yearbooks, administrative boundary) per county and per reporting unit.
+
+A city's figure is the sum of its counties in the same census (so 咸阳市 here is the
+administrative 咸阳市 without 杨陵区, which the map draws as 杨凌示范区); it is never mixed with
+the city bulletins, which count 西安市 and 咸阳市 by management boundary. ``basis_notes`` says
+where the two differ, with both figures.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data.reference.official import census_counties, headline
+from geo.regions import reporting_unit, reporting_units
+
+YEARS = (2010, 2020)
+# indicator -> (how it is computed from the wide frame, the "previous" value shown beside it)
+INDICATORS = (
+    "census_rate_2020",
+    "census_rate_2010",
+    "census_rate_change",
+    "census_urban_growth_pct",
+    "census_urban_growth",
+    "census_pop_change",
+    "census_pop_change_pct",
+)
+
+
+def wide(official: pd.DataFrame) -> pd.DataFrame:
+    """One row per county: pop2010, urban2010, pop2020, urban2020 (persons)."""
+    part = census_counties(official)
+    table = part.pivot_table(
+        index="region_code", columns=["indicator", "year"], values="value", aggfunc="first"
+    )
+    out = pd.DataFrame(index=table.index)
+    for y in YEARS:
+        out[f"pop{y}"] = table[("resident_pop", y)]
+        out[f"urban{y}"] = table[("urban_resident_pop", y)]
+    return out
+
+
+def with_indicators(stocks: pd.DataFrame) -> pd.DataFrame:
+    """The census indicators of rows of stocks (rates in %, changes in pp, persons or %)."""
+    out = stocks.copy()
+    out["census_rate_2010"] = 100 * out.urban2010 / out.pop2010
+    out["census_rate_2020"] = 100 * out.urban2020 / out.pop2020
+    out["census_rate_change"] = out.census_rate_2020 - out.census_rate_2010
+    out["census_urban_growth"] = out.urban2020 - out.urban2010
+    out["census_urban_growth_pct"] = 100 * out.census_urban_growth / out.urban2010
+    out["census_pop_change"] = out.pop2020 - out.pop2010
+    out["census_pop_change_pct"] = 100 * out.census_pop_change / out.pop2010
+    return out
+
+
+def by_level(official: pd.DataFrame, registry: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Census stocks and indicators per county, or per reporting unit (10 cities and 杨凌示范区,
+    each the sum of its counties), indexed by region code."""
+    stocks = wide(official)
+    if level == "city":
+        unit = reporting_unit(registry)
+        stocks = stocks.groupby(stocks.index.map(unit)).sum()
+    return with_indicators(stocks)
+
+
+PREVIOUS = {"census_rate_2020": "census_rate_2010"}
+
+
+def map_values(
+    official: pd.DataFrame,
+    regions: pd.DataFrame,
+    registry: pd.DataFrame,
+    level: str,
+    indicator: str,
+    scale: float = 1.0,
+) -> pd.DataFrame:
+    """``regions`` (code, name) with the census ``indicator``'s value, the value it is compared
+    with (2010's rate beside 2020's, else none) and the rank (1 = highest)."""
+    table = by_level(official, registry, level)
+    out = regions.assign(value=regions.code.map(table[indicator]) / scale)
+    before = PREVIOUS.get(indicator)
+    out["previous"] = regions.code.map(table[before]) / scale if before else float("nan")
+    out["rank"] = out.value.rank(ascending=False, method="min")
+    return out
+
+
+def basis_notes(official: pd.DataFrame, registry: pd.DataFrame) -> list[dict]:
+    """Reporting units whose census count on the map (sum of the yearbook's counties) differs
+    from the city census bulletin (management boundary): code, name, counties' sum, bulletin."""
+    ours = by_level(official, registry, "city").pop2020
+    bulletin = headline(official)
+    bulletin = bulletin[
+        (bulletin.year == 2020)
+        & (bulletin.indicator == "resident_pop")
+        & (bulletin.boundary == "management")
+    ].set_index("region_code")
+    names = reporting_units(registry).set_index("code").name
+    notes = []
+    for code, row in bulletin.iterrows():
+        persons = round(row.value * 1e4)
+        if code in ours.index and round(ours[code]) != persons:
+            notes.append(
+                {
+                    "code": code,
+                    "name": names.get(code, code),
+                    "counties": int(ours[code]),
+                    "bulletin": persons,
+                }
+            )
+    return notes
