@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data.reference.official import census_counties, headline
+from data.reference.official import census_stocks, headline
 from geo.regions import reporting_unit, reporting_units
 
-YEARS = (2010, 2020)
 # indicator -> (how it is computed from the wide frame, the "previous" value shown beside it)
 INDICATORS = (
     "census_rate_2020",
@@ -25,19 +24,6 @@ INDICATORS = (
     "census_pop_change",
     "census_pop_change_pct",
 )
-
-
-def wide(official: pd.DataFrame) -> pd.DataFrame:
-    """One row per county: pop2010, urban2010, pop2020, urban2020 (persons)."""
-    part = census_counties(official)
-    table = part.pivot_table(
-        index="region_code", columns=["indicator", "year"], values="value", aggfunc="first"
-    )
-    out = pd.DataFrame(index=table.index)
-    for y in YEARS:
-        out[f"pop{y}"] = table[("resident_pop", y)]
-        out[f"urban{y}"] = table[("urban_resident_pop", y)]
-    return out
 
 
 def with_indicators(stocks: pd.DataFrame) -> pd.DataFrame:
@@ -56,7 +42,7 @@ def with_indicators(stocks: pd.DataFrame) -> pd.DataFrame:
 def by_level(official: pd.DataFrame, registry: pd.DataFrame, level: str) -> pd.DataFrame:
     """Census stocks and indicators per county, or per reporting unit (10 cities and 杨凌示范区,
     each the sum of its counties), indexed by region code."""
-    stocks = wide(official)
+    stocks = census_stocks(official)
     if level == "city":
         unit = reporting_unit(registry)
         stocks = stocks.groupby(stocks.index.map(unit)).sum()

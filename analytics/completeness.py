@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from data import store
+from data import settings, store
 from data.reference import indicators as indicator_codes
 from data.reference import periods
 from data.store import Engine
@@ -44,6 +44,7 @@ def completeness(
     engine: Engine | None = None,
     period: str | None = None,
     indicators: tuple[str, ...] | list[str] | None = None,
+    registry: pd.DataFrame | None = None,
 ) -> Completeness:
     """Status of every county for every quarter from the first stored one to ``period``
     (default: the latest quarter with any of the ``indicators``).
@@ -51,10 +52,11 @@ def completeness(
     A county counts as reported for a quarter when it has a current value of every one of
     ``indicators`` (None: of any indicator), so "settlement reported, population not yet"
     is the difference between ``indicators=GROUPS["settlement"]`` and ``GROUPS["stocks"]``.
-    ``by_indicator`` counts the counties with each reported indicator in ``period``."""
+    ``by_indicator`` counts the counties with each reported indicator in ``period``. Names
+    come from ``registry`` (default: the Chinese registry)."""
     wanted = tuple(indicators) if indicators else None
     current, revised, first, latest = reporting_state(engine or store.get_engine())
-    reg = load_registry()
+    reg = load_registry() if registry is None else registry
     counties = reg[reg.level == "county"].set_index("code")
     cur = pd.DataFrame(current, columns=["region_code", "period", "indicator"])
     rev = pd.DataFrame(revised, columns=["region_code", "period", "indicator"])
@@ -122,6 +124,37 @@ def completeness(
         wanted,
         by_indicator,
     )
+
+
+def complete_through(
+    obs: pd.DataFrame,
+    registry: pd.DataFrame,
+    indicators: tuple[str, ...] = indicator_codes.GROUPS["settlement"],
+    share: float | None = None,
+) -> dict:
+    """The latest complete quarter and the newer ones still reporting.
+
+    A quarter is complete when at least ``share`` (the ``complete_share`` setting, default all)
+    of the province's counties hold a current value of every one of ``indicators`` for it.
+    Returns ``complete`` (None when no quarter is) and ``reporting``: the quarters after it
+    that have any value, each {period, reported, expected}."""
+    share = float(settings.get("complete_share")) if share is None else share
+    counties = registry.loc[registry.level == "county", "code"]
+    expected = len(counties)
+    part = obs[obs.indicator.isin(indicators) & obs.region_code.isin(counties)]
+    held = part.groupby(["period", "region_code"]).indicator.nunique()
+    reported = (held >= len(indicators)).groupby(level="period").sum()
+    every = sorted(obs.period.unique())
+    full = [q for q in every if reported.get(q, 0) >= share * expected]
+    complete = full[-1] if full else None
+    newer = [q for q in every if complete is None or q > complete]
+    return {
+        "complete": complete,
+        "expected": expected,
+        "reporting": [
+            {"period": q, "reported": int(reported.get(q, 0)), "expected": expected} for q in newer
+        ],
+    }
 
 
 SYMBOLS = {"submitted": "✓", "revised": "↻", "missing": "·"}

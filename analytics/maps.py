@@ -163,11 +163,13 @@ def boundary_layers() -> dict[str, dict]:
 
 
 def find_county(query: str, registry: pd.DataFrame) -> dict | None:
-    """A county by current or old name or code: name, code, and the reporting unit it belongs
-    to (city, or itself for 杨凌示范区) with its name; None when nothing matches."""
+    """A county by current or old name, English name or code: name, code, and the reporting
+    unit it belongs to (city, or itself for 杨凌示范区) with its name, names as ``registry``
+    gives them (its language); None when nothing matches."""
     res = default_resolver().resolve(query, level="county")
     if not res.ok:
         return None
     unit = reporting_unit(registry)[res.code]
     names = reporting_units(registry).set_index("code").name
-    return {"name": res.name, "code": res.code, "city": names[unit], "city_code": unit}
+    name = registry.set_index("code").name[res.code]  # in the registry's language
+    return {"name": name, "code": res.code, "city": names[unit], "city_code": unit}

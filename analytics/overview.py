@@ -15,8 +15,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analytics.aggregate import aggregate
+from analytics.completeness import complete_through
 from analytics.targets import headline_index
+from data.i18n import messages
 from data.reference import periods
+from data.reference.official import BASIS_LABEL
 from data.reference.targets import SETTLEMENT_BASELINE, TARGET_INDICATORS
 from geo.regions import reporting_units
 
@@ -93,18 +96,48 @@ def city_ranking(
     return CityRanking(frame, basis, as_of)
 
 
-def freshness(obs: pd.DataFrame) -> dict:
-    """First and latest quarter with any return, how many current values the returns hold
-    over that span (the count the overview and the brief both cite), and whether demo data."""
+def freshness(obs: pd.DataFrame, registry: pd.DataFrame) -> dict:
+    """The quarter the headline figures stand at and what is newer.
+
+    ``as_of`` is the latest complete quarter (``complete_through``), or the latest quarter when
+    none is complete yet (a province that has just started reporting); ``reporting`` lists the
+    newer quarters still coming in ({period, reported, expected}). ``values`` counts the current
+    values up to ``as_of`` (the count the overview and the brief both cite); ``first`` is the
+    first quarter, ``latest`` the newest with any value, ``demo`` whether demo data."""
     if obs.empty:
-        return {"latest": None, "values": 0, "demo": False, "first": None}
-    latest = obs.period.max()
+        return {
+            "latest": None,
+            "as_of": None,
+            "complete": None,
+            "reporting": [],
+            "values": 0,
+            "demo": False,
+            "first": None,
+        }
+    state = complete_through(obs, registry)
+    as_of = state["complete"] or obs.period.max()
+    upto = obs[obs.period <= as_of]
     return {
-        "latest": latest,
+        "latest": obs.period.max(),
+        "as_of": as_of,
+        "complete": state["complete"],
+        "reporting": [r for r in state["reporting"] if r["period"] > as_of],
         "first": obs.period.min(),
-        "values": len(obs),
-        "demo": bool(obs.is_demo.any()),
+        "values": len(upto),
+        "demo": bool(upto.is_demo.any()),
     }
+
+
+def method_text(record: dict, lang: str, alternative: bool = False) -> str:
+    """The forecasting method of a target's record in ``lang`` (records carry a method key and
+    its numbers; the English sentence in ``method`` is for the CLI and logs)."""
+    part = record["alternative"] if alternative else record
+    fields = dict(record.get("method_fields", {}))
+    if "basis" in fields:
+        fields["basis"] = BASIS_LABEL[fields["basis"]][lang]
+    if "paths" in fields:
+        fields["paths"] = f"{fields['paths']:,}"
+    return messages.t(f"method.{part['method_key']}", lang, **fields)
 
 
 def verdict_text(record: dict, lang: str) -> tuple[str, list[str]]:

@@ -116,7 +116,9 @@ def run(
     start = params.from_period or periods.shift(base.last_period, 1)
     active = np.array([q >= start for q in base.quarters])
     weights = _weights(obs, registry, as_of)
-    city = sum(w * params.city_multipliers.get(c, 1.0) for c, w in weights.items())
+    # 1 plus each city's change weighted by its share: exactly 1 when no city changes (a sum
+    # of w * m would carry the rounding of shares that do not add up to exactly 1)
+    city = 1.0 + sum(w * (params.city_multipliers.get(c, 1.0) - 1.0) for c, w in weights.items())
     mult = np.where(active, params.multiplier * city, 1.0)
     surge = np.zeros(len(base.quarters))
     surge_on = np.flatnonzero(active)[: params.surge_quarters]

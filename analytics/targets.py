@@ -12,9 +12,10 @@ import pandas as pd
 from scipy.special import expit
 
 from analytics.aggregate import aggregate, province_cumulative
+from analytics.completeness import complete_through
 from analytics.progress import assess
 from analytics.settlement_forecast import forecast_settlements
-from analytics.urbanization_forecast import fit_damped_trend, fit_logit_linear
+from analytics.urbanization_forecast import MIN_POINTS, fit_damped_trend, fit_logit_linear
 from data import store
 from data.accounts.policy import Principal
 from data.reference import periods
@@ -68,9 +69,13 @@ def set_target(
     baseline: str | None,
     source: str,
     user: Principal,
+    set_name: str | None = None,
+    set_source: str | None = None,
 ) -> int:
     """Add or replace the target of ``indicator`` for ``region`` at ``period`` (an admin's
-    edit, audited). A city's settled_cumulative target is its allocation of the province's."""
+    edit, audited), in the target set ``set_name`` (made when new, with ``set_source``; by
+    default the set of the province's target of that indicator and period). A city's
+    settled_cumulative target is its allocation of the province's."""
     from geo.regions import default_resolver
 
     if indicator not in TARGET_INDICATORS:
@@ -93,8 +98,40 @@ def set_target(
         raise TargetError("a target needs its source (document and article)")
     unit = "人" if indicator == "settled_cumulative" else "%"
     return target_store.write_target(
-        engine, indicator, res.code, value, unit, period, baseline, source, user
+        engine,
+        indicator,
+        res.code,
+        value,
+        unit,
+        period,
+        baseline,
+        source,
+        user,
+        set_name,
+        set_source,
     )
+
+
+def target_sets(engine: Engine) -> pd.DataFrame:
+    """Every target set with its source and horizon (its latest province target's period)
+    and how many province targets it holds; sorted by horizon."""
+    sets = target_store.read_target_sets(engine)
+    prov = target_store.read_targets(engine, PROVINCE_CODE)
+    horizon = prov.groupby("set_name").period.max()
+    count = prov.groupby("set_name").size()
+    sets["horizon"] = sets.name.map(horizon)
+    sets["targets"] = sets.name.map(count).fillna(0).astype(int)
+    return sets.sort_values(["horizon", "name"], na_position="first").reset_index(drop=True)
+
+
+def default_target_set(sets: pd.DataFrame, today: str) -> str | None:
+    """The set a page opens on: the nearest one whose horizon is still ahead of ``today`` (a
+    quarter), else the latest; None when no set holds a province target."""
+    held = sets[sets.targets > 0]
+    if held.empty:
+        return None
+    ahead = held[held.horizon >= today]
+    return str((ahead.iloc[0] if len(ahead) else held.iloc[-1])["name"])
 
 
 def allocations(engine: Engine) -> pd.DataFrame:
@@ -165,6 +202,8 @@ def _settlement(target: pd.Series, flows: pd.Series, as_of: str, is_demo: bool, 
         ],
         "path": fc.fan().to_dict("records"),
         "method": fc.method,
+        "method_key": "ets" if fc.paths.size else "none",
+        "method_fields": {"paths": int(fc.paths.shape[0])},
         "progress": prog,
         "demo": is_demo,
         "basis": "returns",
@@ -183,7 +222,12 @@ def _rate(target: pd.Series, official: pd.DataFrame, as_of: str) -> dict:
     )
     base = known[known.year < int(baseline[:4])].iloc[-1]
     at = known[known.year <= target_year].iloc[-1]  # judged at the target year once it has passed
-    fit = fit_logit_linear(known[known.basis == "census2010"], "census2010")
+    # the newest census basis with enough published years (2020-census basis once it has
+    # MIN_POINTS of them), never both: the series breaks at the census
+    counts = known.dropna(subset=["value"]).basis.value_counts()
+    usable = sorted(b for b in counts.index if counts[b] >= MIN_POINTS)
+    basis = usable[-1] if usable else "census2010"
+    fit = fit_logit_linear(known[known.basis == basis], basis)
     latest_year = int(known.year.max())
     pred = fit.predict(
         list(range(latest_year + 1, max(target_year, latest_year) + EXTRA_YEARS + 1))
@@ -202,7 +246,7 @@ def _rate(target: pd.Series, official: pd.DataFrame, as_of: str) -> dict:
     prog = assess(
         base.value, float(base.year), at.value, float(at.year), target.value, float(target_year)
     )
-    alt = fit_damped_trend(known, "census2010")
+    alt = fit_damped_trend(known, basis)
     alt_pred = alt.predict(list(pred.year))
     return {
         "fitted": [
@@ -213,6 +257,7 @@ def _rate(target: pd.Series, official: pd.DataFrame, as_of: str) -> dict:
             "method": "damped-trend exponential smoothing of logit(share), state space "
             "(missing years kept missing), 95% interval"
             + ("" if alt.converged else "; the likelihood did not converge on so few years"),
+            "method_key": "damped" if alt.converged else "damped_unconverged",
             "path": [
                 {"period": str(r.year), "value": r.value, "lower": r.lower, "upper": r.upper}
                 for r in alt_pred.itertuples()
@@ -236,6 +281,8 @@ def _rate(target: pd.Series, official: pd.DataFrame, as_of: str) -> dict:
         ],
         "method": "logit-linear trend of the urban share (UN urban–rural growth difference), "
         f"OLS on the {fit.basis} basis ({len(fit.years)} years), 95% prediction interval",
+        "method_key": "logit",
+        "method_fields": {"basis": fit.basis, "n": len(fit.years)},
         "progress": prog,
         "demo": False,
         "basis": str(at.basis),
@@ -247,14 +294,26 @@ def project_targets(
     as_of: str | None = None,
     region: str = PROVINCE_CODE,
     seed: int | None = None,
+    target_set: str | None = None,
 ) -> list[dict]:
-    """One record per target (see the module docstring), in the shape of ``urbdash project``."""
+    """One record per target (see the module docstring), in the shape of ``urbdash project``;
+    only the targets of ``target_set`` when one is named."""
     engine = engine or store.get_engine()
     targets = load_targets(engine, region)
+    if target_set is not None:
+        targets = targets[targets.set_name == target_set]
     if targets.empty:
-        raise ValueError(f"no targets for region {region}")
+        raise ValueError(
+            f"no targets for region {region}"
+            + (f" in the target set {target_set}" if target_set else "")
+        )
     obs = read_observations(engine)
-    latest = obs.period.max() if len(obs) else periods.current_quarter()
+    # by default the latest complete quarter: one early return does not move the projection
+    latest = (
+        complete_through(obs, load_registry())["complete"] or obs.period.max()
+        if len(obs)
+        else periods.current_quarter()
+    )
     as_of = periods.as_of_quarter(as_of) if as_of else latest
     if not periods.is_quarter(as_of):
         raise ValueError(f"--as-of must be a quarter, not {as_of!r}")
@@ -283,6 +342,7 @@ def project_targets(
             "unit": t.unit,
             "target_period": t.period,
             "source": t.source,
+            "set_name": t.set_name,
             **detail,
             "status": prog.status,
             "ratio": prog.ratio,

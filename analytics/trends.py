@@ -14,8 +14,9 @@ import plotly.graph_objects as go
 from analytics.aggregate import aggregate, cumulative
 from data.i18n import messages
 from data.reference import indicators
+from data.reference.official import CENSUS_YEARS, census_stocks
 from data.reference.targets import SETTLEMENT_BASELINE
-from geo.regions import reporting_unit
+from geo.regions import PROVINCE_CODE, reporting_unit
 
 TREND_INDICATORS = (
     "settled_total",
@@ -31,10 +32,19 @@ TREND_INDICATORS = (
     "registered_pop",
     "urban_registered_pop",
 )
-RATES = {"urbanization_rate", "hukou_urbanization_rate", "urbanization_gap"}
+# the two censuses (real county figures, administrative boundary): two points per region
+CENSUS_TRENDS = ("census_urbanization_rate", "census_resident_pop", "census_urban_pop")
+RATES = {
+    "urbanization_rate",
+    "hukou_urbanization_rate",
+    "urbanization_gap",
+    "census_urbanization_rate",
+}
 MODES = ("absolute", "per_10k", "indexed")
 CHANGES = ("none", "qoq", "yoy")
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif"
+# one distinct colour per region line: 24 before any repeats (Plotly's Dark24)
+COLORS = px.colors.qualitative.Dark24
 
 
 def label(indicator: str, lang: str = "zh") -> str:
@@ -55,8 +65,43 @@ def unit(indicator: str, mode: str, change: str, lang: str = "zh") -> str:
         return t("trend.unit.per_10k")
     if indicator in RATES:
         return points if indicator == "urbanization_gap" else "%"
+    if indicator in CENSUS_TRENDS:
+        return "人" if lang == "zh" else "persons"
     ind = indicators.BY_CODE.get(indicator) or indicators.get("settled_total")
     return ind.unit if lang == "zh" else ind.unit_en
+
+
+def census_frame(
+    official: pd.DataFrame,
+    registry: pd.DataFrame,
+    level: str,
+    indicator: str,
+    regions: list[str] | None = None,
+) -> pd.DataFrame:
+    """Tidy rows region_code, name, city, period ("2010", "2020"), value of a census trend
+    indicator; a city is the sum of its counties (``analytics.census``), the province their
+    total."""
+    from analytics import census
+
+    stocks = census_stocks(official)
+    if level == "province":
+        stocks = stocks.sum().to_frame(PROVINCE_CODE).T
+    elif level == "city":
+        stocks = stocks.groupby(stocks.index.map(reporting_unit(registry))).sum()
+    table = census.with_indicators(stocks)
+    column = {
+        "census_urbanization_rate": "census_rate_{y}",
+        "census_resident_pop": "pop{y}",
+        "census_urban_pop": "urban{y}",
+    }[indicator]
+    rows = [
+        (code, str(y), float(table.at[code, column.format(y=y)]))
+        for code in table.index
+        if not regions or code in regions
+        for y in CENSUS_YEARS
+    ]
+    out = pd.DataFrame(rows, columns=["region_code", "period", "value"])
+    return _named(out, registry, level)
 
 
 def trend_frame(
@@ -106,10 +151,14 @@ def trend_frame(
         before = before.where(prev_period == expected)
         diff = wide.value - before
         wide = wide.assign(value=diff if indicator in RATES else 100 * diff / before)
+    return _named(wide[["region_code", "period", "value"]].copy(), registry, level)
+
+
+def _named(out: pd.DataFrame, registry: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Rows region_code, period, value with the region's name and its city's."""
     reg = registry.set_index("code")
     names = reg.name.where(reg.stat_name.isna(), reg.stat_name)
     city_of = reporting_unit(registry)
-    out = wide[["region_code", "period", "value"]].copy()
     out["name"] = out.region_code.map(names)
     out["city"] = out.region_code.map(
         lambda c: names.get(city_of.get(c, c), c) if level == "county" else names.get(c, c)
@@ -132,9 +181,13 @@ def trend_chart(
     targets: pd.DataFrame | None = None,
     small_multiples: bool = False,
     height: int = 440,
+    signed: bool = False,
 ) -> go.Figure:
-    """Lines per region on a categorical quarter axis; targets as dashed lines with labels;
-    small multiples put each city (and its counties) in its own panel."""
+    """Lines per region on a categorical quarter axis, each region its own colour, the legend
+    beside the plot; targets as dashed lines with labels; small multiples put each city (and
+    its counties) in its own panel. ``signed``: the values are changes, shown with their sign
+    (+2.10 %, -0.40 pp)."""
+    number = "+,.2f" if signed else ",.2f"
     title = (
         f"{label(indicator, lang)}（{unit_label}）"
         if lang == "zh"
@@ -150,15 +203,17 @@ def trend_chart(
             color="name",
             facet_col="city",
             facet_col_wrap=4,
+            color_discrete_sequence=COLORS,
             category_orders={"period": periods_shown},
             height=max(height, 220 * ((n + 3) // 4)),
         )
         fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
         fig.update_xaxes(type="category", nticks=6, title=None)
-        fig.update_yaxes(title=None, matches=None)
+        fig.update_yaxes(title=None, matches=None, tickformat="+," if signed else ",")
+        fig.update_traces(hovertemplate=f"%{{x}}: %{{y:{number}}} {unit_label}<extra></extra>")
     else:
         fig = go.Figure()
-        for name, part in frame.groupby("name", sort=False):
+        for i, (name, part) in enumerate(frame.groupby("name", sort=False)):
             fig.add_trace(
                 go.Scatter(
                     x=part.period,
@@ -166,7 +221,10 @@ def trend_chart(
                     name=name,
                     mode="lines+markers",
                     marker={"size": 4},
-                    hovertemplate=f"{name}<br>%{{x}}: %{{y:,.2f}}<extra></extra>",
+                    line={"color": COLORS[i % len(COLORS)]},
+                    hovertemplate=(
+                        f"{name}<br>%{{x}}: %{{y:{number}}} {unit_label}<extra></extra>"
+                    ),
                 )
             )
         fig.update_layout(height=height)
@@ -177,7 +235,9 @@ def trend_chart(
             nticks=12,
             title=messages.t("trend.axis_period", lang),
         )
-        fig.update_yaxes(title=unit_label, tickformat=",")
+        fig.update_yaxes(title=unit_label, tickformat="+," if signed else ",")
+        if signed:
+            fig.add_hline(y=0, line_color="#999", line_width=1)
         for t in (targets if targets is not None else pd.DataFrame()).itertuples(index=False):
             value = t.value
             text = messages.t("trend.target", lang, value=f"{value:,.0f}", period=t.period)
@@ -202,7 +262,8 @@ def trend_chart(
     fig.update_layout(
         title={"text": title, "font": {"size": 15}},
         font={"family": FONT},
-        legend={"orientation": "h", "y": -0.2},
+        # beside the plot, never over the axis or cut off below it; scrolls when long
+        legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1, "yanchor": "top"},
         margin={"l": 40, "r": 10, "t": 50, "b": 40},
         plot_bgcolor="white",
     )

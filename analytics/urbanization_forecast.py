@@ -54,6 +54,45 @@ class LogitLinearResults:
         return float(1 - stats.t.cdf(z, df=self.results.df_resid))
 
 
+def when_reached(
+    series: pd.DataFrame,
+    share_pct: float,
+    basis: str = "census2020",
+    horizon: int = 2050,
+    alpha: float = 0.05,
+) -> dict:
+    """When the province's rate reaches ``share_pct``, on one basis's published years.
+
+    ``year``: the first year the fitted trend is at or above it; ``earliest`` / ``latest``: the
+    first years the (1 - alpha) prediction interval's upper and lower bounds are (``latest``
+    None when not by ``horizon``); ``observed``: the first published year already at or above
+    it (then no forecast is needed). Also the fitted years and the projected path."""
+    part = series[series.basis == basis].dropna(subset=["value"]).sort_values("year")
+    reached = part[part.value >= share_pct]
+    fit = fit_logit_linear(part, basis)
+    last = int(part.year.max())
+    path = fit.predict(list(range(last + 1, horizon + 1)), alpha=alpha)
+
+    def first(column: str) -> int | None:
+        hit = path[path[column] >= share_pct]
+        return int(hit.year.iloc[0]) if len(hit) else None
+
+    return {
+        "share": share_pct,
+        "basis": basis,
+        "observed": int(reached.year.iloc[0]) if len(reached) else None,
+        "year": first("value"),
+        "earliest": first("upper"),
+        "latest": first("lower"),
+        "horizon": horizon,
+        "confidence": 1 - alpha,
+        "fitted_years": (int(part.year.min()), last),
+        "points": len(part),
+        "growth_difference": fit.growth_difference,
+        "path": path,
+    }
+
+
 def fit_logit_linear(series: pd.DataFrame, basis: str | None = None) -> LogitLinearResults:
     """Fit on the official series rows (year, value in %, basis) of one census basis.
 

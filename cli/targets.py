@@ -29,8 +29,14 @@ from data import store
     help="Use only data known by this quarter (a year: its end, 2016 = 2016Q4).",
 )
 @click.option("--region", default="610000", show_default=True, help="Region with targets.")
+@click.option(
+    "--set",
+    "target_set",
+    default=None,
+    help="Only the targets of this target set (urbdash targets lists them).",
+)
 @store_errors
-def project(as_json: bool, as_of: str | None, region: str) -> None:
+def project(as_json: bool, as_of: str | None, region: str, target_set: str | None) -> None:
     """Progress and projections for every target: status, probability, reach date."""
     from analytics.targets import project_targets
     from data.reference.periods import PeriodError
@@ -38,7 +44,9 @@ def project(as_json: bool, as_of: str | None, region: str) -> None:
     try:
         if as_of:
             said_quarter(as_of)
-        records = project_targets(store.get_engine(), as_of=as_of, region=region)
+        records = project_targets(
+            store.get_engine(), as_of=as_of, region=region, target_set=target_set
+        )
     except (ValueError, PeriodError) as exc:
         fail(str(exc), EXIT_INVALID)
 
@@ -132,18 +140,30 @@ def scenario(file: str, as_json: bool, save: bool, user: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @store_errors
 def targets(as_json: bool) -> None:
-    """List every target (province targets and city allocations) with its source."""
+    """List the target sets (name, horizon, source) and every target (province targets and city
+    allocations) with its set and source."""
+    from analytics.targets import target_sets
     from data.store.targets import read_targets
 
-    frame = read_targets(store.get_engine())
+    engine = store.get_engine()
+    sets = target_sets(engine)
+    frame = read_targets(engine)
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    set_records = sets.astype(object).where(sets.notna(), None).to_dict("records")
     emit(
-        records,
+        records,  # JSON: the targets, each naming its set (as before sets existed)
         as_json,
         "\n".join(
-            f"{r['id']:>3} {r['region_code']} {r['indicator']:<20} {_amount(r['value'], r['unit']):>12}{r['unit']} "
-            f"by {r['period']} (baseline {r['baseline_period'] or '-'})  {r['source']}"
-            for r in records
+            [
+                f"set {s['name']:<12} horizon {s['horizon'] or '-'}  {s['source']}"
+                for s in set_records
+            ]
+            + [
+                f"{r['id']:>3} {r['region_code']} {r['indicator']:<20} "
+                f"{_amount(r['value'], r['unit']):>12}{r['unit']} by {r['period']} "
+                f"(baseline {r['baseline_period'] or '-'}) [{r['set_name'] or '-'}]  {r['source']}"
+                for r in records
+            ]
         ),
     )
 
@@ -163,10 +183,19 @@ def _amount(value: float, unit: str) -> str:
 @click.option("--period", required=True, help="Target quarter, e.g. 2020Q4.")
 @click.option("--baseline", default=None, help="First quarter counted (cumulative targets).")
 @click.option("--source", required=True, help="Document and article the target comes from.")
+@click.option(
+    "--set",
+    "set_name",
+    default=None,
+    help="Target set it belongs to, made when new (default: the set of the province target "
+    "of the same indicator and period).",
+)
+@click.option("--set-source", default=None, help="Source of a new set (default: --source).")
 @USER
 @store_errors
-def target_set(indicator, region, value, period, baseline, source, user) -> None:
-    """Add or replace a target (admins): e.g. a city's allocation of the settlement target."""
+def target_set(indicator, region, value, period, baseline, source, set_name, set_source, user):
+    """Add or replace a target (admins): a city's allocation of the settlement target, or a
+    target after 2020 in a set of its own (--set NAME) with its source."""
     from analytics.targets import TargetError, set_target
     from data.reference.periods import PeriodError
 
@@ -180,6 +209,8 @@ def target_set(indicator, region, value, period, baseline, source, user) -> None
             baseline,
             source,
             acting_user(user),
+            set_name,
+            set_source,
         )
     except (TargetError, PeriodError) as exc:
         fail(str(exc), EXIT_INVALID)

@@ -25,12 +25,14 @@ MAX_LENGTH = {
     "evidence": 500,
     "source": 500,
     "scenario": 120,
+    "set": 60,
     "department": 80,
     "filename": 255,
     "user_sso": 200,
 }
 FIELD_NAMES = {
     "user": ("用户名", "user name"),
+    "set": ("目标组名称", "target set name"),
     "note": ("说明", "note"),
     "evidence": ("佐证链接", "evidence link"),
     "source": ("来源", "source"),
@@ -168,3 +170,14 @@ def neutralise_frame(frame):
             out[col] = out[col].astype(object).map(neutralise)
     out.columns = [neutralise(c) for c in out.columns]
     return out
+
+
+def file_stem(text: object, limit: int = 60) -> str:
+    """A name typed by a user as part of a download's file name: letters and digits of any
+    script kept, every other run of characters one hyphen, at most ``limit`` characters
+    ("西安 情景/2020" -> "西安-情景-2020"); empty when nothing is left."""
+    import re
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKC", "" if text is None else str(text))
+    return re.sub(r"[^\w]+|_+", "-", plain).strip("-")[:limit].strip("-")

@@ -94,6 +94,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Set to 1 on a developer's machine only: browsers then see full error details.",
     ),
     Setting(
+        "complete_share",
+        "URBDASH_COMPLETE_SHARE",
+        "1.0",
+        "A quarter is complete when this share of the province's counties hold every settlement "
+        "count for it (1.0: all 107). Headline figures, maps, rankings and projections use the "
+        "latest complete quarter; a newer one shows as still reporting (e.g. 4/107).",
+    ),
+    Setting(
         "map_tiles",
         "URBDASH_MAP_TILES",
         "",

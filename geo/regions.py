@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo.names import english_name, english_names, search_key
+
 CROSSWALK = Path(__file__).resolve().parent / "crosswalk.csv"
 PROVINCE_CODE = "610000"
 PROVINCE_NAME = "陕西省"
@@ -202,6 +204,19 @@ class Resolver:
                 for key in (name, _stem(name)):
                     self._alias_names.setdefault(key, set()).add(row.current_code)
                     self._alias_kinds[(key, row.current_code)] = row.kind
+        # English names by rule ("Weinan", "Hu County", "Xi'an"), and the same without the
+        # suffix word ("Hu", "Hancheng"), as typed in a search box
+        self._english: dict[str, set[str]] = {}
+        english = english_names(self.registry)
+        pairs = list(zip(self.registry.code, english.name_en, strict=True))
+        pairs += [  # former names too: 户县 -> "Hu County" finds 鄠邑区
+            (row.current_code, english_name(row.alias_name, self._level[row.current_code]))
+            for row in self.crosswalk.itertuples(index=False)
+            if row.alias_name and row.current_code in self._level
+        ]
+        for code, full in pairs:
+            for key in {search_key(full), search_key(full.rsplit(" ", 1)[0])}:
+                self._english.setdefault(key, set()).add(code)
         self._city_prefixes = sorted(
             (
                 (normalize_text(n), c)
@@ -316,6 +331,15 @@ class Resolver:
                     return Resolution(
                         raw, None, candidates=tuple(found), note=f"ambiguous region name {raw}"
                     )
+        key = search_key(raw)
+        if key.isascii() and key in self._english:
+            found = self._pick(self._english[key], parent, level)
+            if len(found) == 1:
+                return Resolution(raw, found[0], self.name_of(found[0]), "english")
+            if len(found) > 1:
+                return Resolution(
+                    raw, None, candidates=tuple(found), note=f"ambiguous region name {raw}"
+                )
         return Resolution(raw, None, note=f"unknown region name {raw}")
 
     def resolve_many(self, values, parent: str | None = None, level: str | None = None):

@@ -17,9 +17,10 @@ allocs = ui.allocations()  # city allocations: the target-share indicator is off
 cities = {k: v for k, v in ui.scope_options().items() if k != "610000"}
 state = st.session_state
 PROVINCE = "610000"
+MAP_HEIGHT = 430  # the controls and the whole map on a 1366x768 screen, no scrolling
 state.setdefault("map_city", PROVINCE)
 if quarters:
-    state.setdefault("map_period", quarters[-1])
+    state.setdefault("map_period", ui.headline_quarter())  # the latest complete quarter
 if state.get("map_playing") and quarters:  # the play button steps one quarter per run
     step = quarters.index(state["map_period"]) + 1 if state["map_period"] in quarters else 0
     if step < len(quarters):
@@ -114,6 +115,7 @@ fig = choropleth.choropleth(
     borders=ui.map_layers()["city"] if shown_level == "county" and not city else None,
     highlight=state.get("map_highlight"),
     tiles=ui.map_tiles(),
+    height=MAP_HEIGHT,
 )
 
 chart_key = f"map_{shown_level}_{city}"
@@ -148,7 +150,7 @@ with left:
 with right:
     st.markdown(f"**{ui.tr('map.ranking')}**")
     st.plotly_chart(
-        choropleth.ranked_bar(frame, indicator, lang),
+        choropleth.ranked_bar(frame, indicator, lang, height=MAP_HEIGHT),
         width="stretch",
         config={"displaylogo": False},
     )

@@ -10,13 +10,14 @@ lang = ui.lang()
 # one screen: less padding above the first line than Streamlit's default
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>")
 obs = ui.observations()
-fresh = overview.freshness(obs)
+fresh = overview.freshness(obs, ui.registry())
 if fresh["latest"] is None:
     st.title(ui.tr("lead.heading"))
     st.info(ui.tr("app.no_data"))
     st.stop()
-as_of = fresh["latest"]
-comp = ui.completeness("settlement")  # what the headline needs: the settlement counts
+# the latest complete quarter: an early return for a new quarter does not redraw the province
+as_of = fresh["as_of"]
+comp = ui.completeness("settlement", as_of)  # what the headline needs: the settlement counts
 
 top = st.columns([6, 5, 2.4], vertical_alignment="center")
 top[0].markdown(f"#### {ui.tr('lead.heading')}")
@@ -26,9 +27,19 @@ chips = [
     f":green-badge[:material/fact_check: "
     f"{ui.tr('lead.completeness', reported=done['reported'], expected=done['expected'], period=done['period'])}]",
 ]
+chips += [
+    f":gray-badge[:material/hourglass_top: {ui.tr('lead.reporting', **r)}]"
+    for r in fresh["reporting"]
+]
 if fresh["demo"]:
     chips.append(f":orange-badge[:material/science: {ui.tr('demo.badge')}]")
 top[1].markdown(" ".join(chips), help=ui.tr("demo.explain") if fresh["demo"] else None)
+if fresh["reporting"]:  # what has arrived for the newer quarter: the returns page's matrix
+    top[1].page_link(
+        "pages/returns_page.py",
+        label=ui.tr("lead.reporting_link", period=fresh["reporting"][-1]["period"]),
+        icon=":material/arrow_forward:",
+    )
 # projections need MIN_QUARTERS quarters of returns; a store with fewer (a province that has
 # just started reporting) still gets its map, ranking and completeness, and says why no forecast
 history = ui.quarters_reported()

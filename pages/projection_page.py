@@ -3,15 +3,37 @@
 import streamlit as st
 
 import ui
+from analytics import overview, published
 from analytics.render import charts
+from analytics.urbanization_forecast import when_reached
+from data.reference.official import BASIS_LABEL
+from data.reference.targets import NATIONAL_REFERENCES
 
 lang = ui.lang()
 st.title(ui.tr("proj.heading"))
 st.caption(ui.tr("proj.intro"))
 origins = ui.origin_quarters()
 obs = ui.observations()
-as_of = st.select_slider(ui.tr("proj.as_of"), origins, value=origins[-1], key="proj_as_of")
-records = ui.projections(as_of)
+complete = ui.headline_quarter()  # by default the latest complete quarter, not a partial one
+as_of = st.select_slider(
+    ui.tr("proj.as_of"),
+    origins,
+    value=complete if complete in origins else origins[-1],
+    key="proj_as_of",
+)
+sets = ui.target_sets()
+sets = sets[sets.targets > 0]
+labels = {r.name: f"{ui.target_set_label(r.name)} · {r.horizon}" for r in sets.itertuples()}
+default = ui.default_target_set()
+target_set = st.selectbox(
+    ui.tr("proj.target_set"),
+    list(labels),
+    index=list(labels).index(default) if default in labels else 0,
+    format_func=labels.get,
+    key="proj_target_set",
+)
+st.caption(ui.tr("proj.target_set_source", source=sets.set_index("name").source[target_set]))
+records = ui.projections(as_of, target_set)
 for r in records:
     ind = r["indicator"]
 
@@ -51,15 +73,62 @@ for r in records:
             config={"displaylogo": False},
             key=f"fan_{ind}_{r['target_period']}",
         )
-        st.caption(f"{ui.tr('proj.method')}: {r['method']}. {r['source']}")
+        st.caption(f"{ui.tr('proj.method')}: {overview.method_text(r, lang)}。{r['source']}")
         if r.get("alternative"):
             st.caption(
                 ui.tr(
                     "proj.alternative_note",
-                    method=r["alternative"]["method"],
+                    method=overview.method_text(r, lang, alternative=True),
                     p=r["alternative"]["probability"],
                 )
             )
+
+# ---------------------------------------------------------------- after 2020: when 70%?
+reference = NATIONAL_REFERENCES[0]
+series = published.urbanization_series(ui.official())
+reach = when_reached(series, reference["value"])
+with st.container(border=True):
+    st.subheader(ui.tr("reach.heading", value=f"{reference['value']:g}"))
+    first, last = reach["fitted_years"]
+    if reach["observed"]:
+        st.markdown(
+            ui.tr("reach.observed", year=reach["observed"], value=f"{reference['value']:g}")
+        )
+    elif reach["year"] is None:
+        st.markdown(
+            ui.tr(
+                "reach.not_by",
+                first=first,
+                last=last,
+                horizon=reach["horizon"],
+                value=f"{reference['value']:g}",
+            )
+        )
+    else:
+        after = ui.tr("reach.after_horizon", year=reach["horizon"])
+        st.markdown(
+            ui.tr(
+                "reach.answer",
+                first=first,
+                last=last,
+                basis=BASIS_LABEL[reach["basis"]][lang],
+                n=reach["points"],
+                year=reach["year"],
+                value=f"{reference['value']:g}",
+                pct=f"{reach['confidence']:.0%}",
+                earliest=reach["earliest"] or reach["year"],
+                latest=reach["latest"] or after,
+            )
+        )
+    st.plotly_chart(
+        charts.reach_chart(series, reach, reference, lang),
+        width="stretch",
+        config={"displaylogo": False},
+        key="reach_chart",
+    )
+    st.caption(ui.tr("reach.reference_note", source=reference["source"]))
+    st.caption(ui.tr("reach.method"))
+    ui.sources(published.sources(series[series.basis == reach["basis"]]))
 st.subheader(ui.tr("proj.backtest"))
 st.caption(ui.tr("proj.backtest_note"))
 for ind, (table, summary) in ui.backtests().items():

@@ -1,4 +1,5 @@
-"""趋势 / Trends: any indicator over time for any set of regions, with targets and downloads."""
+"""趋势 / Trends: any indicator over time for any set of regions, with targets and downloads;
+and the two censuses (real county figures, 2010 and 2020) for the same regions."""
 
 import streamlit as st
 
@@ -8,18 +9,19 @@ from analytics import trends
 lang = ui.lang()
 st.title(ui.tr("trend.heading"))
 obs = ui.observations()
-if obs.empty:
+if obs.empty:  # the census trends need no returns
     st.info(ui.tr("app.no_data"))
-    st.stop()
 reg = ui.registry()
 
 c1, c2, c3 = st.columns([3, 2, 5])
+offered = (() if obs.empty else trends.TREND_INDICATORS) + trends.CENSUS_TRENDS
 indicator = c1.selectbox(
     ui.tr("trend.indicator"),
-    trends.TREND_INDICATORS,
+    offered,
     key="trend_indicator",
-    format_func={i: trends.label(i, lang) for i in trends.TREND_INDICATORS}.get,
+    format_func={i: trends.label(i, lang) for i in offered}.get,
 )
+is_census = indicator in trends.CENSUS_TRENDS
 level = c2.radio(
     ui.tr("trend.level"),
     ["province", "city", "county"],
@@ -51,6 +53,7 @@ mode = d1.radio(
     key="trend_mode",
     horizontal=True,
     format_func={v: ui.tr(f"trend.mode.{v}") for v in trends.MODES}.get,
+    disabled=is_census,  # two census counts: shown as they are
 )
 change = d2.radio(
     ui.tr("trend.change"),
@@ -58,7 +61,10 @@ change = d2.radio(
     key="trend_change",
     horizontal=True,
     format_func={v: ui.tr(f"trend.change.{v}") for v in trends.CHANGES}.get,
+    disabled=is_census,
 )
+if is_census:
+    mode, change = "absolute", "none"
 multiples = d3.toggle(
     ui.tr("trend.small_multiples"), key="trend_multiples", disabled=level == "province"
 )
@@ -68,14 +74,25 @@ if not chosen:
 if mode == "per_10k" and indicator in trends.RATES:
     st.caption(ui.tr("trend.per10k_na"))
 
-frame = trends.trend_frame(obs, reg, level, indicator, chosen, mode, change)
+if is_census:
+    frame = trends.census_frame(ui.official(), reg, level, indicator, chosen)
+else:
+    frame = trends.trend_frame(obs, reg, level, indicator, chosen, mode, change)
 unit = trends.unit(indicator, mode, change, lang)
 lines = (
     trends.target_lines(ui.all_targets(), indicator, chosen)
-    if mode == "absolute" and change == "none"
+    if mode == "absolute" and change == "none" and not is_census
     else None
 )
-fig = trends.trend_chart(frame, indicator, unit, lang, lines, multiples and level != "province")
+fig = trends.trend_chart(
+    frame,
+    indicator,
+    unit,
+    lang,
+    lines,
+    multiples and level != "province",
+    signed=change != "none",
+)
 st.plotly_chart(
     fig,
     width="stretch",
@@ -85,9 +102,12 @@ st.plotly_chart(
         "toImageButtonOptions": {"format": "png", "filename": f"trend-{indicator}", "scale": 2},
     },
 )
-if bool(obs.is_demo.any()):
-    st.badge(ui.tr("demo.badge"), icon=":material/science:", color="orange")
-st.caption(ui.tr("trend.source_returns"))
+if is_census:  # real figures: the census and its boundary, never the demo label
+    st.caption(ui.tr("trend.source_census"))
+else:
+    if bool(obs.is_demo.any()):
+        st.badge(ui.tr("demo.badge"), icon=":material/science:", color="orange")
+    st.caption(ui.tr("trend.source_returns"))
 if lines is not None and len(lines):
     st.caption("；".join(dict.fromkeys(lines.source)))
 

@@ -8,7 +8,8 @@ import streamlit as st
 
 import ui
 from analytics import scenarios
-from data.sanitize import Refusal
+from analytics.aggregate import province_cumulative
+from data.sanitize import Refusal, file_stem
 
 lang = ui.lang()
 st.title(ui.tr("whatif.heading"))
@@ -30,7 +31,7 @@ pick = st.selectbox(
 )
 loaded = scenarios.ScenarioParams(**saved.set_index("id").at[pick, "params"]) if pick else None
 # by default the view from a year before the 2020 targets, when a decision could still change them
-default_as_of = min(origins[-1], scenarios.DEFAULT_AS_OF)
+default_as_of = min(ui.headline_quarter() or origins[-1], scenarios.DEFAULT_AS_OF)
 base = loaded or scenarios.ScenarioParams(as_of=default_as_of)
 
 c1, c2, c3 = st.columns(3)
@@ -134,6 +135,20 @@ for key, color in (("baseline_path", "#6c757d"), ("scenario_path", "#3182bd")):
             hoverinfo="skip",
         )
     )
+# what actually happened, beside the scenarios: the returns' cumulative settlement, also after
+# the forecast origin when the store holds those quarters
+actual = province_cumulative(obs, ui.registry())
+actual = actual[actual.index <= path.period.max()]
+fig.add_trace(
+    go.Scatter(
+        x=actual.index,
+        y=actual.to_numpy() / 1e4,
+        name=ui.tr("whatif.col.actual"),
+        mode="lines+markers",
+        marker={"size": 4},
+        line={"color": "#111111", "width": 2},
+    )
+)
 target = result["settled"]
 fig.add_hline(
     y=target["target"] / 1e4,
@@ -145,7 +160,7 @@ fig.update_layout(
     height=360,
     plot_bgcolor="white",
     margin={"l": 50, "r": 10, "t": 40, "b": 40},
-    yaxis_title="万人",
+    yaxis_title=ui.tr("unit.wan_persons"),
 )
 fig.update_xaxes(type="category", tickangle=-45, nticks=16)
 st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
@@ -167,9 +182,11 @@ if me.may("scenario_save") and s3.button(ui.tr("whatif.save"), icon=":material/s
         st.error(str(exc))
     else:
         st.success(ui.tr("whatif.saved", id=new_id))
+# the export carries the name typed above (saved or not)
+exported = {**result, "name": name, "params": {**result["params"], "name": name}}
 st.download_button(
     ui.tr("whatif.export"),
-    json.dumps(result, ensure_ascii=False, indent=2, default=str),
-    file_name="scenario.json",
+    json.dumps(exported, ensure_ascii=False, indent=2, default=str),
+    file_name=f"scenario-{file_stem(name) or 'unnamed'}.json",
     mime="application/json",
 )

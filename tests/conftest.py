@@ -85,3 +85,19 @@ def demo_copy(demo_store, tmp_path):
     eng = store.get_engine(url)
     yield {"url": url, "engine": eng}
     eng.dispose()
+
+
+@pytest.fixture
+def admin_cli(tmp_path, monkeypatch):
+    """A CLI runner on a fresh embedded store (in ``tmp_path``) with the admin ``root``."""
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    monkeypatch.setenv("URBDASH_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("URBDASH_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    add = ["user", "add", "root", "--role", "admin", "--password-stdin"]
+    assert runner.invoke(main, add, input="pass-word-2026\n").exit_code == 0
+    return runner

@@ -27,9 +27,24 @@ def engine():
     return eng
 
 
-@st.cache_data(show_spinner=False)
 def registry() -> pd.DataFrame:
-    return load_registry()
+    """The region registry with names in the page's language (English by rule)."""
+    from ui.state import lang
+
+    return _registry(lang())
+
+
+@st.cache_data(show_spinner=False)
+def _registry(lang: str) -> pd.DataFrame:
+    from geo.names import localized
+
+    return localized(load_registry(), lang)
+
+
+def _lang() -> str:
+    from ui.state import lang
+
+    return lang()
 
 
 @st.cache_data(show_spinner=False)
@@ -47,18 +62,28 @@ def summary() -> dict:
     return store_summary(engine())
 
 
+def completeness(group: str | None = None, period: str | None = None):
+    """Who has reported for ``period`` (default: the latest quarter with any of the group);
+    ``group`` names what counts (settlement, flows, stocks; None: any); names in the page's
+    language."""
+    return _completeness(group, period, _lang())
+
+
 @st.cache_data(show_spinner=False)
-def completeness(group: str | None = None):
-    """Who has reported; ``group`` names what counts (settlement, flows, stocks; None: any)."""
+def _completeness(group: str | None, period: str | None, lang: str):
     from analytics.completeness import completeness as run
     from data.reference.indicators import select_indicators
 
-    return run(engine(), None, select_indicators(group))
+    return run(engine(), period, select_indicators(group), registry())
+
+
+def completeness_matrix(group: str | None = None) -> pd.DataFrame:
+    """The county x quarter matrix with symbols and county names, for display."""
+    return _completeness_matrix(group, _lang())
 
 
 @st.cache_data(show_spinner=False)
-def completeness_matrix(group: str | None = None) -> pd.DataFrame:
-    """The county x quarter matrix with symbols and county names, for display."""
+def _completeness_matrix(group: str | None, lang: str) -> pd.DataFrame:
     from analytics.completeness import symbol_matrix
 
     return symbol_matrix(completeness(group), registry())
@@ -79,10 +104,27 @@ def map_layers() -> dict:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def projections(as_of: str) -> list[dict]:
+def projections(as_of: str, target_set: str | None = None) -> list[dict]:
     from analytics.targets import project_targets
 
-    return project_targets(engine(), as_of=as_of)
+    return project_targets(engine(), as_of=as_of, target_set=target_set)
+
+
+@st.cache_data(show_spinner=False)
+def target_sets() -> pd.DataFrame:
+    """Every target set with its source and horizon."""
+    from analytics.targets import target_sets as sets
+
+    return sets(engine())
+
+
+def default_target_set() -> str | None:
+    """The set a page opens on: the nearest whose horizon is still ahead of today, else the
+    latest."""
+    from analytics.targets import default_target_set as pick
+    from data.reference import periods
+
+    return pick(target_sets(), periods.current_quarter())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -137,8 +179,12 @@ def all_targets() -> pd.DataFrame:
     return load_targets(engine(), None)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
 def city_ranking(as_of: str):
+    return _city_ranking(as_of, _lang())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _city_ranking(as_of: str, lang: str):  # names in ``lang``: part of the key
     from analytics.overview import city_ranking as rank
 
     return rank(observations(), registry(), allocations(), as_of)
@@ -156,6 +202,14 @@ def brief_pdf(period: str, lang_code: str) -> bytes:
     from analytics.render.brief import brief_bytes
 
     return brief_bytes(engine(), period, lang_code)
+
+
+def headline_quarter() -> str | None:
+    """The quarter headline figures, maps and projections stand at by default: the latest
+    complete one (``analytics.overview.freshness``); None without returns."""
+    from analytics.overview import freshness
+
+    return freshness(observations(), registry())["as_of"]
 
 
 def quarters_reported() -> int:
@@ -201,15 +255,16 @@ def clear_data_caches() -> None:
         official,
         observations,
         summary,
-        completeness,
-        completeness_matrix,
+        _completeness,
+        _completeness_matrix,
         projections,
         projection_history,
         scenario_result,
-        city_ranking,
+        _city_ranking,
         allocations,
         all_targets,
         province_targets,
+        target_sets,
         tasks_frame,
         brief_pdf,
         backtests,
@@ -241,6 +296,9 @@ __all__ = [
     "tasks_frame",
     "brief_pdf",
     "quarters_reported",
+    "headline_quarter",
+    "target_sets",
+    "default_target_set",
     "map_tiles",
     "find_county",
     "next_period",

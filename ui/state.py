@@ -44,6 +44,13 @@ def tr(key: str, **fields) -> str:
     return messages.t(key, lang(), **fields)
 
 
+def target_set_label(name: str) -> str:
+    """A target set as people call it: the published sets by their message, another by the
+    name the admin gave it."""
+    key = f"tset.{name}"
+    return tr(key) if key in messages.MESSAGES else name
+
+
 def language_switch() -> None:
     """Sidebar switch kept in the session; a link with ``?lang=en`` opens in English.
 
@@ -108,6 +115,7 @@ __all__ = [
     "md_escape",
     "lang",
     "tr",
+    "target_set_label",
     "language_switch",
     "indicator_name",
     "fmt_persons",

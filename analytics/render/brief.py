@@ -24,6 +24,7 @@ from data.i18n import formats, messages
 from data.reference import periods, plan
 from data.store import Engine
 from data.store.observations import read_observations
+from geo.names import localized
 from geo.regions import load_registry
 
 A4 = (8.27, 11.69)
@@ -49,7 +50,7 @@ def brief_data(engine: Engine, period: str, lang: str = "zh") -> dict:
     obs = obs[obs.period <= period]
     if obs.empty:
         raise BriefError(f"no returns up to {period}: load returns (or `urbdash demo`) first")
-    reg = load_registry()
+    reg = localized(load_registry(), lang)  # region names in the brief's language
     allocations = targets.allocations(engine)
     records = overview.headline(targets.project_targets(engine, as_of=period))
     ranking = overview.city_ranking(obs, reg, allocations, period)
@@ -63,7 +64,7 @@ def brief_data(engine: Engine, period: str, lang: str = "zh") -> dict:
         "map": (map_values(obs, reg, "city", indicator, period, None, allocations), indicator),
         "cumulative": province_cumulative(obs, reg),
         "overdue": task_frame[task_frame.status == "overdue"],
-        "freshness": overview.freshness(obs),
+        "freshness": overview.freshness(obs, reg),
         "demo": bool(obs.is_demo.any()),
         "plan": plan.plan_meta(),
     }

@@ -175,3 +175,45 @@ def fan_chart(history: pd.DataFrame, record: dict, lang: str = "zh") -> go.Figur
     )  # period labels as periods, never "2,010"
     fig.update_yaxes(title=unit, gridcolor="#e5e5e5", tickformat=",")
     return fig
+
+
+def reach_chart(series: pd.DataFrame, reach: dict, reference: dict, lang: str = "zh") -> go.Figure:
+    """When the province reaches a share: the published rate on each basis (never joined),
+    the projection on the newer basis with its interval, and the national reference line."""
+    t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
+    fig = urbanization_chart(series, [], lang)
+    path = reach["path"]
+    path = path[path.year <= max(reference["year"], reach["latest"] or reach["year"] or 0) + 2]
+    color = COLORS[reach["basis"]]
+    fig.add_trace(
+        go.Scatter(
+            x=list(path.year) + list(path.year[::-1]),
+            y=list(path.upper) + list(path.lower[::-1]),
+            fill="toself",
+            fillcolor="rgba(192,57,43,0.12)",
+            line={"width": 0},
+            hoverinfo="skip",
+            name=t("reach.band", pct=f"{reach['confidence']:.0%}"),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=path.year,
+            y=path.value,
+            mode="lines",
+            line={"dash": "dash", "color": color, "width": 2},
+            name=t("reach.projection", basis=BASIS_LABEL[reach["basis"]][lang]),
+            hovertemplate="%{x}: %{y:.2f}%<extra></extra>",
+        )
+    )
+    fig.add_hline(
+        y=reference["value"],
+        line={"dash": "dot", "color": COLORS["target"], "width": 1.5},
+        annotation_text=t(
+            "reach.reference_line", year=reference["year"], value=f"{reference['value']:g}"
+        ),
+        annotation_position="top left",
+    )
+    fig.update_layout(title=t("reach.chart_title", value=f"{reach['share']:g}"))
+    fig.update_xaxes(dtick=2)
+    return fig

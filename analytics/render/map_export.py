@@ -85,25 +85,45 @@ def html_figure(
     lat0 = np.mean([g.centroid.y for g in geoms.values()])
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / np.cos(np.radians(lat0)))
+    # the footnote wrapped to the page's width (Plotly does not wrap), and the bottom margin
+    # made tall enough for all of its lines, so none is cut off
+    lines = _wrap(note, 46 if lang == "zh" else 100)
+    bottom = 40 + 15 * len(lines)
     fig.update_layout(
         title=title,
         plot_bgcolor="white",
-        height=800,
+        height=760 + bottom,
         width=700,
+        margin={"b": bottom},
         legend={"title": {"text": unit}},
         annotations=[
             {
-                "text": note,
+                "text": "<br>".join(lines),
                 "showarrow": False,
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0,
-                "y": -0.04,
+                "y": 0,
+                "xanchor": "left",
+                "yanchor": "top",
+                "yshift": -10,
+                "align": "left",
                 "font": {"size": 10},
             }
         ],
     )
     return fig
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` characters: at spaces where the text has them (English),
+    anywhere otherwise (Chinese has no spaces between words)."""
+    import textwrap
+
+    out = []
+    for para in str(text).splitlines() or [""]:
+        out += textwrap.wrap(para, width, break_long_words=True) or [""]
+    return out
 
 
 def draw_map(ax, frame, layer, indicator, method="quantiles", lang="zh", legend_size=8) -> None:

@@ -23,6 +23,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Reported {reported}/{expected} ({period})",
     },
     "lead.no_returns": {"zh": "尚无上报数据", "en": "No returns yet"},
+    "lead.reporting": {
+        "zh": "上报中 {reported}/{expected}（{period}）",
+        "en": "Reporting {reported}/{expected} ({period})",
+    },
+    "lead.reporting_link": {
+        "zh": "{period} 已到的报表",
+        "en": "Returns received for {period}",
+    },
     "lead.target_line": {"zh": "目标 {value}（{period}）", "en": "Target {value} by {period}"},
     "lead.share": {
         "zh": "完成 {achieved:.0%} · 时间 {time:.0%}",
@@ -55,8 +63,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lead.ahead": {"zh": "领先的5个市", "en": "5 cities furthest ahead"},
     "lead.behind": {"zh": "落后的5个市", "en": "5 cities furthest behind"},
     "lead.basis.per_10k": {
-        "zh": "未设定各市分解目标：按每万常住人口累计落户排序（设定分解目标：urbdash target-set --region）。",
-        "en": "No city allocations are set: ranked by settled per 10,000 residents (set allocations with urbdash target-set --region).",
+        "zh": "未设定各市分解目标：按每万常住人口累计落户排序（各市分解目标由管理员设定后，改按分解目标排序）。",
+        "en": "No city allocations are set: ranked by settled per 10,000 residents (once an administrator sets city allocations, cities are ranked against them).",
     },
     "lead.basis.allocation": {
         "zh": "按分解目标完成比例减时间进度排序（百分点）；未设分解目标的市不排序。",
@@ -113,6 +121,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "trend.unit.per_10k": {"zh": "人/万人", "en": "per 10,000 residents"},
     "trend.unit.index": {"zh": "指数", "en": "index"},
     "trend.unit.pct_change": {"zh": "%（变化率）", "en": "% change"},
+    "trend.source_census": {
+        "zh": "数据：第六次、第七次全国人口普查分县资料（普查年鉴，按行政区划统计；普查时点2010年11月1日、2020年11月1日），经 leiii/census 整理（MIT 许可）；真实数据。地市为其所辖县（市、区）之和，西安市、咸阳市与城市普查公报的管理口径不同。",
+        "en": "Data: 6th and 7th national census county tables (census yearbooks, administrative boundary; census dates 1 November 2010 and 2020), compiled by leiii/census (MIT licence); real figures. A city is the sum of its counties; Xi'an and Xianyang differ from their census bulletins, which count by management boundary.",
+    },
+    "trend.ind.census_urbanization_rate": {
+        "zh": "普查：常住人口城镇化率（2010、2020年）",
+        "en": "Census: urbanization rate (2010, 2020)",
+    },
+    "trend.ind.census_resident_pop": {
+        "zh": "普查：常住人口（2010、2020年）",
+        "en": "Census: resident population (2010, 2020)",
+    },
+    "trend.ind.census_urban_pop": {
+        "zh": "普查：城镇人口（2010、2020年）",
+        "en": "Census: urban population (2010, 2020)",
+    },
     "trend.ind.settled_cumulative": {
         "zh": "累计城镇落户（2014年起）",
         "en": "Settled in towns, cumulative since 2014",

@@ -72,3 +72,18 @@ def basis_breaks(series: pd.DataFrame) -> list[int]:
     s = series.sort_values("year")
     changed = s.basis.ne(s.basis.shift()) & s.basis.shift().notna()
     return s.loc[changed, "year"].astype(int).tolist()
+
+
+CENSUS_YEARS = (2010, 2020)
+
+
+def census_stocks(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per county (indexed by code): pop2010, urban2010, pop2020, urban2020 in persons."""
+    table = census_counties(frame).pivot_table(
+        index="region_code", columns=["indicator", "year"], values="value", aggfunc="first"
+    )
+    out = pd.DataFrame(index=table.index)
+    for y in CENSUS_YEARS:
+        out[f"pop{y}"] = table[("resident_pop", y)]
+        out[f"urban{y}"] = table[("urban_resident_pop", y)]
+    return out

@@ -121,6 +121,11 @@ def shift(period: str, quarters: int) -> str:
     return str(pd.Period(period, freq="Q") + quarters)
 
 
+def quarters_between(start: str, end: str) -> int:
+    """How many quarters ``end`` lies after ``start`` (negative when before)."""
+    return (pd.Period(end, freq="Q") - pd.Period(start, freq="Q")).n
+
+
 def year_of(period: str) -> int:
     return int(period[:4])
 

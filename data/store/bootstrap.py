@@ -12,9 +12,16 @@ from data import store
 from data.reference import indicators
 from data.reference.official import load_official_series
 from data.reference.plan import read_plan
-from data.reference.targets import PUBLISHED_TARGETS
+from data.reference.targets import PUBLISHED_TARGETS, TARGET_SETS, published_set
 from data.store import audit
-from data.store.models import Indicator, OfficialValue, Region, RegionAlias, Target
+from data.store.models import (
+    Indicator,
+    OfficialValue,
+    Region,
+    RegionAlias,
+    Target,
+    TargetSet,
+)
 from data.store.tasks import load_plan
 from geo.regions import load_crosswalk, load_registry
 
@@ -26,6 +33,24 @@ def _upsert(sess, model, rows: list[dict], key: str) -> None:
     ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(model).values(rows)
     cols = {c: ins.excluded[c] for c in rows[0] if c != key}
     sess.execute(ins.on_conflict_do_update(index_elements=[key], set_=cols))
+
+
+def _assign_sets(sess) -> None:
+    """Targets stored before there were sets: a published target joins its published set, a
+    city's allocation the set of the province target it divides (same indicator and period)."""
+    published = {(i, p) for i, _v, _u, p, _b, _s in PUBLISHED_TARGETS}
+    loose = sess.execute(select(Target).where(Target.set_name.is_(None))).scalars().all()
+    for t in loose:
+        if t.region_code == "610000" and (t.indicator, t.period) in published:
+            t.set_name = published_set(t.period)
+    sess.flush()
+    province = {
+        (t.indicator, t.period): t.set_name
+        for t in sess.execute(select(Target).where(Target.region_code == "610000")).scalars()
+    }
+    for t in loose:
+        if t.set_name is None:
+            t.set_name = province.get((t.indicator, t.period))
 
 
 def init_store(engine: Engine | None = None) -> dict:
@@ -88,6 +113,7 @@ def init_store(engine: Engine | None = None) -> dict:
             )
             for r in official.itertuples(index=False)
         )
+        _upsert(sess, TargetSet, [{"name": n, "source": s} for n, s in TARGET_SETS], "name")
         if sess.scalar(select(Target.id).limit(1)) is None:
             sess.add_all(
                 Target(
@@ -98,9 +124,11 @@ def init_store(engine: Engine | None = None) -> dict:
                     period=p,
                     baseline_period=b,
                     source=s,
+                    set_name=published_set(p),
                 )
                 for i, v, u, p, b, s in PUBLISHED_TARGETS
             )
+        _assign_sets(sess)
         n_tasks = load_plan(sess, read_plan())
         audit.record(sess, "system", "init", {"revision": revision})
     return {

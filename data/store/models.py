@@ -138,6 +138,16 @@ class Target(Base):
     period: Mapped[str] = mapped_column(String(6))
     baseline_period: Mapped[str | None] = mapped_column(String(6))
     source: Mapped[str] = mapped_column(Text)
+    set_name: Mapped[str | None] = mapped_column(String(60))  # its target set (TargetSet.name)
+
+
+class TargetSet(Base):
+    """A named group of targets with its source: the 2015 interim and 2020 plan targets, and
+    any set an admin adds; its horizon is its latest target's period."""
+
+    __tablename__ = "target_set"
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
 
 
 class Scenario(Base):

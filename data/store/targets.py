@@ -11,10 +11,20 @@ from data.accounts.policy import Principal, require
 from data.sanitize import clean_text
 from data.store import audit
 from data.store.engine import reader, transaction
-from data.store.models import Target
+from data.store.models import Target, TargetSet
 from data.store.version import lock_store
 
-COLUMNS = ["id", "indicator", "region_code", "value", "unit", "period", "baseline_period", "source"]
+COLUMNS = [
+    "id",
+    "indicator",
+    "region_code",
+    "value",
+    "unit",
+    "period",
+    "baseline_period",
+    "source",
+    "set_name",
+]
 
 
 def read_targets(engine: Engine, region: str | None = None) -> pd.DataFrame:
@@ -28,6 +38,13 @@ def read_targets(engine: Engine, region: str | None = None) -> pd.DataFrame:
     return pd.DataFrame([{c: getattr(t, c) for c in COLUMNS} for t in rows], columns=COLUMNS)
 
 
+def read_target_sets(engine: Engine) -> pd.DataFrame:
+    """Every target set: name, source."""
+    with reader(engine) as sess:
+        rows = sess.execute(select(TargetSet).order_by(TargetSet.name)).scalars().all()
+    return pd.DataFrame([(s.name, s.source) for s in rows], columns=["name", "source"])
+
+
 def write_target(
     engine: Engine,
     indicator: str,
@@ -38,14 +55,35 @@ def write_target(
     baseline: str | None,
     source: str,
     user: Principal,
+    set_name: str | None = None,
+    set_source: str | None = None,
 ) -> int:
     """Add the target of ``indicator`` for ``region`` at ``period``, or replace the one there,
     with its audit record (values before and after), in one transaction; return its id.
-    An admin's write; the source is required typed text."""
+    An admin's write; the source is required typed text.
+
+    ``set_name`` puts it in that target set, made (with ``set_source``, else the target's
+    source) when it does not exist yet; without it the target joins the set of the province
+    target of the same indicator and period, if any."""
     require(user, "target_set")
     source = clean_text(source, "source", required=True)
+    set_name = clean_text(set_name, "set") if set_name else None
     with transaction(engine) as sess:
         lock_store(sess)
+        if set_name is None:
+            set_name = sess.scalar(
+                select(Target.set_name).where(
+                    Target.indicator == indicator,
+                    Target.region_code == "610000",
+                    Target.period == period,
+                )
+            )
+        elif sess.get(TargetSet, set_name) is None:
+            set_source = clean_text(set_source, "source") if set_source else source
+            sess.add(TargetSet(name=set_name, source=set_source))
+            audit.record(
+                sess, user, "target_set_add", {"name": set_name}, target=f"target set {set_name}"
+            )
         old = sess.execute(
             select(Target).where(
                 Target.indicator == indicator,
@@ -56,6 +94,7 @@ def write_target(
         before = _values(old) if old is not None else None
         row = old or Target(indicator=indicator, region_code=region, period=period)
         row.value, row.unit, row.baseline_period, row.source = float(value), unit, baseline, source
+        row.set_name = set_name
         sess.add(row)
         sess.flush()
         audit.record(
@@ -71,4 +110,10 @@ def write_target(
 
 
 def _values(t: Target) -> dict:
-    return {"value": t.value, "unit": t.unit, "baseline": t.baseline_period, "source": t.source}
+    return {
+        "value": t.value,
+        "unit": t.unit,
+        "baseline": t.baseline_period,
+        "source": t.source,
+        "set": t.set_name,
+    }

@@ -162,7 +162,51 @@ def test_projection_page_judges_closed_targets_and_forecasts_open_ones(app):
     at.switch_page("pages/projection_page.py").run()
     at.select_slider(key="proj_as_of").set_value("2018Q4").run()
     assert not at.exception, at.exception
-    text = " ".join(m.value for m in at.markdown)
-    # in 2018 the 2015 targets are judged and the 2020 ones still forecast
-    assert "-badge[Met]" in text or "-badge[Missed]" in text
+    # in 2018 the 2020 targets (the set the page opens on) are still forecast ...
     assert sum(m.label == "Probability of meeting it on time" for m in at.metric) == 2
+    # ... and the 2015 interim set is judged (AppTest formats a value in Chinese outside the
+    # script, so the set is chosen through the session state)
+    at.session_state["proj_target_set"] = "plan-2015"
+    at.run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "-badge[Met]" in text or "-badge[Missed]" in text
+    assert not [m for m in at.metric if m.label == "Probability of meeting it on time"]
+
+
+def test_an_early_return_for_a_new_quarter_does_not_redraw_the_province(demo_copy, app_on):
+    """铜川's four counties send 2021Q1 first: the overview, its map and the projection page
+    stay at 2020Q4 (the latest complete quarter) and show 2021Q1 as still reporting."""
+    from data.intake.ingest import ingest
+    from tests.fixtures import workbooks as wb
+    from tests.fixtures.actors import statistician
+
+    url, eng = demo_copy["url"], demo_copy["engine"]
+    before = app_on(url)("zh").run()
+    before_text = _text(before)
+    rows = [wb.like_last_quarter(eng, code) for code in wb.TONGCHUAN]
+    report = ingest(
+        wb.standard(rows, title="2021年第一季度农业转移人口落户情况统计表"),
+        "tongchuan-2021Q1.xlsx",
+        user=statistician("tc", "610200"),
+        engine=eng,
+        today="2021Q2",
+        accept_warnings=True,
+    )
+    assert report.status == "committed", report.errors[:2]
+    at = app_on(url)("zh").run()
+    assert not at.exception, at.exception
+    text = _text(at)
+    assert "数据截至 2020Q4" in text and "已上报 107/107（2020Q4）" in text
+    assert "上报中 4/107（2021Q1）" in text
+    assert [p.label for p in at.get("page_link")] == ["2021Q1 已到的报表"]
+    # the headline figures and rankings are those of 2020Q4, unchanged by the early return
+    headline = [m.value for m in at.markdown if "font-size:1.9rem" in m.value]
+    assert headline == [m.value for m in before.markdown if "font-size:1.9rem" in m.value]
+    assert at.dataframe[0].value.equals(before.dataframe[0].value)
+    assert "数据截至 2021Q1" not in text and "数据截至 2020Q4" in before_text
+    proj = app_on(url)("zh").run()
+    proj.switch_page("pages/projection_page.py").run()
+    assert proj.select_slider(key="proj_as_of").value == "2020Q4"
+    maps = app_on(url)("zh").run()
+    maps.switch_page("pages/map_page.py").run()
+    assert maps.select_slider(key="map_period").value == "2020Q4"

@@ -95,6 +95,9 @@ def test_map_draws_offline_and_drills_down(server, page, shots):
     page.get_by_text("县（市、区）", exact=True).click()
     page.wait_for_function(f"({COUNT_SHAPES})() === 107", timeout=30_000)
     wait_idle(page)
+    # the whole map on a 1366x768 screen, without scrolling
+    box = page.locator(".js-plotly-plot").first.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 768, box
     page.screenshot(path=str(shots / "map_county_zh.png"))
     page.get_by_text("地市", exact=True).click()
     page.wait_for_function(f"({COUNT_SHAPES})() === 11", timeout=30_000)
@@ -104,6 +107,40 @@ def test_map_draws_offline_and_drills_down(server, page, shots):
     expect(page.get_by_role("button", name="返回全省")).to_be_visible()
     wait_idle(page)
     page.screenshot(path=str(shots / "map_drill_tongchuan_zh.png"))
+
+
+def test_census_map_in_english_draws_every_county(server, page, shots):
+    """The real census map: 107 county shapes, English labels, no demo label, the basis note."""
+    visit(page, f"{server}/map?lang=en")
+    expect(page.get_by_role("heading", name="Settlement progress map")).to_be_visible(
+        timeout=30_000
+    )
+    page.wait_for_function(f"({COUNT_SHAPES})() === 11", timeout=30_000)
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Indicator")
+    pick(page, box, "Census: urbanization rate 2020")
+    page.get_by_text("Counties", exact=True).click()
+    page.wait_for_function(f"({COUNT_SHAPES})() === 107", timeout=30_000)
+    wait_idle(page)
+    expect(page.get_by_text("Census dates: 1 November 2010")).to_be_visible()
+    expect(page.get_by_text("counted by administrative boundary", exact=False)).to_be_visible()
+    expect(page.get_by_text("Demo data", exact=True)).to_have_count(0)
+    # English region names in the table, none in Chinese
+    table = page.locator('[data-testid="stDataFrame"]').first
+    expect(table).to_be_visible()
+    page.screenshot(path=str(shots / "map_census_county_en.png"), full_page=True)
+
+
+def test_projection_answers_when_seventy_percent_in_english(server, page, shots):
+    visit(page, f"{server}/projection?lang=en")
+    expect(page.get_by_role("heading", name="When will the province reach 70%?")).to_be_visible(
+        timeout=60_000
+    )
+    wait_idle(page)
+    expect(page.get_by_text("95% prediction interval: 2028 to 2030", exact=False)).to_be_visible()
+    expect(
+        page.get_by_text("National reference, not a provincial target", exact=False)
+    ).to_be_visible()
+    page.screenshot(path=str(shots / "projection_en.png"), full_page=True)
 
 
 def test_exported_map_html_draws_offline_from_file(page, tmp_path, shots):
@@ -127,7 +164,14 @@ def test_exported_map_html_draws_offline_from_file(page, tmp_path, shots):
     page.wait_for_selector(".js-plotly-plot .scatterlayer .trace", timeout=30_000)
     filled = page.locator(".js-plotly-plot .scatterlayer .trace path.js-fill")
     expect(filled).to_have_count(107)
-    page.screenshot(path=str(shots / "map_export_html.png"))
+    # the whole footnote inside the figure, none of its lines cut off at the bottom
+    note = page.locator(".js-plotly-plot .annotation").last.bounding_box()
+    plot = page.locator(".js-plotly-plot .main-svg").first.bounding_box()
+    assert note["height"] > 0 and note["y"] + note["height"] <= plot["y"] + plot["height"], (
+        note,
+        plot,
+    )
+    page.screenshot(path=str(shots / "map_export_html.png"), full_page=True)
 
 
 def test_whatif_control_changes_the_probability(server, page, shots):
@@ -154,6 +198,16 @@ FITS = """() => {
 }"""
 
 
+def demo_settled_by(quarter: str) -> float:
+    """Persons settled since the plan's baseline up to ``quarter`` in the served demo data."""
+    from data.demo.generator import generate
+    from data.reference.targets import SETTLEMENT_BASELINE
+
+    demo = generate()
+    part = demo[demo.period.between(SETTLEMENT_BASELINE, quarter)]
+    return float((part.settled_rural + part.settled_other).sum())
+
+
 def test_overview_fits_one_screen(server, page, shots):
     """A leader's first screen at 1366x768: targets, map, ahead/behind, freshness, no scrolling."""
     visit(page, server)
@@ -170,10 +224,14 @@ def test_overview_fits_one_screen(server, page, shots):
         "落后的5个市",
     ):
         expect(page.get_by_text(text).first).to_be_visible()
-    expect(page.get_by_text("963万", exact=True)).to_be_visible()
+    settled = demo_settled_by("2020Q4")  # what the demo generator made, not a fixed figure
+    expect(page.get_by_text(f"{settled / 1e4:.0f}万", exact=True)).to_be_visible()
     expect(page.get_by_text("62.66%", exact=True)).to_be_visible()
     # both 2020 targets are due by 2020Q4: judged, with no odds beside them
-    expect(page.get_by_text("2020Q4终值 963万，差 36.8万，至今未达到")).to_be_visible()
+    gap = (10_000_000 - settled) / 1e4
+    expect(
+        page.get_by_text(f"2020Q4终值 {settled / 1e4:.0f}万，差 {gap:.1f}万，至今未达到")
+    ).to_be_visible()
     expect(page.get_by_text("达成概率")).to_have_count(0)
     fit = page.evaluate(FITS)
     assert fit["bottom"] <= fit["height"], fit  # every element inside the first screen

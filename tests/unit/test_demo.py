@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data.demo.generator import DEMO_PARAMS, generate
+from data.demo.generator import DEMO_PARAMS, census_path, generate
 from data.reference import indicators
-from data.reference.official import headline, load_official_series
+from data.reference.official import census_stocks, headline, load_official_series
 from geo.regions import load_registry
 
 
@@ -34,31 +34,46 @@ def test_shape_and_ranges(demo):
     assert (demo.loc[demo.period < DEMO_PARAMS["permit_start"], "residence_permits"] == 0).all()
 
 
-def test_county_sums_match_published_province(demo):
-    official = headline(load_official_series())
-    prov = official[official.region_code == "610000"]
-    q4 = demo[demo.period.str.endswith("Q4")].groupby(demo.period.str[:4])
-    checked = 0
-    for ind in ("resident_pop", "urban_resident_pop", "registered_pop"):
-        sums = q4[ind].sum()
-        for r in prov[(prov.indicator == ind) & prov.year.between(2014, 2020)].itertuples():
-            assert sums[str(r.year)] / 1e4 == pytest.approx(r.value, abs=0.005), (ind, r.year)
-            checked += 1
-    assert checked >= 12
+def test_county_stocks_are_the_census_counts_in_2020_and_2010(demo):
+    official = load_official_series()
+    stocks = census_stocks(official)
+    last = demo[demo.period == "2020Q4"].set_index("region_code")
+    assert (last.resident_pop == stocks.pop2020.reindex(last.index)).all()
+    assert (last.urban_resident_pop == stocks.urban2020.reindex(last.index)).all()
+    assert last.resident_pop.sum() == 39_528_999 and last.urban_resident_pop.sum() == 24_769_730
+    codes = pd.Series(sorted(stocks.index))
+    path = census_path(official, codes, ["2010Q4", "2015Q4", "2020Q4"])
+    pop, urban = path["2010Q4"]
+    assert pop.sum() == 37_327_379 and urban.sum() == 17_059_337
+    assert (pop == stocks.pop2010.reindex(codes).to_numpy()).all()
+    # between the censuses: population log-linear, urban share linear in logit (2015Q4: halfway)
+    mid_pop, mid_urban = path["2015Q4"]
+    expected = np.rint(np.sqrt(stocks.pop2010 * stocks.pop2020).reindex(codes).to_numpy())
+    assert (mid_pop == expected).all()
+    assert (mid_urban <= mid_pop).all()
 
 
-def test_city_sums_match_census_2020(demo):
-    official = headline(load_official_series())
+def test_cities_are_their_counties_and_the_bulletins_differ_only_for_xian_and_xianyang(demo):
+    official = load_official_series()
     reg = load_registry().set_index("code")
     last = demo[demo.period == "2020Q4"].copy()
     group = last.region_code.map(reg.stat_parent_code)
     last["group"] = group.where(group != "610000", last.region_code)
-    sums = last.groupby("group")[["resident_pop", "urban_resident_pop"]].sum()
-    census = official[(official.year == 2020) & (official.region_code != "610000")]
-    for r in census[census.indicator == "resident_pop"].itertuples():
-        assert sums.at[r.region_code, "resident_pop"] == round(r.value * 1e4)
-    for r in census[census.indicator == "urban_resident_pop"].itertuples():
-        assert sums.at[r.region_code, "urban_resident_pop"] == round(r.value * 1e4)
+    sums = last.groupby("group").resident_pop.sum()
+    bulletins = headline(official).query(
+        "year == 2020 and indicator == 'resident_pop' and region_code != '610000'"
+    )
+    differ = {
+        r.region_code for r in bulletins.itertuples() if sums[r.region_code] != round(r.value * 1e4)
+    }
+    assert differ == {"610100", "610400"}
+    assert sums["610100"] == 12_183_280 and sums["610400"] == 4_983_340 - 253_871
+
+
+def test_registered_population_2015_keeps_the_published_ratio(demo):
+    q = demo[demo.period == "2015Q4"]
+    ratio = q.registered_pop.sum() / q.resident_pop.sum()
+    assert ratio == pytest.approx(DEMO_PARAMS["registered_ratio_2015"], rel=1e-4)
 
 
 def test_xian_reform_jump_follows_published_reports(demo):

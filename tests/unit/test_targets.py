@@ -143,13 +143,8 @@ def test_project_cli(demo_store, monkeypatch):
         (["--value", "1000", "--period", "2020"], "a target period is a quarter, not '2020'"),
     ],
 )
-def test_target_set_bad_input(tmp_path, monkeypatch, args, message):
-    monkeypatch.setenv("URBDASH_VAR_DIR", str(tmp_path))
-    monkeypatch.delenv("URBDASH_DATABASE_URL", raising=False)
-    runner = CliRunner()
-    assert runner.invoke(main, ["init"]).exit_code == 0
-    add = ["user", "add", "root", "--role", "admin", "--password-stdin"]
-    assert runner.invoke(main, add, input="pass-word-2026\n").exit_code == 0
+def test_target_set_bad_input(admin_cli, args, message):
+    runner = admin_cli
     before = runner.invoke(main, ["targets", "--json"]).output
     out = runner.invoke(
         main,
