@@ -63,9 +63,11 @@ with users_tab:
                 n + (ui.tr("admin.demo_user") if d else "")
                 for n, d in zip(frame.name, frame.is_demo, strict=True)
             ],
-            "roles": ["、".join(role_label[r] for r in rs) for rs in frame.roles],
-            "regions": ["、".join(units[c] for c in rs if c in units) for rs in frame.regions],
-            "departments": ["、".join(ds) for ds in frame.departments],
+            "roles": [ui.tr("list.enum").join(role_label[r] for r in rs) for rs in frame.roles],
+            "regions": [
+                ui.tr("list.enum").join(units[c] for c in rs if c in units) for rs in frame.regions
+            ],
+            "departments": [ui.tr("list.enum").join(ds) for ds in frame.departments],
             "state": [state(r) for r in frame.itertuples()],
         }
     )

@@ -9,7 +9,9 @@ from analytics.render import choropleth
 from data.reference import periods
 
 lang = ui.lang()
-st.title(ui.tr("map.heading"))
+# the controls and the whole map on one 1366x768 screen: less padding above, a smaller heading
+st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>")
+st.markdown(f"### {ui.tr('map.heading')}")
 obs = ui.observations()
 has_returns = not obs.empty
 quarters = periods.quarter_range(obs.period.min(), obs.period.max()) if has_returns else []

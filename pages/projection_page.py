@@ -64,9 +64,12 @@ for r in records:
             st.caption(
                 ui.tr("proj.pace", needed=fmt(r["pace_needed"]), trailing=fmt(r["trailing_pace"]))
             )
-        if r.get("reach_distribution"):
+        if r.get("reach_distribution") and not r["closed"]:  # a forecast's, not a verdict's
             top = sorted(r["reach_distribution"].items(), key=lambda kv: -kv[1])[:4]
-            st.caption(ui.tr("proj.reach_distribution") + "；".join(f"{q} {v:.0%}" for q, v in top))
+            st.caption(
+                ui.tr("proj.reach_distribution")
+                + ui.tr("list.sep").join(f"{q} {v:.0%}" for q, v in top)
+            )
         st.plotly_chart(
             charts.fan_chart(ui.projection_history(ind, as_of), r, lang),
             width="stretch",

@@ -32,7 +32,7 @@ mine = policy.scope(me) if submits else None
 st.subheader(ui.tr("returns.template"))
 scopes = ui.scope_options(mine)
 if mine is not None:
-    st.caption(ui.tr("auth.scope", regions="、".join(scopes.values())))
+    st.caption(ui.tr("auth.scope", regions=ui.tr("list.enum").join(scopes.values())))
 c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
 raw_period = c1.text_input(ui.tr("returns.period"), value=ui.next_period(), key="tpl_period")
 scope = c2.selectbox(
@@ -108,7 +108,7 @@ def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -
             "returns.summary",
             rows=report.rows,
             regions=report.regions,
-            periods="、".join(report.periods) or "—",
+            periods=ui.tr("list.enum").join(report.periods) or "—",
             new=report.new,
             changed=len(report.changes),
             unchanged=report.unchanged,
@@ -276,7 +276,9 @@ if comp.period:
         f"{data['reported']}/{data['expected']}",
     )
     if len(comp.missing):
-        by_unit = comp.missing.groupby("city_name", sort=False).county_name.agg("、".join)
+        by_unit = comp.missing.groupby("city_name", sort=False).county_name.agg(
+            ui.tr("list.enum").join
+        )
         lines = [f"**{city}**：{names}" for city, names in by_unit.items()]
         st.warning(
             ui.tr("returns.missing_by_city", period=comp.period) + "  \n" + "  \n".join(lines)

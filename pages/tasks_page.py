@@ -26,7 +26,7 @@ st.caption(
     )
 )
 ALL = "*"
-SEP = "、" if lang == "zh" else ", "  # list separator of the language
+SEP = ui.tr("list.enum")  # list separator of the language
 
 
 def dept(name: str) -> str:

@@ -97,7 +97,9 @@ def _sso_user() -> Principal | None:
 
 def role_names(who: Principal) -> str:
     i = 0 if lang() == "zh" else 1
-    return "、".join(ROLE_NAMES[r][i] for r in sorted(who.roles, key=list(ROLE_NAMES).index))
+    return tr("list.enum").join(
+        ROLE_NAMES[r][i] for r in sorted(who.roles, key=list(ROLE_NAMES).index)
+    )
 
 
 def sign_in_form() -> None:

@@ -108,6 +108,9 @@ def fan_chart(history: pd.DataFrame, record: dict, lang: str = "zh") -> go.Figur
                 line={"color": COLORS.get(basis, "#1f5f8b"), "width": 2.5},
             )
         )
+    # a projection fitted on one census basis says so, beside history on either basis
+    fit_basis = (record.get("method_fields") or {}).get("basis")
+    on = f" · {BASIS_LABEL[fit_basis][lang]}" if fit_basis in BASIS_LABEL else ""
     fitted = pd.DataFrame(record.get("fitted", []))
     if len(fitted):
         fig.add_trace(
@@ -115,7 +118,7 @@ def fan_chart(history: pd.DataFrame, record: dict, lang: str = "zh") -> go.Figur
                 x=fitted.period.astype(str),
                 y=fitted.value / scale,
                 mode="lines",
-                name=t("proj.fitted"),
+                name=t("proj.fitted") + on,
                 line={"color": "#8c564b", "dash": "dash", "width": 1.5},
             )
         )
@@ -130,7 +133,7 @@ def fan_chart(history: pd.DataFrame, record: dict, lang: str = "zh") -> go.Figur
                 mode="lines",
                 fillcolor="rgba(49,130,189,0.18)",
                 line={"width": 0},
-                name=t("proj.band"),
+                name=t("proj.band") + on,
                 hoverinfo="skip",
             )
         )
@@ -139,7 +142,7 @@ def fan_chart(history: pd.DataFrame, record: dict, lang: str = "zh") -> go.Figur
                 x=x,
                 y=path.value / scale,
                 mode="lines",
-                name=t("proj.median"),
+                name=t("proj.median") + on,
                 line={"color": "#3182bd", "dash": "dash", "width": 2},
             )
         )
@@ -150,7 +153,7 @@ def fan_chart(history: pd.DataFrame, record: dict, lang: str = "zh") -> go.Figur
                 x=alt.period.astype(str),
                 y=alt.value / scale,
                 mode="lines",
-                name=t("proj.alternative"),
+                name=t("proj.alternative") + on,
                 line={"color": "#6c757d", "dash": "dot", "width": 2},
             )
         )

@@ -105,10 +105,14 @@ def choropleth(
         fig.add_trace(_lines({"features": [by_code[highlight]]}, "#d62728", 3, name=None))
     (x0, y0, x1, y1) = _bounds(feats)
     span = max(x1 - x0, (y1 - y0) * 1.3)
-    zoom = float(np.clip(np.log2(360 / span) - 0.05, 3, 11))
-    if compact:  # fit the height: MapLibre draws 512 * 2**zoom pixels per 360 degrees
-        stretch = 1 / np.cos(np.radians((y0 + y1) / 2))
-        zoom = float(np.clip(np.log2((height - 30) * 360 / (512 * (y1 - y0) * stretch)), 3, 11))
+    # fit the height too (a tall province on a short map): MapLibre draws 512 * 2**zoom pixels
+    # per 360 degrees, stretched by 1/cos(latitude) north-south
+    stretch = 1 / np.cos(np.radians((y0 + y1) / 2))
+    room = height - (30 if compact else 100)  # a legend under the map takes about 70 px
+    fit_height = float(np.log2(room * 360 / (512 * (y1 - y0) * stretch)))
+    zoom = float(np.clip(min(np.log2(360 / span) - 0.05, fit_height), 3, 11))
+    if compact:
+        zoom = float(np.clip(fit_height, 3, 11))
         base_lon = (x0 + x1) / 2 + 0.45 * (x1 - x0)  # room on the east for the legend
     else:
         base_lon = (x0 + x1) / 2

@@ -40,6 +40,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lead.reach": {"zh": "预计达成", "en": "Reach"},
     "lead.reach_none": {"zh": "预测期内未达成", "en": "Not within the projection"},
     "list.sep": {"zh": "，", "en": ", "},
+    "list.enum": {"zh": "、", "en": ", "},
     "verdict.met": {"zh": "已达成", "en": "Met"},
     "verdict.missed": {"zh": "未达成", "en": "Missed"},
     "verdict.pending": {"zh": "已到期，终值待公布", "en": "Due; final figure not yet published"},

@@ -61,3 +61,25 @@ def test_reach_chart_draws_both_bases_the_band_and_the_reference(lang):
     assert (
         "国家参考：2029年接近70%" if lang == "zh" else "National reference: close to 70% by 2029"
     ) in text
+
+
+@pytest.mark.parametrize("lang,label", [("zh", "六普口径"), ("en", "2010-census basis")])
+def test_a_projection_names_the_basis_it_was_fitted_on(demo_store, lang, label):
+    from analytics.render.charts import fan_chart
+    from analytics.targets import project_targets, target_history
+
+    record = next(
+        r
+        for r in project_targets(demo_store["engine"], as_of="2018Q4")
+        if r["indicator"] == "urbanization_rate" and r["target_period"] == "2020Q4"
+    )
+    history = target_history(
+        "urbanization_rate",
+        "2018Q4",
+        None,
+        headline(load_official_series()),
+        None,
+    )
+    names = [tr.name or "" for tr in fan_chart(history, record, lang).data]
+    projected = [n for n in names if label in n]
+    assert len(projected) >= 2, names  # the history on that basis and the projection from it
