@@ -177,10 +177,10 @@ def verdict_text(record: dict, lang: str) -> tuple[str, list[str]]:
     return v, parts
 
 
-def headline(records: list[dict]) -> list[dict]:
-    """The targets a leader reads first: for each indicator the nearest target not yet due
-    at the evaluation date, else the latest one; the others come after (e.g. the 2015
-    interim targets, already judged)."""
+def headline(records: list[dict], prefer: str | None = None) -> list[dict]:
+    """The targets a leader reads first: for each indicator the target of the set ``prefer``
+    when it has one, else the nearest target not yet due at the evaluation date, else the
+    latest one; the others come after (e.g. the 2015 interim targets, already judged)."""
     if not records:
         return []
     as_of = records[0]["as_of"]
@@ -192,7 +192,10 @@ def headline(records: list[dict]) -> list[dict]:
         group = sorted(by_ind.get(ind, []), key=lambda r: r["target_period"])
         if not group:
             continue
-        pick = group[headline_index([r["target_period"] for r in group], as_of)]
+        mine = [r for r in group if prefer and r.get("set_name") == prefer]
+        pick = (
+            mine[0] if mine else group[headline_index([r["target_period"] for r in group], as_of)]
+        )
         chosen.append(pick)
         rest += [r for r in group if r is not pick]
     return chosen + rest

@@ -41,6 +41,7 @@ class ScenarioParams:
     surge_quarters: int = 0  # ... for this many quarters from from_period
     population_growth: float = 0.0  # % per year, resident population (urbanization path)
     net_migration: float = 0.0  # extra net rural-to-urban migrants per year (persons)
+    target_set: str | None = None  # the targets it is measured against (None: the headline)
 
     @classmethod
     def from_dict(cls, data: dict) -> ScenarioParams:
@@ -103,7 +104,7 @@ def run(
     the headline target is chosen by the overview's rule (``headline_target``)."""
     params.validate()
     as_of = params.as_of or obs.period.max()
-    targets = published_targets() if targets is None else targets
+    targets = of_set(published_targets() if targets is None else targets, params.target_set)
     settled_t = headline_target(targets, "settled_cumulative", as_of)
     rate_t = headline_target(targets, "urbanization_rate", as_of)
     settled_value, settled_period = float(settled_t.value), settled_t.period
@@ -268,9 +269,21 @@ def comparison(result: dict, lang: str = "zh") -> pd.DataFrame:
     )
 
 
-def future_quarters(as_of: str, targets: pd.DataFrame | None = None) -> list[str]:
+def of_set(targets: pd.DataFrame, target_set: str | None) -> pd.DataFrame:
+    """The targets a what-if measures against: those of ``target_set`` and, for an indicator
+    the set has none of (a set of rate targets only), every target of that indicator."""
+    if not target_set or "set_name" not in targets:
+        return targets
+    mine = targets[targets.set_name == target_set]
+    others = targets[~targets.indicator.isin(mine.indicator)]
+    return pd.concat([mine, others], ignore_index=True)
+
+
+def future_quarters(
+    as_of: str, targets: pd.DataFrame | None = None, target_set: str | None = None
+) -> list[str]:
     """Quarters a what-if may start from: after ``as_of`` up to the headline settlement
     target's quarter (at least the next quarter)."""
-    targets = published_targets() if targets is None else targets
+    targets = of_set(published_targets() if targets is None else targets, target_set)
     end = headline_target(targets, "settled_cumulative", as_of).period
     return periods.quarter_range(periods.shift(as_of, 1), end) or [periods.shift(as_of, 1)]

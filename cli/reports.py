@@ -12,8 +12,11 @@ from data import store
 @click.argument("out", type=click.Path(dir_okay=False))
 @click.option("--period", required=True, help="Quarter the brief is as of, e.g. 2018Q4.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option(
+    "--set", "target_set", default=None, help="Target set whose targets lead (urbdash targets)."
+)
 @store_errors
-def brief(out: str, period: str, lang: str) -> None:
+def brief(out: str, period: str, lang: str, target_set: str | None) -> None:
     """Write the two-page PDF brief for leaders as of a quarter."""
     from pathlib import Path
 
@@ -21,7 +24,7 @@ def brief(out: str, period: str, lang: str) -> None:
     from data.reference.periods import PeriodError
 
     try:
-        path = write_brief(Path(out), store.get_engine(), period, lang)
+        path = write_brief(Path(out), store.get_engine(), period, lang, target_set)
     except (BriefError, PeriodError) as exc:
         fail(str(exc), EXIT_INVALID)
     click.echo(f"brief written: {path}")

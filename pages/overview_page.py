@@ -17,6 +17,12 @@ if fresh["latest"] is None:
     st.stop()
 # the latest complete quarter: an early return for a new quarter does not redraw the province
 as_of = fresh["as_of"]
+# the targets that lead: the set named in the address (?set=plan-2015), else the page default
+# (the nearest set still ahead, else the latest)
+sets = ui.target_sets()
+target_set = st.query_params.get("set")
+if target_set not in set(sets.name):
+    target_set = ui.default_target_set()
 comp = ui.completeness("settlement", as_of)  # what the headline needs: the settlement counts
 
 top = st.columns([6, 5, 2.4], vertical_alignment="center")
@@ -51,7 +57,7 @@ if can_project and top[2].button(
 if st.session_state.get("brief_ready") == as_of:
     top[2].download_button(
         ui.tr("brief.download"),
-        ui.brief_pdf(as_of, lang),
+        ui.brief_pdf(as_of, lang, target_set),
         file_name=f"urbdash-brief-{as_of}.pdf",
         mime="application/pdf",
         key="brief_download",
@@ -63,7 +69,7 @@ def fmt(record: dict, value: float) -> str:
     return ui.fmt_target(value, record["unit"])
 
 
-records = overview.headline(ui.projections(as_of)) if can_project else []
+records = overview.headline(ui.projections(as_of), target_set) if can_project else []
 ranking = ui.city_ranking(as_of)
 left, right = st.columns([6, 5])
 if not can_project:

@@ -49,7 +49,19 @@ multiplier = c2.slider(
     0.05,
     key=f"whatif_multiplier_{pick}",
 )
-future = [q for q in ui.future_quarters(as_of)]
+# a scenario changes what happens after its start: only the sets with a target still ahead
+sets = ui.target_sets()
+sets = sets[(sets.targets > 0) & (sets.horizon > as_of)]
+set_names = list(sets.name) or [ui.default_target_set()]
+chosen_set = base.target_set if base.target_set in set_names else ui.default_target_set()
+target_set = c3.selectbox(
+    ui.tr("proj.target_set"),
+    set_names,
+    index=set_names.index(chosen_set) if chosen_set in set_names else 0,
+    format_func=ui.target_set_label,
+    key=f"whatif_target_set_{pick}",
+)
+future = [q for q in ui.future_quarters(as_of, target_set)]
 start = c3.selectbox(
     ui.tr("whatif.from"),
     future,
@@ -112,6 +124,7 @@ params = scenarios.ScenarioParams(
     surge_quarters=int(surge_q),
     population_growth=float(growth),
     net_migration=float(migration),
+    target_set=target_set,
 )
 result = ui.scenario_result(json.dumps(params.as_dict(), sort_keys=True))
 

@@ -145,10 +145,10 @@ def scenario_result(params_json: str) -> dict:
     return scenarios.run(params, observations(), official(), registry(), targets=province_targets())
 
 
-def future_quarters(as_of: str) -> list[str]:
+def future_quarters(as_of: str, target_set: str | None = None) -> list[str]:
     from analytics.scenarios import future_quarters as quarters
 
-    return quarters(as_of, province_targets())
+    return quarters(as_of, province_targets(), target_set)
 
 
 @st.cache_data(show_spinner=False)
@@ -198,10 +198,10 @@ def tasks_frame(as_of: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def brief_pdf(period: str, lang_code: str) -> bytes:
+def brief_pdf(period: str, lang_code: str, target_set: str | None = None) -> bytes:
     from analytics.render.brief import brief_bytes
 
-    return brief_bytes(engine(), period, lang_code)
+    return brief_bytes(engine(), period, lang_code, target_set)
 
 
 def headline_quarter() -> str | None:

@@ -41,8 +41,11 @@ class BriefError(ValueError):
     pass
 
 
-def brief_data(engine: Engine, period: str, lang: str = "zh") -> dict:
-    """Everything the brief shows, as plain values (also used by the tests)."""
+def brief_data(
+    engine: Engine, period: str, lang: str = "zh", target_set: str | None = None
+) -> dict:
+    """Everything the brief shows, as plain values (also used by the tests); the targets of
+    ``target_set`` lead where it has them."""
     period = periods.parse_period(period)
     if not periods.is_quarter(period):
         raise BriefError(f"--period must be a quarter such as 2018Q4, not {period!r}")
@@ -52,7 +55,7 @@ def brief_data(engine: Engine, period: str, lang: str = "zh") -> dict:
         raise BriefError(f"no returns up to {period}: load returns (or `urbdash demo`) first")
     reg = localized(load_registry(), lang)  # region names in the brief's language
     allocations = targets.allocations(engine)
-    records = overview.headline(targets.project_targets(engine, as_of=period))
+    records = overview.headline(targets.project_targets(engine, as_of=period), target_set)
     ranking = overview.city_ranking(obs, reg, allocations, period)
     indicator = "target_share" if ranking.basis == "allocation" else "settled_cum_per_10k"
     task_frame = tasks.list_tasks(engine, as_of=period)
@@ -289,16 +292,24 @@ def _layers() -> dict:
     return boundary_layers()["city"]
 
 
-def brief_bytes(engine: Engine | None, period: str, lang: str = "zh") -> bytes:
+def brief_bytes(
+    engine: Engine | None, period: str, lang: str = "zh", target_set: str | None = None
+) -> bytes:
     buf = io.BytesIO()
-    render(brief_data(engine or store.get_engine(), period, lang), buf)
+    render(brief_data(engine or store.get_engine(), period, lang, target_set), buf)
     return buf.getvalue()
 
 
-def write_brief(path: Path, engine: Engine | None, period: str, lang: str = "zh") -> Path:
+def write_brief(
+    path: Path,
+    engine: Engine | None,
+    period: str,
+    lang: str = "zh",
+    target_set: str | None = None,
+) -> Path:
     if path.suffix.lower() != ".pdf":
         raise BriefError(f"the brief is a .pdf, not {path.suffix or 'a file without extension'}")
-    data = brief_data(engine or store.get_engine(), period, lang)
+    data = brief_data(engine or store.get_engine(), period, lang, target_set)
     path.parent.mkdir(parents=True, exist_ok=True)
     render(data, path)
     return path

@@ -210,3 +210,15 @@ def test_an_early_return_for_a_new_quarter_does_not_redraw_the_province(demo_cop
     maps = app_on(url)("zh").run()
     maps.switch_page("pages/map_page.py").run()
     assert maps.select_slider(key="map_period").value == "2020Q4"
+
+
+def test_overview_leads_with_the_set_in_the_address(app):
+    at = app("zh")
+    at.query_params["set"] = "plan-2015"
+    at.run()
+    assert not at.exception, at.exception
+    first = [m.value for m in at.markdown if "**累计城镇落户**" in m.value][0]
+    assert "600万" in first and "2015Q4" in first
+    default = app("zh").run()
+    first = [m.value for m in default.markdown if "**累计城镇落户**" in m.value][0]
+    assert "1,000万" in first and "2020Q4" in first

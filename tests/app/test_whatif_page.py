@@ -43,3 +43,28 @@ def test_a_target_changed_by_an_admin_reaches_the_page(demo_copy, app_on):
     en.switch_page("pages/whatif_page.py").run()
     labels = next(d.value for d in en.dataframe if "Baseline" in d.value.columns).iloc[:, 0]
     assert labels.iloc[0] == "P(cumulative settled ≥ 8 million by 2020Q4)"
+
+
+def test_the_target_set_switch(demo_copy, app_on):
+    """The page opens on the 2020 plan (no set is still ahead in 2026) and offers the sets with
+    a target after the scenario's start: a rate-only set an admin adds measures the rate
+    against its target and the settlement against the headline one."""
+    from analytics.targets import set_target
+
+    set_target(
+        demo_copy["engine"], "urbanization_rate", "610000", 70.0, "2030Q4", None, "测试来源",
+        admin(), "plan-2030",
+    )  # fmt: skip
+    at = app_on(demo_copy["url"])("zh").run()
+    at.switch_page("pages/whatif_page.py").run()
+    box = at.selectbox(key="whatif_target_set_None")
+    assert box.value == "plan-2030" and box.options == [
+        "2020年目标（2014—2020年规划）",
+        "plan-2030",
+    ]
+    rows = list(comparison(at).iloc[:, 0])
+    assert rows[0] == "2020年底累计落户≥1000万的概率" and any("70" in r for r in rows), rows
+    box.set_value("plan-2020").run()
+    assert not at.exception, at.exception
+    rows = list(comparison(at).iloc[:, 0])
+    assert any("62" in r for r in rows) and not any("70" in r for r in rows), rows

@@ -102,3 +102,44 @@ def test_cli_target_set_with_a_new_set(admin_cli):
     assert "x" * 61 not in runner.invoke(main, ["targets"]).output  # nothing written
     listed = json.loads(runner.invoke(main, ["targets", "--json"]).output)
     assert [t["set_name"] for t in listed if t["period"] == "2030Q4"] == ["plan-2030"]
+
+
+def test_a_rate_only_set_keeps_the_other_indicators_headline_targets(eng):
+    from analytics.scenarios import of_set
+    from analytics.targets import load_targets
+
+    set_target(
+        eng, "urbanization_rate", "610000", 70.0, "2030Q4", None, SOURCE, admin(), "plan-2030"
+    )
+    targets = of_set(load_targets(eng), "plan-2030")
+    rates = targets[targets.indicator == "urbanization_rate"]
+    assert rates.period.tolist() == ["2030Q4"]
+    assert set(targets[targets.indicator == "settled_cumulative"].period) == {"2015Q4", "2020Q4"}
+    assert of_set(load_targets(eng), None).equals(load_targets(eng))
+
+
+def test_the_headline_prefers_the_chosen_set():
+    from analytics.overview import headline
+
+    def rec(ind, period, set_name):
+        return {"indicator": ind, "target_period": period, "set_name": set_name, "as_of": "2020Q4"}
+
+    records = [
+        rec("settled_cumulative", "2015Q4", "plan-2015"),
+        rec("settled_cumulative", "2020Q4", "plan-2020"),
+        rec("urbanization_rate", "2015Q4", "plan-2015"),
+        rec("urbanization_rate", "2020Q4", "plan-2020"),
+    ]
+    first = [r["target_period"] for r in headline(records)[:2]]
+    assert first == ["2020Q4", "2020Q4"]
+    preferred = [(r["target_period"], r["set_name"]) for r in headline(records, "plan-2015")[:2]]
+    assert preferred == [("2015Q4", "plan-2015"), ("2015Q4", "plan-2015")]
+
+
+def test_the_brief_leads_with_the_chosen_set(demo_copy):
+    from analytics.render.brief import brief_data
+
+    data = brief_data(demo_copy["engine"], "2020Q4", "zh", "plan-2015")
+    assert [r["target_period"] for r in data["records"][:2]] == ["2015Q4", "2015Q4"]
+    data = brief_data(demo_copy["engine"], "2020Q4", "zh")
+    assert [r["target_period"] for r in data["records"][:2]] == ["2020Q4", "2020Q4"]
