@@ -37,10 +37,10 @@ MAP_INDICATORS: dict[str, MapIndicator] = {
     ),
     "settled_total": MapIndicator("settled_total", "settled_total", "人", "persons"),
     "settled_per_10k": MapIndicator(
-        "settled_per_10k", "settled_total", "人/万人", "per 10k residents", 1, 1
+        "settled_per_10k", "settled_total", "人/万人", "per 10,000 residents", 1, 1
     ),
     "settled_cum_per_10k": MapIndicator(
-        "settled_cum_per_10k", "settled_total", "人/万人", "per 10k residents", 1, 0
+        "settled_cum_per_10k", "settled_total", "人/万人", "per 10,000 residents", 1, 0
     ),
     "urbanization_rate": MapIndicator("urbanization_rate", "urbanization_rate", "%", "%", 1, 2),
     "hukou_urbanization_rate": MapIndicator(

@@ -145,8 +145,15 @@ with t3:
                 f"[{ui.tr('proj.status.' + r['status'])}]"
             )
     st.caption(
-        f"{ui.tr('lead.sources')}：{ui.tr('brief.returns_source', n=format(fresh['values'], ','), first=fresh['first'], latest=as_of)}"
-        + ("（" + ui.tr("demo.badge") + "）" if fresh["demo"] else ""),
+        ui.tr("lead.sources")
+        + ui.tr("punct.colon")
+        + ui.tr(
+            "brief.returns_source",
+            n=format(fresh["values"], ","),
+            first=fresh["first"],
+            latest=as_of,
+        )
+        + (ui.tr("punct.aside", text=ui.tr("demo.badge")) if fresh["demo"] else ""),
         # the targets' documents and the ranking rule on hover: the first screen stays one screen
         help="  \n".join(
             [ui.tr(f"lead.basis.{ranking.basis}"), *dict.fromkeys(r["source"] for r in records)]

@@ -29,8 +29,10 @@ def demo_badge() -> None:
 def sources(lines: list[str], shown: int = 3) -> None:
     """Sources under a chart: the first few inline, every one (with addresses) on demand."""
     titles = list(dict.fromkeys(line.split(" — ")[0] for line in lines))
-    more = "" if len(titles) <= shown else f" …（+{len(titles) - shown}）"
-    st.caption(tr("overview.sources") + "：" + "；".join(titles[:shown]) + more)
+    more = "" if len(titles) <= shown else " …" + tr("punct.aside", text=f"+{len(titles) - shown}")
+    st.caption(
+        tr("overview.sources") + tr("punct.colon") + tr("list.semi").join(titles[:shown]) + more
+    )
     with st.expander(tr("overview.sources_more", n=len(lines))):
         st.caption("  \n".join(f"· {line}" for line in lines))
 
