@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 from shapely.geometry import mapping, shape
+from shapely.ops import polylabel
 
 from geo.regions import CROSSWALK, boundary_package, load_registry, reporting_unit
 
@@ -113,3 +114,17 @@ def load_layers(
 def layers(cache_dir: Path) -> dict[str, dict]:
     """The layers of ``load_layers``, kept in memory per cache folder."""
     return load_layers(cache_dir)
+
+
+def label_points(features: list[dict]) -> list[tuple[str, float, float]]:
+    """Where to write each region's name: the pole of inaccessibility (``shapely.ops.polylabel``)
+    of its largest part, so a name sits well inside a concave or multi-part region, never on a
+    border. One ``(code, lon, lat)`` per feature."""
+    out = []
+    for f in features:
+        geom = shape(f["geometry"])
+        parts = getattr(geom, "geoms", [geom])
+        largest = max(parts, key=lambda p: p.area)
+        point = polylabel(largest, tolerance=0.005)
+        out.append((f["id"], round(point.x, 4), round(point.y, 4)))
+    return out

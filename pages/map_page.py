@@ -118,6 +118,7 @@ fig = choropleth.choropleth(
     highlight=state.get("map_highlight"),
     tiles=ui.map_tiles(),
     height=MAP_HEIGHT,
+    labels=shown_level == "city" or city is not None,  # 107 county names would crowd the province
 )
 
 chart_key = f"map_{shown_level}_{city}"

@@ -1,6 +1,10 @@
-"""Choropleth figures: plotly's MapLibre choropleth (``go.Choroplethmap``) on the blank
-``white-bg`` style, so nothing is fetched from the internet (plotly's ``go.Choropleth`` asks a CDN
-for a world outline and draws nothing offline), and the ranked bar beside the map.
+"""Choropleth figures: plotly's MapLibre choropleth (``go.Choroplethmap``) on a blank white
+style, so nothing is fetched from the internet (plotly's ``go.Choropleth`` asks a CDN for a world
+outline and draws nothing offline), and the ranked bar beside the map.
+
+Region names are drawn by MapLibre. Its glyphs come from the app itself (``static/glyphs``, see
+``SOURCE.md`` there): Latin letters from the one glyph range served, Chinese characters from the
+browser's own font.
 """
 
 from __future__ import annotations
@@ -12,10 +16,65 @@ from shapely.geometry import shape
 
 from analytics.maps import MAP_INDICATORS, classify
 from data.i18n import messages
+from geo.boundaries import label_points
 
 NO_DATA = "#d9d9d9"
 PALETTE = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]  # ColorBrewer Blues
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif"
+# The font stack of the served glyphs (static/glyphs/SOURCE.md).
+LABEL_FONT = "NotoSansCJKsc-Regular"
+# Relative to the page, so it holds behind a reverse proxy's path prefix too.
+GLYPHS = "app/static/glyphs/{fontstack}/{range}.pbf"
+NAMES_LAYER = "region-names"
+
+
+def blank_style(names: list[tuple[str, float, float]] | None = None) -> dict:
+    """A blank white MapLibre style with the app's own glyphs and, given ``(name, lon, lat)``
+    points, a layer writing those names: dark with a white halo (legible on every class),
+    tried around the point when the centre collides, dropped only when no place is free.
+    The regions are drawn below this layer (``below=NAMES_LAYER``)."""
+    style = {
+        "version": 8,
+        "sources": {},
+        "glyphs": GLYPHS,
+        "layers": [{"id": "white-bg", "type": "background", "paint": {"background-color": "#fff"}}],
+    }
+    if names:
+        style["sources"]["names"] = {
+            "type": "geojson",
+            "data": {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"name": name, "rank": i},
+                        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                    }
+                    for i, (name, lon, lat) in enumerate(names)
+                ],
+            },
+        }
+        style["layers"].append(
+            {
+                "id": NAMES_LAYER,
+                "type": "symbol",
+                "source": "names",
+                "layout": {
+                    "text-field": ["get", "name"],
+                    "text-font": [LABEL_FONT],
+                    "text-size": 11,
+                    "text-variable-anchor": ["center", "top", "bottom", "left", "right"],
+                    "text-radial-offset": 0.4,
+                    "symbol-sort-key": ["get", "rank"],  # the largest regions are placed first
+                },
+                "paint": {
+                    "text-color": "#1a1a1a",
+                    "text-halo-color": "rgba(255,255,255,0.9)",
+                    "text-halo-width": 1.4,
+                },
+            }
+        )
+    return style
 
 
 def _fmt(value: float, decimals: int) -> str:
@@ -33,11 +92,13 @@ def choropleth(
     highlight: str | None = None,
     tiles: str | None = None,
     compact: bool = False,
+    labels: bool = False,
 ) -> go.Figure:
     """A classed choropleth: one trace per class (so the legend shows the class bounds), regions
     without a value in grey, optional city borders drawn over the counties and one region
     (``highlight``, e.g. found by the search box) outlined in red. ``compact`` fits the regions
-    to ``height`` and puts the legend beside them (a small overview map)."""
+    to ``height`` and puts the legend beside them (a small overview map). ``labels`` writes each
+    region's name inside it (MapLibre drops a name that would overlap another)."""
     spec = MAP_INDICATORS[indicator]
     unit = spec.unit_zh if lang == "zh" else spec.unit_en
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
@@ -69,6 +130,7 @@ def choropleth(
         }
     )
     compared = frame.previous.notna().any()  # else there is no change line to show
+    below = NAMES_LAYER if labels else None  # the names stay above the regions
     template = (
         f"<b>%{{customdata[0]}}</b><br>%{{customdata[1]}}<br>{t('map.rank')}: %{{customdata[2]}}"
         + (f"<br>{t(spec.change_key)}: %{{customdata[3]}}" if compared else "")
@@ -84,7 +146,15 @@ def choropleth(
             min(len(PALETTE) - 1, round(i * (len(PALETTE) - 1) / max(1, len(bins) - 1)))
         ]
         fig.add_trace(
-            _trace(frame[members], hover[members], feats_of(frame[members]), color, label, template)
+            _trace(
+                frame[members],
+                hover[members],
+                feats_of(frame[members]),
+                color,
+                label,
+                template,
+                below,
+            )
         )
         lower = upper
     missing = frame.value.isna()
@@ -97,6 +167,7 @@ def choropleth(
                 NO_DATA,
                 t("map.no_data"),
                 template,
+                below,
             )
         )
     if borders:
@@ -117,7 +188,7 @@ def choropleth(
     else:
         base_lon = (x0 + x1) / 2
     base = {
-        "style": "white-bg",
+        "style": blank_style(_label_points(feats["features"], frame) if labels else None),
         "center": {"lon": base_lon, "lat": (y0 + y1) / 2},
         "zoom": zoom,
     }
@@ -144,7 +215,8 @@ def choropleth(
     return fig
 
 
-def _trace(frame, hover, feats, color, label, template) -> go.Choroplethmap:
+def _trace(frame, hover, feats, color, label, template, below=None) -> go.Choroplethmap:
+    """One class of regions; ``below`` names the style layer they are drawn under."""
     return go.Choroplethmap(
         geojson=feats,
         locations=frame.code,
@@ -156,7 +228,16 @@ def _trace(frame, hover, feats, color, label, template) -> go.Choroplethmap:
         marker={"line": {"color": "white", "width": 0.6}},
         customdata=hover.to_numpy(),
         hovertemplate=template,
+        below=below,
     )
+
+
+def _label_points(features: list[dict], frame: pd.DataFrame) -> list[tuple[str, float, float]]:
+    """Each region's name at its label point, the largest regions first."""
+    names = dict(zip(frame.code, frame.name, strict=True))
+    sizes = {f["id"]: shape(f["geometry"]).area for f in features}
+    points = sorted(label_points(features), key=lambda p: -sizes[p[0]])
+    return [(names[code], lon, lat) for code, lon, lat in points]
 
 
 def _lines(layer: dict, color: str, width: float, name: str | None) -> go.Scattermap:

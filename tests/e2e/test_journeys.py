@@ -80,6 +80,10 @@ COUNT_SHAPES = """() => {
   const fills = sub.map.queryRenderedFeatures().filter(f => f.layer.type === 'fill');
   return new Set(fills.map(f => f.id ?? f.properties.id)).size;
 }"""
+NAMES = """() => {
+  const sub = document.querySelector('.js-plotly-plot')._fullLayout.map._subplot;
+  return sub.map.queryRenderedFeatures({layers: ['region-names']}).map(f => f.properties.name);
+}"""
 PROJECT = """([lon, lat]) => {
   const m = document.querySelector('.js-plotly-plot')._fullLayout.map._subplot.map;
   const p = m.project([lon, lat]); const r = m.getCanvas().getBoundingClientRect();
@@ -92,6 +96,11 @@ def test_map_draws_offline_and_drills_down(server, page, shots):
     visit(page, f"{server}/map")
     expect(page.get_by_role("heading", name="落户进展地图")).to_be_visible(timeout=30_000)
     page.wait_for_function(f"({COUNT_SHAPES})() === 11", timeout=30_000)
+    # city names written on the city map, from the app's own glyphs (MapLibre drops a name only
+    # where no place around its point is free: the tiny 杨凌示范区 at this zoom)
+    page.wait_for_function(f"({NAMES})().length >= 10", timeout=30_000)
+    names = set(page.evaluate(NAMES))
+    assert {"西安市", "咸阳市", "宝鸡市", "榆林市", "汉中市"} <= names, names
     page.get_by_text("县（市、区）", exact=True).click()
     page.wait_for_function(f"({COUNT_SHAPES})() === 107", timeout=30_000)
     wait_idle(page)
@@ -105,17 +114,26 @@ def test_map_draws_offline_and_drills_down(server, page, shots):
     page.mouse.click(*page.evaluate(PROJECT, [109.05, 35.05]))  # inside 铜川市
     page.wait_for_function(f"({COUNT_SHAPES})() === 4", timeout=30_000)
     expect(page.get_by_role("button", name="返回全省")).to_be_visible()
+    # a city's map names its counties
+    page.wait_for_function(f"({NAMES})().length === 4", timeout=30_000)
+    assert set(page.evaluate(NAMES)) == {"王益区", "印台区", "耀州区", "宜君县"}
     wait_idle(page)
     page.screenshot(path=str(shots / "map_drill_tongchuan_zh.png"))
 
 
 def test_census_map_in_english_draws_every_county(server, page, shots):
     """The real census map: 107 county shapes, English labels, no demo label, the basis note."""
+    glyphs = []  # statuses of the label glyph requests (served by the app, never the internet)
+    page.on("response", lambda r: glyphs.append(r.status) if "/glyphs/" in r.url else None)
     visit(page, f"{server}/map?lang=en")
     expect(page.get_by_role("heading", name="Settlement progress map")).to_be_visible(
         timeout=30_000
     )
     page.wait_for_function(f"({COUNT_SHAPES})() === 11", timeout=30_000)
+    # English city names, drawn with the Latin glyphs the app serves
+    page.wait_for_function(f"({NAMES})().length >= 10", timeout=30_000)
+    assert {"Xi'an", "Xianyang", "Baoji", "Yulin"} <= set(page.evaluate(NAMES))
+    assert glyphs and set(glyphs) == {200}, glyphs
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Indicator")
     pick(page, box, "Census: urbanization rate 2020")
     page.get_by_text("Counties", exact=True).click()

@@ -89,6 +89,10 @@ def test_installed_urbdash_initialises_and_serves(installed):
         assert health == b"ok", served[-3000:]
         page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
         assert b"<html" in page.lower()
+        # the map's label glyphs are served from the installed static folder
+        glyphs = f"http://127.0.0.1:{port}/app/static/glyphs/NotoSansCJKsc-Regular/0-255.pbf"
+        body = urllib.request.urlopen(glyphs, timeout=5).read()
+        assert body == (ROOT / "static/glyphs/NotoSansCJKsc-Regular/0-255.pbf").read_bytes()
     finally:
         proc.terminate()
         proc.wait(timeout=20)

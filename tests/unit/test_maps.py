@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -107,7 +108,33 @@ def test_choropleth_traces_and_legend(tmp_path):
     assert "未上报" in names and "地市边界" in names
     drawn = [c for t in fig.data if t.type == "choroplethmap" for c in t.locations]
     assert sorted(drawn) == sorted(frame.code)  # every county in exactly one trace
-    assert fig.layout.map.style == "white-bg"  # no tiles fetched
+    style = fig.layout.map.style  # blank: no tiles; glyphs from the app itself, no names here
+    assert style["sources"] == {} and style["glyphs"].startswith("app/static/glyphs/")
+    assert [layer["type"] for layer in style["layers"]] == ["background"]
+
+
+def test_city_names_written_inside_their_regions(tmp_path):
+    """The label layer names every region at a point inside it; regions draw below the names."""
+    from shapely.geometry import Point, shape
+
+    layers = boundaries.load_layers(cache_dir=tmp_path)
+    frame = maps.map_values(_obs(), load_registry(), "city", "urbanization_rate", "2014Q3")
+    fig = choropleth.choropleth(frame, layers["city"], "urbanization_rate", labels=True)
+    style = fig.layout.map.style
+    assert style["layers"][-1]["id"] == choropleth.NAMES_LAYER
+    points = style["sources"]["names"]["data"]["features"]
+    at = {p["properties"]["name"]: Point(p["geometry"]["coordinates"]) for p in points}
+    assert sorted(at) == sorted(frame.name)
+    shapes = {f["id"]: shape(f["geometry"]) for f in layers["city"]["features"]}
+    for code, name in zip(frame.code, frame.name, strict=True):
+        assert shapes[code].contains(at[name]), name
+    # the largest region is placed first when names compete for room
+    assert points[0]["properties"]["name"] == "榆林市"
+    assert {t.below for t in fig.data if t.type == "choroplethmap"} == {choropleth.NAMES_LAYER}
+    # the glyph file the layer asks for is in the app's static folder
+    glyph = style["glyphs"].replace("app/static/", "static/")
+    path = glyph.format(fontstack=choropleth.LABEL_FONT, range="0-255")
+    assert (Path(__file__).parents[2] / path).stat().st_size > 10_000
 
 
 def test_optional_tile_basemap(tmp_path):
