@@ -61,6 +61,7 @@ def map_file(
     from data.i18n import formats, messages
     from data.reference import periods
     from data.store.observations import read_observations
+    from geo.names import localized
     from geo.regions import load_registry
 
     lang = lang_or_default(lang)
@@ -73,11 +74,12 @@ def map_file(
         period = periods.parse_period(period) if period else obs.period.max()
     except periods.PeriodError as exc:
         fail(str(exc))
-    frame = maps.map_values(obs, load_registry(), level, indicator, period)
+    frame = maps.map_values(obs, localized(load_registry(), lang), level, indicator, period)
     title = f"{messages.t(f'map.ind.{indicator}', lang)} · {formats.period_label(period, lang)}"
     note = messages.t("map.crs", lang)
     if bool(obs.is_demo.any()):
-        note = f"{messages.t('demo.badge', lang)}: {messages.t('demo.explain', lang)}\n{note}"
+        colon = messages.t("punct.colon", lang)
+        note = f"{messages.t('demo.badge', lang)}{colon}{messages.t('demo.explain', lang)}\n{note}"
     path = Path(out)
     if path.suffix.lower() == ".html":
         fig = map_export.html_figure(

@@ -63,7 +63,7 @@ def project(as_json: bool, as_of: str | None, region: str, target_set: str | Non
             later = (
                 f", reached later in {r['reached_later']}"
                 if r["reached_later"]
-                else (", not reached since" if r["verdict"] == "missed" else "")
+                else (", not reached to date" if r["verdict"] == "missed" else "")
             )
             gap = ""
             if r["verdict"] == "missed":

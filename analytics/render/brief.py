@@ -11,7 +11,6 @@ tasks after its last day and targets' later evidence are not used.
 from __future__ import annotations
 
 import io
-import textwrap
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from analytics import overview, targets, tasks
 from analytics.aggregate import province_cumulative
 from analytics.maps import map_values
 from analytics.render.map_export import draw_map, use_cjk_fonts
+from analytics.render.text import wrap
 from data import store
 from data.i18n import formats, messages
 from data.reference import periods, plan
@@ -77,6 +77,30 @@ def _fmt(record: dict, value: float, lang: str) -> str:
     return formats.format_target_value(value, record["unit"], lang)
 
 
+def _wrap(fig, text: str, width: float, size: float) -> list[str]:
+    """``text`` broken to fit ``width``, a fraction of the page width."""
+    return wrap(text, width * fig.get_figwidth() * 72, size)
+
+
+def _line_height(fig, size: float) -> float:
+    """One line of ``size``-point text as a fraction of the page height."""
+    return size * 1.4 / 72 / fig.get_figheight()
+
+
+def _cells(fig, y: float, cells: list[tuple], size: float, max_lines: int = 4) -> float:
+    """One table row: each cell ``(x, width, text[, colour])`` wrapped inside its column, top
+    aligned at ``y``; returns the y under the tallest cell."""
+    tallest = 1
+    for x, width, text, *colour in cells:
+        lines = _wrap(fig, text, width, size)
+        if len(lines) > max_lines:
+            lines = [*lines[: max_lines - 1], lines[max_lines - 1] + " …"]
+        fig.text(x, y, "\n".join(lines), fontsize=size, va="top", color=(colour or ["black"])[0],
+                 linespacing=1.25)  # fmt: skip
+        tallest = max(tallest, len(lines))
+    return y - tallest * _line_height(fig, size) * 1.0
+
+
 def render(data: dict, out) -> None:
     """Write the two pages to ``out`` (a path or a binary file object)."""
     use_cjk_fonts()
@@ -109,8 +133,10 @@ def render(data: dict, out) -> None:
                 bbox={"facecolor": "#ef6c00", "edgecolor": "none", "pad": 4},
             )
         fig.text(0.06, 0.895, t("brief.targets"), fontsize=12, weight="bold")
-        y = 0.87
-        xs = [0.06, 0.42, 0.58, 0.76, 0.88]
+        aside = lambda text: t("punct.aside", text=text)  # noqa: E731  "（2020Q4）" / " (2020Q4)"
+        # columns (x, width): target, value, status or verdict, probability, reach; a closed
+        # target's gap spans the last two
+        cols = [(0.06, 0.32), (0.39, 0.17), (0.57, 0.19), (0.77, 0.08), (0.86, 0.09)]
         header = [
             t("brief.col.target"),
             t("brief.col.current"),
@@ -119,65 +145,41 @@ def render(data: dict, out) -> None:
             t("brief.col.reach"),
         ]
         if all(r["closed"] for r in data["records"]):  # all judged: no odds, no dates ahead
-            header[1:] = [t("brief.col.final"), t("brief.col.verdict"), t("brief.col.gap"), ""]
-            xs = [0.06, 0.47, 0.64, 0.72, 0.97]  # room for English target names
-        for x, h in zip(xs, header, strict=True):
-            fig.text(x, y, h, fontsize=8.5, color="#555")
+            cols = [(0.06, 0.32), (0.39, 0.19), (0.59, 0.1), (0.7, 0.25)]
+            header = [t("brief.col.target"), t("brief.col.final"), t("brief.col.verdict")]
+            header.append(t("brief.col.gap"))
+        y = _cells(
+            fig, 0.875, [(x, w, h, "#555") for (x, w), h in zip(cols, header, strict=True)], 8.5
+        )
         for r in data["records"]:
-            y -= 0.026
+            y -= 0.008
             name = messages.t("proj.target_label." + r["indicator"], lang)
-            fig.text(
-                xs[0],
-                y,
-                f"{name} {_fmt(r, r['target_value'], lang)}（{r['target_period']}）",
-                fontsize=9.5,
-            )
-            fig.text(
-                xs[1],
-                y,
-                f"{_fmt(r, r['current_value'], lang)}（{r['current_period']}）",
-                fontsize=9.5,
-            )
+            row = [
+                (*cols[0], f"{name} {_fmt(r, r['target_value'], lang)}{aside(r['target_period'])}"),
+                (*cols[1], f"{_fmt(r, r['current_value'], lang)}{aside(r['current_period'])}"),
+            ]
             if r["closed"]:  # judged at its date: the verdict and what stood then, no odds
                 word, parts = overview.verdict_text(r, lang)
-                fig.text(
-                    xs[2],
-                    y,
-                    messages.t("verdict." + word, lang),
-                    fontsize=9.5,
-                    color=VERDICT_COLORS[word],
-                )
-                # the gap and the later date in the two columns an open target's odds take
-                gap = messages.t("list.sep", lang).join(parts[1:])  # wrapped inside the page
-                fig.text(xs[3], y + 0.006, "\n".join(textwrap.wrap(gap, 22 if lang == "zh" else 44)),
-                         fontsize=7, va="top")  # fmt: skip
-                continue
-            fig.text(
-                xs[2],
-                y,
-                f"{messages.t('proj.status.' + r['status'], lang)} R={r['ratio']:.0%}",
-                fontsize=9.5,
-                color=STATUS_COLORS[r["status"]],
-            )
-            fig.text(xs[3], y, f"{r['probability']:.0%}", fontsize=9.5)
-            fig.text(xs[4], y, r["reach_period"] or "—", fontsize=9.5)
-        y -= 0.03
-        fig.text(
-            0.06,
-            y,
-            "\n".join(textwrap.wrap(t("lead.rule"), 70 if lang == "zh" else 140)),
-            fontsize=7,
-            color="#555",
-            va="top",
-        )
+                row.append((*cols[2], messages.t("verdict." + word, lang), VERDICT_COLORS[word]))
+                # the gap and the later date where an open target's odds stand
+                gap_x = cols[3][0]
+                row.append((gap_x, 0.95 - gap_x, t("list.sep").join(parts[1:]) or "—"))
+            else:
+                status = f"{messages.t('proj.status.' + r['status'], lang)} R={r['ratio']:.0%}"
+                row.append((*cols[2], status, STATUS_COLORS[r["status"]]))
+                row.append((*cols[3], f"{r['probability']:.0%}"))
+                row.append((*cols[4], r["reach_period"] or "—"))
+            y = _cells(fig, y, row, 9)
+        if not all(r["closed"] for r in data["records"]):  # the rule behind the statuses shown
+            _cells(fig, y - 0.012, [(0.06, 0.89, t("lead.rule"), "#555")], 7)
         # map and trend side by side
         frame, indicator = data["map"]
         fig.text(0.06, 0.63, t("brief.map"), fontsize=12, weight="bold")
         fig.text(
             0.06, 0.612, t(f"lead.map_title.{data['ranking'].basis}"), fontsize=8, color="#555"
         )
-        ax = fig.add_axes([0.04, 0.25, 0.42, 0.36])
-        draw_map(ax, frame, layers, indicator, "quantiles", lang, legend_size=6)
+        ax = fig.add_axes([0.03, 0.17, 0.45, 0.44])
+        draw_map(ax, frame, layers, indicator, "quantiles", lang, legend_size=6, names=True)
         fig.text(0.52, 0.63, t("brief.trend"), fontsize=12, weight="bold")
         fig.text(0.52, 0.612, t("trend.cumulative_title"), fontsize=8, color="#555")
         ax = fig.add_axes([0.58, 0.32, 0.37, 0.27])
@@ -213,50 +215,42 @@ def render(data: dict, out) -> None:
         fig.text(0.06, 0.955, t("brief.lagging"), fontsize=12, weight="bold")
         ranking = data["ranking"]
         fig.text(0.06, 0.935, t(f"lead.basis.{ranking.basis}"), fontsize=7.5, color="#555")
-        y = 0.91
         score_label = t(f"lead.col.score.{ranking.basis}")
-        for x, h in zip(
-            [0.06, 0.3, 0.45],
-            [t("lead.col.city"), score_label, t("lead.col.cumulative")],
-            strict=True,
-        ):
-            fig.text(x, y, h, fontsize=8.5, color="#555")
+        cols = [(0.06, 0.3), (0.38, 0.16), (0.56, 0.2)]
+        head = [t("lead.col.city"), score_label, t("lead.col.cumulative")]
+        y = _cells(
+            fig, 0.915, [(x, w, h, "#555") for (x, w), h in zip(cols, head, strict=True)], 8.5
+        )
         for r in ranking.behind().itertuples(index=False):
-            y -= 0.022
-            fig.text(0.06, y, r.name, fontsize=9.5)
-            fig.text(0.3, y, f"{r.score:,.1f}", fontsize=9.5)
-            fig.text(0.45, y, formats.format_persons(r.cumulative, lang), fontsize=9.5)
-        y -= 0.045
+            y -= 0.006
+            cells = [r.name, f"{r.score:,.1f}", formats.format_persons(r.cumulative, lang)]
+            y = _cells(fig, y, [(x, w, c) for (x, w), c in zip(cols, cells, strict=True)], 9.5)
+        y -= 0.03
         fig.text(0.06, y, t("brief.overdue"), fontsize=12, weight="bold")
         overdue = data["overdue"]
-        y -= 0.025
+        y -= 0.012
         if overdue.empty:
-            fig.text(0.06, y, t("brief.none_overdue"), fontsize=9.5)
+            y = _cells(fig, y, [(0.06, 0.89, t("brief.none_overdue"))], 9.5)
+        colon = t("punct.colon")
         for r in overdue.itertuples(index=False):
-            lead = r.lead if isinstance(r.lead, str) else messages.t("task.each_responsible", lang)
-            line = f"{r.number}. {r.text}"
-            wrapped = textwrap.wrap(line, 52 if lang == "zh" else 110)
-            fig.text(
-                0.06,
-                y,
-                "\n".join(wrapped[:3]) + (" …" if len(wrapped) > 3 else ""),
-                fontsize=8.5,
-                va="top",
+            if isinstance(r.lead, str):
+                lead = r.lead if lang == "zh" else plan.department_en(r.lead)
+            else:
+                lead = messages.t("task.each_responsible", lang)
+            y = _cells(fig, y - 0.006, [(0.06, 0.89, f"{r.number}. {r.text}")], 8.5, max_lines=3)
+            meta = (
+                f"{t('task.col.lead')}{colon}{lead} · {t('task.col.deadline')}{colon}{r.deadline}"
             )
-            y -= 0.016 * min(3, len(wrapped))
-            fig.text(
-                0.08,
-                y,
-                f"{t('task.col.lead')}：{lead} · {t('task.col.deadline')}：{r.deadline}",
-                fontsize=7.5,
-                color="#555",
-                va="top",
-            )
-            y -= 0.024
-        y -= 0.02
+            y = _cells(fig, y, [(0.08, 0.87, meta, "#555")], 7.5)
+        y -= 0.03
         fig.text(0.06, y, t("brief.sources"), fontsize=12, weight="bold")
-        y -= 0.022
+        y -= 0.012
         fresh = data["freshness"]
+        meta = data["plan"]
+        if lang == "zh":
+            plan_line = f"{meta['issuer_zh']}《{meta['title_zh']}》（{meta['date']}）"
+        else:
+            plan_line = f"{meta['issuer_en']}: {meta['title_en']} ({meta['date']})"
         lines = [
             t(
                 "brief.returns_source",
@@ -264,17 +258,15 @@ def render(data: dict, out) -> None:
                 first=fresh["first"],
                 latest=fresh["latest"],
             )
-            + ("（" + t("demo.badge") + "）" if data["demo"] else ""),
+            + (t("punct.aside", text=t("demo.badge")) if data["demo"] else ""),
             *dict.fromkeys(r["source"] for r in data["records"]),
-            f"{data['plan']['issuer_zh']}《{data['plan']['title_zh']}》（{data['plan']['date']}）",
+            plan_line,
             t("map.source"),
         ]
         if data["demo"]:
             lines.append(t("demo.explain"))
         for line in filter(None, lines):
-            wrapped = textwrap.wrap(line, 60 if lang == "zh" else 120)
-            fig.text(0.06, y, "\n".join(wrapped), fontsize=7.5, va="top")
-            y -= 0.014 * len(wrapped) + 0.008
+            y = _cells(fig, y - 0.005, [(0.06, 0.89, line)], 7.5, max_lines=8)
         _footer(fig, data, 2, t)
         pdf.savefig(fig)
         plt.close(fig)

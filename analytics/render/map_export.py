@@ -18,6 +18,7 @@ from shapely.geometry import shape
 from analytics.maps import MAP_INDICATORS, classify
 from analytics.render.choropleth import NO_DATA, PALETTE
 from data.i18n import messages
+from geo.boundaries import label_points
 
 CJK_FONTS = [
     "Noto Sans CJK SC",
@@ -126,8 +127,11 @@ def _wrap(text: str, width: int) -> list[str]:
     return out
 
 
-def draw_map(ax, frame, layer, indicator, method="quantiles", lang="zh", legend_size=8) -> None:
-    """Draw the classed choropleth on a matplotlib axis (the PNG export and the PDF brief)."""
+def draw_map(
+    ax, frame, layer, indicator, method="quantiles", lang="zh", legend_size=8, names=False
+) -> None:
+    """Draw the classed choropleth on a matplotlib axis (the PNG export and the PDF brief), the
+    legend under the regions (never over them) and, with ``names``, each region's name."""
     from matplotlib.patches import Patch, Polygon
 
     index, labels, colors, unit = _classes(frame, indicator, method, lang)
@@ -145,7 +149,39 @@ def draw_map(ax, frame, layer, indicator, method="quantiles", lang="zh", legend_
     handles = [Patch(facecolor=c, label=lab) for c, lab in zip(colors, labels, strict=True)]
     if index.isna().any():
         handles.append(Patch(facecolor=NO_DATA, label=messages.t("map.no_data", lang)))
-    ax.legend(handles=handles, title=unit, loc="lower right", fontsize=legend_size, frameon=False)
+    ax.legend(
+        handles=handles,
+        title=unit,
+        title_fontsize=legend_size + 1,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=2,
+        fontsize=legend_size,
+        frameon=False,
+    )
+    if names:
+        _draw_names(ax, frame, layer, legend_size + 0.5)
+
+
+def _draw_names(ax, frame, layer, size: float) -> None:
+    """Region names at their label points, the largest regions first; a name that would
+    overlap one already written is left out (as the app's map does)."""
+    import matplotlib.patheffects as pe
+
+    features = [f for f in layer["features"] if f["id"] in set(frame.code)]
+    area = {f["id"]: shape(f["geometry"]).area for f in features}
+    name = dict(zip(frame.code, frame.name, strict=True))
+    renderer = ax.figure.canvas.get_renderer()
+    ax.apply_aspect()  # the axes' final box, so extents measured now are where text is drawn
+    placed = []
+    for code, lon, lat in sorted(label_points(features), key=lambda p: -area[p[0]]):
+        text = ax.text(lon, lat, name[code], fontsize=size, ha="center", va="center", zorder=5)
+        text.set_path_effects([pe.withStroke(linewidth=2, foreground="white")])
+        box = text.get_window_extent(renderer).expanded(1.05, 1.1)
+        if any(box.overlaps(other) for other in placed):
+            text.remove()
+        else:
+            placed.append(box)
 
 
 def use_cjk_fonts() -> None:
@@ -161,12 +197,19 @@ def use_cjk_fonts() -> None:
 def write_png(
     path: Path, frame, layer, indicator, method="quantiles", lang="zh", title="", note=""
 ):
+    """The map on a 7 x 10 inch page: title, regions (named when there are few enough to
+    read), the legend under them and the source note wrapped under the legend."""
+    from analytics.render.text import wrap
+
     use_cjk_fonts()
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 9), dpi=150)
-    draw_map(ax, frame, layer, indicator, method, lang)
-    ax.set_title(title, fontsize=12)
-    fig.text(0.02, 0.01, note, fontsize=7, wrap=True)
-    fig.savefig(path, bbox_inches="tight")
+    fig = plt.figure(figsize=(7, 10), dpi=150)
+    lines = wrap(note, 0.92 * 7 * 72, 7)
+    note_height = (len(lines) * 7 * 1.4 + 10) / 72 / 10  # as a fraction of the page
+    ax = fig.add_axes([0.04, note_height + 0.17, 0.92, 0.78 - note_height])
+    draw_map(ax, frame, layer, indicator, method, lang, names=len(frame) <= 20)
+    fig.text(0.5, 0.975, title, fontsize=12, ha="center", va="top")
+    fig.text(0.04, 0.015, "\n".join(lines), fontsize=7, va="bottom", linespacing=1.3)
+    fig.savefig(path)
     plt.close(fig)

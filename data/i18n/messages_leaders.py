@@ -50,7 +50,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "verdict.final": {"zh": "{period}终值 {value}", "en": "final value ({period}) {value}"},
     "verdict.gap": {"zh": "差 {gap}", "en": "short by {gap}"},
     "verdict.reached_later": {"zh": "{period}达到", "en": "reached in {period}"},
-    "verdict.not_reached": {"zh": "至今未达到", "en": "not reached since"},
+    "verdict.not_reached": {"zh": "至今未达到", "en": "not reached to date"},
     "lead.rule": {
         "zh": "状态按 Open SDG 规则：R = 实际进度 ÷ 所需进度；R ≥ 95% 进展顺利，60–95% 需要加快，0–60% 进展有限，< 0 偏离目标。概率与达成时间来自「预测」页的模型。",
         "en": "Status by the Open SDG rule: R = observed pace ÷ pace needed; R ≥ 95% on track, 60–95% acceleration needed, 0–60% limited progress, below 0 moving away. Probability and reach date come from the models on the Projection page.",

@@ -1,5 +1,6 @@
 """The two-page brief: renders, embeds the CJK font, carries the headline figures."""
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -82,3 +83,46 @@ def test_brief_wants_pdf(demo_store, tmp_path):
 
     with pytest.raises(BriefError, match="the brief is a .pdf"):
         write_brief(tmp_path / "b.png", store.get_engine(demo_store["url"]), "2018Q4")
+
+
+def _words(pdf) -> list[tuple[int, float, float, float, str]]:
+    """Every word of the PDF as (page, x min, x max, baseline, text), from pdftotext -bbox."""
+    import html
+
+    out = subprocess.run([_tool("pdftotext"), "-bbox", pdf, "-"], capture_output=True, text=True)
+    words, page = [], 0
+    for line in out.stdout.splitlines():
+        if "<page " in line:
+            page += 1
+        m = re.search(
+            r'xMin="([\d.]+)" yMin="[-\d.]+" xMax="([\d.]+)" yMax="([\d.]+)">(.*)</word>', line
+        )
+        if m:
+            words.append((page, float(m[1]), float(m[2]), float(m[3]), html.unescape(m[4])))
+    return words
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("period", ["2018Q4", "2020Q4"])
+def test_brief_text_stays_on_the_page_and_never_overlaps(demo_store, tmp_path, lang, period):
+    """Long English target names, statuses, gaps and Chinese task texts wrap inside their
+    columns and the page: no word runs past the right margin, no two words on a line overlap."""
+    from data import store
+
+    pdf = write_brief(tmp_path / "b.pdf", store.get_engine(demo_store["url"]), period, lang)
+    words = _words(pdf)
+    assert len(words) > 100
+    width = 595.44  # A4 in points
+    past = [w for w in words if w[2] > width - 20]
+    assert not past, past
+    lines: dict[tuple[int, float], list] = {}
+    for w in words:
+        lines.setdefault((w[0], round(w[3])), []).append(w)
+    clashes = []
+    for line in lines.values():
+        line.sort(key=lambda w: w[1])
+        clashes += [(a[4], b[4]) for a, b in itertools.pairwise(line) if b[1] < a[2] - 0.5]
+    assert not clashes, clashes
+    text = " ".join(w[4] for w in words)
+    if lang == "en":  # ASCII punctuation in English (quoted Chinese titles keep theirs)
+        assert not re.search(r"[A-Za-z0-9%][（：]", text), text

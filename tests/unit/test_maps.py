@@ -157,3 +157,29 @@ def test_target_share_against_allocations():
     # 铜川市 settled (21 + 21) + (31 + 31) from 2014Q2 = 104 of an allocation of 100
     assert frame.at["610200", "value"] == pytest.approx(104.0)
     assert frame.value.notna().sum() == 1
+
+
+def test_printed_map_keeps_legend_and_names_off_each_other(tmp_path):
+    """The PDF/PNG map: the legend sits under the regions, never over them, and the names
+    written on it do not overlap (a name with no free room is left out)."""
+    from analytics.render.map_export import draw_map, use_cjk_fonts
+
+    use_cjk_fonts()
+    import matplotlib.pyplot as plt
+
+    layers = boundaries.load_layers(cache_dir=tmp_path)
+    frame = maps.map_values(_obs(), load_registry(), "city", "urbanization_rate", "2014Q3")
+    fig = plt.figure(figsize=(8.27, 11.69))
+    ax = fig.add_axes([0.03, 0.17, 0.45, 0.44])
+    draw_map(ax, frame, layers["city"], "urbanization_rate", legend_size=6, names=True)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    regions = [p.get_window_extent(renderer) for p in ax.patches]
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert legend.y1 <= min(r.y0 for r in regions) + 0.5
+    names = [t.get_window_extent(renderer) for t in ax.texts]
+    assert 8 <= len(names) <= len(frame)
+    assert not any(a.overlaps(b) for i, a in enumerate(names) for b in names[i + 1 :])
+    written = {t.get_text() for t in ax.texts}
+    assert {"西安市", "咸阳市", "宝鸡市", "榆林市"} <= written
+    plt.close(fig)
