@@ -23,6 +23,7 @@ sets = ui.target_sets()
 target_set = st.query_params.get("set")
 if target_set not in set(sets.name):
     target_set = ui.default_target_set()
+    st.query_params.pop("set", None)  # a set that does not exist is not kept in the address
 comp = ui.completeness("settlement", as_of)  # what the headline needs: the settlement counts
 
 top = st.columns([6, 5, 2.4], vertical_alignment="center")
@@ -50,8 +51,20 @@ if fresh["reporting"]:  # what has arrived for the newer quarter: the returns pa
 # just started reporting) still gets its map, ranking and completeness, and says why no forecast
 history = ui.quarters_reported()
 can_project = history >= ui.MIN_QUARTERS
+if can_project and len(sets) > 1:  # which targets lead: kept in the address (?set=), shareable
+    with top[2].popover(ui.tr("lead.set_button"), icon=":material/flag:", width="stretch"):
+        picked = st.radio(
+            ui.tr("proj.target_set"),
+            list(sets.name),
+            index=list(sets.name).index(target_set),
+            format_func=lambda n: f"{ui.target_set_label(n)} · {sets.set_index('name').horizon[n]}",
+            key="lead_target_set",
+        )
+        st.caption(ui.tr("proj.target_set_source", source=sets.set_index("name").source[picked]))
+    if picked != target_set:
+        st.query_params["set"] = target_set = picked
 if can_project and top[2].button(
-    ui.tr("brief.button"), icon=":material/picture_as_pdf:", key="brief_make"
+    ui.tr("brief.button"), icon=":material/picture_as_pdf:", key="brief_make", width="stretch"
 ):
     st.session_state["brief_ready"] = as_of
 if st.session_state.get("brief_ready") == as_of:

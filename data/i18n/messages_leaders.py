@@ -14,6 +14,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Shaanxi: urbanization and hukou",
     },
     "lead.as_of": {"zh": "数据截至 {period}", "en": "Data to {period}"},
+    "lead.set_button": {"zh": "目标组", "en": "Target set"},
     "lead.too_little_history": {
         "zh": "目前有 {n} 个季度的上报数据；预测目标需要至少 {need} 个季度，届时显示达标概率和预计达到时间。",
         "en": "Returns cover {n} quarters so far; projecting the targets needs at least {need}, after which the probability and the reach date appear here.",

@@ -222,3 +222,22 @@ def test_overview_leads_with_the_set_in_the_address(app):
     default = app("zh").run()
     first = [m.value for m in default.markdown if "**累计城镇落户**" in m.value][0]
     assert "1,000万" in first and "2020Q4" in first
+
+
+def test_overview_set_picker_switches_the_leading_targets_and_the_address(app):
+    """The 目标组 picker beside the brief: choosing the 2015 set makes its targets lead and
+    writes the set into the address, so the view can be shared as a link."""
+    at = app("zh").run()
+    assert at.radio(key="lead_target_set").value == "plan-2020"
+    at.radio(key="lead_target_set").set_value("plan-2015").run()
+    assert not at.exception, at.exception
+    first = [m.value for m in at.markdown if "**累计城镇落户**" in m.value][0]
+    assert "600万" in first and "2015Q4" in first
+    assert at.query_params["set"] == "plan-2015"
+    # an unknown set in the address falls back to the default and leaves the address
+    bad = app("zh")
+    bad.query_params["set"] = "plan-2099"
+    bad.run()
+    assert not bad.exception and "set" not in bad.query_params
+    first = [m.value for m in bad.markdown if "**累计城镇落户**" in m.value][0]
+    assert "1,000万" in first
