@@ -20,6 +20,7 @@ from data import store
 from data.accounts.policy import Principal
 from data.reference import periods
 from data.reference.targets import SETTLEMENT_BASELINE, TARGET_INDICATORS
+from data.sanitize import Refusal
 from data.store import Engine
 from data.store import targets as target_store
 from data.store.observations import read_observations, read_official
@@ -33,8 +34,9 @@ def load_targets(engine: Engine, region: str | None = PROVINCE_CODE) -> pd.DataF
     return target_store.read_targets(engine, region)
 
 
-class TargetError(ValueError):
-    pass
+class TargetError(Refusal):
+    """A target the product refuses, said in both languages (``message(lang)``; ``str()`` is
+    the English, as the CLI prints it)."""
 
 
 def headline_index(target_periods: list[str], as_of: str) -> int | None:
@@ -53,7 +55,7 @@ def headline_target(targets: pd.DataFrame, indicator: str, as_of: str) -> pd.Ser
     rows = targets[targets.indicator == indicator].reset_index(drop=True)
     i = headline_index(rows.period.tolist(), as_of)
     if i is None:
-        raise TargetError(f"no {indicator} target is set")
+        raise TargetError(f"尚未设定{indicator}目标", f"no {indicator} target is set")
     row = rows.iloc[i].copy()
     if not isinstance(row.baseline_period, str):
         row["baseline_period"] = SETTLEMENT_BASELINE
@@ -79,23 +81,39 @@ def set_target(
     from geo.regions import default_resolver
 
     if indicator not in TARGET_INDICATORS:
-        raise TargetError(f"targets exist for {', '.join(TARGET_INDICATORS)}, not {indicator!r}")
+        names = ", ".join(TARGET_INDICATORS)
+        raise TargetError(
+            f"目标只能针对 {names}，不能是 {indicator!r}",
+            f"targets exist for {names}, not {indicator!r}",
+        )
     res = default_resolver().resolve(region)
     if not res.ok or res.code is None:
-        raise TargetError(f"unknown region {region!r}")
+        raise TargetError(f"未知地区 {region!r}", f"unknown region {region!r}")
     period = periods.parse_period(period)
     if not periods.is_quarter(period):
-        raise TargetError(f"a target period is a quarter, not {period!r}")
+        raise TargetError(
+            f"目标期须为季度，不能是 {period!r}", f"a target period is a quarter, not {period!r}"
+        )
     if baseline:
         baseline = periods.parse_period(baseline)
         if not periods.is_quarter(baseline):
-            raise TargetError(f"a baseline is a quarter, not {baseline!r}")
+            raise TargetError(
+                f"基期须为季度，不能是 {baseline!r}", f"a baseline is a quarter, not {baseline!r}"
+            )
         if period <= baseline:
-            raise TargetError(f"target period {period} is not after its baseline {baseline}")
+            raise TargetError(
+                f"目标期 {period} 不晚于基期 {baseline}",
+                f"target period {period} is not after its baseline {baseline}",
+            )
     if value <= 0 or (indicator == "urbanization_rate" and value > 100):
-        raise TargetError(f"implausible target value {value:g} for {indicator}")
+        raise TargetError(
+            f"{indicator} 的目标值 {value:g} 不合理",
+            f"implausible target value {value:g} for {indicator}",
+        )
     if not str(source or "").strip():
-        raise TargetError("a target needs its source (document and article)")
+        raise TargetError(
+            "目标须注明来源（文件及条款）", "a target needs its source (document and article)"
+        )
     unit = "人" if indicator == "settled_cumulative" else "%"
     return target_store.write_target(
         engine,

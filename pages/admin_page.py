@@ -8,14 +8,18 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from analytics.targets import set_target
 from data.accounts.passwords import RULES
 from data.accounts.policy import ROLE_NAMES, ROLES, PermissionDenied
+from data.i18n.messages import MESSAGES
+from data.reference import periods
 from data.reference.plan import departments as plan_departments
+from data.reference.targets import TARGET_INDICATORS
 from data.sanitize import Refusal, csv_bytes, xlsx_bytes
 from data.store import users as user_store
 from data.store.audit import read_audit
 
-AUDIT_KINDS = ("submission", "file", "user", "task", "target", "scenario", "store")
+AUDIT_KINDS = ("submission", "file", "user", "task", "target", "target_set", "scenario", "store")
 lang = ui.lang()
 me = ui.user()
 if not me.may("user_admin"):
@@ -44,7 +48,9 @@ def _attempt(fn, *args) -> bool:
     return True
 
 
-users_tab, audit_tab = st.tabs([ui.tr("admin.users"), ui.tr("admin.audit")])
+users_tab, targets_tab, audit_tab = st.tabs(
+    [ui.tr("admin.users"), ui.tr("admin.targets"), ui.tr("admin.audit")]
+)
 with users_tab:
     if "admin_done" in st.session_state:
         st.success(st.session_state.pop("admin_done"))
@@ -154,6 +160,113 @@ with users_tab:
                     if _attempt(user_store.set_password, ui.engine(), me, pick, new):
                         _done(ui.tr("admin.set_password") + " " + pick)
 
+with targets_tab:
+    if "admin_target_done" in st.session_state:
+        st.success(st.session_state.pop("admin_target_done"))
+    st.caption(ui.tr("admin.targets_intro"))
+    sets = ui.target_sets()
+    st.dataframe(
+        pd.DataFrame(
+            {
+                ui.tr("admin.tset.col.set"): [ui.target_set_label(n) for n in sets.name],
+                ui.tr("admin.tset.col.horizon"): sets.horizon.fillna("—"),
+                ui.tr("admin.tset.col.targets"): sets.targets,
+                ui.tr("admin.tset.col.source"): sets.source,
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    held = ui.province_targets()
+    st.dataframe(
+        pd.DataFrame(
+            {
+                ui.tr("admin.tset.col.set"): held.set_name.map(ui.target_set_label),
+                ui.tr("admin.tset.col.indicator"): held.indicator.map(
+                    lambda i: ui.tr("proj.target_label." + i)
+                ),
+                ui.tr("admin.tset.col.value"): [
+                    ui.fmt_target(v, u) for v, u in zip(held.value, held.unit, strict=True)
+                ],
+                ui.tr("admin.tset.col.period"): held.period,
+                ui.tr("admin.tset.col.source"): held.source,
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    if me.may("target_set"):
+        st.markdown(f"**{ui.tr('admin.tset.add')}**")
+        NEW = "\u0000new"  # the "new set" choice (no set can be named so)
+        t1, t2 = st.columns(2)
+        chosen = t1.selectbox(
+            ui.tr("admin.tset.set"),
+            [*sets.name, NEW],
+            format_func=lambda n: ui.tr("admin.tset.new") if n == NEW else ui.target_set_label(n),
+            key="tset_set",
+        )
+        new_name = new_source = None
+        if chosen == NEW:
+            new_name = t2.text_input(ui.tr("admin.tset.new_name"), key="tset_new_name")
+            new_source = st.text_input(ui.tr("admin.tset.new_source"), key="tset_new_source")
+        t3, t4, t5, t6 = st.columns(4)
+        indicator = t3.selectbox(
+            ui.tr("admin.tset.col.indicator"),
+            list(TARGET_INDICATORS),
+            format_func=lambda i: ui.tr("proj.target_label." + i),
+            key="tset_indicator",
+        )
+        persons = indicator == "settled_cumulative"
+        amount = t4.number_input(
+            ui.tr("admin.tset.value_persons" if persons else "admin.tset.value_rate"),
+            min_value=0.0,
+            max_value=None if persons else 100.0,
+            value=None,
+            step=10.0 if persons else 0.5,
+            key="tset_value",
+        )
+        quarters = periods.quarter_range("2014Q1", "2040Q4")
+        due = t5.selectbox(
+            ui.tr("admin.tset.period"),
+            quarters,
+            index=quarters.index(periods.current_quarter()[:4] + "Q4"),
+            key="tset_period",
+        )
+        baseline = t6.selectbox(
+            ui.tr("admin.tset.baseline"),
+            [None, *quarters],
+            format_func=lambda q: "—" if q is None else q,
+            key="tset_baseline",
+            disabled=not persons,
+        )
+        source = st.text_input(ui.tr("admin.tset.source"), key="tset_source")
+        clash = held[(held.indicator == indicator) & (held.period == due)]
+        if len(clash):
+            set_label = ui.target_set_label(clash.set_name.iloc[0])
+            st.warning(ui.tr("admin.tset.replaces", set=set_label, period=due))
+        if st.button(ui.tr("admin.tset.save"), type="primary", key="tset_save"):
+            name = new_name if chosen == NEW else chosen
+            if not (name or "").strip():
+                st.error(ui.tr("admin.tset.need_name"))
+            elif amount is None or amount <= 0:
+                st.error(ui.tr("admin.tset.need_value"))
+            elif _attempt(
+                set_target,
+                ui.engine(),
+                indicator,
+                "610000",
+                amount * 1e4 if persons else amount,
+                due,
+                baseline if persons else None,
+                source,
+                me,
+                name,
+                new_source,
+            ):
+                what = f"{ui.target_set_label(name.strip())} · {ui.tr('proj.target_label.' + indicator)} {due}"
+                st.session_state["admin_target_done"] = ui.tr("admin.tset.saved", what=what)
+                st.rerun()
+
 with audit_tab:
     f1, f2, f3 = st.columns(3)
     since = f1.date_input(ui.tr("audit.since"), value=None, key="audit_since")
@@ -167,6 +280,7 @@ with audit_tab:
             "scenario_save",
             "task_update",
             "target_set",
+            "target_set_add",
             "user_add",
             "user_assign",
             "user_password",
@@ -201,8 +315,15 @@ with audit_tab:
         (ids, names, codes) as recorded."""
         kind, _, rest = target.partition(" ")
         key = f"audit.kind.{kind}"
+        parts = rest.split(" ")
+        if kind == "target" and len(parts) == 3:  # "indicator region period": their names
+            indicator, region, period = parts
+            label = f"proj.target_label.{indicator}"
+            parts = [ui.tr(label) if label in MESSAGES else indicator, names.get(region, region)]
+            rest = " ".join([*parts, period])
         return f"{ui.tr(key)} {rest}" if kind in AUDIT_KINDS else target
 
+    names = dict(zip(reg.code, reg.name, strict=True))
     table = pd.DataFrame(
         {
             "at": pd.to_datetime(log["at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),

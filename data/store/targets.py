@@ -82,7 +82,7 @@ def write_target(
             set_source = clean_text(set_source, "source") if set_source else source
             sess.add(TargetSet(name=set_name, source=set_source))
             audit.record(
-                sess, user, "target_set_add", {"name": set_name}, target=f"target set {set_name}"
+                sess, user, "target_set_add", {"name": set_name}, target=f"target_set {set_name}"
             )
         old = sess.execute(
             select(Target).where(

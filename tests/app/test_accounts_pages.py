@@ -117,9 +117,59 @@ def test_admin_page_adds_a_user_and_shows_the_audit(url, app_on):
     assert who.regions == ("610100",) and who.roles == frozenset({"statistician"})
     table = at.dataframe[0].value
     assert "xa-stat" in set(table.iloc[:, 0]) and "西安市" in set(table.iloc[:, 2])
-    log = at.dataframe[1].value
+    (log,) = [d.value for d in at.dataframe if "时间（UTC）" in d.value.columns]
     assert list(log.columns) == ["时间（UTC）", "用户", "操作", "对象", "修改前", "修改后", "详情"]
     assert log.iloc[0]["操作"] == "新建用户" and log.iloc[0]["对象"] == "用户 xa-stat"
+
+
+def _target_sets(url):
+    from analytics.targets import target_sets
+
+    return target_sets(store.get_engine(url)).set_index("name")
+
+
+def test_admin_enters_a_target_set_after_2020_with_its_source(url, app_on):
+    """No provincial target after 2020 is published: the page says so, and an admin enters
+    one in a new set with its source; refusals name what is missing and write nothing."""
+    at = app_on(url)("zh", roles=("admin",)).run()
+    at.switch_page("pages/admin_page.py").run()
+    assert not at.exception, at.exception
+    assert any("2020年以后的省级目标未见公布" in c.value for c in at.caption)
+    sets = at.dataframe[1].value
+    assert list(sets["目标组"]) == [
+        "2015年中期目标（2014—2020年规划）",
+        "2020年目标（2014—2020年规划）",
+    ]
+    before = _target_sets(url)
+    at.selectbox(key="tset_set").set_value("\u0000new").run()
+    at.selectbox(key="tset_indicator").set_value("urbanization_rate").run()
+    at.number_input(key="tset_value").set_value(70.0)
+    at.selectbox(key="tset_period").set_value("2030Q4")
+    at.text_input(key="tset_source").set_value("某规划（2026）：到2030年常住人口城镇化率达到70%")
+    at.button(key="tset_save").click().run()
+    assert at.error[0].value == "请填写新目标组的名称"
+    at.text_input(key="tset_new_name").set_value("test-2030")
+    at.text_input(key="tset_source").set_value("")
+    at.button(key="tset_save").click().run()
+    assert at.error[0].value == "目标须注明来源（文件及条款）"
+    assert _target_sets(url).equals(before)  # nothing written by either refusal
+    at.text_input(key="tset_source").set_value("某规划（2026）：到2030年常住人口城镇化率达到70%")
+    at.text_input(key="tset_new_source").set_value("某规划（2026年1月）")
+    at.button(key="tset_save").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == "已保存目标：test-2030 · 常住人口城镇化率 2030Q4"
+    after = _target_sets(url)
+    assert after.at["test-2030", "source"] == "某规划（2026年1月）"
+    assert after.at["test-2030", "horizon"] == "2030Q4" and after.at["test-2030", "targets"] == 1
+    targets = at.dataframe[2].value
+    row = targets[targets["目标组"] == "test-2030"].iloc[0]
+    assert row["目标值"] == "70.00%" and row["目标期"] == "2030Q4"
+    (log,) = [d.value for d in at.dataframe if "时间（UTC）" in d.value.columns]
+    assert list(log["操作"][:2]) == ["设定目标", "新建目标组"]
+    assert list(log["对象"][:2]) == ["目标 常住人口城镇化率 陕西省 2030Q4", "目标组 test-2030"]
+    # entering the same indicator and quarter again warns that it replaces the stored one
+    at.selectbox(key="tset_set").set_value("test-2030").run()
+    assert at.warning[0].value.startswith("目标组“test-2030”已有2030Q4的此项目标")
 
 
 def test_html_in_a_task_note_is_shown_as_text(url, app_on):
