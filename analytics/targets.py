@@ -142,10 +142,18 @@ def target_sets(engine: Engine) -> pd.DataFrame:
     return sets.sort_values(["horizon", "name"], na_position="first").reset_index(drop=True)
 
 
+def held_target_sets(sets: pd.DataFrame, after: str | None = None) -> pd.DataFrame:
+    """The sets a page offers: those holding a province target (a set of city allocations
+    alone leads nothing), with ``after`` only those whose horizon is later than that quarter
+    (a scenario starting then changes nothing in a set already due)."""
+    held = sets[sets.targets > 0]
+    return held[held.horizon > after] if after else held
+
+
 def default_target_set(sets: pd.DataFrame, today: str) -> str | None:
     """The set a page opens on: the nearest one whose horizon is still ahead of ``today`` (a
     quarter), else the latest; None when no set holds a province target."""
-    held = sets[sets.targets > 0]
+    held = held_target_sets(sets)
     if held.empty:
         return None
     ahead = held[held.horizon >= today]

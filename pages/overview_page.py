@@ -19,7 +19,7 @@ if fresh["latest"] is None:
 as_of = fresh["as_of"]
 # the targets that lead: the set named in the address (?set=plan-2015), else the page default
 # (the nearest set still ahead, else the latest)
-sets = ui.target_sets()
+sets = ui.held_target_sets()
 target_set = st.query_params.get("set")
 if target_set not in set(sets.name):
     target_set = ui.default_target_set()
@@ -52,12 +52,14 @@ if fresh["reporting"]:  # what has arrived for the newer quarter: the returns pa
 history = ui.quarters_reported()
 can_project = history >= ui.MIN_QUARTERS
 if can_project and len(sets) > 1:  # which targets lead: kept in the address (?set=), shareable
+    # labels made here, in the page's language (a format_func may also run outside the script)
+    choices = {r.name: ui.target_set_choice(r.name, r.horizon) for r in sets.itertuples()}
     with top[2].popover(ui.tr("lead.set_button"), icon=":material/flag:", width="stretch"):
         picked = st.radio(
             ui.tr("proj.target_set"),
             list(sets.name),
             index=list(sets.name).index(target_set),
-            format_func=lambda n: f"{ui.target_set_label(n)} · {sets.set_index('name').horizon[n]}",
+            format_func=choices.get,
             key="lead_target_set",
         )
         st.caption(ui.tr("proj.target_set_source", source=sets.set_index("name").source[picked]))

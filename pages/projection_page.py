@@ -21,9 +21,8 @@ as_of = st.select_slider(
     value=complete if complete in origins else origins[-1],
     key="proj_as_of",
 )
-sets = ui.target_sets()
-sets = sets[sets.targets > 0]
-labels = {r.name: f"{ui.target_set_label(r.name)} · {r.horizon}" for r in sets.itertuples()}
+sets = ui.held_target_sets()
+labels = {r.name: ui.target_set_choice(r.name, r.horizon) for r in sets.itertuples()}
 default = ui.default_target_set()
 target_set = st.selectbox(
     ui.tr("proj.target_set"),

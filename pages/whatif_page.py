@@ -50,8 +50,7 @@ multiplier = c2.slider(
     key=f"whatif_multiplier_{pick}",
 )
 # a scenario changes what happens after its start: only the sets with a target still ahead
-sets = ui.target_sets()
-sets = sets[(sets.targets > 0) & (sets.horizon > as_of)]
+sets = ui.held_target_sets(after=as_of)
 set_names = list(sets.name) or [ui.default_target_set()]
 chosen_set = base.target_set if base.target_set in set_names else ui.default_target_set()
 target_set = c3.selectbox(

@@ -118,6 +118,13 @@ def target_sets() -> pd.DataFrame:
     return sets(engine())
 
 
+def held_target_sets(after: str | None = None) -> pd.DataFrame:
+    """The target sets a page offers (``analytics.targets.held_target_sets``)."""
+    from analytics.targets import held_target_sets as held
+
+    return held(target_sets(), after)
+
+
 def default_target_set() -> str | None:
     """The set a page opens on: the nearest whose horizon is still ahead of today, else the
     latest."""
@@ -299,6 +306,7 @@ __all__ = [
     "headline_quarter",
     "target_sets",
     "default_target_set",
+    "held_target_sets",
     "map_tiles",
     "find_county",
     "next_period",

@@ -51,6 +51,11 @@ def target_set_label(name: str) -> str:
     return tr(key) if key in messages.MESSAGES else name
 
 
+def target_set_choice(name: str, horizon: str) -> str:
+    """A target set in a picker: its name and its horizon."""
+    return f"{target_set_label(name)} · {horizon}"
+
+
 def language_switch() -> None:
     """Sidebar switch kept in the session; a link with ``?lang=en`` opens in English.
 
@@ -116,6 +121,7 @@ __all__ = [
     "lang",
     "tr",
     "target_set_label",
+    "target_set_choice",
     "language_switch",
     "indicator_name",
     "fmt_persons",
