@@ -194,6 +194,29 @@ def bench_projection(tmp: Path) -> tuple:
     return ("ETS fit + 10,000 paths", ours, base, "fit + 100 paths", "≤ 1 s")
 
 
+def bench_clusters(tmp: Path) -> tuple:
+    """Moran's I and LISA with 999 permutations over the 107 counties (esda, weights built
+    once) vs the textbook local test in a plain Python loop (analytics.clusters)."""
+    import numpy as np
+
+    from analytics import clusters
+    from analytics.maps import boundary_layers
+    from data.store.observations import read_observations, read_official
+    from geo.regions import load_registry
+
+    obs, official, reg = read_observations(), read_official(), load_registry()
+    indicator = "settled_cum_per_10k"
+    period = obs.period.max()
+    clusters.county_clusters(obs, reg, indicator, period, official)  # weights built once
+    ours = timed(lambda: clusters.county_clusters(obs, reg, indicator, period, official))
+    w = clusters.county_weights(boundary_layers()["county"])
+    order = w.id_order
+    neighbours = [[order.index(n) for n in w.neighbors[c]] for c in order]
+    values = np.random.default_rng(1).normal(size=len(order))
+    base = timed(lambda: clusters.naive_local_moran(values, neighbours, 999, 1), repeats=1)
+    return ("LISA, 999 permutations, 107 counties", ours, base, "plain-loop local test", "≤ 1 s")
+
+
 def bench_whatif(tmp: Path) -> tuple:
     """One what-if move (settlement simulation for baseline and scenario plus the urbanization
     path) vs the baseline settlement forecast alone."""
@@ -385,6 +408,7 @@ def main() -> None:
         rows.append(bench_map_rerun(tmp))
         rows.append(bench_projection(tmp))
         rows.append(bench_whatif(tmp))
+        rows.append(bench_clusters(tmp))
         map_bench.china(tmp)
         rows += map_bench.browser(tmp)
         rows += bench_big(tmp)

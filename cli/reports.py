@@ -93,3 +93,66 @@ def map_file(
     else:
         fail(f"map writes .html or .png, not {path.suffix or 'no extension'}")
     click.echo(f"map written: {path} ({frame.value.notna().sum()}/{len(frame)} regions with data)")
+
+
+@main.command()
+@click.option(
+    "--indicator",
+    required=True,
+    help="A county map indicator, e.g. settled_cum_per_10k or census_rate_change.",
+)
+@click.option("--period", default=None, help="Quarter (default: the latest complete one).")
+@click.option("--permutations", default=999, show_default=True, type=click.IntRange(99, 99999))
+@click.option("--alpha", default=0.05, show_default=True, type=click.FloatRange(0.001, 0.2))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@LANG
+@store_errors
+def clusters(
+    indicator: str,
+    period: str | None,
+    permutations: int,
+    alpha: float,
+    as_json: bool,
+    lang: str | None,
+) -> None:
+    """Where a county indicator clusters: global Moran's I and local clusters (LISA, queen
+    contiguity, permutation p-values)."""
+    import json
+
+    from analytics.clusters import county_clusters
+    from analytics.completeness import complete_through
+    from data.reference import periods
+    from data.store.observations import read_observations, read_official
+    from geo.names import localized
+    from geo.regions import load_registry
+
+    lang = lang_or_default(lang)
+    engine = store.get_engine()
+    obs = read_observations(engine)
+    registry = localized(load_registry(), lang)
+    try:
+        if period:
+            period = periods.parse_period(period)
+        elif len(obs):
+            period = complete_through(obs, registry)["complete"] or obs.period.max()
+        result = county_clusters(
+            obs, registry, indicator, period, read_official(engine), permutations, alpha
+        )
+    except (ValueError, periods.PeriodError) as exc:
+        fail(str(exc), EXIT_INVALID)
+    if as_json:
+        click.echo(json.dumps(result.as_dict() | {"indicator": indicator, "period": period},
+                              ensure_ascii=False, default=float))  # fmt: skip
+        return
+    click.echo(
+        f"Moran's I = {result.moran_i:.3f} (expected {result.expected_i:.3f} if random), "
+        f"pseudo p = {result.p_value:.3f} ({permutations} permutations), z = {result.z_score:.2f}"
+    )
+    shown = result.counties[~result.counties.cluster.isin(["ns", "missing"])]
+    labels = {"hh": "high-high", "ll": "low-low", "hl": "high-low", "lh": "low-high"}
+    for kind, label in labels.items():
+        part = shown[shown.cluster == kind]
+        if len(part):
+            names = ", ".join(f"{r.name} (p={r.p_value:.3f})" for r in part.itertuples())
+            click.echo(f"{label} ({len(part)}): {names}")
+    click.echo(f"{len(shown)} of {len(result.counties)} counties significant at p <= {alpha}")

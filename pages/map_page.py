@@ -86,7 +86,7 @@ else:
         ),
     )
 
-d1, d2 = st.columns([2, 3], vertical_alignment="bottom")
+d1, d2, d3 = st.columns([2, 3, 1.5], vertical_alignment="bottom")
 city = d1.selectbox(
     ui.tr("map.city"),
     [PROVINCE, *cities],
@@ -102,24 +102,53 @@ if query:
     else:
         d2.caption(ui.tr("map.not_found", raw=query))
 
+show_clusters = d3.toggle(
+    ui.tr("clusters.toggle"),
+    key="map_clusters",
+    help=ui.tr("clusters.toggle_help"),
+    disabled=indicator == "target_share",  # allocations are per city: nothing to cluster
+)
+
 shown_level = "county" if city else level
 layer = ui.map_layers()[shown_level]
 official = ui.official()
 frame = maps.map_values(
     obs, ui.registry(), shown_level, indicator, period, city, allocs, official=official
 )
-fig = choropleth.choropleth(
-    frame,
-    layer,
-    indicator,
-    method,
-    lang,
-    borders=ui.map_layers()["city"] if shown_level == "county" and not city else None,
-    highlight=state.get("map_highlight"),
-    tiles=ui.map_tiles(),
-    height=MAP_HEIGHT,
-    labels=shown_level == "city" or city is not None,  # 107 county names would crowd the province
-)
+lisa = None  # the clusters, over all counties, when asked for and drawn at county level
+if show_clusters and indicator != "target_share":
+    if shown_level != "county":
+        st.caption(ui.tr("clusters.county_only"))
+    else:
+        try:
+            lisa = ui.clusters(indicator, period)
+        except ValueError:  # fewer than 8 counties with a value this quarter
+            st.warning(ui.tr("clusters.too_few"))
+if lisa is not None:
+    shown = lisa.counties.set_index("code").reindex(frame.code).reset_index()
+    fig = choropleth.cluster_map(
+        shown,
+        layer,
+        indicator,
+        lisa.alpha,
+        lang,
+        borders=ui.map_layers()["city"] if not city else None,
+        height=MAP_HEIGHT,
+        tiles=ui.map_tiles(),
+    )
+else:
+    fig = choropleth.choropleth(
+        frame,
+        layer,
+        indicator,
+        method,
+        lang,
+        borders=ui.map_layers()["city"] if shown_level == "county" and not city else None,
+        highlight=state.get("map_highlight"),
+        tiles=ui.map_tiles(),
+        height=MAP_HEIGHT,
+        labels=shown_level == "city" or city is not None,  # 107 names would crowd the province
+    )
 
 chart_key = f"map_{shown_level}_{city}"
 
@@ -181,8 +210,33 @@ else:
     if frame.value.isna().all():
         st.warning(ui.tr("map.no_returns"))
 
+if lisa is not None:  # the global statistic, in words, and how it was computed
+    clustered = lisa.p_value <= lisa.alpha
+    verdict = (
+        ("clustered" if lisa.moran_i > lisa.expected_i else "dispersed") if clustered else "random"
+    )
+    st.caption(
+        ui.tr(
+            "clusters.global",
+            i=f"{lisa.moran_i:.3f}",
+            e=f"{lisa.expected_i:.3f}",
+            p=f"{lisa.p_value:.3f}",
+            n=f"{lisa.permutations:,}",
+            verdict=ui.tr(f"clusters.verdict.{verdict}"),
+        )
+        + "  \n"
+        + ui.tr("clusters.method", n=f"{lisa.permutations:,}", alpha=lisa.alpha)
+    )
+
 st.subheader(ui.tr("map.table"))
 table = ui.map_table(frame, indicator)
+if lisa is not None:
+    found = lisa.counties.set_index("code")
+    codes = table[ui.tr("col.code")]
+    table[ui.tr("clusters.col")] = codes.map(
+        lambda c: ui.tr(f"clusters.class.{found.cluster.get(c, 'missing')}", alpha=lisa.alpha)
+    )
+    table[ui.tr("clusters.p")] = codes.map(found.p_value)
 st.dataframe(table, hide_index=True, width="stretch")
 ui.download_row(table, f"map_{indicator}" + (f"_{period}" if period else ""), "map")
 if playing:

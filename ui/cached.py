@@ -197,6 +197,18 @@ def _city_ranking(as_of: str, lang: str):  # names in ``lang``: part of the key
     return rank(observations(), registry(), allocations(), as_of)
 
 
+def clusters(indicator: str, period: str | None):
+    """Moran's I and the LISA classes of a county indicator (``analytics.clusters``)."""
+    return _clusters(indicator, period, _lang())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _clusters(indicator: str, period: str | None, lang: str):  # names in ``lang``: in the key
+    from analytics.clusters import county_clusters
+
+    return county_clusters(observations(), registry(), indicator, period, official())
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def tasks_frame(as_of: str) -> pd.DataFrame:
     from analytics.tasks import list_tasks
@@ -268,6 +280,7 @@ def clear_data_caches() -> None:
         projection_history,
         scenario_result,
         _city_ranking,
+        _clusters,
         allocations,
         all_targets,
         province_targets,
@@ -306,6 +319,7 @@ __all__ = [
     "headline_quarter",
     "target_sets",
     "default_target_set",
+    "clusters",
     "held_target_sets",
     "map_tiles",
     "find_county",

@@ -174,6 +174,13 @@ def choropleth(
         fig.add_trace(_lines(borders, "#333333", 1.4, name=t("map.city_borders")))
     if highlight and highlight in by_code:
         fig.add_trace(_lines({"features": [by_code[highlight]]}, "#d62728", 3, name=None))
+    return _place(fig, feats, frame, unit, indicator, height, compact, tiles, labels)
+
+
+def _place(fig, feats, frame, legend_title, revision, height, compact, tiles, labels):
+    """Centre and zoom the map on ``feats`` to fit ``height``, the blank style (with the
+    regions' names when ``labels``), and the legend under the map (beside it when
+    ``compact``)."""
     (x0, y0, x1, y1) = _bounds(feats)
     span = max(x1 - x0, (y1 - y0) * 1.3)
     # fit the height too (a tall province on a short map): MapLibre draws 512 * 2**zoom pixels
@@ -200,7 +207,7 @@ def choropleth(
         height=height,
         font={"family": FONT},
         legend={
-            "title": {"text": unit},
+            "title": {"text": legend_title},
             "orientation": "v" if compact else "h",
             "x": 1 if compact else 0,
             "y": 0,
@@ -209,7 +216,7 @@ def choropleth(
             "bgcolor": "rgba(255,255,255,0.9)",
             "font": {"size": 11} if compact else {},
         },
-        uirevision=indicator,
+        uirevision=revision,
         clickmode="event+select",  # a click selects a region (drill-down in the app)
     )
     return fig
@@ -273,6 +280,64 @@ def _bounds(layer: dict) -> tuple[float, float, float, float]:
 
     geoms = np.array([shape(f["geometry"]) for f in layer["features"]], dtype=object)
     return tuple(shapely.total_bounds(geoms).tolist())
+
+
+CLUSTER_COLORS = {
+    "hh": "#d7191c",
+    "ll": "#2c7bb6",
+    "hl": "#fdae61",
+    "lh": "#abd9e9",
+    "ns": "#f0f0f0",
+    "missing": NO_DATA,
+}
+
+
+def cluster_map(
+    frame: pd.DataFrame,
+    layer: dict,
+    indicator: str,
+    alpha: float,
+    lang: str = "zh",
+    borders: dict | None = None,
+    height: int = 560,
+    tiles: str | None = None,
+) -> go.Figure:
+    """The LISA classes of ``frame`` (code, name, value, p_value, cluster; from
+    ``analytics.clusters``) as a categorical map: high-high and low-low clusters, high-low and
+    low-high outliers at significance ``alpha``, the rest not significant; the legend gives each
+    class with its count."""
+    spec = MAP_INDICATORS[indicator]
+    unit = spec.unit_zh if lang == "zh" else spec.unit_en
+    t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
+    by_code = {f["id"]: f for f in layer["features"]}
+    hover = pd.DataFrame(
+        {
+            "name": frame.name,
+            "value": frame.value.map(
+                lambda v: t("missing") if pd.isna(v) else f"{_fmt(v, spec.decimals)} {unit}"
+            ),
+            "class": frame.cluster.map(lambda c: t(f"clusters.class.{c}", alpha=alpha)),
+            "p": frame.p_value.map(lambda p: "—" if pd.isna(p) else f"{p:.3f}"),
+        }
+    )
+    template = (
+        "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]}"
+        f"<br>{t('clusters.p')}: %{{customdata[3]}}<extra></extra>"
+    )
+    fig = go.Figure()
+    for kind, color in CLUSTER_COLORS.items():
+        members = (frame.cluster == kind).to_numpy()
+        if not members.any():
+            continue
+        part = frame[members]
+        feats = {"type": "FeatureCollection", "features": [by_code[c] for c in part.code]}
+        label = f"{t(f'clusters.class.{kind}', alpha=alpha)} ({int(members.sum())})"
+        fig.add_trace(_trace(part, hover[members], feats, color, label, template))
+    if borders:
+        fig.add_trace(_lines(borders, "#333333", 1.4, name=t("map.city_borders")))
+    feats = {"type": "FeatureCollection", "features": [by_code[c] for c in frame.code]}
+    return _place(fig, feats, frame, t("clusters.legend"), f"lisa-{indicator}", height, False,
+                  tiles, False)  # fmt: skip
 
 
 def ranked_bar(

@@ -333,6 +333,48 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "数据：第六次、第七次全国人口普查分县资料（普查年鉴，按行政区划统计），经 leiii/census 整理（MIT 许可）；真实数据，非示例数据。地市数值为其所辖县（市、区）之和。",
         "en": "Data: 6th and 7th national census county tables (census yearbooks, counted by administrative boundary), compiled by leiii/census (MIT licence); real figures, not demo data. A city's value is the sum of its counties.",
     },
+    "clusters.toggle": {"zh": "空间聚集（LISA）", "en": "Spatial clusters (LISA)"},
+    "clusters.toggle_help": {
+        "zh": "各县与相邻县是否一同偏高或偏低：局部空间自相关（LISA），邻接按公共边界或顶点（queen），置换检验。",
+        "en": "Whether counties are high or low together with their neighbours: local spatial autocorrelation (LISA), neighbours sharing a border or a corner (queen), permutation test.",
+    },
+    "clusters.legend": {"zh": "聚集类型（县数）", "en": "Class (counties)"},
+    "clusters.col": {"zh": "聚集类型", "en": "Cluster class"},
+    "clusters.too_few": {
+        "zh": "本季度有数据的县不足8个，无法计算空间聚集。",
+        "en": "Fewer than 8 counties have a value this quarter: no clusters can be computed.",
+    },
+    "clusters.class.hh": {"zh": "高-高聚集", "en": "High-high cluster"},
+    "clusters.class.ll": {"zh": "低-低聚集", "en": "Low-low cluster"},
+    "clusters.class.hl": {"zh": "高值异常（周边低）", "en": "High among low"},
+    "clusters.class.lh": {"zh": "低值异常（周边高）", "en": "Low among high"},
+    "clusters.class.ns": {"zh": "不显著（p > {alpha}）", "en": "Not significant (p > {alpha})"},
+    "clusters.class.missing": {"zh": "未上报", "en": "No return"},
+    "clusters.p": {"zh": "置换检验p值", "en": "Permutation p-value"},
+    "clusters.global": {
+        "zh": "全局Moran's I = {i}（随机分布时期望 {e}），置换检验p = {p}（{n}次置换）：{verdict}",
+        "en": "Global Moran's I = {i} (expected {e} if random), permutation p = {p} ({n} permutations): {verdict}",
+    },
+    "clusters.verdict.clustered": {
+        "zh": "相近的值在空间上聚集",
+        "en": "similar values cluster in space",
+    },
+    "clusters.verdict.dispersed": {
+        "zh": "相邻县的值相互差异大于随机",
+        "en": "neighbours differ more than at random",
+    },
+    "clusters.verdict.random": {
+        "zh": "与随机分布无显著差异",
+        "en": "not distinguishable from a random pattern",
+    },
+    "clusters.method": {
+        "zh": "方法：PySAL esda 的全局与局部Moran's I，行标准化的queen邻接权重（基于简化县界，多块县按一个单元，杨凌示范区即杨陵区），{n}次条件置换，显著性水平 {alpha}；无数据的县不参与计算。省界处的县只计省内相邻县。",
+        "en": "Method: global and local Moran's I (PySAL esda), row-standardised queen contiguity between the simplified counties (a county in several parts is one unit; Yangling Demonstration Zone is Yangling District), {n} conditional permutations, significance level {alpha}; counties without a value are left out. Counties on the province's edge count their neighbours in Shaanxi only.",
+    },
+    "clusters.county_only": {
+        "zh": "空间聚集按县计算：请选择“县（市、区）”层级。",
+        "en": "Clusters are computed over counties: choose the Counties level.",
+    },
     "map.census_basis": {
         "zh": "口径说明：城市普查公报按管理口径统计，与本图的行政区划口径不同，两者不可相加。本图中咸阳市不含杨陵区（杨凌示范区单列）。",
         "en": "Basis: the city census bulletins count by management boundary, which differs from the administrative boundary used here; the two are never added together. Here Xianyang excludes Yangling District, shown as Yangling Demonstration Zone.",

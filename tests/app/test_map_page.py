@@ -149,3 +149,41 @@ def test_census_map_without_any_returns(app_on, tmp_path):
     options = at.selectbox(key="map_indicator").options
     assert len(options) == 7 and all(o.startswith("普查：") for o in options)
     assert len(at.dataframe[0].value) == 11
+
+
+def test_clusters_toggle_draws_lisa_classes_with_the_global_statistic(map_page, demo_store):
+    """Counties, a census indicator, clusters on: the map draws the LISA classes (legend with
+    counts and the significance level), the page states Moran's I and the method, and the table
+    gains each county's class; the numbers are those of the CLI's analytics."""
+    from analytics.clusters import county_clusters
+    from data import store
+    from data.store.observations import read_observations, read_official
+    from geo.regions import load_registry
+
+    at = map_page()
+    at.radio(key="map_level").set_value("county").run()
+    at.selectbox(key="map_indicator").set_value("census_rate_change").run()
+    at.toggle(key="map_clusters").set_value(True).run()
+    assert not at.exception, at.exception
+    eng = store.get_engine(demo_store["url"])
+    want = county_clusters(
+        read_observations(eng), load_registry(), "census_rate_change", None, read_official(eng)
+    )
+    text = _text(at)
+    assert f"全局Moran's I = {want.moran_i:.3f}" in text and "999次置换" in text
+    assert "queen邻接权重" in text
+    import json
+
+    names = [t.get("name") for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]]
+    for kind in ("hh", "ll", "ns"):
+        n = int((want.counties.cluster == kind).sum())
+        label = messages.t(f"clusters.class.{kind}", "zh", alpha=0.05)
+        assert f"{label} ({n})" in names, (label, names)
+    table = at.dataframe[0].value.set_index("代码")
+    classes = want.counties.set_index("code").cluster
+    assert table.at["610102", "聚集类型"] == messages.t(
+        f"clusters.class.{classes['610102']}", "zh", alpha=0.05
+    )
+    # at city level the page says clusters are counted over counties
+    at.radio(key="map_level").set_value("city").run()
+    assert "空间聚集按县计算" in _text(at)
