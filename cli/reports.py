@@ -156,3 +156,67 @@ def clusters(
             names = ", ".join(f"{r.name} (p={r.p_value:.3f})" for r in part.itertuples())
             click.echo(f"{label} ({len(part)}): {names}")
     click.echo(f"{len(shown)} of {len(result.counties)} counties significant at p <= {alpha}")
+
+
+@main.command("nowcast")
+@click.option("--period", default=None, help="Quarter (default: the newest with any return).")
+@click.option("--backtest", "with_backtest", is_flag=True, help="Also score the method.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@LANG
+@store_errors
+def nowcast_command(
+    period: str | None, with_backtest: bool, as_json: bool, lang: str | None
+) -> None:
+    """Settlement totals of a quarter while counties are missing: reported + estimated, with a
+    95% interval, for the province and each city."""
+    import json
+
+    import pandas as pd
+
+    from analytics import nowcast as nc
+    from data.reference import periods
+    from data.store.observations import read_observations
+    from geo.names import localized
+    from geo.regions import load_registry, reporting_unit, reporting_units
+
+    lang = lang_or_default(lang)
+    registry = localized(load_registry(), lang)
+    obs = read_observations(store.get_engine())
+    try:
+        period = periods.parse_period(period) if period else nc.latest_reporting(obs, registry)
+        if period is None:
+            fail("the store holds no settlement returns (run `urbdash demo` or ingest some)")
+        flows = nc.county_flows(obs, registry)
+        unit = reporting_unit(registry)
+        result = nc.nowcast(flows, period, unit)
+        scores = nc.backtest(flows, unit, nc.usual_late(registry)) if with_backtest else None
+    except (ValueError, periods.PeriodError) as exc:
+        fail(str(exc), EXIT_INVALID)
+    names = {**reporting_units(registry).set_index("code").name, "610000": "province"}
+    if as_json:
+        out = result.as_dict()
+        if scores is not None:
+            out["backtest"] = scores.astype(object).where(scores.notna(), None).to_dict("records")
+        click.echo(json.dumps(out, ensure_ascii=False))
+        return
+    p = result.province
+    click.echo(
+        f"{period}: reported {int(p.counties_reported)}/{int(p.counties_expected)} counties, "
+        f"{p.reported:,.0f} settled + {p.estimated:,.0f} estimated = {p.total:,.0f} "
+        f"(95% interval {p.lower:,.0f}-{p.upper:,.0f})"
+    )
+    for r in result.units.itertuples():
+        if r.code != "610000" and r.counties_reported < r.counties_expected:
+            click.echo(
+                f"  {names.get(r.code, r.code)}: {r.counties_reported}/{r.counties_expected} "
+                f"reported, {r.reported:,.0f} + {r.estimated:,.0f} = {r.total:,.0f} "
+                f"({r.lower:,.0f}-{r.upper:,.0f})"
+            )
+    if scores is not None:
+        click.echo("backtest (province total; counties hidden in complete quarters):")
+        for r in scores.itertuples():
+            cover = "" if pd.isna(r.coverage) else f", 95% interval held it in {r.coverage:.0f}%"
+            click.echo(
+                f"  {r.scenario:<7} {r.method:<13} {r.cases:>3} cases, "
+                f"mean abs error {r.mape:.1f}%{cover}"
+            )

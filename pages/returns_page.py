@@ -4,9 +4,11 @@ submission history with revert, completeness. Uploading and reverting are for st
 
 import math
 
+import pandas as pd
 import streamlit as st
 
 import ui
+from analytics.render import charts
 from data import settings
 from data.accounts import policy
 from data.intake.annotate import annotate
@@ -307,3 +309,88 @@ if comp.period:
     right.dataframe(per_indicator, hide_index=True)
     st.caption(ui.tr("returns.matrix"))
     st.dataframe(ui.completeness_matrix(group), width="stretch", height=320)
+
+# the newest quarter's totals while counties are still missing: reported + estimated
+st.subheader(ui.tr("nowcast.heading"))
+now = ui.nowcast()
+if now is not None:
+    p = now.province
+    fmt = lambda v: ui.fmt_target(v, "人")  # noqa: E731
+    if p.counties_reported == p.counties_expected:
+        st.success(ui.tr("nowcast.all_in", period=now.period, total=fmt(p.total)))
+    else:
+        st.metric(
+            ui.tr(
+                "nowcast.metric",
+                period=now.period,
+                reported=int(p.counties_reported),
+                expected=int(p.counties_expected),
+            ),
+            fmt(p.total),
+        )
+        st.markdown(
+            ui.tr(
+                "nowcast.summary",
+                reported=fmt(p.reported),
+                estimated=fmt(p.estimated),
+                lower=fmt(p.lower),
+                upper=fmt(p.upper),
+            )
+        )
+        names = ui.scope_options()  # the cities and 杨凌示范区 in the page's language
+        st.plotly_chart(
+            charts.nowcast_chart(now.units, names, lang),
+            width="stretch",
+            config={"displaylogo": False},
+        )
+        units = now.units[now.units.counties_reported < now.units.counties_expected]
+        table = pd.DataFrame(
+            {
+                ui.tr("col.city"): [names.get(c, c) for c in units.code],
+                ui.tr("nowcast.col.counties"): [
+                    f"{int(a)}/{int(b)}"
+                    for a, b in zip(units.counties_reported, units.counties_expected, strict=True)
+                ],
+                ui.tr("nowcast.reported"): units.reported.map(fmt),
+                ui.tr("nowcast.estimated"): units.estimated.map(fmt),
+                ui.tr("nowcast.col.total"): units.total.map(fmt),
+                ui.tr("nowcast.col.interval"): [
+                    f"{fmt(lo)}–{fmt(hi)}" for lo, hi in zip(units.lower, units.upper, strict=True)
+                ],
+            }
+        )
+        st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(ui.tr("nowcast.method"))
+    scores = ui.nowcast_backtest()
+    if len(scores):
+        st.markdown(f"**{ui.tr('nowcast.backtest')}**")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    ui.tr("nowcast.col.scenario"): scores.scenario.map(
+                        lambda s: ui.tr(f"nowcast.scenario.{s}")
+                    ),
+                    ui.tr("nowcast.col.method"): scores.method.map(
+                        lambda m: ui.tr(f"nowcast.method.{m}")
+                    ),
+                    ui.tr("nowcast.col.cases"): scores.cases,
+                    ui.tr("nowcast.col.mape"): scores.mape.map(lambda v: f"{v:.1f}%"),
+                    ui.tr("nowcast.col.coverage"): scores.coverage.map(
+                        lambda v: "—" if pd.isna(v) else f"{v:.0f}%"
+                    ),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        ours = scores[scores.method == "nowcast"]
+        if (ours.coverage < 90).any():  # the interval's honesty, said plainly
+            st.warning(
+                ui.tr(
+                    "nowcast.narrow",
+                    coverage=ui.tr("list.enum").join(
+                        f"{ui.tr(f'nowcast.scenario.{r.scenario}')} {r.coverage:.0f}%"
+                        for r in ours.itertuples()
+                    ),
+                )
+            )

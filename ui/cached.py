@@ -197,6 +197,30 @@ def _city_ranking(as_of: str, lang: str):  # names in ``lang``: part of the key
     return rank(observations(), registry(), allocations(), as_of)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def nowcast():
+    """The newest quarter's settlement totals, reported + estimated (``analytics.nowcast``);
+    None without settlement returns."""
+    from analytics import nowcast as nc
+    from geo.regions import reporting_unit
+
+    period = nc.latest_reporting(observations(), registry())
+    if period is None:
+        return None
+    flows = nc.county_flows(observations(), registry())
+    return nc.nowcast(flows, period, reporting_unit(registry()))
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def nowcast_backtest() -> pd.DataFrame:
+    """The nowcast's backtest over the complete quarters (a few seconds: cached)."""
+    from analytics import nowcast as nc
+    from geo.regions import reporting_unit
+
+    flows = nc.county_flows(observations(), registry())
+    return nc.backtest(flows, reporting_unit(registry()), nc.usual_late(registry()))
+
+
 def clusters(indicator: str, period: str | None):
     """Moran's I and the LISA classes of a county indicator (``analytics.clusters``)."""
     return _clusters(indicator, period, _lang())
@@ -281,6 +305,8 @@ def clear_data_caches() -> None:
         scenario_result,
         _city_ranking,
         _clusters,
+        nowcast,
+        nowcast_backtest,
         allocations,
         all_targets,
         province_targets,
@@ -320,6 +346,8 @@ __all__ = [
     "target_sets",
     "default_target_set",
     "clusters",
+    "nowcast",
+    "nowcast_backtest",
     "held_target_sets",
     "map_tiles",
     "find_county",

@@ -220,3 +220,47 @@ def reach_chart(series: pd.DataFrame, reach: dict, reference: dict, lang: str = 
     fig.update_layout(title=t("reach.chart_title", value=f"{reach['share']:g}"))
     fig.update_xaxes(dtick=2)
     return fig
+
+
+def nowcast_chart(units: pd.DataFrame, names: dict, lang: str = "zh") -> go.Figure:
+    """Settlement of a quarter by city: what was reported (solid) and what is estimated for the
+    counties still missing (light, hatched), the 95% interval of the total as a whisker."""
+    t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
+    part = units[units.code != "610000"].sort_values("total")
+    labels = [names.get(c, c) for c in part.code]
+    fig = go.Figure()
+    fig.add_bar(
+        y=labels,
+        x=part.reported / 1e4,
+        orientation="h",
+        name=t("nowcast.reported"),
+        marker_color="#1f5f8b",
+        hovertemplate="%{y}: %{x:,.2f}<extra></extra>",
+    )
+    fig.add_bar(
+        y=labels,
+        x=part.estimated / 1e4,
+        orientation="h",
+        name=t("nowcast.estimated"),
+        marker={"color": "#9ecae1", "pattern": {"shape": "/", "fgcolor": "#1f5f8b"}},
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": (part.upper - part.total) / 1e4,
+            "arrayminus": (part.total - part.lower) / 1e4,
+            "color": "#333",
+            "thickness": 1.2,
+        },
+        hovertemplate="%{y}: %{x:,.2f}<extra></extra>",
+    )
+    fig.update_layout(
+        barmode="stack",
+        height=60 + 28 * len(part),
+        margin={"l": 10, "r": 10, "t": 10, "b": 40},
+        font={"family": FONT},
+        xaxis={"title": t("unit.wan_persons"), "tickformat": ","},
+        yaxis={"automargin": True},
+        legend={"orientation": "h", "y": -0.25 if len(part) > 6 else -0.4},
+        plot_bgcolor="white",
+    )
+    return fig

@@ -176,23 +176,12 @@ def test_projection_page_judges_closed_targets_and_forecasts_open_ones(app):
 def test_an_early_return_for_a_new_quarter_does_not_redraw_the_province(demo_copy, app_on):
     """铜川's four counties send 2021Q1 first: the overview, its map and the projection page
     stay at 2020Q4 (the latest complete quarter) and show 2021Q1 as still reporting."""
-    from data.intake.ingest import ingest
     from tests.fixtures import workbooks as wb
-    from tests.fixtures.actors import statistician
 
     url, eng = demo_copy["url"], demo_copy["engine"]
     before = app_on(url)("zh").run()
     before_text = _text(before)
-    rows = [wb.like_last_quarter(eng, code) for code in wb.TONGCHUAN]
-    report = ingest(
-        wb.standard(rows, title="2021年第一季度农业转移人口落户情况统计表"),
-        "tongchuan-2021Q1.xlsx",
-        user=statistician("tc", "610200"),
-        engine=eng,
-        today="2021Q2",
-        accept_warnings=True,
-    )
-    assert report.status == "committed", report.errors[:2]
+    wb.tongchuan_sends_2021q1(eng)
     at = app_on(url)("zh").run()
     assert not at.exception, at.exception
     text = _text(at)

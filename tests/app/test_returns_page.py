@@ -209,3 +209,35 @@ def test_revert_asks_first_and_refreshes_the_history(page):
         {"id": 1, "status": "已入库"},
     ]
     assert at.selectbox(key="revert_id").value is None
+
+
+def test_nowcast_of_a_quarter_still_coming_in(demo_copy, app_on):
+    """铜川 has sent 2021Q1 alone: the page shows the province as reported 4/107 + estimated
+    with its 95% interval, the cities still missing, the method and the backtest beside the
+    naive answers; the figures are those of analytics.nowcast."""
+    from analytics import nowcast as nc
+    from data.store.observations import read_observations
+    from geo.regions import load_registry, reporting_unit
+
+    eng = demo_copy["engine"]
+    wb.tongchuan_sends_2021q1(eng)
+    at = app_on(demo_copy["url"])("zh").run()
+    at.switch_page("pages/returns_page.py").run()
+    assert not at.exception, at.exception
+    reg = load_registry()
+    want = nc.nowcast(
+        nc.county_flows(read_observations(eng), reg), "2021Q1", reporting_unit(reg)
+    ).province
+    (metric,) = [m for m in at.metric if m.label.startswith("2021Q1 全省落户")]
+    assert metric.label == "2021Q1 全省落户（已上报 4/107 个县 + 估算）"
+    from data.i18n.formats import format_target_value as fmt
+
+    assert metric.value == fmt(want.total, "人", "zh")
+    summary = [m.value for m in at.markdown if m.value.startswith("已上报 ")][0]
+    assert f"95%区间 {fmt(want.lower, '人', 'zh')}–{fmt(want.upper, '人', 'zh')}" in summary
+    (table,) = [d.value for d in at.dataframe if "95%区间" in d.value.columns]
+    assert "铜川市" not in set(table["地市"]) and "西安市" in set(table["地市"])
+    assert (table["已报县数"] == "0/13").any()
+    (scores,) = [d.value for d in at.dataframe if "缺报情形" in d.value.columns]
+    assert list(scores["方法"][:3]) == ["本估算", "只加已报数", "沿用上季度"]
+    assert any(c.value.startswith("方法：未报县的落户数 = ") for c in at.caption)

@@ -1,0 +1,101 @@
+"""The nowcast (analytics.nowcast): known answers on made-up flows, the fallback to the
+province's counties, refusals, the backtest against the naive answers, the CLI."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from analytics import nowcast as nc
+from cli.main import main
+from data.reference import periods
+
+
+def _flows(shares: dict[str, float], quarters: int = 20, seed: int = 1) -> pd.DataFrame:
+    """Each county a fixed share of a growing, seasonal city total (plus a little noise)."""
+    rng = np.random.default_rng(seed)
+    index = periods.quarter_range("2014Q1", periods.shift("2014Q1", quarters - 1))
+    season = np.array([0.8, 1.1, 1.2, 0.9])
+    city = np.array([1000 * (1.02**i) * season[i % 4] for i in range(quarters)])
+    cols = {c: city * s * (1 + rng.normal(0, 0.01, quarters)) for c, s in shares.items()}
+    return pd.DataFrame(cols, index=index)
+
+
+UNIT = pd.Series({"a1": "A", "a2": "A", "a3": "A", "b1": "B", "b2": "B"})
+
+
+def test_a_missing_county_is_its_share_of_the_reported_ones():
+    flows = _flows({"a1": 0.5, "a2": 0.3, "a3": 0.2, "b1": 0.6, "b2": 0.4})
+    last = flows.index[-1]
+    result = nc.nowcast(flows, last, UNIT, reported={"a1", "a2", "b1", "b2"})
+    est = result.counties.set_index("code")
+    reported = flows.loc[last, ["a1", "a2"]].sum()
+    # a3 was 0.2 / 0.8 of a1 + a2 in every past quarter
+    assert est.at["a3", "estimate"] == pytest.approx(reported * 0.25, rel=0.03)
+    assert est.at["a3", "peers"] == "city"
+    assert est.at["a3", "lower"] <= est.at["a3", "estimate"] <= est.at["a3", "upper"]
+    units = result.units.set_index("code")
+    assert units.at["A", "counties_reported"] == 2 and units.at["A", "counties_expected"] == 3
+    assert units.at["B", "estimated"] == 0 and units.at["B", "lower"] == units.at["B", "total"]
+    prov = result.province
+    assert prov.reported == pytest.approx(flows.loc[last].drop("a3").sum())
+    assert prov.total == pytest.approx(prov.reported + est.at["a3", "estimate"])
+    assert prov.lower <= flows.loc[last].sum() <= prov.upper
+
+
+def test_a_city_with_no_county_in_leans_on_the_province():
+    flows = _flows({"a1": 0.5, "a2": 0.3, "a3": 0.2, "b1": 0.6, "b2": 0.4})
+    last = flows.index[-1]
+    result = nc.nowcast(flows, last, UNIT, reported={"a1", "a2", "a3"})
+    est = result.counties.set_index("code")
+    assert set(est.peers) == {"province"}
+    # b1 and b2 were 0.6 and 0.4 of a city as large as city A
+    assert est.estimate.sum() == pytest.approx(flows.loc[last, ["b1", "b2"]].sum(), rel=0.03)
+
+
+def test_nothing_to_nowcast_from():
+    flows = _flows({"a1": 0.5, "a2": 0.3, "a3": 0.2, "b1": 0.6, "b2": 0.4})
+    with pytest.raises(ValueError, match="^no return for 2030Q1 yet: nothing to nowcast from$"):
+        nc.nowcast(flows, "2030Q1", UNIT)
+    with pytest.raises(ValueError, match="^no county has reported for 2018Q4: nothing"):
+        nc.nowcast(flows, "2018Q4", UNIT, reported=set())
+
+
+def test_on_the_demo_it_beats_the_naive_answers(demo_store):
+    from data import store
+    from data.store.observations import read_observations
+    from geo.regions import load_registry, reporting_unit
+
+    reg = load_registry()
+    flows = nc.county_flows(read_observations(store.get_engine(demo_store["url"])), reg)
+    assert flows.shape == (28, 107)
+    scores = nc.backtest(flows, reporting_unit(reg), nc.usual_late(reg))
+    table = scores.set_index(["scenario", "method"]).mape
+    for scenario in ("random", "late"):  # at least halves the error of either naive answer
+        assert table[scenario, "nowcast"] < table[scenario, "arrived"] / 2
+        assert table[scenario, "nowcast"] < table[scenario, "last_quarter"] / 2
+    cases = scores.set_index(["scenario", "method"]).cases
+    assert cases["random", "nowcast"] == 4 * 16 and cases["late", "nowcast"] == 16
+    assert scores.coverage.notna().sum() == 2  # a coverage for the nowcast only
+    assert len(nc.usual_late(reg)) == 10 + 7
+
+
+def test_cli_nowcast_of_a_partial_quarter(demo_copy, monkeypatch):
+    from tests.fixtures import workbooks as wb
+
+    wb.tongchuan_sends_2021q1(demo_copy["engine"])
+    monkeypatch.setenv("URBDASH_DATABASE_URL", demo_copy["url"])
+    out = CliRunner().invoke(main, ["nowcast", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    prov = next(u for u in data["units"] if u["code"] == "610000")
+    assert data["period"] == "2021Q1" and prov["counties_reported"] == 4
+    assert len(data["counties"]) == 103
+    assert {c["peers"] for c in data["counties"]} == {"province"}  # only 铜川 has reported
+    assert prov["lower"] < prov["total"] < prov["upper"]
+    text = CliRunner().invoke(main, ["nowcast"])
+    assert text.output.startswith("2021Q1: reported 4/107 counties, ")
+    bad = CliRunner().invoke(main, ["nowcast", "--period", "2031Q1"])
+    assert bad.exit_code == 1 and "no return for 2031Q1 yet: nothing to nowcast from" in bad.output
