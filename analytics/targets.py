@@ -236,6 +236,18 @@ def _settlement(target: pd.Series, flows: pd.Series, as_of: str, is_demo: bool, 
     }
 
 
+def _rate_published_through(official: pd.DataFrame) -> str:
+    """The quarter the newest published province rate stands for (its year's Q4), never past
+    the current quarter."""
+    rates = official[
+        (official.region_code == PROVINCE_CODE)
+        & (official.indicator == "urbanization_rate")
+        & official.value.notna()
+    ]
+    newest = f"{int(rates.year.max())}Q4" if len(rates) else "2010Q4"
+    return min(newest, periods.current_quarter())
+
+
 def _rate(target: pd.Series, official: pd.DataFrame, as_of: str) -> dict:
     series = official[
         (official.region_code == PROVINCE_CODE) & (official.indicator == "urbanization_rate")
@@ -340,6 +352,7 @@ def project_targets(
         if len(obs)
         else periods.current_quarter()
     )
+    explicit = bool(as_of)
     as_of = periods.as_of_quarter(as_of) if as_of else latest
     if not periods.is_quarter(as_of):
         raise ValueError(f"--as-of must be a quarter, not {as_of!r}")
@@ -358,7 +371,10 @@ def project_targets(
                 continue
             detail = _settlement(t, flows, as_of, bool(obs.is_demo.any()), seed)
         elif region == PROVINCE_CODE:
-            detail = _rate(t, official, as_of)
+            # without a date asked for, a rate stands at its newest published year (annual
+            # figures run on after the last complete quarter of returns); with one, as then
+            when = as_of if explicit else max(as_of, _rate_published_through(official))
+            detail = _rate(t, official, when)
         else:  # city rates: two published years only (2015, 2020), too few for a trend
             continue
         prog = detail.pop("progress")
@@ -374,7 +390,7 @@ def project_targets(
             "ratio": prog.ratio,
             "share_achieved": prog.share_achieved,
             "share_of_time": min(1.0, prog.share_of_time),
-            "as_of": as_of,
+            "as_of": when if t.indicator == "urbanization_rate" else as_of,
         }
         out.append(record | verdict(record))
     return out

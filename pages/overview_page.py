@@ -84,7 +84,9 @@ def fmt(record: dict, value: float) -> str:
     return ui.fmt_target(value, record["unit"])
 
 
-records = overview.headline(ui.projections(as_of), target_set) if can_project else []
+# no date asked for: settlement at the latest complete quarter, a rate at its newest
+# published year (analytics.targets.project_targets)
+records = overview.headline(ui.projections(None), target_set) if can_project else []
 ranking = ui.city_ranking(as_of)
 left, right = st.columns([6, 5])
 if not can_project:

@@ -104,7 +104,8 @@ def map_layers() -> dict:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def projections(as_of: str, target_set: str | None = None) -> list[dict]:
+def projections(as_of: str | None, target_set: str | None = None) -> list[dict]:
+    """Every target projected as of ``as_of`` (None: each at its newest data)."""
     from analytics.targets import project_targets
 
     return project_targets(engine(), as_of=as_of, target_set=target_set)

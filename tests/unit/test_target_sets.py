@@ -143,3 +143,22 @@ def test_the_brief_leads_with_the_chosen_set(demo_copy):
     assert [r["target_period"] for r in data["records"][:2]] == ["2015Q4", "2015Q4"]
     data = brief_data(demo_copy["engine"], "2020Q4", "zh")
     assert [r["target_period"] for r in data["records"][:2]] == ["2020Q4", "2020Q4"]
+
+
+def test_a_rate_target_stands_at_the_newest_published_year_unless_a_date_is_asked(demo_copy):
+    """Returns end at 2020Q4 but the province's rate is published through 2025: without a
+    date, a 2030 rate target is judged on 2025 (67.17%); as of 2020Q4, on 2020 (62.66%)."""
+    eng = demo_copy["engine"]
+    set_target(eng, "urbanization_rate", "610000", 70.0, "2030Q4", None, "src", admin(), "t-2030")
+    (now,) = project_targets(eng, target_set="t-2030")
+    assert (now["current_value"], now["current_period"], now["as_of"]) == (67.17, "2025", "2025Q4")
+    assert now["closed"] is False and now["reach_period"] == "2029"
+    (then,) = project_targets(eng, as_of="2020Q4", target_set="t-2030")
+    assert (then["current_value"], then["current_period"], then["as_of"]) == (
+        62.66,
+        "2020",
+        "2020Q4",
+    )
+    # the settlement targets keep the latest complete quarter of returns
+    settled = [r for r in project_targets(eng) if r["indicator"] == "settled_cumulative"]
+    assert {r["as_of"] for r in settled} == {"2020Q4"}
