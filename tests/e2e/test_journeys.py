@@ -148,6 +148,25 @@ def test_census_map_in_english_draws_every_county(server, page, shots):
     page.screenshot(path=str(shots / "map_census_county_en.png"), full_page=True)
 
 
+def test_spatial_clusters_drawn_on_the_county_map_in_english(server, page, shots):
+    """The LISA toggle: every county drawn in its class, the legend with the counts and the
+    significance level, Moran's I in words under the map."""
+    visit(page, f"{server}/map?lang=en")
+    expect(page.get_by_role("heading", name="Settlement progress map")).to_be_visible(
+        timeout=30_000
+    )
+    page.get_by_text("Counties", exact=True).click()
+    page.wait_for_function(f"({COUNT_SHAPES})() === 107", timeout=30_000)
+    page.get_by_text("Spatial clusters (LISA)", exact=True).click()
+    expect(page.get_by_text("Global Moran's I = ", exact=False)).to_be_visible(timeout=30_000)
+    page.wait_for_function(f"({COUNT_SHAPES})() === 107", timeout=30_000)
+    wait_idle(page)
+    legend = page.locator(".js-plotly-plot .legend").first
+    expect(legend).to_contain_text("Not significant (p > 0.05)")
+    expect(legend).to_contain_text("cluster (")
+    page.screenshot(path=str(shots / "map_clusters_en.png"))
+
+
 def test_projection_answers_when_seventy_percent_in_english(server, page, shots):
     visit(page, f"{server}/projection?lang=en")
     expect(page.get_by_role("heading", name="When will the province reach 70%?")).to_be_visible(
