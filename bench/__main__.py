@@ -238,6 +238,21 @@ def bench_nowcast(tmp: Path) -> tuple:
     return ("nowcast, 80/107 counties in", ours, base, "sum of what has arrived", "≤ 300 ms")
 
 
+def bench_skill(tmp: Path) -> tuple:
+    """``urbdash backtest``'s work: four methods from every origin, 1-8 quarters ahead (the
+    ETS with 1,000 paths per origin) vs the two simple methods alone (reported, no budget)."""
+    from analytics import skill
+    from analytics.aggregate import aggregate
+    from data.store.observations import read_observations
+    from geo.regions import load_registry
+
+    wide = aggregate(read_observations(), load_registry(), "province").set_index("period")
+    flows = wide.settled_total.dropna()
+    ours = timed(lambda: skill.scores(skill.forecasts(flows)), repeats=1)
+    base = timed(lambda: skill.scores(skill.forecasts(flows, methods=("snaive", "drift"))))
+    return ("forecast skill backtest, 4 methods", ours, base, "seasonal naive + drift", "—")
+
+
 def bench_whatif(tmp: Path) -> tuple:
     """One what-if move (settlement simulation for baseline and scenario plus the urbanization
     path) vs the baseline settlement forecast alone."""
@@ -431,6 +446,7 @@ def main() -> None:
         rows.append(bench_whatif(tmp))
         rows.append(bench_clusters(tmp))
         rows.append(bench_nowcast(tmp))
+        rows.append(bench_skill(tmp))
         map_bench.china(tmp)
         rows += map_bench.browser(tmp)
         rows += bench_big(tmp)

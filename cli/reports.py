@@ -220,3 +220,51 @@ def nowcast_command(
                 f"  {r.scenario:<7} {r.method:<13} {r.cases:>3} cases, "
                 f"mean abs error {r.mape:.1f}%{cover}"
             )
+
+
+@main.command("backtest")
+@click.option("--region", default="610000", show_default=True, help="Province or a city code.")
+@click.option("--paths", default=1000, show_default=True, type=click.IntRange(100, 10000))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@store_errors
+def backtest_command(region: str, paths: int, as_json: bool) -> None:
+    """How good the settlement forecast is: rolling-origin forecasts of the quarterly flow,
+    1-8 quarters ahead, by the product's ETS and by seasonal naive, drift and Theta, scored by
+    MASE, interval coverage and the interval score."""
+    import json
+
+    from analytics import skill
+    from analytics.aggregate import aggregate
+    from data.store.observations import read_observations
+    from geo.regions import PROVINCE_CODE, load_registry
+
+    registry = load_registry()
+    level = "province" if region == PROVINCE_CODE else "city"
+    wide = aggregate(read_observations(store.get_engine()), registry, level)
+    wide = wide[wide.region_code == region].set_index("period")
+    if wide.empty:
+        fail(f"no returns for region {region!r} (the province 610000 or a city code)", EXIT_INVALID)
+    flows = wide.settled_total.dropna()
+    try:
+        table = skill.scores(skill.forecasts(flows, n_paths=paths))
+    except ValueError as exc:
+        fail(str(exc), EXIT_INVALID)
+    best = skill.best_by_interval_score(table)
+    if as_json:
+        click.echo(json.dumps({"region": region, "best": best, "scores": table.to_dict("records")}))
+        return
+    click.echo(f"settlement flow, region {region}: {len(flows)} quarters ({flows.index[0]}-"
+               f"{flows.index[-1]})")  # fmt: skip
+    click.echo(
+        f"{'h':>2} {'method':<7} {'cases':>5} {'MASE':>6} {'skill':>6} {'cov80':>6} "
+        f"{'cov95':>6} {'IS95':>7}"
+    )
+    for r in table.itertuples():
+        click.echo(
+            f"{r.h:>2} {r.method:<7} {r.cases:>5} {r.mase:>6.2f} {r.skill:>+6.2f} "
+            f"{r.coverage80:>6.0%} {r.coverage95:>6.0%} {r.interval_score95:>7.1f}"
+        )
+    click.echo(
+        f"best by the mean 95% interval score over the horizons: {best} (skill: 1 - MASE / "
+        "MASE of the seasonal naive; IS95 in units of the in-sample seasonal difference)"
+    )
