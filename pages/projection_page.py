@@ -1,9 +1,10 @@
 """预测 / Projection: each target with status, probability, reach date, fan chart and method."""
 
+import pandas as pd
 import streamlit as st
 
 import ui
-from analytics import overview, published
+from analytics import overview, published, skill
 from analytics.render import charts
 from analytics.urbanization_forecast import when_reached
 from data.reference.official import BASIS_LABEL
@@ -143,7 +144,68 @@ for ind, (table, summary) in ui.backtests().items():
             coverage=summary["coverage"] or 0,
         )
     )
-    st.dataframe(table, hide_index=True, width="stretch", height=200)
+    unit = "人" if ind == "settled_cumulative" else "%"
+    value = lambda v, u=unit: ui.fmt_target(v, u)  # noqa: E731
+    shown = pd.DataFrame(
+        {
+            ui.tr("bt.col.origin"): table.origin,
+            ui.tr("bt.col.period"): table.period,
+            ui.tr("bt.col.forecast"): table.forecast.map(value),
+            ui.tr("bt.col.interval"): [
+                f"{value(lo)}–{value(hi)}" for lo, hi in zip(table.lower, table.upper, strict=True)
+            ],
+            ui.tr("bt.col.actual"): table.actual.map(value),
+            ui.tr("bt.col.error"): table.error_pct.map(lambda v: f"{v:+.1f}%"),
+            ui.tr("bt.col.covered"): table.covered.map(
+                lambda c: ui.tr("bt.yes") if c else ui.tr("bt.no")
+            ),
+        }
+    )
+    st.dataframe(shown, hide_index=True, width="stretch", height=200)
+# how good the settlement forecast is, beside simple methods (analytics.skill)
+st.subheader(ui.tr("skill.heading"))
+st.caption(ui.tr("skill.note"))
+scores = ui.forecast_skill()
+if len(scores):
+    shown = scores[scores.h.isin([1, 2, 4, 8])]
+    left, right = st.columns([3, 2])
+    left.dataframe(
+        pd.DataFrame(
+            {
+                ui.tr("skill.col.h"): shown.h,
+                ui.tr("skill.col.method"): shown.method.map(lambda m: ui.tr(f"skill.method.{m}")),
+                "MASE": shown.mase.round(2),
+                ui.tr("skill.col.skill"): shown.skill.map(lambda v: f"{v:+.0%}"),
+                ui.tr("skill.col.cov80"): shown.coverage80.map(lambda v: f"{v:.0%}"),
+                ui.tr("skill.col.cov95"): shown.coverage95.map(lambda v: f"{v:.0%}"),
+                ui.tr("skill.col.is95"): shown.interval_score95.round(1),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        height=420,
+    )
+    right.plotly_chart(
+        charts.reliability_chart(scores, lang),
+        width="stretch",
+        config={"displaylogo": False},
+        key="reliability_chart",
+    )
+    best = skill.best_by_interval_score(scores)
+    ets = scores[scores.method == "ets"]
+    st.caption(
+        ui.tr("skill.best", method=ui.tr(f"skill.method.{best}"))
+        + " "
+        + (
+            ui.tr(
+                "skill.ets_narrow",
+                low=f"{ets.coverage95.min():.0%}",
+                h=int(ets.loc[ets.coverage95.idxmin(), "h"]),
+            )
+            if (ets.coverage95 < 0.9).any()
+            else ""
+        )
+    )
 st.caption(ui.tr("proj.rule"))
 st.caption(ui.tr("proj.basis_note"))
 if bool(obs.is_demo.any()):

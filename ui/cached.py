@@ -222,6 +222,17 @@ def nowcast_backtest() -> pd.DataFrame:
     return nc.backtest(flows, reporting_unit(registry()), nc.usual_late(registry()))
 
 
+@st.cache_data(show_spinner=False, max_entries=2)
+def forecast_skill() -> pd.DataFrame:
+    """The province settlement forecast's scores beside simple methods (``analytics.skill``;
+    a few seconds: cached until the store changes)."""
+    from analytics import skill
+    from analytics.aggregate import aggregate
+
+    wide = aggregate(observations(), registry(), "province").set_index("period")
+    return skill.scores(skill.forecasts(wide.settled_total.dropna()))
+
+
 def clusters(indicator: str, period: str | None):
     """Moran's I and the LISA classes of a county indicator (``analytics.clusters``)."""
     return _clusters(indicator, period, _lang())
@@ -308,6 +319,7 @@ def clear_data_caches() -> None:
         _clusters,
         nowcast,
         nowcast_backtest,
+        forecast_skill,
         allocations,
         all_targets,
         province_targets,
@@ -349,6 +361,7 @@ __all__ = [
     "clusters",
     "nowcast",
     "nowcast_backtest",
+    "forecast_skill",
     "held_target_sets",
     "map_tiles",
     "find_county",

@@ -264,3 +264,40 @@ def nowcast_chart(units: pd.DataFrame, names: dict, lang: str = "zh") -> go.Figu
         plot_bgcolor="white",
     )
     return fig
+
+
+def reliability_chart(table: pd.DataFrame, lang: str = "zh") -> go.Figure:
+    """Nominal against empirical coverage of each method's 80% and 95% intervals (mean over
+    the horizons): a method on the diagonal says what it means."""
+    t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
+    fig = go.Figure()
+    fig.add_scatter(
+        x=[70, 100],
+        y=[70, 100],
+        mode="lines",
+        line={"color": "#999", "dash": "dot"},
+        name=t("skill.diagonal"),
+        hoverinfo="skip",
+    )
+    colors = {"ets": "#1f5f8b", "snaive": "#7f7f7f", "drift": "#ff7f0e", "theta": "#2ca02c"}
+    means = table.groupby("method")[["coverage80", "coverage95"]].mean()
+    for method, row in means.iterrows():
+        fig.add_scatter(
+            x=[80, 95],
+            y=[100 * row.coverage80, 100 * row.coverage95],
+            mode="lines+markers",
+            name=t(f"skill.method.{method}"),
+            marker={"size": 9, "color": colors.get(method)},
+            line={"color": colors.get(method)},
+            hovertemplate="%{x}% → %{y:.0f}%<extra></extra>",
+        )
+    fig.update_layout(
+        height=420,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        font={"family": FONT},
+        xaxis={"title": t("skill.nominal"), "range": [70, 100], "ticksuffix": "%"},
+        yaxis={"title": t("skill.empirical"), "range": [0, 102], "ticksuffix": "%"},
+        legend={"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top"},
+        plot_bgcolor="white",
+    )
+    return fig

@@ -13,6 +13,7 @@ def test_projection_page_as_of(demo_store, app_on):
         "常住人口城镇化率 · 62.00% · 2020Q4",
         "全省何时达到70%？",
         "回测（滚动起点）",
+        "预测有多准：与简单方法比较",
     ]
     assert any("次预测，平均误差" in m.value for m in at.markdown)
     latest = {m.label: m.value for m in at.metric}
@@ -44,3 +45,39 @@ def test_when_the_province_reaches_seventy_percent(demo_store, app_on):
     assert "预计在 **2029年** 达到70%（95%预测区间：2028—2030年）" in text
     assert "国家参考（不是陕西省目标）" in captions and "接近70%" in captions
     assert "仅用七普口径（2020年起）的公布值拟合" in captions
+
+
+def test_how_good_is_this_forecast_panel(demo_store, app_on):
+    """The panel scores the product's ETS beside the simple methods per horizon, draws the
+    reliability chart and names the method the interval score picks; the figures are those of
+    analytics.skill (the CLI's)."""
+    import json
+
+    from analytics import skill
+    from analytics.aggregate import aggregate
+    from data import store
+    from data.store.observations import read_observations
+    from geo.regions import load_registry
+
+    at = app_on(demo_store["url"])("en").run()
+    at.switch_page("pages/projection_page.py").run()
+    assert not at.exception, at.exception
+    wide = aggregate(
+        read_observations(store.get_engine(demo_store["url"])), load_registry(), "province"
+    ).set_index("period")
+    want = skill.scores(skill.forecasts(wide.settled_total.dropna()))
+    (table,) = [d.value for d in at.dataframe if "MASE" in d.value.columns]
+    ets1 = table[(table["Quarters ahead"] == 1) & (table["Method"] == "This product's ETS")]
+    row = want[(want.method == "ets") & (want.h == 1)].iloc[0]
+    assert ets1["MASE"].iloc[0] == round(row.mase, 2)
+    assert ets1["95% coverage"].iloc[0] == f"{row.coverage95:.0%}"
+    assert set(table["Quarters ahead"]) == {1, 2, 4, 8} and len(table) == 16
+    chart = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    assert {t["name"] for t in chart["data"]} >= {"This product's ETS", "Theta"}
+    best = skill.best_by_interval_score(want)
+    label = {"theta": "Theta", "ets": "This product's ETS", "drift": "Random walk with drift"}
+    assert any(
+        c.value.startswith("By the mean 95% interval score over the horizons, the best is: ")
+        and label.get(best, "Seasonal naive") in c.value
+        for c in at.caption
+    )
