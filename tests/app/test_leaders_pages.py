@@ -230,3 +230,21 @@ def test_overview_set_picker_switches_the_leading_targets_and_the_address(app):
     assert not bad.exception and "set" not in bad.query_params
     first = [m.value for m in bad.markdown if "**累计城镇落户**" in m.value][0]
     assert "1,000万" in first
+
+
+def test_the_brief_counts_the_values_the_overview_cites(app, demo_store):
+    """Overview and brief cite one count of current values, up to the same quarter."""
+    import re
+    import subprocess
+
+    from analytics.render.brief import brief_bytes
+    from data import store
+    from tests.unit.test_brief import _tool
+
+    at = app("zh").run()
+    text = _text(at) + " ".join(c.value for c in at.caption)
+    (n,) = set(re.findall(r"([\d,]+) 个数值", text))
+    (as_of,) = set(re.findall(r"数据截至 (\d{4}Q\d)", text))
+    pdf = brief_bytes(store.get_engine(demo_store["url"]), as_of, "zh")
+    out = subprocess.run([_tool("pdftotext"), "-", "-"], input=pdf, capture_output=True)
+    assert f"{n} 个数值" in out.stdout.decode().replace("\n", "")
