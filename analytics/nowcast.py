@@ -63,8 +63,10 @@ class Nowcast:
 
 def county_flows(obs: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
     """Quarters x counties of ``settled_total`` (NaN where a county has not reported)."""
-    wide = aggregate(obs, registry, "county")
     counties = registry.loc[registry.level == "county", "code"]
+    wide = aggregate(obs, registry, "county") if len(obs) else pd.DataFrame()
+    if INDICATOR not in wide:  # no settlement returns yet
+        return pd.DataFrame(columns=sorted(counties), dtype=float)
     table = wide.pivot(index="period", columns="region_code", values=INDICATOR)
     return table.reindex(columns=sorted(counties)).sort_index()
 

@@ -164,7 +164,11 @@ def forecasts(
 
 def scores(frame: pd.DataFrame) -> pd.DataFrame:
     """Per method and horizon: cases, MASE, coverage of the 80% and 95% intervals, the 95%
-    interval score (scaled like MASE), and skill against the seasonal naive (1 - MASE ratio)."""
+    interval score (scaled like MASE), and skill against the seasonal naive (1 - MASE ratio);
+    empty when there was no origin to forecast from."""
+    columns = ["method", "h", "cases", "mase", "coverage80", "coverage95", "interval_score95"]
+    if frame.empty:
+        return pd.DataFrame(columns=[*columns, "skill"])
     out = []
     for (method, h), part in frame.groupby(["method", "h"], sort=False):
         scaled = np.abs(part.actual - part.point) / part.scale
