@@ -361,7 +361,10 @@ if now is not None:
         )
         st.dataframe(table, hide_index=True, width="stretch")
     st.caption(ui.tr("nowcast.method"))
-    scores = ui.nowcast_backtest()
+    # the backtest re-runs the method over every complete quarter (seconds): on request only,
+    # so a statistician's page stays quick after each upload
+    show = st.toggle(ui.tr("nowcast.show_backtest"), key="nowcast_backtest")
+    scores = ui.nowcast_backtest() if show else pd.DataFrame()
     if len(scores):
         st.markdown(f"**{ui.tr('nowcast.backtest')}**")
         st.dataframe(

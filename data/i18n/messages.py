@@ -359,6 +359,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Method: a missing county's settlement = its share of the reported counties of its city (median of the same quarter in the previous 3 years; the reported counties of the province when none of its city has reported) × what those counties reported this quarter. 95% interval: the same method's errors over the county's past quarters, drawn a whole quarter at a time (errors that moved together stay together), 4,000 simulations. Reported values are taken as they stand. Backtest: counties that did report are hidden in complete quarters and estimated from the data of that time, beside \"sum of what has arrived\" and \"last quarter's total\".",
     },
     "nowcast.backtest": {"zh": "回测：全省合计", "en": "Backtest: province total"},
+    "nowcast.show_backtest": {
+        "zh": "显示回测：与简单方法比较（需数秒）",
+        "en": "Show the backtest against the simple answers (takes a few seconds)",
+    },
     "nowcast.col.scenario": {"zh": "缺报情形", "en": "Missing"},
     "nowcast.col.method": {"zh": "方法", "en": "Method"},
     "nowcast.col.cases": {"zh": "次数", "en": "Cases"},

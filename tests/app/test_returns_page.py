@@ -240,6 +240,8 @@ def test_nowcast_of_a_quarter_still_coming_in(demo_copy, app_on):
     (table,) = [d.value for d in at.dataframe if "95%区间" in d.value.columns]
     assert "铜川市" not in set(table["地市"]) and "西安市" in set(table["地市"])
     assert (table["已报县数"] == "0/13").any()
+    assert not [d for d in at.dataframe if "缺报情形" in d.value.columns]  # on request only
+    at.toggle(key="nowcast_backtest").set_value(True).run()
     (scores,) = [d.value for d in at.dataframe if "缺报情形" in d.value.columns]
     assert list(scores["方法"][:3]) == ["本估算", "只加已报数", "沿用上季度"]
     assert any(c.value.startswith("方法：未报县的落户数 = ") for c in at.caption)
