@@ -161,8 +161,11 @@ def test_an_upload_through_one_replica_is_seen_through_the_other(deployed, brows
         seen.locator('[data-testid="stSidebarNav"] a[href$="/trends"]').click()
         wait_idle(seen)
         seen.locator('[data-testid="stSidebarNav"] a[href$="/returns"]').click()
-        expect(seen.locator('[role="gridcell"]').filter(has_text=name)).to_have_count(1)
-        expect(seen.get_by_text("2021Q1 已上报县（市、区）")).to_be_visible()
+        # the page's first run after a write recomputes its caches (the nowcast among them):
+        # allow it the time of a loaded machine, as the other steps here do
+        history = seen.locator('[role="gridcell"]').filter(has_text=name)
+        expect(history).to_have_count(1, timeout=30_000)
+        expect(seen.get_by_text("2021Q1 已上报县（市、区）")).to_be_visible(timeout=30_000)
     finally:
         viewer.close()
         uploader.close()
