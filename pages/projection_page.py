@@ -165,7 +165,9 @@ for ind, (table, summary) in ui.backtests().items():
 # how good the settlement forecast is, beside simple methods (analytics.skill)
 st.subheader(ui.tr("skill.heading"))
 st.caption(ui.tr("skill.note"))
-scores = ui.forecast_skill()
+# every method from every origin (seconds): on request, so the page opens quickly
+show = st.toggle(ui.tr("skill.show"), key="skill_show")
+scores = ui.forecast_skill() if show else pd.DataFrame()
 if len(scores):
     shown = scores[scores.h.isin([1, 2, 4, 8])]
     left, right = st.columns([3, 2])

@@ -619,6 +619,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "全省季度落户数，从过去每个季度出发只用当时的数据，预测1至8个季度后，与实际比较（M4竞赛的做法）。MASE：平均绝对误差除以样本内季节差分的平均绝对值（越小越好）；技能：相对季节朴素法的改进（1 − MASE比值）；覆盖率：区间包含实际值的比例；区间评分：区间宽度加上落在区间外的罚分（越小越好）。",
         "en": "The province's quarterly settlements, forecast 1 to 8 quarters ahead from every past quarter with only the data known then, against what happened (the M4 competition's practice). MASE: mean absolute error over the in-sample mean absolute seasonal difference (lower is better); skill: improvement on the seasonal naive (1 − MASE ratio); coverage: share of outcomes inside the interval; interval score: the width plus a penalty for outcomes outside (lower is better).",
     },
+    "skill.show": {
+        "zh": "计算并显示各方法的得分（需数秒）",
+        "en": "Compute and show each method's scores (takes a few seconds)",
+    },
     "skill.col.h": {"zh": "提前季度数", "en": "Quarters ahead"},
     "skill.col.method": {"zh": "方法", "en": "Method"},
     "skill.col.skill": {"zh": "技能", "en": "Skill"},

@@ -62,6 +62,9 @@ def test_how_good_is_this_forecast_panel(demo_store, app_on):
     at = app_on(demo_store["url"])("en").run()
     at.switch_page("pages/projection_page.py").run()
     assert not at.exception, at.exception
+    assert not [d for d in at.dataframe if "MASE" in d.value.columns]  # on request only
+    at.toggle(key="skill_show").set_value(True).run()
+    assert not at.exception, at.exception
     wide = aggregate(
         read_observations(store.get_engine(demo_store["url"])), load_registry(), "province"
     ).set_index("period")
