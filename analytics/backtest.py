@@ -5,39 +5,56 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.settlement_forecast import MIN_QUARTERS, forecast_settlements
 from analytics.urbanization_forecast import fit_logit_linear
-from data.reference import periods
 
 COLUMNS = ["origin", "period", "forecast", "lower", "upper", "actual", "error_pct", "covered"]
 
 
 def backtest_settlements(
-    flows: pd.Series, baseline: str = "2014Q1", horizon: int = 4, n_paths: int = 2000, seed: int = 1
+    flows: pd.Series, baseline: str = "2014Q1", horizon: int = 4
 ) -> pd.DataFrame:
-    """Cumulative settlements ``horizon`` quarters ahead from every origin with enough history."""
+    """Cumulative settlements ``horizon`` quarters ahead from every origin with enough history,
+    by the method a target is judged by (``analytics.skill.calibrate``: the method the rule
+    picks, its 95% band stretched by the calibration factor of the horizon; the product's ETS
+    as it is when the history is too short to judge)."""
+    from analytics import skill
+
     flows = flows.sort_index()
-    rows = []
-    for origin in flows.index[MIN_QUARTERS - 1 : len(flows) - horizon]:
-        target = periods.shift(origin, horizon)
-        fc = forecast_settlements(
-            flows[flows.index <= origin], baseline, target, n_paths=n_paths, seed=seed
-        )
-        fan = fc.fan().set_index("period").loc[target]
-        actual = float(flows[(flows.index >= baseline) & (flows.index <= target)].sum())
-        rows.append(
-            (
-                origin,
-                target,
-                fan.value,
-                fan.lower,
-                fan.upper,
-                actual,
-                100 * (fan.value - actual) / actual,
-                fan.lower <= actual <= fan.upper,
-            )
-        )
-    return pd.DataFrame(rows, columns=COLUMNS)
+    cal = skill.calibrate(flows)
+    part = cal.frame[
+        (cal.frame.method == cal.method)
+        & (cal.frame.quantity == "cumulative")
+        & (cal.frame.h == horizon)
+    ] if len(cal.frame) else pd.DataFrame(columns=["origin", "period", "point", "lower95",
+                                                   "upper95", "actual"])  # fmt: skip
+    if cal.judged:
+        part = skill.widen(part, cal.factor(horizon))
+    done = pd.Series(
+        [float(flows[(flows.index >= baseline) & (flows.index <= o)].sum()) for o in part.origin],
+        index=part.index,
+        dtype=float,
+    )
+    out = pd.DataFrame(
+        {
+            "origin": part.origin,
+            "period": part.period,
+            "forecast": done + part.point,
+            "lower": done + part.lower95,
+            "upper": done + part.upper95,
+            "actual": done + part.actual,
+        }
+    )
+    out["error_pct"] = 100 * (out.forecast - out.actual) / out.actual
+    out["covered"] = (out.lower <= out.actual) & (out.actual <= out.upper)
+    out = out[COLUMNS].reset_index(drop=True)
+    row = cal.table[(cal.table.method == cal.method) & (cal.table.h == horizon)]
+    out.attrs = {
+        "method": cal.method,
+        "calibrated": cal.judged,
+        # the coverage with each origin left out of its own calibration factor
+        "left_out": float(row.left_out95.iloc[0]) if cal.judged and len(row) else None,
+    }
+    return out
 
 
 def backtest_urbanization(
@@ -70,13 +87,21 @@ def backtest_urbanization(
 
 
 def summary(frame: pd.DataFrame) -> dict:
-    """Mean absolute percentage error and interval coverage."""
+    """Mean absolute percentage error and interval coverage; the coverage only where
+    ``analytics.skill.MIN_CASES`` forecasts can judge it (else None: too short a history)."""
+    from analytics.skill import MIN_CASES
+
     if frame.empty:
-        return {"n": 0, "mape": None, "coverage": None}
+        return {"n": 0, "mape": None, "coverage": None, "judged": False}
+    judged = len(frame) >= MIN_CASES
     return {
         "n": len(frame),
         "mape": float(frame.error_pct.abs().mean()),
-        "coverage": float(frame.covered.mean()),
+        "coverage": float(frame.covered.mean()) if judged else None,
+        "judged": judged,
+        "method": frame.attrs.get("method", "logit"),
+        "calibrated": bool(frame.attrs.get("calibrated", False)),
+        "left_out": frame.attrs.get("left_out") if judged else None,
     }
 
 

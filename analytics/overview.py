@@ -137,6 +137,8 @@ def method_text(record: dict, lang: str, alternative: bool = False) -> str:
         fields["basis"] = BASIS_LABEL[fields["basis"]][lang]
     if "paths" in fields:
         fields["paths"] = f"{fields['paths']:,}"
+    if "model" in fields:
+        fields["model"] = messages.t(f"skill.method.{fields['model']}", lang)
     return messages.t(f"method.{part['method_key']}", lang, **fields)
 
 

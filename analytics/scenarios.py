@@ -15,7 +15,7 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from analytics.aggregate import aggregate
-from analytics.settlement_forecast import forecast_settlements
+from analytics.skill import calibrated_settlements
 from analytics.targets import headline_target
 from analytics.urbanization_forecast import fit_logit_linear
 from data.accounts.policy import Principal
@@ -113,7 +113,7 @@ def run(
     prov = aggregate(obs, registry, "province").set_index("period").settled_total
     flows = prov[prov.index <= as_of].dropna()
     horizon = periods.shift(settled_period, 12)
-    base = forecast_settlements(flows, baseline, horizon, seed=seed)
+    base = calibrated_settlements(flows, baseline, horizon, seed=seed)
     start = params.from_period or periods.shift(base.last_period, 1)
     active = np.array([q >= start for q in base.quarters])
     weights = _weights(obs, registry, as_of)
@@ -124,7 +124,7 @@ def run(
     surge = np.zeros(len(base.quarters))
     surge_on = np.flatnonzero(active)[: params.surge_quarters]
     surge[surge_on] = params.surge_per_quarter
-    scen = forecast_settlements(flows, baseline, horizon, seed=seed, multiplier=mult, extra=surge)
+    scen = calibrated_settlements(flows, baseline, horizon, seed=seed, multiplier=mult, extra=surge)
 
     rate = official[
         (official.region_code == "610000") & (official.indicator == "urbanization_rate")
@@ -167,6 +167,8 @@ def run(
             "target": settled_value,
             "period": settled_period,
             "achieved": base.achieved,
+            "method": base.method_key,  # the method the backtest rule picks (analytics.skill)
+            "calibrated": bool(base.calibration is not None and base.calibration.judged),
             "baseline_probability": base.probability(settled_value, settled_period)
             if settled_period > base.last_period
             else float(base.achieved >= settled_value),

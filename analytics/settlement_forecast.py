@@ -29,6 +29,8 @@ class SettlementForecast:
     paths: np.ndarray  # (n_paths, len(quarters)) cumulative totals including ``achieved``
     method: str
     fitted: pd.Series | None = None  # in-sample one-step fitted flows, index = quarter
+    method_key: str = "ets"  # which method made the paths (analytics.skill.METHODS)
+    calibration: object | None = None  # analytics.skill.Calibration when calibrated
 
     @property
     def last_period(self) -> str:

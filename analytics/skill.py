@@ -1,37 +1,68 @@
-"""How good the settlement forecast is, against simple methods (the M4 competition's practice):
-rolling-origin forecasts of the quarterly settlement flow, 1 to 8 quarters ahead, scored by
-MASE, the empirical coverage of the 80% and 95% intervals and the interval (Winkler) score.
+"""How good the settlement forecast is, against simple methods (the M4 competition's practice),
+and the calibration that makes its 95% mean 95%.
 
-Methods, each given only the quarters up to its origin:
+Rolling-origin forecasts of the quarterly settlement flow and of the cumulative settlements
+ahead (the sum of the flows from the origin), 1 to 8 quarters ahead. Every method simulates
+future flows, given only the quarters up to its origin; bands are quantiles of the paths, and
+cumulative bands quantiles of their running sums, so one path set serves the fan, the band and
+the probability of reaching a target.
 
 - ``ets``: the product's model (``analytics.settlement_forecast``: ETS with additive damped
-  trend, multiplicative seasonality and errors), intervals from its simulated paths;
-- ``snaive``: the same quarter of the last year; intervals from the in-sample seasonal
-  differences (normal, widening with the number of years ahead);
-- ``drift``: the last quarter plus the average change so far (random walk with drift);
-  intervals as in Hyndman & Athanasopoulos, *Forecasting: principles and practice*, 5.5;
-- ``theta``: the Theta method (statsmodels ``ThetaModel``, quarterly deseasonalising).
+  trend, multiplicative seasonality and errors), its own simulated paths;
+- ``snaive``: a seasonal random walk (the same quarter of the last year plus a normal error
+  with the spread of the in-sample seasonal differences; the error adds up year by year);
+- ``drift``: a random walk with drift (the last quarter plus the average change so far), with
+  the drift's own uncertainty added per path (Hyndman & Athanasopoulos, *Forecasting:
+  principles and practice*, 5.5);
+- ``theta``: the Theta method (statsmodels ``ThetaModel``, quarterly deseasonalising); its
+  paths follow the simple exponential smoothing the method rests on and are scaled to the
+  model's own prediction intervals.
 
 Scores (hand-checked in the tests): MASE divides the mean absolute error by the in-sample mean
-absolute seasonal difference at the origin; the interval score of a central (1 - a) interval
-[l, u] for an outcome y is (u - l) + 2/a (l - y) when y < l, + 2/a (y - u) when y > u.
+absolute seasonal difference at the origin (cumulative errors by the same flow scale); the
+interval score of a central (1 - a) interval [l, u] for an outcome y is (u - l) + 2/a (l - y)
+when y < l, + 2/a (y - u) when y > u; the Brier score is the mean squared difference between
+the probability of reaching a target by its date and what happened.
+
+Calibration (split-conformal widening per horizon): at each origin and horizon, the factor by
+which the 95% band of the cumulative settlements ahead would have to be stretched about its
+median to hold the outcome; the calibration factor of a horizon is the 95% quantile of those
+factors over the origins. Paths are stretched about their median by it, so the band and the
+probabilities built on it hold about 95% of outcomes over the origins. A horizon needs
+``MIN_CASES`` origins to be judged; beyond the longest one judged, the factor is extrapolated
+by a power law in the horizon fitted to the judged ones (``Calibration.factor``).
+
+The rule that picks the method for a target (``choose``): the lowest mean 95% interval score of
+the calibrated cumulative band over the horizons judged.
 """
 
 from __future__ import annotations
 
+import functools
 import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
-from analytics.settlement_forecast import MIN_QUARTERS, forecast_settlements
+from analytics.settlement_forecast import (
+    MIN_QUARTERS,
+    SIMULATION_SEED,
+    SettlementForecast,
+    forecast_settlements,
+)
 from data.reference import periods
 
 HORIZONS = tuple(range(1, 9))
 LEVELS = (0.8, 0.95)
 METHODS = ("ets", "snaive", "drift", "theta")
+QUANTITIES = ("flow", "cumulative")
 SEASON = 4
+# fewer origins than this at a horizon: its coverage is not judged; one miss in 10 is 90%, so
+# fewer cannot show a 95% band's coverage within 90-98%
+MIN_CASES = 10
+CALIBRATION_LEVEL = 0.95
+BACKTEST_PATHS = 1000
 
 
 def mase(actual, forecast, insample, m: int = SEASON) -> float:
@@ -61,115 +92,137 @@ def brier(probability, outcome) -> float:
     return float(np.mean((p - o) ** 2))
 
 
-def _bands(point: np.ndarray, sd: np.ndarray) -> dict:
-    out = {"point": point}
-    for level in LEVELS:
-        z = norm.ppf(0.5 + level / 2)
-        out[level] = (np.clip(point - z * sd, 0, None), point + z * sd)
+# ---- the methods: future flows, (paths, h), never negative ---------------------------------
+
+
+def _snaive(y: np.ndarray, h: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    sd = np.std(y[SEASON:] - y[:-SEASON], ddof=1)
+    shocks = rng.normal(0.0, sd, (n, h))
+    out = np.empty((n, h))
+    for s in range(h):
+        before = y[len(y) - SEASON + s] if s < SEASON else out[:, s - SEASON]
+        out[:, s] = before + shocks[:, s]
     return out
 
 
-def _snaive(y: np.ndarray, h: int) -> dict:
-    steps = np.arange(1, h + 1)
-    point = y[len(y) - SEASON + (steps - 1) % SEASON]
-    resid = y[SEASON:] - y[:-SEASON]
-    sd = np.std(resid, ddof=1) * np.sqrt(np.ceil(steps / SEASON))
-    return _bands(point, sd)
-
-
-def _drift(y: np.ndarray, h: int) -> dict:
-    steps = np.arange(1, h + 1)
+def _drift(y: np.ndarray, h: int, n: int, rng: np.random.Generator) -> np.ndarray:
     t = len(y)
     slope = (y[-1] - y[0]) / (t - 1)
-    point = y[-1] + steps * slope
-    resid = np.diff(y) - slope
-    sd = np.std(resid, ddof=1) * np.sqrt(steps * (1 + steps / (t - 1)))
-    return _bands(point, sd)
+    sd = np.std(np.diff(y) - slope, ddof=1)
+    # the drift is the mean of t - 1 changes: its own error has variance sd^2 / (t - 1)
+    drift = slope + rng.normal(0.0, sd / np.sqrt(t - 1), (n, 1))
+    steps = np.arange(1, h + 1)
+    return y[-1] + steps * drift + np.cumsum(rng.normal(0.0, sd, (n, h)), axis=1)
 
 
-def _theta(y: np.ndarray, h: int, start: str) -> dict:
+def _theta(y: np.ndarray, h: int, start: str, n: int, rng: np.random.Generator) -> np.ndarray:
     from statsmodels.tsa.forecasting.theta import ThetaModel
 
     series = pd.Series(y, index=pd.period_range(start, periods=len(y), freq="Q"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = ThetaModel(series.clip(lower=1.0), period=SEASON).fit()
-        out = {"point": np.asarray(fit.forecast(h), dtype=float)}
-        for level in LEVELS:
-            pi = fit.prediction_intervals(h, alpha=1 - level)
-            out[level] = (np.clip(pi["lower"].to_numpy(), 0, None), pi["upper"].to_numpy())
-    return out
+        point = np.asarray(fit.forecast(h), dtype=float)
+        upper = fit.prediction_intervals(h, alpha=0.05)["upper"].to_numpy()
+    alpha = float(np.clip(fit.params["alpha"], 0.0, 1.0))
+    sd = (upper - point) / 1.959963984540054
+    # simple exponential smoothing's errors: e_s + alpha * (e_1 + ... + e_{s-1})
+    e = rng.normal(0.0, 1.0, (n, h))
+    earlier = np.column_stack([np.zeros(n), np.cumsum(e, axis=1)[:, :-1]])
+    z = (e + alpha * earlier) / np.sqrt(1 + alpha**2 * np.arange(h))
+    return point + z * sd
 
 
-def _ets(flows: pd.Series, h: int, n_paths: int, seed: int) -> dict:
-    horizon = periods.shift(flows.index[-1], h)
-    fc = forecast_settlements(flows, flows.index[0], horizon, n_paths=n_paths, seed=seed)
-    future = np.diff(np.column_stack([np.full(len(fc.paths), fc.achieved), fc.paths]), axis=1)
-    out = {"point": np.median(future, axis=0)}
-    for level in LEVELS:
-        lo, hi = np.quantile(future, [0.5 - level / 2, 0.5 + level / 2], axis=0)
-        out[level] = (lo, hi)
-    return out
+def _ets(flows: pd.Series, h: int, n: int, seed: int) -> np.ndarray:
+    fc = forecast_settlements(flows, flows.index[0], periods.shift(flows.index[-1], h), n, seed)
+    return np.diff(np.column_stack([np.full(n, fc.achieved), fc.paths]), axis=1)
+
+
+def simulate(method: str, flows: pd.Series, h: int, n_paths: int, seed: int) -> np.ndarray:
+    """``n_paths`` simulated future quarterly flows (paths, h) of one method, from ``flows``
+    (quarter index, no gaps); negative flows are cut to 0."""
+    flows = flows.sort_index().astype(float)
+    if method == "ets":
+        return np.clip(_ets(flows, h, n_paths, seed), 0, None)
+    y = flows.to_numpy()
+    rng = np.random.default_rng(seed)
+    if method == "snaive":
+        out = _snaive(y, h, n_paths, rng)
+    elif method == "drift":
+        out = _drift(y, h, n_paths, rng)
+    elif method == "theta":
+        out = _theta(y, h, flows.index[0], n_paths, rng)
+    else:
+        raise ValueError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
+    return np.clip(out, 0, None)
+
+
+# ---- rolling origins --------------------------------------------------------------------
+
+
+def _band_rows(paths: np.ndarray, actual: np.ndarray, base: dict, quantity: str) -> list[dict]:
+    point = np.median(paths, axis=0)
+    q = np.quantile(paths, [0.1, 0.9, 0.025, 0.975], axis=0)
+    return [
+        base
+        | {
+            "quantity": quantity,
+            "h": h + 1,
+            "actual": float(actual[h]),
+            "point": float(point[h]),
+            "lower80": float(q[0, h]),
+            "upper80": float(q[1, h]),
+            "lower95": float(q[2, h]),
+            "upper95": float(q[3, h]),
+        }
+        for h in range(len(actual))
+    ]
 
 
 def forecasts(
     flows: pd.Series,
     horizons: tuple[int, ...] = HORIZONS,
     methods: tuple[str, ...] = METHODS,
-    n_paths: int = 1000,
+    n_paths: int = BACKTEST_PATHS,
     seed: int = 1,
 ) -> pd.DataFrame:
     """Every method's forecast from every origin with ``MIN_QUARTERS`` of history and an
-    outcome to compare: origin, method, h, period, actual, point, lower/upper at 80% and 95%,
-    and the origin's in-sample scale (mean absolute seasonal difference)."""
+    outcome to compare: origin, method, quantity (flow, cumulative), h, period, actual, point
+    (the paths' median), lower/upper at 80% and 95%, and the origin's in-sample scale (mean
+    absolute seasonal difference of the flows)."""
     flows = flows.sort_index().astype(float)
     h_max = max(horizons)
-    rows = []
+    rows: list[dict] = []
     for end in range(MIN_QUARTERS, len(flows)):
         history = flows.iloc[:end]
         y = history.to_numpy()
         ahead = min(h_max, len(flows) - end)
+        actual = flows.iloc[end : end + ahead].to_numpy()
         scale = float(np.mean(np.abs(y[SEASON:] - y[:-SEASON])))
-        made = {}
+        origin = str(history.index[-1])
         for method in methods:
-            if method == "ets":
-                made[method] = _ets(history, ahead, n_paths, seed)
-            elif method == "snaive":
-                made[method] = _snaive(y, ahead)
-            elif method == "drift":
-                made[method] = _drift(y, ahead)
-            else:
-                made[method] = _theta(y, ahead, history.index[0])
-        for method, f in made.items():
-            for h in horizons:
-                if h > ahead:
-                    continue
-                rows.append(
-                    {
-                        "origin": history.index[-1],
-                        "method": method,
-                        "h": h,
-                        "period": flows.index[end + h - 1],
-                        "actual": float(flows.iloc[end + h - 1]),
-                        "point": float(f["point"][h - 1]),
-                        "lower80": float(f[0.8][0][h - 1]),
-                        "upper80": float(f[0.8][1][h - 1]),
-                        "lower95": float(f[0.95][0][h - 1]),
-                        "upper95": float(f[0.95][1][h - 1]),
-                        "scale": scale,
-                    }
-                )
-    return pd.DataFrame(rows)
+            paths = simulate(method, history, ahead, n_paths, seed)
+            base = {"origin": origin, "method": method, "scale": scale}
+            rows += _band_rows(paths, actual, base, "flow")
+            rows += _band_rows(np.cumsum(paths, axis=1), np.cumsum(actual), base, "cumulative")
+    frame = pd.DataFrame(rows)
+    if len(frame):
+        frame = frame[frame.h.isin(horizons)]
+        frame["period"] = [
+            periods.shift(o, int(h)) for o, h in zip(frame.origin, frame.h, strict=True)
+        ]
+    return frame.reset_index(drop=True)
 
 
-def scores(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per method and horizon: cases, MASE, coverage of the 80% and 95% intervals, the 95%
-    interval score (scaled like MASE), and skill against the seasonal naive (1 - MASE ratio);
-    empty when there was no origin to forecast from."""
+def scores(frame: pd.DataFrame, quantity: str = "flow") -> pd.DataFrame:
+    """Per method and horizon, for one quantity: cases, MASE, coverage of the 80% and 95%
+    intervals, the 95% interval score (scaled like MASE), and skill against the seasonal naive
+    (1 - MASE ratio); empty when there was no origin to forecast from."""
     columns = ["method", "h", "cases", "mase", "coverage80", "coverage95", "interval_score95"]
     if frame.empty:
         return pd.DataFrame(columns=[*columns, "skill"])
     out = []
+    frame = frame[frame.quantity == quantity]
     for (method, h), part in frame.groupby(["method", "h"], sort=False):
         scaled = np.abs(part.actual - part.point) / part.scale
         out.append(
@@ -195,5 +248,399 @@ def scores(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def best_by_interval_score(table: pd.DataFrame) -> str:
-    """The rule that picks a method: the lowest mean 95% interval score over the horizons."""
+    """The lowest mean 95% interval score over the horizons of ``table``."""
     return str(table.groupby("method").interval_score95.mean().idxmin())
+
+
+# ---- calibration -------------------------------------------------------------------------
+
+
+def stretch_needed(part: pd.DataFrame) -> np.ndarray:
+    """For each forecast, the factor by which its 95% band must be stretched about its point
+    to hold the outcome (0 at the point, 1 on the band's edge)."""
+    y, point = part.actual.to_numpy(), part.point.to_numpy()
+    up = np.maximum(part.upper95.to_numpy() - point, 1e-9)
+    down = np.maximum(point - part.lower95.to_numpy(), 1e-9)
+    return np.where(y >= point, (y - point) / up, (point - y) / down)
+
+
+def widen(part: pd.DataFrame, factor) -> pd.DataFrame:
+    """The 95% bands of ``part`` stretched about their points by ``factor`` (never below 0)."""
+    f = np.asarray(factor, dtype=float)
+    return part.assign(
+        lower95=np.clip(part.point - f * (part.point - part.lower95), 0, None),
+        upper95=part.point + f * (part.upper95 - part.point),
+    )
+
+
+def calibration_table(frame: pd.DataFrame, level: float = CALIBRATION_LEVEL) -> pd.DataFrame:
+    """Per method and horizon of the cumulative settlements ahead: cases, the calibration
+    factor (NaN when fewer than ``MIN_CASES``), the 95% coverage before and after, the latter
+    also with each origin left out of its own factor (an honest check), and the calibrated
+    band's interval score."""
+    rows = []
+    cum = frame[frame.quantity == "cumulative"] if len(frame) else frame
+    for (method, h), part in cum.groupby(["method", "h"], sort=True) if len(cum) else []:
+        need = stretch_needed(part)
+        n = len(need)
+        judged = n >= MIN_CASES
+        factor = float(np.quantile(need, level)) if judged else np.nan
+        left_out = (
+            float(np.mean([need[i] <= np.quantile(np.delete(need, i), level) for i in range(n)]))
+            if judged
+            else np.nan
+        )
+        wide = widen(part, factor) if judged else part
+        rows.append(
+            {
+                "method": method,
+                "h": int(h),
+                "cases": n,
+                "factor": factor,
+                "coverage95": coverage(part.actual, part.lower95, part.upper95),
+                "calibrated95": float(np.mean(need <= factor)) if judged else np.nan,
+                "left_out95": left_out,
+                "interval_score95": interval_score(
+                    wide.actual / wide.scale,
+                    wide.lower95 / wide.scale,
+                    wide.upper95 / wide.scale,
+                    0.05,
+                )
+                if judged
+                else np.nan,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["method", "h", "cases", "factor", "coverage95", "calibrated95", "left_out95",
+                 "interval_score95"],
+    )  # fmt: skip
+
+
+def choose(table: pd.DataFrame) -> str | None:
+    """The rule that picks the method for a target: the lowest mean 95% interval score of the
+    calibrated cumulative band over the horizons judged for every method; None when no horizon
+    could be judged."""
+    judged = table.dropna(subset=["factor"])
+    common = judged.groupby("h").method.nunique()
+    horizons = common[common == table.method.nunique()].index
+    judged = judged[judged.h.isin(horizons)]
+    if judged.empty:
+        return None
+    return str(judged.groupby("method").interval_score95.mean().idxmin())
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What the backtest of one flow series says: the picked method and its factor per
+    horizon (empty when the history is too short to judge any)."""
+
+    method: str
+    factors: dict[int, float] = field(default_factory=dict)
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    flow_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    origins: int = 0
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame)  # every forecast (``forecasts``)
+
+    @property
+    def judged(self) -> bool:
+        return bool(self.factors)
+
+    def factor(self, h: int) -> float:
+        """The factor for ``h`` quarters ahead. Beyond the longest horizon judged it is
+        extrapolated by a power law in the horizon fitted to the judged factors (never below
+        the last judged one), since errors grow with the horizon."""
+        if not self.factors:
+            return 1.0
+        if h in self.factors:
+            return self.factors[h]
+        last = max(self.factors)
+        if h < min(self.factors):
+            return self.factors[min(self.factors)]
+        return self.factors[last] * (h / last) ** self.growth
+
+    @property
+    def growth(self) -> float:
+        """The exponent b of factor ~ h^b over the judged horizons, between 0 and 1."""
+        if len(self.factors) < 2:
+            return 0.5  # one horizon: the square root, as errors of a random walk grow
+        hs = np.array(sorted(self.factors), dtype=float)
+        ks = np.array([self.factors[int(h)] for h in hs])
+        return float(np.clip(np.polyfit(np.log(hs), np.log(np.maximum(ks, 1e-9)), 1)[0], 0, 1))
+
+    def chosen(self) -> pd.DataFrame:
+        return self.table[self.table.method == self.method]
+
+
+def _key(flows: pd.Series) -> tuple:
+    return tuple(map(str, flows.index)), tuple(np.round(flows.to_numpy(dtype=float), 6))
+
+
+@functools.lru_cache(maxsize=32)
+def _calibrate(key: tuple, seed: int, n_paths: int) -> Calibration:
+    flows = pd.Series(key[1], index=list(key[0]), dtype=float)
+    frame = forecasts(flows, n_paths=n_paths, seed=seed)
+    table = calibration_table(frame)
+    method = choose(table)
+    origins = frame.origin.nunique() if len(frame) else 0
+    if method is None:
+        return Calibration("ets", {}, table, scores(frame), origins, frame)
+    mine = table[(table.method == method) & table.factor.notna()]
+    factors = {int(h): float(f) for h, f in zip(mine.h, mine.factor, strict=True)}
+    return Calibration(method, factors, table, scores(frame), origins, frame)
+
+
+def calibrate(flows: pd.Series, seed: int = 1, n_paths: int = BACKTEST_PATHS) -> Calibration:
+    """Backtest every method on ``flows`` and calibrate the one the rule picks (cached by the
+    series: the same history is backtested once per process)."""
+    return _calibrate(_key(flows.sort_index().astype(float)), seed, n_paths)
+
+
+def stretch_paths(future: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """Cumulative future paths (paths, h) stretched about their median per horizon, kept
+    non-decreasing and non-negative (settlements are never undone)."""
+    mid = np.median(future, axis=0)
+    out = np.clip(mid + factors * (future - mid), 0, None)
+    return np.maximum.accumulate(out, axis=1)
+
+
+def calibrated_settlements(
+    flows: pd.Series,
+    baseline: str,
+    horizon: str,
+    n_paths: int = 10_000,
+    seed: int | None = None,
+    multiplier: float | np.ndarray = 1.0,
+    extra: np.ndarray | None = None,
+) -> SettlementForecast:
+    """The settlement forecast a target is judged by: the method the rule picks on ``flows``'
+    own backtest, its paths stretched per horizon by the calibration factors (a planner's
+    ``multiplier`` and ``extra`` apply to the calibrated flows). Too short a history to judge:
+    the product's ETS as it is, and ``calibration.judged`` is False."""
+    flows = flows.sort_index().astype(float)
+    fc = forecast_settlements(flows, baseline, horizon, n_paths=n_paths, seed=seed)
+    cal = calibrate(flows)
+    if not fc.quarters:
+        return fc
+    h = len(fc.quarters)
+    rng_seed = SIMULATION_SEED if seed is None else seed
+    future = (
+        fc.paths - fc.achieved
+        if cal.method == "ets"
+        else np.cumsum(simulate(cal.method, flows, h, n_paths, rng_seed), axis=1)
+    )
+    if cal.judged:
+        future = stretch_paths(future, np.array([cal.factor(s) for s in range(1, h + 1)]))
+    step = np.diff(np.column_stack([np.zeros(len(future)), future]), axis=1)
+    step = step * np.broadcast_to(np.asarray(multiplier, dtype=float), (h,))
+    if extra is not None:
+        step = step + np.asarray(extra, dtype=float)
+    fc.paths = fc.achieved + np.cumsum(step, axis=1)
+    fc.method_key = cal.method
+    fc.calibration = cal
+    if cal.method != "ets":
+        fc.fitted = None  # the ETS's in-sample fit is not this method's
+    fc.method = f"{METHOD_NAMES[cal.method]}, {n_paths:,} simulated paths, " + (
+        f"stretched per horizon to hold 95% of backtest outcomes (rolling origins, "
+        f"{cal.origins} origins)"
+        if cal.judged
+        else "not calibrated: too few origins to judge its coverage"
+    )
+    return fc
+
+
+METHOD_NAMES = {
+    "ets": "ETS(M,Ad,M) (damped additive trend, multiplicative seasonality)",
+    "snaive": "seasonal random walk",
+    "drift": "random walk with drift",
+    "theta": "Theta method",
+}
+
+
+def _plain(value):
+    return None if isinstance(value, float) and np.isnan(value) else value
+
+
+def calibration_record(cal: Calibration) -> dict:
+    """The calibration as a target record carries it (JSON-ready): the method picked, whether
+    any horizon was judged, per horizon of the picked method its cases, factor and 95% coverage
+    before, after and with each origin left out, and every method's mean calibrated interval
+    score and mean MASE of the flow (the simple benchmarks beside it)."""
+    table = cal.table
+    judged = table.dropna(subset=["factor"])
+    flow = cal.flow_scores
+    return {
+        "method": cal.method,
+        "judged": cal.judged,
+        "origins": cal.origins,
+        "min_cases": MIN_CASES,
+        "horizons": [
+            {k: _plain(float(v)) if k != "h" and k != "cases" else int(v) for k, v in r.items()
+             if k != "method"}
+            for r in cal.chosen().to_dict("records")
+        ],
+        "methods": [
+            {
+                "method": m,
+                "interval_score95": _plain(float(judged[judged.method == m].interval_score95.mean()))
+                if (judged.method == m).any()
+                else None,
+                "mase": float(flow[flow.method == m].mase.mean()) if len(flow) else None,
+            }
+            for m in METHODS
+        ],
+    }  # fmt: skip
+
+
+# ---- the annual urbanization rate ----------------------------------------------------------
+
+RATE_HORIZONS = tuple(range(1, 6))
+RATE_METHODS = ("logit", "naive", "drift")
+Z95 = 1.959963984540054
+
+
+def rate_forecasts(series: pd.DataFrame, basis: str, horizons=RATE_HORIZONS) -> pd.DataFrame:
+    """Rolling-origin forecasts of the annual urbanization rate (%) on one census basis (never
+    across the break): from every published year with ``MIN_POINTS`` years behind it, each
+    later published year at most ``max(horizons)`` ahead, by the logit-linear trend (the UN
+    urban-rural growth difference, ``analytics.urbanization_forecast``), the last value
+    (naive) and the random walk with drift (per-year changes over the gaps between published
+    years), each with its 95% interval."""
+    from analytics.urbanization_forecast import MIN_POINTS, fit_logit_linear
+
+    part = series[series.basis == basis].dropna(subset=["value"]).sort_values("year")
+    years, values = part.year.to_numpy(dtype=int), part.value.to_numpy(dtype=float)
+    rows = []
+    for i in range(MIN_POINTS - 1, len(part) - 1):
+        known_y, known_v = years[: i + 1], values[: i + 1]
+        rate = np.diff(known_v) / np.diff(known_y)  # change per year between published years
+        slope = (known_v[-1] - known_v[0]) / (known_y[-1] - known_y[0])
+        sd = float(np.std(rate, ddof=1))
+        fit = fit_logit_linear(part.iloc[: i + 1], basis)
+        for j in range(i + 1, len(part)):
+            h = int(years[j] - known_y[-1])
+            if h not in horizons:
+                continue
+            logit = fit.predict([years[j]]).iloc[0]
+            made = {
+                "logit": (logit.value, logit.lower, logit.upper),
+                "naive": (known_v[-1], known_v[-1] - Z95 * sd * np.sqrt(h),
+                          known_v[-1] + Z95 * sd * np.sqrt(h)),
+                "drift": (known_v[-1] + h * slope,
+                          known_v[-1] + h * slope - Z95 * sd * np.sqrt(h * (1 + h / len(rate))),
+                          known_v[-1] + h * slope + Z95 * sd * np.sqrt(h * (1 + h / len(rate)))),
+            }  # fmt: skip
+            for method, (point, lo, hi) in made.items():
+                rows.append(
+                    {"basis": basis, "origin": str(known_y[-1]), "period": str(years[j]),
+                     "method": method, "h": h, "actual": float(values[j]),
+                     "point": float(point), "lower95": float(lo), "upper95": float(hi)}
+                )  # fmt: skip
+    return pd.DataFrame(
+        rows,
+        columns=["basis", "origin", "period", "method", "h", "actual", "point", "lower95",
+                 "upper95"],
+    )  # fmt: skip
+
+
+def rate_scores(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per basis, method and horizon: cases, the mean absolute error in percentage points,
+    and the 95% coverage only where ``MIN_CASES`` origins can judge it (else NaN: too short a
+    history to say)."""
+    rows = []
+    for (basis, method, h), p in frame.groupby(["basis", "method", "h"]) if len(frame) else []:
+        rows.append(
+            {
+                "basis": basis,
+                "method": method,
+                "h": int(h),
+                "cases": len(p),
+                "mae": float(np.mean(np.abs(p.actual - p.point))),
+                "coverage95": coverage(p.actual, p.lower95, p.upper95)
+                if len(p) >= MIN_CASES
+                else np.nan,
+            }
+        )
+    return pd.DataFrame(rows, columns=["basis", "method", "h", "cases", "mae", "coverage95"])
+
+
+def target_brier(
+    flows: pd.Series,
+    targets: list[tuple[float, str, str]],
+    cal: Calibration | None = None,
+    n_paths: int = BACKTEST_PATHS,
+    seed: int = 1,
+    methods: tuple[str, ...] = METHODS,
+) -> pd.DataFrame:
+    """The Brier score of "the target is reached by its date" per method, over the origins
+    where it can be judged: the target's quarter observed in ``flows`` and 1 to
+    ``max(HORIZONS)`` quarters after the origin, with ``MIN_QUARTERS`` of history. ``targets``
+    are (value, quarter, baseline quarter). With ``cal``, its method again with its paths
+    stretched by the calibration factors (``calibrated``; the factors come from the same
+    origins). Columns: method, calibrated, cases, reached (share of cases where it was),
+    brier."""
+    flows = flows.sort_index().astype(float)
+    rows = []
+    for value, due, baseline in targets:
+        if due > flows.index[-1]:
+            continue
+        outcome = float(flows[(flows.index >= baseline) & (flows.index <= due)].sum() >= value)
+        for end in range(MIN_QUARTERS, len(flows)):
+            history = flows.iloc[:end]
+            h = len(periods.quarter_range(history.index[-1], due)) - 1
+            if not 0 < h <= max(HORIZONS):
+                continue
+            done = float(history[history.index >= baseline].sum())
+            for method in methods:
+                future = np.cumsum(simulate(method, history, h, n_paths, seed), axis=1)
+                made = [(False, future)]
+                if cal is not None and cal.judged and method == cal.method:
+                    k = np.array([cal.factor(s) for s in range(1, h + 1)])
+                    made.append((True, stretch_paths(future, k)))
+                for calibrated, paths in made:
+                    p = float((done + paths[:, -1] >= value).mean())
+                    rows.append((method, calibrated, p, outcome))
+    frame = pd.DataFrame(rows, columns=["method", "calibrated", "p", "outcome"])
+    return (
+        frame.groupby(["method", "calibrated"], sort=False)
+        .apply(
+            lambda g: pd.Series(
+                {"cases": len(g), "reached": g.outcome.mean(), "brier": brier(g.p, g.outcome)}
+            ),
+            include_groups=False,
+        )
+        .reset_index()
+        .astype({"cases": int})
+        if len(frame)
+        else pd.DataFrame(columns=["method", "calibrated", "cases", "reached", "brier"])
+    )
+
+
+def province_evaluation(
+    obs: pd.DataFrame, official: pd.DataFrame, registry: pd.DataFrame, targets: pd.DataFrame
+) -> dict:
+    """Everything the projection page's skill panel and ``urbdash backtest`` show for the
+    province: the settlement calibration (``calibrate``), the Brier scores of its settlement
+    ``targets`` (store rows), and the rate evaluation on each census basis; None for the
+    settlement parts without settlement returns."""
+    from analytics.aggregate import aggregate
+    from data.reference.official import province_series
+    from data.reference.targets import SETTLEMENT_BASELINE
+
+    series = province_series("urbanization_rate", official)
+    rate = [rate_forecasts(series, b) for b in sorted(series.basis.dropna().unique())]
+    rate_table = rate_scores(pd.concat(rate) if rate else pd.DataFrame())
+    flows = pd.Series(dtype=float)
+    if len(obs):
+        wide = aggregate(obs, registry, "province").set_index("period")
+        flows = wide.settled_total.dropna()
+    if len(flows) <= MIN_QUARTERS:
+        return {"calibration": None, "brier": None, "rate": rate_table}
+    settled = targets[targets.indicator == "settled_cumulative"]
+    judged = [
+        (float(t.value), str(t.period),
+         t.baseline_period if isinstance(t.baseline_period, str) else SETTLEMENT_BASELINE)
+        for t in settled.itertuples()
+    ]  # fmt: skip
+    cal = calibrate(flows)
+    return {"calibration": cal, "brier": target_brier(flows, judged, cal), "rate": rate_table}

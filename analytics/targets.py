@@ -15,6 +15,7 @@ from analytics.aggregate import aggregate, province_cumulative
 from analytics.completeness import complete_through
 from analytics.progress import assess
 from analytics.settlement_forecast import forecast_settlements
+from analytics.skill import calibrated_settlements, calibration_record
 from analytics.urbanization_forecast import MIN_POINTS, fit_damped_trend, fit_logit_linear
 from data import store
 from data.accounts.policy import Principal
@@ -182,9 +183,15 @@ def _settlement(target: pd.Series, flows: pd.Series, as_of: str, is_demo: bool, 
         target.baseline_period if isinstance(target.baseline_period, str) else SETTLEMENT_BASELINE
     )
     known = flows[flows.index <= as_of]
-    fc = forecast_settlements(
-        known, baseline, periods.shift(target.period, 4 * EXTRA_YEARS), seed=seed
+    horizon = periods.shift(target.period, 4 * EXTRA_YEARS)
+    # an open target is judged by the calibrated forecast of the method its backtest picks
+    # (analytics.skill); a closed one by what happened, its fan only for a later reach date
+    fc = (
+        calibrated_settlements(known, baseline, horizon, seed=seed)
+        if target.period > as_of
+        else forecast_settlements(known, baseline, horizon, seed=seed)
     )
+    cal = fc.calibration
     # a target whose date has passed is judged at its date, with what was achieved by then
     at = min(fc.last_period, target.period)
     cumulative = known[known.index >= baseline].cumsum()
@@ -228,8 +235,12 @@ def _settlement(target: pd.Series, flows: pd.Series, as_of: str, is_demo: bool, 
         ],
         "path": fc.fan().to_dict("records"),
         "method": fc.method,
-        "method_key": "ets" if fc.paths.size else "none",
-        "method_fields": {"paths": int(fc.paths.shape[0])},
+        "method_key": "none"
+        if not fc.paths.size
+        else ("ets" if cal is None else ("calibrated" if cal.judged else "uncalibrated")),
+        "method_fields": {"paths": int(fc.paths.shape[0]), "model": fc.method_key}
+        | ({} if cal is None or not cal.judged else {"through": max(cal.factors)}),
+        "calibration": None if cal is None else calibration_record(cal),
         "progress": prog,
         "demo": is_demo,
         "basis": "returns",

@@ -223,35 +223,89 @@ def nowcast_command(
 
 
 @main.command("backtest")
+@click.option(
+    "--indicator",
+    type=click.Choice(["settled_cumulative", "urbanization_rate"]),
+    default="settled_cumulative",
+    show_default=True,
+    help="Settlements (quarterly flows and cumulative) or the annual urbanization rate.",
+)
 @click.option("--region", default="610000", show_default=True, help="Province or a city code.")
 @click.option("--paths", default=1000, show_default=True, type=click.IntRange(100, 10000))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @store_errors
-def backtest_command(region: str, paths: int, as_json: bool) -> None:
-    """How good the settlement forecast is: rolling-origin forecasts of the quarterly flow,
-    1-8 quarters ahead, by the product's ETS and by seasonal naive, drift and Theta, scored by
-    MASE, interval coverage and the interval score."""
+def backtest_command(indicator: str, region: str, paths: int, as_json: bool) -> None:
+    """How good the forecasts are, against simple methods. Settlements: rolling-origin
+    forecasts of the quarterly flow and of the cumulative settlements 1-8 quarters ahead by the
+    product's ETS, seasonal naive, drift and Theta (MASE, coverage, interval score), the
+    calibration of the method the rule picks, and the Brier score of the settlement targets.
+    Urbanization rate (province): each census basis, 1-5 years ahead."""
     import json
+
+    import pandas as pd
 
     from analytics import skill
     from analytics.aggregate import aggregate
-    from data.store.observations import read_observations
+    from analytics.targets import load_targets
+    from data.reference.official import province_series
+    from data.reference.targets import SETTLEMENT_BASELINE
+    from data.store.observations import read_observations, read_official
     from geo.regions import PROVINCE_CODE, load_registry
 
+    engine = store.get_engine()
+    if indicator == "urbanization_rate":
+        if region != PROVINCE_CODE:
+            fail("the urbanization rate is evaluated for the province (610000) only", EXIT_INVALID)
+        series = province_series("urbanization_rate", read_official(engine))
+        table = skill.rate_scores(
+            pd.concat([skill.rate_forecasts(series, b) for b in sorted(series.basis.unique())])
+        )
+        if as_json:
+            click.echo(json.dumps({"indicator": indicator, "min_cases": skill.MIN_CASES,
+                                   "scores": _records(table)}))  # fmt: skip
+            return
+        click.echo(f"{'basis':<10} {'h':>2} {'method':<6} {'cases':>5} {'MAE pp':>7} {'cov95':>6}")
+        for r in table.itertuples():
+            cov = "-" if pd.isna(r.coverage95) else f"{r.coverage95:.0%}"
+            click.echo(f"{r.basis:<10} {r.h:>2} {r.method:<6} {r.cases:>5} {r.mae:>7.2f} {cov:>6}")
+        click.echo(
+            f"coverage needs {skill.MIN_CASES} origins per horizon: '-' is too short to judge"
+        )
+        return
     registry = load_registry()
     level = "province" if region == PROVINCE_CODE else "city"
-    wide = aggregate(read_observations(store.get_engine()), registry, level)
+    wide = aggregate(read_observations(engine), registry, level)
     wide = wide[wide.region_code == region].set_index("period")
     if wide.empty:
         fail(f"no returns for region {region!r} (the province 610000 or a city code)", EXIT_INVALID)
     flows = wide.settled_total.dropna()
     try:
-        table = skill.scores(skill.forecasts(flows, n_paths=paths))
+        cal = skill.calibrate(flows, n_paths=paths)
     except ValueError as exc:
         fail(str(exc), EXIT_INVALID)
-    best = skill.best_by_interval_score(table)
+    targets = load_targets(engine, region)
+    targets = [
+        (float(t.value), t.period,
+         t.baseline_period if isinstance(t.baseline_period, str) else SETTLEMENT_BASELINE)
+        for t in targets[targets.indicator == "settled_cumulative"].itertuples()
+    ]  # fmt: skip
+    brier = skill.target_brier(flows, targets, cal, n_paths=paths)
+    table = cal.flow_scores
+    best = skill.best_by_interval_score(table) if len(table) else None
     if as_json:
-        click.echo(json.dumps({"region": region, "best": best, "scores": table.to_dict("records")}))
+        click.echo(
+            json.dumps(
+                {
+                    "region": region,
+                    "best": best,
+                    "scores": _records(table),
+                    "method": cal.method,
+                    "calibrated": cal.judged,
+                    "calibration": _records(cal.table),
+                    "brier": _records(brier),
+                }
+            )
+        )
         return
     click.echo(f"settlement flow, region {region}: {len(flows)} quarters ({flows.index[0]}-"
                f"{flows.index[-1]})")  # fmt: skip
@@ -264,7 +318,36 @@ def backtest_command(region: str, paths: int, as_json: bool) -> None:
             f"{r.h:>2} {r.method:<7} {r.cases:>5} {r.mase:>6.2f} {r.skill:>+6.2f} "
             f"{r.coverage80:>6.0%} {r.coverage95:>6.0%} {r.interval_score95:>7.1f}"
         )
+    if best:
+        click.echo(f"best flow forecast by the mean 95% interval score: {best} (skill: 1 - MASE /"
+                   " MASE of the seasonal naive; IS95 in units of the in-sample seasonal "
+                   "difference)")  # fmt: skip
+    click.echo("")
+    click.echo("cumulative settlements ahead, 95% band before and after calibration:")
+    click.echo(f"{'h':>2} {'method':<7} {'cases':>5} {'factor':>7} {'before':>7} {'after':>6} "
+               f"{'left-out':>8} {'IS95':>7}")  # fmt: skip
+    for r in cal.table.itertuples():
+        pct = lambda v: "-" if pd.isna(v) else f"{v:.0%}"  # noqa: E731
+        factor = "-" if pd.isna(r.factor) else f"{r.factor:.2f}"
+        score = "-" if pd.isna(r.interval_score95) else f"{r.interval_score95:.1f}"
+        click.echo(f"{r.h:>2} {r.method:<7} {r.cases:>5} {factor:>7} {r.coverage95:>7.0%} "
+                   f"{pct(r.calibrated95):>6} {pct(r.left_out95):>8} {score:>7}")  # fmt: skip
     click.echo(
-        f"best by the mean 95% interval score over the horizons: {best} (skill: 1 - MASE / "
-        "MASE of the seasonal naive; IS95 in units of the in-sample seasonal difference)"
+        f"method for targets (lowest mean calibrated 95% interval score): {cal.method}"
+        if cal.judged
+        else f"too few origins to judge ({cal.origins}; each horizon needs {skill.MIN_CASES}): "
+        "targets use the ETS, not calibrated"
     )
+    for r in brier.itertuples():
+        click.echo(f"Brier, {r.method}{' calibrated' if r.calibrated else ''}: {r.brier:.3f} "
+                   f"over {r.cases} origins (met in {r.reached:.0%})")  # fmt: skip
+
+
+def _records(table) -> list[dict]:
+    """A table as JSON records, NaN as null."""
+    import math
+
+    return [
+        {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in r.items()}
+        for r in table.to_dict("records")
+    ]

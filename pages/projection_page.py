@@ -34,6 +34,54 @@ target_set = st.selectbox(
 )
 st.caption(ui.tr("proj.target_set_source", source=sets.set_index("name").source[target_set]))
 records = ui.projections(as_of, target_set)
+
+
+def method_name(key: str) -> str:
+    return ui.tr(f"skill.method.{key}")
+
+
+def calibration_lines(cal: dict) -> None:
+    """How the method of an open settlement target was picked and how well its band holds
+    (``analytics.skill.calibration_record``), with the simple benchmarks beside it."""
+    if not cal["judged"]:
+        st.caption(ui.tr("cal.too_short", origins=cal["origins"], min=cal["min_cases"]))
+        return
+    judged = [h for h in cal["horizons"] if h["factor"] is not None]
+    st.caption(
+        ui.tr("cal.picked", method=method_name(cal["method"]))
+        + " "
+        + ui.tr(
+            "cal.coverage",
+            through=max(h["h"] for h in judged),
+            lo=f"{min(h['calibrated95'] for h in judged):.0%}",
+            hi=f"{max(h['calibrated95'] for h in judged):.0%}",
+            llo=f"{min(h['left_out95'] for h in judged):.0%}",
+            lhi=f"{max(h['left_out95'] for h in judged):.0%}",
+        )
+    )
+    with st.expander(ui.tr("cal.compare")):
+        rows = cal["methods"]
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    ui.tr("skill.col.method"): [method_name(m["method"]) for m in rows],
+                    ui.tr("cal.col.is95"): [
+                        "—" if m["interval_score95"] is None else f"{m['interval_score95']:.1f}"
+                        for m in rows
+                    ],
+                    ui.tr("cal.col.mase"): [
+                        "—" if m["mase"] is None else f"{m['mase']:.2f}" for m in rows
+                    ],
+                    ui.tr("cal.col.picked"): [
+                        "✓" if m["method"] == cal["method"] else "" for m in rows
+                    ],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+
 for r in records:
     ind = r["indicator"]
 
@@ -77,6 +125,8 @@ for r in records:
             key=f"fan_{ind}_{r['target_period']}",
         )
         st.caption(f"{ui.tr('proj.method')}: {overview.method_text(r, lang)}。{r['source']}")
+        if r.get("calibration") and not r["closed"]:
+            calibration_lines(r["calibration"])
         if r.get("alternative"):
             st.caption(
                 ui.tr(
@@ -135,15 +185,24 @@ with st.container(border=True):
 st.subheader(ui.tr("proj.backtest"))
 st.caption(ui.tr("proj.backtest_note"))
 for ind, (table, summary) in ui.backtests().items():
-    st.markdown(
-        f"**{ui.tr(f'proj.target_label.{ind}')}** · "
-        + ui.tr(
-            "proj.backtest_summary",
+    if not summary["n"]:
+        line = ui.tr("proj.backtest_short", n=0, mape=0, min=skill.MIN_CASES)
+    elif not summary["judged"]:
+        line = ui.tr("proj.backtest_short", n=summary["n"], mape=summary["mape"],
+                     min=skill.MIN_CASES)  # fmt: skip
+    elif summary["calibrated"]:
+        line = ui.tr(
+            "proj.backtest_calibrated",
             n=summary["n"],
-            mape=summary["mape"] or 0,
-            coverage=summary["coverage"] or 0,
+            method=method_name(summary["method"]),
+            mape=summary["mape"],
+            coverage=summary["coverage"],
+            left_out=summary["left_out"],
         )
-    )
+    else:
+        line = ui.tr("proj.backtest_summary", n=summary["n"], mape=summary["mape"],
+                     coverage=summary["coverage"])  # fmt: skip
+    st.markdown(f"**{ui.tr(f'proj.target_label.{ind}')}** · {line}")
     unit = "人" if ind == "settled_cumulative" else "%"
     value = lambda v, u=unit: ui.fmt_target(v, u)  # noqa: E731
     shown = pd.DataFrame(
@@ -167,15 +226,17 @@ st.subheader(ui.tr("skill.heading"))
 st.caption(ui.tr("skill.note"))
 # every method from every origin (seconds): on request, so the page opens quickly
 show = st.toggle(ui.tr("skill.show"), key="skill_show")
-scores = ui.forecast_skill() if show else pd.DataFrame()
-if len(scores):
+evaluation = ui.forecast_skill() if show else None
+cal = evaluation["calibration"] if evaluation else None
+if cal is not None and len(cal.flow_scores):
+    scores = cal.flow_scores
     shown = scores[scores.h.isin([1, 2, 4, 8])]
     left, right = st.columns([3, 2])
     left.dataframe(
         pd.DataFrame(
             {
                 ui.tr("skill.col.h"): shown.h,
-                ui.tr("skill.col.method"): shown.method.map(lambda m: ui.tr(f"skill.method.{m}")),
+                ui.tr("skill.col.method"): shown.method.map(method_name),
                 "MASE": shown.mase.round(2),
                 ui.tr("skill.col.skill"): shown.skill.map(lambda v: f"{v:+.0%}"),
                 ui.tr("skill.col.cov80"): shown.coverage80.map(lambda v: f"{v:.0%}"),
@@ -187,26 +248,76 @@ if len(scores):
         width="stretch",
         height=420,
     )
+    mine = cal.chosen()
     right.plotly_chart(
-        charts.reliability_chart(scores, lang),
+        charts.reliability_chart(
+            scores,
+            lang,
+            calibrated=(cal.method, float(mine.calibrated95.mean())) if cal.judged else None,
+        ),
         width="stretch",
         config={"displaylogo": False},
         key="reliability_chart",
     )
-    best = skill.best_by_interval_score(scores)
-    ets = scores[scores.method == "ets"]
-    st.caption(
-        ui.tr("skill.best", method=ui.tr(f"skill.method.{best}"))
-        + " "
-        + (
-            ui.tr(
-                "skill.ets_narrow",
-                low=f"{ets.coverage95.min():.0%}",
-                h=int(ets.loc[ets.coverage95.idxmin(), "h"]),
-            )
-            if (ets.coverage95 < 0.9).any()
-            else ""
+    st.caption(ui.tr("skill.best", method=method_name(skill.best_by_interval_score(scores))))
+    st.markdown(f"**{ui.tr('cal.heading')}** · {method_name(cal.method)}")
+    st.caption(ui.tr("cal.note", min=skill.MIN_CASES))
+    if not cal.judged:
+        st.caption(ui.tr("cal.too_short", origins=cal.origins, min=skill.MIN_CASES))
+    pct = lambda v: ui.tr("cal.not_judged") if pd.isna(v) else f"{v:.0%}"  # noqa: E731
+    st.dataframe(
+        pd.DataFrame(
+            {
+                ui.tr("skill.col.h"): mine.h,
+                ui.tr("cal.col.cases"): mine.cases,
+                ui.tr("cal.col.before"): mine.coverage95.map(lambda v: f"{v:.0%}"),
+                ui.tr("cal.col.after"): mine.calibrated95.map(pct),
+                ui.tr("cal.col.left_out"): mine.left_out95.map(pct),
+                ui.tr("cal.col.factor"): mine.factor.map(
+                    lambda v: ui.tr("cal.not_judged") if pd.isna(v) else f"{v:.2f}"
+                ),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    brier = evaluation["brier"]
+    st.markdown(f"**{ui.tr('skill.brier_heading')}**")
+    if brier is None or brier.empty:
+        st.caption(ui.tr("skill.brier_none"))
+    else:
+        st.caption(ui.tr("skill.brier_note"))
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    ui.tr("skill.col.method"): brier.method.map(method_name),
+                    ui.tr("skill.col.calibrated"): brier.calibrated.map(
+                        lambda c: ui.tr("bt.yes") if c else ui.tr("bt.no")
+                    ),
+                    ui.tr("cal.col.cases"): brier.cases,
+                    ui.tr("skill.col.reached"): brier.reached.map(lambda v: f"{v:.0%}"),
+                    ui.tr("skill.col.brier"): brier.brier.map(lambda v: f"{v:.3f}"),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
         )
+if evaluation is not None and len(evaluation["rate"]):
+    rate = evaluation["rate"]
+    st.markdown(f"**{ui.tr('skill.rate_heading')}**")
+    st.caption(ui.tr("skill.rate_note", most=int(rate.cases.max()), min=skill.MIN_CASES))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                ui.tr("skill.col.basis"): rate.basis.map(lambda b: BASIS_LABEL[b][lang]),
+                ui.tr("skill.col.years"): rate.h,
+                ui.tr("skill.col.method"): rate.method.map(method_name),
+                ui.tr("cal.col.cases"): rate.cases,
+                ui.tr("skill.col.mae"): rate.mae.map(lambda v: f"{v:.2f}"),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
     )
 st.caption(ui.tr("proj.rule"))
 st.caption(ui.tr("proj.basis_note"))

@@ -178,7 +178,15 @@ fig.update_xaxes(type="category", tickangle=-45, nticks=16)
 st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
 if bool(obs.is_demo.any()):
     ui.demo_badge()
-st.caption(ui.tr("whatif.method"))
+st.caption(
+    ui.tr(
+        "whatif.method",
+        model=ui.tr(f"skill.method.{result['settled']['method']}"),
+        calibrated=ui.tr(
+            "whatif.calibrated" if result["settled"]["calibrated"] else "whatif.uncalibrated"
+        ),
+    )
+)
 
 s1, s3 = st.columns([3, 1], vertical_alignment="bottom")
 name = s1.text_input(ui.tr("whatif.name"), value=base.name, key=f"whatif_name_{pick}")

@@ -223,14 +223,12 @@ def nowcast_backtest() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def forecast_skill() -> pd.DataFrame:
-    """The province settlement forecast's scores beside simple methods (``analytics.skill``;
-    a few seconds: cached until the store changes)."""
+def forecast_skill() -> dict:
+    """The province forecasts' evaluation and calibration beside simple methods
+    (``analytics.skill.province_evaluation``; seconds: cached until the store changes)."""
     from analytics import skill
-    from analytics.aggregate import aggregate
 
-    wide = aggregate(observations(), registry(), "province").set_index("period")
-    return skill.scores(skill.forecasts(wide.settled_total.dropna()))
+    return skill.province_evaluation(observations(), official(), registry(), province_targets())
 
 
 def clusters(indicator: str, period: str | None):

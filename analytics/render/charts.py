@@ -266,9 +266,12 @@ def nowcast_chart(units: pd.DataFrame, names: dict, lang: str = "zh") -> go.Figu
     return fig
 
 
-def reliability_chart(table: pd.DataFrame, lang: str = "zh") -> go.Figure:
+def reliability_chart(
+    table: pd.DataFrame, lang: str = "zh", calibrated: tuple[str, float] | None = None
+) -> go.Figure:
     """Nominal against empirical coverage of each method's 80% and 95% intervals (mean over
-    the horizons): a method on the diagonal says what it means."""
+    the horizons): a method on the diagonal says what it means. ``calibrated`` (method, mean
+    coverage) adds the calibrated 95% band of the cumulative settlements as a star."""
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
     fig = go.Figure()
     fig.add_scatter(
@@ -289,6 +292,16 @@ def reliability_chart(table: pd.DataFrame, lang: str = "zh") -> go.Figure:
             name=t(f"skill.method.{method}"),
             marker={"size": 9, "color": colors.get(method)},
             line={"color": colors.get(method)},
+            hovertemplate="%{x}% → %{y:.0f}%<extra></extra>",
+        )
+    if calibrated is not None:
+        method, held = calibrated
+        fig.add_scatter(
+            x=[95],
+            y=[100 * held],
+            mode="markers",
+            name=t("skill.calibrated_point", method=t(f"skill.method.{method}")),
+            marker={"size": 16, "symbol": "star", "color": "#d62728"},
             hovertemplate="%{x}% → %{y:.0f}%<extra></extra>",
         )
     fig.update_layout(

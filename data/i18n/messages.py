@@ -519,6 +519,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "ETS(M,Ad,M)模型：阻尼加性趋势、季度乘性季节性，模拟{paths}条路径",
         "en": "ETS(M,Ad,M): damped additive trend, quarterly multiplicative seasonality, {paths} simulated paths",
     },
+    "method.calibrated": {
+        "zh": "{model}，模拟{paths}条路径；按回测逐提前期放宽或收窄路径，使95%区间覆盖约95%的回测结果",
+        "en": "{model}, {paths} simulated paths, stretched per horizon so that the 95% band holds about 95% of backtest outcomes",
+    },
+    "method.uncalibrated": {
+        "zh": "{model}，模拟{paths}条路径；回测起点太少，区间未经校准",
+        "en": "{model}, {paths} simulated paths; too few backtest origins: the band is not calibrated",
+    },
     "method.none": {
         "zh": "目标期已过，不作预测，按实际值判定",
         "en": "the target date has passed: judged on the actual values, no forecast",
@@ -595,8 +603,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "whatif.none": {"zh": "（不载入）", "en": "(none)"},
     "whatif.export": {"zh": "导出情景与结果 JSON", "en": "Export scenario and results (JSON)"},
     "whatif.method": {
-        "zh": "方法：落户流量用ETS模型模拟10,000条路径，情景倍数按各地市近4季度落户占比加权；城镇化率用六普口径logit线性趋势，额外迁移人口按常住人口折算。",
-        "en": "Method: settlement flows simulated from an ETS model (10,000 paths), city multipliers weighted by each city's share of settlements over the last four quarters; urbanization from the logit-linear trend on the old basis, extra migrants converted with the resident population.",
+        "zh": "方法：落户流量用{model}模拟10,000条路径（{calibrated}，与预测页相同），情景倍数按各地市近4季度落户占比加权；城镇化率用六普口径logit线性趋势，额外迁移人口按常住人口折算。",
+        "en": "Method: settlement flows simulated by {model} (10,000 paths; {calibrated}; as on the projection page), city multipliers weighted by each city's share of settlements over the last four quarters; urbanization from the logit-linear trend on the old basis, extra migrants converted with the resident population.",
+    },
+    "whatif.calibrated": {
+        "zh": "按回测规则选定，并逐提前期校准区间",
+        "en": "picked by the backtest rule, band calibrated per horizon",
+    },
+    "whatif.uncalibrated": {
+        "zh": "回测起点太少，区间未经校准",
+        "en": "too few backtest origins: band not calibrated",
     },
     "whatif.settled_chart": {
         "zh": "累计落户：基准与情景",
@@ -643,9 +659,81 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "按各提前期95%区间评分的平均值，最优的是：{method}。",
         "en": "By the mean 95% interval score over the horizons, the best is: {method}.",
     },
-    "skill.ets_narrow": {
-        "zh": "本产品ETS的95%区间偏窄（提前{h}个季度时仅覆盖{low}），上方的达成概率因此偏于自信；区间校准尚未完成。",
-        "en": "This product's ETS 95% interval is too narrow (it held only {low} of outcomes {h} quarters ahead), so the probabilities above are overconfident; the bands are not yet calibrated.",
+    "skill.method.logit": {
+        "zh": "logit趋势（联合国城乡增长差法）",
+        "en": "Logit trend (UN urban-rural growth difference)",
+    },
+    "skill.method.naive": {"zh": "上年值（朴素法）", "en": "Last value (naive)"},
+    "cal.picked": {
+        "zh": "预测方法按规则选定：回测中经校准的95%区间评分（各提前期平均）最低者，即{method}。",
+        "en": "The method is picked by rule: the lowest mean 95% interval score of the calibrated band in the backtest, here {method}.",
+    },
+    "cal.coverage": {
+        "zh": "校准后，提前1至{through}个季度的95%区间覆盖了{lo}至{hi}的回测结果（每个起点不参与自身的校准时为{llo}至{lhi}）；更远的提前期按幂律外推放宽系数，未经检验。",
+        "en": "Calibrated, the 95% band held {lo} to {hi} of backtest outcomes 1 to {through} quarters ahead ({llo} to {lhi} with each origin left out of its own calibration); beyond that the stretch is extrapolated by a power law, not tested.",
+    },
+    "cal.too_short": {
+        "zh": "回测起点只有{origins}个（每个提前期至少需要{min}个），无法判定区间覆盖率：这里的区间和概率未经校准。",
+        "en": "Only {origins} backtest origins (each horizon needs {min}): the coverage cannot be judged, so this band and probability are not calibrated.",
+    },
+    "cal.compare": {"zh": "与简单方法比较", "en": "Against simple methods"},
+    "cal.col.is95": {
+        "zh": "校准后95%区间评分（越小越好）",
+        "en": "Calibrated 95% interval score (lower is better)",
+    },
+    "cal.col.mase": {"zh": "季度落户数MASE", "en": "MASE of quarterly settlements"},
+    "cal.col.picked": {"zh": "选用", "en": "Used"},
+    "cal.col.before": {"zh": "校准前95%覆盖", "en": "95% coverage before"},
+    "cal.col.after": {"zh": "校准后", "en": "After"},
+    "cal.col.left_out": {"zh": "起点自身不参与校准", "en": "Origin left out"},
+    "cal.col.factor": {"zh": "放宽系数", "en": "Stretch"},
+    "cal.col.cases": {"zh": "起点数", "en": "Origins"},
+    "cal.heading": {
+        "zh": "累计落户数的区间校准（所选方法）",
+        "en": "Calibration of the cumulative settlements band (the method used)",
+    },
+    "cal.note": {
+        "zh": "放宽系数：在每个回测起点，95%区间需要围绕中位数放宽多少倍才能包含实际值；取各起点的95%分位数（分裂共形校准）。起点少于{min}个的提前期不判定。",
+        "en": "Stretch: at each backtest origin, how many times the 95% band must be widened about its median to hold the outcome; the factor is the 95% quantile over the origins (split-conformal). Horizons with fewer than {min} origins are not judged.",
+    },
+    "cal.not_judged": {"zh": "起点太少，不判定", "en": "too few origins"},
+    "skill.brier_heading": {
+        "zh": "目标达成概率的Brier评分",
+        "en": "Brier score of the probability of meeting a target",
+    },
+    "skill.brier_note": {
+        "zh": "在目标期前1至8个季度的每个起点预测“到期能否达成”，与实际结果比较（0为完美；校准的系数来自同一批起点）。",
+        "en": "From every origin 1 to 8 quarters before a target's date, the forecast probability that it is met, against what happened (0 is perfect; the calibration factors come from the same origins).",
+    },
+    "skill.brier_none": {
+        "zh": "没有可判定的目标：目标期尚未到来，或其前8个季度内没有足够的历史。",
+        "en": "No target can be judged: its date has not come, or the 8 quarters before it lack enough history.",
+    },
+    "skill.col.calibrated": {"zh": "校准", "en": "Calibrated"},
+    "skill.col.brier": {"zh": "Brier评分", "en": "Brier score"},
+    "skill.col.reached": {"zh": "实际达成", "en": "Met"},
+    "skill.rate_heading": {
+        "zh": "城镇化率（年度）的滚动起点评估",
+        "en": "Urbanization rate (annual): rolling-origin evaluation",
+    },
+    "skill.rate_note": {
+        "zh": "每个普查口径单独评估，从不跨越口径断点。已公布年份太少：每个提前期最多{most}个起点，不足{min}个，无法判定区间覆盖率，故只列平均绝对误差。",
+        "en": "Each census basis on its own, never across the break. Too few published years: at most {most} origins per horizon, fewer than {min}, so the interval coverage cannot be judged and only the mean absolute error is shown.",
+    },
+    "skill.col.basis": {"zh": "口径", "en": "Basis"},
+    "skill.col.mae": {"zh": "平均绝对误差（百分点）", "en": "Mean absolute error (points)"},
+    "skill.col.years": {"zh": "提前年数", "en": "Years ahead"},
+    "skill.calibrated_point": {
+        "zh": "校准后：{method}（累计，95%）",
+        "en": "Calibrated: {method} (cumulative, 95%)",
+    },
+    "proj.backtest_short": {
+        "zh": "{n} 次预测，平均误差 {mape:.1f}%；不足{min}次，无法判定区间覆盖率",
+        "en": "{n} forecasts, mean error {mape:.1f}%; fewer than {min}, so the interval coverage cannot be judged",
+    },
+    "proj.backtest_calibrated": {
+        "zh": "{n} 次预测（{method}），平均误差 {mape:.1f}%，校准后区间覆盖率 {coverage:.0%}（起点自身不参与校准时 {left_out:.0%}）",
+        "en": "{n} forecasts ({method}), mean error {mape:.1f}%, calibrated interval coverage {coverage:.0%} ({left_out:.0%} with each origin left out of its own calibration)",
     },
     "proj.backtest": {"zh": "回测（滚动起点）", "en": "Backtest (rolling origin)"},
     "proj.backtest_note": {

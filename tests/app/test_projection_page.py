@@ -23,8 +23,16 @@ def test_projection_page_as_of(demo_store, app_on):
     probabilities = [m.value for m in at.metric if m.label == "按期完成概率"]
     assert len(probabilities) == 2 and probabilities[1] != "100%"
     assert any("现状（2017）" == m.label for m in at.metric)
+    # eight backtest origins by 2017Q4: too few to judge the band, and the page says so
+    assert any("回测起点只有8个（每个提前期至少需要10个）" in c.value for c in at.caption)
     assert latest != {m.label: m.value for m in at.metric}
     assert any("判定规则" in c.value for c in at.caption)
+    at.select_slider(key="proj_as_of").set_value("2019Q2").run()
+    assert not at.exception
+    # fourteen origins: the method is picked by rule and its band calibrated
+    (line,) = [c.value for c in at.caption if c.value.startswith("预测方法按规则选定")]
+    assert "校准后，提前1至5个季度的95%区间覆盖了90%至93%的回测结果" in line
+    assert any("按回测逐提前期放宽或收窄路径" in c.value for c in at.caption)
     # the 2015 interim set: judged by then (the rate was missed), no odds
     at.selectbox(key="proj_target_set").set_value("plan-2015").run()
     assert [s.value for s in at.subheader][:2] == [
@@ -77,6 +85,17 @@ def test_how_good_is_this_forecast_panel(demo_store, app_on):
     assert set(table["Quarters ahead"]) == {1, 2, 4, 8} and len(table) == 16
     chart = json.loads(at.get("plotly_chart")[-1].proto.spec)
     assert {t["name"] for t in chart["data"]} >= {"This product's ETS", "Theta"}
+    star = [t for t in chart["data"] if t["name"].startswith("Calibrated: ")]
+    assert len(star) == 1 and 92 <= star[0]["y"][0] <= 95
+    cal = skill.calibrate(wide.settled_total.dropna())
+    (bands,) = [d.value for d in at.dataframe if "Stretch" in d.value.columns]
+    assert list(bands["Origins"]) == list(cal.chosen().cases)
+    assert list(bands["After"]) == [f"{v:.0%}" for v in cal.chosen().calibrated95]
+    (brier,) = [d.value for d in at.dataframe if "Brier score" in d.value.columns]
+    assert set(brier["Calibrated"]) == {"yes", "no"} and set(brier["Met"]) == {"0%"}
+    (rate,) = [d.value for d in at.dataframe if "Mean absolute error (points)" in d.value.columns]
+    assert set(rate["Basis"]) == {"2010-census basis (2010–2019)", "2020-census basis (2020 on)"}
+    assert any("cannot be judged and only the mean absolute error" in c.value for c in at.caption)
     best = skill.best_by_interval_score(want)
     label = {"theta": "Theta", "ets": "This product's ETS", "drift": "Random walk with drift"}
     assert any(

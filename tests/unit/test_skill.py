@@ -72,6 +72,151 @@ def test_same_seed_same_scores():
     pd.testing.assert_frame_equal(a, b)
 
 
+def _quarters(n: int, start: str = "1900Q1") -> list[str]:
+    return periods.quarter_range(start, periods.shift(start, n - 1))
+
+
+def test_the_calibrated_band_holds_95_percent_of_new_outcomes():
+    """A random walk with drift and a quarterly pattern, with known normal noise: the seasonal
+    naive's band is far too narrow (it misses the drift), the drift's too wide (it takes the
+    seasonal swing for noise). Calibrated on the first 300 origins, both 95% bands hold
+    95% +- 3% of the outcomes of the next 300 origins at every horizon."""
+    rng = np.random.default_rng(7)
+    n = 600
+    y = 1000 + np.cumsum(5 + rng.normal(0, 10, n)) + np.tile([-30.0, 10.0, 40.0, -20.0], n // 4)
+    frame = skill.forecasts(pd.Series(y, index=_quarters(n)), (1, 2, 4), ("drift", "snaive"), 400)
+    frame = frame[frame.quantity == "cumulative"]
+    origins = sorted(frame.origin.unique())
+    first, later = frame[frame.origin < origins[300]], frame[frame.origin >= origins[300]]
+    factors = skill.calibration_table(first).set_index(["method", "h"]).factor
+    for (method, h), part in later.groupby(["method", "h"]):
+        raw = skill.coverage(part.actual, part.lower95, part.upper95)
+        wide = skill.widen(part, factors[(method, h)])
+        held = skill.coverage(wide.actual, wide.lower95, wide.upper95)
+        assert 0.92 <= held <= 0.98, (method, h, raw, held)
+        if method == "snaive" and h > 1:
+            assert raw < 0.8, (h, raw)  # the calibration had something to fix
+    assert (factors.loc["drift"] < 1).all() and (factors.loc["snaive"] > 1).all()
+
+
+def test_stretch_needed_by_hand():
+    part = pd.DataFrame(
+        {"actual": [13.0, 16.0, 7.0, 10.0], "point": 10.0, "lower95": 8.0, "upper95": 14.0}
+    )
+    # above: (13 - 10) / (14 - 10); (16 - 10) / 4; below: (10 - 7) / (10 - 8); at the point: 0
+    assert skill.stretch_needed(part).tolist() == pytest.approx([0.75, 1.5, 1.5, 0.0])
+    wide = skill.widen(part, 2.0)
+    assert wide.lower95.tolist() == [6.0] * 4 and wide.upper95.tolist() == [18.0] * 4
+    assert skill.widen(part, 6.0).lower95.iloc[0] == 0  # never below 0
+
+
+def test_the_factor_is_the_95_percent_quantile_of_what_each_origin_needed():
+    need = np.arange(1, 21) / 10  # 0.1 ... 2.0: the band of origin i must stretch by i / 10
+    part = pd.DataFrame(
+        {
+            "method": "m",
+            "quantity": "cumulative",
+            "h": 1,
+            "actual": 10 + need * 4,
+            "point": 10.0,
+            "lower95": 6.0,
+            "upper95": 14.0,
+            "scale": 1.0,
+        }
+    )
+    row = skill.calibration_table(part).iloc[0]
+    assert row.factor == pytest.approx(np.quantile(need, 0.95))  # 1.905
+    assert row.coverage95 == pytest.approx(0.5)  # need <= 1: ten of twenty
+    assert row.calibrated95 == pytest.approx(19 / 20)
+    # left out of its own factor, the two largest needs exceed the factor of the others
+    assert row.left_out95 == pytest.approx(18 / 20)
+    short = skill.calibration_table(part.iloc[: skill.MIN_CASES - 1]).iloc[0]
+    assert np.isnan(short.factor) and np.isnan(short.calibrated95)
+
+
+def test_factors_beyond_the_horizons_judged_follow_a_power_law():
+    straight = skill.Calibration("drift", {1: 1.0, 2: 2.0})  # factor = h
+    assert straight.growth == pytest.approx(1.0)
+    assert straight.factor(2) == 2.0 and straight.factor(4) == pytest.approx(4.0)
+    one = skill.Calibration("drift", {2: 3.0})  # one horizon: the square root
+    assert one.factor(8) == pytest.approx(6.0) and one.factor(1) == 3.0
+    assert skill.Calibration("ets").factor(3) == 1.0 and not skill.Calibration("ets").judged
+
+
+def test_the_rule_picks_the_sharpest_calibrated_band_over_common_horizons():
+    table = pd.DataFrame(
+        {
+            "method": ["a", "a", "a", "b", "b", "b"],
+            "h": [1, 2, 3, 1, 2, 3],
+            "factor": [1.0, 1.0, 1.0, 1.0, 1.0, np.nan],
+            "interval_score95": [10.0, 30.0, 1.0, 15.0, 20.0, np.nan],
+        }
+    )
+    # horizon 3 is judged for a only: compared on 1-2, a 20 against b 17.5
+    assert skill.choose(table) == "b"
+    assert skill.choose(table.assign(factor=np.nan)) is None
+
+
+def test_stretched_paths_stay_settlements():
+    rng = np.random.default_rng(2)
+    future = np.cumsum(rng.gamma(2.0, 50.0, (500, 6)), axis=1)
+    same = skill.stretch_paths(future, np.ones(6))
+    np.testing.assert_allclose(same, future)
+    wide = skill.stretch_paths(future, np.full(6, 3.0))
+    assert (np.diff(wide, axis=1) >= 0).all() and (wide >= 0).all()
+    mid = np.median(future[:, 0])
+    q = np.quantile(wide[:, 0], 0.975) - mid
+    assert q == pytest.approx(3 * (np.quantile(future[:, 0], 0.975) - mid))
+
+
+def test_the_forecast_a_target_uses_is_the_picked_method_stretched():
+    rng = np.random.default_rng(4)
+    n = 36
+    flows = pd.Series(
+        300_000 + 4_000 * np.arange(n) + np.tile([-40e3, 10e3, 50e3, -20e3], n // 4)
+        + rng.normal(0, 15_000, n),
+        index=_quarters(n, "2012Q1"),
+    )  # fmt: skip
+    cal = skill.calibrate(flows)  # the backtest the forecast uses (cached)
+    assert cal.judged and cal.method in skill.METHODS
+    fc = skill.calibrated_settlements(flows, "2014Q1", periods.shift(flows.index[-1], 4), 4000, 9)
+    assert fc.method_key == cal.method and fc.calibration is cal
+    raw = skill.simulate(cal.method, flows, 4, 4000, 9)[:, 0]
+    got = fc.paths[:, 0] - fc.achieved
+    if cal.method != "ets":
+        half = np.quantile(got, 0.975) - np.median(got)
+        assert half == pytest.approx(cal.factor(1) * (np.quantile(raw, 0.975) - np.median(raw)))
+    short = skill.calibrated_settlements(flows.iloc[:12], "2012Q1", "2016Q4", 2000, 9)
+    assert not short.calibration.judged and short.method_key == "ets"
+    assert "not calibrated" in short.method
+
+
+def test_brier_by_hand_on_a_straight_line():
+    """Flows 100 + t: the drift is exact, so its probability of "reached by 2018Q4" is 1 at
+    every origin where it was reached; the seasonal naive repeats last year's lower flows and
+    gives 0: Brier 0 and 1."""
+    flows = _series(100 + np.arange(20))  # 2014Q1-2018Q4
+    total = float(flows.sum())
+    table = skill.target_brier(
+        flows, [(total, "2018Q4", "2014Q1")], n_paths=200, methods=("drift", "snaive")
+    ).set_index("method")
+    assert table.at["drift", "brier"] == pytest.approx(0.0)
+    assert table.at["snaive", "brier"] == pytest.approx(1.0)
+    assert table.at["drift", "cases"] == 8 and table.at["drift", "reached"] == 1.0
+    later = skill.target_brier(flows, [(total, "2019Q4", "2014Q1")], methods=("drift",))
+    assert later.empty  # not yet observed: not judged
+
+
+def test_rate_evaluation_on_a_straight_line_and_too_few_years():
+    years = np.arange(2000, 2010)
+    series = pd.DataFrame({"year": years, "value": 40 + 1.5 * (years - 2000), "basis": "b"})
+    table = skill.rate_scores(skill.rate_forecasts(series, "b")).set_index(["method", "h"])
+    assert table.at[("drift", 1), "mae"] == pytest.approx(0, abs=1e-9)
+    assert table.at[("naive", 2), "mae"] == pytest.approx(3.0)
+    assert table.at[("drift", 1), "cases"] == 6  # origins 2003-2008
+    assert table.coverage95.isna().all()  # fewer than MIN_CASES origins: not judged
+
+
 def test_cli_backtest(demo_store, monkeypatch):
     monkeypatch.setenv("URBDASH_DATABASE_URL", demo_store["url"])
     out = CliRunner().invoke(main, ["backtest", "--json", "--paths", "200"])
@@ -80,6 +225,58 @@ def test_cli_backtest(demo_store, monkeypatch):
     assert {r["method"] for r in data["scores"]} == set(skill.METHODS)
     assert {r["h"] for r in data["scores"]} == set(skill.HORIZONS)
     assert data["best"] in skill.METHODS
+    assert data["calibrated"] and data["method"] in skill.METHODS
+    picked = [r for r in data["calibration"] if r["method"] == data["method"]]
+    assert all(0.9 <= r["calibrated95"] <= 0.98 for r in picked if r["cases"] >= 10)
+    assert {(r["method"], r["calibrated"]) for r in data["brier"]} >= {(data["method"], True)}
     bad = CliRunner().invoke(main, ["backtest", "--region", "999"])
     assert bad.exit_code == 1
     assert "no returns for region '999' (the province 610000 or a city code)" in bad.output
+    rate = CliRunner().invoke(main, ["backtest", "--indicator", "urbanization_rate", "--json"])
+    assert rate.exit_code == 0, rate.output
+    rows = json.loads(rate.output)["scores"]
+    assert {r["basis"] for r in rows} == {"census2010", "census2020"}
+    assert all(r["coverage95"] is None for r in rows)  # too few published years to judge
+    city = CliRunner().invoke(
+        main, ["backtest", "--indicator", "urbanization_rate", "--region", "610100"]
+    )
+    assert city.exit_code == 1
+    assert "the urbanization rate is evaluated for the province (610000) only" in city.output
+
+
+def test_an_open_target_is_judged_by_the_calibrated_forecast(demo_store):
+    """As of 2019Q2 the 2020 settlement target is open: its record names the method the rule
+    picks on the province's own backtest, carries the calibration, and its probability is that
+    of the calibrated forecast; as of 2017Q4 (8 origins) the record says it is not
+    calibrated."""
+    from analytics.aggregate import aggregate
+    from analytics.targets import project_targets
+    from data import store
+    from data.store.observations import read_observations
+    from geo.regions import load_registry
+
+    engine = store.get_engine(demo_store["url"])
+    wide = aggregate(read_observations(engine), load_registry(), "province").set_index("period")
+    flows = wide.settled_total.dropna()
+    (rec,) = [
+        r
+        for r in project_targets(engine, as_of="2019Q2", target_set="plan-2020")
+        if r["indicator"] == "settled_cumulative"
+    ]
+    known = flows[flows.index <= "2019Q2"]
+    cal = skill.calibrate(known)
+    assert rec["method_key"] == "calibrated" and rec["method_fields"]["model"] == cal.method
+    assert rec["calibration"]["method"] == cal.method and rec["calibration"]["origins"] == 14
+    judged = [h for h in rec["calibration"]["horizons"] if h["factor"] is not None]
+    assert [h["h"] for h in judged] == [1, 2, 3, 4, 5]  # 14 - h + 1 >= 10 origins
+    assert all(0.9 <= h["calibrated95"] <= 0.98 for h in judged)
+    fc = skill.calibrated_settlements(known, "2014Q1", "2023Q4")  # target + EXTRA_YEARS
+    assert rec["probability"] == pytest.approx(fc.probability(rec["target_value"], "2020Q4"))
+    json.dumps(rec["calibration"])  # JSON-ready, as `urbdash project --json` prints it
+    (early,) = [
+        r
+        for r in project_targets(engine, as_of="2017Q4", target_set="plan-2020")
+        if r["indicator"] == "settled_cumulative"
+    ]
+    assert early["method_key"] == "uncalibrated" and not early["calibration"]["judged"]
+    assert early["calibration"]["origins"] == 8
