@@ -12,7 +12,7 @@ from data.reference import indicators as indicator_codes
 from data.reference import periods
 from data.store import Engine
 from data.store.observations import reporting_state
-from geo.regions import load_registry, reporting_unit
+from geo.regions import load_registry, reporting_unit, unit_names
 
 STATUSES = ("submitted", "revised", "missing")
 
@@ -80,8 +80,7 @@ def completeness(
         if per in matrix.columns and code in matrix.index and matrix.at[code, per] == "submitted":
             matrix.at[code, per] = "revised"
     group = reporting_unit(reg)
-    names = reg.set_index("code").name.to_dict()
-    names.update({c: s for c, s in zip(reg.code, reg.stat_name, strict=True) if isinstance(s, str)})
+    names = unit_names(reg)
     if period:
         done = matrix[period] != "missing"
         by_city = pd.DataFrame(

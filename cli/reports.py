@@ -17,7 +17,7 @@ from data import store
 )
 @store_errors
 def brief(out: str, period: str, lang: str, target_set: str | None) -> None:
-    """Write the two-page PDF brief for leaders as of a quarter."""
+    """Write the three-page PDF brief for leaders as of a quarter."""
     from pathlib import Path
 
     from analytics.render.brief import BriefError, write_brief
@@ -351,3 +351,57 @@ def _records(table) -> list[dict]:
         {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in r.items()}
         for r in table.to_dict("records")
     ]
+
+
+@main.command("quality")
+@click.option("--period", default=None, help="Last quarter of the window (default: the newest).")
+@click.option("--level", type=click.Choice(["county", "city"]), default="city", show_default=True)
+@click.option("--window", default=4, show_default=True, type=click.IntRange(1, 40),
+              help="Quarters the ranking covers.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@LANG
+@store_errors
+def quality_command(
+    period: str | None, level: str, window: int, as_json: bool, lang: str | None
+) -> None:
+    """The data-quality scorecard of the reporting offices, best first: timeliness,
+    completeness, revisions and confirmed warnings, with the grade and its rule."""
+    import json
+
+    from analytics import quality
+    from data import settings
+    from data.reference import periods
+    from geo.names import localized
+    from geo.regions import load_registry
+
+    registry = localized(load_registry(), lang_or_default(lang))
+    try:
+        table = quality.from_store(store.get_engine(), period, level, registry, window)
+    except (ValueError, periods.PeriodError) as exc:
+        fail(str(exc), EXIT_INVALID)
+    if table.empty:
+        fail("the store holds no returns (run `urbdash demo` or ingest some)")
+    meta = {
+        "level": level,
+        "through": table.attrs["through"],
+        "quarters": table.attrs["quarters"],
+        "due_days": int(settings.get("report_due_days")),
+        "demo": table.attrs["demo"],
+        "rule": quality.RULE,
+    }
+    if as_json:
+        click.echo(json.dumps(meta | {"offices": _records(table)}, ensure_ascii=False))
+        return
+    click.echo(
+        f"data quality of the {level} offices, {meta['quarters'][0]}-{meta['through']} "
+        f"(on time: first submitted within {meta['due_days']} days of the quarter's end)"
+        + (" - demo data" if meta["demo"] else "")
+    )
+    click.echo(f"{'#':>3} {'office':<16} {'grade':<5} {'score':>5} {'on time':>7} {'days':>5} "
+               f"{'complete':>8} {'revised':>7} {'flags':>5}")  # fmt: skip
+    for r in table.itertuples():
+        days = "-" if r.days != r.days else f"{r.days:.0f}"
+        flags = r.unit_slip + r.outlier + r.other_flags
+        click.echo(f"{r.rank:>3} {r.name:<16} {r.grade:<5} {r.score:>5.1f} {r.on_time:>7.0%} "
+                   f"{days:>5} {r.completeness:>8.0%} {r.revised:>7.0%} {flags:>5}")  # fmt: skip
+    click.echo(f"grade: {quality.RULE}")

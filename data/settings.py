@@ -102,6 +102,14 @@ SETTINGS: tuple[Setting, ...] = (
         "latest complete quarter; a newer one shows as still reporting (e.g. 4/107).",
     ),
     Setting(
+        "report_due_days",
+        "URBDASH_REPORT_DUE_DAYS",
+        "20",
+        "A quarterly return counts as on time in the data-quality scorecard when it is first "
+        "submitted within this many days after the quarter's end. The product's default, not "
+        "an official rule: set it to the bureau's own deadline.",
+    ),
+    Setting(
         "map_tiles",
         "URBDASH_MAP_TILES",
         "",

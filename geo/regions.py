@@ -126,6 +126,16 @@ def reporting_units(registry: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([cities, units], ignore_index=True)
 
 
+def unit_names(registry: pd.DataFrame) -> dict[str, str]:
+    """Region code -> the name a table shows: a statistical unit (杨凌示范区) under its
+    statistical name, every other region under its own (in ``registry``'s language)."""
+    names = registry.set_index("code").name.to_dict()
+    names.update(
+        {c: s for c, s in zip(registry.code, registry.stat_name, strict=True) if isinstance(s, str)}
+    )
+    return names
+
+
 def normalize_text(value: object) -> str:
     """Full-width to half-width (NFKC), all white space removed."""
     text = unicodedata.normalize("NFKC", str(value))

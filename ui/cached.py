@@ -231,6 +231,49 @@ def forecast_skill() -> dict:
     return skill.province_evaluation(observations(), official(), registry(), province_targets())
 
 
+@st.cache_data(show_spinner=False, max_entries=2)
+def quality_history() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the data-quality scorecard reads (value history and confirmed warnings)."""
+    from analytics import quality
+
+    return quality.history_from_store(engine())
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def current_keys() -> pd.DataFrame:
+    """The (region_code, period, indicator) triples holding a current value."""
+    obs = observations()
+    return obs[["region_code", "period", "indicator"]].drop_duplicates()
+
+
+def quality(period: str | None, level: str, window: int) -> pd.DataFrame:
+    """The ranked data-quality scorecard (``analytics.quality``), names in the page's
+    language."""
+    return _quality(period, level, window, _lang())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _quality(period: str | None, level: str, window: int, lang: str) -> pd.DataFrame:
+    from analytics import quality as q
+
+    history, flags = quality_history()
+    table = q.scorecard(history, flags, registry(), period, level, window)
+    from geo.regions import unit_names
+
+    names = unit_names(registry())
+    attrs = table.attrs
+    table = table.assign(name=table.office.map(names), city_name=table.city.map(names))
+    table.attrs = attrs
+    return table
+
+
+def quality_trend(offices: tuple[str, ...], period: str | None, level: str) -> pd.DataFrame:
+    from analytics import quality as q
+
+    history, flags = quality_history()
+    return q.trend(history, flags, registry(), list(offices), period, level)
+
+
 def clusters(indicator: str, period: str | None):
     """Moran's I and the LISA classes of a county indicator (``analytics.clusters``)."""
     return _clusters(indicator, period, _lang())
@@ -325,6 +368,9 @@ def clear_data_caches() -> None:
         tasks_frame,
         brief_pdf,
         backtests,
+        quality_history,
+        _quality,
+        current_keys,
     ):
         cached.clear()
 
@@ -360,6 +406,10 @@ __all__ = [
     "nowcast",
     "nowcast_backtest",
     "forecast_skill",
+    "quality",
+    "quality_history",
+    "quality_trend",
+    "current_keys",
     "held_target_sets",
     "map_tiles",
     "find_county",

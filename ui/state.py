@@ -25,6 +25,7 @@ PAGES: tuple[tuple[str, str, str, str, str], ...] = (
     ("pages/whatif_page.py", "page.whatif", ":material/tune:", "whatif", "nav.monitor"),
     ("pages/tasks_page.py", "page.tasks", ":material/checklist:", "tasks", "nav.plan"),
     ("pages/returns_page.py", "page.returns", ":material/upload_file:", "returns", "nav.data"),
+    ("pages/quality_page.py", "page.quality", ":material/fact_check:", "quality", "nav.data"),
     ("pages/published_page.py", "page.overview", ":material/monitoring:", "published", "nav.data"),
     ("pages/admin_page.py", "page.admin", ":material/admin_panel_settings:", "admin", "nav.admin"),
 )

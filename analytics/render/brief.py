@@ -1,6 +1,7 @@
-"""The two-page brief for leaders (A4 PDF): headline targets with status, the city map, the
+"""The three-page brief for leaders (A4 PDF): headline targets with status, the city map, the
 trend of cumulative settlement against the targets, the cities behind, the overdue tasks,
-sources and the demo label where it applies.
+sources, the cities' data quality (``analytics.quality``) and the demo label where it
+applies.
 
 Drawn with matplotlib (the figures the app shows, redrawn for print) and saved with the CJK
 font embedded (Noto Sans CJK subset as Type 3 glyphs: renders in every reader, text stays
@@ -14,7 +15,7 @@ import io
 from datetime import date
 from pathlib import Path
 
-from analytics import overview, targets, tasks
+from analytics import overview, quality, targets, tasks
 from analytics.aggregate import province_cumulative
 from analytics.maps import map_values
 from analytics.render.map_export import draw_map, use_cjk_fonts
@@ -70,6 +71,7 @@ def brief_data(
         "freshness": overview.freshness(obs, reg),
         "demo": bool(obs.is_demo.any()),
         "plan": plan.plan_meta(),
+        "quality": quality.from_store(engine, period, "city", reg),
     }
 
 
@@ -102,7 +104,7 @@ def _cells(fig, y: float, cells: list[tuple], size: float, max_lines: int = 4) -
 
 
 def render(data: dict, out) -> None:
-    """Write the two pages to ``out`` (a path or a binary file object)."""
+    """Write the three pages to ``out`` (a path or a binary file object)."""
     use_cjk_fonts()
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
@@ -270,6 +272,46 @@ def render(data: dict, out) -> None:
         _footer(fig, data, 2, t)
         pdf.savefig(fig)
         plt.close(fig)
+        # ---------------------------------------------------------------- page 3
+        fig = plt.figure(figsize=A4)
+        _quality_page(fig, data, t)
+        _footer(fig, data, 3, t)
+        pdf.savefig(fig)
+        plt.close(fig)
+
+
+def _quality_page(fig, data: dict, t) -> None:
+    """The data-quality scorecard of the reporting units (``analytics.quality``) with its
+    rule."""
+    table = data["quality"]
+    fig.text(0.06, 0.955, t("brief.quality"), fontsize=12, weight="bold")
+    if table.empty:
+        _cells(fig, 0.93, [(0.06, 0.89, t("quality.empty"))], 9.5)
+        return
+    covered = table.attrs["quarters"]
+    note = t("quality.window_note", first=covered[0], last=covered[-1], n=len(covered))
+    y = _cells(fig, 0.935, [(0.06, 0.89, note, "#555")], 7.5)
+    cols = [(0.06, 0.2), (0.27, 0.07), (0.35, 0.08), (0.44, 0.1), (0.55, 0.12), (0.68, 0.1),
+            (0.79, 0.08), (0.88, 0.08)]  # fmt: skip
+    keys = ["office", "grade", "score", "on_time", "days", "completeness", "revised", "flags"]
+    head = [t(f"quality.col.{k}") for k in keys]
+    y = _cells(fig, y - 0.008, [(x, w, h, "#555") for (x, w), h in zip(cols, head, strict=True)],
+               7.5)  # fmt: skip
+    for r in table.itertuples(index=False):
+        cells = [
+            r.name,
+            r.grade,
+            f"{r.score:.1f}",
+            f"{r.on_time:.0%}",
+            t("quality.never") if r.days != r.days else f"{r.days:.0f}",
+            f"{r.completeness:.0%}",
+            f"{r.revised:.0%}",
+            f"{r.unit_slip + r.outlier + r.other_flags}",
+        ]
+        y = _cells(fig, y - 0.004, [(x, w, c) for (x, w), c in zip(cols, cells, strict=True)], 9)
+    y = _cells(fig, y - 0.015, [(0.06, 0.89, t("quality.rule"), "#555")], 7.5, max_lines=8)
+    if data["demo"]:
+        _cells(fig, y - 0.005, [(0.06, 0.89, t("quality.demo_note"), "#555")], 7.5, max_lines=6)
 
 
 def _footer(fig, data: dict, page: int, t) -> None:

@@ -314,3 +314,35 @@ def reliability_chart(
         plot_bgcolor="white",
     )
     return fig
+
+
+def quality_trend_chart(trend: pd.DataFrame, names: dict, lang: str = "zh") -> go.Figure:
+    """Each office's data-quality score per quarter (``analytics.quality.trend``), with the
+    grade thresholds as dotted lines."""
+    t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
+    fig = go.Figure()
+    for office, part in trend.groupby("office", sort=False):
+        fig.add_scatter(
+            x=part.period,
+            y=part.score.round(1),
+            mode="lines+markers",
+            name=names.get(office, office),
+            hovertemplate="%{x}: %{y}<extra>" + names.get(office, office) + "</extra>",
+        )
+    for grade, low in (("A", 90), ("B", 75), ("C", 60)):
+        fig.add_hline(
+            y=low,
+            line={"color": "#bbb", "dash": "dot", "width": 1},
+            annotation_text=t("quality.grades", grade=grade),
+            annotation_position="bottom right",
+        )
+    fig.update_layout(
+        height=360,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        font={"family": FONT},
+        yaxis={"title": t("quality.trend_axis"), "range": [0, 102]},
+        xaxis={"type": "category", "tickangle": -45, "nticks": 16},
+        legend={"orientation": "h", "x": 0, "y": -0.3, "yanchor": "top"},
+        plot_bgcolor="white",
+    )
+    return fig

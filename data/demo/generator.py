@@ -183,8 +183,70 @@ DEMO_NOTE = (
 )
 
 
-def write_workbooks(out_dir, seed: int | None = None) -> list:
-    """Write one quarterly return workbook per quarter (one sheet per city) into ``out_dir``."""
+# The demo's submission calendar: assumptions, not statistics (labelled demo data wherever the
+# scorecard shows it). Most reporting units send their return one to three weeks after the
+# quarter's end; two are habitually late; now and then a unit sends a return with a typed
+# digit too many in one county's settlement count and sends the corrected return later.
+CALENDAR = {
+    "usual_days": (6, 17),  # a unit's habitual delay after the quarter's end (days)
+    "late_units": 2,  # units habitually late
+    "late_days": (24, 45),
+    "jitter_days": (-4, 8),  # quarter to quarter
+    "revise_share": 0.2,  # quarters in which one unit sends a corrected return
+    "revise_after_days": (5, 25),
+    "typo_factor": 10,  # the typed digit too many
+}
+
+
+def submission_calendar(frame: pd.DataFrame, seed: int | None = None) -> list[dict]:
+    """The order in which the demo returns arrive: per quarter one return of the units on
+    time and one of the late ones (``report_due_days``), each received when its last unit
+    sent it, and the corrected returns; each entry {period, units, received (UTC timestamp),
+    kind ("first" or "correction"), typo (region_code or None)}, in order of receipt."""
+    rng = np.random.default_rng((demo_seed() if seed is None else seed) + 1)
+    units = sorted(frame.region_code.map(_unit_of()).unique())
+    c = CALENDAR
+    habit = dict(zip(units, rng.integers(*c["usual_days"], len(units), endpoint=True), strict=True))
+    for u in rng.choice(units, c["late_units"], replace=False):
+        habit[u] = int(rng.integers(*c["late_days"], endpoint=True))
+    due = int(settings.get("report_due_days"))
+    out = []
+    for q in sorted(frame.period.unique()):
+        end = pd.Period(q, freq="Q").end_time.normalize().tz_localize("UTC")
+        delay = {u: max(1, habit[u] + int(rng.integers(*c["jitter_days"], endpoint=True)))
+                 for u in units}  # fmt: skip
+        typo = None
+        if rng.random() < c["revise_share"]:
+            unit = str(rng.choice(units))
+            counties = sorted(frame.loc[frame.region_code.map(_unit_of()) == unit, "region_code"]
+                              .unique())  # fmt: skip
+            typo = (unit, str(rng.choice(counties)))
+        for late in (False, True):
+            group = [u for u in units if (delay[u] > due) == late]
+            if not group:
+                continue
+            days = max(delay[u] for u in group)
+            hit = typo[1] if typo and typo[0] in group else None
+            out.append({"period": q, "units": group, "received": end + pd.Timedelta(days=days),
+                        "kind": "first", "typo": hit})  # fmt: skip
+            if hit:
+                after = int(rng.integers(*c["revise_after_days"], endpoint=True))
+                out.append({"period": q, "units": [typo[0]], "kind": "correction", "typo": None,
+                            "received": end + pd.Timedelta(days=days + after)})  # fmt: skip
+    return sorted(out, key=lambda e: e["received"])
+
+
+def _unit_of() -> dict:
+    """County code -> the code of the unit it reports through (a city, or 杨凌示范区)."""
+    from geo.regions import reporting_unit
+
+    return reporting_unit(load_registry()).to_dict()
+
+
+def write_workbooks(out_dir, seed: int | None = None) -> list[tuple]:
+    """Write the demo returns in the order they arrive (``submission_calendar``): one
+    workbook per return (one sheet per city), with the day it was received and whether it
+    corrects an earlier one; [(path, entry)]."""
     from pathlib import Path
 
     from data.intake.template import write_return
@@ -192,14 +254,21 @@ def write_workbooks(out_dir, seed: int | None = None) -> list:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     frame = generate(seed)
+    unit = frame.region_code.map(_unit_of())
     paths = []
-    for q, part in frame.groupby("period", sort=True):
-        paths.append(write_return(out_dir / f"demo_return_{q}.xlsx", q, part, note=DEMO_NOTE))
+    for e in submission_calendar(frame, seed):
+        part = frame[(frame.period == e["period"]) & unit.isin(e["units"])].copy()
+        if e["typo"]:
+            at = part.region_code == e["typo"]
+            part.loc[at, "settled_rural"] = part.loc[at, "settled_rural"] * CALENDAR["typo_factor"]
+        name = f"demo_return_{e['period']}_{e['received']:%Y%m%d}_{'-'.join(e['units'])}.xlsx"
+        paths.append((write_return(out_dir / name, e["period"], part, note=DEMO_NOTE), e))
     return paths
 
 
 def load_demo(engine=None, reset: bool = False, seed: int | None = None, out_dir=None) -> dict:
-    """Generate the demo workbooks and load them through the ordinary ingest path.
+    """Generate the demo workbooks and load them through the ordinary ingest path, each with
+    the day the calendar says it was received (corrections replace the values they fix).
 
     With ``reset`` the earlier demo submissions and their observations are removed first
     (never a user's submissions). Returns counts per ingest status.
@@ -213,9 +282,9 @@ def load_demo(engine=None, reset: bool = False, seed: int | None = None, out_dir
         delete_demo(engine)
     out_dir = out_dir or settings.var_dir() / "demo"
     counts: dict[str, int] = {}
-    for path in write_workbooks(out_dir, seed):
-        # accept_warnings: the demo deliberately holds Xi'an's 2017 reform jump, which the
-        # robust history rules flag, as they should for a real return
+    for path, entry in write_workbooks(out_dir, seed):
+        # accept_warnings: the demo deliberately holds Xi'an's 2017 reform jump and the typed
+        # digits, which the robust history rules flag, as they should for a real return
         report = ingest(
             path.read_bytes(),
             path.name,
@@ -223,6 +292,8 @@ def load_demo(engine=None, reset: bool = False, seed: int | None = None, out_dir
             is_demo=True,
             engine=engine,
             accept_warnings=True,
+            replace=entry["kind"] == "correction",
+            received_at=entry["received"].to_pydatetime(),
         )
         if report.status not in ("committed", "duplicate", "unchanged"):
             raise RuntimeError(

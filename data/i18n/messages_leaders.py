@@ -230,7 +230,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "brief.overdue": {"zh": "五、逾期任务", "en": "5. Overdue tasks"},
     "brief.none_overdue": {"zh": "无逾期任务。", "en": "No task is overdue."},
     "brief.sources": {"zh": "数据来源", "en": "Sources"},
-    "brief.page": {"zh": "第{n}页，共2页", "en": "Page {n} of 2"},
+    "brief.page": {"zh": "第{n}页，共3页", "en": "Page {n} of 3"},
     "brief.col.target": {"zh": "目标", "en": "Target"},
     "brief.col.current": {"zh": "当前值", "en": "Current"},
     "brief.col.status": {"zh": "状态", "en": "Status"},

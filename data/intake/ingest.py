@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -54,6 +55,8 @@ class IngestReport:
     new: int = 0
     unchanged: int = 0
     not_carried: list[str] = field(default_factory=list)  # indicators the file has no column for
+    # warnings by the value they are about: (region_code, period, rule) -> count
+    flags: dict = field(default_factory=dict)
     changes: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(
             columns=["region_code", "period", "indicator", "old", "new"]
@@ -107,7 +110,7 @@ def check(
     report, result, history = _read(content, filename, engine, use_store)
     if result is None:
         return report
-    _judge(report, _validate(result, history, _scope(user), today))
+    _judge(report, _validate(result, history, _scope(user), today), result)
     if not report.errors:
         _compare(report, result.rows, history)
     return report
@@ -168,15 +171,36 @@ def _validate(
     return validate(result, history=history, scope=scope, today=today, resolver=default_resolver())
 
 
-def _judge(report: IngestReport, problems: list[Problem]) -> None:
+def _judge(report: IngestReport, problems: list[Problem], result: ReadResult) -> None:
     """Sort the problems into errors and warnings; errors reject the file and void any
-    comparison with the store made before."""
+    comparison with the store made before. Warnings on a row are counted by the value's region
+    and period (``flags``)."""
     report.errors = [p for p in problems if p.severity == "error"]
     report.warnings = [p for p in problems if p.severity == "warning"]
+    report.flags = _flags(report.warnings, result.rows)
     if report.errors:
         report.status = "rejected"
         report.new, report.unchanged, report._merged = 0, 0, None
         report.changes = report.changes.iloc[0:0]
+
+
+def _flags(warnings: list[Problem], rows: pd.DataFrame) -> dict:
+    """(region_code, period, rule) -> how many warnings, for the warnings on a row."""
+    located = {(p.sheet, p.row) for p in warnings if p.row is not None}
+    if not located or rows.empty:
+        return {}
+    sheets = {s for s, _ in located}
+    near = rows[rows.sheet.isin(sheets) & rows.row.isin({r for _, r in located})]
+    where = {
+        (str(s), int(r)): (str(c), str(q))
+        for s, r, c, q in zip(near.sheet, near.row, near.region_code, near.period, strict=True)
+    }
+    out: dict = {}
+    for p in warnings:
+        key = where.get((p.sheet, p.row)) if p.row is not None else None
+        if key is not None:
+            out[(*key, p.rule)] = out.get((*key, p.rule), 0) + 1
+    return out
 
 
 def _compare(report: IngestReport, rows: pd.DataFrame, history: pd.DataFrame | None) -> None:
@@ -214,8 +238,10 @@ def commit(
     accept_warnings: bool = False,
     is_demo: bool = False,
     engine: Engine | None = None,
+    received_at: datetime | None = None,
 ) -> IngestReport:
-    """Write a checked report: refuses revisions without ``replace`` and unconfirmed warnings."""
+    """Write a checked report: refuses revisions without ``replace`` and unconfirmed warnings.
+    ``received_at``: when the return was received, if not now (``write_submission``)."""
     engine = engine or store.get_engine()
     if report.status in ("duplicate", "rejected") or report._merged is None:
         return report
@@ -233,7 +259,7 @@ def commit(
     @store.retrying
     def write_once() -> int:
         with store.transaction(engine) as sess:
-            sub_id = _write(sess, report, write, content, user, is_demo)
+            sub_id = _write(sess, report, write, content, user, is_demo, received_at)
             _audit(sess, report, write, user, accept_warnings, sub_id)
         return sub_id
 
@@ -255,13 +281,16 @@ def _conflict(report: IngestReport, content: bytes, user: Principal, engine) -> 
     return report
 
 
-def _write(sess, report: IngestReport, write, content: bytes, user: str, is_demo: bool) -> int:
+def _write(
+    sess, report: IngestReport, write, content: bytes, user: str, is_demo: bool, received_at=None
+) -> int:
     """The submission and its values, inside the caller's transaction, once the store's write
     turn is taken and nothing the file was compared with has changed; returns its id."""
     expected = report._merged[[*STORE_KEY, "old"]]
     return submissions.write_submission(
-        sess, report.sha256, report.filename, content, user, report.rows, write, is_demo, expected
-    )
+        sess, report.sha256, report.filename, content, user, report.rows, write, is_demo,
+        expected, received_at,
+    )  # fmt: skip
 
 
 AUDITED_VALUES = 200  # values of a revision listed before/after in its audit record
@@ -285,6 +314,8 @@ def _audit(sess, report, write, user, accept_warnings, sub_id) -> None:
             "superseded": n_revised,
             "listed": len(keys),
             "warnings_confirmed": len(report.warnings) if accept_warnings else 0,
+            # the confirmed warnings by value, for the data-quality scorecard
+            "flags": [[*k, n] for k, n in report.flags.items()] if accept_warnings else [],
         },
         target=f"submission {sub_id} ({report.filename})",
         before=dict(zip(keys, revised.old.astype(float), strict=True)) if n_revised else None,
@@ -307,8 +338,11 @@ def ingest(
     is_demo: bool = False,
     engine: Engine | None = None,
     today: str | None = None,
+    received_at: datetime | None = None,
 ) -> IngestReport:
     """Validate and commit in one transaction: the path of the CLI and the demo loader.
+    ``received_at``: when the return was received, for one loaded after the fact (the demo's
+    submission calendar); default now.
 
     The two overlap. Once the rows are read and compared with the store, a worker thread
     writes them inside a transaction (SQLite and psycopg leave the GIL while they execute)
@@ -333,14 +367,14 @@ def ingest(
         or result.n_rows > int(settings.get("max_rows"))
         or any(p.severity == "error" for p in result.problems)
     ):
-        _judge(report, _validate(result, history, scope, today))
-        return commit(report, content, user, replace, accept_warnings, is_demo, engine)
+        _judge(report, _validate(result, history, scope, today), result)
+        return commit(report, content, user, replace, accept_warnings, is_demo, engine, received_at)
     verdict: Future[bool] = Future()  # set by this thread once validation has judged
 
     @store.retrying
     def write_then_wait() -> int:
         with store.transaction(engine) as sess:
-            sub_id = _write(sess, report, write, content, user, is_demo)
+            sub_id = _write(sess, report, write, content, user, is_demo, received_at)
             if not verdict.result():
                 raise _Withdrawn
             _audit(sess, report, write, user, accept_warnings, sub_id)
@@ -351,7 +385,7 @@ def ingest(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="urbdash-write") as pool:
         writing = pool.submit(write_then_wait)
         try:
-            _judge(report, _validate(result, history, scope, today))
+            _judge(report, _validate(result, history, scope, today), result)
         except BaseException:
             verdict.set_result(False)  # validation never finished: nothing may be committed
             raise
@@ -359,7 +393,9 @@ def ingest(
         try:
             sub_id = writing.result()
         except _Withdrawn:
-            return commit(report, content, user, replace, accept_warnings, is_demo, engine)
+            return commit(
+                report, content, user, replace, accept_warnings, is_demo, engine, received_at
+            )
         except submissions.WriteConflict:
             if report.errors:  # the file is refused anyway: validation's answer stands
                 return report

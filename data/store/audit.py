@@ -60,3 +60,13 @@ def read_audit(
     with reader(engine) as sess:
         rows = [{c: getattr(r, c) for c in COLUMNS} for r in sess.execute(stmt).scalars()]
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def confirmed_flags(engine: Engine) -> pd.DataFrame:
+    """The warnings confirmed on committed returns, by the value they were about (from the
+    ingest and revise records): region_code, period, rule, n."""
+    stmt = select(AuditLog.detail).where(AuditLog.action.in_(("ingest", "revise")))
+    with reader(engine) as sess:
+        details = sess.execute(stmt).scalars().all()
+    rows = [tuple(f) for d in details for f in (d or {}).get("flags", [])]
+    return pd.DataFrame(rows, columns=["region_code", "period", "rule", "n"])

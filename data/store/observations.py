@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.engine import Engine
 
 from data.store import engine as store
@@ -216,3 +216,32 @@ def count_observations(engine: Engine) -> int:
     """How many observation rows the store holds (current or not)."""
     with reader(engine) as sess:
         return int(sess.scalar(select(func.count()).select_from(Observation)))
+
+
+def value_history(engine: Engine | None = None) -> pd.DataFrame:
+    """What the data-quality scorecard needs, per (region, period) ever stored: when its first
+    value arrived (the earliest receipt of a submission holding one), how many values it has
+    had, how many indicators hold a current value, how many values were superseded by a later
+    submission (revisions), and whether any came from the demo data."""
+    engine = engine or store.get_engine()
+    stmt = (
+        select(
+            Observation.region_code,
+            Observation.period,
+            func.min(Submission.uploaded_at),
+            func.count(),
+            func.count(func.distinct(case((Observation.is_current, Observation.indicator_code)))),
+            func.sum(case((Observation.superseded_by.is_not(None), 1), else_=0)),
+            func.max(case((Submission.is_demo, 1), else_=0)),
+        )
+        .join(Submission, Submission.id == Observation.submission_id)
+        .group_by(Observation.region_code, Observation.period)
+    )
+    with store.reader(engine) as sess:
+        rows = sess.execute(stmt).all()
+    frame = pd.DataFrame(
+        rows,
+        columns=["region_code", "period", "first_at", "values", "held", "revised", "is_demo"],
+    )
+    frame["first_at"] = pd.to_datetime(frame.first_at, utc=True)
+    return frame.astype({"held": int, "is_demo": bool, "revised": int, "values": int})

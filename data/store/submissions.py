@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
@@ -54,12 +56,15 @@ def write_submission(
     write: pd.DataFrame,
     is_demo: bool,
     expected: pd.DataFrame | None = None,
+    received_at: datetime | None = None,
 ) -> int:
     """The submission, the superseding of the values it revises (rows of ``write`` with an
     ``old`` value) and its new values; returns the submission id. Runs inside the caller's
     transaction, after checking that ``user`` may write every region of it, taking the store's
     write turn, and (``expected``: every key of the file with the ``old`` value it was compared
-    with) checking that nothing it was compared with has changed since (else WriteConflict)."""
+    with) checking that nothing it was compared with has changed since (else WriteConflict).
+    ``received_at``: when the return was received, for a return loaded after the fact (the
+    demo's submission calendar); default now."""
     require(user, "ingest", regions=write.region_code.unique().tolist())
     lock_store(sess)
     if expected is not None:
@@ -74,6 +79,7 @@ def write_submission(
         n_rows=n_rows,
         n_values=len(write),
         is_demo=is_demo,
+        **({"uploaded_at": received_at} if received_at is not None else {}),
     )
     sess.add(sub)
     sess.flush()

@@ -1,4 +1,4 @@
-"""The two-page brief: renders, embeds the CJK font, carries the headline figures."""
+"""The three-page brief: renders, embeds the CJK font, carries the headline figures."""
 
 import itertools
 import re
@@ -24,14 +24,14 @@ def _tool(name: str) -> str:
     return path
 
 
-def test_brief_renders_two_pages_with_headline_figures(demo_store, tmp_path):
+def test_brief_renders_three_pages_with_headline_figures(demo_store, tmp_path):
     from data import store
 
     eng = store.get_engine(demo_store["url"])
     data = brief_data(eng, "2018Q4")
     pdf = write_brief(tmp_path / "brief.pdf", eng, "2018Q4")
     info = subprocess.run([_tool("pdfinfo"), pdf], capture_output=True, text=True).stdout
-    assert re.search(r"^Pages:\s+2$", info, re.M), info
+    assert re.search(r"^Pages:\s+3$", info, re.M), info
     fonts = subprocess.run([_tool("pdffonts"), pdf], capture_output=True, text=True).stdout
     assert "NotoSansCJK" in fonts and " yes yes " in fonts  # embedded, subset
     text = subprocess.run([_tool("pdftotext"), pdf, "-"], capture_output=True, text=True).stdout
@@ -45,6 +45,15 @@ def test_brief_renders_two_pages_with_headline_figures(demo_store, tmp_path):
     # tasks overdue at 2018Q4: the three with a 2015 deadline
     assert list(data["overdue"].number) == [1, 6, 11]
     assert "陕西省人民政府办公厅" in flat
+    # page 3: the cities' data quality, worst last, with the rule and the demo calendar note
+    quality = data["quality"]
+    assert len(quality) == 11 and quality.attrs["quarters"] == ["2018Q1", "2018Q2", "2018Q3",
+                                                                "2018Q4"]  # fmt: skip
+    assert "各市数据质量" in flat and "2018Q1至2018Q4，共4个季度" in flat
+    last = quality.iloc[-1]
+    assert f"{last['name']}{last.grade}{last.score:.1f}" in flat
+    assert "评分规则" in flat and "示例数据的报送日期由示例生成器按固定规则编排" in flat
+    assert "第3页，共3页" in flat
     # the pages are drawn (not blank): rendered PNGs carry ink
     subprocess.run([_tool("pdftoppm"), "-r", "30", "-png", pdf, tmp_path / "p"], check=True)
     from PIL import Image

@@ -9,23 +9,11 @@ from data.intake.template import write_return
 from data.store.bootstrap import init_store
 from data.store.models import Observation, Submission
 from tests.fixtures.actors import SYSTEM
+from tests.fixtures.workbooks import tongchuan_frame
 
 
 def _frame(values=None):
-    base = {
-        "settled_rural": 100,
-        "settled_other": 20,
-        "residence_permits": 5,
-        "resident_pop": 500_000,
-        "urban_resident_pop": 300_000,
-        "registered_pop": 520_000,
-        "urban_registered_pop": 200_000,
-    }
-    rows = [{"region_code": c, **base} for c in ("610202", "610203", "610204", "610222")]
-    frame = pd.DataFrame(rows).astype(object)
-    for (code, col), v in (values or {}).items():
-        frame.loc[frame.region_code == code, col] = v
-    return frame
+    return tongchuan_frame(values)
 
 
 def _workbook(tmp_path, name="r.xlsx", period="2016Q3", **kw):
