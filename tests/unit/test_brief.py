@@ -51,7 +51,13 @@ def test_brief_renders_three_pages_with_headline_figures(demo_store, tmp_path):
                                                                 "2018Q4"]  # fmt: skip
     assert "各市数据质量" in flat and "2018Q1至2018Q4，共4个季度" in flat
     last = quality.iloc[-1]
-    assert f"{last['name']}{last.grade}{last.score:.1f}" in flat
+    page3 = subprocess.run(
+        [_tool("pdftotext"), "-layout", "-f", "3", "-l", "3", pdf, "-"],
+        capture_output=True,
+        text=True,
+    ).stdout
+    row = rf"{last['name']}\s+{last.grade}\s+{last.score:.1f}\s+{last.on_time:.0%}"
+    assert re.search(row, page3), page3
     assert "评分规则" in flat and "示例数据的报送日期由示例生成器按固定规则编排" in flat
     assert "第3页，共3页" in flat
     # the pages are drawn (not blank): rendered PNGs carry ink
