@@ -9,6 +9,8 @@ the probability of reaching a target.
 
 - ``ets``: the product's model (``analytics.settlement_forecast``: ETS with additive damped
   trend, multiplicative seasonality and errors), its own simulated paths;
+- ``ets_add``: the additive variant, ETS(A,Ad,A) (statsmodels ``ETSModel``), its simulated
+  paths;
 - ``snaive``: a seasonal random walk (the same quarter of the last year plus a normal error
   with the spread of the in-sample seasonal differences; the error adds up year by year);
 - ``drift``: a random walk with drift (the last quarter plus the average change so far), with
@@ -55,7 +57,7 @@ from data.reference import periods
 
 HORIZONS = tuple(range(1, 9))
 LEVELS = (0.8, 0.95)
-METHODS = ("ets", "snaive", "drift", "theta")
+METHODS = ("ets", "ets_add", "snaive", "drift", "theta")
 QUANTITIES = ("flow", "cumulative")
 SEASON = 4
 # fewer origins than this at a horizon: its coverage is not judged; one miss in 10 is 90%, so
@@ -138,6 +140,20 @@ def _ets(flows: pd.Series, h: int, n: int, seed: int) -> np.ndarray:
     return np.diff(np.column_stack([np.full(n, fc.achieved), fc.paths]), axis=1)
 
 
+def _ets_additive(y: np.ndarray, start: str, h: int, n: int, seed: int) -> np.ndarray:
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    series = pd.Series(y, index=pd.period_range(start, periods=len(y), freq="Q"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = ETSModel(
+            series, error="add", trend="add", damped_trend=True, seasonal="add",
+            seasonal_periods=SEASON,
+        ).fit(disp=False, maxiter=2000)  # fmt: skip
+        sims = fit.simulate(h, anchor="end", repetitions=n, rng=np.random.default_rng(seed))
+    return np.asarray(sims, dtype=float).reshape(h, n).T
+
+
 def simulate(method: str, flows: pd.Series, h: int, n_paths: int, seed: int) -> np.ndarray:
     """``n_paths`` simulated future quarterly flows (paths, h) of one method, from ``flows``
     (quarter index, no gaps); negative flows are cut to 0."""
@@ -152,6 +168,8 @@ def simulate(method: str, flows: pd.Series, h: int, n_paths: int, seed: int) -> 
         out = _drift(y, h, n_paths, rng)
     elif method == "theta":
         out = _theta(y, h, flows.index[0], n_paths, rng)
+    elif method == "ets_add":
+        out = _ets_additive(y, flows.index[0], h, n_paths, seed)
     else:
         raise ValueError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
     return np.clip(out, 0, None)
@@ -451,6 +469,7 @@ def calibrated_settlements(
 
 METHOD_NAMES = {
     "ets": "ETS(M,Ad,M) (damped additive trend, multiplicative seasonality)",
+    "ets_add": "ETS(A,Ad,A) (damped additive trend, additive seasonality and errors)",
     "snaive": "seasonal random walk",
     "drift": "random walk with drift",
     "theta": "Theta method",

@@ -282,7 +282,8 @@ def reliability_chart(
         name=t("skill.diagonal"),
         hoverinfo="skip",
     )
-    colors = {"ets": "#1f5f8b", "snaive": "#7f7f7f", "drift": "#ff7f0e", "theta": "#2ca02c"}
+    colors = {"ets": "#1f5f8b", "ets_add": "#9467bd", "snaive": "#7f7f7f", "drift": "#ff7f0e",
+              "theta": "#2ca02c"}  # fmt: skip
     means = table.groupby("method")[["coverage80", "coverage95"]].mean()
     for method, row in means.iterrows():
         fig.add_scatter(

@@ -707,6 +707,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "skill.col.cov95": {"zh": "95%区间覆盖", "en": "95% coverage"},
     "skill.col.is95": {"zh": "95%区间评分", "en": "95% interval score"},
     "skill.method.ets": {"zh": "本产品ETS", "en": "This product's ETS"},
+    "skill.method.ets_add": {"zh": "ETS加性（A,Ad,A）", "en": "Additive ETS (A,Ad,A)"},
     "skill.method.snaive": {
         "zh": "季节朴素（去年同季）",
         "en": "Seasonal naive (same quarter last year)",

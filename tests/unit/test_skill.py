@@ -53,6 +53,17 @@ def test_seasonal_naive_interval_on_known_noise():
     )  # early origins estimate the spread from few years
 
 
+def test_the_additive_ets_recovers_a_seasonal_pattern():
+    """A constant level plus a fixed quarterly pattern and small normal noise: the additive
+    ETS's median path one year ahead is that pattern, within the noise."""
+    rng = np.random.default_rng(3)
+    pattern = np.array([-50.0, 10.0, 60.0, -20.0])
+    flows = _series(1000 + np.tile(pattern, 10) + rng.normal(0, 5, 40))
+    paths = skill.simulate("ets_add", flows, 4, 2000, 1)
+    assert paths.shape == (2000, 4) and (paths >= 0).all()
+    np.testing.assert_allclose(np.median(paths, axis=0), 1000 + pattern, atol=15)
+
+
 def test_the_rule_picks_the_lowest_interval_score():
     table = pd.DataFrame(
         {
@@ -67,8 +78,12 @@ def test_the_rule_picks_the_lowest_interval_score():
 def test_same_seed_same_scores():
     rng = np.random.default_rng(1)
     flows = _series(1000 + 20 * np.arange(16) + rng.normal(0, 30, 16))
-    a = skill.scores(skill.forecasts(flows, (1, 2), ("ets", "theta"), n_paths=300, seed=3))
-    b = skill.scores(skill.forecasts(flows, (1, 2), ("ets", "theta"), n_paths=300, seed=3))
+    a = skill.scores(
+        skill.forecasts(flows, (1, 2), ("ets", "ets_add", "theta"), n_paths=300, seed=3)
+    )
+    b = skill.scores(
+        skill.forecasts(flows, (1, 2), ("ets", "ets_add", "theta"), n_paths=300, seed=3)
+    )
     pd.testing.assert_frame_equal(a, b)
 
 
