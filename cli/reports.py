@@ -237,9 +237,9 @@ def nowcast_command(
 def backtest_command(indicator: str, region: str, paths: int, as_json: bool) -> None:
     """How good the forecasts are, against simple methods. Settlements: rolling-origin
     forecasts of the quarterly flow and of the cumulative settlements 1-8 quarters ahead by the
-    product's ETS, the additive ETS, seasonal naive, drift and Theta (MASE, coverage, interval score), the
-    calibration of the method the rule picks, and the Brier score of the settlement targets.
-    Urbanization rate (province): each census basis, 1-5 years ahead."""
+    product's ETS, the additive ETS, seasonal naive, drift and Theta (MASE, coverage, interval
+    score), the calibration of the method the rule picks, and the Brier score of the
+    settlement targets. Urbanization rate (province): each census basis, 1-5 years ahead."""
     import json
 
     import pandas as pd
