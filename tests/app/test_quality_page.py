@@ -52,6 +52,6 @@ def test_quality_page_in_english(demo_store, app_on):
     assert not at.exception, at.exception
     assert at.title[0].value == "Data quality of each reporting office"
     (table,) = [d.value for d in at.dataframe]
-    assert {"Office", "Grade", "Score", "On time", "Confirmed warnings"} <= set(table.columns)
+    assert {"Office", "Grade", "Score", "On time", "Days", "Warnings"} <= set(table.columns)
     assert "Xi'an" in set(table["Office"]) and "Yangling Demonstration Zone" in set(table["Office"])
     assert any(c.value.startswith("Grade rule: score = 40 x") for c in at.caption)
