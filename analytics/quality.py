@@ -148,12 +148,13 @@ def scorecard(
 ) -> pd.DataFrame:
     """The ranked scorecard of the ``level`` ("county" or "city") offices over the ``window``
     quarters ending at ``period`` (default: the latest stored quarter); best first (``COLUMNS``;
-    ``office`` is the region code, ``city`` its reporting unit)."""
+    ``office`` is the region code, ``city`` its reporting unit, ``name`` and ``city_name``
+    their names in ``registry``'s language)."""
     if level not in ("county", "city"):
         raise ValueError(f"unknown level {level!r}: county or city")
     through = periods.parse_period(period) if period else _latest(history)
     if through is None:
-        return pd.DataFrame(columns=COLUMNS)
+        return pd.DataFrame(columns=[*COLUMNS, "name", "city_name"])
     rows = county_quarters(history, flags, registry, through, due_days=due_days)
     if level == "city":
         rows = _city_quarters(rows, registry)
@@ -162,11 +163,14 @@ def scorecard(
     unit = reporting_unit(registry)
     table.insert(0, "level", level)
     table.insert(1, "city", table.index.map(lambda c: unit.get(c, c)))
+    names = unit_names(registry)
+    table["name"] = table.index.map(names)
+    table["city_name"] = table.city.map(names)
     table = table.rename_axis("office").reset_index()
     table = table.sort_values(["score", "office"], ascending=[False, True], kind="stable")
     table["rank"] = np.arange(1, len(table) + 1)
     table.attrs = {"through": through, "quarters": quarters, "demo": bool(rows.is_demo.any())}
-    return table[COLUMNS].reset_index(drop=True)
+    return table[[*COLUMNS, "name", "city_name"]].reset_index(drop=True)
 
 
 def trend(
@@ -233,18 +237,13 @@ def from_store(
     registry: pd.DataFrame | None = None,
     window: int = WINDOW,
 ) -> pd.DataFrame:
-    """The scorecard of the store's returns (``scorecard``), with the office's and its
-    city's names from ``registry`` (default: the Chinese registry)."""
+    """The scorecard of the store's returns (``scorecard``), names from ``registry``
+    (default: the Chinese registry)."""
     from geo.regions import load_registry
 
     registry = load_registry() if registry is None else registry
     history, flags = history_from_store(engine)
-    table = scorecard(history, flags, registry, period, level, window)
-    names = unit_names(registry)
-    attrs = table.attrs
-    table = table.assign(name=table.office.map(names), city_name=table.city.map(names))
-    table.attrs = attrs
-    return table
+    return scorecard(history, flags, registry, period, level, window)
 
 
 def history_from_store(engine=None) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -257,14 +257,7 @@ def _quality(period: str | None, level: str, window: int, lang: str) -> pd.DataF
     from analytics import quality as q
 
     history, flags = quality_history()
-    table = q.scorecard(history, flags, registry(), period, level, window)
-    from geo.regions import unit_names
-
-    names = unit_names(registry())
-    attrs = table.attrs
-    table = table.assign(name=table.office.map(names), city_name=table.city.map(names))
-    table.attrs = attrs
-    return table
+    return q.scorecard(history, flags, registry(), period, level, window)
 
 
 def quality_trend(offices: tuple[str, ...], period: str | None, level: str) -> pd.DataFrame:
