@@ -202,7 +202,7 @@ def submission_calendar(frame: pd.DataFrame, seed: int | None = None) -> list[di
     """The order in which the demo returns arrive: per quarter one return of the units on
     time and one of the late ones (``report_due_days``), each received when its last unit
     sent it, and the corrected returns; each entry {period, units, received (UTC timestamp),
-    kind ("first" or "correction"), typo (region_code or None)}, in order of receipt."""
+    kind ("first" or "correction"), typo (region_code or None), late}, in order of receipt."""
     rng = np.random.default_rng((demo_seed() if seed is None else seed) + 1)
     units = sorted(frame.region_code.map(_unit_of()).unique())
     c = CALENDAR
@@ -228,11 +228,11 @@ def submission_calendar(frame: pd.DataFrame, seed: int | None = None) -> list[di
             days = max(delay[u] for u in group)
             hit = typo[1] if typo and typo[0] in group else None
             out.append({"period": q, "units": group, "received": end + pd.Timedelta(days=days),
-                        "kind": "first", "typo": hit})  # fmt: skip
+                        "kind": "first", "typo": hit, "late": late})  # fmt: skip
             if hit:
                 after = int(rng.integers(*c["revise_after_days"], endpoint=True))
                 out.append({"period": q, "units": [typo[0]], "kind": "correction", "typo": None,
-                            "received": end + pd.Timedelta(days=days + after)})  # fmt: skip
+                            "received": end + pd.Timedelta(days=days + after), "late": late})  # fmt: skip
     return sorted(out, key=lambda e: e["received"])
 
 
@@ -261,7 +261,9 @@ def write_workbooks(out_dir, seed: int | None = None) -> list[tuple]:
         if e["typo"]:
             at = part.region_code == e["typo"]
             part.loc[at, "settled_rural"] = part.loc[at, "settled_rural"] * CALENDAR["typo_factor"]
-        name = f"demo_return_{e['period']}_{e['received']:%Y%m%d}_{'-'.join(e['units'])}.xlsx"
+        # named by quarter, day received and kind, as a person would name it (no region codes)
+        kind = e["kind"] if e["kind"] == "correction" else ("late" if e["late"] else "on_time")
+        name = f"demo_return_{e['period']}_{e['received']:%Y%m%d}_{kind}.xlsx"
         paths.append((write_return(out_dir / name, e["period"], part, note=DEMO_NOTE), e))
     return paths
 
