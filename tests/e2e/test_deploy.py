@@ -187,6 +187,27 @@ def test_five_sessions_at_once_through_nginx(deployed):
     assert result["navigations"] == 5 * 4  # three menu clicks and back to the overview
 
 
+def test_sessions_without_a_browser_through_nginx(deployed):
+    """The load bench's sessions without a browser (bench/protocol.py), which carry most of its
+    30-session load: through nginx, beside a Chromium tab, each signs in and goes once round
+    the journey, every page checked for its heading and for error boxes; a refused sign-in is
+    counted as an error with the page's own words, not as a page served."""
+    from bench.load import demo_accounts, drive
+
+    accounts = demo_accounts(deployed.var)
+    result = drive(deployed.url, 6, 0, accounts, rounds=1, browsers=1)
+    print(
+        f"6 sessions, 1 in Chromium: served p50 {result['served_p50']:.2f} s, p95 "
+        f"{result['served_p95']:.2f} s; drawn p95 {result['p95']:.2f} s"
+    )
+    assert result["errors"] == []
+    assert (result["browsers"], result["navigations"], result["served_navigations"]) == (1, 4, 20)
+
+    refused = drive(deployed.url, 1, 0, [("demo-leader", "not-the-password")], rounds=1, browsers=0)
+    assert refused["errors"] == ["demo-leader (protocol): PageError: /: 用户名或密码错误"]
+    assert refused["served_navigations"] == 0
+
+
 def test_postgresql_restarted_under_the_app(deployed, browser, shots, tmp_path):
     """The app says the database is away, then recovers by itself; a write in flight during a
     restart is either stored and reported so, or reported as not stored and absent."""
