@@ -5,6 +5,7 @@ import streamlit as st
 
 import ui
 from data import store
+from ui import server as ui_server
 
 st.set_page_config(page_title="陕西城镇化监测 / Shaanxi urbanization", page_icon="🏙️", layout="wide")
 try:
@@ -41,3 +42,5 @@ else:
         nav.run()
     except store.WriteError:  # the database went away mid-page: say so, recover next click
         ui.database_unavailable()
+# the freed memory of this run back to the system, at most every few seconds (ui/server.py)
+ui_server.trim_heap()

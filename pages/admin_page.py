@@ -202,7 +202,10 @@ with targets_tab:
         chosen = t1.selectbox(
             ui.tr("admin.tset.set"),
             [*sets.name, NEW],
-            format_func=lambda n: ui.tr("admin.tset.new") if n == NEW else ui.target_set_label(n),
+            format_func={
+                **{n: ui.target_set_label(n) for n in sets.name},
+                NEW: ui.tr("admin.tset.new"),
+            }.get,
             key="tset_set",
         )
         new_name = new_source = None
@@ -213,7 +216,7 @@ with targets_tab:
         indicator = t3.selectbox(
             ui.tr("admin.tset.col.indicator"),
             list(TARGET_INDICATORS),
-            format_func=lambda i: ui.tr("proj.target_label." + i),
+            format_func={i: ui.tr("proj.target_label." + i) for i in TARGET_INDICATORS}.get,
             key="tset_indicator",
         )
         persons = indicator == "settled_cumulative"
@@ -235,7 +238,7 @@ with targets_tab:
         baseline = t6.selectbox(
             ui.tr("admin.tset.baseline"),
             [None, *quarters],
-            format_func=lambda q: "—" if q is None else q,
+            format_func={None: "—", **{q: q for q in quarters}}.get,
             key="tset_baseline",
             disabled=not persons,
         )
@@ -296,7 +299,7 @@ with audit_tab:
     action = f3.selectbox(
         ui.tr("audit.action"),
         [None, *actions],
-        format_func=lambda a: ui.tr("audit.all") if a is None else actions[a],
+        format_func={None: ui.tr("audit.all"), **actions}.get,
         key="audit_action",
     )
     when = datetime.combine(since, time.min, tzinfo=UTC) if since else None

@@ -1,6 +1,8 @@
 """地图 / Map: city and county choropleths of settlement progress (quarterly returns) and of the
 2010 and 2020 censuses (real county figures), drillable, offline."""
 
+from functools import partial
+
 import streamlit as st
 
 import ui
@@ -33,38 +35,31 @@ if not has_returns:
     st.info(ui.tr("app.no_data"))
 
 
-def jump() -> None:
-    """The search box drills into the county's city and outlines the county."""
-    hit = ui.find_county(state["map_search"]) if state["map_search"] else None
-    state["map_highlight"] = hit["code"] if hit else None
-    if hit:
-        state["map_city"] = hit["city_code"]
-
-
 c1, c2, c3, c4 = st.columns([1, 2, 2, 1])
 level = c1.radio(
     ui.tr("map.level"),
     ["city", "county"],
     key="map_level",
-    format_func=lambda v: ui.tr(f"map.level.{v}"),
+    format_func={v: ui.tr(f"map.level.{v}") for v in ("city", "county")}.get,
 )
 from_returns = [
     i
     for i, spec in maps.MAP_INDICATORS.items()
     if has_returns and not spec.census and (i != "target_share" or len(allocs))
 ]
+offered = from_returns + list(maps.CENSUS_INDICATORS)
 indicator = c2.selectbox(
     ui.tr("map.indicator"),
-    from_returns + list(maps.CENSUS_INDICATORS),
+    offered,
     key="map_indicator",
-    format_func=lambda v: ui.tr(f"map.ind.{v}"),
+    format_func={v: ui.tr(f"map.ind.{v}") for v in offered}.get,
 )
 is_census = maps.MAP_INDICATORS[indicator].census
 method = c4.selectbox(
     ui.tr("map.classification"),
     maps.CLASSIFIERS,
     key="map_method",
-    format_func=lambda v: ui.tr(f"map.cls.{v}"),
+    format_func={v: ui.tr(f"map.cls.{v}") for v in maps.CLASSIFIERS}.get,
 )
 playing = state.get("map_playing", False) and not is_census
 if is_census:  # two census dates, no quarter to pick
@@ -76,14 +71,12 @@ else:
         ui.tr("map.stop" if playing else "map.play"),
         key="map_play_button",
         icon=":material/stop:" if playing else ":material/play_arrow:",
-        on_click=lambda: state.update(
-            map_playing=not playing,
-            **(
-                {}
-                if playing or state["map_period"] != quarters[-1]
-                else {"map_period": quarters[0]}
-            ),
-        ),
+        on_click=state.update,
+        kwargs={
+            "map_playing": not playing,
+            # play from the start when the slider stands at the last quarter
+            **({} if playing or period != quarters[-1] else {"map_period": quarters[0]}),
+        },
     )
 
 d1, d2, d3 = st.columns([2, 3, 1.5], vertical_alignment="bottom")
@@ -91,10 +84,10 @@ city = d1.selectbox(
     ui.tr("map.city"),
     [PROVINCE, *cities],
     key="map_city",
-    format_func=lambda v: ui.tr("map.all_cities") if v == PROVINCE else cities[v],
+    format_func={PROVINCE: ui.tr("map.all_cities"), **cities}.get,
 )
 city = None if city == PROVINCE else city
-query = d2.text_input(ui.tr("map.search"), key="map_search", on_change=jump)
+query = d2.text_input(ui.tr("map.search"), key="map_search", on_change=ui.jump_to_county)
 if query:
     hit = ui.find_county(query)
     if hit:
@@ -153,20 +146,15 @@ else:
 chart_key = f"map_{shown_level}_{city}"
 
 
-def drill() -> None:
-    """A click on a city selects it: show its counties (runs before the rerun, so the city
-    picker's state may still be set)."""
-    points = state[chart_key]["selection"]["points"]
-    if shown_level == "city" and points and points[0].get("location") in cities:
-        state["map_city"] = points[0]["location"]
-
-
 left, right = st.columns([3, 2])
 with left:
     st.plotly_chart(
         fig,
         width="stretch",
-        on_select=drill,
+        # a click on a city shows its counties (a callback from ui, not made here: see there)
+        on_select=partial(
+            ui.drill_into_city, chart_key, tuple(cities) if shown_level == "city" else ()
+        ),
         selection_mode="points",
         key=chart_key,
         config={"displaylogo": False},
@@ -175,7 +163,8 @@ with left:
         st.button(
             ui.tr("map.back"),
             icon=":material/arrow_back:",
-            on_click=lambda: state.update(map_city=PROVINCE),
+            on_click=state.update,
+            kwargs={"map_city": PROVINCE},
         )
     if shown_level == "city":
         st.caption(ui.tr("map.click_hint"))

@@ -219,7 +219,7 @@ else:
             committed.index.tolist(),
             index=None,  # nothing chosen until the statistician picks one
             placeholder=ui.tr("returns.revert_pick"),
-            format_func=lambda i: f"{i} · {committed.at[i, 'filename']}",
+            format_func={i: f"{i} · {name}" for i, name in committed.filename.items()}.get,
             key="revert_id",
         )
         if target is not None:

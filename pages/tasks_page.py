@@ -132,7 +132,9 @@ if len(mine):
             ui.tr("task.update_task"),
             list(mine.number),
             key="task_update_number",
-            format_func=lambda n: f"{n}. {frame.set_index('number').at[n, 'text'][:40]}…",
+            format_func={
+                n: f"{n}. {text[:40]}…" for n, text in zip(frame.number, frame.text, strict=True)
+            }.get,
         )
         new_status = u2.selectbox(
             ui.tr("task.update_status"),

@@ -44,7 +44,7 @@ chosen = c3.multiselect(
     list(names),
     default=default,
     key=f"trend_regions_{level}",
-    format_func=lambda c: f"{names[c]} {c}",
+    format_func={c: f"{names[c]} {c}" for c in names}.get,
 )
 d1, d2, d3 = st.columns([4, 4, 3], vertical_alignment="bottom")
 mode = d1.radio(

@@ -23,11 +23,13 @@ pick = st.selectbox(
     ui.tr("whatif.load"),
     options,
     key="whatif_load",
-    format_func=lambda i: (
-        ui.tr("whatif.none")
-        if i is None
-        else f"{i} · {saved.set_index('id').at[i, 'name']} · {saved.set_index('id').at[i, 'author']}"
-    ),
+    format_func={
+        None: ui.tr("whatif.none"),
+        **{
+            i: f"{i} · {n} · {a}"
+            for i, n, a in zip(saved.id, saved.name, saved.author, strict=True)
+        },
+    }.get,
 )
 loaded = scenarios.ScenarioParams(**saved.set_index("id").at[pick, "params"]) if pick else None
 # by default the view from a year before the 2020 targets, when a decision could still change them

@@ -7,13 +7,51 @@ of the checkout.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import importlib.util
 import math
 import sys
+import threading
+import time
 import tomllib
 from pathlib import Path
 
 OPTIONS_FILE = "streamlit_config.toml"
+# glibc's mallopt parameter for the most heap arenas (malloc.h: M_ARENA_MAX)
+M_ARENA_MAX = -8
+# Every session's script runs in a thread of its own. glibc gives threads up to 8 heap arenas
+# per core, and Python's freed memory stays spread over them: measured with 15 sessions at once,
+# a replica's RSS kept growing (590 -> 750 MB over four rounds of sessions). Two arenas, and
+# freed memory handed back to the system after runs, keep it within the 500 MB budget.
+ARENAS = 2
+TRIM_EVERY_S = 5.0
+_libc = (
+    ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6") if sys.platform == "linux" else None
+)
+_trim_lock = threading.Lock()
+_last_trim = [0.0]
+
+
+def limit_arenas(arenas: int = ARENAS) -> bool:
+    """Cap glibc's heap arenas (before the server starts its threads); False off glibc."""
+    mallopt = getattr(_libc, "mallopt", None)
+    return bool(mallopt and mallopt(M_ARENA_MAX, arenas))
+
+
+def trim_heap(now: float | None = None) -> bool:
+    """Hand the heap's free pages back to the system (glibc's malloc_trim), at most once every
+    ``TRIM_EVERY_S`` seconds across sessions; True when it ran."""
+    trim = getattr(_libc, "malloc_trim", None)
+    now = time.monotonic() if now is None else now
+    if trim is None or now - _last_trim[0] < TRIM_EVERY_S or not _trim_lock.acquire(False):
+        return False
+    try:
+        _last_trim[0] = now
+        trim(0)
+        return True
+    finally:
+        _trim_lock.release()
 
 
 def _ui_dir() -> Path:
@@ -54,5 +92,6 @@ def run(host: str, port: int) -> int:
     from streamlit.web import cli as streamlit_cli
 
     PagesManager.uses_pages_directory = False
+    limit_arenas()
     sys.argv = ["streamlit", "run", str(app_script()), *streamlit_flags(host, port)]
     return streamlit_cli.main()

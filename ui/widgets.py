@@ -8,7 +8,7 @@ import streamlit as st
 
 from data.reference.indicators import REPORTED_CODES as _INDICATOR_CODES  # noqa: E402
 from data.sanitize import csv_bytes, xlsx_bytes
-from ui.cached import observations, registry
+from ui.cached import find_county, observations, registry
 from ui.state import lang, tr
 
 # Streamlit badge colours of the Open SDG progress classes (pages 总览 and 预测)
@@ -80,6 +80,27 @@ def origin_quarters() -> list[str]:
     return quarters[MIN_QUARTERS - 1 :]
 
 
+def jump_to_county() -> None:
+    """The map's search box (key ``map_search``), as its on_change callback: drill into the
+    county's city and outline the county. A widget keeps its callbacks as long as the session
+    lives, so they are defined here, never in a page: a function made in a page script holds
+    that page's whole namespace (its frames and figures) in memory for every session."""
+    state = st.session_state
+    hit = find_county(state["map_search"]) if state["map_search"] else None
+    state["map_highlight"] = hit["code"] if hit else None
+    if hit:
+        state["map_city"] = hit["city_code"]
+
+
+def drill_into_city(chart_key: str, cities: tuple[str, ...]) -> None:
+    """The map's on_select callback: a click on one of ``cities`` selects it, so the map shows
+    its counties (it runs before the rerun, so the city picker's state may still be set)."""
+    state = st.session_state
+    points = state[chart_key]["selection"]["points"]
+    if points and points[0].get("location") in cities:
+        state["map_city"] = points[0]["location"]
+
+
 def findings_table(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
     """The findings of a return for people: severity and field in the page's language, empty
     cells blank (never "None"), rows as whole numbers."""
@@ -126,6 +147,8 @@ def map_table(frame: pd.DataFrame, indicator: str) -> pd.DataFrame:
 
 __all__ = [
     "findings_table",
+    "jump_to_county",
+    "drill_into_city",
     "STATUS_COLORS",
     "demo_badge",
     "sources",
