@@ -12,7 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-from pypinyin import Style, lazy_pinyin
 
 NAMES_EN = Path(__file__).resolve().parent / "names_en.csv"
 
@@ -33,6 +32,8 @@ def _rules() -> tuple[dict, dict, dict]:
 def romanise(text: str) -> str:
     """Hanyu Pinyin of ``text`` without tones, capitalised, syllables joined with an apostrophe
     before a, o or e (安康 Ankang, 西安 Xi'an); ü kept (略阳 Lüeyang)."""
+    from pypinyin import Style, lazy_pinyin  # here: its dictionaries take 56 MB once loaded
+
     syllables = lazy_pinyin(text, style=Style.NORMAL, v_to_u=True)
     word = syllables[0] + "".join(("'" if s[:1] in "aoe" else "") + s for s in syllables[1:])
     return word[:1].upper() + word[1:]

@@ -214,19 +214,7 @@ class Resolver:
                 for key in (name, _stem(name)):
                     self._alias_names.setdefault(key, set()).add(row.current_code)
                     self._alias_kinds[(key, row.current_code)] = row.kind
-        # English names by rule ("Weinan", "Hu County", "Xi'an"), and the same without the
-        # suffix word ("Hu", "Hancheng"), as typed in a search box
-        self._english: dict[str, set[str]] = {}
-        english = english_names(self.registry)
-        pairs = list(zip(self.registry.code, english.name_en, strict=True))
-        pairs += [  # former names too: 户县 -> "Hu County" finds 鄠邑区
-            (row.current_code, english_name(row.alias_name, self._level[row.current_code]))
-            for row in self.crosswalk.itertuples(index=False)
-            if row.alias_name and row.current_code in self._level
-        ]
-        for code, full in pairs:
-            for key in {search_key(full), search_key(full.rsplit(" ", 1)[0])}:
-                self._english.setdefault(key, set()).add(code)
+        self._english: dict[str, set[str]] | None = None  # made when first asked (english())
         self._city_prefixes = sorted(
             (
                 (normalize_text(n), c)
@@ -235,6 +223,25 @@ class Resolver:
             ),
             key=lambda t: -len(t[0]),
         )
+
+    def english(self) -> dict[str, set[str]]:
+        """English names by rule ("Weinan", "Hu County", "Xi'an"), and the same without the
+        suffix word ("Hu", "Hancheng"), as typed in a search box → region codes. Made on the
+        first name that is not found in Chinese: romanising loads pypinyin's dictionaries
+        (56 MB), which a return written in Chinese never needs."""
+        if self._english is None:
+            english: dict[str, set[str]] = {}
+            pairs = list(zip(self.registry.code, english_names(self.registry).name_en, strict=True))
+            pairs += [  # former names too: 户县 -> "Hu County" finds 鄠邑区
+                (row.current_code, english_name(row.alias_name, self._level[row.current_code]))
+                for row in self.crosswalk.itertuples(index=False)
+                if row.alias_name and row.current_code in self._level
+            ]
+            for code, full in pairs:
+                for key in {search_key(full), search_key(full.rsplit(" ", 1)[0])}:
+                    english.setdefault(key, set()).add(code)
+            self._english = english
+        return self._english
 
     @classmethod
     def default(cls) -> Resolver:
@@ -342,8 +349,8 @@ class Resolver:
                         raw, None, candidates=tuple(found), note=f"ambiguous region name {raw}"
                     )
         key = search_key(raw)
-        if key.isascii() and key in self._english:
-            found = self._pick(self._english[key], parent, level)
+        if key.isascii() and key in self.english():
+            found = self._pick(self.english()[key], parent, level)
             if len(found) == 1:
                 return Resolution(raw, found[0], self.name_of(found[0]), "english")
             if len(found) > 1:

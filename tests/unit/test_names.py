@@ -4,12 +4,17 @@ them: every region has one, none is left in Chinese, and each is found again as 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from geo.names import NAMES_EN, english_name, english_names, localized, romanise, search_key
 from geo.regions import default_resolver, load_registry
+
+ROOT = Path(__file__).resolve().parents[2]
 
 REG = load_registry()
 EN = pd.concat([REG, english_names(REG)], axis=1)
@@ -102,3 +107,22 @@ def test_an_unknown_english_name_is_not_guessed():
     res = default_resolver().resolve("Foo County")
     assert not res.ok and res.note == "unknown region name Foo County"
     assert search_key("Xi’an") == search_key("xian")
+
+
+def test_a_return_in_chinese_never_loads_pypinyin():
+    """Romanising loads pypinyin's dictionaries (56 MB, which took the 100,000-row ingest past
+    its 400 MB budget): the resolver makes its English names only when a name is not found in
+    Chinese. Run in a fresh interpreter, where nothing else has imported pypinyin yet."""
+    code = """
+import sys
+from geo.regions import Resolver
+r = Resolver.default()
+found = [r.resolve(v).code for v in ("西安市", "610122", "户县", "长安区")]
+before = "pypinyin" in sys.modules
+english = r.resolve("Hu County").code
+print(found, before, english, "pypinyin" in sys.modules)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split("\n")[-2]
+    assert out == "['610100', '610122', '610118', '610116'] False 610118 True"
