@@ -42,13 +42,14 @@ def limit_arenas(arenas: int = ARENAS) -> bool:
 def trim_heap(now: float | None = None) -> bool:
     """Hand the heap's free pages back to the system (glibc's malloc_trim), at most once every
     ``TRIM_EVERY_S`` seconds across sessions; True when it ran."""
-    trim = getattr(_libc, "malloc_trim", None)
+    from data.intake.memory import release_freed_memory
+
     now = time.monotonic() if now is None else now
-    if trim is None or now - _last_trim[0] < TRIM_EVERY_S or not _trim_lock.acquire(False):
+    if now - _last_trim[0] < TRIM_EVERY_S or not _trim_lock.acquire(False):
         return False
     try:
         _last_trim[0] = now
-        trim(0)
+        release_freed_memory()
         return True
     finally:
         _trim_lock.release()
