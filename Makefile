@@ -5,22 +5,33 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8501
+WORKERS ?= auto
 
 
-.PHONY: run test venv system-deps lint format unit app e2e bench fuzz deploy-local clean
+.PHONY: run test venv venv-test system-deps lint format unit app e2e bench fuzz deploy-local clean
 
-$(STAMP): pyproject.toml constraints.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c constraints.txt -e ".[test]"
-	@touch $(STAMP)
+# The venv: what running needs for `make run`, with the test extras for `make test`. Installed
+# by uv (pinned, bootstrapped into the venv by pip); INSTALLER=pip installs with pip instead.
+$(RUN_STAMP): pyproject.toml constraints.txt .ci/install.sh
+	@echo "Installing the Python packages into $(VENV) (first run, or the pins changed)..."
+	@t=$$SECONDS; PYTHON=$(PYTHON) bash .ci/install.sh $(VENV) . \
+	  && echo "  packages installed in $$((SECONDS - t)) s"
+	@touch $@
 
-venv: $(STAMP)
+$(TEST_STAMP): pyproject.toml constraints.txt .ci/install.sh
+	@echo "Installing the Python packages and the test tools into $(VENV)..."
+	@t=$$SECONDS; PYTHON=$(PYTHON) bash .ci/install.sh $(VENV) ".[test]" \
+	  && echo "  packages installed in $$((SECONDS - t)) s"
+	@touch $@ $(RUN_STAMP)
 
-run: $(STAMP)
+venv: $(RUN_STAMP)
+venv-test: $(TEST_STAMP)
+
+run: $(RUN_STAMP)
 	$(BIN)/urbdash init
 	$(BIN)/urbdash demo --if-empty
 	$(BIN)/urbdash serve --host $(HOST) --port $(PORT)
@@ -28,36 +39,32 @@ run: $(STAMP)
 system-deps:
 	bash .ci/system-deps.sh
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(STAMP)
+format: $(TEST_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Every tier in one pytest run against SQLite and a throwaway PostgreSQL on 127.0.0.1.
-test: $(STAMP) system-deps lint
-	@set -euo pipefail; \
-	pgdir=$$(mktemp -d /tmp/urbdash-pg.XXXXXX); \
-	url=$$(bash .ci/pg.sh start $$pgdir); \
-	trap 'bash .ci/pg.sh stop '"$$pgdir" EXIT; \
-	echo "PostgreSQL for the store tests: $$url"; \
-	URBDASH_TEST_PG_URL=$$url $(BIN)/python -m pytest -ra $(PYTEST_ARGS)
+# Every tier in one pytest run on every core (pytest-xdist), against SQLite and a throwaway
+# PostgreSQL on 127.0.0.1; .ci/test.sh sets up what is missing and prints each step's time.
+test:
+	@MAKE="$(MAKE)" PYTHON=$(PYTHON) WORKERS=$(WORKERS) PYTEST_ARGS="$(PYTEST_ARGS)" bash .ci/test.sh
 
-unit: $(STAMP)
-	$(BIN)/python -m pytest -q tests/unit
+unit: $(TEST_STAMP)
+	$(BIN)/python -m pytest -q -n $(WORKERS) tests/unit
 
-app: $(STAMP)
-	$(BIN)/python -m pytest -q tests/app
+app: $(TEST_STAMP)
+	$(BIN)/python -m pytest -q -n $(WORKERS) tests/app
 
-e2e: $(STAMP)
-	$(BIN)/python -m pytest -q tests/e2e
+e2e: $(TEST_STAMP)
+	$(BIN)/python -m pytest -q -n $(WORKERS) tests/e2e
 
 # Benchmarks, with a throwaway PostgreSQL for the scaled path's rows (COPY) and the load run.
 # The figures and the table go to the terminal (and var/bench.json); library logging (AppTest's
 # bare-mode warnings) goes to var/bench.log.
-bench: $(STAMP) system-deps
+bench: $(TEST_STAMP) system-deps
 	@set -euo pipefail; \
 	pgdir=$$(mktemp -d /tmp/urbdash-pg.XXXXXX); \
 	url=$$(bash .ci/pg.sh start $$pgdir); \
@@ -70,12 +77,12 @@ bench: $(STAMP) system-deps
 # replicas on loopback and nginx on $(LISTEN) in front (deploy/README.md). Ctrl-C stops it all.
 REPLICAS ?= 2
 LISTEN ?= 127.0.0.1:8080
-deploy-local: $(STAMP) system-deps
+deploy-local: $(TEST_STAMP) system-deps
 	$(BIN)/python -m deploy.local --replicas $(REPLICAS) --listen $(LISTEN)
 
 # Many more generated workbooks than `make test` feeds to validate and ingest.
 FUZZ_EXAMPLES ?= 2000
-fuzz: $(STAMP)
+fuzz: $(TEST_STAMP)
 	URBDASH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/unit/test_fuzz_workbooks.py
 
 clean:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -54,33 +55,69 @@ def engine(db_url):
     eng.dispose()
 
 
+def _run_root(tmp_path_factory) -> Path:
+    """The folder every process of this run shares: pytest's base temp, or its parent under
+    pytest-xdist (each worker has its own base temp below it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def copy_sqlite(src: Path, dst: Path) -> None:
+    """A consistent copy of a SQLite store (SQLite's online backup: safe while others read)."""
+    import sqlite3
+
+    source, target = sqlite3.connect(src), sqlite3.connect(dst)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        source.close()
+        target.close()
+
+
 @pytest.fixture(scope="session")
-def demo_store(tmp_path_factory):
-    """A SQLite store initialised and loaded with the demo data once per session."""
+def demo_template(tmp_path_factory) -> Path:
+    """The demo store, generated and loaded through the ingest path once per test run, whatever
+    the number of xdist workers (the first to get the lock builds it; the others wait and
+    reuse it). Never written to: tests take copies (``demo_store``, ``demo_copy``, the browser
+    tier's server)."""
+    import fcntl
+
     from data.demo.generator import load_demo
     from data.store.bootstrap import init_store
 
+    root = _run_root(tmp_path_factory)
+    path = root / "demo-template" / "demo.sqlite"
+    with open(root / "demo-template.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (path.parent / "done").exists():
+            path.parent.mkdir(exist_ok=True)
+            url = f"sqlite:///{path}"
+            eng = store.get_engine(url)
+            init_store(eng)
+            load_demo(eng, out_dir=path.parent / "demo")
+            eng.dispose()
+            store.clear_engines()
+            (path.parent / "done").touch()
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_store(demo_template, tmp_path_factory):
+    """This process's SQLite store with the demo data (a copy of the run's template, so that
+    the users AppTest makes in it stay in this process)."""
     var = tmp_path_factory.mktemp("var")
+    copy_sqlite(demo_template, var / "demo.sqlite")
     url = f"sqlite:///{var / 'demo.sqlite'}"
-    eng = store.get_engine(url)
-    init_store(eng)
-    load_demo(eng, out_dir=var / "demo")
-    return {"url": url, "var": var, "engine": eng}
+    return {"url": url, "var": var, "engine": store.get_engine(url)}
 
 
 @pytest.fixture
 def demo_copy(demo_store, tmp_path):
     """A private copy of the demo store, for tests that write (the session's demo store is
     shared by every tier, so a write there would leak into later tests)."""
-    import sqlite3
-
     path = tmp_path / "demo-copy.sqlite"
-    src = sqlite3.connect(demo_store["url"].removeprefix("sqlite:///"))
-    dst = sqlite3.connect(path)
-    with dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
+    copy_sqlite(Path(demo_store["url"].removeprefix("sqlite:///")), path)
     url = f"sqlite:///{path}"
     eng = store.get_engine(url)
     yield {"url": url, "engine": eng}
@@ -101,3 +138,42 @@ def admin_cli(tmp_path, monkeypatch):
     add = ["user", "add", "root", "--role", "admin", "--password-stdin"]
     assert runner.invoke(main, add, input="pass-word-2026\n").exit_code == 0
     return runner
+
+
+# Tests that share an expensive fixture run in one pytest-xdist worker, so that the fixture is
+# built once per run: the browser tier's server, the replicated deployment, the installed wheel.
+# The scheduler sees only node ids, so the groups are named by file; collection checks that every
+# test using one of these fixtures sits in a file of the fixture's group. xdist hands out the
+# largest groups first and the many single tests fill in around them.
+SHARED_FIXTURE_GROUPS = {"deployed": "deploy", "server": "browser", "installed": "wheel"}
+GROUP_OF_FILE = {
+    "tests/e2e/test_deploy.py": "deploy",
+    "tests/e2e/test_journeys.py": "browser",
+    "tests/e2e/test_roles_journey.py": "browser",
+    "tests/package/test_wheel.py": "wheel",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        for fixture, group in SHARED_FIXTURE_GROUPS.items():
+            if fixture in item.fixturenames and GROUP_OF_FILE.get(path) != group:
+                raise pytest.UsageError(
+                    f"{item.nodeid} uses the fixture {fixture!r}: list its file in "
+                    f"GROUP_OF_FILE as {group!r} (tests/conftest.py), so that one worker "
+                    f"builds it once"
+                )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixtureScheduling(LoadScopeScheduling):
+        """Each test on its own, except the files of one group, which go to one worker."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return GROUP_OF_FILE.get(nodeid.split("::", 1)[0], nodeid)
+
+    return SharedFixtureScheduling(config, log)

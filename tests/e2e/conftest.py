@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import copy_sqlite
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("URBDASH_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "var" / "screenshots"
@@ -76,8 +78,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def server(tmp_path_factory, demo_template):
+    """``urbdash serve`` on the run's demo store. As on a second `make run`: the store holds
+    the demo returns (the run's template, loaded once), and `urbdash demo --if-empty` leaves
+    them and makes the demo accounts."""
     var = tmp_path_factory.mktemp("e2e_var")
+    copy_sqlite(demo_template, var / "urbdash.sqlite")
     env = {**os.environ, "URBDASH_VAR_DIR": str(var)}
     env.pop("URBDASH_DATABASE_URL", None)
     bindir = Path(sys.executable).parent

@@ -30,6 +30,9 @@ TITLE = "2021年第一季度农业转移人口落户情况统计表"
 CSP_WATCH = """() => { window.__csp = [];
   document.addEventListener('securitypolicyviolation',
     e => window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline'))); }"""
+pytestmark = pytest.mark.known_long(
+    reason="starts PostgreSQL, two replicas and nginx, loads the demo into PostgreSQL and drives five sessions at once"
+)
 
 
 @pytest.fixture(scope="module")

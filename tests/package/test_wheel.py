@@ -22,22 +22,29 @@ def _run(args, **kw) -> subprocess.CompletedProcess:
     return subprocess.run(args, capture_output=True, text=True, timeout=900, **kw)
 
 
+UV = Path(sys.executable).parent / "uv"  # the installer `make` uses (.ci/install.sh)
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
-    """A fresh venv with the wheel installed (dependencies pinned by constraints.txt)."""
+    """A fresh venv with the wheel installed (dependencies pinned by constraints.txt), by the
+    installer `make` uses: uv where the test venv has it, else pip."""
     base = tmp_path_factory.mktemp("wheel")
-    built = _run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(base / "dist"), "."],
-        cwd=ROOT,
-    )
+    dist, venv = base / "dist", base / "venv"
+    constraints = str(ROOT / "constraints.txt")
+    if UV.exists():
+        build = [str(UV), "build", "--wheel", "--quiet", "--out-dir", str(dist), str(ROOT)]
+        make_venv = [str(UV), "venv", "--quiet", "--python", sys.executable, str(venv)]
+        install = [str(UV), "pip", "install", "--quiet", "--python", str(venv / "bin" / "python")]
+    else:
+        build = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), "."]
+        make_venv = [sys.executable, "-m", "venv", str(venv)]
+        install = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
+    built = _run(build, cwd=ROOT)
     assert built.returncode == 0, built.stderr[-3000:]
-    (wheel,) = (base / "dist").glob("urbdash-*.whl")
-    venv = base / "venv"
-    assert _run([sys.executable, "-m", "venv", str(venv)]).returncode == 0
-    pip = _run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
-        + ["-c", str(ROOT / "constraints.txt"), str(wheel)]
-    )
+    (wheel,) = dist.glob("urbdash-*.whl")
+    assert _run(make_venv).returncode == 0
+    pip = _run([*install, "-c", constraints, str(wheel)])
     assert pip.returncode == 0, pip.stderr[-3000:]
     work = base / "elsewhere"  # not the checkout: nothing may be found through it
     work.mkdir()

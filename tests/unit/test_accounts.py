@@ -22,6 +22,7 @@ from data.intake.ingest import ingest, revert
 from data.store import audit, users
 from data.store.bootstrap import init_store
 from data.store.models import AuditLog, Observation, Scenario, Submission, Target, TaskUpdate
+from tests.conftest import copy_sqlite
 from tests.fixtures import workbooks as wb
 from tests.fixtures.actors import SYSTEM
 
@@ -467,7 +468,10 @@ def test_user_commands_and_audit(cli):
     assert bad.exit_code == 1 and "--since 'yesterday' is not a date" in bad.stderr
 
 
-def test_demo_accounts_one_per_role_in_a_private_file(tmp_path, monkeypatch):
+def test_demo_accounts_one_per_role_in_a_private_file(tmp_path, monkeypatch, demo_template):
+    # a store holding the demo returns but no accounts yet (the returns are the run's template;
+    # loading them is test_cli's test_demo_if_empty_loads_once)
+    copy_sqlite(demo_template, tmp_path / "urbdash.sqlite")
     monkeypatch.setenv("URBDASH_VAR_DIR", str(tmp_path))
     monkeypatch.delenv("URBDASH_DATABASE_URL", raising=False)
     out = CliRunner().invoke(main, ["demo", "--if-empty"])

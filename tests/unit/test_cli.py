@@ -6,6 +6,7 @@ from click.testing import CliRunner
 
 from cli.main import main
 from data import store
+from tests.conftest import copy_sqlite
 
 
 @pytest.fixture
@@ -115,7 +116,10 @@ def test_settings_lists_every_setting(runner):
 
 
 @pytest.fixture
-def demo_cli(runner):
+def demo_cli(runner, tmp_path, demo_template):
+    """The CLI on a store holding the demo returns (the run's template: loading them again is
+    what test_demo_if_empty_loads_once tests)."""
+    copy_sqlite(demo_template, tmp_path / "urbdash.sqlite")
     assert runner.invoke(main, ["demo", "--if-empty"]).exit_code == 0
     return runner
 

@@ -1,0 +1,55 @@
+"""The suite's own time keeping (tests/timing.py): the per-test limit and the tier table."""
+
+from __future__ import annotations
+
+from tests.timing import tier_of
+
+pytest_plugins = ["pytester"]
+
+SLOW = """
+import time
+import pytest
+
+def test_slow():
+    time.sleep(0.5)
+
+@pytest.mark.known_long(reason="builds something whole")
+def test_slow_marked():
+    time.sleep(0.5)
+
+@pytest.mark.known_long
+def test_marked_without_reason():
+    pass
+
+def test_quick():
+    pass
+"""
+
+
+def test_a_test_over_the_limit_fails_unless_marked_with_a_reason(pytester, monkeypatch):
+    monkeypatch.setenv("URBDASH_TEST_LIMIT_S", "0.25")
+    pytester.makepyfile(test_x=SLOW)
+    result = pytester.runpytest("-p", "tests.timing", "-ra")
+    result.assert_outcomes(passed=2, failed=2)
+    result.stdout.fnmatch_lines(
+        ["*_ test_slow _*", "this test took 0.5 s (setup and call), over the 0.25 s limit;*"]
+    )
+    failed = {line.split()[1] for line in result.outlines if line.startswith("FAILED")}
+    assert failed == {"test_x.py::test_slow", "test_x.py::test_marked_without_reason"}
+    assert any("needs reason=" in line for line in result.outlines)
+
+
+def test_the_run_ends_with_each_tier_and_its_wall_time(pytester, monkeypatch):
+    monkeypatch.setenv("URBDASH_TEST_LIMIT_S", "60")
+    pytester.makepyfile(test_y="def test_one():\n    pass\n")
+    result = pytester.runpytest("-p", "tests.timing")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        ["*time per tier*", "tier*tests*wall*test time", "test_y.py*1*0:00*", "all*1*0:00"]
+    )
+
+
+def test_tiers_are_the_folders_under_tests():
+    assert tier_of("tests/unit/test_store.py::test_x[sqlite]") == "unit"
+    assert tier_of("tests/e2e/test_deploy.py::test_y") == "e2e"
+    assert tier_of("test_here.py::test_z") == "test_here.py"
