@@ -3,12 +3,12 @@
 import json
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 import ui
 from analytics import scenarios
 from analytics.aggregate import province_cumulative
+from analytics.render import charts
 from data.sanitize import Refusal, file_stem
 
 lang = ui.lang()
@@ -131,52 +131,11 @@ result = ui.scenario_result(json.dumps(params.as_dict(), sort_keys=True))
 
 st.subheader(ui.tr("whatif.compare"))
 st.dataframe(scenarios.comparison(result, lang), hide_index=True, width="stretch")
-fig = go.Figure()
-for key, color in (("baseline_path", "#6c757d"), ("scenario_path", "#3182bd")):
-    path = pd.DataFrame(result["settled"][key])
-    label = ui.tr("whatif.col.baseline" if key.startswith("baseline") else "whatif.col.scenario")
-    fig.add_trace(go.Scatter(x=path.period, y=path.value / 1e4, name=label, line={"color": color}))
-    fig.add_trace(
-        go.Scatter(
-            x=pd.concat([path.period, path.period[::-1]]),
-            y=pd.concat([path.upper, path.lower[::-1]]) / 1e4,
-            fill="toself",
-            mode="lines",
-            line={"width": 0},
-            opacity=0.15,
-            fillcolor=color,
-            showlegend=False,
-            hoverinfo="skip",
-        )
-    )
 # what actually happened, beside the scenarios: the returns' cumulative settlement, also after
 # the forecast origin when the store holds those quarters
 actual = province_cumulative(obs, ui.registry())
-actual = actual[actual.index <= path.period.max()]
-fig.add_trace(
-    go.Scatter(
-        x=actual.index,
-        y=actual.to_numpy() / 1e4,
-        name=ui.tr("whatif.col.actual"),
-        mode="lines+markers",
-        marker={"size": 4},
-        line={"color": "#111111", "width": 2},
-    )
-)
-target = result["settled"]
-fig.add_hline(
-    y=target["target"] / 1e4,
-    line={"dash": "dot"},
-    annotation_text=f"{scenarios.target_label(target['target'], lang)} · {target['period']}",
-)
-fig.update_layout(
-    title=ui.tr("whatif.settled_chart"),
-    height=360,
-    plot_bgcolor="white",
-    margin={"l": 50, "r": 10, "t": 40, "b": 40},
-    yaxis_title=ui.tr("unit.wan_persons"),
-)
-fig.update_xaxes(type="category", tickangle=-45, nticks=16)
+ends = max(p["period"] for p in result["settled"]["scenario_path"])
+fig = charts.scenario_chart(result["settled"], actual[actual.index <= ends], lang)
 st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
 if bool(obs.is_demo.any()):
     ui.demo_badge()

@@ -173,11 +173,82 @@ def fan_chart(history: pd.DataFrame, record: dict, lang: str = "zh") -> go.Figur
         plot_bgcolor="white",
         legend={"orientation": "h", "y": -0.2},
     )
-    fig.update_xaxes(
-        type="category", showgrid=False, tickangle=-45, nticks=16
-    )  # period labels as periods, never "2,010"
+    period_axis(fig, showgrid=False)
     fig.update_yaxes(title=unit, gridcolor="#e5e5e5", tickformat=",")
     return fig
+
+
+def period_axis(fig: go.Figure, **axis) -> go.Figure:
+    """The x axis as quarters in time order: labels as periods (never "2,010"), and every
+    period any trace names placed by its date, whichever trace names it first (a category
+    axis would otherwise put a forecast drawn first before the past drawn after it)."""
+    periods = {str(x) for trace in fig.data if trace.x is not None for x in trace.x}
+    order = sorted(periods, key=lambda p: pd.Period(p, freq="Q"))
+    fig.update_xaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=order,
+        tickangle=-45,
+        nticks=16,
+        **axis,
+    )
+    return fig
+
+
+def scenario_chart(settled: dict, actual: pd.Series, lang: str = "zh") -> go.Figure:
+    """Cumulative settlement: what happened (the returns, also past the scenario's start where
+    the store holds those quarters), then the baseline's and the scenario's paths with their
+    95% bands, and the target. ``settled`` is a scenario result's ``settled`` part; ``actual``
+    the province's cumulative settlement indexed by period."""
+    from analytics.scenarios import target_label
+
+    t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=actual.index.astype(str),
+            y=actual.to_numpy() / 1e4,
+            name=t("whatif.col.actual"),
+            mode="lines+markers",
+            marker={"size": 4},
+            line={"color": "#111111", "width": 2},
+        )
+    )
+    for key, color, label in (
+        ("baseline_path", "#6c757d", "whatif.col.baseline"),
+        ("scenario_path", "#3182bd", "whatif.col.scenario"),
+    ):
+        path = pd.DataFrame(settled[key])
+        fig.add_trace(
+            go.Scatter(x=path.period, y=path.value / 1e4, name=t(label), line={"color": color})
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=pd.concat([path.period, path.period[::-1]]),
+                y=pd.concat([path.upper, path.lower[::-1]]) / 1e4,
+                fill="toself",
+                mode="lines",
+                line={"width": 0},
+                opacity=0.15,
+                fillcolor=color,
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+    fig.add_hline(
+        y=settled["target"] / 1e4,
+        line={"dash": "dot"},
+        annotation_text=f"{target_label(settled['target'], lang)} · {settled['period']}",
+    )
+    fig.update_layout(
+        title=t("whatif.settled_chart"),
+        height=360,
+        font={"family": FONT},
+        plot_bgcolor="white",
+        margin={"l": 50, "r": 10, "t": 40, "b": 40},
+        yaxis_title=t("unit.wan_persons"),
+    )
+    return period_axis(fig)
 
 
 def reach_chart(series: pd.DataFrame, reach: dict, reference: dict, lang: str = "zh") -> go.Figure:
@@ -342,8 +413,7 @@ def quality_trend_chart(trend: pd.DataFrame, names: dict, lang: str = "zh") -> g
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         font={"family": FONT},
         yaxis={"title": t("quality.trend_axis"), "range": [0, 102]},
-        xaxis={"type": "category", "tickangle": -45, "nticks": 16},
         legend={"orientation": "h", "x": 0, "y": -0.3, "yanchor": "top"},
         plot_bgcolor="white",
     )
-    return fig
+    return period_axis(fig)

@@ -1,10 +1,12 @@
 """AppTest tier: every registered page runs in both languages without an exception."""
 
+import json
 from pathlib import Path
 
 import pytest
 
 import ui
+from tests.fixtures.figures import time_axis_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,6 +30,11 @@ def test_page_runs(app, page, lang):
     at.switch_page(page).run()
     assert not at.exception, at.exception
     assert not at.error
+    # every chart the page draws has its time axes in order and no line back in time
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        title = (spec.get("layout", {}).get("title") or {}).get("text", "")
+        assert time_axis_problems(spec) == [], f"{page} ({lang}), chart {title!r}"
 
 
 def test_overview_content(app):
