@@ -6,7 +6,7 @@ import pandas as pd
 
 from analytics.aggregate import aggregate
 from data.i18n import messages
-from data.reference import official
+from data.reference import indicators, official
 from data.reference.targets import SETTLEMENT_BASELINE
 from geo.regions import PROVINCE_CODE, reporting_units
 
@@ -64,3 +64,28 @@ def sources(official_frame: pd.DataFrame) -> list[str]:
         if line not in seen:
             seen.append(line)
     return seen
+
+
+def series_table(official_frame: pd.DataFrame, names: dict, lang: str = "zh") -> pd.DataFrame:
+    """The official series as a person reads it, in ``lang``: region (its name, from ``names``:
+    code -> name in the page's language) and code, year, indicator name, value, unit, census
+    basis, published or derived, source, its address, note and licence."""
+    t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
+    units = {"万人": t("unit.wan_persons"), "%": "%"}
+    f = official_frame
+    return pd.DataFrame(
+        {
+            t("col.region"): f.region_code.map(names).fillna(f.region_code),
+            t("col.code"): f.region_code,
+            t("col.year"): f.year,
+            t("col.indicator"): f.indicator.map(lambda c: indicators.get(c).name(lang)),
+            t("col.value"): f.value,
+            t("col.unit"): f.unit.map(lambda u: units.get(u, u)),
+            t("col.basis"): f.basis.map(lambda b: official.BASIS_LABEL[b][lang]),
+            t("col.flag"): f.flag.map(lambda g: official.FLAG_LABEL[g][lang]),
+            t("col.source"): f.source_title,
+            t("col.source_url"): f.source_url,
+            t("col.note"): f.note,
+            t("col.licence"): f.licence,
+        }
+    )

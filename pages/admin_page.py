@@ -1,7 +1,6 @@
 """用户与审计 / Users and audit (admins): accounts, roles and assignments, lock-outs, and the
 audit trail with filters and export."""
 
-import json
 from datetime import UTC, datetime, time
 
 import pandas as pd
@@ -77,7 +76,8 @@ with users_tab:
             "state": [state(r) for r in frame.itertuples()],
         }
     )
-    st.dataframe(
+    ui.table(
+        st,
         shown.rename(columns={c: ui.tr(f"admin.col.{c}") for c in shown.columns}),
         hide_index=True,
         width="stretch",
@@ -165,7 +165,8 @@ with targets_tab:
         st.success(st.session_state.pop("admin_target_done"))
     st.caption(ui.tr("admin.targets_intro"))
     sets = ui.target_sets()
-    st.dataframe(
+    ui.table(
+        st,
         pd.DataFrame(
             {
                 ui.tr("admin.tset.col.set"): [ui.target_set_label(n) for n in sets.name],
@@ -178,7 +179,8 @@ with targets_tab:
         width="stretch",
     )
     held = ui.province_targets()
-    st.dataframe(
+    ui.table(
+        st,
         pd.DataFrame(
             {
                 ui.tr("admin.tset.col.set"): held.set_name.map(ui.target_set_label),
@@ -306,13 +308,6 @@ with audit_tab:
     log = read_audit(ui.engine(), when, who.strip() or None, action)
     st.caption(ui.tr("audit.count", n=len(log)))
 
-    def text(v) -> str:
-        return (
-            ""
-            if v is None or (isinstance(v, float) and pd.isna(v))
-            else json.dumps(v, ensure_ascii=False, default=str)
-        )
-
     def what(target: str) -> str:
         """The record's object in the page's language: its kind word translated, the rest
         (ids, names, codes) as recorded."""
@@ -333,13 +328,13 @@ with audit_tab:
             "user": log["user"],
             "action": [actions.get(a, a) for a in log["action"]],
             "target": log["target"].fillna("").map(what),
-            "before": log["before"].map(text),
-            "after": log["after"].map(text),
-            "detail": log["detail"].map(text),
+            "before": [ui.audit_text(v, lang, names) for v in log["before"]],
+            "after": [ui.audit_text(v, lang, names) for v in log["after"]],
+            "detail": [ui.audit_text(v, lang, names) for v in log["detail"]],
         }
     )
     export = table.rename(columns={c: ui.tr(f"audit.col.{c}") for c in table.columns})
-    st.dataframe(export, hide_index=True, width="stretch", height=420)
+    ui.table(st, export, hide_index=True, width="stretch", height=420)
     d1, d2 = st.columns(2)
     d1.download_button(ui.tr("audit.download_csv"), csv_bytes(export), "audit.csv", "text/csv")
     d2.download_button(ui.tr("audit.download_xlsx"), xlsx_bytes(export), "audit.xlsx")

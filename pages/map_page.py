@@ -226,7 +226,7 @@ if lisa is not None:
         lambda c: ui.tr(f"clusters.class.{found.cluster.get(c, 'missing')}", alpha=lisa.alpha)
     )
     table[ui.tr("clusters.p")] = codes.map(found.p_value)
-st.dataframe(table, hide_index=True, width="stretch")
+ui.table(st, table, hide_index=True, width="stretch")
 ui.download_row(table, f"map_{indicator}" + (f"_{period}" if period else ""), "map")
 if playing:
     import time

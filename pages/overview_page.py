@@ -144,9 +144,9 @@ def ranked(rows) -> object:
 
 t1, t2, t3 = st.columns([3, 3, 4])
 t1.markdown(f"**{ui.tr('lead.ahead')}**", help=ui.tr(f"lead.basis.{ranking.basis}"))
-t1.dataframe(ranked(ranking.ahead()), hide_index=True, width="stretch", height=213)
+ui.table(t1, ranked(ranking.ahead()), hide_index=True, width="stretch", height=213)
 t2.markdown(f"**{ui.tr('lead.behind')}**", help=ui.tr(f"lead.basis.{ranking.basis}"))
-t2.dataframe(ranked(ranking.behind()), hide_index=True, width="stretch", height=213)
+ui.table(t2, ranked(ranking.behind()), hide_index=True, width="stretch", height=213)
 with t3:
     st.markdown(f"**{ui.tr('lead.earlier')}**")
     for r in records[2:]:

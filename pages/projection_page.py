@@ -61,7 +61,8 @@ def calibration_lines(cal: dict) -> None:
     )
     with st.expander(ui.tr("cal.compare")):
         rows = cal["methods"]
-        st.dataframe(
+        ui.table(
+            st,
             pd.DataFrame(
                 {
                     ui.tr("skill.col.method"): [method_name(m["method"]) for m in rows],
@@ -220,7 +221,7 @@ for ind, (table, summary) in ui.backtests().items():
             ),
         }
     )
-    st.dataframe(shown, hide_index=True, width="stretch", height=200)
+    ui.table(st, shown, hide_index=True, width="stretch", height=200)
 # how good the settlement forecast is, beside simple methods (analytics.skill)
 st.subheader(ui.tr("skill.heading"))
 st.caption(ui.tr("skill.note"))
@@ -232,7 +233,8 @@ if cal is not None and len(cal.flow_scores):
     scores = cal.flow_scores
     shown = scores[scores.h.isin([1, 2, 4, 8])]
     left, right = st.columns([3, 2])
-    left.dataframe(
+    ui.table(
+        left,
         pd.DataFrame(
             {
                 ui.tr("skill.col.h"): shown.h,
@@ -265,7 +267,8 @@ if cal is not None and len(cal.flow_scores):
     if not cal.judged:
         st.caption(ui.tr("cal.too_short", origins=cal.origins, min=skill.MIN_CASES))
     pct = lambda v: ui.tr("cal.not_judged") if pd.isna(v) else f"{v:.0%}"  # noqa: E731
-    st.dataframe(
+    ui.table(
+        st,
         pd.DataFrame(
             {
                 ui.tr("skill.col.h"): mine.h,
@@ -287,7 +290,8 @@ if cal is not None and len(cal.flow_scores):
         st.caption(ui.tr("skill.brier_none"))
     else:
         st.caption(ui.tr("skill.brier_note"))
-        st.dataframe(
+        ui.table(
+            st,
             pd.DataFrame(
                 {
                     ui.tr("skill.col.method"): brier.method.map(method_name),
@@ -306,7 +310,8 @@ if evaluation is not None and len(evaluation["rate"]):
     rate = evaluation["rate"]
     st.markdown(f"**{ui.tr('skill.rate_heading')}**")
     st.caption(ui.tr("skill.rate_note", most=int(rate.cases.max()), min=skill.MIN_CASES))
-    st.dataframe(
+    ui.table(
+        st,
         pd.DataFrame(
             {
                 ui.tr("skill.col.basis"): rate.basis.map(lambda b: BASIS_LABEL[b][lang]),

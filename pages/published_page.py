@@ -5,7 +5,7 @@ import streamlit as st
 import ui
 from analytics import published as overview
 from analytics.render import charts
-from data.reference.official import FLAG_LABEL, headline
+from data.reference.official import headline
 from data.sanitize import csv_bytes
 
 lang = ui.lang()
@@ -41,7 +41,7 @@ table, has_demo, span = overview.city_table(official, ui.registry(), obs, lang)
 if has_demo:
     ui.demo_badge()
 decimals = {c: st.column_config.NumberColumn(format="%.2f") for c in table.columns[2:]}
-st.dataframe(table, hide_index=True, width="stretch", column_config=decimals)
+ui.table(st, table, hide_index=True, width="stretch", column_config=decimals)
 st.caption(ui.tr("overview.cities_note"))
 if span:
     origin = ui.tr("overview.origin_demo" if has_demo else "overview.origin_returns")
@@ -51,8 +51,9 @@ if obs.empty:
     st.info(ui.tr("app.no_data"))
 
 with st.expander(ui.tr("overview.series_table")):
-    shown = official.assign(flag=official.flag.map(lambda f: FLAG_LABEL[f][lang]))
-    st.dataframe(shown, hide_index=True, width="stretch")
+    reg = ui.registry()
+    shown = overview.series_table(official, dict(zip(reg.code, reg.name, strict=True)), lang)
+    ui.table(st, shown, hide_index=True, width="stretch")
     st.download_button(
         ui.tr("overview.download_csv"),
         csv_bytes(shown),

@@ -76,7 +76,8 @@ shown = full.drop(columns=kinds).assign(
 narrow = [
     c for c in shown.columns if c not in (ui.tr(f"quality.col.{k}") for k in ("office", "city"))
 ]
-st.dataframe(
+ui.table(
+    st,
     shown,
     hide_index=True,
     width="stretch",
@@ -119,4 +120,4 @@ if level == "county":
         grid = grid.reindex(table.office)[list(indicators.REPORTED_CODES)]
         grid.index = grid.index.map(names)
         grid.index.name = ui.tr("quality.col.office")
-        st.dataframe(grid.rename(columns=label).map(pct), width="stretch")
+        ui.table(st, grid.rename(columns=label).map(pct), width="stretch")

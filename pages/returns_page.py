@@ -134,7 +134,8 @@ def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -
         table = table[table.severity.isin([kinds[k] for k in shown or []])]
         labels = {c: ui.tr(f"returns.col.{c}") for c in table.columns}
         labels["message"] = st.column_config.TextColumn(labels["message"], width="large")
-        box.dataframe(
+        ui.table(
+            box,
             table,
             hide_index=True,
             width="stretch",
@@ -155,7 +156,7 @@ def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -
     replace = accept = True
     if len(report.changes):
         box.markdown(ui.tr("returns.changes"))
-        box.dataframe(report.changes, hide_index=True, width="stretch")
+        ui.table(box, report.changes, hide_index=True, width="stretch")
         replace = box.checkbox(
             ui.tr("returns.confirm_replace", n=len(report.changes)), key=f"rep_{key}"
         )
@@ -202,7 +203,8 @@ else:
     shown = subs.drop(columns=["sha256"]).assign(
         status=subs.status.map(lambda s: ui.tr(f"returns.sub_status.{s}"))
     )
-    st.dataframe(
+    ui.table(
+        st,
         shown,
         hide_index=True,
         width="stretch",
@@ -305,10 +307,10 @@ if comp.period:
         }
     )
     left, right = st.columns(2)
-    left.dataframe(by_city.drop(columns=["city_code"]), hide_index=True)
-    right.dataframe(per_indicator, hide_index=True)
+    ui.table(left, by_city.drop(columns=["city_code"]), hide_index=True)
+    ui.table(right, per_indicator, hide_index=True)
     st.caption(ui.tr("returns.matrix"))
-    st.dataframe(ui.completeness_matrix(group), width="stretch", height=320)
+    ui.table(st, ui.completeness_matrix(group), width="stretch", height=320)
 
 # the newest quarter's totals while counties are still missing: reported + estimated
 st.subheader(ui.tr("nowcast.heading"))
@@ -359,7 +361,7 @@ if now is not None:
                 ],
             }
         )
-        st.dataframe(table, hide_index=True, width="stretch")
+        ui.table(st, table, hide_index=True, width="stretch")
     st.caption(ui.tr("nowcast.method"))
     # the backtest re-runs the method over every complete quarter (seconds): on request only,
     # so a statistician's page stays quick after each upload
@@ -367,7 +369,8 @@ if now is not None:
     scores = ui.nowcast_backtest() if show else pd.DataFrame()
     if len(scores):
         st.markdown(f"**{ui.tr('nowcast.backtest')}**")
-        st.dataframe(
+        ui.table(
+            st,
             pd.DataFrame(
                 {
                     ui.tr("nowcast.col.scenario"): scores.scenario.map(

@@ -95,7 +95,8 @@ table = shown.assign(
 TASK_COLUMNS = ["number", "status", "deadline", "text", "lead", "departments", "section", "updated"]
 table = table[TASK_COLUMNS]
 table.columns = [ui.tr(f"task.col.{c}") for c in TASK_COLUMNS]
-st.dataframe(
+ui.table(
+    st,
     table,
     hide_index=True,
     width="stretch",
@@ -170,7 +171,8 @@ with st.expander(ui.tr("task.history")):
             at=history["at"].str[:16].str.replace("T", " "),
             status=history.status.map(lambda s: ui.tr(f"task.status.{s}")),
         )[HISTORY_COLUMNS]
-        st.dataframe(
+        ui.table(
+            st,
             history.rename(columns={c: ui.tr(f"task.hcol.{c}") for c in HISTORY_COLUMNS}),
             hide_index=True,
             width="stretch",

@@ -114,5 +114,5 @@ if lines is not None and len(lines):
 with st.expander(ui.tr("trend.table"), expanded=False):
     table = frame.pivot_table(index="period", columns="name", values="value", sort=False)
     table = table.reset_index().rename(columns={"period": ui.tr("trend.axis_period")})
-    st.dataframe(table, hide_index=True, width="stretch", height=260)
+    ui.table(st, table, hide_index=True, width="stretch", height=260)
     ui.download_row(frame, f"trend-{indicator}", "trend")

@@ -130,7 +130,7 @@ params = scenarios.ScenarioParams(
 result = ui.scenario_result(json.dumps(params.as_dict(), sort_keys=True))
 
 st.subheader(ui.tr("whatif.compare"))
-st.dataframe(scenarios.comparison(result, lang), hide_index=True, width="stretch")
+ui.table(st, scenarios.comparison(result, lang), hide_index=True, width="stretch")
 # what actually happened, beside the scenarios: the returns' cumulative settlement, also after
 # the forecast origin when the store holds those quarters
 actual = province_cumulative(obs, ui.registry())

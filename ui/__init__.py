@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-_PARTS = ("ui.state", "ui.cached", "ui.widgets", "ui.auth")
+_PARTS = ("ui.state", "ui.cached", "ui.widgets", "ui.auth", "ui.readable")
 
 
 def __getattr__(name: str):

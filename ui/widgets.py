@@ -145,7 +145,21 @@ def map_table(frame: pd.DataFrame, indicator: str) -> pd.DataFrame:
     return out
 
 
+# what a table shows for a missing value (Streamlit's grid writes "None" unless told otherwise):
+# the statistical tables' dash for "no figure"
+MISSING = "—"
+
+
+def table(where, data, **kwargs):
+    """``where.dataframe(data, …)`` (``where``: st, a column or a container) with missing values
+    drawn as a dash, never as "None"."""
+    kwargs.setdefault("placeholder", MISSING)
+    return where.dataframe(data, **kwargs)
+
+
 __all__ = [
+    "table",
+    "MISSING",
     "findings_table",
     "jump_to_county",
     "drill_into_city",

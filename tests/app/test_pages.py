@@ -7,6 +7,7 @@ import pytest
 
 import ui
 from tests.fixtures.figures import time_axis_problems
+from tests.fixtures.screen import screen_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,6 +31,8 @@ def test_page_runs(app, page, lang):
     at.switch_page(page).run()
     assert not at.exception, at.exception
     assert not at.error
+    # nothing raw on screen: no "None"/"nan", internal names, raw JSON or bare region codes
+    assert screen_problems(at) == [], f"{page} ({lang})"
     # every chart the page draws has its time axes in order and no line back in time
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec)
