@@ -28,8 +28,9 @@ import numpy as np
 import pandas as pd
 
 from analytics.aggregate import aggregate
+from data import settings
 from data.reference import periods
-from geo.regions import reporting_unit
+from geo.regions import PROVINCE_CODE, reporting_unit
 
 LOOKBACK_YEARS = 3
 DRAWS = 4000
@@ -40,7 +41,8 @@ INDICATOR = "settled_total"
 @dataclass(frozen=True)
 class Nowcast:
     """Totals of one quarter: ``units`` (one row per city and 杨凌示范区, then the province:
-    code, reported, estimated, total, lower, upper, counties_reported, counties_expected) and
+    code, reported, estimated, total, lower, upper, counties_reported, counties_expected, and
+    ``enough``: whether enough has come in for its total to be shown, ``enough_reported``) and
     ``counties`` (one row per missing county: code, estimate, lower, upper, peers: "city" or
     "province")."""
 
@@ -50,7 +52,7 @@ class Nowcast:
 
     @property
     def province(self) -> pd.Series:
-        return self.units.set_index("code").loc["610000"]
+        return self.units.set_index("code").loc[PROVINCE_CODE]
 
     def as_dict(self) -> dict:
         return {
@@ -160,7 +162,7 @@ def nowcast(
     units = []
     unit_codes = sorted(set(unit_of.reindex(codes)))
     groups = {u: [c for c in codes if unit_of[c] == u] for u in unit_codes}
-    groups["610000"] = codes
+    groups[PROVINCE_CODE] = codes
     for u, members in groups.items():
         got = [c for c in members if c in reported]
         idx = [missing.index(c) for c in members if c not in reported]
@@ -179,7 +181,27 @@ def nowcast(
                 "counties_expected": len(members),
             }
         )
-    return Nowcast(period, pd.DataFrame(units), counties)
+    return Nowcast(period, enough_reported(pd.DataFrame(units)), counties)
+
+
+def min_share() -> float:
+    """The share of counties (and, for the province, of cities) that must have reported before
+    a total is estimated (the setting ``URBDASH_NOWCAST_MIN_SHARE``, with its reason)."""
+    return float(settings.get("nowcast_min_share"))
+
+
+def enough_reported(units: pd.DataFrame, share: float | None = None) -> pd.DataFrame:
+    """``units`` with ``enough``: a city's total is estimated only when at least ``share`` of
+    its counties have reported; the province's only when that share of its counties have and
+    that share of the cities (and 杨凌示范区) have any return in. The figures stay (the backtest
+    scores the method on them); what is shown to a person follows ``enough``."""
+    share = min_share() if share is None else share
+    out = units.copy()
+    out["enough"] = out.counties_reported >= share * out.counties_expected
+    cities = out[out.code != PROVINCE_CODE]
+    cities_in = float((cities.counties_reported > 0).mean()) if len(cities) else 0.0
+    out.loc[out.code == PROVINCE_CODE, "enough"] &= cities_in >= share
+    return out
 
 
 def latest_reporting(obs: pd.DataFrame, registry: pd.DataFrame) -> str | None:

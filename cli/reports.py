@@ -177,7 +177,7 @@ def nowcast_command(
     from data.reference import periods
     from data.store.observations import read_observations
     from geo.names import localized
-    from geo.regions import load_registry, reporting_unit, reporting_units
+    from geo.regions import PROVINCE_CODE, load_registry, reporting_unit, reporting_units
 
     lang = lang_or_default(lang)
     registry = localized(load_registry(), lang)
@@ -192,25 +192,34 @@ def nowcast_command(
         scores = nc.backtest(flows, unit, nc.usual_late(registry)) if with_backtest else None
     except (ValueError, periods.PeriodError) as exc:
         fail(str(exc), EXIT_INVALID)
-    names = {**reporting_units(registry).set_index("code").name, "610000": "province"}
+    names = {**reporting_units(registry).set_index("code").name, PROVINCE_CODE: "province"}
     if as_json:
-        out = result.as_dict()
+        out = result.as_dict() | {"min_share": nc.min_share()}
         if scores is not None:
             out["backtest"] = scores.astype(object).where(scores.notna(), None).to_dict("records")
         click.echo(json.dumps(out, ensure_ascii=False))
         return
     p = result.province
-    click.echo(
-        f"{period}: reported {int(p.counties_reported)}/{int(p.counties_expected)} counties, "
-        f"{p.reported:,.0f} settled + {p.estimated:,.0f} estimated = {p.total:,.0f} "
-        f"(95% interval {p.lower:,.0f}-{p.upper:,.0f})"
-    )
+    too_few = f"too few have reported for an estimate (fewer than {nc.min_share():.0%})"
+    head = f"{period}: reported {int(p.counties_reported)}/{int(p.counties_expected)} counties, "
+    if p.enough:
+        click.echo(
+            head + f"{p.reported:,.0f} settled + {p.estimated:,.0f} estimated = {p.total:,.0f} "
+            f"(95% interval {p.lower:,.0f}-{p.upper:,.0f})"
+        )
+    else:
+        click.echo(head + f"{p.reported:,.0f} settled so far; {too_few}")
     for r in result.units.itertuples():
-        if r.code != "610000" and r.counties_reported < r.counties_expected:
+        if r.code != PROVINCE_CODE and r.counties_reported < r.counties_expected:
+            figures = (
+                f"{r.reported:,.0f} + {r.estimated:,.0f} = {r.total:,.0f} "
+                f"({r.lower:,.0f}-{r.upper:,.0f})"
+                if r.enough
+                else f"{r.reported:,.0f} so far, {too_few}"
+            )
             click.echo(
                 f"  {names.get(r.code, r.code)}: {r.counties_reported}/{r.counties_expected} "
-                f"reported, {r.reported:,.0f} + {r.estimated:,.0f} = {r.total:,.0f} "
-                f"({r.lower:,.0f}-{r.upper:,.0f})"
+                f"reported, {figures}"
             )
     if scores is not None:
         click.echo("backtest (province total; counties hidden in complete quarters):")

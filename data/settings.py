@@ -102,6 +102,17 @@ SETTINGS: tuple[Setting, ...] = (
         "latest complete quarter; a newer one shows as still reporting (e.g. 4/107).",
     ),
     Setting(
+        "nowcast_min_share",
+        "URBDASH_NOWCAST_MIN_SHARE",
+        "0.5",
+        "The nowcast of a quarter still coming in gives a total (the province's, a city's) only "
+        "when at least this share of its counties has reported, and the province's only when "
+        "this share of the cities (and 杨凌示范区) has some return in: a missing county is "
+        "estimated from what its peers reported, so with few in, one unusual return moves the "
+        "whole total (3 of 107 counties once put the province at 119万 against a usual 35万). "
+        "Below it the page and `urbdash nowcast` say that too few have reported.",
+    ),
+    Setting(
         "report_due_days",
         "URBDASH_REPORT_DUE_DAYS",
         "20",

@@ -1,6 +1,7 @@
 """地图 / Map: city and county choropleths of settlement progress (quarterly returns) and of the
 2010 and 2020 censuses (real county figures), drillable, offline."""
 
+import time
 from functools import partial
 
 import streamlit as st
@@ -23,12 +24,18 @@ state = st.session_state
 PROVINCE = "610000"
 MAP_HEIGHT = 430  # the controls and the whole map on a 1366x768 screen, no scrolling
 state.setdefault("map_city", PROVINCE)
+# playback steps through the complete quarters only and stops at the last one (a quarter still
+# coming in would draw the counties not yet in as gaps), one step every PLAY_PACE_S seconds
+complete = [q for q in quarters if q <= (ui.headline_quarter() or "")]
+PLAY_PACE_S = 1.2
 if quarters:
     state.setdefault("map_period", ui.headline_quarter())  # the latest complete quarter
-if state.get("map_playing") and quarters:  # the play button steps one quarter per run
-    step = quarters.index(state["map_period"]) + 1 if state["map_period"] in quarters else 0
-    if step < len(quarters):
-        state["map_period"] = quarters[step]
+if state.get("map_playing") and complete:  # the play button steps one quarter per run
+    at = state["map_period"]
+    step = complete.index(at) + 1 if at in complete else 0
+    if step < len(complete):
+        state["map_period"] = complete[step]
+        state["map_step_at"] = time.monotonic()
     else:
         state["map_playing"] = False
 if not has_returns:
@@ -74,9 +81,14 @@ else:
         on_click=state.update,
         kwargs={
             "map_playing": not playing,
-            # play from the start when the slider stands at the last quarter
-            **({} if playing or period != quarters[-1] else {"map_period": quarters[0]}),
+            # play from the start when the slider stands at the last complete quarter or after
+            **(
+                {}
+                if playing or not complete or period < complete[-1]
+                else {"map_period": complete[0]}
+            ),
         },
+        disabled=not complete,
     )
 
 d1, d2, d3 = st.columns([2, 3, 1.5], vertical_alignment="bottom")
@@ -228,8 +240,6 @@ if lisa is not None:
     table[ui.tr("clusters.p")] = codes.map(found.p_value)
 ui.table(st, table, hide_index=True, width="stretch")
 ui.download_row(table, f"map_{indicator}" + (f"_{period}" if period else ""), "map")
-if playing:
-    import time
-
-    time.sleep(0.6)
+if playing:  # the next step a fixed pace after this one began, however long the run took
+    time.sleep(max(0.0, state.get("map_step_at", 0.0) + PLAY_PACE_S - time.monotonic()))
     st.rerun()

@@ -318,8 +318,24 @@ now = ui.nowcast()
 if now is not None:
     p = now.province
     fmt = lambda v: ui.fmt_target(v, "人")  # noqa: E731
+    share = f"{ui.nowcast_min_share():.0%}"
+    cities = now.units[now.units.code != p.name]
     if p.counties_reported == p.counties_expected:
         st.success(ui.tr("nowcast.all_in", period=now.period, total=fmt(p.total)))
+    elif not p.enough:
+        st.warning(
+            ui.tr(
+                "nowcast.too_few",
+                period=now.period,
+                reported=int(p.counties_reported),
+                expected=int(p.counties_expected),
+                cities=int((cities.counties_reported > 0).sum()),
+                units=len(cities),
+                share=share,
+                total=fmt(p.reported),
+            )
+        )
+        st.caption(ui.tr("nowcast.too_few_why", share=share))
     else:
         st.metric(
             ui.tr(
@@ -354,14 +370,17 @@ if now is not None:
                     for a, b in zip(units.counties_reported, units.counties_expected, strict=True)
                 ],
                 ui.tr("nowcast.reported"): units.reported.map(fmt),
-                ui.tr("nowcast.estimated"): units.estimated.map(fmt),
-                ui.tr("nowcast.col.total"): units.total.map(fmt),
+                ui.tr("nowcast.estimated"): units.estimated.map(fmt).where(units.enough),
+                ui.tr("nowcast.col.total"): units.total.map(fmt).where(units.enough),
                 ui.tr("nowcast.col.interval"): [
-                    f"{fmt(lo)}–{fmt(hi)}" for lo, hi in zip(units.lower, units.upper, strict=True)
+                    f"{fmt(lo)}–{fmt(hi)}" if ok else None
+                    for lo, hi, ok in zip(units.lower, units.upper, units.enough, strict=True)
                 ],
             }
         )
         ui.table(st, table, hide_index=True, width="stretch")
+        if not units.enough.all():
+            st.caption(ui.tr("nowcast.city_too_few", share=share))
     st.caption(ui.tr("nowcast.method"))
     # the backtest re-runs the method over every complete quarter (seconds): on request only,
     # so a statistician's page stays quick after each upload

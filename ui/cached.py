@@ -222,6 +222,13 @@ def nowcast_backtest() -> pd.DataFrame:
     return nc.backtest(flows, reporting_unit(registry()), nc.usual_late(registry()))
 
 
+def nowcast_min_share() -> float:
+    """The share of counties that must have reported before a total is estimated (a setting)."""
+    from analytics.nowcast import min_share
+
+    return min_share()
+
+
 @st.cache_data(show_spinner=False, max_entries=2)
 def forecast_skill() -> dict:
     """The province forecasts' evaluation and calibration beside simple methods
@@ -398,6 +405,7 @@ __all__ = [
     "clusters",
     "nowcast",
     "nowcast_backtest",
+    "nowcast_min_share",
     "forecast_skill",
     "quality",
     "quality_history",

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from data.i18n import messages
 from data.reference.official import BASIS_LABEL
+from geo.regions import PROVINCE_CODE
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 COLORS = {"census2010": "#1f5f8b", "census2020": "#c0392b", "target": "#6c757d"}
@@ -297,7 +298,13 @@ def nowcast_chart(units: pd.DataFrame, names: dict, lang: str = "zh") -> go.Figu
     """Settlement of a quarter by city: what was reported (solid) and what is estimated for the
     counties still missing (light, hatched), the 95% interval of the total as a whisker."""
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
-    part = units[units.code != "610000"].sort_values("total")
+    part = units[units.code != PROVINCE_CODE].sort_values("total")
+    if "enough" in part:  # a city with too few counties in: what it reported, no estimate
+        kept = part.enough.astype(bool)
+        part = part.assign(
+            estimated=part.estimated.where(kept, 0.0),
+            **{c: part[c].where(kept, part.reported) for c in ("total", "lower", "upper")},
+        )
     labels = [names.get(c, c) for c in part.code]
     fig = go.Figure()
     fig.add_bar(

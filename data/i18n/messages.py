@@ -450,6 +450,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "已上报 {reported} + 估算 {estimated}；95%区间 {lower}–{upper}。估算部分在图中以浅色斜纹表示。",
         "en": "Reported {reported} + estimated {estimated}; 95% interval {lower}–{upper}. The estimated part is light and hatched in the chart.",
     },
+    "nowcast.too_few": {
+        "zh": "{period}：已上报 {reported}/{expected} 个县（{cities}/{units} 个市区有报），不足{share}，暂不估算全省合计。已上报合计 {total}。",
+        "en": "{period}: {reported} of {expected} counties have reported ({cities} of {units} cities), fewer than {share}: no estimate of the province total yet. Reported so far: {total}.",
+    },
+    "nowcast.too_few_why": {
+        "zh": "为什么：未报县按同市已报县的上报数推算，已报的县太少时，一个异常的上报就会左右全省合计（曾有 3/107 个县上报时估出全省 119万，而通常一个季度约 35万）。门槛由设置 URBDASH_NOWCAST_MIN_SHARE 决定，现为{share}。",
+        "en": "Why: a missing county is estimated from what its city's reported counties sent, so with few in, one unusual return moves the whole province (3 of 107 counties once gave 1.19 million against a usual 350,000 a quarter). The threshold is the setting URBDASH_NOWCAST_MIN_SHARE, now {share}.",
+    },
+    "nowcast.city_too_few": {
+        "zh": "“—”：该地市已报县不足{share}，暂不估算。",
+        "en": "\u201c—\u201d: fewer than {share} of the city's counties have reported, no estimate yet.",
+    },
     "nowcast.reported": {"zh": "已上报", "en": "Reported"},
     "nowcast.estimated": {"zh": "估算（未报县）", "en": "Estimated (counties missing)"},
     "nowcast.col.counties": {"zh": "已报县数", "en": "Counties reported"},

@@ -62,6 +62,24 @@ def test_play_steps_through_quarters(map_page):
     assert not at.exception
 
 
+def test_play_covers_complete_quarters_only(demo_copy, app_on):
+    """铜川 alone has sent 2021Q1: playback stops at 2020Q4, the last complete quarter, never
+    stepping into the quarter still coming in."""
+    from tests.fixtures import workbooks as wb
+
+    wb.tongchuan_sends_2021q1(demo_copy["engine"])
+    at = app_on(demo_copy["url"])("zh").run()
+    at.switch_page("pages/map_page.py").run()
+    assert "2021Q1" in at.select_slider(key="map_period").options  # still offered to pick
+    assert at.select_slider(key="map_period").value == "2020Q4"
+    at.session_state["map_period"] = "2020Q3"
+    at.session_state["map_playing"] = True
+    at.run(timeout=30)
+    assert at.select_slider(key="map_period").value == "2020Q4"
+    assert at.session_state["map_playing"] is False
+    assert not at.exception
+
+
 def test_target_share_offered_once_allocations_exist(demo_copy, app_on):
     from analytics.targets import set_target
 

@@ -40,6 +40,30 @@ def test_page_runs(app, page, lang):
         assert time_axis_problems(spec) == [], f"{page} ({lang}), chart {title!r}"
 
 
+@pytest.fixture(scope="module")
+def partial_store(demo_template, tmp_path_factory):
+    """The demo store with one quarter still coming in (铜川 alone has sent 2021Q1)."""
+    from data import store
+    from tests.conftest import copy_sqlite
+    from tests.fixtures import workbooks as wb
+
+    path = tmp_path_factory.mktemp("partial") / "partial.sqlite"
+    copy_sqlite(demo_template, path)
+    wb.tongchuan_sends_2021q1(store.get_engine(f"sqlite:///{path}"))
+    return f"sqlite:///{path}"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", [p[0] for p in ui.PAGES])
+def test_page_with_a_quarter_still_coming_in_shows_nothing_raw(partial_store, app_on, page, lang):
+    at = app_on(partial_store)(lang).run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert screen_problems(at) == [], f"{page} ({lang})"
+    for chart in at.get("plotly_chart"):
+        assert time_axis_problems(json.loads(chart.proto.spec)) == [], f"{page} ({lang})"
+
+
 def test_overview_content(app):
     at = app("zh").run()
     at.switch_page("pages/published_page.py").run()

@@ -213,14 +213,35 @@ def test_revert_asks_first_and_refreshes_the_history(page):
     assert at.selectbox(key="revert_id").value is None
 
 
-def test_nowcast_of_a_quarter_still_coming_in(demo_copy, app_on):
-    """铜川 has sent 2021Q1 alone: the page shows the province as reported 4/107 + estimated
-    with its 95% interval, the cities still missing, the method and the backtest beside the
-    naive answers; the figures are those of analytics.nowcast."""
+def test_too_few_reported_for_a_nowcast(demo_copy, app_on):
+    """铜川 has sent 2021Q1 alone (4 of 107 counties, 1 of 11 cities): below the default share
+    (half) the page says too few have reported, gives what has arrived and why, and shows no
+    province estimate (the issue's 119万 from 3 counties)."""
+    wb.tongchuan_sends_2021q1(demo_copy["engine"])
+    at = app_on(demo_copy["url"])("zh").run()
+    at.switch_page("pages/returns_page.py").run()
+    assert not at.exception, at.exception
+    (warning,) = [w.value for w in at.warning if w.value.startswith("2021Q1：")]
+    assert warning.startswith(
+        "2021Q1：已上报 4/107 个县（1/11 个市区有报），不足50%，暂不估算全省合计。已上报合计 "
+    )
+    assert any(
+        "门槛由设置 URBDASH_NOWCAST_MIN_SHARE 决定，现为50%。" in c.value for c in at.caption
+    )
+    assert not [m for m in at.metric if m.label.startswith("2021Q1 全省落户")]
+    assert not [d for d in at.dataframe if "95%区间" in d.value.columns]
+
+
+def test_nowcast_of_a_quarter_still_coming_in(demo_copy, app_on, monkeypatch):
+    """With the share set to 0 (a bureau that wants an estimate from any return), 铜川 alone
+    in 2021Q1: the page shows the province as reported 4/107 + estimated with its 95% interval,
+    the cities still missing, the method and the backtest beside the naive answers; the figures
+    are those of analytics.nowcast."""
     from analytics import nowcast as nc
     from data.store.observations import read_observations
     from geo.regions import load_registry, reporting_unit
 
+    monkeypatch.setenv("URBDASH_NOWCAST_MIN_SHARE", "0")
     eng = demo_copy["engine"]
     wb.tongchuan_sends_2021q1(eng)
     at = app_on(demo_copy["url"])("zh").run()

@@ -180,13 +180,18 @@ def test_projection_answers_when_seventy_percent_in_english(server, page, shots)
     page.screenshot(path=str(shots / "projection_en.png"), full_page=True)
 
 
-def test_exported_map_html_draws_offline_from_file(page, tmp_path, shots):
-    """`urbdash map OUT.html` opened from file:// on this offline machine draws every county."""
+def test_exported_map_html_draws_offline_from_file(page, tmp_path, shots, demo_template):
+    """`urbdash map OUT.html` opened from file:// on this offline machine draws every county
+    (of the demo returns: the run's template store, loaded once)."""
     import subprocess
     import sys
     from pathlib import Path
 
+    from tests.conftest import copy_sqlite
+
     env_var = tmp_path / "var"
+    env_var.mkdir()
+    copy_sqlite(demo_template, env_var / "urbdash.sqlite")
     env = {"URBDASH_VAR_DIR": str(env_var), "PATH": "/usr/bin:/bin"}
     urbdash = str(Path(sys.executable).parent / "urbdash")
     subprocess.run([urbdash, "demo", "--if-empty"], env=env, check=True, capture_output=True)

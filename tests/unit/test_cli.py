@@ -103,8 +103,15 @@ def test_demo_if_empty_loads_once(runner):
     second = runner.invoke(main, ["demo", "--if-empty", "--json"])
     assert json.loads(second.stdout) == {"skipped": True}
     assert second.stderr == ""
-    reset = runner.invoke(main, ["demo", "--reset", "--json"])
-    assert json.loads(reset.stdout) == {"committed": len(submission_calendar(generate()))}
+
+
+def test_demo_reset_loads_the_demo_again(runner, tmp_path, demo_template):
+    from data.demo.generator import generate, submission_calendar
+
+    copy_sqlite(demo_template, tmp_path / "urbdash.sqlite")  # a store holding the demo
+    reset = json.loads(runner.invoke(main, ["demo", "--reset", "--json"]).stdout)
+    assert reset.pop("committed") == len(submission_calendar(generate()))
+    assert len(reset.pop("accounts")) == 5 and reset == {}  # the template holds no accounts
 
 
 def test_settings_lists_every_setting(runner):

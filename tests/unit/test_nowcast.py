@@ -94,8 +94,44 @@ def test_cli_nowcast_of_a_partial_quarter(demo_copy, monkeypatch):
     assert data["period"] == "2021Q1" and prov["counties_reported"] == 4
     assert len(data["counties"]) == 103
     assert {c["peers"] for c in data["counties"]} == {"province"}  # only 铜川 has reported
-    assert prov["lower"] < prov["total"] < prov["upper"]
+    assert prov["lower"] < prov["total"] < prov["upper"]  # the figures stay (the backtest's)
+    assert prov["enough"] is False and data["min_share"] == 0.5
     text = CliRunner().invoke(main, ["nowcast"])
     assert text.output.startswith("2021Q1: reported 4/107 counties, ")
+    assert text.output.splitlines()[0].endswith(
+        " settled so far; too few have reported for an estimate (fewer than 50%)"
+    )
+    assert "estimated =" not in text.output
+    monkeypatch.setenv("URBDASH_NOWCAST_MIN_SHARE", "0")
+    text = CliRunner().invoke(main, ["nowcast"])
+    assert " estimated = " in text.output.splitlines()[0]
     bad = CliRunner().invoke(main, ["nowcast", "--period", "2031Q1"])
     assert bad.exit_code == 1 and "no return for 2031Q1 yet: nothing to nowcast from" in bad.output
+
+
+def test_a_total_is_estimated_only_when_enough_have_reported():
+    from analytics.nowcast import enough_reported
+
+    units = pd.DataFrame(
+        {
+            "code": ["610100", "610200", "610300", "610000"],
+            "counties_reported": [10, 1, 0, 11],
+            "counties_expected": [13, 4, 12, 29],
+        }
+    )
+    got = enough_reported(units, 0.5).set_index("code").enough
+    # 10/13 and 1/4 of the counties; the province 11/29 < half
+    assert got.to_dict() == {"610100": True, "610200": False, "610300": False, "610000": False}
+    got = enough_reported(units, 0.3).set_index("code").enough
+    # 11/29 of the counties, but 2 of 3 cities have any return in: enough at 30%
+    assert got.to_dict() == {"610100": True, "610200": False, "610300": False, "610000": True}
+    # most counties in, but all in one city: a province total would rest on one city's mix
+    one_city = pd.DataFrame(
+        {
+            "code": ["610100", "610200", "610300", "610000"],
+            "counties_reported": [20, 0, 0, 20],
+            "counties_expected": [20, 4, 5, 29],
+        }
+    )
+    got = enough_reported(one_city, 0.5).set_index("code").enough
+    assert got.to_dict() == {"610100": True, "610200": False, "610300": False, "610000": False}
