@@ -33,6 +33,15 @@ def dept(name: str) -> str:
     return name if lang == "zh" else plan.department_en(name)
 
 
+def section_name(section: str) -> str:
+    return section if lang == "zh" else plan.section_en(section)
+
+
+def title(number: int, text: str) -> str:
+    """A task as its row reads: the plan's text, or in English the product's short title."""
+    return text if lang == "zh" else plan.task_title_en(number)
+
+
 f0, f1, f2, f3 = st.columns([2, 4, 3, 2])
 as_of = f0.date_input(
     ui.tr("task.as_of"),
@@ -47,7 +56,7 @@ section = f1.selectbox(
     ui.tr("task.filter_section"),
     [ALL, *sections],
     key="task_section",
-    format_func={ALL: ui.tr("task.all"), **{x: x for x in sections}}.get,
+    format_func={ALL: ui.tr("task.all"), **{x: section_name(x) for x in sections}}.get,
 )
 department = f2.selectbox(
     ui.tr("task.filter_department"),
@@ -90,9 +99,16 @@ table = shown.assign(
         for u, a in zip(shown.updated_by, shown.updated_at, strict=True)
     ],
     deadline=shown.deadline.fillna("—"),
+    section=shown.section.map(section_name),
+    text=[title(n, x) for n, x in zip(shown.number, shown.text, strict=True)],
+    text_zh=shown.text,
 )
-# status and deadline first: visible without scrolling right on a laptop screen
+# status and deadline first: visible without scrolling right on a laptop screen; in English the
+# short title first and the plan's own Chinese text beside it
 TASK_COLUMNS = ["number", "status", "deadline", "text", "lead", "departments", "section", "updated"]
+if lang != "zh":
+    TASK_COLUMNS.insert(4, "text_zh")
+    st.caption(ui.tr("task.unofficial"))
 table = table[TASK_COLUMNS]
 table.columns = [ui.tr(f"task.col.{c}") for c in TASK_COLUMNS]
 ui.table(
@@ -134,7 +150,8 @@ if len(mine):
             list(mine.number),
             key="task_update_number",
             format_func={
-                n: f"{n}. {text[:40]}…" for n, text in zip(frame.number, frame.text, strict=True)
+                n: f"{n}. {title(n, text)[:40]}…"
+                for n, text in zip(frame.number, frame.text, strict=True)
             }.get,
         )
         new_status = u2.selectbox(

@@ -168,6 +168,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "task.col.number": {"zh": "序号", "en": "No."},
     "task.col.section": {"zh": "章节", "en": "Section"},
     "task.col.text": {"zh": "任务", "en": "Task"},
+    "task.col.text_zh": {"zh": "原文", "en": "Plan text (Chinese)"},
+    "task.unofficial": {
+        "zh": "",
+        "en": "Task and section titles in English are this product's own short translations, not official; the plan's own text is the Chinese one, shown beside them.",
+    },
     "task.col.departments": {"zh": "责任部门", "en": "Departments"},
     "task.col.lead": {"zh": "牵头部门", "en": "Lead"},
     "task.col.deadline": {"zh": "期限", "en": "Deadline"},

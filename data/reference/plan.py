@@ -72,6 +72,25 @@ def department_en(name: str) -> str:
     return _english_names().get(name, name)
 
 
+@lru_cache(maxsize=1)
+def _english_titles() -> dict[tuple[str, int], str]:
+    """Short English titles of the plan's sections and tasks, written for this product (an
+    unofficial translation: the Chinese text is the plan's own)."""
+    frame = pd.read_csv(PLAN_DIR / "titles_en.csv", dtype={"kind": str, "title_en": str})
+    return {(k, int(n)): title for k, n, title in frame.itertuples(index=False)}
+
+
+def task_title_en(number: int) -> str:
+    """Task ``number``'s short English title (unofficial)."""
+    return _english_titles()[("task", int(number))]
+
+
+def section_en(section: str) -> str:
+    """The English title (unofficial) of the plan's section named ``section`` in Chinese."""
+    numbers = {t.section: t.section_number for t in read_plan()}
+    return _english_titles()[("section", numbers[section])]
+
+
 def split_departments(clause: str) -> list[str]:
     """Department names of a responsibility list, in document order."""
     known = sorted(departments().name_zh, key=len, reverse=True)

@@ -261,3 +261,14 @@ def test_cli_tasks(monkeypatch, tmp_path):
     text = runner.invoke(main, ["tasks", "--section", "调整户口迁移政策"])
     assert text.exit_code == 0 and text.output.count("[done]") == 1
     assert runner.invoke(main, ["tasks", "--as-of", "someday"]).exit_code == 2
+
+
+def test_every_task_and_section_has_a_short_english_title():
+    import re
+
+    from data.reference.plan import read_plan, section_en, task_title_en
+
+    tasks = read_plan()
+    titles = [task_title_en(t.number) for t in tasks] + [section_en(t.section) for t in tasks]
+    assert len({task_title_en(t.number) for t in tasks}) == 37  # one each, none repeated
+    assert all(t and not re.search(r"[\u4e00-\u9fff]", t) for t in titles)
