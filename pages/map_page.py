@@ -238,7 +238,13 @@ if lisa is not None:
         lambda c: ui.tr(f"clusters.class.{found.cluster.get(c, 'missing')}", alpha=lisa.alpha)
     )
     table[ui.tr("clusters.p")] = codes.map(found.p_value)
-ui.table(st, table, hide_index=True, width="stretch")
+ui.table(
+    st,
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config=ui.map_table_columns(table, indicator),
+)
 ui.download_row(table, f"map_{indicator}" + (f"_{period}" if period else ""), "map")
 if playing:  # the next step a fixed pace after this one began, however long the run took
     time.sleep(max(0.0, state.get("map_step_at", 0.0) + PLAY_PACE_S - time.monotonic()))

@@ -138,11 +138,26 @@ def map_table(frame: pd.DataFrame, indicator: str) -> pd.DataFrame:
             "rank": tr("map.rank"),
         }
     )
+    out[tr("map.rank")] = out[tr("map.rank")].astype("Int64")  # a place, never "10.0"
     if frame.previous.notna().any():
         out[tr(spec.change_key)] = frame.value - frame.previous
     else:  # nothing to compare with (a census change, or the first quarter)
         out = out.drop(columns=tr(spec.change_key))
     return out
+
+
+def map_table_columns(table: pd.DataFrame, indicator: str) -> dict:
+    """Column settings for ``map_table``: its figures to the indicator's precision (the data,
+    and the downloads, keep every digit)."""
+    from analytics.maps import MAP_INDICATORS
+
+    spec = MAP_INDICATORS[indicator]
+    number = st.column_config.NumberColumn(
+        format=f"%.{spec.decimals}f" if spec.decimals else "localized"
+    )
+    unit = spec.unit_zh if lang() == "zh" else spec.unit_en
+    figures = {f"{tr(f'map.ind.{indicator}')} ({unit})", tr(spec.change_key)}
+    return {c: number for c in table.columns if c in figures}
 
 
 # what a table shows for a missing value (Streamlit's grid writes "None" unless told otherwise):
@@ -171,4 +186,5 @@ __all__ = [
     "scope_options",
     "origin_quarters",
     "map_table",
+    "map_table_columns",
 ]

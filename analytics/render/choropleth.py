@@ -141,7 +141,8 @@ def choropleth(
         if not members.any():
             lower = upper
             continue
-        label = f"{_fmt(lower, spec.decimals)} – {_fmt(upper, spec.decimals)} {unit}"
+        # the unit is the legend's title: a class is its range only
+        label = f"{_fmt(lower, spec.decimals)} – {_fmt(upper, spec.decimals)}"
         color = PALETTE[
             min(len(PALETTE) - 1, round(i * (len(PALETTE) - 1) / max(1, len(bins) - 1)))
         ]

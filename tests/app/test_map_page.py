@@ -32,6 +32,19 @@ def test_level_and_indicator_render(map_page, level, indicator):
     assert table.iloc[:, 2].notna().all()
 
 
+def test_the_table_shows_figures_to_the_indicators_precision(map_page):
+    import json
+
+    at = map_page("en")
+    at.selectbox(key="map_indicator").set_value("settled_cumulative").run()
+    config = json.loads(at.dataframe[0].proto.columns)
+    value = "Settled, cumulative since 2014 (10,000 persons)"
+    assert value in at.dataframe[0].value.columns, list(at.dataframe[0].value.columns)
+    assert config[value]["type_config"]["format"] == "%.1f"  # 242.3, never 242.3324
+    assert config["Change on previous quarter"]["type_config"]["format"] == "%.1f"
+    assert str(at.dataframe[0].value["Rank"].dtype) == "Int64"  # 10, never 10.0
+
+
 def test_drill_into_city_and_back(map_page):
     at = map_page()
     at.selectbox(key="map_city").set_value("610200").run()

@@ -1,4 +1,5 @@
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -106,6 +107,10 @@ def test_choropleth_traces_and_legend(tmp_path):
     fig = choropleth.choropleth(frame, layers["county"], "settled_total", borders=layers["city"])
     names = [t.name for t in fig.data]
     assert "未上报" in names and "地市边界" in names
+    # a class is its range; the unit stands once, as the legend's title
+    classes = [t.name for t in fig.data if t.type == "choroplethmap" and "–" in (t.name or "")]
+    assert classes and all(re.fullmatch(r"[\d,.]+ – [\d,.]+", n) for n in classes), classes
+    assert fig.layout.legend.title.text == "人"
     drawn = [c for t in fig.data if t.type == "choroplethmap" for c in t.locations]
     assert sorted(drawn) == sorted(frame.code)  # every county in exactly one trace
     style = fig.layout.map.style  # blank: no tiles; glyphs from the app itself, no names here
