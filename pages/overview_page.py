@@ -1,5 +1,7 @@
 """总览 / Overview: the state of the province in ten seconds, on one 1366×768 screen."""
 
+from functools import partial
+
 import streamlit as st
 
 import ui
@@ -131,9 +133,11 @@ with right:
 
 def ranked(rows) -> object:
     score = ui.tr(f"lead.col.score.{ranking.basis}")
-    return rows.assign(cumulative=rows.cumulative.map(ui.fmt_persons), score=rows.score.round(1))[
-        ["name", "score", "cumulative"]
-    ].rename(
+    # narrow cells: a compact count, the score to whole units (the help says what they are)
+    return rows.assign(
+        cumulative=rows.cumulative.map(partial(ui.fmt_persons, compact=True)),
+        score=rows.score.round(0 if ranking.basis == "per_10k" else 1),
+    )[["name", "score", "cumulative"]].rename(
         columns={
             "name": ui.tr("lead.col.city"),
             "score": score,
@@ -142,7 +146,8 @@ def ranked(rows) -> object:
     )
 
 
-t1, t2, t3 = st.columns([3, 3, 4])
+# the behind table holds the longest name (Yangling Demonstration Zone) in English
+t1, t2, t3 = st.columns([3, 3.6, 3.4])
 t1.markdown(f"**{ui.tr('lead.ahead')}**", help=ui.tr(f"lead.basis.{ranking.basis}"))
 ui.table(t1, ranked(ranking.ahead()), hide_index=True, width="stretch", height=213)
 t2.markdown(f"**{ui.tr('lead.behind')}**", help=ui.tr(f"lead.basis.{ranking.basis}"))

@@ -90,8 +90,8 @@ def indicator_name(code: str) -> str:
     return indicators.get(code).name(lang())
 
 
-def fmt_persons(value: float) -> str:
-    return formats.format_persons(value, lang())
+def fmt_persons(value: float, compact: bool = False) -> str:
+    return formats.format_persons(value, lang(), compact)
 
 
 VERDICT_COLORS = {"met": "green", "missed": "red", "pending": "gray"}

@@ -11,8 +11,9 @@ def format_target_value(value: float, unit: str, lang: str = "zh") -> str:
     return format_persons(value, lang) if unit == "人" else f"{value:.2f}%"
 
 
-def format_persons(value: float, lang: str = "zh") -> str:
-    """Counts of persons the way each language reads them: 1,000万 / 10.0 million."""
+def format_persons(value: float, lang: str = "zh", compact: bool = False) -> str:
+    """Counts of persons the way each language reads them: 1,000万 / 10.0 million; ``compact``
+    for a narrow table cell: 65.4万 / 654k, 1.0m (Chinese is already short)."""
     if value != value:  # NaN
         return t("missing", lang)
     if lang == "zh":
@@ -20,10 +21,11 @@ def format_persons(value: float, lang: str = "zh") -> str:
             wan = value / 1e4
             return f"{wan:,.0f}万" if abs(wan) >= 100 else f"{wan:,.1f}万"
         return f"{value:,.0f}"
+    million, thousand = ("m", "k") if compact else (" million", " thousand")
     if abs(value) >= 1e6:
-        return f"{value / 1e6:,.1f} million"
+        return f"{value / 1e6:,.{2 if compact else 1}f}{million}"
     if abs(value) >= 1e3:
-        return f"{value / 1e3:,.1f} thousand"
+        return f"{value / 1e3:,.{0 if compact else 1}f}{thousand}"
     return f"{value:,.0f}"
 
 

@@ -76,7 +76,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Ranked by share of the allocation achieved minus share of time (pp); cities without an allocation are not ranked.",
     },
     "lead.col.city": {"zh": "市", "en": "City"},
-    "lead.col.score.per_10k": {"zh": "每万人", "en": "Per 10,000 residents"},
+    "lead.col.score.per_10k": {"zh": "每万人", "en": "Per 10k"},
     "lead.col.score.allocation": {"zh": "领先（百分点）", "en": "Lead (pp)"},
     "lead.col.cumulative": {"zh": "累计落户", "en": "Settled"},
     "lead.sources": {"zh": "来源", "en": "Sources"},
@@ -170,7 +170,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "task.col.text": {"zh": "任务", "en": "Task"},
     "task.col.text_zh": {"zh": "原文", "en": "Plan text (Chinese)"},
     "task.unofficial": {
-        "zh": "",
+        "zh": "英文版的任务和章节标题是本产品自拟的简短译名，并非官方译文；规划以中文原文为准。",
         "en": "Task and section titles in English are this product's own short translations, not official; the plan's own text is the Chinese one, shown beside them.",
     },
     "task.col.departments": {"zh": "责任部门", "en": "Departments"},

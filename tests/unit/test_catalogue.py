@@ -48,6 +48,10 @@ def test_number_formatting():
     assert formats.format_persons(10_000_000, "zh") == "1,000万"
     assert formats.format_persons(10_000_000, "en") == "10.0 million"
     assert formats.format_persons(245_000, "zh") == "24.5万"
+    # a narrow table cell (the overview's rankings)
+    assert formats.format_persons(654_400, "en", compact=True) == "654k"
+    assert formats.format_persons(1_404_000, "en", compact=True) == "1.40m"
+    assert formats.format_persons(654_400, "zh", compact=True) == "65.4万"
 
 
 def test_official_series_carries_sources_and_flags():
