@@ -53,6 +53,16 @@ def english_name(name: str, level: str) -> str:
     return stems.get(name) or romanise(name)
 
 
+def without_suffix(name_en: str) -> str:
+    """An English name without the English of its level's suffix, as the cities are named
+    (Yangling Demonstration Zone → Yangling, Hu County → Hu): for a narrow table cell."""
+    suffixes, _, _ = _rules()
+    for en in sorted({en for pairs in suffixes.values() for _, en in pairs if en}, key=len)[::-1]:
+        if name_en.endswith(" " + en):
+            return name_en[: -len(en) - 1]
+    return name_en
+
+
 def search_key(text: str) -> str:
     """An English name as typed in a search box: lower case, accents, spaces, apostrophes and
     hyphens dropped (“Xi'an” and “xian”, “Lüeyang” and “lueyang” meet)."""

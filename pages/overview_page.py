@@ -135,6 +135,7 @@ def ranked(rows) -> object:
     score = ui.tr(f"lead.col.score.{ranking.basis}")
     # narrow cells: a compact count, the score to whole units (the help says what they are)
     return rows.assign(
+        name=rows.name.map(ui.short_name),
         cumulative=rows.cumulative.map(partial(ui.fmt_persons, compact=True)),
         score=rows.score.round(0 if ranking.basis == "per_10k" else 1),
     )[["name", "score", "cumulative"]].rename(
@@ -146,8 +147,7 @@ def ranked(rows) -> object:
     )
 
 
-# the behind table holds the longest name (Yangling Demonstration Zone) in English
-t1, t2, t3 = st.columns([3, 3.6, 3.4])
+t1, t2, t3 = st.columns([3, 3, 4])
 t1.markdown(f"**{ui.tr('lead.ahead')}**", help=ui.tr(f"lead.basis.{ranking.basis}"))
 ui.table(t1, ranked(ranking.ahead()), hide_index=True, width="stretch", height=213)
 t2.markdown(f"**{ui.tr('lead.behind')}**", help=ui.tr(f"lead.basis.{ranking.basis}"))

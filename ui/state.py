@@ -90,6 +90,13 @@ def indicator_name(code: str) -> str:
     return indicators.get(code).name(lang())
 
 
+def short_name(name: str) -> str:
+    """A region's name for a narrow cell: in English without its level's suffix (Yangling)."""
+    from geo.names import without_suffix
+
+    return name if lang() == "zh" else without_suffix(name)
+
+
 def fmt_persons(value: float, compact: bool = False) -> str:
     return formats.format_persons(value, lang(), compact)
 
@@ -126,6 +133,7 @@ __all__ = [
     "language_switch",
     "indicator_name",
     "fmt_persons",
+    "short_name",
     "fmt_target",
     "verdict_badge",
     "verdict",

@@ -126,3 +126,12 @@ print(found, before, english, "pypinyin" in sys.modules)
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout.split("\n")[-2]
     assert out == "['610100', '610122', '610118', '610116'] False 610118 True"
+
+
+def test_a_short_name_drops_the_level_suffix_as_cities_are_named():
+    from geo.names import without_suffix
+
+    assert without_suffix("Yangling Demonstration Zone") == "Yangling"
+    assert without_suffix("Hu County") == "Hu"
+    assert without_suffix("Hancheng City") == "Hancheng"
+    assert without_suffix("Xi'an") == "Xi'an"
