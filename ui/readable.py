@@ -27,8 +27,9 @@ def _scalar(value, lang: str, names: dict) -> str:
     text = str(value)
     if text in names:
         return names[text]
-    if f"returns.sub_status.{text}" in MESSAGES:  # committed, reverted, …
-        return t(f"returns.sub_status.{text}", lang)
+    for kind in ("returns.sub_status", "task.status"):  # committed, reverted; in_progress, …
+        if f"{kind}.{text}" in MESSAGES:
+            return t(f"{kind}.{text}", lang)
     if text in ROLE_NAMES:
         return ROLE_NAMES[text][0 if lang == "zh" else 1]
     return text
