@@ -28,6 +28,7 @@ def test_quick():
 
 def test_a_test_over_the_limit_fails_unless_marked_with_a_reason(pytester, monkeypatch):
     monkeypatch.setenv("URBDASH_TEST_LIMIT_S", "0.25")
+    monkeypatch.setenv("URBDASH_TEST_HOST_FACTOR", "1")  # as on the machine unloaded
     pytester.makepyfile(test_x=SLOW)
     result = pytester.runpytest("-p", "tests.timing", "-ra")
     result.assert_outcomes(passed=2, failed=2)
@@ -53,3 +54,11 @@ def test_tiers_are_the_folders_under_tests():
     assert tier_of("tests/unit/test_store.py::test_x[sqlite]") == "unit"
     assert tier_of("tests/e2e/test_deploy.py::test_y") == "e2e"
     assert tier_of("test_here.py::test_z") == "test_here.py"
+
+
+def test_a_busy_host_stretches_the_limit(pytester, monkeypatch):
+    """The same slow test passes when the host runs three times slower than unloaded."""
+    monkeypatch.setenv("URBDASH_TEST_LIMIT_S", "0.25")
+    monkeypatch.setenv("URBDASH_TEST_HOST_FACTOR", "3")
+    pytester.makepyfile(test_x="import time\n\ndef test_slow():\n    time.sleep(0.5)\n")
+    pytester.runpytest("-p", "tests.timing").assert_outcomes(passed=1)
