@@ -22,6 +22,7 @@ from data.accounts.policy import Principal
 from data.i18n import formats
 from data.reference import periods
 from data.reference.targets import published_targets
+from geo.regions import PROVINCE_CODE
 
 DEFAULT_AS_OF = "2019Q4"  # the what-if page opens a year before the 2020 targets
 
@@ -127,13 +128,13 @@ def run(
     scen = calibrated_settlements(flows, baseline, horizon, seed=seed, multiplier=mult, extra=surge)
 
     rate = official[
-        (official.region_code == "610000") & (official.indicator == "urbanization_rate")
+        (official.region_code == PROVINCE_CODE) & (official.indicator == "urbanization_rate")
     ]
     last_year = periods.last_full_year(as_of)
     known = rate[rate.year <= last_year]
     fit = fit_logit_linear(known[known.basis == "census2010"], "census2010")
     pop = official[
-        (official.region_code == "610000")
+        (official.region_code == PROVINCE_CODE)
         & (official.indicator == "resident_pop")
         & (official.year <= last_year)
         & (official.basis == "census2010")

@@ -6,6 +6,7 @@ import click
 
 from cli.base import EXIT_INVALID, LANG, fail, lang_or_default, main, store_errors
 from data import store
+from geo.regions import PROVINCE_CODE
 
 
 @main.command()
@@ -239,7 +240,7 @@ def nowcast_command(
     show_default=True,
     help="Settlements (quarterly flows and cumulative) or the annual urbanization rate.",
 )
-@click.option("--region", default="610000", show_default=True, help="Province or a city code.")
+@click.option("--region", default=PROVINCE_CODE, show_default=True, help="Province or a city code.")
 @click.option("--paths", default=1000, show_default=True, type=click.IntRange(100, 10000))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @store_errors

@@ -18,6 +18,7 @@ from cli.base import (
     store_errors,
 )
 from data import store
+from geo.regions import PROVINCE_CODE
 
 
 @main.command()
@@ -28,7 +29,7 @@ from data import store
     default=None,
     help="Use only data known by this quarter (a year: its end, 2016 = 2016Q4).",
 )
-@click.option("--region", default="610000", show_default=True, help="Region with targets.")
+@click.option("--region", default=PROVINCE_CODE, show_default=True, help="Region with targets.")
 @click.option(
     "--set",
     "target_set",
@@ -177,7 +178,7 @@ def _amount(value: float, unit: str) -> str:
     "--indicator", required=True, type=click.Choice(["settled_cumulative", "urbanization_rate"])
 )
 @click.option(
-    "--region", default="610000", show_default=True, help="Province, or a city (allocation)."
+    "--region", default=PROVINCE_CODE, show_default=True, help="Province, or a city (allocation)."
 )
 @click.option("--value", required=True, type=float)
 @click.option("--period", required=True, help="Target quarter, e.g. 2020Q4.")

@@ -17,6 +17,7 @@ from data.reference.targets import TARGET_INDICATORS
 from data.sanitize import Refusal, csv_bytes, xlsx_bytes
 from data.store import users as user_store
 from data.store.audit import read_audit
+from geo.regions import PROVINCE_CODE
 
 AUDIT_KINDS = ("submission", "file", "user", "task", "target", "target_set", "scenario", "store")
 lang = ui.lang()
@@ -259,7 +260,7 @@ with targets_tab:
                 set_target,
                 ui.engine(),
                 indicator,
-                "610000",
+                PROVINCE_CODE,
                 amount * 1e4 if persons else amount,
                 due,
                 baseline if persons else None,

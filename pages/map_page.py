@@ -10,6 +10,7 @@ import ui
 from analytics import census, maps
 from analytics.render import choropleth
 from data.reference import periods
+from geo.regions import PROVINCE_CODE
 
 lang = ui.lang()
 # the controls and the whole map on one 1366x768 screen: less padding above, a smaller heading
@@ -19,9 +20,9 @@ obs = ui.observations()
 has_returns = not obs.empty
 quarters = periods.quarter_range(obs.period.min(), obs.period.max()) if has_returns else []
 allocs = ui.allocations()  # city allocations: the target-share indicator is offered only then
-cities = {k: v for k, v in ui.scope_options().items() if k != "610000"}
+cities = {k: v for k, v in ui.scope_options().items() if k != PROVINCE_CODE}
 state = st.session_state
-PROVINCE = "610000"
+PROVINCE = PROVINCE_CODE  # the registry's code
 MAP_HEIGHT = 430  # the controls and the whole map on a 1366x768 screen, no scrolling
 state.setdefault("map_city", PROVINCE)
 # playback steps through the complete quarters only and stops at the last one (a quarter still

@@ -7,6 +7,7 @@ from analytics import published as overview
 from analytics.render import charts
 from data.reference.official import headline
 from data.sanitize import csv_bytes
+from geo.regions import PROVINCE_CODE
 
 lang = ui.lang()
 st.title(ui.tr("overview.heading"))
@@ -46,7 +47,7 @@ st.caption(ui.tr("overview.cities_note"))
 if span:
     origin = ui.tr("overview.origin_demo" if has_demo else "overview.origin_returns")
     st.caption(ui.tr("overview.star_note", origin=origin, start=span[0], end=span[1]))
-ui.sources(overview.sources(official[official.region_code != "610000"]))
+ui.sources(overview.sources(official[official.region_code != PROVINCE_CODE]))
 if obs.empty:
     st.info(ui.tr("app.no_data"))
 

@@ -10,6 +10,7 @@ from analytics import scenarios
 from analytics.aggregate import province_cumulative
 from analytics.render import charts
 from data.sanitize import Refusal, file_stem
+from geo.regions import PROVINCE_CODE
 
 lang = ui.lang()
 st.title(ui.tr("whatif.heading"))
@@ -98,7 +99,7 @@ migration = d4.number_input(
     key=f"whatif_migration_{pick}",
 )
 with st.expander(ui.tr("whatif.cities")):
-    cities = {k: v for k, v in ui.scope_options().items() if k != "610000"}
+    cities = {k: v for k, v in ui.scope_options().items() if k != PROVINCE_CODE}
     table = pd.DataFrame(
         {
             "code": list(cities),

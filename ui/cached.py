@@ -14,7 +14,7 @@ import streamlit as st
 from analytics.settlement_forecast import MIN_QUARTERS
 from data import settings, store
 from data.store.observations import read_observations, read_official, store_summary
-from geo.regions import load_registry
+from geo.regions import PROVINCE_CODE, load_registry
 
 
 @st.cache_resource(show_spinner=False)
@@ -93,7 +93,7 @@ def _completeness_matrix(group: str | None, lang: str) -> pd.DataFrame:
 def template(period: str, scope: str) -> bytes:
     from data.intake.template import template_bytes
 
-    return template_bytes(period, None if scope == "610000" else scope)
+    return template_bytes(period, None if scope == PROVINCE_CODE else scope)
 
 
 @st.cache_resource(show_spinner=False)

@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from data.i18n import formats
 from data.reference import indicators, periods
-from geo.regions import Resolver, counties_of, default_resolver
+from geo.regions import PROVINCE_CODE, Resolver, counties_of, default_resolver
 
 
 def write_return(
@@ -42,7 +42,7 @@ def write_return(
     wb = Workbook()
     wb.remove(wb.active)
     frame = values.copy()
-    frame["_group"] = frame.region_code.map(reg[by_sheet]) if by_sheet else "610000"
+    frame["_group"] = frame.region_code.map(reg[by_sheet]) if by_sheet else PROVINCE_CODE
     for group, part in frame.groupby("_group", sort=True):
         name = reg.at[group, "name"] if group in reg.index else str(group)
         if (part.region_code == "610403").all():

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo.regions import PROVINCE_CODE
+
 OFFICIAL_DIR = Path(__file__).resolve().parent / "official"
 SERIES = OFFICIAL_DIR / "official_series.csv"
 CENSUS_COUNTY = OFFICIAL_DIR / "census_county.csv"
@@ -63,7 +65,7 @@ def load_meta(path: Path = META) -> dict:
 def province_series(indicator: str, frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """One indicator for the province, one row per year, sorted."""
     frame = load_official_series() if frame is None else frame
-    out = frame[(frame.region_code == "610000") & (frame.indicator == indicator)]
+    out = frame[(frame.region_code == PROVINCE_CODE) & (frame.indicator == indicator)]
     return out.sort_values("year").reset_index(drop=True)
 
 

@@ -23,7 +23,7 @@ from data.store.models import (
     TargetSet,
 )
 from data.store.tasks import load_plan
-from geo.regions import load_crosswalk, load_registry
+from geo.regions import PROVINCE_CODE, load_crosswalk, load_registry
 
 
 def _upsert(sess, model, rows: list[dict], key: str) -> None:
@@ -41,12 +41,12 @@ def _assign_sets(sess) -> None:
     published = {(i, p) for i, _v, _u, p, _b, _s in PUBLISHED_TARGETS}
     loose = sess.execute(select(Target).where(Target.set_name.is_(None))).scalars().all()
     for t in loose:
-        if t.region_code == "610000" and (t.indicator, t.period) in published:
+        if t.region_code == PROVINCE_CODE and (t.indicator, t.period) in published:
             t.set_name = published_set(t.period)
     sess.flush()
     province = {
         (t.indicator, t.period): t.set_name
-        for t in sess.execute(select(Target).where(Target.region_code == "610000")).scalars()
+        for t in sess.execute(select(Target).where(Target.region_code == PROVINCE_CODE)).scalars()
     }
     for t in loose:
         if t.set_name is None:
@@ -118,7 +118,7 @@ def init_store(engine: Engine | None = None) -> dict:
             sess.add_all(
                 Target(
                     indicator=i,
-                    region_code="610000",
+                    region_code=PROVINCE_CODE,
                     value=v,
                     unit=u,
                     period=p,

@@ -13,6 +13,7 @@ from data.store import audit
 from data.store.engine import reader, transaction
 from data.store.models import Target, TargetSet
 from data.store.version import lock_store
+from geo.regions import PROVINCE_CODE
 
 COLUMNS = [
     "id",
@@ -74,7 +75,7 @@ def write_target(
             set_name = sess.scalar(
                 select(Target.set_name).where(
                     Target.indicator == indicator,
-                    Target.region_code == "610000",
+                    Target.region_code == PROVINCE_CODE,
                     Target.period == period,
                 )
             )
