@@ -63,16 +63,13 @@ def _run_root(tmp_path_factory) -> Path:
 
 
 def copy_sqlite(src: Path, dst: Path) -> None:
-    """A consistent copy of a SQLite store (SQLite's online backup: safe while others read)."""
+    """A consistent copy of a SQLite store (the store's own backup copy: safe while others
+    read)."""
     import sqlite3
 
-    source, target = sqlite3.connect(src), sqlite3.connect(dst)
-    try:
-        with target:
-            source.backup(target)
-    finally:
-        source.close()
-        target.close()
+    from data.store.backup import sqlite_copy
+
+    sqlite_copy(sqlite3.connect(src), dst)
 
 
 @pytest.fixture(scope="session")

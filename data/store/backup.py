@@ -49,7 +49,7 @@ def _sqlite_path(engine: Engine) -> Path:
     return Path(engine.url.database)
 
 
-def _sqlite_copy(src: sqlite3.Connection, dst_path: Path) -> None:
+def sqlite_copy(src: sqlite3.Connection, dst_path: Path) -> None:
     """SQLite's online backup API from the open ``src`` into the file ``dst_path``."""
     dst = sqlite3.connect(dst_path)
     try:
@@ -65,7 +65,7 @@ def backup(engine: Engine, out: Path | str) -> dict:
     out = Path(out)
     revision = current_revision(engine)
     if engine.dialect.name == "sqlite":
-        _sqlite_copy(sqlite3.connect(_sqlite_path(engine)), out)
+        sqlite_copy(sqlite3.connect(_sqlite_path(engine)), out)
     else:
         url, env = _libpq(engine)
         done = subprocess.run(
@@ -116,7 +116,7 @@ def restore(engine: Engine, inp: Path | str, user: str = "cli") -> dict:
         )
     if engine.dialect.name == "sqlite":
         engine.dispose()  # no pooled connection may hold the old file open
-        _sqlite_copy(sqlite3.connect(f"file:{inp}?mode=ro", uri=True), _sqlite_path(engine))
+        sqlite_copy(sqlite3.connect(f"file:{inp}?mode=ro", uri=True), _sqlite_path(engine))
     else:
         engine.dispose()
         url, env = _libpq(engine)
