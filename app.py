@@ -40,6 +40,7 @@ else:
     st.sidebar.caption(ui.tr("app.database", url=db.rsplit("/", 1)[-1]))
     try:
         nav.run()
+        ui.refresh_when_ready()  # a result still being computed: rerun once it is ready
     except store.WriteError:  # the database went away mid-page: say so, recover next click
         ui.database_unavailable()
 # the freed memory of this run back to the system, at most every few seconds (ui/server.py)

@@ -54,10 +54,20 @@ def demo(reset: bool, if_empty: bool, as_json: bool) -> None:
     else:
         out = load_demo(engine, reset=reset)
         text = "demo workbooks: " + ", ".join(f"{v} {k}" for k, v in out.items())
+        out["results"] = _compute_results(engine)
+        text += f"; {out['results']} heavy results computed"
     made = _demo_accounts(engine)
     if made:
         out["accounts"] = [{"name": n, "role": r} for n, r, _ in made]
     emit(out, as_json, text)
+
+
+def _compute_results(engine) -> int:
+    """Compute the heavy results of the store's current version here (a command, not a page
+    run), so that the first page view after ``make run`` reads them at once."""
+    from analytics.results import work
+
+    return work(engine, once=True)
 
 
 def _demo_accounts(engine) -> list:
@@ -85,6 +95,51 @@ def serve(host: str, port: int) -> None:
     from ui.server import run
 
     sys.exit(run(host, port))
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Compute what is asked for now, then stop.")
+@click.option("--poll", default=1.0, show_default=True, help="Seconds between looks at the store.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (with --once).")
+@store_errors
+def worker(once: bool, poll: float, as_json: bool) -> None:
+    """Compute the heavy results (forecasts, backtests, nowcast) after every write and keep
+    them in the store; ``urbdash serve`` starts one itself (setting ``worker``)."""
+    import signal
+    import threading
+
+    from analytics.results import work
+
+    engine = store.get_engine()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    n = work(engine, stop, poll_s=poll, once=once)
+    emit({"computed": n}, as_json, f"{n} results computed")
+
+
+@main.command("results")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@store_errors
+def list_results(as_json: bool) -> None:
+    """The heavy results kept in the store: each job, its store version, state and time."""
+    from data.store.results import listing
+
+    rows = listing(store.get_engine())
+    for r in rows:
+        for k in ("requested_at", "lease_until", "finished_at"):
+            r[k] = r[k].isoformat() if r[k] else None
+    emit(
+        rows,
+        as_json,
+        "\n".join(
+            f"{r['name']:<17} {r['params']:<44} v{r['store_version']:<5} {r['status']:<8} "
+            + (f"{r['seconds']:.2f} s" if r["seconds"] is not None else "")
+            + (f"  {r['error']}" if r["error"] else "")
+            for r in rows
+        )
+        or "no results kept",
+    )
 
 
 @main.command("settings")

@@ -121,6 +121,31 @@ SETTINGS: tuple[Setting, ...] = (
         "an official rule: set it to the bureau's own deadline.",
     ),
     Setting(
+        "worker",
+        "URBDASH_WORKER",
+        "on",
+        "on: `urbdash serve` starts a worker process beside the app that computes the heavy "
+        "results (forecasts, backtests, calibration, nowcast) after every write and keeps them in "
+        "the store, so no page computes them while a person waits; with several replicas their "
+        "workers share the jobs through the store. off: no worker (run `urbdash worker` "
+        "yourself).",
+    ),
+    Setting(
+        "result_lease_s",
+        "URBDASH_RESULT_LEASE_S",
+        "30",
+        "Seconds a worker holds a job without renewing it (it renews every third of this while "
+        "it computes); a job whose worker was killed is taken over by another after this.",
+    ),
+    Setting(
+        "result_key",
+        "URBDASH_RESULT_KEY",
+        "",
+        "Key that signs the stored results (HMAC-SHA256; a result that does not verify is "
+        "recomputed, never read). Empty: a random key kept in the var folder (result.key). Set "
+        "the same value on every host when replicas run on several machines.",
+    ),
+    Setting(
         "map_tiles",
         "URBDASH_MAP_TILES",
         "",

@@ -88,7 +88,7 @@ def fmt(record: dict, value: float) -> str:
 
 # no date asked for: settlement at the latest complete quarter, a rate at its newest
 # published year (analytics.targets.project_targets)
-records = overview.headline(ui.projections(None), target_set) if can_project else []
+records = overview.headline(ui.projections(None) or [], target_set) if can_project else []
 ranking = ui.city_ranking(as_of)
 left, right = st.columns([6, 5])
 if not can_project:

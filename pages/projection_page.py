@@ -33,7 +33,7 @@ target_set = st.selectbox(
     key="proj_target_set",
 )
 st.caption(ui.tr("proj.target_set_source", source=sets.set_index("name").source[target_set]))
-records = ui.projections(as_of, target_set)
+records = ui.projections(as_of, target_set) or []  # None: being computed (a line says so)
 
 
 def method_name(key: str) -> str:
@@ -185,7 +185,7 @@ with st.container(border=True):
     ui.sources(published.sources(series[series.basis == reach["basis"]]))
 st.subheader(ui.tr("proj.backtest"))
 st.caption(ui.tr("proj.backtest_note"))
-for ind, (table, summary) in ui.backtests().items():
+for ind, (table, summary) in (ui.backtests() or {}).items():
     if not summary["n"]:
         line = ui.tr("proj.backtest_short", n=0, mape=0, min=skill.MIN_CASES)
     elif not summary["judged"]:
@@ -225,7 +225,7 @@ for ind, (table, summary) in ui.backtests().items():
 # how good the settlement forecast is, beside simple methods (analytics.skill)
 st.subheader(ui.tr("skill.heading"))
 st.caption(ui.tr("skill.note"))
-# every method from every origin (seconds): on request, so the page opens quickly
+# every method from every origin: computed by the results worker, the tables on request
 show = st.toggle(ui.tr("skill.show"), key="skill_show")
 evaluation = ui.forecast_skill() if show else None
 cal = evaluation["calibration"] if evaluation else None

@@ -382,11 +382,10 @@ if now is not None:
         if not units.enough.all():
             st.caption(ui.tr("nowcast.city_too_few", share=share))
     st.caption(ui.tr("nowcast.method"))
-    # the backtest re-runs the method over every complete quarter (seconds): on request only,
-    # so a statistician's page stays quick after each upload
+    # the backtest over every complete quarter (the results worker's), its table on request
     show = st.toggle(ui.tr("nowcast.show_backtest"), key="nowcast_backtest")
-    scores = ui.nowcast_backtest() if show else pd.DataFrame()
-    if len(scores):
+    scores = ui.nowcast_backtest() if show else None
+    if scores is not None and len(scores):
         st.markdown(f"**{ui.tr('nowcast.backtest')}**")
         ui.table(
             st,

@@ -12,6 +12,9 @@ from sqlalchemy import create_engine, text
 from data import store
 
 PG_ENV = "URBDASH_TEST_PG_URL"
+# one signing key for the stored results of the whole run: the demo store's copies (each in a
+# var folder of its own) read the results computed when the template was built
+os.environ.setdefault("URBDASH_RESULT_KEY", "urbdash-tests-" + uuid.uuid4().hex)
 
 
 def in_ci() -> bool:
@@ -80,6 +83,7 @@ def demo_template(tmp_path_factory) -> Path:
     tier's server)."""
     import fcntl
 
+    from analytics import results
     from data.demo.generator import load_demo
     from data.store.bootstrap import init_store
 
@@ -93,6 +97,7 @@ def demo_template(tmp_path_factory) -> Path:
             eng = store.get_engine(url)
             init_store(eng)
             load_demo(eng, out_dir=path.parent / "demo")
+            results.work(eng, once=True)  # its heavy results, as `urbdash demo` keeps them
             eng.dispose()
             store.clear_engines()
             (path.parent / "done").touch()

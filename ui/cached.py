@@ -103,12 +103,10 @@ def map_layers() -> dict:
     return boundary_layers()
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def projections(as_of: str | None, target_set: str | None = None) -> list[dict]:
-    """Every target projected as of ``as_of`` (None: each at its newest data)."""
-    from analytics.targets import project_targets
-
-    return project_targets(engine(), as_of=as_of, target_set=target_set)
+def projections(as_of: str | None, target_set: str | None = None) -> list[dict] | None:
+    """Every target projected as of ``as_of`` (None: each at its newest data), as the results
+    worker computed it (``analytics.results``); None while it is first computed."""
+    return heavy("projections", as_of=as_of, target_set=target_set)
 
 
 @st.cache_data(show_spinner=False)
@@ -159,11 +157,9 @@ def future_quarters(as_of: str, target_set: str | None = None) -> list[str]:
     return quarters(as_of, province_targets(), target_set)
 
 
-@st.cache_data(show_spinner=False)
-def backtests() -> dict:
-    from analytics.backtest import run_backtests
-
-    return run_backtests(observations(), official(), registry())
+def backtests() -> dict | None:
+    """The rolling-origin backtests of both methods (the results worker's)."""
+    return heavy("backtests")
 
 
 @st.cache_data(show_spinner=False)
@@ -198,28 +194,15 @@ def _city_ranking(as_of: str, lang: str):  # names in ``lang``: part of the key
     return rank(observations(), registry(), allocations(), as_of)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
 def nowcast():
-    """The newest quarter's settlement totals, reported + estimated (``analytics.nowcast``);
-    None without settlement returns."""
-    from analytics import nowcast as nc
-    from geo.regions import reporting_unit
-
-    period = nc.latest_reporting(observations(), registry())
-    if period is None:
-        return None
-    flows = nc.county_flows(observations(), registry())
-    return nc.nowcast(flows, period, reporting_unit(registry()))
+    """The newest quarter's settlement totals, reported + estimated (``analytics.nowcast``, the
+    results worker's); None without settlement returns or while first computed."""
+    return heavy("nowcast")
 
 
-@st.cache_data(show_spinner=False, max_entries=2)
-def nowcast_backtest() -> pd.DataFrame:
-    """The nowcast's backtest over the complete quarters (a few seconds: cached)."""
-    from analytics import nowcast as nc
-    from geo.regions import reporting_unit
-
-    flows = nc.county_flows(observations(), registry())
-    return nc.backtest(flows, reporting_unit(registry()), nc.usual_late(registry()))
+def nowcast_backtest() -> pd.DataFrame | None:
+    """The nowcast's backtest over the complete quarters (the results worker's)."""
+    return heavy("nowcast_backtest")
 
 
 def nowcast_min_share() -> float:
@@ -229,13 +212,104 @@ def nowcast_min_share() -> float:
     return min_share()
 
 
-@st.cache_data(show_spinner=False, max_entries=2)
-def forecast_skill() -> dict:
+def forecast_skill() -> dict | None:
     """The province forecasts' evaluation and calibration beside simple methods
-    (``analytics.skill.province_evaluation``; seconds: cached until the store changes)."""
-    from analytics import skill
+    (``analytics.skill.province_evaluation``, the results worker's)."""
+    return heavy("forecast_skill")
 
-    return skill.province_evaluation(observations(), official(), registry(), province_targets())
+
+# --- heavy results: computed by the worker once per store version, read here -----------------
+
+_LOOKED_UP: dict = {}  # (name, params) -> Lookup, for results current at this store version
+
+
+def heavy(name: str, **params):
+    """A heavy result (``analytics.results``) as stored, at once: None while it is first
+    computed. When the stored one is older than the store, or missing, a caption says so where
+    it is used and the page refreshes itself when the new one is ready (``refresh_when_ready``);
+    nothing heavy is computed in the page run."""
+    from analytics import results
+
+    key = (name, results.params_key(params))
+    memo = (engine().url, results.method_version(), *key)  # one store per server; tests: more
+    found = _LOOKED_UP.get(memo)
+    if found is None:
+        found = results.lookup(engine(), name, params)
+        if found.current and found.stored is not None:
+            _LOOKED_UP[memo] = found
+    if found.updating:
+        _waiting().add(key)
+    stored = found.stored
+    if stored is None:
+        _result_line("results.computing")
+        return None
+    if stored.status != "done":
+        _result_line("results.failed", st.error)
+        return None
+    if found.updating:
+        _result_line("results.updating", basis=stored.basis or "—", when=_when(stored))
+    return _unpacked(stored.payload)
+
+
+def _when(stored) -> str:
+    from data.i18n.formats import local_time
+
+    return local_time(stored.finished_at)
+
+
+def _result_line(key: str, draw=None, **fields) -> None:
+    from ui.state import tr
+
+    shown = st.session_state.setdefault("_result_lines", set())
+    if key in shown:  # one line per page run, however many results wait
+        return
+    shown.add(key)
+    (draw or st.caption)(tr(key, **fields))
+
+
+def _waiting() -> set:
+    return st.session_state.setdefault("_results_waiting", set())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _unpacked(payload: bytes):
+    from data.store.results import unpack
+
+    return unpack(payload)
+
+
+def start_run() -> None:
+    """At the start of every run: no result is waited for yet."""
+    st.session_state["_results_waiting"] = set()
+    st.session_state["_result_lines"] = set()
+
+
+def refresh_when_ready() -> None:
+    """At the end of a run that met a result still being computed: look every two seconds
+    (a fragment, not the page) and rerun the page once they are all current."""
+    waiting = set(_waiting())
+    if not waiting:
+        return
+
+    @st.fragment(run_every=2.0)
+    def poll() -> None:
+        from analytics import results
+        from data.store.version import store_version
+
+        version = store_version(engine())
+        if (
+            all(results.lookup(engine(), name, _params(key)).current for name, key in waiting)
+            or (engine().url, version) != _SEEN["version"]
+        ):
+            st.rerun(scope="app")
+
+    poll()
+
+
+def _params(key: str) -> dict:
+    import json
+
+    return json.loads(key)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -339,35 +413,32 @@ def refresh_if_store_changed() -> None:
     is drawn from values older than the last commit. One small query per run."""
     from data.store.version import store_version
 
-    now = store_version(engine())
+    now = (engine().url, store_version(engine()))
     if _SEEN["version"] != now:
         clear_data_caches()
         _SEEN["version"] = now
+    start_run()
 
 
 def clear_data_caches() -> None:
     """Call after any write so pages read the new state."""
+    _LOOKED_UP.clear()
     for cached in (
         official,
         observations,
         summary,
         _completeness,
         _completeness_matrix,
-        projections,
         projection_history,
         scenario_result,
         _city_ranking,
         _clusters,
-        nowcast,
-        nowcast_backtest,
-        forecast_skill,
         allocations,
         all_targets,
         province_targets,
         target_sets,
         tasks_frame,
         brief_pdf,
-        backtests,
         quality_history,
         _quality,
         current_keys,
@@ -377,6 +448,8 @@ def clear_data_caches() -> None:
 
 __all__ = [
     "refresh_if_store_changed",
+    "refresh_when_ready",
+    "heavy",
     "MIN_QUARTERS",
     "engine",
     "registry",

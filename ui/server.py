@@ -83,8 +83,40 @@ def streamlit_flags(host: str, port: int) -> list[str]:
     ]
 
 
+PR_SET_PDEATHSIG = 1  # prctl option: a signal for the child when its parent dies
+
+
+def _die_with_parent() -> None:
+    """In the worker (before exec): end when the server ends, even if it is SIGKILLed."""
+    import signal
+
+    prctl = getattr(_libc, "prctl", None)
+    if prctl:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def start_worker():
+    """The results worker (``urbdash worker``) as a process of its own beside the server, so
+    its computing never holds the page runs' interpreter; None when the ``worker`` setting is
+    off. Several replicas' workers share the jobs through the store."""
+    import atexit
+    import subprocess
+
+    from data import settings
+
+    if settings.get("worker") != "on":
+        return None
+    proc = subprocess.Popen(  # noqa: S603 - this interpreter, our own module
+        [sys.executable, "-m", "cli.main", "worker"],
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+    )
+    atexit.register(proc.terminate)
+    return proc
+
+
 def run(host: str, port: int) -> int:
-    """Serve the app until stopped; returns Streamlit's exit code."""
+    """Serve the app until stopped, with the results worker beside it; returns Streamlit's
+    exit code."""
     # With a pages/ folder beside app.py, Streamlit serves a session that arrives before any
     # run of app.py has called st.navigation in its old folder-based mode: a first deep link
     # such as /returns then shows "Page not found" and the wrong menu. The app registers its
@@ -94,5 +126,6 @@ def run(host: str, port: int) -> int:
 
     PagesManager.uses_pages_directory = False
     limit_arenas()
+    start_worker()
     sys.argv = ["streamlit", "run", str(app_script()), *streamlit_flags(host, port)]
     return streamlit_cli.main()

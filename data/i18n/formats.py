@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
+
 from data.i18n.messages import t
 from data.reference.periods import is_quarter
 
@@ -36,3 +38,16 @@ def period_label(period: str, lang: str = "zh") -> str:
             f"{period[:4]}年第{period[-1]}季度" if lang == "zh" else f"{period[:4]} Q{period[-1]}"
         )
     return f"{period}年" if lang == "zh" else period
+
+
+BEIJING = timezone(timedelta(hours=8), "CST")  # China Standard Time: no daylight saving
+
+
+def local_time(at: datetime | None) -> str:
+    """A stored moment (UTC; a naive one is UTC too, as SQLite returns it) in Beijing time,
+    to the minute; "—" when there is none."""
+    if at is None:
+        return "—"
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")

@@ -434,6 +434,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "数据：第六次、第七次全国人口普查分县资料（普查年鉴，按行政区划统计），经 leiii/census 整理（MIT 许可）；真实数据，非示例数据。地市数值为其所辖县（市、区）之和。",
         "en": "Data: 6th and 7th national census county tables (census yearbooks, counted by administrative boundary), compiled by leiii/census (MIT licence); real figures, not demo data. A city's value is the sum of its counties.",
     },
+    "results.computing": {
+        "zh": "本页的预测与检验结果正在计算（数据更新后首次），就绪后本页自动刷新。",
+        "en": "This page's forecasts and checks are being computed (first time since the data "
+        "changed); the page refreshes itself when they are ready.",
+    },
+    "results.updating": {
+        "zh": "正在更新：下列结果基于截至{basis}的报表（{when}计算）；新数据的结果就绪后本页自动刷新。",
+        "en": "Updating: the results below are based on returns up to {basis} (computed {when}); "
+        "the page refreshes itself when those for the new data are ready.",
+    },
+    "results.failed": {
+        "zh": "此结果未能计算，请联系管理员（`urbdash results` 列出错误）。",
+        "en": "This result could not be computed; please tell an administrator (`urbdash "
+        "results` lists the error).",
+    },
     "nowcast.heading": {
         "zh": "未报齐时的估算（nowcast）",
         "en": "Nowcast while counties are missing",

@@ -19,6 +19,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -188,6 +189,32 @@ class StoreVersion(Base):
     __tablename__ = "store_version"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ComputedResult(Base):
+    """A heavy result (``analytics.results``) for one store version and method version: queued,
+    running under a worker's lease, done (its signed payload) or failed (its error)."""
+
+    __tablename__ = "computed_result"
+    __table_args__ = (
+        UniqueConstraint("name", "params", "method", "store_version", name="uq_result_key"),
+        Index("ix_result_status", "status"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(40))
+    params: Mapped[str] = mapped_column(String(400))
+    method: Mapped[str] = mapped_column(String(40))
+    store_version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    seconds: Mapped[float | None] = mapped_column(Float)
+    basis: Mapped[str | None] = mapped_column(String(20))
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary)
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 class User(Base):

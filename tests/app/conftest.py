@@ -84,3 +84,15 @@ def app_on(monkeypatch):
         return make
 
     return bind
+
+
+def caught_up(at: AppTest, engine) -> AppTest:
+    """Run ``at`` as a person's next look after the results worker has caught up: one run that
+    asks for what the page needs (the page says it is being computed), the worker's work
+    (``analytics.results.work``, as ``urbdash serve``'s worker does it), and the page's
+    refresh."""
+    from analytics import results
+
+    at.run()
+    results.work(engine, once=True)
+    return at.run()

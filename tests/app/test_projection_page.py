@@ -1,9 +1,11 @@
 """AppTest: the projection page shows every target: open ones with status, probability and
 method, closed ones with their verdict."""
 
+from tests.app.conftest import caught_up
 
-def test_projection_page_as_of(demo_store, app_on):
-    at = app_on(demo_store["url"])("zh").run()
+
+def test_projection_page_as_of(demo_copy, app_on):
+    at = app_on(demo_copy["url"])("zh").run()
     at.switch_page("pages/projection_page.py").run()
     assert not at.exception, at.exception
     # it is 2026: no set's date is still ahead, so the page opens on the latest, the 2020 plan
@@ -19,6 +21,9 @@ def test_projection_page_as_of(demo_store, app_on):
     latest = {m.label: m.value for m in at.metric}
     at.select_slider(key="proj_as_of").set_value("2017Q4").run()
     assert not at.exception
+    # a quarter nobody asked for before: the page says it is being computed, the worker does it
+    assert any("being computed" in c.value or "正在计算" in c.value for c in at.caption)
+    caught_up(at, demo_copy["engine"])
     # in 2017 the 2020 targets are open: odds, not 100%
     probabilities = [m.value for m in at.metric if m.label == "按期完成概率"]
     assert len(probabilities) == 2 and probabilities[1] != "100%"
@@ -27,14 +32,14 @@ def test_projection_page_as_of(demo_store, app_on):
     assert any("回测起点只有8个（每个提前期至少需要10个）" in c.value for c in at.caption)
     assert latest != {m.label: m.value for m in at.metric}
     assert any("判定规则" in c.value for c in at.caption)
-    at.select_slider(key="proj_as_of").set_value("2019Q2").run()
+    caught_up(at.select_slider(key="proj_as_of").set_value("2019Q2"), demo_copy["engine"])
     assert not at.exception
     # fourteen origins: the method is picked by rule and its band calibrated
     (line,) = [c.value for c in at.caption if c.value.startswith("预测方法按规则选定")]
     assert "校准后，提前1至5个季度的95%区间覆盖了90%至93%的回测结果" in line
     assert any("按回测逐提前期放宽或收窄路径" in c.value for c in at.caption)
     # the 2015 interim set: judged by then (the rate was missed), no odds
-    at.selectbox(key="proj_target_set").set_value("plan-2015").run()
+    caught_up(at.selectbox(key="proj_target_set").set_value("plan-2015"), demo_copy["engine"])
     assert [s.value for s in at.subheader][:2] == [
         "累计城镇落户 · 600万 · 2015Q4",
         "常住人口城镇化率 · 55.00% · 2015Q4",

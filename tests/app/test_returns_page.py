@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from analytics import results
 from data import store
 from data.store.bootstrap import init_store
 from data.store.models import Observation
@@ -218,6 +219,7 @@ def test_too_few_reported_for_a_nowcast(demo_copy, app_on):
     (half) the page says too few have reported, gives what has arrived and why, and shows no
     province estimate (the issue's 119万 from 3 counties)."""
     wb.tongchuan_sends_2021q1(demo_copy["engine"])
+    results.work(demo_copy["engine"], once=True)  # the worker, after the upload
     at = app_on(demo_copy["url"])("zh").run()
     at.switch_page("pages/returns_page.py").run()
     assert not at.exception, at.exception
@@ -244,6 +246,7 @@ def test_nowcast_of_a_quarter_still_coming_in(demo_copy, app_on, monkeypatch):
     monkeypatch.setenv("URBDASH_NOWCAST_MIN_SHARE", "0")
     eng = demo_copy["engine"]
     wb.tongchuan_sends_2021q1(eng)
+    results.work(eng, once=True)  # the worker, after the upload
     at = app_on(demo_copy["url"])("zh").run()
     at.switch_page("pages/returns_page.py").run()
     assert not at.exception, at.exception

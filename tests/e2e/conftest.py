@@ -170,10 +170,10 @@ def cjk_font_installed() -> bool:
 
 
 def wait_idle(page, timeout_ms: int = 90_000) -> None:
-    """Wait until the script run has finished (Streamlit's running indicator is gone). Up to
-    90 s: the first run of the projection page still fits and calibrates the forecasts while
-    the person waits (issue 26), which takes over 30 s while the other test worker loads the
-    same two cores. How long a page takes is measured in bench/, not here."""
+    """Wait until the script run has finished (Streamlit's running indicator is gone). The
+    limit is generous for a CI host loaded by the other test worker: the heavy results are the
+    results worker's (no page computes them), and how long a page takes is measured in bench/,
+    not here."""
     page.wait_for_selector(
         '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms
     )

@@ -97,6 +97,11 @@ def test_demo_if_empty_loads_once(runner):
     # one return per arrival in the demo's submission calendar, corrections included
     from data.demo.generator import generate, submission_calendar
 
+    # the heavy results of the loaded store, computed and kept (every one `urbdash results` lists)
+    kept = json.loads(runner.invoke(main, ["results", "--json"]).stdout)
+    assert made.pop("results") == len(kept) >= 5
+    assert {r["status"] for r in kept} == {"done"}
+    assert {"projections", "backtests", "forecast_skill", "nowcast"} <= {r["name"] for r in kept}
     assert made == {"committed": len(submission_calendar(generate()))}
     # the passwords go to stderr once, never into the machine-readable output
     assert "demo-admin" in first.stderr and "password" not in first.stdout
@@ -111,6 +116,7 @@ def test_demo_reset_loads_the_demo_again(runner, tmp_path, demo_template):
     copy_sqlite(demo_template, tmp_path / "urbdash.sqlite")  # a store holding the demo
     reset = json.loads(runner.invoke(main, ["demo", "--reset", "--json"]).stdout)
     assert reset.pop("committed") == len(submission_calendar(generate()))
+    assert reset.pop("results") >= 5
     assert len(reset.pop("accounts")) == 5 and reset == {}  # the template holds no accounts
 
 
