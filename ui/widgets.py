@@ -123,6 +123,30 @@ def findings_table(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
     return out.fillna("").astype({"value": str})
 
 
+def changes_table(changes: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
+    """A revision's changes for people: the region's name, the period, the indicator's name and
+    the stored and the new value, headed in the page's language."""
+    from data.reference.indicators import field_name
+
+    names = registry.set_index("code").name
+    return pd.DataFrame(
+        {
+            tr("col.region"): changes.region_code.map(names).fillna(changes.region_code),
+            tr("col.period"): changes.period,
+            tr("col.indicator"): changes.indicator.map(lambda c: field_name(c, lang())),
+            tr("col.old"): changes.old.map(_plain),
+            tr("col.new"): changes.new.map(_plain),
+        }
+    )
+
+
+def _plain(value) -> str:
+    """A stored or reported number as people write it: 1,234 or 12.5; blank when there is none."""
+    if value is None or pd.isna(value):
+        return ""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
 def map_table(frame: pd.DataFrame, indicator: str) -> pd.DataFrame:
     """The map's table with headers in the page's language and the change from last quarter."""
     from analytics.maps import MAP_INDICATORS
@@ -174,6 +198,7 @@ def table(where, data, **kwargs):
 
 __all__ = [
     "table",
+    "changes_table",
     "MISSING",
     "findings_table",
     "jump_to_county",

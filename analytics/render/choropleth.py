@@ -33,27 +33,31 @@ def blank_style(names: list[tuple[str, float, float]] | None = None) -> dict:
     points, a layer writing those names: dark with a white halo (legible on every class),
     tried around the point when the centre collides, dropped only when no place is free.
     The regions are drawn below this layer (``below=NAMES_LAYER``)."""
+    # the names' source is there even when empty: an empty "sources" object does not survive
+    # the figure's way to the browser, and MapLibre refuses a restyle without it (the "Map
+    # error." a redraw of the map used to log)
     style = {
         "version": 8,
-        "sources": {},
+        "sources": {
+            "names": {
+                "type": "geojson",
+                "data": {
+                    "type": "FeatureCollection",
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "properties": {"name": name, "rank": i},
+                            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                        }
+                        for i, (name, lon, lat) in enumerate(names or [])
+                    ],
+                },
+            }
+        },
         "glyphs": GLYPHS,
         "layers": [{"id": "white-bg", "type": "background", "paint": {"background-color": "#fff"}}],
     }
     if names:
-        style["sources"]["names"] = {
-            "type": "geojson",
-            "data": {
-                "type": "FeatureCollection",
-                "features": [
-                    {
-                        "type": "Feature",
-                        "properties": {"name": name, "rank": i},
-                        "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                    }
-                    for i, (name, lon, lat) in enumerate(names)
-                ],
-            },
-        }
         style["layers"].append(
             {
                 "id": NAMES_LAYER,

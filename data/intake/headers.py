@@ -175,7 +175,10 @@ def nearest_field(value: object) -> str | None:
     if near:
         return near[0]
     wordings = header_aliases()
-    close = difflib.get_close_matches(name, list(wordings), n=1, cutoff=0.5)
+    # a Latin word matches by a shared letter or two ("Area" ~ "year"): a suggestion there
+    # must be a near spelling ("Regoin" ~ "region")
+    cutoff = 0.8 if name.isascii() else 0.5
+    close = difflib.get_close_matches(name, list(wordings), n=1, cutoff=cutoff)
     return wordings[close[0]] if close else None
 
 

@@ -186,8 +186,12 @@ def test_commit_checks_again_against_the_store(page):
     assert at.warning[0].value.startswith("“good.xlsx”检查之后数据库已有变化")
     assert n_obs(page.url) == 28  # only the other upload: nothing committed from the stale preview
     # the report shown is the new check: the stored values it would now change
-    changes = next(d.value for d in at.dataframe if "old" in d.value.columns)
-    assert changes.old.tolist() == [150.0] * 4 and changes.new.tolist() == [100.0] * 4
+    changes = next(d.value for d in at.dataframe if "现存值" in d.value.columns)
+    assert list(changes.columns) == ["地区", "期别", "指标", "现存值", "新值"]
+    assert changes["现存值"].tolist() == ["150"] * 4 and changes["新值"].tolist() == ["100"] * 4
+    # regions and indicators by name, never their codes
+    assert not changes["地区"].str.fullmatch(r"\d{6}").any()
+    assert not changes["指标"].str.contains("_").any()
 
 
 def test_revert_asks_first_and_refreshes_the_history(page):

@@ -197,3 +197,18 @@ def test_an_unrecognised_column_is_a_warning_naming_the_nearest():
         near[0].message()
         == "未识别的列“常驻人口（备用）”已忽略；最接近的是“季末常住人口”，如是请改用该列名。"
     )
+
+
+@pytest.mark.parametrize(
+    ("header", "field", "suggested"),
+    [
+        ("Area", "region_name", "region_name"),  # the issue's: once suggested 统计期 (period)
+        ("District", "region_name", "region_name"),
+        ("Regoin", None, "region_name"),  # a near spelling is suggested
+        ("Xyzw", None, None),  # a Latin word sharing two letters with "year" is not
+        ("Area population", None, None),
+    ],
+)
+def test_english_place_headers_and_suggestions(header, field, suggested):
+    assert classify_header(header).field == field
+    assert nearest_field(header) == suggested
