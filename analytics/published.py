@@ -56,11 +56,13 @@ def city_table(
     return table, demo, span
 
 
-def sources(official_frame: pd.DataFrame) -> list[str]:
-    """Distinct source lines (title, URL) in first-appearance order."""
+def sources(official_frame: pd.DataFrame, lang: str = "zh") -> list[str]:
+    """Distinct source lines (title, URL) in first-appearance order, the remarks after a title
+    in ``lang`` (``data.reference.official.wording``)."""
     seen: list[str] = []
     for r in official_frame.itertuples(index=False):
-        line = r.source_title + (f" — {r.source_url}" if r.source_url else "")
+        title = official.wording(r.source_title, lang)
+        line = title + (f" — {r.source_url}" if r.source_url else "")
         if line not in seen:
             seen.append(line)
     return seen
@@ -83,9 +85,9 @@ def series_table(official_frame: pd.DataFrame, names: dict, lang: str = "zh") ->
             t("col.unit"): f.unit.map(lambda u: units.get(u, u)),
             t("col.basis"): f.basis.map(lambda b: official.BASIS_LABEL[b][lang]),
             t("col.flag"): f.flag.map(lambda g: official.FLAG_LABEL[g][lang]),
-            t("col.source"): f.source_title,
+            t("col.source"): f.source_title.map(lambda v: official.wording(v, lang)),
             t("col.source_url"): f.source_url,
-            t("col.note"): f.note,
-            t("col.licence"): f.licence,
+            t("col.note"): f.note.map(lambda v: official.wording(v, lang)),
+            t("col.licence"): f.licence.map(lambda v: official.wording(v, lang)),
         }
     )

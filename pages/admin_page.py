@@ -32,6 +32,16 @@ units = ui.scope_options()
 reg = ui.registry()
 units |= ui.scope_options(tuple(reg[reg.level == "county"].code))
 dept_names = plan_departments().name_zh.tolist()
+# a department as the page's language names it (the plan's Chinese name is the stored key)
+dept_label = (
+    dict(zip(plan_departments().name_zh, plan_departments().name_en, strict=True))
+    if ui.lang() == "en"
+    else {}
+)
+
+
+def dept_text(name: str) -> str:
+    return dept_label.get(name, name)
 
 
 def _done(what: str) -> None:
@@ -73,7 +83,9 @@ with users_tab:
             "regions": [
                 ui.tr("list.enum").join(units[c] for c in rs if c in units) for rs in frame.regions
             ],
-            "departments": [ui.tr("list.enum").join(ds) for ds in frame.departments],
+            "departments": [
+                ui.tr("list.enum").join(map(dept_text, ds)) for ds in frame.departments
+            ],
             "state": [state(r) for r in frame.itertuples()],
         }
     )
@@ -93,7 +105,9 @@ with users_tab:
             regions = st.multiselect(
                 ui.tr("admin.regions"), list(units), format_func=units.get, key="new_regions"
             )
-            depts = st.multiselect(ui.tr("admin.departments"), dept_names, key="new_depts")
+            depts = st.multiselect(
+                ui.tr("admin.departments"), dept_names, key="new_depts", format_func=dept_text
+            )
             password = st.text_input(
                 ui.tr("admin.new_password"),
                 type="password",
@@ -134,6 +148,7 @@ with users_tab:
                     ui.tr("admin.departments"),
                     dept_names,
                     default=[d for d in row.departments if d in dept_names],
+                    format_func=dept_text,
                 )
                 if st.form_submit_button(ui.tr("admin.save_roles")):
                     if _attempt(user_store.assign, ui.engine(), me, pick, roles, regions, depts):
@@ -322,7 +337,7 @@ with audit_tab:
             rest = " ".join([*parts, period])
         return f"{ui.tr(key)} {rest}" if kind in AUDIT_KINDS else target
 
-    names = dict(zip(reg.code, reg.name, strict=True))
+    names = {**dict(zip(reg.code, reg.name, strict=True)), **dept_label}
     table = pd.DataFrame(
         {
             "at": pd.to_datetime(log["at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),

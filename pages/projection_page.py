@@ -182,7 +182,7 @@ with st.container(border=True):
     )
     st.caption(ui.tr("reach.reference_note", source=reference["source"]))
     st.caption(ui.tr("reach.method"))
-    ui.sources(published.sources(series[series.basis == reach["basis"]]))
+    ui.sources(published.sources(series[series.basis == reach["basis"]], lang))
 st.subheader(ui.tr("proj.backtest"))
 st.caption(ui.tr("proj.backtest_note"))
 for ind, (table, summary) in (ui.backtests() or {}).items():

@@ -34,7 +34,7 @@ c4.metric(
 fig = charts.urbanization_chart(series, [(2015, 55.0), (2020, 62.0)], lang)
 st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
 st.caption(ui.tr("overview.chart_note"))
-ui.sources(overview.sources(series))
+ui.sources(overview.sources(series, lang))
 
 st.subheader(ui.tr("overview.cities"))
 obs = ui.observations()
@@ -47,7 +47,7 @@ st.caption(ui.tr("overview.cities_note"))
 if span:
     origin = ui.tr("overview.origin_demo" if has_demo else "overview.origin_returns")
     st.caption(ui.tr("overview.star_note", origin=origin, start=span[0], end=span[1]))
-ui.sources(overview.sources(official[official.region_code != PROVINCE_CODE]))
+ui.sources(overview.sources(official[official.region_code != PROVINCE_CODE], lang))
 if obs.empty:
     st.info(ui.tr("app.no_data"))
 

@@ -156,7 +156,9 @@ def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -
     replace = accept = True
     if len(report.changes):
         box.markdown(ui.tr("returns.changes"))
-        ui.table(box, ui.changes_table(report.changes, ui.registry()), hide_index=True, width="stretch")
+        ui.table(
+            box, ui.changes_table(report.changes, ui.registry()), hide_index=True, width="stretch"
+        )
         replace = box.checkbox(
             ui.tr("returns.confirm_replace", n=len(report.changes)), key=f"rep_{key}"
         )

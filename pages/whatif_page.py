@@ -112,7 +112,13 @@ with st.expander(ui.tr("whatif.cities")):
         hide_index=True,
         disabled=["code", "name"],
         key=f"whatif_cities_{pick}",
-        column_config={"multiplier": st.column_config.NumberColumn(min_value=0.0, step=0.1)},
+        column_config={
+            "code": None,  # the key, not for reading
+            "name": st.column_config.TextColumn(ui.tr("col.city")),
+            "multiplier": st.column_config.NumberColumn(
+                ui.tr("whatif.col.multiplier"), min_value=0.0, step=0.1, format="%.1f"
+            ),
+        },
     )
 params = scenarios.ScenarioParams(
     name=base.name,

@@ -30,6 +30,8 @@ def _scalar(value, lang: str, names: dict) -> str:
     for kind in ("returns.sub_status", "task.status"):  # committed, reverted; in_progress, …
         if f"{kind}.{text}" in MESSAGES:
             return t(f"{kind}.{text}", lang)
+    if f"audit.rule.{text}" in MESSAGES:  # a warning's rule (outlier, unit slip, …)
+        return t(f"audit.rule.{text}", lang)
     if text in ROLE_NAMES:
         return ROLE_NAMES[text][0 if lang == "zh" else 1]
     return text
@@ -61,5 +63,9 @@ def audit_text(value, lang: str = "zh", names: dict | None = None) -> str:
             parts.append(f"{_key(str(k), lang, names)}{t('audit.colon', lang)}{shown or '—'}")
         return t("audit.parts_sep", lang).join(parts)
     if isinstance(value, list):
+        if value and all(isinstance(v, list) for v in value):  # rows: a confirmed warning each
+            return t("list.semi", lang).join(
+                " ".join(_scalar(x, lang, names) for x in row) for row in value
+            )
         return sep.join(_scalar(v, lang, names) for v in value) if value else "—"
     return _scalar(value, lang, names)

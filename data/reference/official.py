@@ -13,6 +13,7 @@ bulletins); figures on different boundaries are never summed together.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +28,7 @@ BASIS_LABEL = {
     "census2010": {"zh": "六普口径（2010—2019年）", "en": "2010-census basis (2010–2019)"},
     "census2020": {"zh": "七普口径（2020年起）", "en": "2020-census basis (2020 on)"},
 }
+WORDING = OFFICIAL_DIR / "wording.csv"
 FLAG_LABEL = {
     "published": {"zh": "公布值", "en": "published"},
     "derived": {"zh": "推算值", "en": "derived"},
@@ -89,3 +91,27 @@ def census_stocks(frame: pd.DataFrame) -> pd.DataFrame:
         out[f"pop{y}"] = table[("resident_pop", y)]
         out[f"urban{y}"] = table[("urban_resident_pop", y)]
     return out
+
+
+@lru_cache(maxsize=1)
+def _wording() -> list[tuple[str, dict[str, str]]]:
+    table = pd.read_csv(WORDING, dtype=str, keep_default_na=False)
+    rows = [(r.stored, {"zh": r.zh, "en": r.en}) for r in table.itertuples(index=False)]
+    return sorted(rows, key=lambda r: -len(r[0]))  # the longest fragment first
+
+
+def wording(text: str | None, lang: str) -> str:
+    """A source title, note or licence of the official series as ``lang`` reads it
+    (``official/wording.csv``): a note in the page's language, the English remarks after a
+    Chinese document title in Chinese, Chinese place names in a note in English. A document's
+    own title stays as published (it has no official translation)."""
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    text = str(text)
+    for stored, said in _wording():
+        if text == stored:
+            return said[lang]
+    for stored, said in _wording():
+        if stored in text:
+            text = text.replace(stored, said[lang])
+    return text

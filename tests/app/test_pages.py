@@ -7,7 +7,7 @@ import pytest
 
 import ui
 from tests.fixtures.figures import time_axis_problems
-from tests.fixtures.screen import screen_problems
+from tests.fixtures.screen import language_problems, screen_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -15,6 +15,17 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def app(demo_store, app_on):
     return app_on(demo_store["url"])
+
+
+def names_in(url: str) -> set[str]:
+    """The store's user names (and the demo loader's): proper names, in any language."""
+    from data import store
+    from data.store.submissions import read_submissions
+    from data.store.users import list_users
+
+    engine = store.get_engine(url)
+    uploaders = set(read_submissions(engine).uploaded_by)
+    return set(list_users(engine).name) | uploaders | {"system", "tests"}
 
 
 def test_every_page_file_is_registered():
@@ -26,13 +37,15 @@ def test_every_page_file_is_registered():
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("page", [p[0] for p in ui.PAGES])
-def test_page_runs(app, page, lang):
+def test_page_runs(app, demo_store, page, lang):
     at = app(lang).run()
     at.switch_page(page).run()
     assert not at.exception, at.exception
     assert not at.error
     # nothing raw on screen: no "None"/"nan", internal names, raw JSON or bare region codes
     assert screen_problems(at) == [], f"{page} ({lang})"
+    # and nothing in the other language (tests/fixtures/screen.py says what may be)
+    assert language_problems(at, lang, names_in(demo_store["url"])) == [], f"{page} ({lang})"
     # every chart the page draws has its time axes in order and no line back in time
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec)
@@ -50,6 +63,9 @@ def partial_store(demo_template, tmp_path_factory):
     path = tmp_path_factory.mktemp("partial") / "partial.sqlite"
     copy_sqlite(demo_template, path)
     wb.tongchuan_sends_2021q1(store.get_engine(f"sqlite:///{path}"))
+    from analytics import results
+
+    results.work(store.get_engine(f"sqlite:///{path}"), once=True)  # the worker's, after it
     return f"sqlite:///{path}"
 
 
@@ -60,6 +76,7 @@ def test_page_with_a_quarter_still_coming_in_shows_nothing_raw(partial_store, ap
     at.switch_page(page).run()
     assert not at.exception, at.exception
     assert screen_problems(at) == [], f"{page} ({lang})"
+    assert language_problems(at, lang, names_in(partial_store)) == [], f"{page} ({lang})"
     for chart in at.get("plotly_chart"):
         assert time_axis_problems(json.loads(chart.proto.spec)) == [], f"{page} ({lang})"
 
