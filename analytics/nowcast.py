@@ -280,3 +280,17 @@ def backtest(
                 }
             )
     return pd.DataFrame(rows)
+
+
+# warnings that question a reported value itself (confirmed by the office at upload)
+UNUSUAL_RULES = ("outlier", "flow_slip")
+
+
+def confirmed_unusual(flags: pd.DataFrame, period: str) -> list[str]:
+    """The counties whose return for ``period`` carries a confirmed outlier or unit-slip
+    warning (``data.store.audit.confirmed_flags``): their value is in the reported total as
+    sent, and a total estimated from few returns leans on it."""
+    if flags is None or not len(flags):
+        return []
+    hit = flags[(flags.period == period) & flags.rule.isin(UNUSUAL_RULES)]
+    return sorted(set(hit.region_code))

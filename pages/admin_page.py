@@ -97,16 +97,28 @@ with users_tab:
     )
 
     with st.expander(ui.tr("admin.add"), icon=":material/person_add:"):
-        with st.form("add_user", clear_on_submit=False):
+        with st.form("add_user", clear_on_submit=False, enter_to_submit=False):
             name = st.text_input(ui.tr("auth.name"), key="new_name")
             roles = st.multiselect(
-                ui.tr("admin.roles"), ROLES, format_func=role_label.get, key="new_roles"
+                ui.tr("admin.roles"),
+                ROLES,
+                format_func=role_label.get,
+                key="new_roles",
+                placeholder=ui.tr("widget.choose"),
             )
             regions = st.multiselect(
-                ui.tr("admin.regions"), list(units), format_func=units.get, key="new_regions"
+                ui.tr("admin.regions"),
+                list(units),
+                format_func=units.get,
+                key="new_regions",
+                placeholder=ui.tr("widget.choose"),
             )
             depts = st.multiselect(
-                ui.tr("admin.departments"), dept_names, key="new_depts", format_func=dept_text
+                ui.tr("admin.departments"),
+                dept_names,
+                key="new_depts",
+                format_func=dept_text,
+                placeholder=ui.tr("widget.choose"),
             )
             password = st.text_input(
                 ui.tr("admin.new_password"),
@@ -131,24 +143,27 @@ with users_tab:
         )
         if pick is not None:
             row = frame.set_index("name").loc[pick]
-            with st.form(f"edit_{pick}"):
+            with st.form(f"edit_{pick}", enter_to_submit=False):
                 roles = st.multiselect(
                     ui.tr("admin.roles"),
                     ROLES,
                     default=list(row.roles),
                     format_func=role_label.get,
+                    placeholder=ui.tr("widget.choose"),
                 )
                 regions = st.multiselect(
                     ui.tr("admin.regions"),
                     list(units),
                     default=[c for c in row.regions if c in units],
                     format_func=units.get,
+                    placeholder=ui.tr("widget.choose"),
                 )
                 depts = st.multiselect(
                     ui.tr("admin.departments"),
                     dept_names,
                     default=[d for d in row.departments if d in dept_names],
                     format_func=dept_text,
+                    placeholder=ui.tr("widget.choose"),
                 )
                 if st.form_submit_button(ui.tr("admin.save_roles")):
                     if _attempt(user_store.assign, ui.engine(), me, pick, roles, regions, depts):

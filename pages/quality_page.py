@@ -35,7 +35,11 @@ st.caption(ui.tr("quality.window_note", first=covered[0], last=covered[-1], n=le
 if level == "county":
     cities = dict(zip(table.city, table.city_name, strict=True))
     picked = st.multiselect(
-        ui.tr("quality.city_filter"), list(cities), format_func=cities.get, key="q_cities"
+        ui.tr("quality.city_filter"),
+        list(cities),
+        format_func=cities.get,
+        key="q_cities",
+        placeholder=ui.tr("widget.choose"),
     )
     if picked:
         table = table[table.city.isin(picked)]
@@ -101,8 +105,7 @@ names = dict(zip(table.office, table.name, strict=True))
 lowest = table.sort_values("score", kind="stable").office.head(3).tolist()
 offices = st.multiselect(
     ui.tr("quality.trend_offices"), list(names), default=lowest, format_func=names.get,
-    key=f"q_trend_{level}",
-)  # fmt: skip
+    key=f"q_trend_{level}", placeholder=ui.tr("widget.choose"))  # fmt: skip
 if offices:
     trend = ui.quality_trend(tuple(offices), through, level)
     st.plotly_chart(

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from analytics import nowcast
 from analytics.render import charts
 from data import settings
 from data.accounts import policy
@@ -56,14 +57,18 @@ except periods.PeriodError as exc:
 st.subheader(ui.tr("returns.upload"))
 files = []
 if submits:
+    limit_mb = min(
+        math.ceil(float(settings.get("max_upload_mb"))), st.get_option("server.maxUploadSize")
+    )
+    if lang == "zh":  # Streamlit's own drop-zone text is English only: ours, in the page's words
+        st.html("<style>[data-testid='stFileUploaderDropzoneInstructions']{display:none}</style>")
+        st.caption(ui.tr("returns.uploader_hint", mb=limit_mb))
     files = st.file_uploader(
         ui.tr("returns.uploader_label"),
         type=["xlsx", "xlsm", "xls"],
         accept_multiple_files=True,
         # the widget says (and enforces) urbdash's own limit, not the larger transport limit
-        max_upload_size=min(
-            math.ceil(float(settings.get("max_upload_mb"))), st.get_option("server.maxUploadSize")
-        ),
+        max_upload_size=limit_mb,
     )
 else:
     st.info(ui.tr("auth.read_only", roles=ui.role_names(me)), icon=":material/visibility:")
@@ -383,6 +388,17 @@ if now is not None:
         ui.table(st, table, hide_index=True, width="stretch")
         if not units.enough.all():
             st.caption(ui.tr("nowcast.city_too_few", share=share))
+    unusual = nowcast.confirmed_unusual(ui.quality_history()[1], now.period)
+    if unusual:  # a confirmed outlier is in the total as sent: say which
+        names = ui.registry().set_index("code").name
+        st.warning(
+            ui.tr(
+                "nowcast.unusual",
+                period=now.period,
+                counties=ui.tr("list.enum").join(names.get(c, c) for c in unusual),
+            ),
+            icon=":material/flag:",
+        )
     st.caption(ui.tr("nowcast.method"))
     # the backtest over every complete quarter (the results worker's), its table on request
     show = st.toggle(ui.tr("nowcast.show_backtest"), key="nowcast_backtest")

@@ -143,7 +143,7 @@ mine = frame[[policy.may_update_task(me, ds) for ds in frame.departments]]
 if len(mine):
     st.subheader(ui.tr("task.update_heading"))
     st.caption(ui.tr("task.update_mine", departments=SEP.join(map(dept, me.departments))))
-    with st.form("task_update", clear_on_submit=False):
+    with st.form("task_update", clear_on_submit=False, enter_to_submit=False):
         u1, u2 = st.columns([5, 2])
         number = u1.selectbox(
             ui.tr("task.update_task"),

@@ -19,6 +19,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The store holds no returns yet. Run `urbdash demo` to load the demo data.",
     },
     "nav.monitor": {"zh": "监测", "en": "Monitor"},
+    "widget.choose": {"zh": "请选择", "en": "Choose"},
     "page.overview": {"zh": "公布数据", "en": "Published figures"},
     "demo.badge": {"zh": "示例数据", "en": "Demo data"},
     "demo.explain": {
@@ -220,6 +221,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Download the {period} template ({scope})",
     },
     "returns.upload": {"zh": "2. 上传报表", "en": "2. Upload returns"},
+    "returns.uploader_hint": {
+        "zh": "把文件拖到下框中，或点击框内按钮选择；每个文件不超过 {mb} MB，可一次选多个。",
+        "en": "Drag files into the box below or use its button; up to {mb} MB per file, several at once.",
+    },
     "returns.uploader_label": {
         "zh": "选择Excel文件（.xlsx / .xlsm / .xls）",
         "en": "Choose Excel files (.xlsx / .xlsm / .xls)",
@@ -457,6 +462,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "此结果未能计算，请联系管理员（`urbdash results` 列出错误）。",
         "en": "This result could not be computed; please tell an administrator (`urbdash "
         "results` lists the error).",
+    },
+    "nowcast.unusual": {
+        "zh": "{period}的上报中含已确认的异常值或疑似单位错误：{counties}。其数值按上报计入合计，估算据此推算，请留意。",
+        "en": "The {period} returns include a confirmed outlier or possible unit slip: {counties}. "
+        "Their values count as reported, and the estimate builds on them.",
     },
     "nowcast.heading": {
         "zh": "未报齐时的估算（即时估计）",

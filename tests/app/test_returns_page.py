@@ -273,3 +273,26 @@ def test_nowcast_of_a_quarter_still_coming_in(demo_copy, app_on, monkeypatch):
     (scores,) = [d.value for d in at.dataframe if "缺报情形" in d.value.columns]
     assert list(scores["方法"][:3]) == ["本估算", "只加已报数", "沿用上季度"]
     assert any(c.value.startswith("方法：未报县的落户数 = ") for c in at.caption)
+
+
+def test_a_confirmed_outlier_is_marked_in_the_nowcast(demo_copy, app_on, monkeypatch):
+    """铜川's first county sends 300 times its usual rural settlements and confirms the
+    warning: the nowcast says that the quarter's returns include it, by name."""
+    monkeypatch.setenv("URBDASH_NOWCAST_MIN_SHARE", "0")
+    report = wb.tongchuan_sends_2021q1(demo_copy["engine"], unusual=300)
+    assert "outlier" in {p.rule for p in report.warnings}
+    results.work(demo_copy["engine"], once=True)
+    at = app_on(demo_copy["url"])("zh").run()
+    at.switch_page("pages/returns_page.py").run()
+    assert not at.exception, at.exception
+    (line,) = [w.value for w in at.warning if "异常值" in w.value]
+    assert line.startswith("2021Q1的上报中含已确认的异常值或疑似单位错误：王益区。")
+
+
+def test_no_mark_without_a_confirmed_outlier(demo_copy, app_on, monkeypatch):
+    monkeypatch.setenv("URBDASH_NOWCAST_MIN_SHARE", "0")
+    wb.tongchuan_sends_2021q1(demo_copy["engine"])
+    results.work(demo_copy["engine"], once=True)
+    at = app_on(demo_copy["url"])("zh").run()
+    at.switch_page("pages/returns_page.py").run()
+    assert not [w.value for w in at.warning if "异常值" in w.value]

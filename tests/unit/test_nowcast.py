@@ -135,3 +135,21 @@ def test_a_total_is_estimated_only_when_enough_have_reported():
     )
     got = enough_reported(one_city, 0.5).set_index("code").enough
     assert got.to_dict() == {"610100": True, "610200": False, "610300": False, "610000": False}
+
+
+def test_confirmed_unusual_names_the_counties_of_that_quarter_only():
+    import pandas as pd
+
+    from analytics.nowcast import confirmed_unusual
+
+    flags = pd.DataFrame(
+        [
+            ("610202", "2021Q1", "outlier", 1),
+            ("610203", "2021Q1", "missing_county", 1),  # not about a value sent
+            ("610204", "2020Q4", "flow_slip", 1),  # another quarter
+            ("610222", "2021Q1", "flow_slip", 2),
+        ],
+        columns=["region_code", "period", "rule", "n"],
+    )
+    assert confirmed_unusual(flags, "2021Q1") == ["610202", "610222"]
+    assert confirmed_unusual(flags.iloc[0:0], "2021Q1") == []
