@@ -38,9 +38,12 @@ def init(as_json: bool) -> None:
 @main.command()
 @click.option("--reset", is_flag=True, help="Remove earlier demo submissions first.")
 @click.option("--if-empty", is_flag=True, help="Load only when the store holds no observations.")
+@click.option(
+    "--no-results", is_flag=True, help="Leave the heavy results to the worker (urbdash serve's)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @store_errors
-def demo(reset: bool, if_empty: bool, as_json: bool) -> None:
+def demo(reset: bool, if_empty: bool, no_results: bool, as_json: bool) -> None:
     """Generate the demo returns (示例数据) and load them through the ingest path."""
     from data.demo.generator import load_demo
     from data.store.bootstrap import init_store
@@ -54,8 +57,9 @@ def demo(reset: bool, if_empty: bool, as_json: bool) -> None:
     else:
         out = load_demo(engine, reset=reset)
         text = "demo workbooks: " + ", ".join(f"{v} {k}" for k, v in out.items())
-        out["results"] = _compute_results(engine)
-        text += f"; {out['results']} heavy results computed"
+        if not no_results:
+            out["results"] = _compute_results(engine)
+            text += f"; {out['results']} heavy results computed"
     made = _demo_accounts(engine)
     if made:
         out["accounts"] = [{"name": n, "role": r} for n, r, _ in made]

@@ -40,6 +40,9 @@ dept_label = (
 )
 
 
+dept_choice = {d: dept_label.get(d, d) for d in dept_names}  # a multiselect's labels
+
+
 def dept_text(name: str) -> str:
     return dept_label.get(name, name)
 
@@ -117,7 +120,7 @@ with users_tab:
                 ui.tr("admin.departments"),
                 dept_names,
                 key="new_depts",
-                format_func=dept_text,
+                format_func=dept_choice.get,
                 placeholder=ui.tr("widget.choose"),
             )
             password = st.text_input(
@@ -162,7 +165,7 @@ with users_tab:
                     ui.tr("admin.departments"),
                     dept_names,
                     default=[d for d in row.departments if d in dept_names],
-                    format_func=dept_text,
+                    format_func=dept_choice.get,
                     placeholder=ui.tr("widget.choose"),
                 )
                 if st.form_submit_button(ui.tr("admin.save_roles")):

@@ -248,7 +248,11 @@ def heavy(name: str, **params):
         return None
     if found.updating:
         _result_line("results.updating", basis=stored.basis or "—", when=_when(stored))
-    return _unpacked(stored.payload)
+    try:
+        return _unpacked(stored.payload)
+    except ValueError:  # signed with another key: never unpickled
+        _result_line("results.unverified", st.error)
+        return None
 
 
 def _when(stored) -> str:

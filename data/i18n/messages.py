@@ -458,6 +458,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Updating: the results below are based on returns up to {basis} (computed {when}); "
         "the page refreshes itself when those for the new data are ready.",
     },
+    "results.unverified": {
+        "zh": "此结果的签名无法验证，未读取。请管理员为各副本设置相同的 `URBDASH_RESULT_KEY`。",
+        "en": "This result's signature does not verify, so it was not read. An administrator "
+        "should give every replica the same `URBDASH_RESULT_KEY`.",
+    },
     "results.failed": {
         "zh": "此结果未能计算，请联系管理员（`urbdash results` 列出错误）。",
         "en": "This result could not be computed; please tell an administrator (`urbdash "

@@ -175,6 +175,29 @@ def test_an_upload_through_one_replica_is_seen_through_the_other(deployed, brows
         uploader.close()
 
 
+def test_the_replicas_workers_compute_each_result_once(deployed):
+    """Two replicas, two results workers, one store: after the start and after the upload
+    above, every result of the current store version is computed once (one claim each), by
+    one of the replicas' workers, and none is left failed."""
+    from data.store.results import listing
+    from data.store.version import store_version
+
+    engine = store.get_engine(deployed.database_url)
+    version = store_version(engine)
+    wanted = {"projections", "backtests", "forecast_skill", "nowcast", "nowcast_backtest"}
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        rows = [r for r in listing(engine) if r["store_version"] == version]
+        if {r["name"] for r in rows} >= wanted and all(r["status"] == "done" for r in rows):
+            break
+        time.sleep(0.5)
+    assert {r["name"] for r in rows} >= wanted, rows
+    assert [(r["name"], r["status"], r["attempts"]) for r in rows if r["attempts"] != 1] == []
+    assert all(r["status"] == "done" for r in rows), [(r["name"], r["error"]) for r in rows]
+    workers = {r["claimed_by"].rsplit(":", 1)[0] for r in rows}  # host:pid of each worker
+    assert 1 <= len(workers) <= 2
+
+
 def test_five_sessions_at_once_through_nginx(deployed):
     """bench/load.py's journey with five users at once, each signing in and going once round
     overview → map → trends → returns: every page drawn, no error (the 30-session run with its

@@ -27,8 +27,10 @@ def test_upload_bad_return_shows_located_errors(server, page, shots, tmp_path):
     visit(page, f"{server}/returns")
     expect(page.get_by_role("heading", name="数据上报").first).to_be_visible(timeout=30_000)
     wait_idle(page)
-    # the uploader states urbdash's own limit (URBDASH_MAX_UPLOAD_MB, 20), not Streamlit's 50
-    expect(page.get_by_text("20MB per file").first).to_be_visible()
+    # the uploader states urbdash's own limit (URBDASH_MAX_UPLOAD_MB, 20), not Streamlit's 50,
+    # in the page's language (Streamlit's own English drop-zone text hidden on Chinese pages)
+    expect(page.get_by_text("每个文件不超过 20 MB").first).to_be_visible()
+    expect(page.get_by_text("20MB per file").first).to_be_hidden()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
     expect(page.get_by_text("有错误，未入库").first).to_be_visible(timeout=30_000)
     expect(page.get_by_text("检查结果（2 个错误").first).to_be_visible()

@@ -114,9 +114,9 @@ def test_demo_reset_loads_the_demo_again(runner, tmp_path, demo_template):
     from data.demo.generator import generate, submission_calendar
 
     copy_sqlite(demo_template, tmp_path / "urbdash.sqlite")  # a store holding the demo
-    reset = json.loads(runner.invoke(main, ["demo", "--reset", "--json"]).stdout)
+    # the results left to the worker (their computation is tested with --if-empty above)
+    reset = json.loads(runner.invoke(main, ["demo", "--reset", "--no-results", "--json"]).stdout)
     assert reset.pop("committed") == len(submission_calendar(generate()))
-    assert reset.pop("results") >= 5
     assert len(reset.pop("accounts")) == 5 and reset == {}  # the template holds no accounts
 
 

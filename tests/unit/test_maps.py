@@ -114,7 +114,13 @@ def test_choropleth_traces_and_legend(tmp_path):
     drawn = [c for t in fig.data if t.type == "choroplethmap" for c in t.locations]
     assert sorted(drawn) == sorted(frame.code)  # every county in exactly one trace
     style = fig.layout.map.style  # blank: no tiles; glyphs from the app itself, no names here
-    assert style["sources"] == {} and style["glyphs"].startswith("app/static/glyphs/")
+    # no names drawn, but the names' source is there, empty: a style without any source does
+    # not survive a redraw in the browser (MapLibre's "Map error.")
+    assert style["sources"] == {
+        "names": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}
+    }
+    assert [layer["id"] for layer in style["layers"]] == ["white-bg"]
+    assert style["glyphs"].startswith("app/static/glyphs/")
     assert [layer["type"] for layer in style["layers"]] == ["background"]
 
 
