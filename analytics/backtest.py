@@ -51,8 +51,10 @@ def backtest_settlements(
     out.attrs = {
         "method": cal.method,
         "calibrated": cal.judged,
-        # the coverage with each origin left out of its own calibration factor
-        "left_out": float(row.left_out95.iloc[0]) if cal.judged and len(row) else None,
+        # the coverage with each origin's own factor, from the outcomes known then
+        "out_of_sample": float(row.coverage95_out_of_sample.iloc[0])
+        if cal.judged and len(row)
+        else None,
     }
     return out
 
@@ -101,7 +103,7 @@ def summary(frame: pd.DataFrame) -> dict:
         "judged": judged,
         "method": frame.attrs.get("method", "logit"),
         "calibrated": bool(frame.attrs.get("calibrated", False)),
-        "left_out": frame.attrs.get("left_out") if judged else None,
+        "out_of_sample": frame.attrs.get("out_of_sample") if judged else None,
     }
 
 

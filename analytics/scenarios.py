@@ -170,6 +170,10 @@ def run(
             "achieved": base.achieved,
             "method": base.method_key,  # the method the backtest rule picks (analytics.skill)
             "calibrated": bool(base.calibration is not None and base.calibration.judged),
+            # how often such a band held the outcome, each origin calibrated on what it knew
+            "coverage95_out_of_sample": base.calibration.out_of_sample["coverage95_out_of_sample"]
+            if base.calibration is not None and base.calibration.judged
+            else None,
             "baseline_probability": base.probability(settled_value, settled_period)
             if settled_period > base.last_period
             else float(base.achieved >= settled_value),

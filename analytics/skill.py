@@ -26,21 +26,29 @@ interval score of a central (1 - a) interval [l, u] for an outcome y is (u - l) 
 when y < l, + 2/a (y - u) when y > u; the Brier score is the mean squared difference between
 the probability of reaching a target by its date and what happened.
 
-Calibration (split-conformal widening per horizon): at each origin and horizon, the factor by
-which the 95% band of the cumulative settlements ahead would have to be stretched about its
-median to hold the outcome; the calibration factor of a horizon is the 95% quantile of those
-factors over the origins. Paths are stretched about their median by it, so the band and the
-probabilities built on it hold about 95% of outcomes over the origins. A horizon needs
-``MIN_CASES`` origins to be judged; beyond the longest one judged, the factor is extrapolated
-by a power law in the horizon fitted to the judged ones (``Calibration.factor``).
+Calibration (split-conformal widening per horizon, out of sample by construction): at each
+origin and horizon, the factor by which the 95% band of the cumulative settlements ahead would
+have to be stretched about its median to hold the outcome (its *score*). The factor of a
+forecast made at an origin uses only the scores whose outcomes were known at that origin: the
+finite-sample split-conformal quantile, the ceil((n+1)·0.95)-th smallest of the n scores; while
+n is below 19 (too few for that rank), the largest score, so the band is widened to hold every
+outcome seen; never below 1 (``conformal_factor``). The coverage the product reports is the
+out-of-sample one: each backtest forecast stretched by the factor known at its own origin
+(``out_of_sample``); the in-sample figure (the final factor scored on the cases it was made
+from) is shown only labelled as such. A horizon needs ``MIN_CASES`` origins before a factor is
+applied to a target's forecast; beyond the longest one judged, the factor is extrapolated by a
+power law in the horizon fitted to the judged ones, never below the last judged one
+(``Calibration.factor``).
 
-The rule that picks the method for a target (``choose``): the lowest mean 95% interval score of
-the calibrated cumulative band over the horizons judged.
+The rule that picks the method for a target (``choose``), on past outcomes only: among the
+methods whose calibrated band held at least 90% out of sample, the lowest mean out-of-sample 95%
+interval score of the cumulative band over the horizons judged.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -64,6 +72,8 @@ SEASON = 4
 # fewer cannot show a 95% band's coverage within 90-98%
 MIN_CASES = 10
 CALIBRATION_LEVEL = 0.95
+# the out-of-sample 95% coverage the product aims at; below it the pages say so in words
+COVERAGE_GOAL = 0.90
 BACKTEST_PATHS = 1000
 
 
@@ -291,24 +301,46 @@ def widen(part: pd.DataFrame, factor) -> pd.DataFrame:
     )
 
 
+def conformal_factor(need: np.ndarray, level: float = CALIBRATION_LEVEL) -> float:
+    """The band's stretch from past stretch scores (``stretch_needed``): the finite-sample
+    split-conformal quantile, the ceil((n+1)·level)-th smallest of the n scores. While n is too
+    small for that rank (n < 19 at 95%), the largest score: the band widened just enough to
+    hold every outcome seen so far. No scores yet: 1 (the method's own band). Never below 1: a
+    band is only narrowed on evidence judged out of sample, which a handful of origins is not."""
+    n = len(need)
+    if n == 0:
+        return 1.0
+    k = min(math.ceil((n + 1) * level), n)
+    return max(1.0, float(np.sort(need)[k - 1]))
+
+
+def out_of_sample(part: pd.DataFrame, need: np.ndarray, level: float = CALIBRATION_LEVEL):
+    """For each forecast of ``part`` (one method, one horizon), the factor it would have had at
+    its origin (``conformal_factor`` over the scores whose outcomes were known then: outcome
+    quarter not after the origin) and whether the band so stretched held the outcome."""
+    origin = part.origin.to_numpy()
+    outcome = part.period.to_numpy()
+    factors = np.array([conformal_factor(need[outcome <= o], level) for o in origin])
+    return factors, need <= factors
+
+
 def calibration_table(frame: pd.DataFrame, level: float = CALIBRATION_LEVEL) -> pd.DataFrame:
     """Per method and horizon of the cumulative settlements ahead: cases, the calibration
-    factor (NaN when fewer than ``MIN_CASES``), the 95% coverage before and after, the latter
-    also with each origin left out of its own factor (an honest check), and the calibrated
-    band's interval score."""
+    factor for a forecast made now (``conformal_factor`` over every outcome known; NaN when
+    fewer than ``MIN_CASES``), the 95% coverage before, after calibration in sample (the
+    factor scored on the cases it was made from: optimistic by construction, shown labelled),
+    and **out of sample**: each forecast stretched by the factor known at its origin, time
+    ordered (``out_of_sample``), and the calibrated band's interval score."""
     rows = []
     cum = frame[frame.quantity == "cumulative"] if len(frame) else frame
     for (method, h), part in cum.groupby(["method", "h"], sort=True) if len(cum) else []:
+        part = part.sort_values("origin")
         need = stretch_needed(part)
         n = len(need)
         judged = n >= MIN_CASES
-        factor = float(np.quantile(need, level)) if judged else np.nan
-        left_out = (
-            float(np.mean([need[i] <= np.quantile(np.delete(need, i), level) for i in range(n)]))
-            if judged
-            else np.nan
-        )
-        wide = widen(part, factor) if judged else part
+        factor = conformal_factor(need, level) if judged else np.nan
+        known_then, held = out_of_sample(part, need, level)
+        wide = widen(part, known_then)  # scored as it would have been drawn at each origin
         rows.append(
             {
                 "method": method,
@@ -317,7 +349,7 @@ def calibration_table(frame: pd.DataFrame, level: float = CALIBRATION_LEVEL) -> 
                 "factor": factor,
                 "coverage95": coverage(part.actual, part.lower95, part.upper95),
                 "calibrated95": float(np.mean(need <= factor)) if judged else np.nan,
-                "left_out95": left_out,
+                "coverage95_out_of_sample": float(np.mean(held)) if n else np.nan,
                 "interval_score95": interval_score(
                     wide.actual / wide.scale,
                     wide.lower95 / wide.scale,
@@ -330,28 +362,48 @@ def calibration_table(frame: pd.DataFrame, level: float = CALIBRATION_LEVEL) -> 
         )
     return pd.DataFrame(
         rows,
-        columns=["method", "h", "cases", "factor", "coverage95", "calibrated95", "left_out95",
-                 "interval_score95"],
+        columns=["method", "h", "cases", "factor", "coverage95", "calibrated95",
+                 "coverage95_out_of_sample", "interval_score95"],
     )  # fmt: skip
 
 
+def out_of_sample_coverage(table: pd.DataFrame, method: str) -> dict:
+    """One method's out-of-sample 95% coverage over every horizon (cases-weighted) with the
+    number of cases: the figure the product reports as its coverage."""
+    mine = table[(table.method == method) & table.coverage95_out_of_sample.notna()]
+    cases = int(mine.cases.sum())
+    held = float((mine.coverage95_out_of_sample * mine.cases).sum() / cases) if cases else None
+    return {"coverage95_out_of_sample": held, "cases": cases}
+
+
 def choose(table: pd.DataFrame) -> str | None:
-    """The rule that picks the method for a target: the lowest mean 95% interval score of the
-    calibrated cumulative band over the horizons judged for every method; None when no horizon
-    could be judged."""
+    """The rule that picks the method for a target, on past outcomes only: among the methods
+    whose calibrated band held at least ``COVERAGE_GOAL`` of the outcomes out of sample (each
+    origin's factor from what was known then), the lowest mean out-of-sample 95% interval
+    score over the horizons judged for every method; when none holds that much, the lowest
+    score of all (the pages then say the band falls short). None when no horizon could be
+    judged."""
     judged = table.dropna(subset=["factor"])
     common = judged.groupby("h").method.nunique()
     horizons = common[common == table.method.nunique()].index
     judged = judged[judged.h.isin(horizons)]
     if judged.empty:
         return None
-    return str(judged.groupby("method").interval_score95.mean().idxmin())
+    held = {m: out_of_sample_coverage(table, m)["coverage95_out_of_sample"] for m in judged.method}
+    good = [m for m, v in held.items() if v is not None and v >= COVERAGE_GOAL]
+    pool = judged[judged.method.isin(good)] if good else judged
+    return str(pool.groupby("method").interval_score95.mean().idxmin())
 
 
 @dataclass(frozen=True)
 class Calibration:
     """What the backtest of one flow series says: the picked method and its factor per
     horizon (empty when the history is too short to judge any)."""
+
+    @property
+    def out_of_sample(self) -> dict:
+        """The picked method's out-of-sample 95% coverage over every horizon, with its cases."""
+        return out_of_sample_coverage(self.table, self.method)
 
     method: str
     factors: dict[int, float] = field(default_factory=dict)
@@ -492,6 +544,7 @@ def calibration_record(cal: Calibration) -> dict:
         "method": cal.method,
         "judged": cal.judged,
         "origins": cal.origins,
+        **cal.out_of_sample,
         "min_cases": MIN_CASES,
         "horizons": [
             {k: _plain(float(v)) if k != "h" and k != "cases" else int(v) for k, v in r.items()

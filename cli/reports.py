@@ -312,6 +312,9 @@ def backtest_command(indicator: str, region: str, paths: int, as_json: bool) -> 
                     "method": cal.method,
                     "calibrated": cal.judged,
                     "calibration": _records(cal.table),
+                    # the coverage the product reports: each backtest forecast stretched by
+                    # the factor known at its origin (per horizon in "calibration")
+                    **cal.out_of_sample,
                     "brier": _records(brier),
                 }
             )
@@ -333,15 +336,21 @@ def backtest_command(indicator: str, region: str, paths: int, as_json: bool) -> 
                    " MASE of the seasonal naive; IS95 in units of the in-sample seasonal "
                    "difference)")  # fmt: skip
     click.echo("")
-    click.echo("cumulative settlements ahead, 95% band before and after calibration:")
+    click.echo("cumulative settlements ahead, 95% band before and after calibration (after: in "
+               "sample; out of sample: each origin's own factor, from what was known then):")  # fmt: skip
     click.echo(f"{'h':>2} {'method':<7} {'cases':>5} {'factor':>7} {'before':>7} {'after':>6} "
-               f"{'left-out':>8} {'IS95':>7}")  # fmt: skip
+               f"{'out of sample':>13} {'IS95':>7}")  # fmt: skip
     for r in cal.table.itertuples():
         pct = lambda v: "-" if pd.isna(v) else f"{v:.0%}"  # noqa: E731
         factor = "-" if pd.isna(r.factor) else f"{r.factor:.2f}"
         score = "-" if pd.isna(r.interval_score95) else f"{r.interval_score95:.1f}"
         click.echo(f"{r.h:>2} {r.method:<7} {r.cases:>5} {factor:>7} {r.coverage95:>7.0%} "
-                   f"{pct(r.calibrated95):>6} {pct(r.left_out95):>8} {score:>7}")  # fmt: skip
+                   f"{pct(r.calibrated95):>6} {pct(r.coverage95_out_of_sample):>13} "
+                   f"{score:>7}")  # fmt: skip
+    oos = cal.out_of_sample
+    if oos["cases"]:
+        click.echo(f"{cal.method}: 95% band held {oos['coverage95_out_of_sample']:.0%} of "
+                   f"{oos['cases']} backtest outcomes out of sample")  # fmt: skip
     click.echo(
         f"method for targets (lowest mean calibrated 95% interval score): {cal.method}"
         if cal.judged

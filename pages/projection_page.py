@@ -53,12 +53,14 @@ def calibration_lines(cal: dict) -> None:
         + ui.tr(
             "cal.coverage",
             through=max(h["h"] for h in judged),
+            oos=f"{cal['coverage95_out_of_sample']:.0%}",
+            cases=cal["cases"],
             lo=f"{min(h['calibrated95'] for h in judged):.0%}",
             hi=f"{max(h['calibrated95'] for h in judged):.0%}",
-            llo=f"{min(h['left_out95'] for h in judged):.0%}",
-            lhi=f"{max(h['left_out95'] for h in judged):.0%}",
         )
     )
+    if cal["coverage95_out_of_sample"] < skill.COVERAGE_GOAL:  # said in words, not hidden
+        st.caption(ui.tr("cal.short_of_goal", oos=f"{cal['coverage95_out_of_sample']:.0%}"))
     with st.expander(ui.tr("cal.compare")):
         rows = cal["methods"]
         ui.table(
@@ -198,7 +200,7 @@ for ind, (table, summary) in (ui.backtests() or {}).items():
             method=method_name(summary["method"]),
             mape=summary["mape"],
             coverage=summary["coverage"],
-            left_out=summary["left_out"],
+            out_of_sample=summary["out_of_sample"],
         )
     else:
         line = ui.tr("proj.backtest_summary", n=summary["n"], mape=summary["mape"],
@@ -255,7 +257,9 @@ if cal is not None and len(cal.flow_scores):
         charts.reliability_chart(
             scores,
             lang,
-            calibrated=(cal.method, float(mine.calibrated95.mean())) if cal.judged else None,
+            calibrated=(cal.method, cal.out_of_sample["coverage95_out_of_sample"])
+            if cal.judged
+            else None,
         ),
         width="stretch",
         config={"displaylogo": False},
@@ -275,7 +279,7 @@ if cal is not None and len(cal.flow_scores):
                 ui.tr("cal.col.cases"): mine.cases,
                 ui.tr("cal.col.before"): mine.coverage95.map(lambda v: f"{v:.0%}"),
                 ui.tr("cal.col.after"): mine.calibrated95.map(pct),
-                ui.tr("cal.col.left_out"): mine.left_out95.map(pct),
+                ui.tr("cal.col.oos"): mine.coverage95_out_of_sample.map(pct),
                 ui.tr("cal.col.factor"): mine.factor.map(
                     lambda v: ui.tr("cal.not_judged") if pd.isna(v) else f"{v:.2f}"
                 ),

@@ -151,8 +151,11 @@ st.caption(
         "whatif.method",
         model=ui.tr(f"skill.method.{result['settled']['method']}"),
         calibrated=ui.tr(
-            "whatif.calibrated" if result["settled"]["calibrated"] else "whatif.uncalibrated"
-        ),
+            "whatif.calibrated",
+            oos=f"{result['settled']['coverage95_out_of_sample']:.0%}",
+        )
+        if result["settled"]["calibrated"]
+        else ui.tr("whatif.uncalibrated"),
     )
 )
 

@@ -173,7 +173,16 @@ def render(data: dict, out) -> None:
                 row.append((*cols[4], r["reach_period"] or "—"))
             y = _cells(fig, y, row, 9)
         if not all(r["closed"] for r in data["records"]):  # the rule behind the statuses shown
-            _cells(fig, y - 0.012, [(0.06, 0.89, t("lead.rule"), "#555")], 7)
+            y = _cells(fig, y - 0.012, [(0.06, 0.89, t("lead.rule"), "#555")], 7)
+            for r in data["records"]:  # how far the odds' band can be trusted, out of sample
+                cal = r.get("calibration") or {}
+                if not r["closed"] and cal.get("judged") and cal.get("cases"):
+                    line = t(
+                        "brief.coverage",
+                        oos=f"{cal['coverage95_out_of_sample']:.0%}",
+                        cases=cal["cases"],
+                    )
+                    y = _cells(fig, y, [(0.06, 0.89, line, "#555")], 7)
         # map and trend side by side
         frame, indicator = data["map"]
         fig.text(0.06, 0.63, t("brief.map"), fontsize=12, weight="bold")

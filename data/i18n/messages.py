@@ -672,8 +672,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "ETS(M,Ad,M): damped additive trend, quarterly multiplicative seasonality, {paths} simulated paths",
     },
     "method.calibrated": {
-        "zh": "{model}，模拟{paths}条路径；按回测逐提前期放宽或收窄路径，使95%区间覆盖约95%的回测结果",
-        "en": "{model}, {paths} simulated paths, stretched per horizon so that the 95% band holds about 95% of backtest outcomes",
+        "zh": "{model}，模拟{paths}条路径；按回测逐提前期放宽路径（分位数按保形预测规则，从不收窄），使95%区间容纳已知的回测结果",
+        "en": "{model}, {paths} simulated paths, widened per horizon by the backtest (a conformal rank of the stretch each outcome needed, never narrowed) so that the 95% band holds the outcomes seen",
     },
     "method.uncalibrated": {
         "zh": "{model}，模拟{paths}条路径；回测起点太少，区间未经校准",
@@ -759,9 +759,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "方法：落户流量用{model}模拟10,000条路径（{calibrated}，与预测页相同），情景倍数按各地市近4季度落户占比加权；城镇化率用六普口径logit线性趋势，额外迁移人口按常住人口折算。",
         "en": "Method: settlement flows simulated by {model} (10,000 paths; {calibrated}; as on the projection page), city multipliers weighted by each city's share of settlements over the last four quarters; urbanization from the logit-linear trend on the old basis, extra migrants converted with the resident population.",
     },
+    "brief.coverage": {
+        "zh": "落户概率所依据的95%区间：样本外回测（每个起点只用当时已知的结果校准）覆盖了{oos}的结果（{cases}次）。",
+        "en": "The 95% band behind the settlement odds held {oos} of {cases} backtest outcomes out of sample (each origin calibrated on what was known then).",
+    },
     "whatif.calibrated": {
-        "zh": "按回测规则选定，并逐提前期校准区间",
-        "en": "picked by the backtest rule, band calibrated per horizon",
+        "zh": "按回测规则选定，并逐提前期校准区间；这样的95%区间在样本外回测中覆盖了{oos}的结果",
+        "en": "picked by the backtest rule, band calibrated per horizon; out of sample such a 95% band held {oos} of the backtest outcomes",
     },
     "whatif.uncalibrated": {
         "zh": "回测起点太少，区间未经校准",
@@ -823,8 +827,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The method is picked by rule: the lowest mean 95% interval score of the calibrated band in the backtest, here {method}.",
     },
     "cal.coverage": {
-        "zh": "校准后，提前1至{through}个季度的95%区间覆盖了{lo}至{hi}的回测结果（每个起点不参与自身的校准时为{llo}至{lhi}）；更远的提前期按幂律外推放宽系数，未经检验。",
-        "en": "Calibrated, the 95% band held {lo} to {hi} of backtest outcomes 1 to {through} quarters ahead ({llo} to {lhi} with each origin left out of its own calibration); beyond that the stretch is extrapolated by a power law, not tested.",
+        "zh": "样本外（每个起点只用当时已知的结果定放宽系数）：提前1至{through}个季度的95%区间覆盖了{oos}的回测结果（{cases}次）；用全部结果定系数再回看（样本内）为{lo}至{hi}。更远的提前期按幂律外推放宽系数，未经检验。",
+        "en": "Out of sample (each origin's stretch from the outcomes known then), the 95% band held {oos} of {cases} backtest outcomes 1 to {through} quarters ahead; scored on the outcomes it was made from (in sample), {lo} to {hi}. Beyond that the stretch is extrapolated by a power law, not tested.",
     },
     "cal.too_short": {
         "zh": "回测起点只有{origins}个（每个提前期至少需要{min}个），无法判定区间覆盖率：这里的区间和概率未经校准。",
@@ -838,8 +842,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cal.col.mase": {"zh": "季度落户数MASE", "en": "MASE of quarterly settlements"},
     "cal.col.picked": {"zh": "选用", "en": "Used"},
     "cal.col.before": {"zh": "校准前95%覆盖", "en": "95% coverage before"},
-    "cal.col.after": {"zh": "校准后", "en": "After"},
-    "cal.col.left_out": {"zh": "起点自身不参与校准", "en": "Origin left out"},
+    "cal.col.after": {"zh": "校准后（样本内）", "en": "After (in sample)"},
+    "cal.col.oos": {"zh": "样本外", "en": "Out of sample"},
+    "cal.short_of_goal": {
+        "zh": "样本外覆盖率{oos}低于产品要求的90%：这条序列的历史还不足以把区间校准到位，实际区间应理解为比标称的更窄。",
+        "en": "Out of sample the band held {oos}, below the 90% the product aims at: this series' history is too short to calibrate it fully, so read the band as narrower than it says.",
+    },
     "cal.col.factor": {"zh": "放宽系数", "en": "Stretch"},
     "cal.col.cases": {"zh": "起点数", "en": "Origins"},
     "cal.heading": {
@@ -886,8 +894,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{n} forecasts, mean error {mape:.1f}%; fewer than {min}, so the interval coverage cannot be judged",
     },
     "proj.backtest_calibrated": {
-        "zh": "{n} 次预测（{method}），平均误差 {mape:.1f}%，校准后区间覆盖率 {coverage:.0%}（起点自身不参与校准时 {left_out:.0%}）",
-        "en": "{n} forecasts ({method}), mean error {mape:.1f}%, calibrated interval coverage {coverage:.0%} ({left_out:.0%} with each origin left out of its own calibration)",
+        "zh": "{n} 次预测（{method}），平均误差 {mape:.1f}%，样本外区间覆盖率 {out_of_sample:.0%}（每个起点只用当时已知的结果校准；样本内 {coverage:.0%}）",
+        "en": "{n} forecasts ({method}), mean error {mape:.1f}%, interval coverage out of sample {out_of_sample:.0%} (each origin calibrated on the outcomes known then; in sample {coverage:.0%})",
     },
     "proj.backtest": {"zh": "回测（滚动起点）", "en": "Backtest (rolling origin)"},
     "proj.backtest_note": {

@@ -1,6 +1,8 @@
 """AppTest: the projection page shows every target: open ones with status, probability and
 method, closed ones with their verdict."""
 
+import pytest
+
 from tests.app.conftest import caught_up
 
 
@@ -34,10 +36,23 @@ def test_projection_page_as_of(demo_copy, app_on):
     assert any("判定规则" in c.value for c in at.caption)
     caught_up(at.select_slider(key="proj_as_of").set_value("2019Q2"), demo_copy["engine"])
     assert not at.exception
-    # fourteen origins: the method is picked by rule and its band calibrated
+    # fourteen origins: the method is picked by rule and its band calibrated; the coverage
+    # said is the out-of-sample one, as analytics.skill computes it on what was known then
+    from analytics import skill
+    from analytics.aggregate import aggregate
+    from data.store.observations import read_observations
+    from geo.regions import load_registry
+
+    wide = aggregate(read_observations(demo_copy["engine"]), load_registry(), "province")
+    flows = wide.set_index("period").settled_total.dropna()
+    oos = skill.calibrate(flows[flows.index <= "2019Q2"]).out_of_sample
     (line,) = [c.value for c in at.caption if c.value.startswith("预测方法按规则选定")]
-    assert "校准后，提前1至5个季度的95%区间覆盖了90%至93%的回测结果" in line
-    assert any("按回测逐提前期放宽或收窄路径" in c.value for c in at.caption)
+    assert (
+        f"提前1至5个季度的95%区间覆盖了{oos['coverage95_out_of_sample']:.0%}的回测结果"
+        f"（{oos['cases']}次）" in line
+    )
+    assert "样本内" in line  # the in-sample figure only labelled as such
+    assert any("按回测逐提前期放宽路径" in c.value for c in at.caption)
     # the 2015 interim set: judged by then (the rate was missed), no odds
     caught_up(at.selectbox(key="proj_target_set").set_value("plan-2015"), demo_copy["engine"])
     assert [s.value for s in at.subheader][:2] == [
@@ -91,11 +106,16 @@ def test_how_good_is_this_forecast_panel(demo_store, app_on):
     chart = json.loads(at.get("plotly_chart")[-1].proto.spec)
     assert {t["name"] for t in chart["data"]} >= {"This product's ETS", "Theta"}
     star = [t for t in chart["data"] if t["name"].startswith("Calibrated: ")]
-    assert len(star) == 1 and 92 <= star[0]["y"][0] <= 95
     cal = skill.calibrate(wide.settled_total.dropna())
+    # the star is the picked band's out-of-sample coverage
+    assert len(star) == 1
+    assert star[0]["y"][0] == pytest.approx(100 * cal.out_of_sample["coverage95_out_of_sample"])
     (bands,) = [d.value for d in at.dataframe if "Stretch" in d.value.columns]
     assert list(bands["Origins"]) == list(cal.chosen().cases)
-    assert list(bands["After"]) == [f"{v:.0%}" for v in cal.chosen().calibrated95]
+    assert list(bands["After (in sample)"]) == [f"{v:.0%}" for v in cal.chosen().calibrated95]
+    assert list(bands["Out of sample"]) == [
+        f"{v:.0%}" for v in cal.chosen().coverage95_out_of_sample
+    ]
     (brier,) = [d.value for d in at.dataframe if "Brier score" in d.value.columns]
     assert set(brier["Calibrated"]) == {"yes", "no"} and set(brier["Met"]) == {"0%"}
     (rate,) = [d.value for d in at.dataframe if "Mean absolute error (points)" in d.value.columns]
