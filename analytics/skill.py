@@ -74,6 +74,9 @@ MIN_CASES = 10
 CALIBRATION_LEVEL = 0.95
 # the out-of-sample 95% coverage the product aims at; below it the pages say so in words
 COVERAGE_GOAL = 0.90
+# a Brier score needs this many independent outcomes (targets judged); with fewer the
+# outcomes and the probabilities given are shown instead of a score
+MIN_BRIER_EVENTS = 10
 BACKTEST_PATHS = 1000
 
 
@@ -649,8 +652,10 @@ def target_brier(
     ``max(HORIZONS)`` quarters after the origin, with ``MIN_QUARTERS`` of history. ``targets``
     are (value, quarter, baseline quarter). With ``cal``, its method again with its paths
     stretched by the calibration factors (``calibrated``; the factors come from the same
-    origins). Columns: method, calibrated, cases, reached (share of cases where it was),
-    brier."""
+    origins). Columns: method, calibrated, events (the targets judged: the independent
+    outcomes), cases (origin x target), reached (share of cases where it was), mean_p (the mean
+    probability given) and brier, which is NaN below ``MIN_BRIER_EVENTS`` events: forecasts of
+    one outcome from overlapping origins are not a calibration score."""
     flows = flows.sort_index().astype(float)
     rows = []
     for value, due, baseline in targets:
@@ -671,20 +676,29 @@ def target_brier(
                     made.append((True, stretch_paths(future, k)))
                 for calibrated, paths in made:
                     p = float((done + paths[:, -1] >= value).mean())
-                    rows.append((method, calibrated, p, outcome))
-    frame = pd.DataFrame(rows, columns=["method", "calibrated", "p", "outcome"])
+                    rows.append((method, calibrated, p, outcome, (value, due)))
+    frame = pd.DataFrame(rows, columns=["method", "calibrated", "p", "outcome", "event"])
+
+    def summary(g: pd.DataFrame) -> pd.Series:
+        events = g.event.nunique()
+        return pd.Series(
+            {
+                "events": events,
+                "cases": len(g),
+                "reached": g.outcome.mean(),
+                "mean_p": g.p.mean(),
+                "brier": brier(g.p, g.outcome) if events >= MIN_BRIER_EVENTS else np.nan,
+            }
+        )
+
+    columns = ["method", "calibrated", "events", "cases", "reached", "mean_p", "brier"]
     return (
         frame.groupby(["method", "calibrated"], sort=False)
-        .apply(
-            lambda g: pd.Series(
-                {"cases": len(g), "reached": g.outcome.mean(), "brier": brier(g.p, g.outcome)}
-            ),
-            include_groups=False,
-        )
+        .apply(summary, include_groups=False)
         .reset_index()
-        .astype({"cases": int})
+        .astype({"cases": int, "events": int})
         if len(frame)
-        else pd.DataFrame(columns=["method", "calibrated", "cases", "reached", "brier"])
+        else pd.DataFrame(columns=columns)
     )
 
 

@@ -358,8 +358,15 @@ def backtest_command(indicator: str, region: str, paths: int, as_json: bool) -> 
         "targets use the ETS, not calibrated"
     )
     for r in brier.itertuples():
-        click.echo(f"Brier, {r.method}{' calibrated' if r.calibrated else ''}: {r.brier:.3f} "
-                   f"over {r.cases} origins (met in {r.reached:.0%})")  # fmt: skip
+        said = (
+            f"Brier {r.brier:.3f}"
+            if not pd.isna(r.brier)
+            else f"no Brier score ({r.events} target(s); it needs {skill.MIN_BRIER_EVENTS} "
+            "independent outcomes)"
+        )
+        click.echo(f"{r.method}{' calibrated' if r.calibrated else ''}: {said}, {r.cases} "
+                   f"forecasts, met in {r.reached:.0%}, mean probability given "
+                   f"{r.mean_p:.0%}")  # fmt: skip
 
 
 def _records(table) -> list[dict]:

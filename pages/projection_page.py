@@ -293,23 +293,29 @@ if cal is not None and len(cal.flow_scores):
     if brier is None or brier.empty:
         st.caption(ui.tr("skill.brier_none"))
     else:
+        scored = brier.brier.notna().any()
         st.caption(ui.tr("skill.brier_note"))
-        ui.table(
-            st,
-            pd.DataFrame(
-                {
-                    ui.tr("skill.col.method"): brier.method.map(method_name),
-                    ui.tr("skill.col.calibrated"): brier.calibrated.map(
-                        lambda c: ui.tr("bt.yes") if c else ui.tr("bt.no")
-                    ),
-                    ui.tr("cal.col.cases"): brier.cases,
-                    ui.tr("skill.col.reached"): brier.reached.map(lambda v: f"{v:.0%}"),
-                    ui.tr("skill.col.brier"): brier.brier.map(lambda v: f"{v:.3f}"),
-                }
+        if not scored:  # one or a few outcomes: what happened and what was said, no score
+            st.caption(
+                ui.tr(
+                    "skill.brier_too_few",
+                    events=int(brier.events.max()),
+                    min=skill.MIN_BRIER_EVENTS,
+                )  # fmt: skip
+            )
+        table = {
+            ui.tr("skill.col.method"): brier.method.map(method_name),
+            ui.tr("skill.col.calibrated"): brier.calibrated.map(
+                lambda c: ui.tr("bt.yes") if c else ui.tr("bt.no")
             ),
-            hide_index=True,
-            width="stretch",
-        )
+            ui.tr("skill.col.events"): brier.events,
+            ui.tr("cal.col.cases"): brier.cases,
+            ui.tr("skill.col.reached"): brier.reached.map(lambda v: f"{v:.0%}"),
+            ui.tr("skill.col.mean_p"): brier.mean_p.map(lambda v: f"{v:.0%}"),
+        }
+        if scored:
+            table[ui.tr("skill.col.brier")] = brier.brier.map(lambda v: f"{v:.3f}")
+        ui.table(st, pd.DataFrame(table), hide_index=True, width="stretch")
 if evaluation is not None and len(evaluation["rate"]):
     rate = evaluation["rate"]
     st.markdown(f"**{ui.tr('skill.rate_heading')}**")

@@ -874,6 +874,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "skill.col.calibrated": {"zh": "校准", "en": "Calibrated"},
     "skill.col.brier": {"zh": "Brier评分", "en": "Brier score"},
     "skill.col.reached": {"zh": "实际达成", "en": "Met"},
+    "skill.col.events": {"zh": "目标数", "en": "Targets"},
+    "skill.col.mean_p": {"zh": "平均预测概率", "en": "Mean probability given"},
+    "skill.brier_too_few": {
+        "zh": "只有 {events} 个目标可判定：同一结果从多个重叠起点反复预测，不构成校准检验，故不给Brier评分（至少需要 {min} 个独立结果）；下表列出实际结果与各方法给出的平均概率。",
+        "en": "Only {events} target(s) can be judged: one outcome forecast from overlapping origins is not a calibration check, so no Brier score is given (it needs {min} independent outcomes); the table shows what happened and the mean probability each method gave.",
+    },
     "skill.rate_heading": {
         "zh": "城镇化率（年度）的滚动起点评估",
         "en": "Urbanization rate (annual): rolling-origin evaluation",

@@ -116,8 +116,12 @@ def test_how_good_is_this_forecast_panel(demo_store, app_on):
     assert list(bands["Out of sample"]) == [
         f"{v:.0%}" for v in cal.chosen().coverage95_out_of_sample
     ]
-    (brier,) = [d.value for d in at.dataframe if "Brier score" in d.value.columns]
+    # one target judged (10 million by 2020): outcomes and odds given, no Brier score
+    (brier,) = [d.value for d in at.dataframe if "Mean probability given" in d.value.columns]
+    assert "Brier score" not in brier.columns
     assert set(brier["Calibrated"]) == {"yes", "no"} and set(brier["Met"]) == {"0%"}
+    assert set(brier["Targets"]) == {1}
+    assert any(c.value.startswith("Only 1 target(s) can be judged") for c in at.caption)
     (rate,) = [d.value for d in at.dataframe if "Mean absolute error (points)" in d.value.columns]
     assert set(rate["Basis"]) == {"2010-census basis (2010–2019)", "2020-census basis (2020 on)"}
     assert any("cannot be judged and only the mean absolute error" in c.value for c in at.caption)

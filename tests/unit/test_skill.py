@@ -252,12 +252,21 @@ def test_brier_by_hand_on_a_straight_line():
     gives 0: Brier 0 and 1."""
     flows = _series(100 + np.arange(20))  # 2014Q1-2018Q4
     total = float(flows.sum())
-    table = skill.target_brier(
-        flows, [(total, "2018Q4", "2014Q1")], n_paths=200, methods=("drift", "snaive")
-    ).set_index("method")
+    # ten targets (independent outcomes), all met exactly at 2018Q4
+    targets = [(total - k / 10, "2018Q4", "2014Q1") for k in range(skill.MIN_BRIER_EVENTS)]
+    table = skill.target_brier(flows, targets, n_paths=200, methods=("drift", "snaive")).set_index(
+        "method"
+    )
     assert table.at["drift", "brier"] == pytest.approx(0.0)
     assert table.at["snaive", "brier"] == pytest.approx(1.0)
-    assert table.at["drift", "cases"] == 8 and table.at["drift", "reached"] == 1.0
+    assert table.at["drift", "events"] == 10 and table.at["drift", "cases"] == 80
+    assert table.at["drift", "reached"] == 1.0 and table.at["drift", "mean_p"] == 1.0
+    # one target from eight overlapping origins: the outcome and the odds given, no score
+    one = skill.target_brier(flows, targets[:1], n_paths=200, methods=("drift",)).set_index(
+        "method"
+    )
+    assert one.at["drift", "events"] == 1 and one.at["drift", "cases"] == 8
+    assert np.isnan(one.at["drift", "brier"]) and one.at["drift", "mean_p"] == 1.0
     later = skill.target_brier(flows, [(total, "2019Q4", "2014Q1")], methods=("drift",))
     assert later.empty  # not yet observed: not judged
 
