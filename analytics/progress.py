@@ -44,6 +44,25 @@ def classify_ratio(ratio: float) -> str:
     return "moving_away"
 
 
+# the odds of meeting a target on time below which a status cannot stay better than this
+ODDS_CAPS = ((0.05, "limited_progress"), (0.5, "acceleration_needed"))
+
+
+def status_with_odds(ratio: float, probability: float | None) -> str:
+    """The one rule for an open target's status: the Open SDG class of its pace so far
+    (``classify_ratio``), never better than its forecast odds allow. Below a 50% chance of
+    meeting it on time it is at best "acceleration needed"; below 5%, at best "limited
+    progress" ("moving away" stays). So a pace that was fine but can no longer make the date
+    is not shown "on track" beside a probability of 0%."""
+    status = classify_ratio(ratio)
+    if probability is None:
+        return status
+    for below, best in ODDS_CAPS:
+        if probability < below and STATUSES.index(status) < STATUSES.index(best):
+            return best
+    return status
+
+
 def assess(
     base_value: float,
     base_year: float,

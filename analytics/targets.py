@@ -13,7 +13,7 @@ from scipy.special import expit
 
 from analytics.aggregate import aggregate, province_cumulative
 from analytics.completeness import complete_through
-from analytics.progress import assess
+from analytics.progress import assess, status_with_odds
 from analytics.settlement_forecast import forecast_settlements
 from analytics.skill import calibrated_settlements, calibration_record
 from analytics.urbanization_forecast import MIN_POINTS, fit_damped_trend, fit_logit_linear
@@ -397,7 +397,7 @@ def project_targets(
             "source": t.source,
             "set_name": t.set_name,
             **detail,
-            "status": prog.status,
+            "status": status_with_odds(prog.ratio, detail.get("probability")),
             "ratio": prog.ratio,
             "share_achieved": prog.share_achieved,
             "share_of_time": min(1.0, prog.share_of_time),

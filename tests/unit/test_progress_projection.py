@@ -138,3 +138,24 @@ def test_simulated_quantiles_match_the_analytic_interval():
     assert lo == pytest.approx(analytic.lower, abs=0.05) and hi == pytest.approx(
         analytic.upper, abs=0.05
     )
+
+
+@pytest.mark.parametrize("probability", [None, 0.0, 0.01, 0.049, 0.05, 0.3, 0.499, 0.5, 0.9, 1.0])
+@pytest.mark.parametrize("ratio", [-0.5, -0.01, 0.0, 0.3, 0.59, 0.6, 0.9, 0.949, 0.95, 1.2])
+def test_status_and_odds_never_disagree(ratio, probability):
+    """Every combination of pace and odds: the status is the pace's class, made no better than
+    the odds allow (under 50%: at best acceleration needed; under 5%: at best limited
+    progress), and never worse than the pace's class."""
+    from analytics.progress import STATUSES, classify_ratio, status_with_odds
+
+    status = status_with_odds(ratio, probability)
+    rank = STATUSES.index
+    assert rank(status) >= rank(classify_ratio(ratio))  # never better than the pace
+    if probability is None or probability >= 0.5:
+        assert status == classify_ratio(ratio)
+    if probability is not None and probability < 0.5:
+        assert status != "on_track"
+    if probability is not None and probability < 0.05:
+        assert status in ("limited_progress", "moving_away")
+    if ratio < 0:
+        assert status == "moving_away"
