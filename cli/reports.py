@@ -225,7 +225,17 @@ def nowcast_command(
     if scores is not None:
         click.echo("backtest (province total; counties hidden in complete quarters):")
         for r in scores.itertuples():
-            cover = "" if pd.isna(r.coverage) else f", 95% interval held it in {r.coverage:.0f}%"
+            cover = (
+                ""
+                if pd.isna(r.coverage)
+                else f", 95% interval held it in {r.coverage:.0f}%"
+                + (
+                    f" (mean over {r.patterns} patterns of hidden counties, "
+                    f"{r.coverage_min:.0f}-{r.coverage_max:.0f}%)"
+                    if r.patterns > 1
+                    else ""
+                )
+            )
             click.echo(
                 f"  {r.scenario:<7} {r.method:<13} {r.cases:>3} cases, "
                 f"mean abs error {r.mape:.1f}%{cover}"

@@ -417,9 +417,20 @@ if now is not None:
                     ),
                     ui.tr("nowcast.col.cases"): scores.cases,
                     ui.tr("nowcast.col.mape"): scores.mape.map(lambda v: f"{v:.1f}%"),
-                    ui.tr("nowcast.col.coverage"): scores.coverage.map(
-                        lambda v: "—" if pd.isna(v) else f"{v:.0f}%"
-                    ),
+                    ui.tr("nowcast.col.coverage"): [
+                        "—"
+                        if pd.isna(r.coverage)
+                        else ui.tr(
+                            "nowcast.coverage_range",
+                            mean=f"{r.coverage:.0f}%",
+                            lo=f"{r.coverage_min:.0f}",
+                            hi=f"{r.coverage_max:.0f}%",
+                            n=r.patterns,
+                        )
+                        if r.patterns > 1
+                        else f"{r.coverage:.0f}%"
+                        for r in scores.itertuples()
+                    ],
                 }
             ),
             hide_index=True,
@@ -434,5 +445,6 @@ if now is not None:
                         f"{ui.tr(f'nowcast.scenario.{r.scenario}')} {r.coverage:.0f}%"
                         for r in ours.itertuples()
                     ),
+                    short=f"{90 - ours.coverage.min():.0f}",
                 )
             )

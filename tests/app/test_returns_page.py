@@ -272,6 +272,7 @@ def test_nowcast_of_a_quarter_still_coming_in(demo_copy, app_on, monkeypatch):
     at.toggle(key="nowcast_backtest").set_value(True).run()
     (scores,) = [d.value for d in at.dataframe if "缺报情形" in d.value.columns]
     assert list(scores["方法"][:3]) == ["本估算", "只加已报数", "沿用上季度"]
+    assert "（20种缺报组合：" in scores["95%区间覆盖率"].iloc[0]
     assert any(c.value.startswith("方法：未报县的落户数 = ") for c in at.caption)
 
 
