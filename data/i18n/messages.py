@@ -512,8 +512,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "nowcast.backtest": {"zh": "回测：全省合计", "en": "Backtest: province total"},
     "nowcast.show_backtest": {
-        "zh": "显示回测：与简单方法比较（需数秒）",
-        "en": "Show the backtest against the simple answers (takes a few seconds)",
+        "zh": "显示回测：与简单方法比较",
+        "en": "Show the backtest against the simple answers",
     },
     "nowcast.col.scenario": {"zh": "缺报情形", "en": "Missing"},
     "nowcast.col.method": {"zh": "方法", "en": "Method"},
@@ -657,8 +657,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "proj.status.limited_progress": {"zh": "进展有限", "en": "Limited progress"},
     "proj.status.moving_away": {"zh": "偏离目标", "en": "Moving away"},
     "proj.rule": {
-        "zh": "判定规则（加拿大统计局/Open SDG）：R = 基期以来实际年均增速 ÷ 按期达标所需年均增速；R≥95% 进展顺利，60%–95% 需要加快，0–60% 进展有限，<0 偏离目标。累计数从零起算时比较线性速度。已过期的目标按目标期的数值判定。",
-        "en": "Rule (Statistics Canada / Open SDG): R = observed growth rate since the base year ÷ growth rate needed to meet the target on time; R ≥ 95% on track, 60–95% acceleration needed, 0–60% limited progress, below 0 moving away. Cumulative counts from zero compare linear paces. A target whose date has passed is judged at that date.",
+        "zh": "判定规则（加拿大统计局/Open SDG）：R = 基期以来实际年均增速 ÷ 按期达标所需年均增速；R≥95% 进展顺利，60%–95% 需要加快，0–60% 进展有限，<0 偏离目标。累计数从零起算时比较线性速度；按期达成概率低于50%时最多为“需要加快”，低于5%时最多为“进展有限”。已过期的目标按目标期的数值判定。",
+        "en": "Rule (Statistics Canada / Open SDG): R = observed growth rate since the base year ÷ growth rate needed to meet the target on time; R ≥ 95% on track, 60–95% acceleration needed, 0–60% limited progress, below 0 moving away. Cumulative counts from zero compare linear paces; with under a 50% chance of meeting it on time the status is at best acceleration needed, under 5% at best limited progress. A target whose date has passed is judged at that date.",
     },
     "proj.method": {"zh": "方法", "en": "Method"},
     "proj.target_set": {"zh": "目标组", "en": "Target set"},
@@ -797,8 +797,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The province's quarterly settlements, forecast 1 to 8 quarters ahead from every past quarter with only the data known then, against what happened (the M4 competition's practice). MASE: mean absolute error over the in-sample mean absolute seasonal difference (lower is better); skill: improvement on the seasonal naive (1 − MASE ratio); coverage: share of outcomes inside the interval; interval score: the width plus a penalty for outcomes outside (lower is better).",
     },
     "skill.show": {
-        "zh": "计算并显示各方法的得分（需数秒）",
-        "en": "Compute and show each method's scores (takes a few seconds)",
+        "zh": "显示各方法的得分",
+        "en": "Show each method's scores",
     },
     "skill.col.h": {"zh": "提前季度数", "en": "Quarters ahead"},
     "skill.col.method": {"zh": "方法", "en": "Method"},
