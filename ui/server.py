@@ -86,13 +86,19 @@ def streamlit_flags(host: str, port: int) -> list[str]:
 PR_SET_PDEATHSIG = 1  # prctl option: a signal for the child when its parent dies
 
 
+WORKER_NICENESS = 10  # the worker yields the CPU to the page runs of the same machine
+
+
 def _die_with_parent() -> None:
-    """In the worker (before exec): end when the server ends, even if it is SIGKILLed."""
+    """In the worker (before exec): end when the server ends, even if it is SIGKILLed, and
+    run at a lower CPU priority than the server, so a recomputation never slows a page."""
+    import os
     import signal
 
     prctl = getattr(_libc, "prctl", None)
     if prctl:
         prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    os.nice(WORKER_NICENESS)
 
 
 def start_worker():
