@@ -226,17 +226,6 @@ def compute(engine: Engine, name: str, params: dict | None = None, inputs: Input
     return JOBS[name].compute(engine, inputs, **(params or {}))
 
 
-def value(engine: Engine, name: str, params: dict | None = None):
-    """For the command line: the stored result when it is current, else computed here."""
-    found = lookup(engine, name, params)
-    if found.current and found.ready:
-        try:
-            return value_of(found.stored)
-        except ValueError as exc:
-            log.warning("%s", exc)
-    return compute(engine, name, params)
-
-
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
 

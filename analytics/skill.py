@@ -403,11 +403,6 @@ class Calibration:
     """What the backtest of one flow series says: the picked method and its factor per
     horizon (empty when the history is too short to judge any)."""
 
-    @property
-    def out_of_sample(self) -> dict:
-        """The picked method's out-of-sample 95% coverage over every horizon, with its cases."""
-        return out_of_sample_coverage(self.table, self.method)
-
     method: str
     factors: dict[int, float] = field(default_factory=dict)
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -443,6 +438,11 @@ class Calibration:
 
     def chosen(self) -> pd.DataFrame:
         return self.table[self.table.method == self.method]
+
+    @property
+    def out_of_sample(self) -> dict:
+        """The picked method's out-of-sample 95% coverage over every horizon, with its cases."""
+        return out_of_sample_coverage(self.table, self.method)
 
 
 def _key(flows: pd.Series) -> tuple:

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import pickle
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import and_, delete, func, or_, select, update
@@ -42,16 +44,24 @@ def _now() -> datetime:
 def _key() -> bytes:
     """The signing key: the ``result_key`` setting (replicas on several hosts share it), else a
     random key kept in the var folder (made on first use, readable by its owner only)."""
-    given = settings.get("result_key")
+    return _key_of(settings.get("result_key"), Path(settings.var_dir()) / "result.key")
+
+
+@lru_cache(maxsize=4)
+def _key_of(given: str, path: Path) -> bytes:
     if given:
         return given.encode()
-    path = Path(settings.var_dir()) / "result.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{secrets.token_hex(4)}")
         tmp.write_text(secrets.token_hex(32), encoding="ascii")
         tmp.chmod(0o600)
-        tmp.replace(path) if not path.exists() else tmp.unlink()
+        try:  # the first process to link its key wins; the others read that one
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
     return path.read_text(encoding="ascii").strip().encode()
 
 
