@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -104,7 +105,9 @@ def load_layers(
         return json.loads(path.read_text(encoding="utf-8"))
     layers = build_layers(tolerance, decimals)
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    # a name of this process's own: two processes building the cache at once (two test
+    # workers, a server and its results worker) must not move each other's file away
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(layers, separators=(",", ":")), encoding="utf-8")
     tmp.replace(path)  # atomic: a concurrent reader never sees half a file
     return layers

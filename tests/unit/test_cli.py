@@ -110,6 +110,7 @@ def test_demo_if_empty_loads_once(runner):
     assert second.stderr == ""
 
 
+@pytest.mark.known_long(reason="loads the 60 demo returns through the ingest path after a reset")
 def test_demo_reset_loads_the_demo_again(runner, tmp_path, demo_template):
     from data.demo.generator import generate, submission_calendar
 
