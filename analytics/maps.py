@@ -151,10 +151,16 @@ def classify(
         "equal_interval": mapclassify.EqualInterval,
     }[method](y, k=k)
     bins = [float(b) for b in cls.bins]
+    return assign_classes(values, bins), bins
+
+
+def assign_classes(values: pd.Series, bins: list[float]) -> pd.Series:
+    """Class index per value for classes with upper bounds ``bins`` (NaN stays NaN; a value
+    above the last bound is in the last class)."""
     index = pd.Series(
         np.searchsorted(bins, values.to_numpy(dtype=float), side="left"), index=values.index
     ).where(values.notna())
-    return index.clip(upper=len(bins) - 1), bins
+    return index.clip(upper=len(bins) - 1)
 
 
 def boundary_layers() -> dict[str, dict]:

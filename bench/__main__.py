@@ -253,7 +253,10 @@ def bench_map_rerun(tmp: Path) -> tuple:
     at.radio(key="map_level").set_value("county").run()
 
     def cold():
+        from ui.cached import clear_data_caches
+
         st.cache_data.clear()
+        clear_data_caches()  # the playing map's figure too (a shared resource, not data)
         at.run()
 
     return (

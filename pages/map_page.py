@@ -1,7 +1,6 @@
 """地图 / Map: city and county choropleths of settlement progress (quarterly returns) and of the
 2010 and 2020 censuses (real county figures), drillable, offline."""
 
-import time
 from functools import partial
 
 import streamlit as st
@@ -25,20 +24,12 @@ state = st.session_state
 PROVINCE = PROVINCE_CODE  # the registry's code
 MAP_HEIGHT = 430  # the controls and the whole map on a 1366x768 screen, no scrolling
 state.setdefault("map_city", PROVINCE)
-# playback steps through the complete quarters only and stops at the last one (a quarter still
-# coming in would draw the counties not yet in as gaps), one step every PLAY_PACE_S seconds
-complete = [q for q in quarters if q <= (ui.headline_quarter() or "")]
-PLAY_PACE_S = 1.2
+# playback (the map's own play button) covers the complete quarters only and stops at the
+# last one: a quarter still coming in would draw the counties not yet in as gaps
+headline = ui.headline_quarter() or ""  # the latest complete quarter
+complete = [q for q in quarters if q <= headline]
 if quarters:
-    state.setdefault("map_period", ui.headline_quarter())  # the latest complete quarter
-if state.get("map_playing") and complete:  # the play button steps one quarter per run
-    at = state["map_period"]
-    step = complete.index(at) + 1 if at in complete else 0
-    if step < len(complete):
-        state["map_period"] = complete[step]
-        state["map_step_at"] = time.monotonic()
-    else:
-        state["map_playing"] = False
+    state.setdefault("map_period", headline)
 if not has_returns:
     st.info(ui.tr("app.no_data"))
 
@@ -69,28 +60,11 @@ method = c4.selectbox(
     key="map_method",
     format_func={v: ui.tr(f"map.cls.{v}") for v in maps.CLASSIFIERS}.get,
 )
-playing = state.get("map_playing", False) and not is_census
 if is_census:  # two census dates, no quarter to pick
     period = None
     c3.caption(ui.tr("map.census_when"))
 else:
     period = c3.select_slider(ui.tr("map.period"), quarters, key="map_period")
-    c3.button(
-        ui.tr("map.stop" if playing else "map.play"),
-        key="map_play_button",
-        icon=":material/stop:" if playing else ":material/play_arrow:",
-        on_click=state.update,
-        kwargs={
-            "map_playing": not playing,
-            # play from the start when the slider stands at the last complete quarter or after
-            **(
-                {}
-                if playing or not complete or period < complete[-1]
-                else {"map_period": complete[0]}
-            ),
-        },
-        disabled=not complete,
-    )
 
 d1, d2, d3 = st.columns([2, 3, 1.5], vertical_alignment="bottom")
 city = d1.selectbox(
@@ -142,6 +116,17 @@ if lisa is not None:
         height=MAP_HEIGHT,
         tiles=ui.map_tiles(),
     )
+elif not is_census and len(complete) > 1:  # the map plays the complete quarters itself
+    fig = ui.playback_map(
+        shown_level,
+        indicator,
+        city,
+        period,
+        tuple(complete),
+        method,
+        state.get("map_highlight"),
+        MAP_HEIGHT,
+    )
 else:
     fig = choropleth.choropleth(
         frame,
@@ -181,6 +166,8 @@ with left:
         )
     if shown_level == "city":
         st.caption(ui.tr("map.click_hint"))
+    if lisa is None and not is_census and len(complete) > 1:
+        st.caption(ui.tr("map.play_hint", first=complete[0], last=complete[-1]))
 with right:
     st.markdown(f"**{ui.tr('map.ranking')}**")
     st.plotly_chart(
@@ -247,6 +234,3 @@ ui.table(
     column_config=ui.map_table_columns(table, indicator),
 )
 ui.download_row(table, f"map_{indicator}" + (f"_{period}" if period else ""), "map")
-if playing:  # the next step a fixed pace after this one began, however long the run took
-    time.sleep(max(0.0, state.get("map_step_at", 0.0) + PLAY_PACE_S - time.monotonic()))
-    st.rerun()

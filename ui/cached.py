@@ -352,6 +352,52 @@ def quality_trend(offices: tuple[str, ...], period: str | None, level: str) -> p
     return q.trend(history, flags, registry(), list(offices), period, level)
 
 
+def playback_map(
+    level: str,
+    indicator: str,
+    city: str | None,
+    period: str,
+    played: tuple[str, ...],
+    method: str,
+    highlight: str | None,
+    height: int,
+):
+    """The map of ``period`` that plays the quarters ``played`` in the browser
+    (``analytics.render.choropleth.playback``), built once per choice and store version."""
+    return _playback_map(
+        level, indicator, city, period, played, method, highlight, height, _lang(), map_tiles()
+    )
+
+
+# the figure itself, shared and never changed after it is built: a cached copy would be
+# unpickled and checked by plotly again on every run (130 ms for the county map)
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _playback_map(level, indicator, city, period, played, method, highlight, height, lang, tiles):
+    from analytics.maps import map_values
+    from analytics.render.choropleth import playback
+
+    obs, reg, allocs, off = observations(), registry(), allocations(), official()
+    frames = {
+        q: map_values(obs, reg, level, indicator, q, city, allocs, official=off)
+        for q in dict.fromkeys([*played, period])
+    }
+    layers = map_layers()
+    return playback(
+        frames,
+        period,
+        list(played),
+        layers[level],
+        indicator,
+        method,
+        lang,
+        borders=layers["city"] if level == "county" and not city else None,
+        height=height,
+        highlight=highlight,
+        tiles=tiles,
+        labels=level == "city" or city is not None,  # 107 names would crowd the province
+    )
+
+
 def clusters(indicator: str, period: str | None):
     """Moran's I and the LISA classes of a county indicator (``analytics.clusters``)."""
     return _clusters(indicator, period, _lang())
@@ -378,12 +424,13 @@ def brief_pdf(period: str, lang_code: str, target_set: str | None = None) -> byt
     return brief_bytes(engine(), period, lang_code, target_set)
 
 
+@st.cache_data(show_spinner=False)
 def headline_quarter() -> str | None:
     """The quarter headline figures, maps and projections stand at by default: the latest
     complete one (``analytics.overview.freshness``); None without returns."""
     from analytics.overview import freshness
 
-    return freshness(observations(), registry())["as_of"]
+    return freshness(observations(), _registry("zh"))["as_of"]  # names play no part
 
 
 def quarters_reported() -> int:
@@ -446,6 +493,8 @@ def clear_data_caches() -> None:
         quality_history,
         _quality,
         current_keys,
+        headline_quarter,
+        _playback_map,
     ):
         cached.clear()
 
@@ -480,6 +529,7 @@ __all__ = [
     "target_sets",
     "default_target_set",
     "clusters",
+    "playback_map",
     "nowcast",
     "nowcast_backtest",
     "nowcast_min_share",

@@ -40,13 +40,16 @@ def sources(lines: list[str], shown: int = 3) -> None:
 def download_row(frame: pd.DataFrame, stem: str, prefix: str) -> None:
     """CSV and XLSX buttons for a table and where the chart's PNG is (labels ``prefix.*``)."""
     b1, b2, b3 = st.columns(3)
+    # the files are made when a button is pressed, not on every run of the page
     b1.download_button(
         tr(f"{prefix}.download_csv"),
-        csv_bytes(frame),
+        lambda: csv_bytes(frame),
         file_name=f"{stem}.csv",
         mime="text/csv",
     )
-    b2.download_button(tr(f"{prefix}.download_xlsx"), to_xlsx(frame), file_name=f"{stem}.xlsx")
+    b2.download_button(
+        tr(f"{prefix}.download_xlsx"), lambda: to_xlsx(frame), file_name=f"{stem}.xlsx"
+    )
     b3.caption(tr(f"{prefix}.download_png"))
 
 

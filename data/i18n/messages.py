@@ -378,6 +378,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "map.ind.residence_permits": {"zh": "本季居住证发放", "en": "Residence permits this quarter"},
     "map.play": {"zh": "播放", "en": "Play"},
     "map.stop": {"zh": "停止", "en": "Stop"},
+    "map.play_hint": {
+        "zh": "地图上的“▶ 播放”依次显示{first}至{last}各完整季度，沿用所选季度的分级，同一颜色"
+        "在各季度含义相同；选择季度即停止播放。",
+        "en": "“▶ Play” on the map shows each complete quarter from {first} to {last}, keeping "
+        "the classes of the quarter chosen, so a colour means the same in every quarter; "
+        "picking a quarter stops it.",
+    },
     "map.source": {
         "zh": "数据：各县（市、区）季度上报，按各指标规则汇总到地市。",
         "en": "Data: quarterly county returns, aggregated to cities by each indicator's rule.",

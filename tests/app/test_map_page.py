@@ -64,20 +64,41 @@ def test_search_finds_old_names_and_jumps(map_page):
     assert at.session_state["map_highlight"] == "610118"
 
 
-def test_play_steps_through_quarters(map_page):
+def _map_figure(at) -> dict:
+    import json
+
+    charts = at.get("plotly_chart")
+    return json.loads(charts[0].proto.spec)  # the map comes first, the ranking after it
+
+
+def test_the_map_plays_every_complete_quarter_in_order(map_page):
+    """The map carries its own playback (plotly frames, played in the browser without running
+    the page again): one frame per complete quarter in time order, the play button plays
+    exactly those, one step a fixed pace apart, and the quarter shown is written on the map."""
+    from analytics.render.choropleth import PLAY_PACE_MS
+    from data.reference import periods
+
     at = map_page()
-    assert [b.label for b in at.button if b.key == "map_play_button"] == ["播放"]
-    at.session_state["map_period"] = "2019Q4"
-    at.session_state["map_playing"] = True
-    at.run(timeout=30)  # each run shows the next quarter and reruns until the last
-    assert at.select_slider(key="map_period").value == "2020Q4"
-    assert at.session_state["map_playing"] is False
+    fig = _map_figure(at)
+    frames = [f["name"] for f in fig["frames"]]
+    assert frames == periods.quarter_range("2014Q1", "2020Q4")
+    play = fig["layout"]["updatemenus"][0]["buttons"][0]
+    assert play["label"] == "▶ 播放" and play["args"][0] == frames
+    assert play["args"][1]["frame"]["duration"] == PLAY_PACE_MS
+    assert fig["layout"]["annotations"][0]["text"] == "<b>2020Q4</b>"
+    assert [f["layout"]["annotations"][0]["text"] for f in fig["frames"]][-1] == "<b>2020Q4</b>"
+    # each frame recolours the one region trace only: the map's style (names, background) is
+    # never sent again, so the browser keeps the map and draws each quarter over the last
+    assert all(f["traces"] == [0] and "map" not in f["layout"] for f in fig["frames"])
+    assert all(len(f["data"][0]["z"]) == 11 for f in fig["frames"])
+    caption = "地图上的“▶ 播放”依次显示2014Q1至2020Q4各完整季度"
+    assert any(c.value.startswith(caption) for c in at.caption)
     assert not at.exception
 
 
 def test_play_covers_complete_quarters_only(demo_copy, app_on):
-    """铜川 alone has sent 2021Q1: playback stops at 2020Q4, the last complete quarter, never
-    stepping into the quarter still coming in."""
+    """铜川 alone has sent 2021Q1: playback ends at 2020Q4, the last complete quarter, never
+    stepping into the quarter still coming in; the quarter can still be picked and drawn."""
     from tests.fixtures import workbooks as wb
 
     wb.tongchuan_sends_2021q1(demo_copy["engine"])
@@ -85,11 +106,12 @@ def test_play_covers_complete_quarters_only(demo_copy, app_on):
     at.switch_page("pages/map_page.py").run()
     assert "2021Q1" in at.select_slider(key="map_period").options  # still offered to pick
     assert at.select_slider(key="map_period").value == "2020Q4"
-    at.session_state["map_period"] = "2020Q3"
-    at.session_state["map_playing"] = True
-    at.run(timeout=30)
-    assert at.select_slider(key="map_period").value == "2020Q4"
-    assert at.session_state["map_playing"] is False
+    assert [f["name"] for f in _map_figure(at)["frames"]][-1] == "2020Q4"
+    at.select_slider(key="map_period").set_value("2021Q1").run()
+    fig = _map_figure(at)
+    assert fig["layout"]["annotations"][0]["text"] == "<b>2021Q1</b>"  # drawn, not played
+    assert [f["name"] for f in fig["frames"]][-1] == "2020Q4"
+    assert "2021Q1" not in fig["layout"]["updatemenus"][0]["buttons"][0]["args"][0]
     assert not at.exception
 
 

@@ -123,6 +123,50 @@ def test_map_draws_offline_and_drills_down(server, page, shots):
     page.screenshot(path=str(shots / "map_drill_tongchuan_zh.png"))
 
 
+WATCH_PLAYBACK = """() => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const map = gd._fullLayout.map._subplot.map;
+  const seen = window.__playback = {fewest: 99, quarters: [], remounted: false};
+  const look = () => {
+    const now = document.querySelector('.js-plotly-plot');
+    if (now !== gd || now._fullLayout.map._subplot.map !== map) seen.remounted = true;
+    const fills = map.queryRenderedFeatures().filter(f => f.layer.type === 'fill');
+    seen.fewest = Math.min(seen.fewest, new Set(fills.map(f => f.id ?? f.properties.id)).size);
+    const q = gd.querySelector('.annotation-text').textContent;
+    if (seen.quarters[seen.quarters.length - 1] !== q) seen.quarters.push(q);
+    if (!seen.stop) requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+}"""
+
+
+def test_map_playback_never_shows_a_blank_map(server, page, shots):
+    """▶ on the map plays the quarters in the browser: on every frame the browser paints while
+    it plays, all 11 cities are drawn (the map is never taken down and redrawn), the quarters
+    come in time order from the first complete one, and picking a quarter on the page stops
+    the playback without an error (the page fixture fails on any console error)."""
+    visit(page, f"{server}/map")
+    page.wait_for_function(f"({COUNT_SHAPES})() === 11", timeout=30_000)
+    wait_idle(page)
+    page.evaluate(WATCH_PLAYBACK)
+    page.locator("g.updatemenu-button").filter(has_text="播放").click()
+    page.wait_for_function("window.__playback.quarters.length >= 5", timeout=30_000)
+    page.screenshot(path=str(shots / "map_playing_zh.png"))
+    seen = page.evaluate("(() => { window.__playback.stop = true; return window.__playback })()")
+    assert not seen["remounted"]
+    assert seen["fewest"] == 11, seen  # never a frame with a city missing, never a blank map
+    played = [q.strip() for q in seen["quarters"][1:]]  # after the quarter drawn before ▶
+    assert played[:4] == ["2014Q1", "2014Q2", "2014Q3", "2014Q4"], seen
+    assert played == sorted(played)
+    # a quarter picked on the page: the map of that quarter, playback over
+    page.get_by_role("slider").first.press("Home")
+    wait_idle(page)
+    stamp = page.locator(".js-plotly-plot .annotation-text").first
+    expect(stamp).to_have_text("2014Q1", timeout=30_000)
+    page.wait_for_timeout(2_500)  # more than two steps' time: nothing plays on
+    assert stamp.text_content() == "2014Q1"
+
+
 def test_census_map_in_english_draws_every_county(server, page, shots):
     """The real census map: 107 county shapes, English labels, no demo label, the basis note."""
     glyphs = []  # statuses of the label glyph requests (served by the app, never the internet)

@@ -168,3 +168,27 @@ def test_each_rule_catches_its_violation(path, source, expected):
 )
 def test_what_the_layout_allows_passes(path, source):
     assert violations(path, source) == []
+
+
+# cached calls that hold nothing a write can change: the engine, the region registry, the
+# boundary layers, the return template, and result payloads (keyed by their own bytes)
+KEPT_ACROSS_WRITES = {"engine", "_registry", "map_layers", "template", "_unpacked"}
+
+
+def test_every_cached_call_is_cleared_when_the_store_changes():
+    """A page drawn after a write must not show values cached before it: every cached call in
+    ui/cached.py is cleared by ``clear_data_caches`` unless it holds nothing a write changes
+    (forgetting one drew the old map after an upload)."""
+    tree = ast.parse((ROOT / "ui" / "cached.py").read_text(encoding="utf-8"))
+    cached = {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+        and any("cache_" in ast.unparse(d) for d in node.decorator_list)
+    }
+    clear = next(
+        n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "clear_data_caches"
+    )
+    cleared = {n.id for n in ast.walk(clear) if isinstance(n, ast.Name)}
+    assert cached - KEPT_ACROSS_WRITES - cleared == set()
+    assert KEPT_ACROSS_WRITES <= cached  # the list names only what is there

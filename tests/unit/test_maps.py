@@ -124,6 +124,52 @@ def test_choropleth_traces_and_legend(tmp_path):
     assert [layer["type"] for layer in style["layers"]] == ["background"]
 
 
+def test_playback_keeps_the_map_and_its_classes_across_quarters(tmp_path):
+    """The playing map: one region trace recoloured frame by frame (the style is never sent
+    again, so the browser keeps drawing over the last quarter), the classes of the quarter
+    shown kept for every quarter, with the end classes stretched to what is played, and a
+    region with no figure in the grey class."""
+    layers = boundaries.load_layers(cache_dir=tmp_path)
+    codes = [f["id"] for f in layers["city"]["features"]]
+    rng = np.random.default_rng(3)
+
+    def quarter(level: float, missing: tuple[str, ...] = ()) -> pd.DataFrame:
+        value = pd.Series(level + rng.uniform(0, 10, len(codes)))
+        value[[c in missing for c in codes]] = np.nan
+        return pd.DataFrame(
+            {"code": codes, "name": codes, "value": value, "previous": value - 1.0,
+             "rank": value.rank(ascending=False)}
+        )  # fmt: skip
+
+    frames = {"2015Q1": quarter(0), "2015Q2": quarter(20, ("610200",)), "2015Q3": quarter(40)}
+    played = ["2015Q1", "2015Q2", "2015Q3"]
+    fig = choropleth.playback(frames, "2015Q2", played, layers["city"], "urbanization_rate")
+    assert [f.name for f in fig.frames] == played
+    assert fig.layout.updatemenus[0].buttons[0].args[0] == tuple(played)
+    region = fig.data[0]
+    assert list(region.locations) == codes and region.showlegend is False
+    _, bins = maps.classify(frames["2015Q2"].value, "quantiles")
+    k = len(bins)
+    by_frame = {f.name: list(f.data[0].z) for f in fig.frames}
+    assert by_frame["2015Q1"] == [0] * len(codes)  # all below 2015Q2's first bound
+    assert by_frame["2015Q3"] == [k - 1] * len(codes)  # all above its last
+    assert by_frame["2015Q2"][codes.index("610200")] == k  # no figure: the grey class
+    assert list(region.z) == by_frame["2015Q2"]  # drawn first: the quarter shown
+    # the colour scale: k classes of the palette, then grey, each a step of its own
+    assert region.colorscale[-1][1] == choropleth.NO_DATA and (region.zmin, region.zmax) == (
+        -0.5,
+        k + 0.5,
+    )
+    legend = [t.name for t in fig.data if t.showlegend]
+    assert legend[-1] == "未上报" and len(legend) == k + 1
+    low = min(f.value.min() for f in frames.values())
+    high = max(f.value.max() for f in frames.values())
+    assert legend[0].startswith(f"{low:,.2f} – ") and legend[-2].endswith(f" – {high:,.2f}")
+    assert all(f.traces == (0,) and list(f.layout.to_plotly_json()) == ["annotations"]
+               for f in fig.frames)  # fmt: skip
+    assert [f.layout.annotations[0].text for f in fig.frames] == [f"<b>{q}</b>" for q in played]
+
+
 def test_city_names_written_inside_their_regions(tmp_path):
     """The label layer names every region at a point inside it; regions draw below the names."""
     from shapely.geometry import Point, shape
