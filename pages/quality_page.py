@@ -76,18 +76,12 @@ kinds = [ui.tr(f"quality.col.{k}") for k in ("unit_slip", "outlier", "other_flag
 shown = full.drop(columns=kinds).assign(
     **{ui.tr("quality.col.flags"): table.unit_slip + table.outlier + table.other_flags}
 )
-# equal narrow columns: the table fits 1366 px without scrolling sideways
-narrow = [
-    c for c in shown.columns if c not in (ui.tr(f"quality.col.{k}") for k in ("office", "city"))
-]
-ui.table(
+ui.table(  # each column as wide as its header or widest figure (ui.table)
     st,
     shown,
     hide_index=True,
     width="stretch",
     height=min(420, 38 + 35 * len(shown)),
-    column_config={c: st.column_config.Column(width="small") for c in narrow}
-    | {ui.tr("quality.col.office"): st.column_config.Column(width="medium")},
 )
 st.caption(ui.tr("quality.legend"))
 st.caption(ui.tr("quality.rule"))

@@ -147,7 +147,7 @@ def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -
             column_config=labels,
             # the rule's code stays out of sight; the message says what it found
             column_order=["severity", "sheet", "row", "column", "field", "value", "message"],
-            row_height=56,  # long messages wrap onto a second line instead of being cut off
+            row_height=72,  # long messages wrap (the grid wraps only in rows above 64 px)
         )
         box.download_button(
             ui.tr("returns.annotated"),

@@ -38,8 +38,16 @@ def section_name(section: str) -> str:
 
 
 def title(number: int, text: str) -> str:
-    """A task as its row reads: the plan's text, or in English the product's short title."""
-    return text if lang == "zh" else plan.task_title_en(number)
+    """A task as its row reads: the product's short title (the plan's text is in the detail)."""
+    return plan.task_title(number, lang)
+
+
+def few(names: list[str]) -> str:
+    """Up to three departments by name; a longer list as its first two and how many in all
+    (the whole list is in the task's detail)."""
+    if len(names) <= 3:
+        return SEP.join(map(dept, names))
+    return ui.tr("task.and_more", first=SEP.join(map(dept, names[:2])), n=len(names))
 
 
 f0, f1, f2, f3 = st.columns([2, 4, 3, 2])
@@ -88,7 +96,7 @@ st.markdown(
 st.caption(ui.tr("task.as_of_note", date=as_of.isoformat()))
 each = ui.tr("task.each_responsible")
 table = shown.assign(
-    departments=shown.departments.map(lambda ds: SEP.join(map(dept, ds))),
+    departments=shown.departments.map(few),
     lead=[
         f"（{each}）" if e else dept(lead) if isinstance(lead, str) else "—"
         for lead, e in zip(shown.lead, shown.each_responsible, strict=True)
@@ -103,23 +111,40 @@ table = shown.assign(
     text=[title(n, x) for n, x in zip(shown.number, shown.text, strict=True)],
     text_zh=shown.text,
 )
-# status and deadline first: visible without scrolling right on a laptop screen; in English the
-# short title first and the plan's own Chinese text beside it
-TASK_COLUMNS = ["number", "status", "deadline", "text", "lead", "departments", "section", "updated"]
-if lang != "zh":
-    TASK_COLUMNS.insert(4, "text_zh")
-    st.caption(ui.tr("task.unofficial"))
-table = table[TASK_COLUMNS]
-table.columns = [ui.tr(f"task.col.{c}") for c in TASK_COLUMNS]
-ui.table(
+# status and deadline first: visible without scrolling right on a laptop screen; the short
+# title in the grid, the plan's own text (and every department) in the detail of a chosen row
+TASK_COLUMNS = ["number", "status", "deadline", "text", "lead", "departments", "updated"]
+st.caption(ui.tr("task.unofficial"))
+grid = table[TASK_COLUMNS]
+grid.columns = [ui.tr(f"task.col.{c}") for c in TASK_COLUMNS]
+picked = ui.table(
     st,
-    table,
+    grid,
     hide_index=True,
     width="stretch",
     height=360,
     key="task_table",
-    column_config={ui.tr("task.col.text"): st.column_config.TextColumn(width="large")},
+    row_height=72,  # a long title wraps onto a second line (the grid wraps above 64 px)
+    on_select="rerun",
+    selection_mode="single-row",
 )
+rows = picked.selection.rows if picked else []
+if rows:
+    task = shown.iloc[rows[0]]
+    with st.container(border=True):
+        st.markdown(f"**{task.number}. {title(task.number, task.text)}**")
+        st.markdown(f"{ui.tr('task.col.text_zh')}：{task.text}" if lang == "zh" else
+                    f"{ui.tr('task.col.text_zh')}: {task.text}")  # fmt: skip
+        st.caption(
+            "  \n".join(
+                [
+                    f"{ui.tr('task.col.section')}: {section_name(task.section)}",
+                    f"{ui.tr('task.col.departments')}: {SEP.join(map(dept, task.departments))}",
+                ]
+            )
+        )
+else:
+    st.caption(ui.tr("task.pick_row"))
 
 st.subheader(ui.tr("task.dept_view"))
 view = tasks.department_view(frame)
@@ -150,7 +175,7 @@ if len(mine):
             list(mine.number),
             key="task_update_number",
             format_func={
-                n: f"{n}. {title(n, text)[:40]}…"
+                n: f"{n}. {title(n, text)}"
                 for n, text in zip(frame.number, frame.text, strict=True)
             }.get,
         )

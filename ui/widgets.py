@@ -192,10 +192,96 @@ def map_table_columns(table: pd.DataFrame, indicator: str) -> dict:
 MISSING = "—"
 
 
+# The data grid draws on a canvas in 14 px Source Sans with 8 px either side of a cell and cuts
+# what does not fit with "…". A column's width is taken from its widest text, measured with
+# these per-character widths (em, rounded up from Source Sans 3; a Chinese character is 1 em).
+_FONT_PX = 14
+_CELL_PAD_PX = 2 * 8 + 6  # the grid's padding, and a little room
+_MAX_COLUMN_PX = 1000  # a longer text makes the grid scroll sideways, never cuts the text
+_EM = {
+    **dict.fromkeys("iljI.,:;'|!()[]{} ", 0.3),
+    **dict.fromkeys("frt-/", 0.4),
+    **dict.fromkeys("mwMW%@", 0.9),
+    **dict.fromkeys("0123456789", 0.55),
+}
+
+
+def text_px(text: str) -> float:
+    """How wide ``text`` is drawn in the grid's font, in pixels (an upper estimate)."""
+    import unicodedata
+
+    em = 0.0
+    for ch in text:
+        if unicodedata.east_asian_width(ch) in "WF":
+            em += 1.0
+        elif ch in _EM:
+            em += _EM[ch]
+        else:
+            em += 0.68 if ch.isupper() else 0.56
+    return em * _FONT_PX
+
+
+def _shown(series: pd.Series, config) -> pd.Series:
+    """A column's values as the grid writes them (numbers with their format's decimals)."""
+    fmt = (config or {}).get("type_config", {}).get("format") if isinstance(config, dict) else None
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        decimals = int(fmt[2]) if fmt and fmt.startswith("%.") and fmt.endswith("f") else None
+        return series.dropna().map(
+            lambda v: f"{v:,.{decimals}f}" if decimals is not None else f"{v:,}"
+        )
+    return series.dropna().astype(str)
+
+
+_LINE_PX = 21  # a line of text in the grid
+# the grid wraps text only in rows taller than 4 rem (Streamlit's rule); a text wider than this
+# is wrapped there, a shorter one (a status, a name) stays on one line
+_WRAP_ABOVE_ROW_PX = 64
+_WRAP_WIDER_THAN_PX = 300
+
+
+def wrapped_lines(row_height: int | None) -> int:
+    """How many lines of text a grid row of ``row_height`` px shows (1: no wrapping)."""
+    if not row_height or row_height <= _WRAP_ABOVE_ROW_PX:
+        return 1
+    return max(1, (row_height - 16) // _LINE_PX)
+
+
+def fitted_columns(
+    frame: pd.DataFrame, config: dict | None = None, lines: int = 1, index: bool = False
+) -> dict:
+    """``config`` with each shown column's width set from its header and its widest value, so
+    that no header or cell is cut (a width the page set itself is kept). With rows of
+    ``lines`` lines a long text wraps: its column needs a ``lines``-th of its width, with room
+    for the words that do not fill a line. ``index``: the index is shown, and sized too."""
+    out = dict(config or {})
+    columns = {name: frame[name] for name in frame.columns}
+    if index:
+        columns["_index"] = frame.index.to_series().astype(str)
+    for name, values in columns.items():
+        given = out.get(name, {})
+        if given is None or (isinstance(given, dict) and given.get("width") is not None):
+            continue  # hidden, or sized by the page
+        cfg = {"label": given} if isinstance(given, str) else dict(given)
+        header = text_px(str(cfg.get("label") or ("" if name == "_index" else name)))
+        texts = _shown(values, cfg)
+        longest = texts.loc[texts.str.len().nlargest(8).index] if len(texts) else texts
+        widest = max([0.0, *map(text_px, longest)])
+        if lines > 1 and widest > _WRAP_WIDER_THAN_PX and not pd.api.types.is_numeric_dtype(values):
+            widest = max(_WRAP_WIDER_THAN_PX, widest / (lines * 0.8))
+        cfg["width"] = int(min(_MAX_COLUMN_PX, max(header, widest) + _CELL_PAD_PX))
+        out[name] = cfg
+    return out
+
+
 def table(where, data, **kwargs):
     """``where.dataframe(data, …)`` (``where``: st, a column or a container) with missing values
-    drawn as a dash, never as "None"."""
+    drawn as a dash, never as "None", and each column as wide as its widest text."""
     kwargs.setdefault("placeholder", MISSING)
+    if isinstance(data, pd.DataFrame):
+        lines = wrapped_lines(kwargs.get("row_height"))
+        kwargs["column_config"] = fitted_columns(
+            data, kwargs.get("column_config"), lines, index=not kwargs.get("hide_index")
+        )
     return where.dataframe(data, **kwargs)
 
 

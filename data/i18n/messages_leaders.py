@@ -170,9 +170,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "task.col.text": {"zh": "任务", "en": "Task"},
     "task.col.text_zh": {"zh": "原文", "en": "Plan text (Chinese)"},
     "task.unofficial": {
-        "zh": "英文版的任务和章节标题是本产品自拟的简短译名，并非官方译文；规划以中文原文为准。",
-        "en": "Task and section titles in English are this product's own short translations, not official; the plan's own text is the Chinese one, shown beside them.",
+        "zh": "任务名称是本产品对规划原文的简要概括，并非规划原文；规划以原文为准。",
+        "en": "Task and section titles in English are this product's own short translations, not official; the plan's own text is the Chinese one.",
     },
+    "task.pick_row": {
+        "zh": "选中表中一行，可查看该任务的规划原文、所属章节和全部责任部门。",
+        "en": "Select a row to read the task's text in the plan (Chinese), its section and every department.",
+    },
+    "task.and_more": {"zh": "{first}等{n}个部门", "en": "{first} and others ({n} in all)"},
     "task.col.departments": {"zh": "责任部门", "en": "Departments"},
     "task.col.lead": {"zh": "牵头部门", "en": "Lead"},
     "task.col.deadline": {"zh": "期限", "en": "Deadline"},

@@ -85,6 +85,19 @@ def task_title_en(number: int) -> str:
     return _english_titles()[("task", int(number))]
 
 
+@lru_cache(maxsize=1)
+def _chinese_titles() -> dict[int, str]:
+    """Short Chinese titles of the tasks, written for this product as summaries of the plan's
+    text (not the plan's words; the plan's full text is shown beside them)."""
+    frame = pd.read_csv(PLAN_DIR / "titles_zh.csv", dtype={"title_zh": str})
+    return {int(n): title for n, title in frame.itertuples(index=False)}
+
+
+def task_title(number: int, lang: str) -> str:
+    """Task ``number``'s short title in ``lang`` (the product's own summary, not the plan's)."""
+    return _chinese_titles()[int(number)] if lang == "zh" else task_title_en(number)
+
+
 def section_en(section: str) -> str:
     """The English title (unofficial) of the plan's section named ``section`` in Chinese."""
     numbers = {t.section: t.section_number for t in read_plan()}

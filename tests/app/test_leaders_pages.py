@@ -109,17 +109,24 @@ def test_tasks_page_update_and_department_view(tmp_path, app_on, lang):
     assert not at.exception, at.exception
     table = at.dataframe[0].value
     assert len(table) == 37
-    if lang == "en":  # the product's short titles, the plan's own Chinese text beside them
-        row = table.set_index("No.").loc[2]
+    # the product's short titles in the grid (said so), the plan's own text in a row's detail
+    row = table.set_index(table.columns[0]).loc[2]
+    if lang == "en":
         assert row["Task"] == (
             "Settle 10 million agricultural migrants and other residents in towns and reach 62% "
             "urbanization by 2020"
         )
-        assert row["Plan text (Chinese)"].startswith("到2020年，实现累计1000万农业转移人口")
-        assert row["Section"] == "General requirements of the household-registration reform"
         assert any("not official" in c.value for c in at.caption)
     else:
-        assert "原文" not in table.columns
+        assert row["任务"] == "2020年累计1000万人在城镇落户、城镇化率达62%"
+        assert any("并非规划原文" in c.value for c in at.caption)
+    assert not any("到2020年，实现累计1000万" in str(v) for v in table.to_numpy().ravel())
+    at.session_state["task_table"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    detail = " ".join(m.value for m in at.markdown)
+    assert "到2020年，实现累计1000万农业转移人口" in detail
+    section = "总体要求" if lang == "zh" else "General requirements of the household-registration"
+    assert any(section in c.value for c in at.caption), [c.value for c in at.caption]
     at.selectbox(key="task_department").set_value("省统计局").run()
     assert list(at.dataframe[0].value.iloc[:, 0]) == [1, 7, 10, 11]
     # a form's fields are sent together with its submit button

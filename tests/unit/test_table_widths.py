@@ -1,0 +1,43 @@
+"""ui.table sizes each grid column from its widest text (the browser tier checks the result
+as drawn: tests/e2e/clipped.py)."""
+
+import pandas as pd
+
+from ui.widgets import _CELL_PAD_PX, fitted_columns, text_px, wrapped_lines
+
+
+def test_a_column_is_as_wide_as_its_widest_text():
+    frame = pd.DataFrame(
+        {
+            "Region": ["Yangling Demonstration Zone", "Xi'an"],
+            "人数": [1234567.891, 2.0],
+            "短": ["a", "b"],
+        }
+    )
+    config = {"人数": {"type_config": {"format": "%.1f"}}}
+    widths = {k: v["width"] for k, v in fitted_columns(frame, config).items()}
+    assert widths["Region"] >= text_px("Yangling Demonstration Zone") + _CELL_PAD_PX - 1
+    assert widths["人数"] >= text_px("1,234,567.9") + _CELL_PAD_PX - 1  # as its format writes
+    assert widths["短"] >= text_px("短") + _CELL_PAD_PX - 1  # the header, when it is wider
+    # Chinese characters take a full em, Latin letters less
+    assert text_px("城镇化率") > text_px("rate") and text_px("城镇化率") == 4 * 14
+
+
+def test_a_width_or_a_hidden_column_set_by_the_page_is_kept():
+    frame = pd.DataFrame({"a": ["x" * 50], "b": ["y"], "c": ["z"]})
+    out = fitted_columns(frame, {"a": {"width": 90}, "b": None, "c": "Label"})
+    assert out["a"] == {"width": 90} and out["b"] is None
+    assert out["c"]["label"] == "Label" and out["c"]["width"] >= text_px("Label")
+
+
+def test_wrapped_rows_need_narrower_columns_and_the_index_is_sized_when_shown():
+    long = "省发展改革委、省教育厅、省民政厅、省人力资源社会保障厅、省国土资源厅"
+    frame = pd.DataFrame({"部门": [long]}, index=["610304 Chencang District"])
+    one = fitted_columns(frame)["部门"]["width"]
+    three = fitted_columns(frame, lines=3)["部门"]["width"]
+    assert three < one and three * 3 * 0.8 >= text_px(long)
+    assert fitted_columns(frame.assign(部门="未开始"), lines=3)["部门"]["width"] < 300  # one line
+    assert [wrapped_lines(h) for h in (None, 35, 64, 72)] == [1, 1, 1, 2]  # Streamlit: > 4 rem
+    shown = fitted_columns(frame, index=True)
+    assert shown["_index"]["width"] >= text_px("610304 Chencang District") + _CELL_PAD_PX - 1
+    assert "_index" not in fitted_columns(frame)
