@@ -122,7 +122,8 @@ class JobKind:
 
 def _projection_defaults(engine: Engine, inputs: Inputs) -> list[dict]:
     """What the overview (each target at its newest data) and the projection page (the latest
-    complete quarter, each target set it offers) open on."""
+    complete quarter, each target set it offers) open on, and the brief of the latest complete
+    quarter (every target as of it)."""
     from analytics.overview import freshness
     from analytics.targets import held_target_sets, target_sets
 
@@ -133,6 +134,7 @@ def _projection_defaults(engine: Engine, inputs: Inputs) -> list[dict]:
     if headline:
         sets = held_target_sets(target_sets(engine))
         out += [{"as_of": headline, "target_set": name} for name in sets.name]
+        out.append({"as_of": headline, "target_set": None})
     return out
 
 

@@ -72,14 +72,16 @@ if can_project and top[2].button(
 ):
     st.session_state["brief_ready"] = as_of
 if st.session_state.get("brief_ready") == as_of:
-    top[2].download_button(
-        ui.tr("brief.download"),
-        ui.brief_pdf(as_of, lang, target_set),
-        file_name=f"urbdash-brief-{as_of}.pdf",
-        mime="application/pdf",
-        key="brief_download",
-        icon=":material/download:",
-    )
+    pdf = ui.brief_pdf(as_of, lang, target_set)  # None while the worker projects (said so)
+    if pdf is not None:
+        top[2].download_button(
+            ui.tr("brief.download"),
+            pdf,
+            file_name=f"urbdash-brief-{as_of}.pdf",
+            mime="application/pdf",
+            key="brief_download",
+            icon=":material/download:",
+        )
 
 
 def fmt(record: dict, value: float) -> str:

@@ -417,11 +417,19 @@ def tasks_frame(as_of: str) -> pd.DataFrame:
     return list_tasks(engine(), as_of=as_of)
 
 
+def brief_pdf(period: str, lang_code: str, target_set: str | None = None) -> bytes | None:
+    """The leaders' brief as of ``period``, drawn from the results worker's projections as of
+    that quarter; None while those are being computed (the page says so, and refreshes)."""
+    if projections(period, None) is None:
+        return None
+    return _brief_pdf(period, lang_code, target_set)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
-def brief_pdf(period: str, lang_code: str, target_set: str | None = None) -> bytes:
+def _brief_pdf(period: str, lang_code: str, target_set: str | None) -> bytes:
     from analytics.render.brief import brief_bytes
 
-    return brief_bytes(engine(), period, lang_code, target_set)
+    return brief_bytes(engine(), period, lang_code, target_set, projections(period, None))
 
 
 @st.cache_data(show_spinner=False)
@@ -489,7 +497,7 @@ def clear_data_caches() -> None:
         province_targets,
         target_sets,
         tasks_frame,
-        brief_pdf,
+        _brief_pdf,
         quality_history,
         _quality,
         current_keys,

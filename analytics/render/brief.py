@@ -43,10 +43,16 @@ class BriefError(ValueError):
 
 
 def brief_data(
-    engine: Engine, period: str, lang: str = "zh", target_set: str | None = None
+    engine: Engine,
+    period: str,
+    lang: str = "zh",
+    target_set: str | None = None,
+    projections: list[dict] | None = None,
 ) -> dict:
     """Everything the brief shows, as plain values (also used by the tests); the targets of
-    ``target_set`` lead where it has them."""
+    ``target_set`` lead where it has them. ``projections``: every target projected as of
+    ``period`` (``targets.project_targets``), when already computed (the app passes the results
+    worker's); else they are computed here."""
     period = periods.parse_period(period)
     if not periods.is_quarter(period):
         raise BriefError(f"--period must be a quarter such as 2018Q4, not {period!r}")
@@ -56,7 +62,9 @@ def brief_data(
         raise BriefError(f"no returns up to {period}: load returns (or `urbdash demo`) first")
     reg = localized(load_registry(), lang)  # region names in the brief's language
     allocations = targets.allocations(engine)
-    records = overview.headline(targets.project_targets(engine, as_of=period), target_set)
+    if projections is None:
+        projections = targets.project_targets(engine, as_of=period)
+    records = overview.headline(projections, target_set)
     ranking = overview.city_ranking(obs, reg, allocations, period)
     indicator = "target_share" if ranking.basis == "allocation" else "settled_cum_per_10k"
     task_frame = tasks.list_tasks(engine, as_of=period)
@@ -336,10 +344,15 @@ def _layers() -> dict:
 
 
 def brief_bytes(
-    engine: Engine | None, period: str, lang: str = "zh", target_set: str | None = None
+    engine: Engine | None,
+    period: str,
+    lang: str = "zh",
+    target_set: str | None = None,
+    projections: list[dict] | None = None,
 ) -> bytes:
     buf = io.BytesIO()
-    render(brief_data(engine or store.get_engine(), period, lang, target_set), buf)
+    data = brief_data(engine or store.get_engine(), period, lang, target_set, projections)
+    render(data, buf)
     return buf.getvalue()
 
 

@@ -80,3 +80,32 @@ def test_a_missing_result_says_it_is_being_computed(demo_copy, app_on):
         t("results.computing", "en")
     ]
     assert screen_problems(at) == []
+
+
+def test_the_brief_is_drawn_from_the_stored_projections(demo_store, app_on, no_heavy_work):
+    """The leaders' brief of the latest complete quarter: pressing the button gives the PDF at
+    once, from the projections the worker keeps (nothing is projected in the page run)."""
+    at = app_on(demo_store["url"])("zh").run()
+    at.button(key="brief_make").click().run()
+    assert not at.exception, at.exception
+    downloads = [b.proto.label for b in at.get("download_button")]
+    assert t("brief.download", "zh") in downloads, downloads
+    assert not any("正在计算" in c.value for c in at.caption)
+
+
+def test_the_brief_waits_for_the_projections_and_says_so(
+    demo_copy, app_on, no_heavy_work, monkeypatch
+):
+    from sqlalchemy import text
+
+    with store.transaction(demo_copy["engine"]) as sess:
+        sess.execute(text("DELETE FROM computed_result"))
+    at = app_on(demo_copy["url"])("en").run()
+    at.button(key="brief_make").click().run()
+    assert not at.exception, at.exception
+    assert t("brief.download", "en") not in [b.proto.label for b in at.get("download_button")]
+    assert t("results.computing", "en") in [c.value for c in at.caption]
+    monkeypatch.undo()  # the worker (not the page) may compute
+    results.work(demo_copy["engine"], once=True)  # it projects; the page then offers the brief
+    at.run()
+    assert t("brief.download", "en") in [b.proto.label for b in at.get("download_button")]
