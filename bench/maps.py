@@ -34,25 +34,28 @@ def payload_and_build(tmp: Path) -> list[tuple]:
     codes, raw = boundaries.read_raw("county")
     raw_json = json.dumps(boundaries.to_geojson(codes, raw, decimals=6), separators=(",", ":"))
     obs = read_observations()
-    frame = maps.map_values(obs, load_registry(), "county", "settled_cumulative", obs.period.max())
-    fig = choropleth.choropleth(
-        frame, layers["county"], "settled_cumulative", borders=layers["city"]
-    )
-    county_kb = len(fig.to_json()) / 1000
-    city_frame = maps.map_values(
-        obs, load_registry(), "city", "settled_cumulative", obs.period.max()
-    )
-    city_kb = (
-        len(choropleth.choropleth(city_frame, layers["city"], "settled_cumulative").to_json())
-        / 1000
-    )
+    reg = load_registry()
+    # what the map page sends: the map that plays every quarter (analytics.render.choropleth
+    # .playback; the demo's 28 quarters), the county one with the city borders
+    quarters = sorted(obs.period.unique())
+
+    def playing(level: str, **kw) -> float:
+        frames = {q: maps.map_values(obs, reg, level, "settled_cumulative", q) for q in quarters}
+        fig = choropleth.playback(
+            frames, quarters[-1], quarters, layers[level], "settled_cumulative", height=430, **kw
+        )
+        return len(fig.to_json()) / 1000
+
+    county_kb = playing("county", borders=layers["city"])
+    city_kb = playing("city", labels=True)
     print(
-        f"map payload: county figure {county_kb:.0f} KB (budget ≤ 150 KB), city figure "
-        f"{city_kb:.0f} KB (≤ 60 KB), raw county geometry {len(raw_json) / 1000:.0f} KB"
+        f"map payload ({len(quarters)} quarters played): county figure {county_kb:.0f} KB "
+        f"(budget ≤ 150 KB), city figure {city_kb:.0f} KB (≤ 60 KB), raw county geometry "
+        f"{len(raw_json) / 1000:.0f} KB"
     )
     return [
         (
-            "county map figure payload",
+            "county map figure payload (playing)",
             county_kb,
             len(raw_json) / 1000,
             "raw county geometry",
@@ -60,7 +63,7 @@ def payload_and_build(tmp: Path) -> list[tuple]:
             "KB",
         ),
         (
-            "city map figure payload",
+            "city map figure payload (playing)",
             city_kb,
             len(raw_json) / 1000,
             "raw county geometry",

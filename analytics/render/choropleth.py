@@ -205,17 +205,13 @@ def playback(
     compared = any(f.previous.notna().any() for f in by_quarter.values())
     template = _template(indicator, lang, compared)
 
-    def drawn(q: str) -> dict:  # what changes from quarter to quarter
-        f = by_quarter[q]
-        return {
-            "z": assign_classes(f.value, bins).fillna(k).astype(int).tolist(),
-            "customdata": _hover(f, indicator, lang).to_numpy(),
-        }
+    def classes(q: str) -> list[int]:  # what changes from quarter to quarter
+        return assign_classes(by_quarter[q].value, bins).fillna(k).astype(int).tolist()
 
     def stamp(q: str) -> list[dict]:  # the quarter, written on the map
         return [
             {
-                "text": f"<b>{q}</b>",
+                "text": q,
                 "x": 0.01,
                 "y": 0.99,
                 "xref": "paper",
@@ -223,7 +219,7 @@ def playback(
                 "xanchor": "left",
                 "yanchor": "top",
                 "showarrow": False,
-                "font": {"size": 18, "color": "#1a1a1a"},
+                "font": {"size": 18, "color": "#1a1a1a", "weight": "bold"},
                 "bgcolor": "rgba(255,255,255,0.85)",
             }
         ]
@@ -239,8 +235,9 @@ def playback(
             showlegend=False,
             marker={"line": {"color": "white", "width": 0.6}},
             hovertemplate=template,
+            customdata=_hover(by_quarter[shown], indicator, lang).to_numpy(),
+            z=classes(shown),
             below=NAMES_LAYER if labels else None,
-            **drawn(shown),
         )
     )
     # the classes' ranges stretched to what is played: the lowest from the lowest value of any
@@ -264,17 +261,27 @@ def playback(
                 name=label,
                 showlegend=True,
                 hoverinfo="skip",
-                marker={"line": {"color": "white", "width": 0.6}},
             )
         )
     if borders:
         fig.add_trace(_lines(borders, "#333333", 1.4, name=t("map.city_borders")))
     if highlight and highlight in by_code:
         fig.add_trace(_lines({"features": [by_code[highlight]]}, "#d62728", 3, name=None))
+    # a frame sends the classes and the quarter only (the county map's payload stays within
+    # its budget); while and after playing, hovering names the region, and the quarter picked
+    # on the page gives its figures again
+    # (the first frame sets the name-only hover, the label's place and look stay: a frame's
+    # layout is merged into the figure's)
+    named = "<b>%{customdata[0]}</b><extra></extra>"
     fig.frames = [
-        go.Frame(name=q, data=[go.Choroplethmap(**drawn(q))], traces=[0], layout={"annotations": stamp(q)})
-        for q in played
-    ]  # fmt: skip
+        go.Frame(
+            name=q,
+            data=[go.Choroplethmap(z=classes(q), **({"hovertemplate": named} if i == 0 else {}))],
+            traces=[0],
+            layout={"annotations": [{"text": q}]},
+        )
+        for i, q in enumerate(played)
+    ]
     step = {"frame": {"duration": pace_ms, "redraw": True}, "transition": {"duration": 0}}
     fig.update_layout(
         annotations=stamp(shown),

@@ -85,11 +85,11 @@ def test_the_map_plays_every_complete_quarter_in_order(map_page):
     play = fig["layout"]["updatemenus"][0]["buttons"][0]
     assert play["label"] == "▶ 播放" and play["args"][0] == frames
     assert play["args"][1]["frame"]["duration"] == PLAY_PACE_MS
-    assert fig["layout"]["annotations"][0]["text"] == "<b>2020Q4</b>"
-    assert [f["layout"]["annotations"][0]["text"] for f in fig["frames"]][-1] == "<b>2020Q4</b>"
+    assert fig["layout"]["annotations"][0]["text"] == "2020Q4"
+    assert [f["layout"]["annotations"][0]["text"] for f in fig["frames"]][-1] == "2020Q4"
     # each frame recolours the one region trace only: the map's style (names, background) is
     # never sent again, so the browser keeps the map and draws each quarter over the last
-    assert all(f["traces"] == [0] and "map" not in f["layout"] for f in fig["frames"])
+    assert all(f["traces"] == [0] and list(f["layout"]) == ["annotations"] for f in fig["frames"])
     assert all(len(f["data"][0]["z"]) == 11 for f in fig["frames"])
     caption = "地图上的“▶ 播放”依次显示2014Q1至2020Q4各完整季度"
     assert any(c.value.startswith(caption) for c in at.caption)
@@ -109,7 +109,7 @@ def test_play_covers_complete_quarters_only(demo_copy, app_on):
     assert [f["name"] for f in _map_figure(at)["frames"]][-1] == "2020Q4"
     at.select_slider(key="map_period").set_value("2021Q1").run()
     fig = _map_figure(at)
-    assert fig["layout"]["annotations"][0]["text"] == "<b>2021Q1</b>"  # drawn, not played
+    assert fig["layout"]["annotations"][0]["text"] == "2021Q1"  # drawn, not played
     assert [f["name"] for f in fig["frames"]][-1] == "2020Q4"
     assert "2021Q1" not in fig["layout"]["updatemenus"][0]["buttons"][0]["args"][0]
     assert not at.exception

@@ -159,6 +159,10 @@ def test_map_playback_never_shows_a_blank_map(server, page, shots):
     assert not seen["remounted"]
     assert seen["fewest"] == 11, seen  # never a frame with a city missing, never a blank map
     played = [q.strip() for q in seen["quarters"][1:]]  # after the quarter drawn before ▶
+    # each frame sends only the label's text: it stays where and as it was drawn
+    assert page.evaluate(
+        "document.querySelector('.js-plotly-plot').layout.annotations[0].x"
+    ) == pytest.approx(0.01)
     assert played[:4] == ["2014Q1", "2014Q2", "2014Q3", "2014Q4"], seen
     assert played == sorted(played)
     # a quarter picked on the page: the map of that quarter, playback over

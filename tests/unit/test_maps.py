@@ -167,7 +167,10 @@ def test_playback_keeps_the_map_and_its_classes_across_quarters(tmp_path):
     assert legend[0].startswith(f"{low:,.2f} – ") and legend[-2].endswith(f" – {high:,.2f}")
     assert all(f.traces == (0,) and list(f.layout.to_plotly_json()) == ["annotations"]
                for f in fig.frames)  # fmt: skip
-    assert [f.layout.annotations[0].text for f in fig.frames] == [f"<b>{q}</b>" for q in played]
+    assert [f.layout.annotations[0].text for f in fig.frames] == list(played)
+    # while playing, hovering names the region only (its figures are the quarter picked's)
+    assert fig.frames[0].data[0].hovertemplate == "<b>%{customdata[0]}</b><extra></extra>"
+    assert fig.data[0].customdata[0][0] == codes[0]  # the name, first in the hover's data
 
 
 def test_city_names_written_inside_their_regions(tmp_path):
