@@ -3,6 +3,8 @@ Open SDG status colours and the map table's labels."""
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 
@@ -224,6 +226,8 @@ def text_px(text: str) -> float:
 def _shown(series: pd.Series, config) -> pd.Series:
     """A column's values as the grid writes them (numbers with their format's decimals)."""
     fmt = (config or {}).get("type_config", {}).get("format") if isinstance(config, dict) else None
+    if pd.api.types.is_datetime64_any_dtype(series):  # the grid writes the time, even 00:00:00
+        return series.dropna().dt.strftime("%Y-%m-%d %H:%M:%S")
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         decimals = int(fmt[2]) if fmt and fmt.startswith("%.") and fmt.endswith("f") else None
         return series.dropna().map(
@@ -268,7 +272,7 @@ def fitted_columns(
         widest = max([0.0, *map(text_px, longest)])
         if lines > 1 and widest > _WRAP_WIDER_THAN_PX and not pd.api.types.is_numeric_dtype(values):
             widest = max(_WRAP_WIDER_THAN_PX, widest / (lines * 0.8))
-        cfg["width"] = int(min(_MAX_COLUMN_PX, max(header, widest) + _CELL_PAD_PX))
+        cfg["width"] = math.ceil(min(_MAX_COLUMN_PX, max(header, widest) + _CELL_PAD_PX))
         out[name] = cfg
     return out
 

@@ -31,7 +31,10 @@ CLIPPED = r"""() => {
         problems.push({kind: 'header', text: c.title, need: Math.ceil(width(c.title, headFont) + 2 * pad), width: c.width});
       for (let r = 0; r < rows; r++) {
         const cell = props.getCellContent([ci, r]);
-        const shown = cell && (cell.displayData ?? (typeof cell.data === 'string' ? cell.data : null));
+        // text and number cells carry displayData; date and time cells are custom cells with
+        // the text in data.displayDate
+        const shown = cell && (cell.displayData ?? cell.data?.displayDate ??
+                               (typeof cell.data === 'string' ? cell.data : null));
         if (typeof shown === 'string' && shown && width(shown, cellFont) > room * (lines > 1 ? lines * 0.85 : 1)) {
           problems.push({kind: 'cell', column: c.title, text: shown, need: Math.ceil(width(shown, cellFont) + 2 * pad), width: c.width});
           break;  // one per column is enough to name it

@@ -23,6 +23,11 @@ def test_a_column_is_as_wide_as_its_widest_text():
     assert text_px("城镇化率") > text_px("rate") and text_px("城镇化率") == 4 * 14
 
 
+def test_a_time_is_measured_as_the_grid_writes_it():
+    frame = pd.DataFrame({"at": pd.to_datetime(["2021-02-14 00:00:00"])})
+    assert fitted_columns(frame)["at"]["width"] >= text_px("2021-02-14 00:00:00") + _CELL_PAD_PX
+
+
 def test_a_width_or_a_hidden_column_set_by_the_page_is_kept():
     frame = pd.DataFrame({"a": ["x" * 50], "b": ["y"], "c": ["z"]})
     out = fitted_columns(frame, {"a": {"width": 90}, "b": None, "c": "Label"})
