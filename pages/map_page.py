@@ -134,11 +134,10 @@ else:
         indicator,
         method,
         lang,
-        borders=ui.map_layers()["city"] if shown_level == "county" and not city else None,
         highlight=state.get("map_highlight"),
         tiles=ui.map_tiles(),
         height=MAP_HEIGHT,
-        labels=shown_level == "city" or city is not None,  # 107 names would crowd the province
+        **choropleth.drawn_with(shown_level, city, ui.map_layers()),
     )
 
 chart_key = f"map_{shown_level}_{city}"

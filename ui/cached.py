@@ -374,7 +374,7 @@ def playback_map(
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _playback_map(level, indicator, city, period, played, method, highlight, height, lang, tiles):
     from analytics.maps import map_values
-    from analytics.render.choropleth import playback
+    from analytics.render.choropleth import drawn_with, playback
 
     obs, reg, allocs, off = observations(), registry(), allocations(), official()
     frames = {
@@ -390,11 +390,10 @@ def _playback_map(level, indicator, city, period, played, method, highlight, hei
         indicator,
         method,
         lang,
-        borders=layers["city"] if level == "county" and not city else None,
         height=height,
         highlight=highlight,
         tiles=tiles,
-        labels=level == "city" or city is not None,  # 107 names would crowd the province
+        **drawn_with(level, city, layers),
     )
 
 

@@ -88,6 +88,16 @@ def _fmt(value: float, decimals: int) -> str:
     return f"{value:,.{decimals}f}"
 
 
+def drawn_with(level: str, city: str | None, layers: dict) -> dict:
+    """What a map of ``level`` (in ``city``, or the whole province) draws beside its regions:
+    the city borders over the province's counties, and the regions' names on the city map and
+    on a city's own map (107 names would crowd the province)."""
+    return {
+        "borders": layers["city"] if level == "county" and not city else None,
+        "labels": level == "city" or city is not None,
+    }
+
+
 def choropleth(
     frame: pd.DataFrame,
     layer: dict,

@@ -377,7 +377,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "map.ind.urbanization_gap": {"zh": "两率之差（常住−户籍）", "en": "Gap: resident − hukou rate"},
     "map.ind.residence_permits": {"zh": "本季居住证发放", "en": "Residence permits this quarter"},
     "map.play": {"zh": "播放", "en": "Play"},
-    "map.stop": {"zh": "停止", "en": "Stop"},
     "map.play_hint": {
         "zh": "地图上的“▶ 播放”依次显示{first}至{last}各完整季度，沿用所选季度的分级，同一颜色"
         "在各季度含义相同；选择季度即停止播放。",
