@@ -74,31 +74,26 @@ def county_flows(obs: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
 
 
 def _season_median(ratios: np.ndarray, years: int) -> np.ndarray:
-    """For every quarter i, the median of ``ratios`` at i-4, i-8, ... (up to ``years`` years
-    back, NaN skipped); NaN where none is known."""
-    lags = np.full((years, len(ratios)), np.nan)
+    """For every quarter i (the rows of ``ratios``; one column per county, or a single
+    series), the median of ``ratios`` at i-4, i-8, ... (up to ``years`` years back, NaN
+    skipped); NaN where none is known."""
+    r = np.asarray(ratios, dtype=float)
+    flat = r.ndim == 1
+    r = r.reshape(len(r), -1)
+    lags = np.full((years, *r.shape), np.nan)
     for j in range(1, years + 1):
-        lags[j - 1, 4 * j :] = ratios[: len(ratios) - 4 * j]
-    with np.errstate(all="ignore"):
-        known = ~np.isnan(lags)
-        out = np.where(
-            known.any(axis=0), np.nanmedian(np.where(known, lags, np.inf), axis=0), np.nan
-        )
-    return np.where(np.isinf(out), np.nan, out)
+        lags[j - 1, 4 * j :] = r[: len(r) - 4 * j]
+    known = (~np.isnan(lags)).sum(axis=0)
+    ordered = np.sort(lags, axis=0)  # the known values first, NaN last
+    lo = np.take_along_axis(ordered, np.maximum(known - 1, 0)[None] // 2, axis=0)[0]
+    hi = np.take_along_axis(ordered, (known // 2)[None], axis=0)[0]
+    out = np.where(known > 0, (lo + hi) / 2, np.nan)
+    return out[:, 0] if flat else out
 
 
-def nowcast(
-    flows: pd.DataFrame,
-    period: str,
-    unit_of: pd.Series,
-    reported: set[str] | None = None,
-    years: int = LOOKBACK_YEARS,
-    draws: int = DRAWS,
-    seed: int = SEED,
-) -> Nowcast:
-    """Reported + estimated totals of ``period`` from ``flows`` (``county_flows``; quarters
-    after ``period`` are ignored). ``reported`` overrides which counties count as reported (the
-    backtest hides some); by default those with a value at ``period``."""
+def _estimate(flows, period, unit_of, reported, years, draws, seed):
+    """The nowcast's figures: the units' rows (dicts, the province last) and the missing
+    counties' frame."""
     history = flows.loc[flows.index <= period]
     if period not in history.index:
         raise ValueError(f"no return for {period} yet: nothing to nowcast from")
@@ -114,80 +109,101 @@ def nowcast(
     col = {c: i for i, c in enumerate(codes)}
     unit = unit_of.reindex(codes).to_dict()
     rng = np.random.default_rng(seed)
-    # errors of the estimator, county by county, aligned on the past quarters (NaN: unknown)
-    errors = np.full((len(missing), len(past)), np.nan)
-    shares, peer_now, scopes = [], [], []
-    for m, c in enumerate(missing):
-        peers = [col[r] for r in reported if unit[r] == unit[c]]
-        scopes.append("city" if peers else "province")
-        peers = peers or sorted(col[r] for r in reported)
+    # the peers of a missing county: the reported counties of its city (of the province when
+    # none of its city has reported); one set, and one peer total, per city
+    by_unit: dict[str, list[int]] = {}
+    for r in sorted(reported):
+        by_unit.setdefault(unit[r], []).append(col[r])
+    everyone = sorted(col[r] for r in reported)
+    scopes = ["city" if unit[c] in by_unit else "province" for c in missing]
+    peer_cols = [by_unit.get(unit[c], everyone) for c in missing]
+    peer_past = np.empty((len(past), len(missing)))
+    peer_now = np.empty(len(missing))
+    for m, peers in enumerate(peer_cols):
         block = past[:, peers]
-        peer_past = np.where(np.isnan(block).any(axis=1), np.nan, block.sum(axis=1))
-        with np.errstate(all="ignore"):
-            ratio = past[:, col[c]] / np.where(peer_past > 0, peer_past, np.nan)
-        # the share at ``period``: same quarter of the previous years
-        series = np.append(ratio, np.nan)
-        share_hist = _season_median(series, years)
-        share = share_hist[-1]
-        if np.isnan(share):  # too little history in that season: the county's mean share
-            share = np.nanmean(ratio) if np.isfinite(ratio).any() else 0.0
-        shares.append(share)
-        peer_now.append(float(current[peers].sum()))
-        errors[m] = (series - share_hist)[:-1]
+        peer_past[:, m] = np.where(np.isnan(block).any(axis=1), np.nan, block.sum(axis=1))
+        peer_now[m] = float(current[peers].sum())
+    own = past[:, [col[c] for c in missing]]
+    with np.errstate(all="ignore"):
+        ratio = own / np.where(peer_past > 0, peer_past, np.nan)
+    # the share at ``period``: same quarter of the previous years; too little history in
+    # that season: the county's mean share
+    series = np.vstack([ratio, np.full((1, len(missing)), np.nan)])
+    share_hist = _season_median(series, years)
+    shares = share_hist[-1].copy()
+    with np.errstate(all="ignore"):
+        means = np.where(np.isfinite(ratio).any(axis=0), np.nanmean(ratio, axis=0), 0.0)
+    shares = np.where(np.isnan(shares), means, shares)
+    # the estimator's errors, county by county, aligned on the past quarters (NaN: unknown)
+    errors = (series - share_hist)[:-1].T
     # joint draws: each simulated quarter takes every missing county's error of one past
     # quarter, so errors that move together (a season, a policy) widen the total as they did;
     # a county without an error that quarter draws one of its own
     usable = np.flatnonzero(np.isfinite(errors).any(axis=0))
     picks = rng.choice(usable, size=draws) if len(usable) else np.zeros(draws, dtype=int)
     sims = np.zeros((draws, len(missing)))
-    rows = []
     for m in range(len(missing)):
         e = errors[m, picks] if len(usable) else np.zeros(draws)
-        own = errors[m][np.isfinite(errors[m])]
+        known = errors[m][np.isfinite(errors[m])]
         gaps = ~np.isfinite(e)
         if gaps.any():
-            e[gaps] = rng.choice(own, size=int(gaps.sum())) if len(own) else 0.0
+            e[gaps] = rng.choice(known, size=int(gaps.sum())) if len(known) else 0.0
         sims[:, m] = np.clip(shares[m] + e, 0, None) * peer_now[m]
+    estimates = shares * peer_now
     # every missing county's 95% interval at once
     edges = np.percentile(sims, [2.5, 97.5], axis=0) if missing else np.zeros((2, 0))
-    for m, c in enumerate(missing):
-        rows.append(
-            {
-                "code": c,
-                "estimate": shares[m] * peer_now[m],
-                "lower": float(edges[0, m]),
-                "upper": float(edges[1, m]),
-                "peers": scopes[m],
-            }
-        )
-    counties = pd.DataFrame(rows, columns=["code", "estimate", "lower", "upper", "peers"])
-    units = []
-    unit_map = unit_of.reindex(codes).to_dict()  # one lookup per county, not per unit
+    counties = pd.DataFrame(
+        {
+            "code": missing,
+            "estimate": estimates,
+            "lower": edges[0],
+            "upper": edges[1],
+            "peers": scopes,
+        },
+        columns=["code", "estimate", "lower", "upper", "peers"],
+    )
     groups: dict[str, list[str]] = {}
     for c in codes:
-        groups.setdefault(unit_map[c], []).append(c)
+        groups.setdefault(unit[c], []).append(c)
     groups = {u: groups[u] for u in sorted(groups)}
     groups[PROVINCE_CODE] = codes
-    estimates = counties.set_index("code").estimate
     position = {c: i for i, c in enumerate(missing)}
+    units = []
     for u, members in groups.items():
-        got = [c for c in members if c in reported]
+        got = [col[c] for c in members if c in reported]
         idx = [position[c] for c in members if c not in reported]
         total_draws = sims[:, idx].sum(axis=1) if idx else np.zeros(draws)
-        est = float(estimates.reindex(members).sum()) if idx else 0.0
-        rep = float(now[got].sum()) if got else 0.0
+        est = float(np.nansum(estimates[idx])) if idx else 0.0
+        rep = float(np.nansum(current[got])) if got else 0.0
+        low, high = np.percentile(total_draws, [2.5, 97.5])
         units.append(
             {
                 "code": u,
                 "reported": rep,
                 "estimated": est,
                 "total": rep + est,
-                "lower": rep + float(np.percentile(total_draws, 2.5)),
-                "upper": rep + float(np.percentile(total_draws, 97.5)),
+                "lower": rep + float(low),
+                "upper": rep + float(high),
                 "counties_reported": len(got),
                 "counties_expected": len(members),
             }
         )
+    return units, counties
+
+
+def nowcast(
+    flows: pd.DataFrame,
+    period: str,
+    unit_of: pd.Series,
+    reported: set[str] | None = None,
+    years: int = LOOKBACK_YEARS,
+    draws: int = DRAWS,
+    seed: int = SEED,
+) -> Nowcast:
+    """Reported + estimated totals of ``period`` from ``flows`` (``county_flows``; quarters
+    after ``period`` are ignored). ``reported`` overrides which counties count as reported (the
+    backtest hides some); by default those with a value at ``period``."""
+    units, counties = _estimate(flows, period, unit_of, reported, years, draws, seed)
     return Nowcast(period, enough_reported(pd.DataFrame(units)), counties)
 
 
@@ -262,7 +278,8 @@ def backtest(
         last = float(flows.loc[before[-1]].sum()) if len(before) else np.nan
         for scenario, pattern, hidden in hidden_sets:
             reported = set(codes) - hidden
-            now = nowcast(flows, q, unit_of, reported, draws=draws, seed=seed).province
+            units, _ = _estimate(flows, q, unit_of, reported, LOOKBACK_YEARS, draws, seed)
+            now = units[-1]  # the province
             arrived = float(flows.loc[q, sorted(reported)].sum())
             cases.append(
                 {
@@ -270,8 +287,8 @@ def backtest(
                     "pattern": pattern,
                     "period": q,
                     "actual": actual,
-                    "nowcast": now.total,
-                    "covered": now.lower <= actual <= now.upper,
+                    "nowcast": now["total"],
+                    "covered": now["lower"] <= actual <= now["upper"],
                     "arrived": arrived,
                     "last_quarter": last,
                 }

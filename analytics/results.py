@@ -281,15 +281,22 @@ def work(
     poll_s: float = 1.0,
     once: bool = False,
     worker: str | None = None,
+    only: tuple[str, ...] | None = None,
 ) -> int:
     """The worker's loop: when the store version moves, ask for the default jobs of the new
     version; claim and compute whatever is asked for; prune what no page will read again.
-    ``once``: return when nothing is left to claim. Returns the jobs computed."""
+    ``once``: return when nothing is left to claim. ``only``: claim the jobs of these names
+    alone (a worker kept for the quick results; the others are left to another). Returns the
+    jobs computed."""
     stop = stop or threading.Event()
     worker = worker or worker_name()
+    unknown = sorted(set(only or ()) - set(JOBS))
+    if unknown:
+        raise ValueError(f"no such result: {', '.join(unknown)} (known: {', '.join(JOBS)})")
     inputs: Inputs | None = None
     computed = 0
     while not stop.is_set():
+        claimable = {n: m for n, m in methods().items() if only is None or n in only}
         try:
             job = None
             if store.is_initialised(engine):
@@ -297,7 +304,7 @@ def work(
                 if inputs is None or inputs.version != version:
                     inputs = read_inputs(engine)
                     request_defaults(engine, inputs)
-                job = kept.claim(engine, worker, _lease_s(), methods())
+                job = kept.claim(engine, worker, _lease_s(), claimable)
             if job is not None:
                 computed += run_job(engine, job, worker, inputs)
                 kept.prune(engine, methods())  # the older results of that key are gone

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from data import store
+from tests import timing
 
 PG_ENV = "URBDASH_TEST_PG_URL"
 # one signing key for the stored results of the whole run: the demo store's copies (each in a
@@ -75,33 +77,60 @@ def copy_sqlite(src: Path, dst: Path) -> None:
     sqlite_copy(sqlite3.connect(src), dst)
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
-    """The demo store, generated and loaded through the ingest path once per test run, whatever
-    the number of xdist workers (the first to get the lock builds it; the others wait and
-    reuse it). Never written to: tests take copies (``demo_store``, ``demo_copy``, the browser
-    tier's server)."""
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """``<run root>/<name>/store.sqlite``, made by ``build(path)`` once per test run whatever
+    the number of xdist workers: the first to get the lock builds it, the others wait and reuse
+    it. Never written to afterwards: tests take copies."""
     import fcntl
 
+    root = _run_root(tmp_path_factory)
+    path = root / name / "store.sqlite"
+    start = time.perf_counter()
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (path.parent / "done").exists():
+            path.parent.mkdir(exist_ok=True)
+            build(path)
+            store.clear_engines()
+            (path.parent / "done").touch()
+    timing.shared_build(time.perf_counter() - start)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo store, generated and loaded through the ingest path once per test run, with
+    its heavy results as `urbdash demo` keeps them (the browser tier's server, ``demo_store``
+    and ``demo_copy`` take copies)."""
     from analytics import results
     from data.demo.generator import load_demo
     from data.store.bootstrap import init_store
 
-    root = _run_root(tmp_path_factory)
-    path = root / "demo-template" / "demo.sqlite"
-    with open(root / "demo-template.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if not (path.parent / "done").exists():
-            path.parent.mkdir(exist_ok=True)
-            url = f"sqlite:///{path}"
-            eng = store.get_engine(url)
-            init_store(eng)
-            load_demo(eng, out_dir=path.parent / "demo")
-            results.work(eng, once=True)  # its heavy results, as `urbdash demo` keeps them
-            eng.dispose()
-            store.clear_engines()
-            (path.parent / "done").touch()
-    return path
+    def build(path: Path) -> None:
+        eng = store.get_engine(f"sqlite:///{path}")
+        init_store(eng)
+        load_demo(eng, out_dir=path.parent / "demo")
+        results.work(eng, once=True)
+        eng.dispose()
+
+    return built_once(tmp_path_factory, "demo-template", build)
+
+
+@pytest.fixture(scope="session")
+def partial_template(tmp_path_factory, demo_template) -> Path:
+    """The demo store with one quarter still coming in (铜川 alone has sent 2021Q1) and the
+    worker's results after that upload, once per test run."""
+    from analytics import results
+    from tests.fixtures import workbooks as wb
+
+    def build(path: Path) -> None:
+        copy_sqlite(demo_template, path)
+        eng = store.get_engine(f"sqlite:///{path}")
+        wb.tongchuan_sends_2021q1(eng)
+        results.work(eng, once=True)
+        eng.dispose()
+
+    return built_once(tmp_path_factory, "partial-template", build)
 
 
 @pytest.fixture(scope="session")
@@ -114,16 +143,25 @@ def demo_store(demo_template, tmp_path_factory):
     return {"url": url, "var": var, "engine": store.get_engine(url)}
 
 
-@pytest.fixture
-def demo_copy(demo_store, tmp_path):
-    """A private copy of the demo store, for tests that write (the session's demo store is
-    shared by every tier, so a write there would leak into later tests)."""
-    path = tmp_path / "demo-copy.sqlite"
-    copy_sqlite(Path(demo_store["url"].removeprefix("sqlite:///")), path)
+def _private_copy(template: Path, path: Path):
+    copy_sqlite(template, path)
     url = f"sqlite:///{path}"
     eng = store.get_engine(url)
     yield {"url": url, "engine": eng}
     eng.dispose()
+
+
+@pytest.fixture
+def demo_copy(demo_template, tmp_path):
+    """A private copy of the demo store, for tests that write (the session's demo store is
+    shared by every tier, so a write there would leak into later tests)."""
+    yield from _private_copy(demo_template, tmp_path / "demo-copy.sqlite")
+
+
+@pytest.fixture
+def partial_copy(partial_template, tmp_path):
+    """A private copy of the demo store with 2021Q1 still coming in (``partial_template``)."""
+    yield from _private_copy(partial_template, tmp_path / "partial-copy.sqlite")
 
 
 @pytest.fixture

@@ -75,6 +75,19 @@ def overlong(seconds: float, item: pytest.Item, limit: float) -> str | None:
     )
 
 
+# Time spent building a run-wide fixture, or waiting for another worker to build it
+# (tests/conftest.py's ``built_once``: the demo store and the like, built once for the whole
+# run by whichever test first needs it), is the run's, not that test's: it is left out of that
+# test's limit and shown in the summary.
+_pending = [0.0]
+SHARED = "run-wide fixture s"
+
+
+def shared_build(seconds: float) -> None:
+    """Record ``seconds`` spent building (or waiting for) a run-wide fixture."""
+    _pending[0] += seconds
+
+
 @dataclass
 class Tier:
     start: float = float("inf")
@@ -88,13 +101,17 @@ class Timing:
         self.limit = limit
         self.tiers: dict[str, Tier] = {}
         self.per_test: dict[str, float] = {}
+        self.shared = 0.0
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
         outcome = yield
         report = outcome.get_result()
         if report.when == "setup":
-            item.stash[_SETUP] = report.duration
+            item.stash[_SETUP] = report.duration - _pending[0]
+            if _pending[0]:
+                report.user_properties.append((SHARED, _pending[0]))
+            _pending[0] = 0.0
         if report.when != "call" or report.outcome != "passed":
             return
         message = overlong(item.stash.get(_SETUP, 0.0) + report.duration, item, self.limit)
@@ -110,6 +127,7 @@ class Timing:
         tier.stop = max(tier.stop, report.stop)
         tier.busy += report.duration
         tier.tests.add(report.nodeid)
+        self.shared += sum(v for k, v in report.user_properties if k == SHARED)
         self.per_test[report.nodeid] = self.per_test.get(report.nodeid, 0.0) + report.duration
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
@@ -125,6 +143,11 @@ class Timing:
         first = min(t.start for t in self.tiers.values())
         last = max(t.stop for t in self.tiers.values())
         tr.write_line(f"{'all':<10}{len(self.per_test):>7}{_mmss(last - first):>10}")
+        if self.shared:
+            tr.write_line(
+                f"run-wide fixtures (the demo stores): {self.shared:.0f} s of setups built or"
+                " waited for them (not counted against a test's limit)"
+            )
         tr.write_line("slowest tests (setup + call + teardown):")
         slow = sorted(self.per_test.items(), key=lambda kv: -kv[1])[:10]
         for nodeid, seconds in slow:

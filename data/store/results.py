@@ -142,7 +142,7 @@ def claim(engine: Engine, worker: str, lease_s: float, method_of: dict[str, str]
     with reader(engine) as sess:
         rows = sess.execute(
             select(*_JOB_COLUMNS)
-            .where(_claimable(now))
+            .where(_claimable(now), ComputedResult.name.in_(list(method_of)))
             .order_by(ComputedResult.store_version.desc(), ComputedResult.id)
             .limit(20)
         ).all()

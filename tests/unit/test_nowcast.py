@@ -55,6 +55,20 @@ def test_a_city_with_no_county_in_leans_on_the_province():
     assert est.estimate.sum() == pytest.approx(flows.loc[last, ["b1", "b2"]].sum(), rel=0.03)
 
 
+def test_a_season_share_is_the_median_of_the_years_known():
+    """The share at a quarter: the median of the same quarter of up to three years before,
+    unknown years skipped (one year known: that year; two: their mean)."""
+    ratios = np.full(16, np.nan)
+    ratios[[0, 4, 8]] = [0.1, 0.2, 0.6]  # the first quarters of three years
+    ratios[[1, 9]] = [0.3, 0.5]  # a second quarter with one year missing
+    got = nc._season_median(ratios, 3)
+    assert np.isnan(got[0]) and got[4] == 0.1 and got[8] == pytest.approx(0.15)
+    assert got[12] == 0.2 and got[13] == pytest.approx(0.4) and np.isnan(got[14])
+    # column by column, as the nowcast asks for every missing county at once
+    both = nc._season_median(np.column_stack([ratios, 2 * ratios]), 3)
+    assert np.allclose(both[:, 1], 2 * got, equal_nan=True)
+
+
 def test_nothing_to_nowcast_from():
     flows = _flows({"a1": 0.5, "a2": 0.3, "a3": 0.2, "b1": 0.6, "b2": 0.4})
     with pytest.raises(ValueError, match="^no return for 2030Q1 yet: nothing to nowcast from$"):

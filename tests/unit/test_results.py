@@ -72,6 +72,27 @@ def test_a_result_is_read_at_once_and_said_stale_after_a_write(ready, probe):
     assert [r["store_version"] for r in kept.listing(ready)] == [v]
 
 
+def test_a_worker_kept_for_some_results_leaves_the_others_queued(ready, monkeypatch, tmp_path):
+    """``only``: the worker claims those jobs alone, even behind more than a claim's page of
+    other queued jobs; the others stay queued for another worker. An unknown name is refused."""
+    done = []
+
+    def job(name):
+        def compute(engine, inputs, n=0):
+            done.append((name, n))
+            return n
+
+        return results.JobKind(compute, lambda e, i: [{"n": n} for n in range(25)])
+
+    monkeypatch.setattr(results, "JOBS", {"many": job("many"), "quick": job("quick")})
+    assert results.work(ready, once=True, only=("quick",)) == 25
+    assert sorted(done) == [("quick", n) for n in range(25)]
+    states = {(r["name"], r["status"]) for r in kept.listing(ready)}
+    assert states == {("quick", kept.DONE), ("many", kept.QUEUED)}
+    with pytest.raises(ValueError, match=r"^no such result: nope \(known: many, quick\)$"):
+        results.work(ready, once=True, only=("quick", "nope"))
+
+
 def test_two_workers_compute_each_version_once(ready, probe, monkeypatch):
     """Eight workers race over ten versions: every version computed exactly once. (Once per
     lease: a job whose worker stalls past its lease is taken over by design, see the next

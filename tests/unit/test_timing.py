@@ -62,3 +62,36 @@ def test_a_busy_host_stretches_the_limit(pytester, monkeypatch):
     monkeypatch.setenv("URBDASH_TEST_HOST_FACTOR", "3")
     pytester.makepyfile(test_x="import time\n\ndef test_slow():\n    time.sleep(0.5)\n")
     pytester.runpytest("-p", "tests.timing").assert_outcomes(passed=1)
+
+
+SHARED_FIXTURE = """
+import time
+import pytest
+from tests import timing
+
+@pytest.fixture(scope="session")
+def store_for_the_run():
+    time.sleep(0.5)  # built once for the run, by whichever test needs it first
+    timing.shared_build(0.5)
+
+@pytest.fixture
+def own():
+    time.sleep(0.5)  # the test's own setup
+
+def test_first(store_for_the_run):
+    pass
+
+def test_own_setup(own):
+    pass
+"""
+
+
+def test_a_run_wide_fixture_is_not_charged_to_the_test_that_built_it(pytester, monkeypatch):
+    monkeypatch.setenv("URBDASH_TEST_LIMIT_S", "0.25")
+    monkeypatch.setenv("URBDASH_TEST_HOST_FACTOR", "1")
+    pytester.makepyfile(test_s=SHARED_FIXTURE)
+    result = pytester.runpytest("-p", "tests.timing", "-ra")
+    result.assert_outcomes(passed=1, failed=1)
+    failed = {line.split()[1] for line in result.outlines if line.startswith("FAILED")}
+    assert failed == {"test_s.py::test_own_setup"}
+    result.stdout.fnmatch_lines(["run-wide fixtures (the demo stores): 0 s of setups*"])
