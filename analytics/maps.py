@@ -70,6 +70,18 @@ CENSUS_INDICATORS = tuple(k for k, v in MAP_INDICATORS.items() if v.census)
 CLASSIFIERS = ("quantiles", "natural_breaks", "equal_interval")
 
 
+def offered(has_returns: bool, has_allocations: bool) -> list[str]:
+    """The indicators a map can be drawn of (the map page's list and `urbdash map`'s): those
+    of the returns when the store holds any (the share of a target only when cities have
+    allocations), then the censuses' (real figures, on any store)."""
+    from_returns = [
+        i
+        for i, spec in MAP_INDICATORS.items()
+        if has_returns and not spec.census and (i != "target_share" or has_allocations)
+    ]
+    return from_returns + list(CENSUS_INDICATORS)
+
+
 def map_values(
     obs: pd.DataFrame,
     registry: pd.DataFrame,

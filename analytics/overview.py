@@ -164,6 +164,20 @@ def verdict_text(record: dict, lang: str) -> tuple[str, list[str]]:
             value=fmt(record["current_value"]),
         )
     ]
+    other = record.get("on_target_basis")
+    if other:  # judged on one census basis, set on another: said, with the other's value
+        parts.append(
+            messages.t(
+                "verdict.other_basis",
+                lang,
+                judged=BASIS_LABEL[record["basis"]][lang],
+                basis=BASIS_LABEL[other["basis"]][lang],
+                year=other["year"],
+                value=fmt(other["value"]),
+                lower=fmt(other["lower"]),
+                upper=fmt(other["upper"]),
+            )
+        )
     if v == "missed":
         gap = (
             fmt(record["gap"])

@@ -17,10 +17,11 @@ from scipy.special import expit, logit
 from analytics.aggregate import aggregate
 from analytics.skill import calibrated_settlements
 from analytics.targets import headline_target
-from analytics.urbanization_forecast import fit_logit_linear
+from analytics.urbanization_forecast import fit_logit_linear, province_rates
 from data.accounts.policy import Principal
 from data.i18n import formats
 from data.reference import periods
+from data.reference.official import public_by
 from data.reference.targets import published_targets
 from geo.regions import PROVINCE_CODE
 
@@ -127,17 +128,13 @@ def run(
     surge[surge_on] = params.surge_per_quarter
     scen = calibrated_settlements(flows, baseline, horizon, seed=seed, multiplier=mult, extra=surge)
 
-    rate = official[
-        (official.region_code == PROVINCE_CODE) & (official.indicator == "urbanization_rate")
-    ]
-    last_year = periods.last_full_year(as_of)
-    known = rate[rate.year <= last_year]
+    known = province_rates(official, as_of)
     fit = fit_logit_linear(known[known.basis == "census2010"], "census2010")
-    pop = official[
-        (official.region_code == PROVINCE_CODE)
-        & (official.indicator == "resident_pop")
-        & (official.year <= last_year)
-        & (official.basis == "census2010")
+    pop = public_by(official, periods.quarter_end(as_of))
+    pop = pop[
+        (pop.region_code == PROVINCE_CODE)
+        & (pop.indicator == "resident_pop")
+        & (pop.basis == "census2010")
     ]
     p0_year, p0 = int(pop.year.max()), float(pop.sort_values("year").value.iloc[-1]) * 1e4
     years = np.arange(int(known.year.max()) + 1, rate_year + 4)

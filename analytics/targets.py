@@ -16,10 +16,16 @@ from analytics.completeness import complete_through
 from analytics.progress import assess, status_with_odds
 from analytics.settlement_forecast import forecast_settlements
 from analytics.skill import calibrated_settlements, calibration_record
-from analytics.urbanization_forecast import MIN_POINTS, fit_damped_trend, fit_logit_linear
+from analytics.urbanization_forecast import (
+    MIN_POINTS,
+    fit_across_break,
+    fit_logit_linear,
+    province_rates,
+)
 from data import store
 from data.accounts.policy import Principal
 from data.reference import periods
+from data.reference.official import public_by
 from data.reference.targets import SETTLEMENT_BASELINE, TARGET_INDICATORS
 from data.sanitize import Refusal
 from data.store import Engine
@@ -248,35 +254,40 @@ def _settlement(target: pd.Series, flows: pd.Series, as_of: str, is_demo: bool, 
 
 
 def _rate_published_through(official: pd.DataFrame) -> str:
-    """The quarter the newest published province rate stands for (its year's Q4), never past
-    the current quarter."""
-    rates = official[
-        (official.region_code == PROVINCE_CODE)
-        & (official.indicator == "urbanization_rate")
-        & official.value.notna()
-    ]
-    newest = f"{int(rates.year.max())}Q4" if len(rates) else "2010Q4"
+    """The quarter in which the newest province rate became public, never past the current
+    quarter."""
+    today = pd.Timestamp.today().normalize()
+    rates = public_by(province_rates(official), today).dropna(subset=["value"])
+    newest = periods.quarter_of(rates.published.max()) if len(rates) else "2010Q4"
     return min(newest, periods.current_quarter())
 
 
+def _on_basis(known: pd.DataFrame, basis: str, year: int) -> dict | None:
+    """The trend of one basis alone at ``year`` (value and 95% interval), or None when that
+    basis has too few published years to fit."""
+    part = known[known.basis == basis].dropna(subset=["value"])
+    if len(part) < MIN_POINTS:
+        return None
+    pred = fit_logit_linear(part, basis).predict([year]).iloc[0]
+    return {
+        "basis": basis,
+        "year": int(year),
+        "value": float(pred.value),
+        "lower": float(pred.lower),
+        "upper": float(pred.upper),
+    }
+
+
 def _rate(target: pd.Series, official: pd.DataFrame, as_of: str) -> dict:
-    series = official[
-        (official.region_code == PROVINCE_CODE) & (official.indicator == "urbanization_rate")
-    ]
-    last_year = periods.last_full_year(as_of)
-    known = series[series.year <= last_year].sort_values("year")
+    known = province_rates(official, as_of)
     target_year = int(target.period[:4])
     baseline = (
         target.baseline_period if isinstance(target.baseline_period, str) else SETTLEMENT_BASELINE
     )
     base = known[known.year < int(baseline[:4])].iloc[-1]
     at = known[known.year <= target_year].iloc[-1]  # judged at the target year once it has passed
-    # the newest census basis with enough published years (2020-census basis once it has
-    # MIN_POINTS of them), never both: the series breaks at the census
-    counts = known.dropna(subset=["value"]).basis.value_counts()
-    usable = sorted(b for b in counts.index if counts[b] >= MIN_POINTS)
-    basis = usable[-1] if usable else "census2010"
-    fit = fit_logit_linear(known[known.basis == basis], basis)
+    # one trend across the census break, the newest basis's level from its first point on
+    fit = fit_across_break(known)
     latest_year = int(known.year.max())
     pred = fit.predict(
         list(range(latest_year + 1, max(target_year, latest_year) + EXTRA_YEARS + 1))
@@ -295,26 +306,17 @@ def _rate(target: pd.Series, official: pd.DataFrame, as_of: str) -> dict:
     prog = assess(
         base.value, float(base.year), at.value, float(at.year), target.value, float(target_year)
     )
-    alt = fit_damped_trend(known, basis)
-    alt_pred = alt.predict(list(pred.year))
     return {
+        # a target is on the basis of its baseline; judged on another, the verdict says so
+        # and gives the value on the target's own basis (its trend) where it can be fitted
+        "target_basis": str(base.basis),
+        "on_target_basis": _on_basis(known, str(base.basis), target_year)
+        if str(base.basis) != str(at.basis)
+        else None,
         "fitted": [
             {"period": str(int(y)), "value": float(v)}
             for y, v in zip(fit.years, 100 * expit(fit.results.fittedvalues), strict=True)
         ],
-        "alternative": {
-            "method": "damped-trend exponential smoothing of logit(share), state space "
-            "(missing years kept missing), 95% interval"
-            + ("" if alt.converged else "; the likelihood did not converge on so few years"),
-            "method_key": "damped" if alt.converged else "damped_unconverged",
-            "path": [
-                {"period": str(r.year), "value": r.value, "lower": r.lower, "upper": r.upper}
-                for r in alt_pred.itertuples()
-            ],
-            "probability": probability
-            if target_year <= latest_year
-            else alt.probability_at_least(target.value, target_year),
-        },
         "probability": probability,
         "reach_period": reach,
         "reached_observed": str(int(seen.year.iloc[0])) if len(seen) else None,
@@ -329,9 +331,15 @@ def _rate(target: pd.Series, official: pd.DataFrame, as_of: str) -> dict:
             for r in pred.itertuples()
         ],
         "method": "logit-linear trend of the urban share (UN urban–rural growth difference), "
-        f"OLS on the {fit.basis} basis ({len(fit.years)} years), 95% prediction interval",
-        "method_key": "logit",
-        "method_fields": {"basis": fit.basis, "n": len(fit.years)},
+        + (
+            f"OLS on both census bases ({len(fit.years)} years, {fit.older} on the older basis "
+            f"with a level shift at the break), forecast on the {fit.basis} basis"
+            if fit.older
+            else f"OLS on the {fit.basis} basis ({len(fit.years)} years)"
+        )
+        + ", 95% prediction interval (parameter uncertainty included)",
+        "method_key": "logit_break" if fit.older else "logit",
+        "method_fields": {"basis": fit.basis, "n": len(fit.years), "older": fit.older},
         "progress": prog,
         "demo": False,
         "basis": str(at.basis),
@@ -443,9 +451,5 @@ def target_history(
     if indicator == "settled_cumulative":
         cum = province_cumulative(obs, registry, as_of)
         return pd.DataFrame({"period": cum.index, "value": cum.to_numpy()})
-    part = official[
-        (official.region_code == PROVINCE_CODE)
-        & (official.indicator == "urbanization_rate")
-        & (official.year <= periods.last_full_year(as_of))
-    ].sort_values("year")
+    part = province_rates(official, as_of)
     return pd.DataFrame({"period": part.year.astype(str), "value": part.value, "basis": part.basis})

@@ -1,7 +1,12 @@
 """Projection of the urbanization rate: a logit-linear trend of the urban share (the UN
 urban-rural growth difference method: logit(share_t) = ln(U0/R0) + d*t), fitted by OLS with
-statsmodels on one census basis, with 95% prediction intervals for future years and the
-probability of reaching a target share."""
+statsmodels, with 95% prediction intervals for future years (parameter uncertainty included)
+and the probability of reaching a target share.
+
+Across the 2020 census break (``fit_across_break``): one trend fitted on both bases, with a
+level shift for the census-basis years, so that the new basis is used from its first published
+point and the old one is never extrapolated past the break once a census-basis point exists;
+the forecast is on the newest basis present."""
 
 from __future__ import annotations
 
@@ -12,6 +17,10 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 from scipy.special import expit, logit
+
+from data.reference import periods
+from data.reference.official import public_by
+from geo.regions import PROVINCE_CODE
 
 MIN_POINTS = 4
 
@@ -24,16 +33,30 @@ class LogitLinearResults:
     shares: np.ndarray
     basis: str
     results: sm.regression.linear_model.RegressionResultsWrapper
+    # fitted across the break: how many of the years are on the older basis (their level
+    # shifted), 0 when one basis alone was fitted; and from which year the newer basis has a
+    # pace of its own (None: the older basis's pace)
+    older: int = 0
+    own_pace_from: int | None = None
 
     @property
     def growth_difference(self) -> float:
         return float(self.results.params[1])
 
+    def _exog(self, years) -> np.ndarray:
+        """Rows for ``years`` on ``basis`` (the newest fitted: its level, not the older one's)."""
+        years = np.asarray(years, dtype=float)
+        cols = [np.ones_like(years), years]
+        if self.older:
+            cols.append(np.ones_like(years))
+        if self.own_pace_from is not None:
+            cols.append(years - self.own_pace_from)
+        return np.column_stack(cols)
+
     def predict(self, years, alpha: float = 0.05) -> pd.DataFrame:
         """Share (in %) with the (1 - alpha) prediction interval for ``years``."""
         years = np.asarray(years, dtype=float)
-        exog = sm.add_constant(years, has_constant="add")
-        frame = self.results.get_prediction(exog).summary_frame(alpha=alpha)
+        frame = self.results.get_prediction(self._exog(years)).summary_frame(alpha=alpha)
         return pd.DataFrame(
             {
                 "year": years.astype(int),
@@ -46,8 +69,7 @@ class LogitLinearResults:
     def probability_at_least(self, share_pct: float, year: float, shift: float = 0.0) -> float:
         """P(share in ``year`` >= ``share_pct``) under the model's t predictive distribution,
         with its mean moved by ``shift`` on the logit scale (a what-if's change)."""
-        exog = sm.add_constant(np.array([float(year)]), has_constant="add")
-        pred = self.results.get_prediction(exog)
+        pred = self.results.get_prediction(self._exog([float(year)]))
         mean = float(pred.predicted_mean[0]) + shift
         se = float(np.sqrt(pred.var_pred_mean[0] + self.results.scale))
         z = (logit(share_pct / 100) - mean) / se
@@ -112,69 +134,125 @@ def fit_logit_linear(series: pd.DataFrame, basis: str | None = None) -> LogitLin
     return LogitLinearResults(years, shares, basis, results)
 
 
-@dataclass
-class DampedTrendResults:
-    """Damped-trend exponential smoothing of logit(share), the alternative to the trend line.
+OWN_PACE_POINTS = 3  # newer-basis years from which that basis has a pace of its own
 
-    Fitted as a state-space model (statsmodels), so years missing from the published series
-    (2014, 2018) stay missing instead of being filled in."""
 
-    basis: str
-    first_year: int
-    last_year: int
-    results: object
+def fit_across_break(series: pd.DataFrame) -> LogitLinearResults:
+    """One trend on every published year of both census bases, the newer basis's years with a
+    level of their own (the census revised the level) and, from ``OWN_PACE_POINTS`` of them, a
+    pace of their own too (the census showed the older basis's pace overstated; until then
+    the older pace stands, with its uncertainty): the forecast is on the newest basis present,
+    from its first point on, and the residual variance is pooled over both bases. With one
+    basis only it is ``fit_logit_linear``. Needs ``MIN_POINTS`` years and one more than the
+    parameters."""
+    part = series.dropna(subset=["value"]).sort_values("year")
+    bases = sorted(part.basis.unique())
+    if len(bases) <= 1:
+        return fit_logit_linear(part, bases[0] if bases else None)
+    newest = bases[-1]
+    if len(part) < max(MIN_POINTS, 4):
+        raise ValueError(f"too little history: {len(part)} values, need {max(MIN_POINTS, 4)}")
+    years = part.year.to_numpy(dtype=float)
+    shares = part.value.to_numpy(dtype=float) / 100
+    shifted = (part.basis == newest).to_numpy(dtype=float)
+    cols = [np.ones_like(years), years, shifted]
+    own = None
+    if shifted.sum() >= OWN_PACE_POINTS:
+        own = int(years[shifted == 1].min())
+        cols.append(shifted * (years - own))
+    if len(part) <= len(cols):
+        raise ValueError(f"too little history: {len(part)} values, need {len(cols) + 1}")
+    results = sm.OLS(logit(shares), np.column_stack(cols)).fit()
+    return LogitLinearResults(
+        years, shares, newest, results, older=int((shifted == 0).sum()), own_pace_from=own
+    )
 
-    @property
-    def converged(self) -> bool:
-        return bool(self.results.mle_retvals.get("converged", True))
 
-    def predict(self, years, alpha: float = 0.05) -> pd.DataFrame:
-        years = [int(y) for y in years]
-        steps = max(years) - self.last_year
-        frame = self.results.get_forecast(steps).summary_frame(alpha=alpha)
-        frame.index = range(self.last_year + 1, self.last_year + 1 + steps)
-        frame = frame.loc[[y for y in years if y > self.last_year]]
-        return pd.DataFrame(
+def province_rates(official: pd.DataFrame, as_of: str | None = None) -> pd.DataFrame:
+    """The province's published urbanization rates by year: those public by the end of
+    quarter ``as_of`` (every one when None). A year's rate is known only once its bulletin
+    (or census) is out, months after the year ends."""
+    rows = official[
+        (official.region_code == PROVINCE_CODE) & (official.indicator == "urbanization_rate")
+    ]
+    if as_of is not None:
+        rows = public_by(rows, periods.quarter_end(as_of))
+    return rows.sort_values("year")
+
+
+RATE_HORIZONS = tuple(range(1, 6))
+
+
+def _naive(known: pd.DataFrame, year: int) -> float:
+    """ "Last value + last change": the newest published value moved on by the last change per
+    year, taken between the last two years of the newest basis, or, while it has one year
+    only, of the basis before it (its pace, never the census revision's jump)."""
+    newest = known[known.basis == known.basis.iloc[-1]]
+    pace_from = newest if len(newest) >= 2 else known[known.basis != known.basis.iloc[-1]]
+    last_two = pace_from.tail(2)
+    pace = (
+        (last_two.value.iloc[1] - last_two.value.iloc[0])
+        / (last_two.year.iloc[1] - last_two.year.iloc[0])
+        if len(last_two) == 2
+        else 0.0
+    )
+    return float(known.value.iloc[-1] + pace * (year - known.year.iloc[-1]))
+
+
+def backtest_as_of(
+    official: pd.DataFrame, first: int = 2016, last: int = 2024, horizons=RATE_HORIZONS
+) -> pd.DataFrame:
+    """The province's rate forecast as of the end of each year from ``first`` to ``last``,
+    from the figures public by then only (``province_rates``), for each later year with a
+    published value ``h`` = 1-5 years after the as-of year; beside it the naive "last value +
+    last change". One row per case: as_of, year, h, actual (the value published for that
+    year, on its basis), basis of the actual and of the forecast, forecast with its 95%
+    interval, naive."""
+    every = province_rates(official).dropna(subset=["value"])
+    actual = every.drop_duplicates("year", keep="last").set_index("year")
+    rows = []
+    for y in range(first, last + 1):
+        known = province_rates(official, f"{y}Q4").dropna(subset=["value"])
+        if len(known) < MIN_POINTS:
+            continue
+        fit = fit_across_break(known)
+        for h in horizons:
+            if y + h not in actual.index:
+                continue
+            pred = fit.predict([y + h]).iloc[0]
+            rows.append(
+                {
+                    "as_of": f"{y}Q4",
+                    "year": y + h,
+                    "h": h,
+                    "actual": float(actual.at[y + h, "value"]),
+                    "actual_basis": actual.at[y + h, "basis"],
+                    "basis": fit.basis,
+                    "forecast": float(pred.value),
+                    "lower95": float(pred.lower),
+                    "upper95": float(pred.upper),
+                    "naive": _naive(known, y + h),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def backtest_scores(cases: pd.DataFrame) -> pd.DataFrame:
+    """Per horizon: cases, mean absolute error (percentage points) of the forecast and of the
+    naive answer, and the share of cases the forecast's 95% interval held the published value
+    (out of sample: every forecast used only figures public at its as-of date)."""
+    rows = []
+    for h, part in cases.groupby("h") if len(cases) else []:
+        held = (part.lower95 <= part.actual) & (part.actual <= part.upper95)
+        rows.append(
             {
-                "year": frame.index.astype(int),
-                "value": 100 * expit(frame["mean"].to_numpy()),
-                "lower": 100 * expit(frame["mean_ci_lower"].to_numpy()),
-                "upper": 100 * expit(frame["mean_ci_upper"].to_numpy()),
+                "h": int(h),
+                "cases": len(part),
+                "mae": float((part.forecast - part.actual).abs().mean()),
+                "mae_naive": float((part.naive - part.actual).abs().mean()),
+                "coverage95_out_of_sample": float(held.mean()),
             }
         )
-
-
-def _damped_probability(results: DampedTrendResults, share_pct: float, year: int) -> float:
-    steps = year - results.last_year
-    if steps <= 0:
-        return float("nan")
-    frame = results.results.get_forecast(steps).summary_frame()
-    mean, se = float(frame["mean"].iloc[-1]), float(frame["mean_se"].iloc[-1])
-    return float(1 - stats.norm.cdf((logit(share_pct / 100) - mean) / se))
-
-
-DampedTrendResults.probability_at_least = _damped_probability
-
-
-def fit_damped_trend(series: pd.DataFrame, basis: str = "census2010") -> DampedTrendResults:
-    """Damped-trend ETS on the logit of the share, one basis, annual, gaps kept as missing."""
-    from statsmodels.tsa.statespace.exponential_smoothing import ExponentialSmoothing
-
-    part = series[series.basis == basis].dropna(subset=["value"])
-    if len(part) < MIN_POINTS:
-        raise ValueError(f"too little history: {len(part)} {basis} values, need {MIN_POINTS}")
-    first, last = int(part.year.min()), int(part.year.max())
-    y = pd.Series(np.nan, index=pd.period_range(str(first), str(last), freq="Y"))
-    for r in part.itertuples():
-        y[pd.Period(str(int(r.year)), freq="Y")] = logit(r.value / 100)
-    model = ExponentialSmoothing(
-        y, trend=True, damped_trend=True, initialization_method="estimated"
+    return pd.DataFrame(
+        rows, columns=["h", "cases", "mae", "mae_naive", "coverage95_out_of_sample"]
     )
-    import warnings
-
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
-
-    with warnings.catch_warnings():  # convergence is reported through ``converged`` instead
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        results = model.fit(disp=False, maxiter=1000)
-    return DampedTrendResults(basis, first, last, results)

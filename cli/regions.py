@@ -17,16 +17,18 @@ from cli.base import (
 @click.option("--level", type=click.Choice(["province", "city", "county"]), help="Only this level.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def regions(level: str | None, as_json: bool) -> None:
-    """List the region registry (codes, names, levels, parents)."""
+    """List the region registry (codes, names in Chinese and English, levels, parents)."""
+    from geo.names import english_names
     from geo.regions import load_registry
 
     reg = load_registry()
     if level:
         reg = reg[reg.level == level]
+    reg = reg.join(english_names(reg))
     records = reg.astype(object).where(reg.notna(), None).to_dict("records")
     text = "\n".join(
-        f"{r['code']}  {r['level']:<8}  {r['name']}"
-        + (f"  ({r['stat_name']})" if r["stat_name"] else "")
+        f"{r['code']}  {r['level']:<8}  {r['name']}  {r['name_en']}"
+        + (f"  ({r['stat_name']} {r['stat_name_en']})" if r["stat_name"] else "")
         for r in records
     )
     emit(records, as_json, text)

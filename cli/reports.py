@@ -32,65 +32,106 @@ def brief(out: str, period: str, lang: str, target_set: str | None) -> None:
 
 
 @main.command("map")
-@click.argument("out", type=click.Path(dir_okay=False))
+@click.argument("out", type=click.Path(dir_okay=False), required=False)
 @click.option("--level", type=click.Choice(["city", "county"]), default="county", show_default=True)
 @click.option(
     "--indicator",
-    default="settled_cumulative",
-    show_default=True,
-    help="settled_cumulative, settled_total, settled_per_10k, settled_cum_per_10k, "
-    "urbanization_rate, "
-    "hukou_urbanization_rate, urbanization_gap, residence_permits",
+    default=None,
+    help="The map page's indicators (default: settled_cumulative, or census_rate_2020 on a "
+    "store without returns); `urbdash map --list` lists them.",
 )
-@click.option("--period", default=None, help="Quarter (default: the latest with returns).")
+@click.option(
+    "--period",
+    default=None,
+    help="Quarter (default: the latest with returns); census indicators take none.",
+)
 @click.option(
     "--classification",
     default="quantiles",
     show_default=True,
     type=click.Choice(["quantiles", "natural_breaks", "equal_interval"]),
 )
+@click.option("--list", "listing", is_flag=True, help="List the indicators this store offers.")
 @LANG
 @store_errors
 def map_file(
-    out: str, level: str, indicator: str, period: str | None, classification: str, lang: str | None
+    out: str | None,
+    level: str,
+    indicator: str | None,
+    period: str | None,
+    classification: str,
+    listing: bool,
+    lang: str | None,
 ) -> None:
-    """Write a self-contained map (OUT.html or OUT.png) that draws without internet."""
+    """Write a self-contained map (OUT.html or OUT.png) that draws without internet: of the
+    returns, or of the 2010 and 2020 censuses (real figures, on any store)."""
     from pathlib import Path
 
     from analytics import maps
     from analytics.render import map_export
+    from analytics.targets import allocations
     from data.i18n import formats, messages
     from data.reference import periods
-    from data.store.observations import read_observations
+    from data.store.observations import read_observations, read_official
     from geo.names import localized
     from geo.regions import load_registry
 
     lang = lang_or_default(lang)
+    engine = store.get_engine()
+    obs = read_observations(engine)
+    allocs = allocations(engine)
+    offered = maps.offered(not obs.empty, len(allocs) > 0)
+    if listing:
+        for i in offered:
+            click.echo(f"{i}\t{messages.t(f'map.ind.{i}', lang)}")
+        return
+    if not out:
+        fail("give the file to write: OUT.html or OUT.png")
+    indicator = indicator or offered[0]
     if indicator not in maps.MAP_INDICATORS:
-        fail(f"unknown indicator {indicator!r}; choose one of {', '.join(maps.MAP_INDICATORS)}")
-    obs = read_observations(store.get_engine())
-    if obs.empty:
-        fail("the store holds no returns (run `urbdash demo` or ingest some)")
-    try:
-        period = periods.parse_period(period) if period else obs.period.max()
-    except periods.PeriodError as exc:
-        fail(str(exc))
-    frame = maps.map_values(obs, localized(load_registry(), lang), level, indicator, period)
-    title = f"{messages.t(f'map.ind.{indicator}', lang)} · {formats.period_label(period, lang)}"
-    note = messages.t("map.crs", lang)
-    if bool(obs.is_demo.any()):
-        colon = messages.t("punct.colon", lang)
-        note = f"{messages.t('demo.badge', lang)}{colon}{messages.t('demo.explain', lang)}\n{note}"
+        fail(f"unknown indicator {indicator!r}; choose one of {', '.join(offered)}")
+    if indicator not in offered:
+        if obs.empty:
+            fail(
+                f"the store holds no returns: {indicator} is drawn from them (run `urbdash demo`"
+                f" or ingest some); the census indicators draw on any store: "
+                + ", ".join(maps.CENSUS_INDICATORS)
+            )
+        fail(f"{indicator} needs the cities' allocations of the target (urbdash target-set)")
+    spec = maps.MAP_INDICATORS[indicator]
+    if spec.census:
+        if period:
+            fail(f"{indicator} is of the 2010 and 2020 censuses: it takes no --period")
+        title = messages.t(f"map.ind.{indicator}", lang)
+        # real figures: their source, never the demo label
+        note = f"{messages.t('map.census_source', lang)}\n{messages.t('map.crs', lang)}"
+    else:
+        try:
+            period = periods.parse_period(period) if period else obs.period.max()
+        except periods.PeriodError as exc:
+            fail(str(exc))
+        title = f"{messages.t(f'map.ind.{indicator}', lang)} · {formats.period_label(period, lang)}"
+        note = f"{messages.t('map.source', lang)}\n{messages.t('map.crs', lang)}"
+        if bool(obs.is_demo.any()):
+            colon = messages.t("punct.colon", lang)
+            demo = f"{messages.t('demo.badge', lang)}{colon}{messages.t('demo.explain', lang)}"
+            note = f"{demo}\n{note}"
+    frame = maps.map_values(
+        obs,
+        localized(load_registry(), lang),
+        level,
+        indicator,
+        period,
+        allocations=allocs,
+        official=read_official(engine),
+    )
     path = Path(out)
+    layer = maps.boundary_layers()[level]
     if path.suffix.lower() == ".html":
-        fig = map_export.html_figure(
-            frame, maps.boundary_layers()[level], indicator, classification, lang, title, note
-        )
+        fig = map_export.html_figure(frame, layer, indicator, classification, lang, title, note)
         fig.write_html(path, include_plotlyjs=True, full_html=True)
     elif path.suffix.lower() == ".png":
-        map_export.write_png(
-            path, frame, maps.boundary_layers()[level], indicator, classification, lang, title, note
-        )
+        map_export.write_png(path, frame, layer, indicator, classification, lang, title, note)
     else:
         fail(f"map writes .html or .png, not {path.suffix or 'no extension'}")
     click.echo(f"map written: {path} ({frame.value.notna().sum()}/{len(frame)} regions with data)")
@@ -242,6 +283,53 @@ def nowcast_command(
             )
 
 
+def _rate_backtest(official, as_json: bool) -> None:
+    """`urbdash backtest --indicator urbanization_rate`: the forecasts as of each year's end
+    (figures public by then only, across the census break) beside "last value + last change";
+    then each basis's own rolling-origin scores."""
+    import json
+
+    import pandas as pd
+
+    from analytics import skill
+    from analytics import urbanization_forecast as uf
+    from data.reference.official import province_series
+
+    cases = uf.backtest_as_of(official)
+    scores = uf.backtest_scores(cases)
+    series = province_series("urbanization_rate", official)
+    table = skill.rate_scores(
+        pd.concat([skill.rate_forecasts(series, b) for b in sorted(series.basis.unique())])
+    )
+    if as_json:
+        click.echo(json.dumps({"indicator": "urbanization_rate", "as_of_backtest": {
+            "first": cases.as_of.min(), "last": cases.as_of.max(),
+            "scores": _records(scores), "cases": _records(cases)},
+            "min_cases": skill.MIN_CASES, "scores": _records(table)}))  # fmt: skip
+        return
+    click.echo(
+        f"as of each year's end {cases.as_of.min()[:4]}-{cases.as_of.max()[:4]}, figures public"
+        " by then only (h = years after the as-of year):"
+    )
+    click.echo(f"{'h':>2} {'cases':>5} {'MAE pp':>7} {'naive':>7} {'cov95':>6}")
+    for r in scores.itertuples():
+        click.echo(
+            f"{r.h:>2} {r.cases:>5} {r.mae:>7.2f} {r.mae_naive:>7.2f} "
+            f"{r.coverage95_out_of_sample:>6.0%}"
+        )
+    held = int(((cases.lower95 <= cases.actual) & (cases.actual <= cases.upper95)).sum())
+    click.echo(
+        f"the 95% band held the published value in {held} of {len(cases)} cases "
+        f"({held / len(cases):.0%}); naive = last value + last change"
+    )
+    click.echo("each census basis on its own, rolling origin:")
+    click.echo(f"{'basis':<10} {'h':>2} {'method':<6} {'cases':>5} {'MAE pp':>7} {'cov95':>6}")
+    for r in table.itertuples():
+        cov = "-" if pd.isna(r.coverage95) else f"{r.coverage95:.0%}"
+        click.echo(f"{r.basis:<10} {r.h:>2} {r.method:<6} {r.cases:>5} {r.mae:>7.2f} {cov:>6}")
+    click.echo(f"coverage needs {skill.MIN_CASES} origins per horizon: '-' is too short to judge")
+
+
 @main.command("backtest")
 @click.option(
     "--indicator",
@@ -267,7 +355,6 @@ def backtest_command(indicator: str, region: str, paths: int, as_json: bool) -> 
     from analytics import skill
     from analytics.aggregate import aggregate
     from analytics.targets import load_targets
-    from data.reference.official import province_series
     from data.reference.targets import SETTLEMENT_BASELINE
     from data.store.observations import read_observations, read_official
     from geo.regions import PROVINCE_CODE, load_registry
@@ -276,21 +363,7 @@ def backtest_command(indicator: str, region: str, paths: int, as_json: bool) -> 
     if indicator == "urbanization_rate":
         if region != PROVINCE_CODE:
             fail("the urbanization rate is evaluated for the province (610000) only", EXIT_INVALID)
-        series = province_series("urbanization_rate", read_official(engine))
-        table = skill.rate_scores(
-            pd.concat([skill.rate_forecasts(series, b) for b in sorted(series.basis.unique())])
-        )
-        if as_json:
-            click.echo(json.dumps({"indicator": indicator, "min_cases": skill.MIN_CASES,
-                                   "scores": _records(table)}))  # fmt: skip
-            return
-        click.echo(f"{'basis':<10} {'h':>2} {'method':<6} {'cases':>5} {'MAE pp':>7} {'cov95':>6}")
-        for r in table.itertuples():
-            cov = "-" if pd.isna(r.coverage95) else f"{r.coverage95:.0%}"
-            click.echo(f"{r.basis:<10} {r.h:>2} {r.method:<6} {r.cases:>5} {r.mae:>7.2f} {cov:>6}")
-        click.echo(
-            f"coverage needs {skill.MIN_CASES} origins per horizon: '-' is too short to judge"
-        )
+        _rate_backtest(read_official(engine), as_json)
         return
     registry = load_registry()
     level = "province" if region == PROVINCE_CODE else "city"

@@ -41,12 +41,7 @@ level = c1.radio(
     key="map_level",
     format_func={v: ui.tr(f"map.level.{v}") for v in ("city", "county")}.get,
 )
-from_returns = [
-    i
-    for i, spec in maps.MAP_INDICATORS.items()
-    if has_returns and not spec.census and (i != "target_share" or len(allocs))
-]
-offered = from_returns + list(maps.CENSUS_INDICATORS)
+offered = maps.offered(has_returns, len(allocs) > 0)
 indicator = c2.selectbox(
     ui.tr("map.indicator"),
     offered,

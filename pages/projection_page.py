@@ -139,6 +139,61 @@ for r in records:
                 )
             )
 
+
+def rate_backtest(table: pd.DataFrame, summary: dict) -> None:
+    """The urbanization rate as of each year's end beside "last value + last change": the
+    line, the scores per horizon, the cases."""
+    line = ui.tr(
+        "proj.backtest_rate",
+        n=summary["n"],
+        first=summary["first"][:4],
+        last=summary["last"][:4],
+        mae=summary["mae_pp"],
+        naive=summary["mae_naive_pp"],
+        coverage=summary["out_of_sample"],
+    )
+    if summary["out_of_sample"] < 0.9:
+        line += ui.tr("proj.backtest_rate_short", coverage=summary["out_of_sample"])
+    st.markdown(f"**{ui.tr('proj.target_label.urbanization_rate')}** · {line}")
+    by_h = pd.DataFrame(summary["by_h"])
+    pp = lambda v: f"{v:.2f}"  # noqa: E731
+    ui.table(
+        st,
+        pd.DataFrame(
+            {
+                ui.tr("skill.col.years"): by_h.h,
+                ui.tr("cal.col.cases"): by_h.cases,
+                ui.tr("skill.col.mae"): by_h.mae.map(pp),
+                ui.tr("bt.col.naive_mae"): by_h.mae_naive.map(pp),
+                ui.tr("cal.col.oos"): by_h.coverage95_out_of_sample.map(lambda v: f"{v:.0%}"),
+            }
+        ),
+        hide_index=True,
+    )
+    value = lambda v: ui.fmt_target(v, "%")  # noqa: E731
+    ui.table(
+        st,
+        pd.DataFrame(
+            {
+                ui.tr("bt.col.as_of"): table.origin,
+                ui.tr("bt.col.period"): table.period,
+                ui.tr("bt.col.forecast"): table.forecast.map(value),
+                ui.tr("bt.col.interval"): [
+                    f"{value(lo)}–{value(hi)}"
+                    for lo, hi in zip(table.lower, table.upper, strict=True)
+                ],
+                ui.tr("bt.col.actual"): table.actual.map(value),
+                ui.tr("bt.col.covered"): table.covered.map(
+                    lambda c: ui.tr("bt.yes") if c else ui.tr("bt.no")
+                ),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        height=200,
+    )
+
+
 # ---------------------------------------------------------------- after 2020: when 70%?
 reference = NATIONAL_REFERENCES[0]
 series = published.urbanization_series(ui.official())
@@ -188,6 +243,9 @@ with st.container(border=True):
 st.subheader(ui.tr("proj.backtest"))
 st.caption(ui.tr("proj.backtest_note"))
 for ind, (table, summary) in (ui.backtests() or {}).items():
+    if ind == "urbanization_rate" and summary["n"]:
+        rate_backtest(table, summary)
+        continue
     if not summary["n"]:
         line = ui.tr("proj.backtest_short", n=0, mape=0, min=skill.MIN_CASES)
     elif not summary["judged"]:

@@ -694,20 +694,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the target date has passed: judged on the actual values, no forecast",
     },
     "method.logit": {
-        "zh": "城镇人口占比的logit线性趋势（联合国城乡增长差法），按{basis}的{n}个年份以OLS拟合，95%预测区间",
-        "en": "logit-linear trend of the urban share (UN urban-rural growth difference), OLS on the {basis} ({n} years), 95% prediction interval",
+        "zh": "城镇人口占比的logit线性趋势（联合国城乡增长差法），按{basis}的{n}个年份以OLS拟合，95%预测区间（含参数不确定性）",
+        "en": "logit-linear trend of the urban share (UN urban-rural growth difference), OLS on the {basis} ({n} years), 95% prediction interval (parameter uncertainty included)",
     },
-    "method.damped": {
-        "zh": "对logit(占比)做阻尼趋势指数平滑（状态空间模型，缺失年份保持缺失），95%区间",
-        "en": "damped-trend exponential smoothing of logit(share), state space (missing years kept missing), 95% interval",
-    },
-    "method.damped_unconverged": {
-        "zh": "对logit(占比)做阻尼趋势指数平滑（状态空间模型，缺失年份保持缺失），95%区间；年份太少，似然未收敛",
-        "en": "damped-trend exponential smoothing of logit(share), state space (missing years kept missing), 95% interval; the likelihood did not converge on so few years",
+    "method.logit_break": {
+        "zh": "城镇人口占比的logit线性趋势（联合国城乡增长差法），两种普查口径的{n}个年份一并以OLS拟合，其中{older}个旧口径年份在口径变更处另设水平差；按{basis}预测，95%预测区间（含参数不确定性）",
+        "en": "logit-linear trend of the urban share (UN urban-rural growth difference), OLS on both census bases ({n} years, the {older} on the older basis with a level shift at the break), forecast on the {basis}, 95% prediction interval (parameter uncertainty included)",
     },
     "proj.basis_note": {
-        "zh": "城镇化率预测只用六普口径的年度数据（2010—2019），不与七普口径的2020年后数据相接；2020年实际值为七普口径。",
-        "en": "The urbanization projection is fitted on the 2010-census basis only (2010–2019) and never joined to the census-2020 values; the 2020 outcome is on the new basis.",
+        "zh": "城镇化率预测把两种普查口径的已公布年份一并拟合，七普口径（2020年起）另设水平差，口径变更处不相接；有七普口径数据后即按七普口径预测。只用截至所选时点已公布的数据。",
+        "en": "The urbanization projection fits the published years of both census bases together, the 2020-census basis (2020 on) with a level shift of its own, never joined across the break; once a census-basis year is published the forecast is on that basis. Only figures public by the chosen date are used.",
     },
     "page.whatif": {"zh": "情景模拟", "en": "What-if"},
     "whatif.heading": {"zh": "情景模拟", "en": "What-if scenarios"},
@@ -786,6 +782,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Cumulative settled: baseline and scenario",
     },
     "bt.col.origin": {"zh": "预测起点", "en": "Forecast from"},
+    "bt.col.as_of": {"zh": "预测时点（年末）", "en": "As of (year end)"},
+    "bt.col.naive_mae": {
+        "zh": "朴素法平均绝对误差（百分点）",
+        "en": "Naive mean absolute error (points)",
+    },
+    "proj.backtest_rate": {
+        "zh": "从{first}至{last}年每年年末出发、只用当时已公布的数据（跨七普口径变更）预测1—5年后，共{n}次：平均绝对误差{mae:.2f}个百分点，朴素法（最新值+最近年变化）为{naive:.2f}个百分点；95%区间包含已公布值的比例为{coverage:.0%}（样本外）。",
+        "en": "As of each year's end {first}–{last}, with only the figures public then (across the census break), forecasting 1–5 years ahead, {n} forecasts: mean absolute error {mae:.2f} points, against {naive:.2f} for the naive last value + last change; the 95% band held {coverage:.0%} of the published values (out of sample).",
+    },
+    "proj.backtest_rate_short": {
+        "zh": "低于95%：区间偏窄，应理解为比标称的更不确定。",
+        "en": " Below 95%: the band is too narrow; read it as less certain than it says.",
+    },
     "bt.col.period": {"zh": "预测期", "en": "For"},
     "bt.col.forecast": {"zh": "预测值", "en": "Forecast"},
     "bt.col.interval": {"zh": "95%区间", "en": "95% interval"},

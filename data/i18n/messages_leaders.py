@@ -52,6 +52,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "verdict.gap": {"zh": "差 {gap}", "en": "short by {gap}"},
     "verdict.reached_later": {"zh": "{period}达到", "en": "reached in {period}"},
     "verdict.not_reached": {"zh": "至今未达到", "en": "not reached to date"},
+    "verdict.other_basis": {
+        "zh": "按{judged}判定；目标按{basis}设定，该口径的趋势推算{year}年为{value}（95%区间{lower}—{upper}）",
+        "en": "judged on the {judged}; the target was set on the {basis}, whose trend puts {year} at {value} (95% interval {lower}–{upper})",
+    },
     "lead.rule": {
         "zh": "状态按 Open SDG 规则：R = 实际进度 ÷ 所需进度；R ≥ 95% 进展顺利，60–95% 需要加快，0–60% 进展有限，< 0 偏离目标；但按期达成概率低于50%时最多为“需要加快”，低于5%时最多为“进展有限”。概率与达成时间来自「预测」页的模型。",
         "en": "Status by the Open SDG rule: R = observed pace ÷ pace needed; R ≥ 95% on track, 60–95% acceleration needed, 0–60% limited progress, below 0 moving away; but with under a 50% chance of meeting it on time at best acceleration needed, under 5% at best limited progress. Probability and reach date come from the models on the Projection page.",

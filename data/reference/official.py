@@ -36,9 +36,61 @@ FLAG_LABEL = {
 }
 
 
+# When a figure became public (FACTS.md, "When each figure became public"). Where the source
+# gives the day, that day ("exact"); otherwise a stated rule ("approx"), never earlier than the
+# figure can have been public:
+# - a year's statistical bulletin (统计公报): 31 March of the next year (they appear in its
+#   first months; the exact days were not found);
+# - the 2010 census: 31 December 2011 (released in 2011, the day not found);
+# - the 2020 census (province, cities, counties): 2021-05-19, the provincial press conference;
+# - a derived value: with its latest source.
+# official_series.csv carries the day on each row; the county census rows (census_county.csv,
+# built from the yearbook extracts) take their census's.
+CENSUS_PUBLIC = {2010: ("2011-12-31", "approx"), 2020: ("2021-05-19", "exact")}
+PUBLICATION_RULE = {
+    "zh": "公布日期：来源注明日期者取其日期；统计公报按次年3月31日计（确切日期未查到）；"
+    "六普按2011年12月31日计；七普为2021年5月19日（省政府新闻发布会）；推算值取其最新来源的日期。",
+    "en": "Dates made public: a source's own date where it gives one; a year's statistical "
+    "bulletin counted as public on 31 March of the next year (exact days not found); the 2010 "
+    "census on 31 December 2011; the 2020 census on 19 May 2021 (provincial press conference); "
+    "a derived value with its latest source.",
+}
+
+
+def bulletin_public(year: int) -> str:
+    """The day the rule counts a year's statistical bulletin public (``approx``)."""
+    return f"{int(year) + 1}-03-31"
+
+
+def with_publication(frame: pd.DataFrame) -> pd.DataFrame:
+    """``published`` (a Timestamp) and ``published_how`` on every row: the row's own where it
+    has one, else its census's (county census rows) or the bulletin rule's."""
+    out = frame.copy()
+    if "published" not in out:
+        out["published"] = None
+        out["published_how"] = None
+    missing = out.published.isna() | (out.published.astype(str) == "")
+    census = out.basis.str.removeprefix("census").astype(int)
+    is_census = out.year.astype(int) == census
+    rule = [
+        CENSUS_PUBLIC[y] if c else (bulletin_public(y), "approx")
+        for y, c in zip(out.year.astype(int), is_census & (out.boundary == "admin"), strict=True)
+    ]
+    out.loc[missing, "published"] = [r[0] for r, m in zip(rule, missing, strict=True) if m]
+    out.loc[missing, "published_how"] = [r[1] for r, m in zip(rule, missing, strict=True) if m]
+    out["published"] = pd.to_datetime(out.published.astype(str))
+    return out
+
+
+def public_by(frame: pd.DataFrame, day) -> pd.DataFrame:
+    """The rows public on ``day`` (a date, Timestamp or ISO text): what a forecast as of that
+    day may use."""
+    return frame[frame.published <= pd.Timestamp(day)]
+
+
 def load_official_series(path: Path = SERIES, census: Path | None = CENSUS_COUNTY) -> pd.DataFrame:
     """Return the official series (and, unless ``census`` is None, the county census rows)
-    with region codes as text and text columns filled."""
+    with region codes as text, text columns filled and the day each became public."""
     frames = [
         pd.read_csv(p, dtype={"region_code": str}, keep_default_na=False, na_values={"value": [""]})
         for p in (path, census)
@@ -47,7 +99,7 @@ def load_official_series(path: Path = SERIES, census: Path | None = CENSUS_COUNT
     frame = pd.concat(frames, ignore_index=True)
     for col in ("source_url", "note", "licence", "boundary"):
         frame[col] = frame[col].fillna("")
-    return frame
+    return with_publication(frame)
 
 
 def headline(frame: pd.DataFrame) -> pd.DataFrame:

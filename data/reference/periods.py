@@ -143,5 +143,15 @@ def last_full_year(as_of: str) -> int:
     return year_of(as_of) if as_of.endswith("Q4") else year_of(as_of) - 1
 
 
+def quarter_end(quarter: str) -> pd.Timestamp:
+    """The last day of ``quarter`` (2023Q4 → 2023-12-31): what is public by then is known at it."""
+    return pd.Period(quarter, freq="Q").end_time.normalize()
+
+
+def quarter_of(day) -> str:
+    """The quarter a day falls in (2026-01-28 → 2026Q1)."""
+    return str(pd.Period(pd.Timestamp(day), freq="Q"))
+
+
 def current_quarter(today: pd.Timestamp | None = None) -> str:
     return str(pd.Period(today or pd.Timestamp.today(), freq="Q"))

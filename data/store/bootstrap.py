@@ -110,6 +110,8 @@ def init_store(engine: Engine | None = None) -> dict:
                 note=r.note or None,
                 licence=r.licence or None,
                 boundary=r.boundary or None,
+                published=r.published.date(),
+                published_how=r.published_how,
             )
             for r in official.itertuples(index=False)
         )

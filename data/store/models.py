@@ -6,11 +6,12 @@ superseded, so every earlier version can be restored.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -127,6 +128,10 @@ class OfficialValue(Base):
     # what the count follows: "admin" (yearbook, administrative boundary) or "management"
     # (the census bulletins' boundary); empty where the source does not say
     boundary: Mapped[str | None] = mapped_column(String(20))
+    # the day it became public ("exact": the source's date; "approx": the stated rule's,
+    # data/reference/official.py); a forecast as of a date uses only what was public by then
+    published: Mapped[date | None] = mapped_column(Date)
+    published_how: Mapped[str | None] = mapped_column(String(10))
 
 
 class Target(Base):

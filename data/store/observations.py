@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import case, func, select, update
 from sqlalchemy.engine import Engine
 
+from data.reference.official import with_publication
 from data.store import engine as store
 from data.store.engine import reader
 from data.store.models import Observation, OfficialValue, Submission
@@ -55,9 +56,11 @@ def read_official(engine: Engine | None = None) -> pd.DataFrame:
         "note",
         "licence",
         "boundary",
+        "published",
+        "published_how",
     ]
     frame = pd.DataFrame([{c: getattr(r, c) for c in cols} for r in rows], columns=cols)
-    return frame.fillna({"note": "", "licence": "", "boundary": ""})
+    return with_publication(frame.fillna({"note": "", "licence": "", "boundary": ""}))
 
 
 def store_summary(engine: Engine | None = None) -> dict:

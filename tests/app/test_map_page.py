@@ -115,7 +115,19 @@ def test_play_covers_complete_quarters_only(demo_copy, app_on):
     assert not at.exception
 
 
-def test_target_share_offered_once_allocations_exist(demo_copy, app_on):
+def cli_offered(url: str, tmp_path) -> list[str]:
+    """What `urbdash map --list` offers on the store at ``url``, by the map page's labels."""
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    env = {"URBDASH_DATABASE_URL": url, "URBDASH_VAR_DIR": str(tmp_path)}
+    result = CliRunner(env=env).invoke(main, ["map", "--list", "--lang", "zh"])
+    assert result.exit_code == 0, result.output
+    return [line.split("\t")[1] for line in result.output.splitlines()]
+
+
+def test_target_share_offered_once_allocations_exist(demo_copy, app_on, tmp_path):
     from analytics.targets import set_target
 
     make = app_on(demo_copy["url"])  # a private store: the allocation must not leak
@@ -128,6 +140,8 @@ def test_target_share_offered_once_allocations_exist(demo_copy, app_on):
 
     at = map_page()
     assert "累计落户占分配目标比例" not in at.selectbox(key="map_indicator").options
+    # the command line offers what the page does (here, and once an allocation is set)
+    assert cli_offered(demo_copy["url"], tmp_path) == at.selectbox(key="map_indicator").options
     set_target(
         demo_copy["engine"],
         "settled_cumulative",
@@ -143,6 +157,7 @@ def test_target_share_offered_once_allocations_exist(demo_copy, app_on):
     st.cache_data.clear()  # the app re-reads targets within a minute; the test does not wait
     at = map_page()
     assert "累计落户占分配目标比例" in at.selectbox(key="map_indicator").options
+    assert cli_offered(demo_copy["url"], tmp_path) == at.selectbox(key="map_indicator").options
     at.selectbox(key="map_indicator").set_value("target_share").run()
     assert not at.exception
     table = at.dataframe[0].value.set_index("代码")
@@ -194,13 +209,15 @@ def test_census_county_map_has_every_county_and_a_change_in_persons(map_page):
 
 
 def test_census_map_without_any_returns(app_on, tmp_path):
-    """A store with no returns yet still shows the real census maps."""
-    make = app_on(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    """A store with no returns yet still shows the real census maps (as the CLI draws them)."""
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    make = app_on(url)
     at = make().run()
     at.switch_page("pages/map_page.py").run()
     assert not at.exception, at.exception
     options = at.selectbox(key="map_indicator").options
     assert len(options) == 7 and all(o.startswith("普查：") for o in options)
+    assert cli_offered(url, tmp_path) == options
     assert len(at.dataframe[0].value) == 11
 
 

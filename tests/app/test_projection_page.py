@@ -19,7 +19,19 @@ def test_projection_page_as_of(demo_copy, app_on):
         "回测（滚动起点）",
         "预测有多准：与简单方法比较",
     ]
-    assert any("次预测，平均误差" in m.value for m in at.markdown)
+    # the urbanization rate as of each year's end beside the naive answer, out of sample
+    from analytics import urbanization_forecast as uf
+    from data.store.observations import read_official
+
+    cases = uf.backtest_as_of(read_official(demo_copy["engine"]))
+    held = ((cases.lower95 <= cases.actual) & (cases.actual <= cases.upper95)).mean()
+    (line,) = [m.value for m in at.markdown if "朴素法（最新值+最近年变化）" in m.value]
+    assert f"共{len(cases)}次" in line and f"比例为{held:.0%}（样本外）" in line
+    assert ("低于95%" in line) == (held < 0.9)
+    (scores,) = [d.value for d in at.dataframe if "朴素法平均绝对误差（百分点）" in d.value.columns]
+    assert scores["提前年数"].tolist() == [1, 2, 3, 4, 5]
+    (table,) = [d.value for d in at.dataframe if "预测时点（年末）" in d.value.columns]
+    assert len(table) == len(cases) and table["预测时点（年末）"].iloc[0] == "2016Q4"
     latest = {m.label: m.value for m in at.metric}
     at.select_slider(key="proj_as_of").set_value("2017Q4").run()
     assert not at.exception
@@ -29,7 +41,8 @@ def test_projection_page_as_of(demo_copy, app_on):
     # in 2017 the 2020 targets are open: odds, not 100%
     probabilities = [m.value for m in at.metric if m.label == "按期完成概率"]
     assert len(probabilities) == 2 and probabilities[1] != "100%"
-    assert any("现状（2017）" == m.label for m in at.metric)
+    # the newest rate public by the end of 2017 is 2016's (2017's bulletin came in 2018)
+    assert any("现状（2016）" == m.label for m in at.metric)
     # eight backtest origins by 2017Q4: too few to judge the band, and the page says so
     assert any("回测起点只有8个（每个提前期至少需要10个）" in c.value for c in at.caption)
     assert latest != {m.label: m.value for m in at.metric}
@@ -122,7 +135,7 @@ def test_how_good_is_this_forecast_panel(demo_store, app_on):
     assert set(brier["Calibrated"]) == {"yes", "no"} and set(brier["Met"]) == {"0%"}
     assert set(brier["Targets"]) == {1}
     assert any(c.value.startswith("Only 1 target(s) can be judged") for c in at.caption)
-    (rate,) = [d.value for d in at.dataframe if "Mean absolute error (points)" in d.value.columns]
+    (rate,) = [d.value for d in at.dataframe if "Basis" in d.value.columns]
     assert set(rate["Basis"]) == {"2010-census basis (2010–2019)", "2020-census basis (2020 on)"}
     assert any("cannot be judged and only the mean absolute error" in c.value for c in at.caption)
     best = skill.best_by_interval_score(want)

@@ -36,6 +36,8 @@ def test_regions_json_is_stable(runner):
         "stat_parent_code",
         "stat_name",
         "geometry_code",
+        "name_en",
+        "stat_name_en",
     ]
     assert records[0] == {
         "code": "610000",
@@ -45,9 +47,56 @@ def test_regions_json_is_stable(runner):
         "stat_parent_code": None,
         "stat_name": None,
         "geometry_code": "610000",
+        "name_en": "Shaanxi",
+        "stat_name_en": None,
     }
     counties = json.loads(runner.invoke(main, ["regions", "--level", "county", "--json"]).output)
     assert len(counties) == 107
+    # the English names the app shows (geo.names), for every region
+    from geo.names import english_names
+    from geo.regions import load_registry
+
+    reg = load_registry()
+    assert [r["name_en"] for r in records] == list(english_names(reg).name_en)
+    yangling = next(r for r in records if r["code"] == "610403")
+    assert (yangling["stat_name"], yangling["stat_name_en"]) == (
+        "杨凌示范区",
+        "Yangling Demonstration Zone",
+    )
+    text = runner.invoke(main, ["regions", "--level", "city"]).output
+    assert text.splitlines()[0] == "610100  city      西安市  Xi'an"
+
+
+def test_census_maps_on_a_store_without_returns(runner, tmp_path):
+    """The census maps draw on any store (real figures, with their source, never the demo
+    label); an indicator of the returns is refused there, in one line saying why."""
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    listed = runner.invoke(main, ["map", "--list"])
+    from analytics.maps import CENSUS_INDICATORS
+
+    assert [line.split("\t")[0] for line in listed.output.splitlines()] == list(CENSUS_INDICATORS)
+    png = tmp_path / "census.png"
+    made = runner.invoke(main, ["map", str(png)])  # the first census indicator by default
+    assert made.exit_code == 0, made.output
+    assert made.output.strip() == f"map written: {png} (107/107 regions with data)"
+    html = tmp_path / "change.html"
+    args = ["map", str(html), "--indicator", "census_rate_change", "--level", "city"]
+    assert runner.invoke(main, [*args, "--lang", "en"]).exit_code == 0
+    text = html.read_text(encoding="utf-8")
+    assert "real figures, not demo data" in text and "Demo data" not in text
+    refused = runner.invoke(main, ["map", str(html), "--indicator", "settled_total"])
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith(
+        "urbdash: error: the store holds no returns: settled_total is drawn from them (run "
+        "`urbdash demo` or ingest some); the census indicators draw on any store: census_rate_2020,"
+    )
+    dated = runner.invoke(main, [*args, "--period", "2020Q4"])
+    assert dated.stderr == (
+        "urbdash: error: census_rate_change is of the 2010 and 2020 censuses: it takes no --period\n"
+    )
+    assert runner.invoke(main, ["map"]).stderr == (
+        "urbdash: error: give the file to write: OUT.html or OUT.png\n"
+    )
 
 
 def test_resolve_exit_codes(runner):

@@ -106,19 +106,6 @@ def test_backtests():
     assert s["out_of_sample"] >= 0.9 and s["coverage"] >= s["out_of_sample"] - 0.1
 
 
-def test_damped_trend_alternative_keeps_gaps_missing():
-    from analytics.urbanization_forecast import fit_damped_trend
-
-    series = province_series("urbanization_rate", headline(load_official_series()))
-    alt = fit_damped_trend(series)
-    assert (alt.first_year, alt.last_year) == (2010, 2019)
-    endog = alt.results.model.endog.ravel()
-    assert np.isnan(endog).sum() == 2  # 2014 and 2018: not published, not invented
-    pred = alt.predict([2020, 2021])
-    assert (pred.lower < pred.value).all() and (pred.value < pred.upper).all()
-    assert 0 < alt.probability_at_least(62.0, 2020) < 1
-
-
 def test_simulated_quantiles_match_the_analytic_interval():
     """Draws from the trend's t predictive distribution reproduce its analytic 95% interval."""
     from scipy import stats

@@ -302,9 +302,24 @@ def test_cli_backtest(demo_store, monkeypatch):
     assert "no returns for region '999' (the province 610000 or a city code)" in bad.output
     rate = CliRunner().invoke(main, ["backtest", "--indicator", "urbanization_rate", "--json"])
     assert rate.exit_code == 0, rate.output
-    rows = json.loads(rate.output)["scores"]
+    out = json.loads(rate.output)
+    rows = out["scores"]
     assert {r["basis"] for r in rows} == {"census2010", "census2020"}
     assert all(r["coverage95"] is None for r in rows)  # too few published years to judge
+    # as of each year's end, across the break, beside the naive answer (out of sample)
+    from analytics import urbanization_forecast as uf
+    from data.reference.official import load_official_series
+
+    as_of = out["as_of_backtest"]
+    assert (as_of["first"], as_of["last"]) == ("2016Q4", "2024Q4")
+    want = uf.backtest_scores(uf.backtest_as_of(load_official_series()))
+    assert as_of["scores"] == want.to_dict("records")
+    assert [r["h"] for r in as_of["scores"]] == [1, 2, 3, 4, 5]
+    assert sum(r["cases"] for r in as_of["scores"]) == len(as_of["cases"])
+    text = CliRunner().invoke(main, ["backtest", "--indicator", "urbanization_rate"]).output
+    held = sum(c["lower95"] <= c["actual"] <= c["upper95"] for c in as_of["cases"])
+    n = len(as_of["cases"])
+    assert f"the 95% band held the published value in {held} of {n} cases" in text
     city = CliRunner().invoke(
         main, ["backtest", "--indicator", "urbanization_rate", "--region", "610100"]
     )

@@ -147,16 +147,17 @@ def test_the_brief_leads_with_the_chosen_set(demo_copy):
 
 def test_a_rate_target_stands_at_the_newest_published_year_unless_a_date_is_asked(demo_copy):
     """Returns end at 2020Q4 but the province's rate is published through 2025: without a
-    date, a 2030 rate target is judged on 2025 (67.17%); as of 2020Q4, on 2020 (62.66%)."""
+    date, a 2030 rate target is judged on 2025 (67.17%, public on 2026-01-28, so as of
+    2026Q1); as of 2020Q4, on 2019 (59.43%: the 2020 census was public on 2021-05-19)."""
     eng = demo_copy["engine"]
     set_target(eng, "urbanization_rate", "610000", 70.0, "2030Q4", None, "src", admin(), "t-2030")
     (now,) = project_targets(eng, target_set="t-2030")
-    assert (now["current_value"], now["current_period"], now["as_of"]) == (67.17, "2025", "2025Q4")
+    assert (now["current_value"], now["current_period"], now["as_of"]) == (67.17, "2025", "2026Q1")
     assert now["closed"] is False and now["reach_period"] == "2029"
     (then,) = project_targets(eng, as_of="2020Q4", target_set="t-2030")
     assert (then["current_value"], then["current_period"], then["as_of"]) == (
-        62.66,
-        "2020",
+        59.43,
+        "2019",
         "2020Q4",
     )
     # the settlement targets keep the latest complete quarter of returns

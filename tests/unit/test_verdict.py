@@ -69,3 +69,36 @@ def test_a_target_due_before_its_final_figure_is_published_is_pending():
     r = record(as_of="2020Q4", current_period="2019")
     assert verdict(r)["verdict"] == "pending"
     assert verdict_text(r | verdict(r), "en") == ("pending", [])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_target_judged_on_another_census_basis_says_so_with_its_own_basis_value(lang):
+    """The 2020 target of 62%, set on the 2010-census basis, judged on the census-basis 62.66:
+    the line says which basis judges it and gives the old basis's trend at 2020 (published
+    years of that basis only); a target set and judged on one basis says nothing of it."""
+    import pandas as pd
+
+    from analytics.targets import _rate
+    from analytics.urbanization_forecast import fit_logit_linear, province_rates
+    from data.reference.official import BASIS_LABEL, load_official_series
+
+    official = load_official_series()
+    target = pd.Series({"indicator": "urbanization_rate", "value": 62.0, "unit": "%",
+                        "period": "2020Q4", "baseline_period": "2014Q1", "source": "规划"})  # fmt: skip
+    detail = _rate(target, official, "2026Q1")
+    detail.pop("progress")
+    record = {**detail, "as_of": "2026Q1", "target_period": "2020Q4", "target_value": 62.0}
+    record |= {"unit": "%"} | verdict(record)
+    old = province_rates(official, "2026Q1")
+    trend = fit_logit_linear(old[old.basis == "census2010"], "census2010").predict([2020])
+    assert (record["target_basis"], record["basis"]) == ("census2010", "census2020")
+    assert record["on_target_basis"]["value"] == pytest.approx(float(trend.value.iloc[0]))
+    kind, parts = verdict_text(record, lang)
+    assert kind == "met"
+    old_label, new_label = BASIS_LABEL["census2010"][lang], BASIS_LABEL["census2020"][lang]
+    assert old_label in parts[1] and new_label in parts[1]
+    value = f"{float(trend.value.iloc[0]):.2f}%"
+    assert value in parts[1] and value == "61.21%"  # the issue's old-basis trend at 2020
+    # the 2015 target of 55%, set and judged on the 2010-census basis: nothing about bases
+    same = _rate(target.copy().replace({"2020Q4": "2015Q4", 62.0: 55.0}), official, "2026Q1")
+    assert same["on_target_basis"] is None
