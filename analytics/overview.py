@@ -142,6 +142,30 @@ def method_text(record: dict, lang: str, alternative: bool = False) -> str:
     return messages.t(f"method.{part['method_key']}", lang, **fields)
 
 
+def basis_note(record: dict, lang: str) -> str | None:
+    """For a target judged on another census basis than the one it was set on: which judges
+    it, and the target basis's own trend at the target year (None otherwise)."""
+    from data.i18n import formats, messages
+
+    other = record.get("on_target_basis")
+    if not other:
+        return None
+
+    def fmt(value: float) -> str:
+        return formats.format_target_value(value, record["unit"], lang)
+
+    return messages.t(
+        "verdict.other_basis",
+        lang,
+        judged=BASIS_LABEL[record["basis"]][lang],
+        basis=BASIS_LABEL[other["basis"]][lang],
+        year=other["year"],
+        value=fmt(other["value"]),
+        lower=fmt(other["lower"]),
+        upper=fmt(other["upper"]),
+    )
+
+
 def verdict_text(record: dict, lang: str) -> tuple[str, list[str]]:
     """A closed target in words (``analytics.targets.verdict`` decides): the verdict ("met",
     "missed", "pending": the message key's last part) and the parts of the line under it —
@@ -164,20 +188,9 @@ def verdict_text(record: dict, lang: str) -> tuple[str, list[str]]:
             value=fmt(record["current_value"]),
         )
     ]
-    other = record.get("on_target_basis")
-    if other:  # judged on one census basis, set on another: said, with the other's value
-        parts.append(
-            messages.t(
-                "verdict.other_basis",
-                lang,
-                judged=BASIS_LABEL[record["basis"]][lang],
-                basis=BASIS_LABEL[other["basis"]][lang],
-                year=other["year"],
-                value=fmt(other["value"]),
-                lower=fmt(other["lower"]),
-                upper=fmt(other["upper"]),
-            )
-        )
+    note = basis_note(record, lang)
+    if note:  # judged on one census basis, set on another: said, with the other's value
+        parts.append(note)
     if v == "missed":
         gap = (
             fmt(record["gap"])

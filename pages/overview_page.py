@@ -107,9 +107,9 @@ for r in records[:2]:
             f"<span style='color:#888;font-size:0.8rem'>{r['current_period']}</span>",
             unsafe_allow_html=True,
         )
-        if r["closed"]:  # judged, not forecast: the verdict only
-            badge, line = ui.verdict(r)
-            b.markdown(f"{badge}  \n{line}")
+        if r["closed"]:  # judged, not forecast: the verdict only (its basis as the help)
+            badge, line = ui.verdict(r, compact=True)
+            b.markdown(f"{badge}  \n{line}", help=ui.verdict_basis(r))
         else:
             b.markdown(
                 f":{ui.STATUS_COLORS[r['status']]}-badge[{ui.tr('proj.status.' + r['status'])}] "
@@ -161,8 +161,8 @@ with t3:
             "lead.target_line", value=fmt(r, r["target_value"]), period=r["target_period"]
         )
         if r["closed"]:
-            badge, line = ui.verdict(r)
-            st.markdown(f"{head} {badge} {line}")
+            badge, line = ui.verdict(r, compact=True)
+            st.markdown(f"{head} {badge} {line}", help=ui.verdict_basis(r))
         else:
             st.markdown(
                 f"{head} :{ui.STATUS_COLORS[r['status']]}-badge"

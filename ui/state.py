@@ -109,13 +109,25 @@ def verdict_badge(word: str) -> str:
     return f":{VERDICT_COLORS[word]}-badge[{tr('verdict.' + word)}]"
 
 
-def verdict(record: dict) -> tuple[str, str]:
+def verdict(record: dict, compact: bool = False) -> tuple[str, str]:
     """A closed target as drawn on a page: its verdict badge and the line that goes with it
-    (final value, gap, when reached later), from ``analytics.overview.verdict_text``."""
-    from analytics.overview import verdict_text
+    (final value, gap, when reached later, the census basis it is judged on when that is not
+    the target's), from ``analytics.overview.verdict_text``. ``compact`` (the overview, one
+    screen): the basis part is left to ``verdict_basis``, shown as the line's help."""
+    from analytics.overview import basis_note, verdict_text
 
     word, parts = verdict_text(record, lang())
+    if compact:
+        parts = [p for p in parts if p != basis_note(record, lang())]
     return verdict_badge(word), tr("list.sep").join(parts)
+
+
+def verdict_basis(record: dict) -> str | None:
+    """The basis part of a verdict (``verdict``), or None when the target is judged on the
+    basis it was set on."""
+    from analytics.overview import basis_note
+
+    return basis_note(record, lang())
 
 
 def fmt_target(value: float, unit: str) -> str:
@@ -136,6 +148,7 @@ __all__ = [
     "short_name",
     "fmt_target",
     "verdict_badge",
+    "verdict_basis",
     "verdict",
     "VERDICT_COLORS",
 ]
