@@ -162,10 +162,10 @@ def rate_backtest(table: pd.DataFrame, summary: dict) -> None:
         pd.DataFrame(
             {
                 ui.tr("skill.col.years"): by_h.h,
-                ui.tr("cal.col.cases"): by_h.cases,
+                ui.tr("bt.col.cases"): by_h.cases,
                 ui.tr("skill.col.mae"): by_h.mae.map(pp),
                 ui.tr("bt.col.naive_mae"): by_h.mae_naive.map(pp),
-                ui.tr("cal.col.oos"): by_h.coverage95_out_of_sample.map(lambda v: f"{v:.0%}"),
+                ui.tr("bt.col.held_oos"): by_h.coverage95_out_of_sample.map(lambda v: f"{v:.0%}"),
             }
         ),
         hide_index=True,

@@ -783,6 +783,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "bt.col.origin": {"zh": "预测起点", "en": "Forecast from"},
     "bt.col.as_of": {"zh": "预测时点（年末）", "en": "As of (year end)"},
+    "bt.col.cases": {"zh": "预测次数", "en": "Forecasts"},
+    "bt.col.held_oos": {
+        "zh": "95%区间含公布值（样本外）",
+        "en": "95% band held it (out of sample)",
+    },
     "bt.col.naive_mae": {
         "zh": "朴素法平均绝对误差（百分点）",
         "en": "Naive mean absolute error (points)",
@@ -924,8 +929,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "proj.backtest": {"zh": "回测（滚动起点）", "en": "Backtest (rolling origin)"},
     "proj.backtest_note": {
-        "zh": "从过去每个时点出发、只用当时已知的数据预测（落户：4个季度后；城镇化率：1年后），与实际值比较。误差为平均绝对百分比误差，覆盖率为95%区间包含实际值的比例（理想约95%）。",
-        "en": "From each past origin, forecast with only the data known then (settlements 4 quarters ahead, urbanization 1 year ahead) and compare with what happened. Error: mean absolute percentage error; coverage: share of outcomes inside the 95% interval (about 95% is right).",
+        "zh": "从过去每个时点出发、只用当时已知的数据预测（落户：4个季度后；城镇化率：每年年末、只用当时已公布的数据，1—5年后），与实际值比较。误差：落户为平均绝对百分比误差，城镇化率为平均绝对误差（百分点）；覆盖率为95%区间包含实际值的比例（理想约95%）。",
+        "en": "From each past origin, forecast with only the data known then (settlements 4 quarters ahead; the urbanization rate as of each year's end, from the figures public then, 1–5 years ahead) and compare with what happened. Error: for settlements the mean absolute percentage error, for the rate the mean absolute error in points; coverage: share of outcomes inside the 95% interval (about 95% is right).",
     },
     "proj.backtest_summary": {
         "zh": "{n} 次预测，平均误差 {mape:.1f}%，区间覆盖率 {coverage:.0%}",
