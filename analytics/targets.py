@@ -8,6 +8,8 @@ meeting the target on time, and the projected quarter (or year) it is reached.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 from scipy.special import expit
 
@@ -69,6 +71,38 @@ def headline_target(targets: pd.DataFrame, indicator: str, as_of: str) -> pd.Ser
     return row
 
 
+def check_target_value(indicator: str, value: float) -> None:
+    """Refuse a target value no plan can mean (before anything is written): it must be a finite
+    number; a rate lies above 0 and at most 100 (%); a settlement count is at least one person
+    and at most the province's resident population (its newest published figure)."""
+    if not math.isfinite(value):
+        raise TargetError(
+            f"目标值须为有限数值，不能是 {value}",
+            f"a target value must be a finite number, not {value}",
+        )
+    if indicator == "urbanization_rate" and not 0 < value <= 100:
+        raise TargetError(
+            f"城镇化率目标须大于0且不超过100（%），不能是 {value:g}",
+            f"an urbanization rate target is above 0 and at most 100 (%), not {value:g}",
+        )
+    if indicator == "settled_cumulative":
+        people = province_population()
+        if not 1 <= value <= people:
+            raise TargetError(
+                f"落户目标须在1人到全省常住人口（{people:,.0f}人）之间，不能是 {value:g}",
+                f"a settlement target is between 1 person and the province's resident "
+                f"population ({people:,.0f} persons), not {value:g}",
+            )
+
+
+def province_population() -> float:
+    """The province's newest published resident population, in persons."""
+    from data.reference.official import province_series
+
+    pop = province_series("resident_pop").dropna(subset=["value"])
+    return float(pop.value.iloc[-1]) * 1e4
+
+
 def set_target(
     engine: Engine,
     indicator: str,
@@ -112,11 +146,7 @@ def set_target(
                 f"目标期 {period} 不晚于基期 {baseline}",
                 f"target period {period} is not after its baseline {baseline}",
             )
-    if value <= 0 or (indicator == "urbanization_rate" and value > 100):
-        raise TargetError(
-            f"{indicator} 的目标值 {value:g} 不合理",
-            f"implausible target value {value:g} for {indicator}",
-        )
+    check_target_value(indicator, value)
     if not str(source or "").strip():
         raise TargetError(
             "目标须注明来源（文件及条款）", "a target needs its source (document and article)"

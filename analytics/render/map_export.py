@@ -192,6 +192,9 @@ def use_cjk_fonts() -> None:
 
     plt.rcParams["font.sans-serif"] = CJK_FONTS
     plt.rcParams["axes.unicode_minus"] = False
+    # every text drawn is plain text: a "$" in a target's source or a set's name (typed by an
+    # administrator) is a dollar sign, never matplotlib math, which a stray macro crashes
+    plt.rcParams["text.parse_math"] = False
 
 
 def write_png(

@@ -141,3 +141,18 @@ def test_brief_text_stays_on_the_page_and_never_overlaps(demo_store, tmp_path, l
     text = " ".join(w[4] for w in words)
     if lang == "en":  # ASCII punctuation in English (quoted Chinese titles keep theirs)
         assert not re.search(r"[A-Za-z0-9%][（：]", text), text
+
+
+def test_text_typed_by_an_administrator_is_drawn_as_typed(demo_copy, tmp_path):
+    """A target set whose name and source hold matplotlib math ("$x^2$", an unknown macro)
+    becomes the brief's leading set: the brief is written, and the text is there as typed
+    (before: x² drawn, and `ParseFatalException: Unknown symbol` for the macro)."""
+    from analytics.targets import set_target
+    from tests.fixtures.actors import admin
+
+    source = r"$\undefinedmacro{x}$ 规划 $x^2$ 条"
+    set_target(demo_copy["engine"], "urbanization_rate", "610000", 70.0, "2030Q4", None,
+               source, admin(), "$x^2$-set", source)  # fmt: skip
+    pdf = write_brief(tmp_path / "b.pdf", demo_copy["engine"], "2020Q4", target_set="$x^2$-set")
+    text = subprocess.run([_tool("pdftotext"), pdf, "-"], capture_output=True, text=True).stdout
+    assert "$x^2$" in text and r"\undefinedmacro{x}" in text

@@ -137,7 +137,34 @@ def test_project_cli(demo_store, monkeypatch):
         ),
         (
             ["--value", "-5", "--period", "2020Q4"],
-            "implausible target value -5 for settled_cumulative",
+            "a settlement target is between 1 person and the province's resident population "
+            "(39,530,000 persons), not -5",
+        ),
+        (
+            ["--value", "inf", "--period", "2020Q4"],
+            "a target value must be a finite number, not inf",
+        ),
+        (
+            ["--value", "nan", "--period", "2020Q4"],
+            "a target value must be a finite number, not nan",
+        ),
+        (
+            ["--value", "1e-300", "--period", "2020Q4"],
+            "a settlement target is between 1 person and the province's resident population "
+            "(39,530,000 persons), not 1e-300",
+        ),
+        (
+            ["--value", "4e7", "--period", "2020Q4"],
+            "a settlement target is between 1 person and the province's resident population "
+            "(39,530,000 persons), not 4e+07",
+        ),
+        (
+            ["--value", "101", "--period", "2020Q4", "--indicator", "urbanization_rate"],
+            "an urbanization rate target is above 0 and at most 100 (%), not 101",
+        ),
+        (
+            ["--value", "-inf", "--period", "2020Q4", "--indicator", "urbanization_rate"],
+            "a target value must be a finite number, not -inf",
         ),
         (["--value", "1000", "--period", "2020"], "a target period is a quarter, not '2020'"),
     ],
