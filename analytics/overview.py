@@ -166,11 +166,11 @@ def basis_note(record: dict, lang: str) -> str | None:
     )
 
 
-def verdict_text(record: dict, lang: str) -> tuple[str, list[str]]:
+def verdict_text(record: dict, lang: str, basis: bool = True) -> tuple[str, list[str]]:
     """A closed target in words (``analytics.targets.verdict`` decides): the verdict ("met",
     "missed", "pending": the message key's last part) and the parts of the line under it —
     the final value at the target date, then for a miss the gap and when (or whether) it was
-    reached later."""
+    reached later, and (``basis``) the census basis it is judged on when not the target's."""
     from data.i18n import formats, messages
 
     v = record["verdict"]
@@ -188,7 +188,7 @@ def verdict_text(record: dict, lang: str) -> tuple[str, list[str]]:
             value=fmt(record["current_value"]),
         )
     ]
-    note = basis_note(record, lang)
+    note = basis_note(record, lang) if basis else None
     if note:  # judged on one census basis, set on another: said, with the other's value
         parts.append(note)
     if v == "missed":

@@ -150,8 +150,6 @@ def fit_across_break(series: pd.DataFrame) -> LogitLinearResults:
     if len(bases) <= 1:
         return fit_logit_linear(part, bases[0] if bases else None)
     newest = bases[-1]
-    if len(part) < max(MIN_POINTS, 4):
-        raise ValueError(f"too little history: {len(part)} values, need {max(MIN_POINTS, 4)}")
     years = part.year.to_numpy(dtype=float)
     shares = part.value.to_numpy(dtype=float) / 100
     shifted = (part.basis == newest).to_numpy(dtype=float)
@@ -160,8 +158,9 @@ def fit_across_break(series: pd.DataFrame) -> LogitLinearResults:
     if shifted.sum() >= OWN_PACE_POINTS:
         own = int(years[shifted == 1].min())
         cols.append(shifted * (years - own))
-    if len(part) <= len(cols):
-        raise ValueError(f"too little history: {len(part)} values, need {len(cols) + 1}")
+    need = max(MIN_POINTS, len(cols) + 1)
+    if len(part) < need:
+        raise ValueError(f"too little history: {len(part)} values, need {need}")
     results = sm.OLS(logit(shares), np.column_stack(cols)).fit()
     return LogitLinearResults(
         years, shares, newest, results, older=int((shifted == 0).sum()), own_pace_from=own

@@ -114,11 +114,9 @@ def verdict(record: dict, compact: bool = False) -> tuple[str, str]:
     (final value, gap, when reached later, the census basis it is judged on when that is not
     the target's), from ``analytics.overview.verdict_text``. ``compact`` (the overview, one
     screen): the basis part is left to ``verdict_basis``, shown as the line's help."""
-    from analytics.overview import basis_note, verdict_text
+    from analytics.overview import verdict_text
 
-    word, parts = verdict_text(record, lang())
-    if compact:
-        parts = [p for p in parts if p != basis_note(record, lang())]
+    word, parts = verdict_text(record, lang(), basis=not compact)
     return verdict_badge(word), tr("list.sep").join(parts)
 
 

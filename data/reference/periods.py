@@ -137,12 +137,6 @@ def as_of_quarter(value: object) -> str:
     return period if is_quarter(period) else f"{period}Q4"
 
 
-def last_full_year(as_of: str) -> int:
-    """The latest year whose annual figures can be known at quarter ``as_of``: its own year at
-    Q4, else the year before (an annual figure is published after its year ends)."""
-    return year_of(as_of) if as_of.endswith("Q4") else year_of(as_of) - 1
-
-
 def quarter_end(quarter: str) -> pd.Timestamp:
     """The last day of ``quarter`` (2023Q4 → 2023-12-31): what is public by then is known at it."""
     return pd.Period(quarter, freq="Q").end_time.normalize()
