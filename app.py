@@ -35,6 +35,7 @@ if who is None:
 else:
     st.session_state["_principal"] = who
     ui.sidebar(who)
+    ui.view_switch()
     st.sidebar.caption(ui.tr("app.title"))
     db = store.redact(ui.engine().url.render_as_string(False))
     st.sidebar.caption(ui.tr("app.database", url=db.rsplit("/", 1)[-1]))

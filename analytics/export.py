@@ -16,11 +16,13 @@ from geo.regions import load_registry
 COLUMNS = ["region_code", "region_name", "level", "period", "indicator", "value"]
 
 
-def export_frame(level: str = "county", engine: Engine | None = None) -> pd.DataFrame:
-    """Tidy ``region_code, region_name, level, period, indicator, value``; city and province
-    values aggregate counties by each indicator's rule (flows and stocks summed, ratios
-    recomputed)."""
-    obs = read_observations(engine)
+def export_frame(
+    level: str = "county", engine: Engine | None = None, view: str = "released"
+) -> pd.DataFrame:
+    """Tidy ``region_code, region_name, level, period, indicator, value`` of the returns of
+    ``view`` (``data.store.observations.VIEWS``); city and province values aggregate counties
+    by each indicator's rule (flows and stocks summed, ratios recomputed)."""
+    obs = read_observations(engine, view=view)
     reg = load_registry()
     if obs.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -47,10 +49,12 @@ def export_frame(level: str = "county", engine: Engine | None = None) -> pd.Data
     return tidy[COLUMNS].reset_index(drop=True)
 
 
-def write_export(path: Path | str, level: str = "county", engine: Engine | None = None) -> int:
+def write_export(
+    path: Path | str, level: str = "county", engine: Engine | None = None, view: str = "released"
+) -> int:
     """Write the export to ``.csv`` (UTF-8 with BOM, opens in Excel) or ``.xlsx``; return rows."""
     path = Path(path)
-    frame = export_frame(level, engine)
+    frame = export_frame(level, engine, view)
     if path.suffix.lower() == ".csv":
         path.write_bytes(csv_bytes(frame))
     elif path.suffix.lower() == ".xlsx":

@@ -38,6 +38,7 @@ import pandas as pd
 
 from data import settings, store
 from data.store import results as kept
+from data.store.approvals import publish_due
 from data.store.engine import Engine
 from data.store.version import store_version
 
@@ -54,6 +55,7 @@ class Inputs:
     official: pd.DataFrame
     registry: pd.DataFrame
     targets: pd.DataFrame
+    view: str = "released"  # which returns: released quarters, or every one (provisional)
 
     @property
     def basis(self) -> str | None:
@@ -61,24 +63,25 @@ class Inputs:
         return str(self.observations.period.max()) if len(self.observations) else None
 
 
-def read_inputs(engine: Engine) -> Inputs:
-    """The store's returns, official series and province targets at one store version (read
-    again when a write landed in between)."""
+def read_inputs(engine: Engine, view: str = "released") -> Inputs:
+    """The store's returns (of ``view``: ``data.store.observations.VIEWS``), official series
+    and province targets at one store version (read again when a write landed in between)."""
     from analytics.targets import load_targets
     from data.store.observations import read_observations, read_official
     from geo.regions import load_registry
 
     while True:
         before = store_version(engine)
-        obs, off, tg = read_observations(engine), read_official(engine), load_targets(engine)
+        obs, off = read_observations(engine, view=view), read_official(engine)
+        tg = load_targets(engine)
         if store_version(engine) == before:
-            return Inputs(before, obs, off, load_registry(), tg)
+            return Inputs(before, obs, off, load_registry(), tg, view)
 
 
 def _projections(engine: Engine, inputs: Inputs, as_of=None, target_set=None) -> list[dict]:
     from analytics.targets import project_targets
 
-    return project_targets(engine, as_of=as_of, target_set=target_set)
+    return project_targets(engine, as_of=as_of, target_set=target_set, view=inputs.view)
 
 
 def _backtests(engine: Engine, inputs: Inputs) -> dict:
@@ -118,6 +121,9 @@ def _nowcast_backtest(engine: Engine, inputs: Inputs) -> pd.DataFrame:
 class JobKind:
     compute: Callable
     defaults: Callable[[Engine, Inputs], list[dict]] = field(default=lambda engine, inputs: [{}])
+    # the returns it always reads (the nowcast: the quarter still coming in, never released
+    # yet); None: the view its parameters ask for, released by default
+    view: str | None = None
 
 
 def _projection_defaults(engine: Engine, inputs: Inputs) -> list[dict]:
@@ -142,8 +148,8 @@ JOBS: dict[str, JobKind] = {
     "projections": JobKind(_projections, _projection_defaults),
     "backtests": JobKind(_backtests),
     "forecast_skill": JobKind(_forecast_skill),
-    "nowcast": JobKind(_nowcast),
-    "nowcast_backtest": JobKind(_nowcast_backtest),
+    "nowcast": JobKind(_nowcast, view="provisional"),
+    "nowcast_backtest": JobKind(_nowcast_backtest, view="provisional"),
 }
 
 
@@ -223,9 +229,15 @@ def request_defaults(engine: Engine, inputs: Inputs) -> int:
 
 
 def compute(engine: Engine, name: str, params: dict | None = None, inputs: Inputs | None = None):
-    """A job's value computed here and now (the worker's and the CLI's path, never a page's)."""
-    inputs = inputs or read_inputs(engine)
-    return JOBS[name].compute(engine, inputs, **(params or {}))
+    """A job's value computed here and now (the worker's and the CLI's path, never a page's).
+    A ``view`` parameter ("provisional") says which returns it reads; without it, the
+    released quarters."""
+    params = dict(params or {})
+    view = JOBS[name].view or params.pop("view", "released")
+    params.pop("view", None)
+    if inputs is None or inputs.view != view:
+        inputs = read_inputs(engine, view)
+    return JOBS[name].compute(engine, inputs, **params)
 
 
 def worker_name() -> str:
@@ -300,6 +312,7 @@ def work(
         try:
             job = None
             if store.is_initialised(engine):
+                publish_due(engine)  # a scheduled release whose day has come
                 version = store_version(engine)
                 if inputs is None or inputs.version != version:
                     inputs = read_inputs(engine)

@@ -382,9 +382,11 @@ def project_targets(
     region: str = PROVINCE_CODE,
     seed: int | None = None,
     target_set: str | None = None,
+    view: str = "released",
 ) -> list[dict]:
     """One record per target (see the module docstring), in the shape of ``urbdash project``;
-    only the targets of ``target_set`` when one is named."""
+    only the targets of ``target_set`` when one is named; from the returns of ``view``
+    (``data.store.observations.VIEWS``)."""
     engine = engine or store.get_engine()
     targets = load_targets(engine, region)
     if target_set is not None:
@@ -394,7 +396,7 @@ def project_targets(
             f"no targets for region {region}"
             + (f" in the target set {target_set}" if target_set else "")
         )
-    obs = read_observations(engine)
+    obs = read_observations(engine, view=view)
     # by default the latest complete quarter: one early return does not move the projection
     latest = (
         complete_through(obs, load_registry())["complete"] or obs.period.max()

@@ -115,6 +115,15 @@ def main() -> None:
     pass
 
 
+PROVISIONAL = click.option(
+    "--provisional",
+    "view",
+    flag_value="provisional",
+    default="released",
+    help="Also read the quarters not yet approved and released (default: the released "
+    "quarters only, as leaders see them).",
+)
+
 LANG = click.option(
     "--lang",
     type=click.Choice(["zh", "en"]),

@@ -4,7 +4,16 @@ Command modules import the group from ``cli.base`` and never each other; this mo
 collects them so that ``urbdash --help`` lists every command.
 """
 
-from cli import regions, reports, returns, setup, targets, tasks, users  # noqa: F401  (registration)
+from cli import (  # noqa: F401  (registration)
+    regions,
+    reports,
+    returns,
+    review,
+    setup,
+    targets,
+    tasks,
+    users,
+)
 from cli.base import main
 
 __all__ = ["main"]

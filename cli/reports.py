@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.base import EXIT_INVALID, LANG, fail, lang_or_default, main, store_errors
+from cli.base import EXIT_INVALID, LANG, PROVISIONAL, fail, lang_or_default, main, store_errors
 from data import store
 from geo.regions import PROVINCE_CODE
 
@@ -16,8 +16,9 @@ from geo.regions import PROVINCE_CODE
 @click.option(
     "--set", "target_set", default=None, help="Target set whose targets lead (urbdash targets)."
 )
+@PROVISIONAL
 @store_errors
-def brief(out: str, period: str, lang: str, target_set: str | None) -> None:
+def brief(out: str, period: str, lang: str, target_set: str | None, view: str) -> None:
     """Write the three-page PDF brief for leaders as of a quarter."""
     from pathlib import Path
 
@@ -25,7 +26,7 @@ def brief(out: str, period: str, lang: str, target_set: str | None) -> None:
     from data.reference.periods import PeriodError
 
     try:
-        path = write_brief(Path(out), store.get_engine(), period, lang, target_set)
+        path = write_brief(Path(out), store.get_engine(), period, lang, target_set, view)
     except (BriefError, PeriodError) as exc:
         fail(str(exc), EXIT_INVALID)
     click.echo(f"brief written: {path}")
@@ -53,6 +54,7 @@ def brief(out: str, period: str, lang: str, target_set: str | None) -> None:
 )
 @click.option("--list", "listing", is_flag=True, help="List the indicators this store offers.")
 @LANG
+@PROVISIONAL
 @store_errors
 def map_file(
     out: str | None,
@@ -62,6 +64,7 @@ def map_file(
     classification: str,
     listing: bool,
     lang: str | None,
+    view: str,
 ) -> None:
     """Write a self-contained map (OUT.html or OUT.png) that draws without internet: of the
     returns, or of the 2010 and 2020 censuses (real figures, on any store)."""
@@ -78,7 +81,7 @@ def map_file(
 
     lang = lang_or_default(lang)
     engine = store.get_engine()
-    obs = read_observations(engine)
+    obs = read_observations(engine, view=view)
     allocs = allocations(engine)
     offered = maps.offered(not obs.empty, len(allocs) > 0)
     if listing:
@@ -148,6 +151,7 @@ def map_file(
 @click.option("--alpha", default=0.05, show_default=True, type=click.FloatRange(0.001, 0.2))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @LANG
+@PROVISIONAL
 @store_errors
 def clusters(
     indicator: str,
@@ -156,6 +160,7 @@ def clusters(
     alpha: float,
     as_json: bool,
     lang: str | None,
+    view: str,
 ) -> None:
     """Where a county indicator clusters: global Moran's I and local clusters (LISA, queen
     contiguity, permutation p-values)."""
@@ -170,7 +175,7 @@ def clusters(
 
     lang = lang_or_default(lang)
     engine = store.get_engine()
-    obs = read_observations(engine)
+    obs = read_observations(engine, view=view)
     registry = localized(load_registry(), lang)
     try:
         if period:
@@ -223,7 +228,7 @@ def nowcast_command(
 
     lang = lang_or_default(lang)
     registry = localized(load_registry(), lang)
-    obs = read_observations(store.get_engine())
+    obs = read_observations(store.get_engine(), view="provisional")  # a quarter coming in
     try:
         period = periods.parse_period(period) if period else nc.latest_reporting(obs, registry)
         if period is None:
@@ -341,8 +346,9 @@ def _rate_backtest(official, as_json: bool) -> None:
 @click.option("--region", default=PROVINCE_CODE, show_default=True, help="Province or a city code.")
 @click.option("--paths", default=1000, show_default=True, type=click.IntRange(100, 10000))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@PROVISIONAL
 @store_errors
-def backtest_command(indicator: str, region: str, paths: int, as_json: bool) -> None:
+def backtest_command(indicator: str, region: str, paths: int, as_json: bool, view: str) -> None:
     """How good the forecasts are, against simple methods. Settlements: rolling-origin
     forecasts of the quarterly flow and of the cumulative settlements 1-8 quarters ahead by the
     product's ETS, the additive ETS, seasonal naive, drift and Theta (MASE, coverage, interval
@@ -367,7 +373,7 @@ def backtest_command(indicator: str, region: str, paths: int, as_json: bool) -> 
         return
     registry = load_registry()
     level = "province" if region == PROVINCE_CODE else "city"
-    wide = aggregate(read_observations(engine), registry, level)
+    wide = aggregate(read_observations(engine, view=view), registry, level)
     wide = wide[wide.region_code == region].set_index("period")
     if wide.empty:
         fail(f"no returns for region {region!r} (the province 610000 or a city code)", EXIT_INVALID)

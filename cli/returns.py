@@ -13,6 +13,7 @@ from cli.base import (
     EXIT_INVALID,
     EXIT_REVISION,
     LANG,
+    PROVISIONAL,
     USER,
     acting_user,
     emit,
@@ -234,13 +235,14 @@ def revert(submission_id: int, user: str | None) -> None:
 @main.command()
 @click.argument("out", type=click.Path(dir_okay=False))
 @click.option("--level", type=click.Choice(["county", "city", "province"]), default="county")
+@PROVISIONAL
 @store_errors
-def export(out: str, level: str) -> None:
+def export(out: str, level: str, view: str) -> None:
     """Write current values as tidy rows to OUT.csv or OUT.xlsx."""
     from analytics.export import write_export
 
     try:
-        n = write_export(out, level, store.get_engine())
+        n = write_export(out, level, store.get_engine(), view)
     except ValueError as exc:
         fail(str(exc))
     click.echo(f"{n} rows written to {out}")

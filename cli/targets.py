@@ -8,6 +8,7 @@ import click
 
 from cli.base import (
     EXIT_INVALID,
+    PROVISIONAL,
     USER,
     acting_user,
     emit,
@@ -36,8 +37,11 @@ from geo.regions import PROVINCE_CODE
     default=None,
     help="Only the targets of this target set (urbdash targets lists them).",
 )
+@PROVISIONAL
 @store_errors
-def project(as_json: bool, as_of: str | None, region: str, target_set: str | None) -> None:
+def project(
+    as_json: bool, as_of: str | None, region: str, target_set: str | None, view: str
+) -> None:
     """Progress and projections for every target: status, probability, reach date."""
     from analytics.targets import project_targets
     from data.reference.periods import PeriodError
@@ -46,7 +50,7 @@ def project(as_json: bool, as_of: str | None, region: str, target_set: str | Non
         if as_of:
             said_quarter(as_of)
         records = project_targets(
-            store.get_engine(), as_of=as_of, region=region, target_set=target_set
+            store.get_engine(), as_of=as_of, region=region, target_set=target_set, view=view
         )
     except (ValueError, PeriodError) as exc:
         fail(str(exc), EXIT_INVALID)
@@ -93,8 +97,9 @@ def project(as_json: bool, as_of: str | None, region: str, target_set: str | Non
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--save", is_flag=True, help="Also save it for others to open (planners).")
 @USER
+@PROVISIONAL
 @store_errors
-def scenario(file: str, as_json: bool, save: bool, user: str | None) -> None:
+def scenario(file: str, as_json: bool, save: bool, user: str | None, view: str) -> None:
     """Run a what-if scenario from a JSON file and compare it with the baseline."""
     from pathlib import Path
 
@@ -117,7 +122,7 @@ def scenario(file: str, as_json: bool, save: bool, user: str | None) -> None:
         engine = store.get_engine()
         result = scenarios.run(
             params,
-            read_observations(engine),
+            read_observations(engine, view=view),
             read_official(engine),
             load_registry(),
             targets=load_targets(engine),

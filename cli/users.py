@@ -161,6 +161,21 @@ def user_unlock(name, actor) -> None:
     click.echo(f"user {name} unlocked")
 
 
+@user.command("contact")
+@click.argument("name")
+@click.option("--email", default="", help="Where reminders reach NAME (empty: remove it).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of mails.")
+@ACTOR
+@store_errors
+def user_contact(name, email, lang, actor) -> None:
+    """Set NAME's e-mail address (for reminders) and the language of their mails."""
+    from data.store.users import set_contact
+
+    engine = _engine()
+    set_contact(engine, acting_user(actor, engine), name, email or None, lang)
+    click.echo(f"user {name}: e-mail {email or '(none)'}" + (f", language {lang}" if lang else ""))
+
+
 @user.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @store_errors

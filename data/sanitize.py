@@ -29,6 +29,8 @@ MAX_LENGTH = {
     "department": 80,
     "filename": 255,
     "user_sso": 200,
+    "comment": 1000,
+    "email": 200,
 }
 FIELD_NAMES = {
     "user": ("用户名", "user name"),
@@ -40,6 +42,8 @@ FIELD_NAMES = {
     "department": ("部门", "department"),
     "filename": ("文件名", "file name"),
     "user_sso": ("单点登录身份", "single sign-on identity"),
+    "comment": ("意见", "comment"),
+    "email": ("电子邮箱", "e-mail address"),
 }
 _URL_FORBIDDEN = re.compile(r"[\s\"'<>`\\{}|^]")
 # user names: letters (any script), digits, and . _ - only, so a name is never markup or a path
@@ -181,3 +185,21 @@ def file_stem(text: object, limit: int = 60) -> str:
 
     plain = unicodedata.normalize("NFKC", "" if text is None else str(text))
     return re.sub(r"[^\w]+|_+", "-", plain).strip("-")[:limit].strip("-")
+
+
+def clean_email(value: object) -> str | None:
+    """An e-mail address as typed, checked for its form (email-validator; no DNS lookup) and
+    normalised (the domain in lower case); None when empty. Refused (TextRejected) otherwise."""
+    from email_validator import EmailNotValidError, validate_email
+
+    text = clean_text(value, "email")
+    if text is None:
+        return None
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise TextRejected(
+            "email",
+            f"电子邮箱格式不正确：{text}",
+            f"The e-mail address is not valid: {text} ({exc})",
+        ) from None

@@ -121,6 +121,42 @@ SETTINGS: tuple[Setting, ...] = (
         "an official rule: set it to the bureau's own deadline.",
     ),
     Setting(
+        "smtp_host",
+        "URBDASH_SMTP_HOST",
+        "",
+        "The bureau's mail server for reminders (`urbdash remind`). Empty: no mail is sent "
+        "(`urbdash remind --dry-run` still lists what would be).",
+    ),
+    Setting("smtp_port", "URBDASH_SMTP_PORT", "587", "The mail server's port."),
+    Setting(
+        "smtp_security",
+        "URBDASH_SMTP_SECURITY",
+        "starttls",
+        "starttls (upgrade the connection, port 587), ssl (TLS from the start, port 465) or "
+        "none (a relay on the local network only).",
+    ),
+    Setting(
+        "smtp_user",
+        "URBDASH_SMTP_USER",
+        "",
+        "User name on the mail server (empty: no login). The password is read from the "
+        "environment variable URBDASH_SMTP_PASSWORD, else from the file named by "
+        "URBDASH_SMTP_PASSWORD_FILE; it is never printed or logged.",
+    ),
+    Setting(
+        "mail_from",
+        "URBDASH_MAIL_FROM",
+        "",
+        "The sender address of reminders, e.g. 统计数据平台 <noreply@tjj.shaanxi.gov.cn>.",
+    ),
+    Setting(
+        "app_url",
+        "URBDASH_APP_URL",
+        "",
+        "The address people open the app at, put in reminders (e.g. https://urbdash.example). "
+        "Empty: the mail names no link.",
+    ),
+    Setting(
         "worker",
         "URBDASH_WORKER",
         "on",

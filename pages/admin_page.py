@@ -10,6 +10,7 @@ import ui
 from analytics.targets import set_target
 from data.accounts.passwords import RULES
 from data.accounts.policy import ROLE_NAMES, ROLES, PermissionDenied
+from data.i18n.formats import local_time
 from data.i18n.messages import MESSAGES
 from data.reference import periods
 from data.reference.plan import departments as plan_departments
@@ -17,9 +18,13 @@ from data.reference.targets import TARGET_INDICATORS
 from data.sanitize import Refusal, csv_bytes, xlsx_bytes
 from data.store import users as user_store
 from data.store.audit import read_audit
+from data.store.reminders import read_log
 from geo.regions import PROVINCE_CODE
 
-AUDIT_KINDS = ("submission", "file", "user", "task", "target", "target_set", "scenario", "store")
+AUDIT_KINDS = (
+    "submission", "file", "user", "task", "target", "target_set", "scenario", "store", "quarter",
+    "reminder",
+)  # fmt: skip
 lang = ui.lang()
 me = ui.user()
 if not me.may("user_admin"):
@@ -61,8 +66,8 @@ def _attempt(fn, *args) -> bool:
     return True
 
 
-users_tab, targets_tab, audit_tab = st.tabs(
-    [ui.tr("admin.users"), ui.tr("admin.targets"), ui.tr("admin.audit")]
+users_tab, targets_tab, audit_tab, remind_tab = st.tabs(
+    [ui.tr("admin.users"), ui.tr("admin.targets"), ui.tr("admin.audit"), ui.tr("admin.reminders")]
 )
 with users_tab:
     if "admin_done" in st.session_state:
@@ -89,6 +94,7 @@ with users_tab:
             "departments": [
                 ui.tr("list.enum").join(map(dept_text, ds)) for ds in frame.departments
             ],
+            "email": frame.email.tolist(),
             "state": [state(r) for r in frame.itertuples()],
         }
     )
@@ -170,6 +176,24 @@ with users_tab:
                 )
                 if st.form_submit_button(ui.tr("admin.save_roles")):
                     if _attempt(user_store.assign, ui.engine(), me, pick, roles, regions, depts):
+                        _done(ui.tr("admin.saved", name=pick))
+            with st.form(f"contact_{pick}", enter_to_submit=False):
+                e1, e2 = st.columns([3, 1])
+                address = e1.text_input(
+                    ui.tr("admin.email"), value=row.email or "", key=f"email_{pick}"
+                )
+                mail_lang = e2.radio(
+                    ui.tr("admin.mail_lang"),
+                    ["zh", "en"],
+                    index=["zh", "en"].index(row.lang or "zh"),
+                    format_func={"zh": "中文", "en": "English"}.get,
+                    horizontal=True,
+                    key=f"mail_lang_{pick}",
+                )
+                if st.form_submit_button(ui.tr("admin.save_contact")):
+                    if _attempt(
+                        user_store.set_contact, ui.engine(), me, pick, address or None, mail_lang
+                    ):
                         _done(ui.tr("admin.saved", name=pick))
             c1, c2, c3 = st.columns(3)
             if row.disabled:
@@ -330,6 +354,14 @@ with audit_tab:
             "conflict",
             "restore",
             "init",
+            "approve",
+            "return",
+            "resubmit",
+            "unapprove",
+            "release",
+            "unrelease",
+            "remind",
+            "user_contact",
         )
     }
     action = f3.selectbox(
@@ -348,6 +380,10 @@ with audit_tab:
         kind, _, rest = target.partition(" ")
         key = f"audit.kind.{kind}"
         parts = rest.split(" ")
+        if kind == "quarter" and len(parts) == 2:  # "region period": the region's name
+            rest = f"{names.get(parts[0], parts[0])} {parts[1]}"
+        if kind == "reminder" and len(parts) == 2:  # "period stage": the stage in words
+            rest = f"{parts[0]} {ui.tr('admin.stage.' + parts[1])}"
         if kind == "target" and len(parts) == 3:  # "indicator region period": their names
             indicator, region, period = parts
             label = f"proj.target_label.{indicator}"
@@ -372,3 +408,25 @@ with audit_tab:
     d1, d2 = st.columns(2)
     d1.download_button(ui.tr("audit.download_csv"), csv_bytes(export), "audit.csv", "text/csv")
     d2.download_button(ui.tr("audit.download_xlsx"), xlsx_bytes(export), "audit.xlsx")
+
+with remind_tab:
+    st.caption(ui.tr("admin.reminders_intro"))
+    log = read_log(ui.engine())
+    if log.empty:
+        st.caption(ui.tr("admin.reminders_none"))
+    else:
+        every = ui.registry().set_index("code").name.to_dict()
+        shown = log.assign(
+            at=[local_time(a) for a in log["at"]],
+            region_code=log.region_code.map(every),
+            stage=log.stage.map(lambda s: ui.tr(f"admin.stage.{s}")),
+            recipients=[ui.tr("list.enum").join(r) for r in log.recipients],
+            status=log.status.map(lambda s: ui.tr(f"admin.mail.{s}")),
+        )
+        ui.table(
+            st,
+            shown.rename(columns={c: ui.tr(f"admin.remind_col.{c}") for c in shown.columns}),
+            hide_index=True,
+            width="stretch",
+            height=360,
+        )

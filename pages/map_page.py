@@ -31,7 +31,7 @@ complete = [q for q in quarters if q <= headline]
 if quarters:
     state.setdefault("map_period", headline)
 if not has_returns:
-    st.info(ui.tr("app.no_data"))
+    st.info(ui.no_data_text())
 
 
 c1, c2, c3, c4 = st.columns([1, 2, 2, 1])

@@ -15,7 +15,7 @@ obs = ui.observations()
 fresh = overview.freshness(obs, ui.registry())
 if fresh["latest"] is None:
     st.title(ui.tr("lead.heading"))
-    st.info(ui.tr("app.no_data"))
+    st.info(ui.no_data_text())
     st.stop()
 # the latest complete quarter: an early return for a new quarter does not redraw the province
 as_of = fresh["as_of"]
@@ -43,6 +43,9 @@ chips += [
 if fresh["demo"]:
     chips.append(f":orange-badge[:material/science: {ui.tr('demo.badge')}]")
 top[1].markdown(" ".join(chips), help=ui.tr("demo.explain") if fresh["demo"] else None)
+released = ui.release_line()
+if released:  # the release calendar: the newest released quarter, the next one scheduled
+    top[1].caption(f":material/calendar_month: {released[0]}", help=released[1])
 if fresh["reporting"]:  # what has arrived for the newer quarter: the returns page's matrix
     top[1].page_link(
         "pages/returns_page.py",

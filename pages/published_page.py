@@ -49,7 +49,7 @@ if span:
     st.caption(ui.tr("overview.star_note", origin=origin, start=span[0], end=span[1]))
 ui.sources(overview.sources(official[official.region_code != PROVINCE_CODE], lang))
 if obs.empty:
-    st.info(ui.tr("app.no_data"))
+    st.info(ui.no_data_text())
 
 with st.expander(ui.tr("overview.series_table")):
     reg = ui.registry()

@@ -10,7 +10,7 @@ lang = ui.lang()
 st.title(ui.tr("trend.heading"))
 obs = ui.observations()
 if obs.empty:  # the census trends need no returns
-    st.info(ui.tr("app.no_data"))
+    st.info(ui.no_data_text())
 reg = ui.registry()
 
 c1, c2, c3 = st.columns([3, 2, 5])

@@ -52,14 +52,71 @@ def official() -> pd.DataFrame:
     return read_official(engine())
 
 
-@st.cache_data(show_spinner=False)
+def _view() -> str:
+    from ui.state import view
+
+    return view()
+
+
 def observations() -> pd.DataFrame:
-    return read_observations(engine())
+    """The session's returns: the released quarters, or every one while "include
+    provisional" is on (``ui.state.view``)."""
+    return _observations(_view())
+
+
+@st.cache_data(show_spinner=False)
+def _observations(view: str) -> pd.DataFrame:
+    return read_observations(engine(), view=view)
 
 
 @st.cache_data(show_spinner=False)
 def summary() -> dict:
     return store_summary(engine())
+
+
+@st.cache_data(show_spinner=False)
+def release_calendar() -> pd.DataFrame:
+    """Per quarter approved by the province: released, scheduled (its day) or approved
+    without a day (``analytics.review.release_calendar``), newest first."""
+    from analytics.review import release_calendar as calendar
+
+    return calendar(engine())
+
+
+def release_line() -> tuple[str, str] | None:
+    """The overview's chip: the newest released quarter and the next scheduled release, and
+    the whole calendar as its help; None before any quarter is approved."""
+    from ui.state import tr
+
+    cal = release_calendar()
+    if cal.empty:
+        return None
+    key = {"released": "released", "scheduled": "scheduled", "approved_province": "approved"}
+    items = [
+        tr(f"review.calendar_{key[r.state]}", period=r.period, on=r.release_on)
+        for r in cal.itertuples()
+    ]
+    ahead = [i for i, r in zip(items, cal.itertuples(), strict=True) if r.state != "released"]
+    done = [i for i, r in zip(items, cal.itertuples(), strict=True) if r.state == "released"]
+    shown = (ahead[-1:] if ahead else []) + done[:1]
+    sep = tr("list.enum")
+    return tr("review.calendar", items=sep.join(shown)), "  \n".join(items[:12])
+
+
+def _unreleased() -> bool:
+    """Whether any current value lies outside the released quarters (else both views are one,
+    and the results of the released view serve the provisional one too)."""
+    return len(_observations("provisional")) != len(_observations("released"))
+
+
+def no_data_text() -> str:
+    """Why a page has no returns to show: none released yet (while the store holds some and
+    the session reads the released ones), or none at all."""
+    from ui.state import tr
+
+    if _view() == "released" and summary()["observations"]:
+        return tr("view.none_released")
+    return tr("app.no_data")
 
 
 def completeness(group: str | None = None, period: str | None = None):
@@ -133,16 +190,24 @@ def default_target_set() -> str | None:
     return pick(target_sets(), periods.current_quarter())
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
 def projection_history(indicator: str, as_of: str) -> pd.DataFrame:
+    return _projection_history(indicator, as_of, _view())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _projection_history(indicator: str, as_of: str, view: str) -> pd.DataFrame:
     from analytics.targets import target_history
 
     return target_history(indicator, as_of, observations(), official(), registry())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def scenario_result(params_json: str) -> dict:
     """One what-if run, cached by its parameters (a slider move back is instant)."""
+    return _scenario_result(params_json, _view())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _scenario_result(params_json: str, view: str) -> dict:
     import json
 
     from analytics import scenarios
@@ -184,11 +249,11 @@ def all_targets() -> pd.DataFrame:
 
 
 def city_ranking(as_of: str):
-    return _city_ranking(as_of, _lang())
+    return _city_ranking(as_of, _lang(), _view())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _city_ranking(as_of: str, lang: str):  # names in ``lang``: part of the key
+def _city_ranking(as_of: str, lang: str, view: str):  # names in ``lang``: part of the key
     from analytics.overview import city_ranking as rank
 
     return rank(observations(), registry(), allocations(), as_of)
@@ -230,6 +295,8 @@ def heavy(name: str, **params):
     nothing heavy is computed in the page run."""
     from analytics import results
 
+    if results.JOBS[name].view is None and _view() != "released" and _unreleased():
+        params = {**params, "view": _view()}
     key = (name, results.params_key(params))
     memo = (engine().url, results.method_version(), *key)  # one store per server; tests: more
     found = _LOOKED_UP.get(memo)
@@ -324,9 +391,14 @@ def quality_history() -> tuple[pd.DataFrame, pd.DataFrame]:
     return quality.history_from_store(engine())
 
 
-@st.cache_data(show_spinner=False, max_entries=2)
 def current_keys() -> pd.DataFrame:
-    """The (region_code, period, indicator) triples holding a current value."""
+    """The (region_code, period, indicator) triples holding a current value (of the
+    session's view)."""
+    return _current_keys(_view())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _current_keys(view: str) -> pd.DataFrame:
     obs = observations()
     return obs[["region_code", "period", "indicator"]].drop_duplicates()
 
@@ -365,14 +437,17 @@ def playback_map(
     """The map of ``period`` that plays the quarters ``played`` in the browser
     (``analytics.render.choropleth.playback``), built once per choice and store version."""
     return _playback_map(
-        level, indicator, city, period, played, method, highlight, height, _lang(), map_tiles()
-    )
+        level, indicator, city, period, played, method, highlight, height, _lang(), map_tiles(),
+        _view(),
+    )  # fmt: skip
 
 
 # the figure itself, shared and never changed after it is built: a cached copy would be
 # unpickled and checked by plotly again on every run (130 ms for the county map)
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _playback_map(level, indicator, city, period, played, method, highlight, height, lang, tiles):
+def _playback_map(
+    level, indicator, city, period, played, method, highlight, height, lang, tiles, view
+):
     from analytics.maps import map_values
     from analytics.render.choropleth import drawn_with, playback
 
@@ -399,11 +474,11 @@ def _playback_map(level, indicator, city, period, played, method, highlight, hei
 
 def clusters(indicator: str, period: str | None):
     """Moran's I and the LISA classes of a county indicator (``analytics.clusters``)."""
-    return _clusters(indicator, period, _lang())
+    return _clusters(indicator, period, _lang(), _view())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _clusters(indicator: str, period: str | None, lang: str):  # names in ``lang``: in the key
+def _clusters(indicator: str, period: str | None, lang: str, view: str):  # names, view: keys
     from analytics.clusters import county_clusters
 
     return county_clusters(observations(), registry(), indicator, period, official())
@@ -421,20 +496,27 @@ def brief_pdf(period: str, lang_code: str, target_set: str | None = None) -> byt
     that quarter; None while those are being computed (the page says so, and refreshes)."""
     if projections(period, None) is None:
         return None
-    return _brief_pdf(period, lang_code, target_set)
+    return _brief_pdf(period, lang_code, target_set, _view())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _brief_pdf(period: str, lang_code: str, target_set: str | None) -> bytes:
+def _brief_pdf(period: str, lang_code: str, target_set: str | None, view: str) -> bytes:
     from analytics.render.brief import brief_bytes
 
-    return brief_bytes(engine(), period, lang_code, target_set, projections(period, None))
+    return brief_bytes(
+        engine(), period, lang_code, target_set, projections(period, None), view=view
+    )
+
+
+def headline_quarter() -> str | None:
+    """The quarter headline figures, maps and projections stand at by default: the latest
+    complete one (``analytics.overview.freshness``) of the session's view; None without
+    returns."""
+    return _headline_quarter(_view())
 
 
 @st.cache_data(show_spinner=False)
-def headline_quarter() -> str | None:
-    """The quarter headline figures, maps and projections stand at by default: the latest
-    complete one (``analytics.overview.freshness``); None without returns."""
+def _headline_quarter(view: str) -> str | None:
     from analytics.overview import freshness
 
     return freshness(observations(), _registry("zh"))["as_of"]  # names play no part
@@ -483,12 +565,13 @@ def clear_data_caches() -> None:
     _LOOKED_UP.clear()
     for cached in (
         official,
-        observations,
+        release_calendar,
+        _observations,
         summary,
         _completeness,
         _completeness_matrix,
-        projection_history,
-        scenario_result,
+        _projection_history,
+        _scenario_result,
         _city_ranking,
         _clusters,
         allocations,
@@ -499,8 +582,8 @@ def clear_data_caches() -> None:
         _brief_pdf,
         quality_history,
         _quality,
-        current_keys,
-        headline_quarter,
+        _current_keys,
+        _headline_quarter,
         _playback_map,
     ):
         cached.clear()
@@ -516,6 +599,9 @@ __all__ = [
     "official",
     "observations",
     "summary",
+    "no_data_text",
+    "release_calendar",
+    "release_line",
     "completeness",
     "completeness_matrix",
     "template",

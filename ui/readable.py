@@ -27,7 +27,7 @@ def _scalar(value, lang: str, names: dict) -> str:
     text = str(value)
     if text in names:
         return names[text]
-    for kind in ("returns.sub_status", "task.status"):  # committed, reverted; in_progress, …
+    for kind in ("returns.sub_status", "task.status", "audit.value"):  # committed; in_progress…
         if f"{kind}.{text}" in MESSAGES:
             return t(f"{kind}.{text}", lang)
     if f"audit.rule.{text}" in MESSAGES:  # a warning's rule (outlier, unit slip, …)

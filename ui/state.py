@@ -25,6 +25,7 @@ PAGES: tuple[tuple[str, str, str, str, str], ...] = (
     ("pages/whatif_page.py", "page.whatif", ":material/tune:", "whatif", "nav.monitor"),
     ("pages/tasks_page.py", "page.tasks", ":material/checklist:", "tasks", "nav.plan"),
     ("pages/returns_page.py", "page.returns", ":material/upload_file:", "returns", "nav.data"),
+    ("pages/review_page.py", "page.review", ":material/approval:", "review", "nav.data"),
     ("pages/quality_page.py", "page.quality", ":material/fact_check:", "quality", "nav.data"),
     ("pages/published_page.py", "page.overview", ":material/monitoring:", "published", "nav.data"),
     ("pages/admin_page.py", "page.admin", ":material/admin_panel_settings:", "admin", "nav.admin"),
@@ -72,6 +73,20 @@ def language_switch() -> None:
         horizontal=True,
         format_func=lambda c: {"zh": "中文", "en": "English"}[c],
     )
+
+
+def view() -> str:
+    """Which returns the session reads (``data.store.observations.VIEWS``): the released
+    quarters, unless the signed-in person switched on "include provisional"."""
+    return "provisional" if st.session_state.get("provisional") else "released"
+
+
+def view_switch() -> None:
+    """The sidebar switch to include the quarters not yet released, and its label on every
+    page while it is on."""
+    st.sidebar.toggle(tr("view.toggle"), key="provisional", help=tr("view.toggle_help"))
+    if view() == "provisional":
+        st.warning(tr("view.provisional_label"), icon=":material/pending:")
 
 
 def md_escape(text: object) -> str:
@@ -141,6 +156,8 @@ __all__ = [
     "target_set_label",
     "target_set_choice",
     "language_switch",
+    "view",
+    "view_switch",
     "indicator_name",
     "fmt_persons",
     "short_name",

@@ -10,7 +10,7 @@ import streamlit as st
 
 from data.reference.indicators import REPORTED_CODES as _INDICATOR_CODES  # noqa: E402
 from data.sanitize import csv_bytes, xlsx_bytes
-from ui.cached import find_county, observations, registry
+from ui.cached import find_county, no_data_text, observations, registry
 from ui.state import lang, tr
 
 # Streamlit badge colours of the Open SDG progress classes (pages 总览 and 预测)
@@ -80,7 +80,7 @@ def origin_quarters() -> list[str]:
     obs = observations()
     quarters = sorted(obs.period.unique()) if len(obs) else []
     if len(quarters) < MIN_QUARTERS:
-        st.info(tr("app.no_data"))
+        st.info(no_data_text())
         st.stop()
     return quarters[MIN_QUARTERS - 1 :]
 

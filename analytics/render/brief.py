@@ -48,6 +48,7 @@ def brief_data(
     lang: str = "zh",
     target_set: str | None = None,
     projections: list[dict] | None = None,
+    view: str = "released",
 ) -> dict:
     """Everything the brief shows, as plain values (also used by the tests); the targets of
     ``target_set`` lead where it has them. ``projections``: every target projected as of
@@ -56,14 +57,18 @@ def brief_data(
     period = periods.parse_period(period)
     if not periods.is_quarter(period):
         raise BriefError(f"--period must be a quarter such as 2018Q4, not {period!r}")
-    obs = read_observations(engine)
+    obs = read_observations(engine, view=view)
     obs = obs[obs.period <= period]
     if obs.empty:
-        raise BriefError(f"no returns up to {period}: load returns (or `urbdash demo`) first")
+        raise BriefError(
+            f"no {'returns' if view == 'provisional' else 'released returns'} up to {period}: "
+            "load returns (or `urbdash demo`) first"
+            + ("" if view == "provisional" else ", or release a quarter (urbdash release)")
+        )
     reg = localized(load_registry(), lang)  # region names in the brief's language
     allocations = targets.allocations(engine)
     if projections is None:
-        projections = targets.project_targets(engine, as_of=period)
+        projections = targets.project_targets(engine, as_of=period, view=view)
     records = overview.headline(projections, target_set)
     ranking = overview.city_ranking(obs, reg, allocations, period)
     indicator = "target_share" if ranking.basis == "allocation" else "settled_cum_per_10k"
@@ -78,6 +83,7 @@ def brief_data(
         "overdue": task_frame[task_frame.status == "overdue"],
         "freshness": overview.freshness(obs, reg),
         "demo": bool(obs.is_demo.any()),
+        "provisional": view == "provisional",
         "plan": plan.plan_meta(),
         "quality": quality.from_store(engine, period, "city", reg),
     }
@@ -142,6 +148,8 @@ def render(data: dict, out) -> None:
                 ha="right",
                 bbox={"facecolor": "#ef6c00", "edgecolor": "none", "pad": 4},
             )
+        if data.get("provisional"):
+            fig.text(0.06, 0.912, t("view.provisional_label"), fontsize=8.5, color="#b71c1c")
         fig.text(0.06, 0.895, t("brief.targets"), fontsize=12, weight="bold")
         aside = lambda text: t("punct.aside", text=text)  # noqa: E731  "（2020Q4）" / " (2020Q4)"
         # columns (x, width): target, value, status or verdict, probability, reach; a closed
@@ -349,9 +357,10 @@ def brief_bytes(
     lang: str = "zh",
     target_set: str | None = None,
     projections: list[dict] | None = None,
+    view: str = "released",
 ) -> bytes:
     buf = io.BytesIO()
-    data = brief_data(engine or store.get_engine(), period, lang, target_set, projections)
+    data = brief_data(engine or store.get_engine(), period, lang, target_set, projections, view)
     render(data, buf)
     return buf.getvalue()
 
@@ -362,10 +371,11 @@ def write_brief(
     period: str,
     lang: str = "zh",
     target_set: str | None = None,
+    view: str = "released",
 ) -> Path:
     if path.suffix.lower() != ".pdf":
         raise BriefError(f"the brief is a .pdf, not {path.suffix or 'a file without extension'}")
-    data = brief_data(engine or store.get_engine(), period, lang, target_set)
+    data = brief_data(engine or store.get_engine(), period, lang, target_set, view=view)
     path.parent.mkdir(parents=True, exist_ok=True)
     render(data, path)
     return path

@@ -6,11 +6,13 @@ of the store, inside its transaction, so hiding a button in the app is never the
 - leader: reads everything, writes nothing;
 - statistician: ingests, revises and reverts returns for the assigned regions (the province
   covers every county, a city its counties, 杨凌示范区 only itself: it reports beside the ten
-  cities, not inside 咸阳市);
+  cities, not inside 咸阳市); reviews the returns of the level below (``approver``): a city's
+  statisticians approve or return its counties' quarters, the province's approve the cities'
+  (and 杨凌示范区's) and the province's quarter and release it; a county's never approve;
 - planner: saves and shares scenarios;
 - department: updates the status of the tasks whose lead or co-lead departments include one of
   the assigned departments (names as the plan prints them);
-- admin: users, targets and allocations, the audit trail.
+- admin: users, targets and allocations, the audit trail, releasing an approved quarter.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ ROLE_NAMES = {
     "department": ("责任部门", "department"),
     "admin": ("管理员", "administrator"),
 }
-# write -> the role that allows it
-ALLOWS = {
+# write -> the role (or roles) that allow it
+ALLOWS: dict[str, str | tuple[str, ...]] = {
     "ingest": "statistician",
     "revert": "statistician",
+    "approve": "statistician",
+    "release": ("statistician", "admin"),
     "scenario_save": "planner",
     "task_update": "department",
     "target_set": "admin",
@@ -42,6 +46,8 @@ ALLOWS = {
 ACTION_NAMES = {
     "ingest": ("上报数据", "submit returns"),
     "revert": ("撤销报表", "revert returns"),
+    "approve": ("审核报表", "review returns"),
+    "release": ("发布数据", "release figures"),
     "scenario_save": ("保存情景", "save scenarios"),
     "task_update": ("更新任务进展", "update task status"),
     "target_set": ("设定目标", "set targets"),
@@ -69,7 +75,13 @@ class Principal:
         return self.is_system or role in self.roles
 
     def may(self, action: str) -> bool:
-        return self.has(ALLOWS[action])
+        return any(self.has(r) for r in allowing(action))
+
+
+def allowing(action: str) -> tuple[str, ...]:
+    """The roles that allow ``action``."""
+    roles = ALLOWS[action]
+    return (roles,) if isinstance(roles, str) else roles
 
 
 class PermissionDenied(Refusal):
@@ -169,7 +181,9 @@ def require(
     led by these departments)."""
     zh_act, en_act = ACTION_NAMES[action]
     if not actor.may(action):
-        role_zh, role_en = ROLE_NAMES[ALLOWS[action]]
+        names = [ROLE_NAMES[r] for r in allowing(action)]
+        role_zh = "”或“".join(n[0] for n in names)
+        role_en = " or ".join(n[1] for n in names)
         raise PermissionDenied(
             f"用户 {actor.name} 无权{zh_act}：需要“{role_zh}”角色",
             f"User {actor.name} may not {en_act}: this needs the {role_en} role",
@@ -191,3 +205,19 @@ def require(
                 f"用户 {actor.name} 无权更新此任务：牵头或参与部门为 {depts}",
                 f"User {actor.name} may not update this task: it is led by {depts}",
             )
+
+
+def approver(level: str, code: str, stat_parent: str | None) -> str:
+    """The region whose statisticians review a step: a county's return its statistical parent
+    (its city; the province for 杨凌示范区), a city's (or 杨凌示范区's) quarter and the
+    province's own the province."""
+    if level == "county" and stat_parent:
+        return stat_parent
+    return PROVINCE_CODE
+
+
+def may_review(actor: Principal, region: str) -> bool:
+    """Whether ``actor`` reviews for ``region`` (the ``approver`` of a step): a statistician
+    assigned exactly that region (a province statistician does not review a city's counties,
+    a county's statistician nothing)."""
+    return actor.is_system or (actor.has("statistician") and region in actor.regions)

@@ -195,7 +195,20 @@ CALENDAR = {
     "revise_share": 0.2,  # quarters in which one unit sends a corrected return
     "revise_after_days": (5, 25),
     "typo_factor": 10,  # the typed digit too many
+    # the review cycle: a city returns a return with a typed digit too many the day after it
+    # arrives; the cities approve their counties, the province the cities, then the
+    # province's quarter and its release, these many days after the quarter's last return
+    "return_after_days": 1,
+    "review_days": {"county": 3, "unit": 5, "province": 7, "release": 10},
 }
+# who reviews in the demo: the system, named by the level it acts for
+DEMO_REVIEWERS = {
+    "county": Principal.system("demo-city-reviewer"),
+    "unit": Principal.system("demo-province-reviewer"),
+    "province": Principal.system("demo-province-reviewer"),
+    "release": Principal.system("demo-admin"),
+}
+DEMO_RETURN_COMMENT = "本季农业转移人口落户人数约为上季的十倍，疑似多输一位，请核对后重报"
 
 
 def submission_calendar(frame: pd.DataFrame, seed: int | None = None) -> list[dict]:
@@ -268,6 +281,47 @@ def write_workbooks(out_dir, seed: int | None = None) -> list[tuple]:
     return paths
 
 
+def review_calendar(entries: list[dict]) -> list[tuple]:
+    """The demo's review steps (time, order, kind, what): a return with a typed digit too many
+    is returned to its county the day after it arrives, and each quarter is approved by the
+    cities, then the province, and released, days after its last return (``CALENDAR``)."""
+    c = CALENDAR
+    out = []
+    last: dict[str, pd.Timestamp] = {}
+    for e in entries:
+        last[e["period"]] = max(last.get(e["period"], e["received"]), e["received"])
+        if e["typo"]:
+            at = e["received"] + pd.Timedelta(days=c["return_after_days"])
+            out.append((at, 1, "return", (e["period"], e["typo"])))
+    for q, at in last.items():
+        for n, level in enumerate(("county", "unit", "province", "release"), 2):
+            out.append((at + pd.Timedelta(days=c["review_days"][level]), n, level, (q, None)))
+    return out
+
+
+def _review(engine, kind: str, what: tuple, at: pd.Timestamp) -> None:
+    """One step of ``review_calendar`` through the ordinary approval rules."""
+    from data.store import approvals
+    from geo.regions import PROVINCE_CODE, reporting_units
+
+    period, code = what
+    when = at.to_pydatetime()
+    reg = load_registry()
+    counties = reg.loc[reg.level == "county", "code"].tolist()
+    if kind == "return":
+        approvals.send_back(code, period, DEMO_REVIEWERS["county"], DEMO_RETURN_COMMENT, engine,
+                            when)  # fmt: skip
+    elif kind == "release":
+        approvals.release(period, DEMO_REVIEWERS["release"], engine=engine, when=when)
+    else:
+        codes = {
+            "county": counties,
+            "unit": [u for u in reporting_units(reg).code if u not in set(counties)],
+            "province": [PROVINCE_CODE],
+        }[kind]
+        approvals.approve_many(codes, period, DEMO_REVIEWERS[kind], engine=engine, when=when)
+
+
 def load_demo(engine=None, reset: bool = False, seed: int | None = None, out_dir=None) -> dict:
     """Generate the demo workbooks and load them through the ordinary ingest path, each with
     the day the calendar says it was received (corrections replace the values they fix).
@@ -284,7 +338,13 @@ def load_demo(engine=None, reset: bool = False, seed: int | None = None, out_dir
         delete_demo(engine)
     out_dir = out_dir or settings.var_dir() / "demo"
     counts: dict[str, int] = {}
-    for path, entry in write_workbooks(out_dir, seed):
+    steps = [(e["received"], 0, "ingest", (path, e)) for path, e in write_workbooks(out_dir, seed)]
+    steps += review_calendar([e for _, _, _, (_, e) in steps])
+    for at, _, kind, what in sorted(steps, key=lambda s: (s[0], s[1])):
+        if kind != "ingest":
+            _review(engine, kind, what, at)
+            continue
+        path, entry = what
         # accept_warnings: the demo deliberately holds Xi'an's 2017 reform jump and the typed
         # digits, which the robust history rules flag, as they should for a real return
         report = ingest(

@@ -23,7 +23,7 @@ from data.intake.memory import LARGE_RETURN, release_freed_memory
 from data.intake.problems import Problem, ReadResult
 from data.intake.read import read_return
 from data.intake.rules import validate
-from data.store import Engine, WriteError, audit, submissions
+from data.store import Engine, WriteError, approvals, audit, submissions
 from data.store.observations import STORE_KEY, read_current
 from data.store.submissions import RevertError as RevertError  # raised by revert
 from data.store.submissions import read_submissions, revert_submission
@@ -110,9 +110,32 @@ def check(
     report, result, history = _read(content, filename, engine, use_store)
     if result is None:
         return report
-    _judge(report, _validate(result, history, _scope(user), today), result)
-    if not report.errors:
+    problems = _validate(result, history, _scope(user), today)
+    if not any(p.severity == "error" for p in problems):
         _compare(report, result.rows, history)
+        if engine is not None:
+            problems += _locks(report, engine)
+    _judge(report, problems, result)
+    return report
+
+
+def _locks(report: IngestReport, engine: Engine) -> list[Problem]:
+    """The refusal of writing into an approved quarter, as the file's error (the write itself
+    checks again in its transaction: ``approvals.check_unlocked``)."""
+    write = _to_write(report)
+    refusal = approvals.lock_refusal(engine, zip(write.region_code, write.period, strict=True))
+    return [] if refusal is None else [_locked_problem(refusal)]
+
+
+def _locked_problem(refusal: approvals.Locked) -> Problem:
+    return Problem.of_file("locked", zh=refusal.zh, en=refusal.en)
+
+
+def _refused_locked(report: IngestReport, refusal: approvals.Locked) -> IngestReport:
+    """A quarter was approved between the check and the write: nothing was written."""
+    report.errors = [*report.errors, _locked_problem(refusal)]
+    report.status = "rejected"
+    report.new, report.unchanged, report._merged = 0, 0, None
     return report
 
 
@@ -267,6 +290,8 @@ def commit(
         sub_id = write_once()
     except submissions.WriteConflict:
         return _conflict(report, content, user, engine)
+    except approvals.Locked as refusal:
+        return _refused_locked(report, refusal)
     report.status, report.submission_id = "committed", sub_id
     return report
 
@@ -360,14 +385,16 @@ def ingest(
     _compare(report, result.rows, history)
     write = _to_write(report)
     scope = _scope(user)
+    locks = [] if write.empty else _locks(report, engine)
     if (
-        write.empty
+        locks
+        or write.empty
         or (len(report.changes) and not replace)
         or policy.outside_scope(user, write.region_code.unique())
         or result.n_rows > int(settings.get("max_rows"))
         or any(p.severity == "error" for p in result.problems)
     ):
-        _judge(report, _validate(result, history, scope, today), result)
+        _judge(report, _validate(result, history, scope, today) + locks, result)
         return commit(report, content, user, replace, accept_warnings, is_demo, engine, received_at)
     verdict: Future[bool] = Future()  # set by this thread once validation has judged
 
@@ -400,6 +427,8 @@ def ingest(
             if report.errors:  # the file is refused anyway: validation's answer stands
                 return report
             return _conflict(report, content, user, engine)
+        except approvals.Locked as refusal:
+            return report if report.errors else _refused_locked(report, refusal)
         except WriteError:
             # rows that break a constraint (e.g. a region x period twice) are errors that
             # validation names; anything else is the store's own failure

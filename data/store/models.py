@@ -188,6 +188,58 @@ class TaskUpdate(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class Approval(Base):
+    """Where a quarter's figures stand above "submitted", per region, quarter and level
+    (``data.store.approvals``): a county's return returned to its office or approved by its
+    city, a city's (or 杨凌示范区's) quarter approved by the province, the province's quarter
+    approved and released from ``release_on``. No row: submitted (or not yet)."""
+
+    __tablename__ = "approval"
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(6), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10), primary_key=True)  # county / unit / province
+    state: Mapped[str] = mapped_column(String(10))  # returned / approved
+    by_user: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    comment: Mapped[str | None] = mapped_column(Text)
+    release_on: Mapped[date | None] = mapped_column(Date)  # province level: released from then
+    released_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class ApprovalEvent(Base):
+    """Every step of the approval cycle, in order (the history an office and its reviewers
+    see; the audit trail holds the same steps)."""
+
+    __tablename__ = "approval_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    period: Mapped[str] = mapped_column(String(6))
+    level: Mapped[str] = mapped_column(String(10))
+    action: Mapped[str] = mapped_column(String(12))
+    user: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    comment: Mapped[str | None] = mapped_column(Text)
+    release_on: Mapped[date | None] = mapped_column(Date)
+    __table_args__ = (Index("ix_approval_event_period", "period", "region_code"),)
+
+
+class Reminder(Base):
+    """A reminder e-mailed (or being sent) to an office about a quarter it has not reported,
+    at one stage (``analytics.reminders.STAGES``): never the same stage twice for the same
+    office and quarter."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (UniqueConstraint("region_code", "period", "stage", name="uq_reminder"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    period: Mapped[str] = mapped_column(String(6))
+    stage: Mapped[str] = mapped_column(String(12))
+    recipients: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(10))  # sending / sent / failed
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
 class StoreVersion(Base):
     """One row (id 1): bumped first by every write of observations, which serialises them."""
 
@@ -240,6 +292,9 @@ class User(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # where reminders go, and in which language (optional)
+    email: Mapped[str | None] = mapped_column(String(200))
+    lang: Mapped[str | None] = mapped_column(String(2))
 
 
 class AuditLog(Base):

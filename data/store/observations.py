@@ -3,6 +3,8 @@ insert and superseding of a submission's values."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import case, func, select, update
@@ -11,15 +13,36 @@ from sqlalchemy.engine import Engine
 from data.reference.official import with_publication
 from data.store import engine as store
 from data.store.engine import reader
-from data.store.models import Observation, OfficialValue, Submission
+from data.store.models import Approval, Observation, OfficialValue, Submission
+from geo.regions import PROVINCE_CODE
 
 COLUMNS = ["region_code", "indicator", "period", "value", "is_demo"]
+# what a reader sees: the quarters released by the province (leaders' default), or every
+# current value, approved or not ("provisional": statisticians and planners may switch to it)
+VIEWS = ("released", "provisional")
+
+
+def released_quarters(today: date | None = None):
+    """The select of the quarters released by ``today`` (default today)."""
+    return select(Approval.period).where(
+        Approval.level == "province",
+        Approval.region_code == PROVINCE_CODE,
+        Approval.state == "approved",
+        Approval.release_on.is_not(None),
+        Approval.release_on <= (today or date.today()),
+    )
 
 
 def read_observations(
-    engine: Engine | None = None, indicators: list[str] | None = None
+    engine: Engine | None = None,
+    indicators: list[str] | None = None,
+    view: str = "released",
+    today: date | None = None,
 ) -> pd.DataFrame:
-    """Current (not superseded) observations with a flag for demo-data submissions."""
+    """Current (not superseded) observations with a flag for demo-data submissions: of the
+    quarters released by ``today``, or every one (``view`` "provisional")."""
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r} (known: {', '.join(VIEWS)})")
     engine = engine or store.get_engine()
     stmt = (
         select(
@@ -34,6 +57,8 @@ def read_observations(
     )
     if indicators:
         stmt = stmt.where(Observation.indicator_code.in_(indicators))
+    if view == "released":
+        stmt = stmt.where(Observation.period.in_(released_quarters(today)))
     with store.reader(engine) as sess:
         rows = sess.execute(stmt).all()
     return pd.DataFrame(rows, columns=COLUMNS)

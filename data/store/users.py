@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from data import settings
 from data.accounts import passwords
 from data.accounts.policy import AccountError, Principal, check_assignment, require
-from data.sanitize import Refusal, clean_text, clean_user_name
+from data.sanitize import Refusal, clean_email, clean_text, clean_user_name
 from data.store import audit
 from data.store.engine import Engine, reader, transaction
 from data.store.models import User
@@ -28,6 +28,8 @@ LIST_COLUMNS = [
     "failed_attempts",
     "is_demo",
     "created_at",
+    "email",
+    "lang",
 ]
 
 
@@ -179,6 +181,42 @@ def assign(
             sess, actor, "user_assign", target=f"user {name}", before=before, after=_state(u)
         )
         return _principal(u)
+
+
+def set_contact(
+    engine: Engine, actor: Principal, name: str, email: str | None, lang: str | None = None
+) -> None:
+    """Where reminders reach ``name`` and in which language (zh/en); by an admin, or by the
+    user themself. An empty ``email`` removes it."""
+    if actor.name != name or actor.is_system:
+        require(actor, "user_admin")
+    address = clean_email(email)
+    if lang not in (None, "zh", "en"):
+        raise AccountError(f"未知语言 {lang}（zh 或 en）", f"unknown language {lang} (zh or en)")
+    with transaction(engine) as sess:
+        u = _get(sess, name)
+        before = {"email": u.email, "lang": u.lang}
+        u.email = address
+        if lang is not None:
+            u.lang = lang
+        audit.record(
+            sess, actor, "user_contact", target=f"user {name}", before=before,
+            after={"email": u.email, "lang": u.lang},
+        )  # fmt: skip
+
+
+def contacts(engine: Engine) -> pd.DataFrame:
+    """The enabled statisticians with an e-mail address: name, regions, email, lang."""
+    with reader(engine) as sess:
+        users = sess.execute(
+            select(User).where(User.email.is_not(None), User.disabled.is_(False))
+        ).scalars()
+        rows = [
+            {"name": u.name, "regions": list(u.regions), "email": u.email, "lang": u.lang or ""}
+            for u in users
+            if "statistician" in (u.roles or [])
+        ]
+    return pd.DataFrame(rows, columns=["name", "regions", "email", "lang"])
 
 
 def set_disabled(engine: Engine, actor: Principal, name: str, disabled: bool = True) -> None:

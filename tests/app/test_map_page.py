@@ -97,14 +97,19 @@ def test_the_map_plays_every_complete_quarter_in_order(map_page):
 
 
 def test_play_covers_complete_quarters_only(demo_copy, app_on):
-    """铜川 alone has sent 2021Q1: playback ends at 2020Q4, the last complete quarter, never
-    stepping into the quarter still coming in; the quarter can still be picked and drawn."""
+    """铜川 alone has sent 2021Q1: leaders do not see the unreleased quarter; with "include
+    provisional" on, playback still ends at 2020Q4, the last complete quarter, never stepping
+    into the quarter still coming in; the quarter can be picked and drawn."""
     from tests.fixtures import workbooks as wb
 
     wb.tongchuan_sends_2021q1(demo_copy["engine"])
     at = app_on(demo_copy["url"])("zh").run()
     at.switch_page("pages/map_page.py").run()
-    assert "2021Q1" in at.select_slider(key="map_period").options  # still offered to pick
+    assert at.select_slider(key="map_period").options[-1] == "2020Q4"  # released only
+    assert not at.warning  # no provisional label while it is off
+    at.toggle(key="provisional").set_value(True).run()
+    assert [w.value for w in at.warning] == ["含未发布数据：包括尚未审核发布的季度，数值可能修改"]
+    assert "2021Q1" in at.select_slider(key="map_period").options  # offered to pick
     assert at.select_slider(key="map_period").value == "2020Q4"
     assert [f["name"] for f in _map_figure(at)["frames"]][-1] == "2020Q4"
     at.select_slider(key="map_period").set_value("2021Q1").run()

@@ -18,14 +18,17 @@ def app(demo_store, app_on):
 
 
 def names_in(url: str) -> set[str]:
-    """The store's user names (and the demo loader's): proper names, in any language."""
+    """The store's user names (and the demo loader's and reviewers'): proper names, in any
+    language."""
     from data import store
+    from data.store.approvals import read_events
     from data.store.submissions import read_submissions
     from data.store.users import list_users
 
     engine = store.get_engine(url)
     uploaders = set(read_submissions(engine).uploaded_by)
-    return set(list_users(engine).name) | uploaders | {"system", "tests"}
+    reviewers = set(read_events(engine).user)
+    return set(list_users(engine).name) | uploaders | reviewers | {"system", "tests"}
 
 
 def test_every_page_file_is_registered():

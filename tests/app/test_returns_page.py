@@ -131,6 +131,10 @@ def test_overview_with_fewer_quarters_than_a_forecast_needs(tmp_path, app_on):
     ingest(wb.standard(), "q3.xlsx", user=SYSTEM, engine=store.get_engine(url), today="2020Q4")
     at = app_on(url)("zh").run()
     assert not at.exception, at.exception
+    # leaders' view: the quarter is stored, not released
+    assert [i.value for i in at.info] == ["尚无已发布的季度：各季度经市、省审核并发布后在此显示。"]
+    at.toggle(key="provisional").set_value(True).run()
+    assert not at.exception, at.exception
     assert [i.value for i in at.info] == [
         "目前有 1 个季度的上报数据；预测目标需要至少 8 个季度，届时显示达标概率和预计达到时间。"
     ]
@@ -255,7 +259,9 @@ def test_nowcast_of_a_quarter_still_coming_in(partial_copy, app_on, monkeypatch)
     assert not at.exception, at.exception
     reg = load_registry()
     want = nc.nowcast(
-        nc.county_flows(read_observations(eng), reg), "2021Q1", reporting_unit(reg)
+        nc.county_flows(read_observations(eng, view="provisional"), reg),
+        "2021Q1",
+        reporting_unit(reg),
     ).province
     (metric,) = [m for m in at.metric if m.label.startswith("2021Q1 全省落户")]
     assert metric.label == "2021Q1 全省落户（已上报 4/107 个县 + 估算）"

@@ -39,6 +39,7 @@ ALL_ROLES += ["--department", "省公安厅", "--department", "省统计局"]
 ACCOUNTS = {
     "e2e": ALL_ROLES,
     "lantian": ["--role", "statistician", "--region", "610122"],
+    "shaanxi": ["--role", "statistician", "--region", "610000"],  # the province's reviewer
 }
 
 

@@ -19,9 +19,18 @@ from data import store
 from data.accounts import passwords
 from data.accounts.policy import ROLES, PermissionDenied, Principal
 from data.intake.ingest import ingest, revert
-from data.store import audit, users
+from data.store import approvals, audit, users
 from data.store.bootstrap import init_store
-from data.store.models import AuditLog, Observation, Scenario, Submission, Target, TaskUpdate
+from data.store.models import (
+    Approval,
+    ApprovalEvent,
+    AuditLog,
+    Observation,
+    Scenario,
+    Submission,
+    Target,
+    TaskUpdate,
+)
 from tests.conftest import copy_sqlite
 from tests.fixtures import workbooks as wb
 from tests.fixtures.actors import SYSTEM
@@ -77,6 +86,13 @@ def _user(eng, who):
     return users.add_user(eng, who, "newcomer", PW, ["leader"])
 
 
+def _approve(eng, who):
+    """The province's statisticians review 杨凌示范区 (it reports beside the cities)."""
+    rows = [["610403", "杨凌示范区", *wb.GOOD]]
+    ingest(wb.standard(rows, sheet="杨凌示范区"), "yl.xlsx", user=SYSTEM, engine=eng, today=TODAY)
+    return approvals.approve("610403", "2016Q3", who, engine=eng)
+
+
 WRITES = {
     "ingest": (
         "statistician",
@@ -99,6 +115,12 @@ WRITES = {
     ),
     "target_set": ("admin", _target, Target, "用户 only-{r} 无权设定目标：需要“管理员”角色"),
     "user_admin": ("admin", _user, None, "用户 only-{r} 无权管理用户：需要“管理员”角色"),
+    "approve": (
+        "statistician",
+        _approve,
+        Approval,
+        "用户 only-{r} 无权审核报表：需要“统计人员”角色",
+    ),
 }
 
 
@@ -123,6 +145,30 @@ def test_role_by_write_matrix_in_the_core(eng, role, write):
     log = audit.read_audit(eng)
     assert not (log.user == who.name).any()
     assert count(eng, AuditLog) >= before_audit
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_release_by_role(eng, role):
+    """Releasing needs the province's statisticians or an admin; nothing else may."""
+    from data.store.approvals import release
+    from geo.regions import load_registry, reporting_units
+
+    reg = load_registry()
+    counties = reg[reg.level == "county"].code.tolist()
+    rows = wb.county_rows(counties)
+    ingest(wb.standard(rows, sheet="陕西省"), "all.xlsx", user=SYSTEM, engine=eng, today=TODAY)
+    units = [u for u in reporting_units(reg).code if u not in set(counties)]
+    approvals.approve_many([*counties, *units, "610000"], "2016Q3", SYSTEM, engine=eng)
+    who = one_role(role)
+    if role in ("statistician", "admin"):
+        assert release("2016Q3", who, engine=eng)["scheduled"] is False
+        assert approvals.released_periods(eng) == {"2016Q3"}
+        return
+    before = count(eng, ApprovalEvent)
+    with pytest.raises(PermissionDenied) as err:
+        release("2016Q3", who, engine=eng)
+    assert err.value.message("zh") == f"用户 only-{role} 无权发布数据：需要“统计人员”或“管理员”角色"
+    assert count(eng, ApprovalEvent) == before and approvals.released_periods(eng) == set()
 
 
 def test_department_only_for_its_own_tasks(eng):
@@ -392,6 +438,21 @@ def test_role_by_write_matrix_through_the_cli(cli, tmp_path):
                 assert out.stderr.startswith(f"urbdash: error: 用户 only-{role} 无权"), out.stderr
     subs = cli("submissions", "--json")
     assert '"uploaded_by": "only-statistician"' in subs.output
+    # reviewing: 铜川市's statistician approves its county; nobody else may
+    for role in ROLES:
+        out = cli("approve", "王益区", "2016Q3", "--user", f"only-{role}")
+        if role == "statistician":
+            assert (out.exit_code, out.output) == (0, "王益区 2016Q3: approved\n")
+        else:
+            assert out.exit_code == 5, (role, out.output)
+            assert (
+                out.stderr == f"urbdash: error: 用户 only-{role} 无权审核报表：需要“统计人员”角色\n"
+            )
+    again = cli("approve", "610202", "2016Q3", "--user", "only-statistician", "--lang", "en")
+    assert again.exit_code == 1
+    assert again.stderr.startswith(
+        "urbdash: error: Wangyi District 2016Q3 was already approved by "
+    )
     denied = cli("revert", 1, "--user", "only-leader")
     assert denied.exit_code == 5
     nobody = cli("ingest", path)

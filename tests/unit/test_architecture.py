@@ -30,6 +30,7 @@ DATA_RANKS = {
     "data.sanitize": 0,
     "data.reference": 1,
     "data.i18n": 2,
+    "data.mail": 2,
     "data.accounts": 3,
     "data.store": 4,
     "data.intake": 5,

@@ -81,7 +81,7 @@ def test_brief_english(demo_store, tmp_path):
     "period,message",
     [
         ("2018", "--period must be a quarter such as 2018Q4, not '2018'"),
-        ("2010Q1", "no returns up to 2010Q1"),
+        ("2010Q1", "no released returns up to 2010Q1"),
         ("someday", "unparseable period 'someday'"),
     ],
 )

@@ -169,7 +169,9 @@ def test_export_and_completeness(cli, tmp_path):
         cli("ingest", write(tmp_path, "q3.xlsx", wb.standard()), "--user", "统计员").exit_code == 0
     )
     out = tmp_path / "county.csv"
-    done = cli("export", out)
+    unreleased = cli("export", out)  # leaders' view: nothing released yet
+    assert unreleased.exit_code == 0 and unreleased.output.strip() == f"0 rows written to {out}"
+    done = cli("export", out, "--provisional")
     with out.open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert done.exit_code == 0 and done.output.strip() == f"{len(rows)} rows written to {out}"
@@ -177,7 +179,7 @@ def test_export_and_completeness(cli, tmp_path):
     assert len(rows) == 4 * 10 and {r["level"] for r in rows} == {"county"}
     assert list(rows[0]) == ["region_code", "region_name", "level", "period", "indicator", "value"]
     assert {r["region_code"] for r in rows} == set(wb.TONGCHUAN)
-    city = cli("export", tmp_path / "city.xlsx", "--level", "city")
+    city = cli("export", tmp_path / "city.xlsx", "--level", "city", "--provisional")
     assert city.exit_code == 0 and city.output.startswith("10 rows written")  # 铜川市 only
     wrong = cli("export", tmp_path / "x.txt")
     assert wrong.exit_code == 2 and "export writes .csv or .xlsx, not .txt" in wrong.stderr

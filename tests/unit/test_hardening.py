@@ -46,7 +46,7 @@ def test_urbdash_export_writes_through_the_neutraliser(tmp_path, monkeypatch, su
     from analytics import export
 
     frame = pd.DataFrame({"region_name": ['=HYPERLINK("http://x")'], "value": [-1.0]})
-    monkeypatch.setattr(export, "export_frame", lambda level, engine: frame)
+    monkeypatch.setattr(export, "export_frame", lambda level, engine, view: frame)
     out = tmp_path / f"e{suffix}"
     export.write_export(out, "county", None)
     if suffix == ".csv":

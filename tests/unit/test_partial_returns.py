@@ -50,10 +50,11 @@ def test_partial_return_stores_what_it_has(eng, fields):
     report = ingest(partial(fields), "p.xlsx", user=SYSTEM, engine=eng, today=TODAY)
     assert report.status == "committed", [p.message() for p in report.errors + report.warnings]
     assert report.not_carried == [f for f in ALL if f not in fields]
-    obs = read_observations(eng)
+    obs = read_observations(eng, view="provisional")  # stored, not yet released
     assert sorted(obs.indicator.unique()) == sorted(fields)  # nothing else, and no zeros
     assert len(obs) == 4 * len(fields)
-    exported = export_frame("county", eng)
+    assert read_observations(eng).empty  # leaders see it once released
+    exported = export_frame("county", eng, "provisional")
     assert set(exported.indicator) >= set(fields)
     assert not set(exported.indicator) & {f for f in ALL if f not in fields}
 
@@ -73,7 +74,8 @@ def test_flows_then_stocks_complete_a_quarter(eng):
 def test_urban_above_the_stored_total_is_an_error(eng):
     totals = partial(["resident_pop"], {"resident_pop": 50_000})
     assert ingest(totals, "t.xlsx", user=SYSTEM, engine=eng, today=TODAY).status == "committed"
-    before = len(read_observations(eng))
+    before = len(read_observations(eng, view="provisional"))
+    assert before == 4
     urban = partial(["urban_resident_pop"], {"urban_resident_pop": 60_000})
     report = ingest(urban, "u.xlsx", user=SYSTEM, engine=eng, today=TODAY)
     assert report.status == "rejected"
@@ -86,7 +88,7 @@ def test_urban_above_the_stored_total_is_an_error(eng):
         "Urban resident population at quarter end 60,000 exceeds the stored "
         "Resident population at quarter end 50,000 (2016Q3)"
     )
-    assert len(read_observations(eng)) == before
+    assert len(read_observations(eng, view="provisional")) == before
     ok = partial(["urban_resident_pop"], {"urban_resident_pop": 30_000})
     assert ingest(ok, "u2.xlsx", user=SYSTEM, engine=eng, today=TODAY).status == "committed"
 

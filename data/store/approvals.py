@@ -1,0 +1,585 @@
+"""The quarter's review cycle in the store (SQL only; who may act: ``data.accounts.policy``).
+
+A county's (or 杨凌示范区's) quarter is *submitted* once it holds a current value. Its city's
+statisticians *approve* it or *return* it with a comment; a returned quarter accepts a new
+return, which makes it submitted again. Once every county of a city is approved, the province's
+statisticians approve the city's quarter (杨凌示范区's county step is also its unit step: the
+province reviews it), then, once every city and 杨凌示范区 is, the province's quarter, which an
+admin or a province statistician *releases* on a day (today or a scheduled one). Each step can
+be undone with a reason by its reviewer or by the level above, while the level above has not
+approved; that unlocks the level below. An approved quarter refuses new values and reverts
+(``check_unlocked``, called by every write of returns), naming who approved it and whom to ask.
+
+Every step takes the store's write turn first, so a step and a write of returns are serialised:
+one of them happens first, the other sees it. Each step writes an event (the history) and an
+audit row in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import pandas as pd
+from sqlalchemy import delete, select
+
+from data.accounts.policy import PermissionDenied, Principal, approver, may_review, require
+from data.reference import periods as period_rules
+from data.sanitize import Refusal, clean_text
+from data.store import audit
+from data.store.engine import Engine, get_engine, reader, transaction
+from data.store.models import Approval, ApprovalEvent, Observation
+from data.store.observations import released_quarters
+from data.store.version import lock_store
+from geo.names import english_names
+from geo.regions import PROVINCE_CODE, load_registry
+
+LEVELS = ("county", "unit", "province")
+LEVEL_NAMES = {
+    "county": ("县区", "county"),
+    "unit": ("市", "city"),
+    "province": ("全省", "province"),
+}
+COLUMNS = ["region_code", "period", "level", "state", "by_user", "at", "comment",
+           "release_on", "released_by"]  # fmt: skip
+EVENT_COLUMNS = ["id", "region_code", "period", "level", "action", "user", "at", "comment",
+                 "release_on"]  # fmt: skip
+
+
+class ApprovalError(Refusal):
+    """A step the cycle does not allow now (the message says why and what to do)."""
+
+
+class Locked(Refusal):
+    """New values or a revert for a quarter that is approved: nothing was written."""
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    level: str  # the step: county / unit / province
+    zh: str
+    en: str
+    reviewer: str  # the region whose statisticians review this step
+    unit: str | None  # for a county: the unit it reports through
+
+
+def _registry() -> pd.DataFrame:
+    reg = load_registry()
+    return reg.join(english_names(reg))
+
+
+def place(code: str, registry: pd.DataFrame | None = None) -> Place:
+    """The step a region's quarter takes (a county's, a city's or 杨凌示范区's unit step is
+    asked as the city; the province's) with its names and reviewer."""
+    reg = (_registry() if registry is None else registry).set_index("code")
+    if code not in reg.index:
+        raise ApprovalError(f"未知地区 {code}", f"unknown region {code}")
+    row = reg.loc[code]
+    zh = row.stat_name if isinstance(row.stat_name, str) else row["name"]
+    en = row.stat_name_en if isinstance(row.stat_name_en, str) else row.name_en
+    if row.level == "county":
+        own = row.stat_parent_code == PROVINCE_CODE
+        unit = code if own else row.stat_parent_code
+        return Place(code, "county", zh, en, approver("county", code, row.stat_parent_code), unit)
+    level = "province" if code == PROVINCE_CODE else "unit"
+    return Place(code, level, zh, en, approver(level, code, None), None)
+
+
+def places(codes: Iterable[str]) -> dict[str, Place]:
+    """``place`` of each code, the registry read once."""
+    reg = _registry()
+    return {c: place(c, reg) for c in codes}
+
+
+def _units(reg: pd.DataFrame) -> dict[str, list[str]]:
+    """Unit code -> its county codes."""
+    counties = reg[reg.level == "county"]
+    unit = counties.stat_parent_code.where(
+        counties.stat_parent_code != PROVINCE_CODE, counties.code
+    )
+    return {u: sorted(c) for u, c in counties.code.groupby(unit.to_numpy())}
+
+
+def _row(sess, code: str, period: str, level: str) -> Approval | None:
+    return sess.get(Approval, (code, period, level))
+
+
+def _who_when(row: Approval) -> tuple[str, str]:
+    return row.by_user, f"{row.at:%Y-%m-%d}"
+
+
+def _check_reviewer(actor: Principal, p: Place, period: str, action: str = "approve") -> None:
+    require(actor, action)
+    if action == "release" and actor.has("admin"):
+        return
+    if not may_review(actor, p.reviewer):
+        rv = place(p.reviewer)
+        raise PermissionDenied(
+            f"用户 {actor.name} 无权审核 {p.zh} {period}：由{rv.zh}的统计人员审核",
+            f"User {actor.name} may not review {p.en} {period}: {rv.en}'s statisticians do",
+        )
+
+
+def _step(
+    sess, actor: Principal, p: Place, period: str, level: str, action: str,
+    comment: str | None, release_on: date | None = None, before: str | None = None,
+    after: str | None = None, when: datetime | None = None,
+) -> None:  # fmt: skip
+    """The event and audit row of one step (``when``: a history loaded after the fact; the
+    audit row is always written now, saying when the step happened)."""
+    sess.add(
+        ApprovalEvent(
+            region_code=p.code, period=period, level=level, action=action, user=actor.name,
+            comment=comment, release_on=release_on, at=when or datetime.now(UTC),
+        )
+    )  # fmt: skip
+    audit.record(
+        sess,
+        actor,
+        action,
+        {"region_code": p.code, "period": period, "level": level, "comment": comment}
+        | ({"happened": when.isoformat()} if when else {}),
+        target=f"quarter {p.code} {period}",
+        before={"state": before or "submitted"},
+        after={"state": after or "submitted"}
+        | ({"release_on": release_on.isoformat()} if release_on else {}),
+    )
+
+
+def _has_values(sess, code: str, period: str) -> bool:
+    return (
+        sess.scalar(
+            select(Observation.id)
+            .where(
+                Observation.region_code == code,
+                Observation.period == period,
+                Observation.is_current,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _set(sess, code, period, level, state, actor, comment, when=None) -> None:
+    at = when or datetime.now(UTC)
+    row = _row(sess, code, period, level)
+    if row is None:
+        sess.add(
+            Approval(
+                region_code=code, period=period, level=level, state=state, by_user=actor.name,
+                at=at, comment=comment,
+            )
+        )  # fmt: skip
+    else:
+        row.state, row.by_user, row.at, row.comment = state, actor.name, at, comment
+    sess.flush()
+
+
+def approve(
+    code: str, period: str, actor: Principal, comment: str | None = None,
+    engine: Engine | None = None, when: datetime | None = None,
+) -> dict:  # fmt: skip
+    """Approve a county's return (its city), a city's or 杨凌示范区's quarter, or the
+    province's (the province's statisticians). ``when``: the day it happened, for a history
+    loaded after the fact (the demo's calendar); default now."""
+    return approve_many([code], period, actor, comment, engine, when)[0]
+
+
+def approve_many(
+    codes: list[str], period: str, actor: Principal, comment: str | None = None,
+    engine: Engine | None = None, when: datetime | None = None,
+) -> list[dict]:  # fmt: skip
+    """Approve each of ``codes`` in turn (a city's counties, then the city: one list may hold
+    both) in one transaction: all are approved or, on the first refusal, none."""
+    period = period_rules.parse_period(period)
+    reg = _registry()
+    places = [place(c, reg) for c in codes]
+    comment = clean_text(comment, "comment")
+    for p in places:
+        _check_reviewer(actor, p, period)
+    with transaction(engine or get_engine()) as sess:
+        lock_store(sess)
+        for p in places:
+            _approve_one(sess, actor, p, period, comment, reg, when)
+    return [
+        {"region_code": p.code, "period": period, "level": p.level, "state": "approved"}
+        for p in places
+    ]
+
+
+def _approve_one(sess, actor, p: Place, period, comment, reg, when) -> None:
+    here = _row(sess, p.code, period, p.level)
+    if here is not None and here.state == "approved":
+        by, on = _who_when(here)
+        raise ApprovalError(
+            f"{p.zh} {period} 已由 {by} 于 {on} 审核通过",
+            f"{p.en} {period} was already approved by {by} on {on}",
+        )
+    if p.level == "county":
+        if here is not None and here.state == "returned":
+            raise ApprovalError(
+                f"{p.zh} {period} 已退回，待该单位重新上报后再审核",
+                f"{p.en} {period} was returned: approve it once the office has sent it again",
+            )
+        if not _has_values(sess, p.code, period):
+            raise ApprovalError(
+                f"{p.zh} {period} 尚未上报，不能审核",
+                f"{p.en} {period} has not been submitted: nothing to approve",
+            )
+    else:
+        below = _pending_below(sess, p, period, reg)
+        if below:
+            shown = "、".join(below[:8]) + (" …" if len(below) > 8 else "")
+            raise ApprovalError(
+                f"{p.zh} {period} 还有 {len(below)} 个下级单位未审核通过：{shown}",
+                f"{p.en} {period}: {len(below)} unit(s) below are not approved yet: "
+                f"{shown.replace('、', ', ')}",
+            )
+    _set(sess, p.code, period, p.level, "approved", actor, comment, when)
+    if p.level == "county" and p.unit == p.code:  # 杨凌示范区: its own unit
+        _set(sess, p.code, period, "unit", "approved", actor, comment, when)
+    _step(sess, actor, p, period, p.level, "approve", comment, after="approved", when=when)
+
+
+def _pending_below(sess, p: Place, period: str, reg: pd.DataFrame) -> list[str]:
+    """Names of the units (for the province) or counties (for a unit) not approved yet."""
+    if p.level == "unit":
+        codes, level = _units(reg).get(p.code, []), "county"
+    else:
+        codes, level = sorted(_units(reg)), "unit"
+    done = set(
+        sess.scalars(
+            select(Approval.region_code).where(
+                Approval.period == period,
+                Approval.level == level,
+                Approval.state == "approved",
+                Approval.region_code.in_(codes),
+            )
+        )
+    )
+    names = reg.set_index("code")
+    shown = names.stat_name.where(names.stat_name.notna(), names["name"])
+    return [shown[c] for c in codes if c not in done]
+
+
+def send_back(
+    code: str, period: str, actor: Principal, comment: str, engine: Engine | None = None,
+    when: datetime | None = None,
+) -> dict:  # fmt: skip
+    """Return a county's (or 杨凌示范区's) submitted return to its office with a comment: it
+    then accepts a new return, which makes it submitted again."""
+    period = period_rules.parse_period(period)
+    p = place(code)
+    if p.level != "county":
+        raise ApprovalError(
+            f"只能退回县区的报表（{p.zh} 不是县区）：上级单位的审核可以撤销",
+            f"Only a county's return can be returned ({p.en} is not a county): undo an "
+            "approval instead",
+        )
+    comment = clean_text(comment, "comment", required=True)
+    _check_reviewer(actor, p, period)
+    with transaction(engine or get_engine()) as sess:
+        lock_store(sess)
+        here = _row(sess, code, period, "county")
+        if here is not None:
+            by, on = _who_when(here)
+            state = (
+                ("已审核通过", "approved") if here.state == "approved" else ("已退回", "returned")
+            )
+            raise ApprovalError(
+                f"{p.zh} {period} {state[0]}（{by}，{on}）",
+                f"{p.en} {period} is already {state[1]} ({by}, {on})",
+            )
+        if not _has_values(sess, code, period):
+            raise ApprovalError(
+                f"{p.zh} {period} 尚未上报，不能退回",
+                f"{p.en} {period} has not been submitted: nothing to return",
+            )
+        _set(sess, code, period, "county", "returned", actor, comment, when)
+        _step(sess, actor, p, period, "county", "return", comment, after="returned", when=when)
+    return {"region_code": code, "period": period, "level": "county", "state": "returned"}
+
+
+def unapprove(
+    code: str, period: str, actor: Principal, reason: str, engine: Engine | None = None
+) -> dict:
+    """Undo an approval (with a reason) by its reviewer or by the level above, while the level
+    above has not approved; the quarter below is unlocked (a county's then accepts values)."""
+    period = period_rules.parse_period(period)
+    reg = _registry()
+    p = place(code, reg)
+    reason = clean_text(reason, "comment", required=True)
+    require(actor, "approve")
+    above = _above(p)
+    if not (
+        may_review(actor, p.reviewer)
+        or (above is not None and may_review(actor, place(above[0], reg).reviewer))
+        or (p.level == "province" and actor.has("admin"))
+    ):
+        raise PermissionDenied(
+            f"用户 {actor.name} 无权撤销 {p.zh} {period} 的审核",
+            f"User {actor.name} may not undo the approval of {p.en} {period}",
+        )
+    with transaction(engine or get_engine()) as sess:
+        lock_store(sess)
+        here = _row(sess, code, period, p.level)
+        if here is None or here.state != "approved":
+            raise ApprovalError(
+                f"{p.zh} {period} 未审核通过，无需撤销",
+                f"{p.en} {period} is not approved: nothing to undo",
+            )
+        if p.level == "province" and here.release_on is not None:
+            raise ApprovalError(
+                f"全省 {period} 已发布或已安排发布：请先撤回发布",
+                f"The province's {period} is released or scheduled: withdraw the release first",
+            )
+        if above is not None:
+            top = _row(sess, above[0], period, above[1])
+            if top is not None and top.state == "approved":
+                up = place(above[0], reg)
+                raise ApprovalError(
+                    f"{up.zh} {period} 已审核通过：须先撤销其审核",
+                    f"{up.en} {period} is approved: undo that approval first",
+                )
+        sess.execute(
+            delete(Approval).where(
+                Approval.region_code == code,
+                Approval.period == period,
+                Approval.level.in_(("county", "unit") if p.unit == code else (p.level,)),
+            )
+        )
+        _step(sess, actor, p, period, p.level, "unapprove", reason, before="approved")
+    return {"region_code": code, "period": period, "level": p.level, "state": "submitted"}
+
+
+def _above(p: Place) -> tuple[str, str] | None:
+    """The (region, level) of the step above ``p``'s."""
+    if p.level == "county":
+        return (p.unit, "unit") if p.unit != p.code else (PROVINCE_CODE, "province")
+    if p.level == "unit":
+        return PROVINCE_CODE, "province"
+    return None
+
+
+def release(
+    period: str, actor: Principal, on: date | None = None, comment: str | None = None,
+    engine: Engine | None = None, when: datetime | None = None,
+) -> dict:  # fmt: skip
+    """Release the province's approved quarter today or from a later day ``on`` (scheduled; it
+    may be moved until that day). Admins and the province's statisticians. ``when``: as
+    ``approve``'s (today is then its day)."""
+    period = period_rules.parse_period(period)
+    today = when.date() if when else date.today()
+    on = on or today
+    p = place(PROVINCE_CODE)
+    comment = clean_text(comment, "comment")
+    _check_reviewer(actor, p, period, "release")
+    if on < today:
+        raise ApprovalError(
+            f"发布日期 {on} 早于今天（{today}）", f"The release day {on} is before today ({today})"
+        )
+    with transaction(engine or get_engine()) as sess:
+        lock_store(sess)
+        row = _row(sess, PROVINCE_CODE, period, "province")
+        if row is None or row.state != "approved":
+            raise ApprovalError(
+                f"全省 {period} 尚未审核通过，不能发布",
+                f"The province's {period} is not approved yet: it cannot be released",
+            )
+        if row.release_on is not None and row.release_on <= today:
+            raise ApprovalError(
+                f"全省 {period} 已于 {row.release_on} 发布",
+                f"The province's {period} was released on {row.release_on}",
+            )
+        row.release_on, row.released_by = on, actor.name
+        _step(
+            sess, actor, p, period, "province", "release", comment, on, "approved", "released",
+            when,
+        )  # fmt: skip
+        if on <= today:  # public now (a scheduled one: ``publish_due`` on its day)
+            _publish(sess, period, on, actor.name, when)
+    return {"period": period, "release_on": on.isoformat(), "scheduled": on > today}
+
+
+def unrelease(period: str, actor: Principal, reason: str, engine: Engine | None = None) -> dict:
+    """Withdraw a release or a scheduled one (with a reason): the quarter is approved again,
+    not shown to leaders by default."""
+    period = period_rules.parse_period(period)
+    p = place(PROVINCE_CODE)
+    reason = clean_text(reason, "comment", required=True)
+    _check_reviewer(actor, p, period, "release")
+    with transaction(engine or get_engine()) as sess:
+        lock_store(sess)
+        row = _row(sess, PROVINCE_CODE, period, "province")
+        if row is None or row.release_on is None:
+            raise ApprovalError(
+                f"全省 {period} 未发布，无需撤回",
+                f"The province's {period} is not released: nothing to withdraw",
+            )
+        row.release_on, row.released_by = None, None
+        _step(sess, actor, p, period, "province", "unrelease", reason, None, "released", "approved")
+    return {"period": period, "release_on": None}
+
+
+# ------------------------------------------------------------------ what writes of returns ask
+
+
+def check_unlocked(sess, pairs: Iterable[tuple[str, str]]) -> None:
+    """Inside a write's transaction (after the store's write turn): refuse (Locked) when any
+    (county, period) of ``pairs`` is approved at any level, naming the first one, who approved
+    it and whom to ask to undo it."""
+    pairs = sorted(set(pairs))
+    if not pairs:
+        return
+    rows = sess.scalars(
+        select(Approval).where(
+            Approval.period.in_({q for _, q in pairs}), Approval.state == "approved"
+        )
+    ).all()
+    if not rows:
+        return
+    held = {(r.region_code, r.period, r.level): r for r in rows}
+    reg = _registry()
+    locked = []
+    for county, period in pairs:
+        p = place(county, reg)
+        for code, level in ((county, "county"), (p.unit, "unit"), (PROVINCE_CODE, "province")):
+            if (code, period, level) in held:
+                locked.append((p, period, level, held[(code, period, level)]))
+                break
+    if not locked:
+        return
+    p, period, level, row = locked[0]
+    by, on = _who_when(row)
+    ask = place(p.reviewer if level == "county" else PROVINCE_CODE, reg)
+    n = len(locked)
+    more = (f"（共 {n} 个县区季度已锁定）", f" ({n} locked county-quarters in all)")
+    more = more if n > 1 else ("", "")
+    raise Locked(
+        f"{p.zh} {period} 已由 {by} 于 {on} 审核通过，不能修改或撤销{more[0]}；"
+        f"如需修改，请联系{ask.zh}的统计人员撤销审核",
+        f"{p.en} {period} was approved by {by} on {on} and cannot be changed or "
+        f"reverted{more[1]}; to change it, ask {ask.en}'s statisticians to undo the approval",
+    )
+
+
+def forget_empty_quarters(sess) -> None:
+    """Inside a transaction that removed values (the demo's reset): the review steps of the
+    quarters left without any value go too, as the values they reviewed are gone."""
+    held = select(Observation.period).distinct()
+    for model in (Approval, ApprovalEvent):
+        sess.execute(delete(model).where(model.period.not_in(held)))
+
+
+def lock_refusal(engine: Engine, pairs: Iterable[tuple[str, str]]) -> Locked | None:
+    """Before a write (a preview, a check): the refusal ``check_unlocked`` would raise now."""
+    with reader(engine) as sess:
+        try:
+            check_unlocked(sess, pairs)
+        except Locked as exc:
+            return exc
+    return None
+
+
+def resubmitted(
+    sess, actor: Principal, pairs: Iterable[tuple[str, str]], when: datetime | None = None
+) -> None:
+    """Inside a write of returns: the returned county-quarters among ``pairs`` are submitted
+    again (their return comment stays in the history)."""
+    pairs = set(pairs)
+    if not pairs:
+        return
+    rows = sess.scalars(
+        select(Approval).where(
+            Approval.level == "county",
+            Approval.state == "returned",
+            Approval.period.in_({q for _, q in pairs}),
+        )
+    ).all()
+    for row in rows:
+        if (row.region_code, row.period) in pairs:
+            p = place(row.region_code)
+            sess.delete(row)
+            _step(
+                sess, actor, p, row.period, "county", "resubmit", None, before="returned",
+                when=when,
+            )  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------ reads
+
+
+def read_approvals(engine: Engine | None = None, period: str | None = None) -> pd.DataFrame:
+    """Every approval row (``COLUMNS``), of one ``period`` when given."""
+    stmt = select(*(getattr(Approval, c) for c in COLUMNS))
+    if period:
+        stmt = stmt.where(Approval.period == period)
+    with reader(engine or get_engine()) as sess:
+        rows = sess.execute(stmt).all()
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def read_events(
+    engine: Engine | None = None, period: str | None = None, regions: list[str] | None = None
+) -> pd.DataFrame:
+    """The steps (``EVENT_COLUMNS``) in order, of a ``period`` and ``regions`` when given."""
+    stmt = select(*(getattr(ApprovalEvent, c) for c in EVENT_COLUMNS)).order_by(ApprovalEvent.id)
+    if period:
+        stmt = stmt.where(ApprovalEvent.period == period)
+    if regions:
+        stmt = stmt.where(ApprovalEvent.region_code.in_(regions))
+    with reader(engine or get_engine()) as sess:
+        rows = sess.execute(stmt).all()
+    return pd.DataFrame(rows, columns=EVENT_COLUMNS)
+
+
+def publish_due(engine: Engine | None = None, today: date | None = None) -> list[str]:
+    """Scheduled releases whose day has come: each gets its "publish" event, and the store's
+    version moves so that every page and result reads the quarter from then on (called by the
+    results worker's loop and by ``release`` itself). Returns the quarters published now."""
+    today = today or date.today()
+    engine = engine or get_engine()
+    with reader(engine) as sess:
+        due = sess.execute(
+            select(Approval.period, Approval.release_on).where(
+                Approval.period.in_(released_quarters(today)), Approval.level == "province"
+            )
+        ).all()
+        seen = _published(sess)
+    todo = [(q, on) for q, on in due if (q, on) not in seen]
+    if not todo:
+        return []
+    with transaction(engine) as sess:
+        lock_store(sess)
+        seen = _published(sess)
+        todo = [(q, on) for q, on in todo if (q, on) not in seen]
+        for q, on in todo:
+            _publish(sess, q, on, "system")
+    return [q for q, _ in todo]
+
+
+def _published(sess) -> set[tuple[str, date]]:
+    """(period, release day) of every "publish" event."""
+    stmt = select(ApprovalEvent.period, ApprovalEvent.release_on).where(
+        ApprovalEvent.action == "publish"
+    )
+    return {tuple(r) for r in sess.execute(stmt).all()}
+
+
+def _publish(sess, period: str, on: date, user: str, when: datetime | None = None) -> None:
+    """The event that a release became public (its day came)."""
+    sess.add(
+        ApprovalEvent(
+            region_code=PROVINCE_CODE, period=period, level="province", action="publish",
+            user=user, release_on=on, at=when or datetime.now(UTC),
+        )
+    )  # fmt: skip
+
+
+def released_periods(engine: Engine | None = None, today: date | None = None) -> set[str]:
+    """The quarters released by ``today`` (default: today)."""
+    with reader(engine or get_engine()) as sess:
+        return set(sess.scalars(released_quarters(today)))

@@ -1,0 +1,139 @@
+"""The quarter's review cycle in a real browser, both languages: 蓝田县 submits its 2021Q2
+return; 西安市's statistician (in English) returns it with a comment; the county sees the
+comment and sends a corrected return; the city approves it; the province approves 西安市 and
+the province's quarter and releases it; the leader then sees 2021Q2. The other offices'
+returns and reviews of that quarter are loaded beforehand through the core, as a week of
+other people's work."""
+
+import os
+
+from playwright.sync_api import expect
+
+from data import store
+from data.accounts.policy import Principal
+from data.intake.ingest import ingest
+from data.store import approvals
+from geo.regions import load_registry, reporting_units
+from tests.e2e.conftest import demo_password, sign_in, visit, wait_idle
+from tests.fixtures import workbooks as wb
+
+Q = "2021Q2"
+TITLE = "2021年第二季度农业转移人口落户情况统计表"
+LANTIAN = "610122"
+OTHERS = Principal.system("other-offices")
+
+
+def _engine():
+    return store.get_engine(f"sqlite:///{os.environ['URBDASH_E2E_VAR']}/urbdash.sqlite")
+
+
+def _everyone_else_reported_and_reviewed() -> None:
+    eng = _engine()
+    reg = load_registry()
+    counties = [c for c in reg[reg.level == "county"].code if c != LANTIAN]
+    rows = [wb.like_last_quarter(eng, c) for c in counties]
+    report = ingest(
+        wb.standard(rows, title=TITLE, sheet="陕西省"), "others.xlsx", user=OTHERS, engine=eng,
+        accept_warnings=True, today="2021Q3",
+    )  # fmt: skip
+    assert report.status == "committed", report.errors[:3]
+    approvals.approve_many(counties, Q, OTHERS, engine=eng)
+    own = set(reg[reg.level == "county"].code)
+    units = [u for u in reporting_units(reg).code if u not in own and u != "610100"]
+    approvals.approve_many(units, Q, OTHERS, engine=eng)
+
+
+def _lantian_return(tmp_path, name: str, bump: int = 0):
+    row = wb.like_last_quarter(_engine(), LANTIAN)
+    row[2] = row[2] + bump
+    path = tmp_path / name
+    path.write_bytes(wb.standard([row], title=TITLE, sheet="蓝田县"))
+    return path
+
+
+def _upload(page, path) -> None:
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+
+
+def _review(page, server, who: str, password: str | None = None, lang: str = "zh") -> None:
+    suffix = "?lang=en" if lang == "en" else ""
+    if password is None:
+        visit(page, f"{server}/review{suffix}", who)
+    else:
+        visit(page, f"{server}/review{suffix}", who, password)
+    heading = "Review and release" if lang == "en" else "审核与发布"
+    expect(page.get_by_role("heading", name=heading).first).to_be_visible(timeout=30_000)
+    wait_idle(page)
+
+
+def test_county_city_province_release_then_the_leader(server, page, shots, tmp_path):
+    _everyone_else_reported_and_reviewed()
+    city = demo_password("demo-statistician")  # 西安市's statistician
+
+    # 1. 蓝田县 submits
+    visit(page, f"{server}/returns", "lantian")
+    expect(page.get_by_role("heading", name="数据上报").first).to_be_visible(timeout=30_000)
+    _upload(page, _lantian_return(tmp_path, "lantian_2021Q2.xlsx"))
+    page.get_by_role("button", name="入库").click(timeout=30_000)
+    expect(page.get_by_text("已入库").first).to_be_visible(timeout=30_000)
+
+    # 2. 西安市 returns it, in English, with a comment
+    page.get_by_role("button", name="退出登录").click()
+    _review(page, server, "demo-statistician", city, "en")
+    expect(page.get_by_text("Review your counties' returns")).to_be_visible()
+    page.get_by_role("tab", name="Return").click()
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="County to return")
+    box.click()
+    page.get_by_role("option", name="Lantian County").click()
+    page.get_by_label("Comment for the office (it sees this)").fill("请核对本季落户人数")
+    page.get_by_role("button", name="Return", exact=True).click()
+    expect(page.get_by_text("Done.")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    page.screenshot(path=str(shots / "review_city_returned_en.png"), full_page=True)
+
+    # 3. the county sees the comment and sends a corrected return
+    page.get_by_role("button", name="Sign out").click()
+    _review(page, server, "lantian")
+    expect(page.locator('[role="gridcell"]').filter(has_text="请核对本季落户人数")).to_have_count(
+        2  # the office's row and the quarter's history
+    )
+    expect(page.locator('[role="gridcell"]').filter(has_text="已退回").first).to_be_attached()
+    page.screenshot(path=str(shots / "review_county_sees_comment_zh.png"), full_page=True)
+    page.goto(f"{server}/returns")
+    expect(page.get_by_role("heading", name="数据上报").first).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    _upload(page, _lantian_return(tmp_path, "lantian_2021Q2_fixed.xlsx", bump=7))
+    page.get_by_text("用本文件替换上述").first.click(timeout=30_000)
+    page.get_by_role("button", name="入库").click()
+    expect(page.get_by_text("已入库").first).to_be_visible(timeout=30_000)
+
+    # 4. 西安市 approves it
+    page.get_by_role("button", name="退出登录").click()
+    _review(page, server, "demo-statistician", city, "en")
+    page.get_by_role("button", name="Approve", exact=True).click()
+    expect(page.get_by_text("Done.")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+
+    # 5. the province approves 西安市 and its own quarter, and releases it
+    page.get_by_role("button", name="Sign out").click()
+    _review(page, server, "shaanxi")
+    page.get_by_role("button", name="审核通过所选市").click()
+    expect(page.get_by_text("已完成。")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    page.get_by_role("button", name="审核通过全省 2021Q2").click()
+    expect(page.get_by_text("已完成。")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    page.get_by_role("button", name="发布 2021Q2").click()
+    expect(page.get_by_text("全省 2021Q2 已于").first).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    page.screenshot(path=str(shots / "review_province_released_zh.png"), full_page=True)
+    events = approvals.read_events(_engine(), Q, [LANTIAN]).action.tolist()
+    assert events == ["return", "resubmit", "approve"], events
+
+    # 6. the leader sees the released quarter
+    page.get_by_role("button", name="退出登录").click()
+    sign_in(page, "demo-leader", demo_password("demo-leader"))
+    expect(page.get_by_text("数据截至 2021Q2").first).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("2021Q2 已于").first).to_be_visible()
+    wait_idle(page)
+    page.screenshot(path=str(shots / "overview_leader_released_zh.png"))
