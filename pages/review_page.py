@@ -9,7 +9,7 @@ import streamlit as st
 
 import ui
 from analytics import review as cycle
-from data.accounts.policy import PermissionDenied, may_review
+from data.accounts.policy import PermissionDenied, covered_counties, may_review
 from data.i18n.formats import local_time
 from data.sanitize import Refusal
 from data.store import approvals
@@ -82,9 +82,42 @@ names = dict(zip(offices.county_code, offices.county_name, strict=True))
 units = dict(zip(r.by_unit.unit_code, r.by_unit.unit_name, strict=True))
 # the counties this person reviews: those whose reviewer (their city; the province for
 # 杨凌示范区) is one of their regions
+where = approvals.places(offices.county_code)
+# rows that ask for a step first: submitted, returned; then the rest in the cycle's order
+order = {"submitted": 0, "returned": 1, **{s: 2 + i for i, s in enumerate(cycle.STATES)}}
+offices = offices.sort_values("state", key=lambda s: s.map(order), kind="stable")
 mine = offices[
-    [may_review(me, approvals.place(c).reviewer) and not me.is_system for c in offices.county_code]
+    [may_review(me, where[c].reviewer) and not me.is_system for c in offices.county_code]
 ]
+# the offices this person reports for (a county's statistician): their state and comments
+own = offices[
+    offices.county_code.isin(covered_counties(me.regions))
+    & ~offices.county_code.isin(mine.county_code)
+]
+if me.has("statistician") and len(own) and not me.is_system:
+    st.subheader(ui.tr("review.own"))
+    for row in own[own.state == "returned"].itertuples():
+        st.warning(
+            ui.tr("review.own_returned", county=row.county_name, period=period, by=row.by)
+            + "  \n"
+            + ui.md_escape(row.comment or ""),
+            icon=":material/assignment_return:",
+        )
+    ui.table(
+        st,
+        own.assign(state=own.state.map(state_name))[["county_name", "state", "by", "comment"]],
+        hide_index=True,
+        column_config={
+            "county_name": ui.tr("col.county"),
+            "state": ui.tr("review.col.state"),
+            "by": ui.tr("review.col.by"),
+            "comment": ui.tr("review.col.comment"),
+        },
+    )
+    if (own.state == "returned").any():
+        st.page_link(
+            "pages/returns_page.py", label=ui.tr("review.send_again"), icon=":material/upload_file:"
+        )
 
 # ------------------------------------------------------------------ a city's counties
 if len(mine):
@@ -116,7 +149,7 @@ if len(mine):
             ready,
             default=ready,
             format_func=names.get,
-            key="review_approve_pick",
+            key=f"review_approve_pick_{period}_{'-'.join(ready)}",  # a new choice: anew
             placeholder=ui.tr("review.none_ready"),
         )
         if st.button(ui.tr("review.approve"), disabled=not pick, key="review_approve"):
@@ -162,7 +195,7 @@ if may_review(me, PROVINCE_CODE) and not me.is_system:
         units_ready,
         default=units_ready,
         format_func=units.get,
-        key="review_units_pick",
+        key=f"review_units_pick_{period}_{'-'.join(units_ready)}",
         placeholder=ui.tr("review.none_ready"),
     )
     if st.button(ui.tr("review.approve_units"), disabled=not pick, key="review_units"):
@@ -193,13 +226,21 @@ if (me.has("admin") or may_review(me, PROVINCE_CODE)) and not me.is_system:
         if st.button(ui.tr("review.release_go", period=period), key="review_release"):
             _run(approvals.release, period, me, day)
     if prov.get("release_on"):
-        reason = st.text_input(ui.tr("review.reason"), key="review_unrelease_reason")
-        if st.button(ui.tr("review.unrelease"), key="review_unrelease"):
-            _run(approvals.unrelease, period, me, reason)
+        with st.expander(ui.tr("review.unrelease"), icon=":material/undo:"):
+            reason = st.text_input(ui.tr("review.reason"), key="review_unrelease_reason")
+            if st.button(ui.tr("review.unrelease"), key="review_unrelease"):
+                _run(approvals.unrelease, period, me, reason)
 
 # ------------------------------------------------------------------ the quarter's history
 st.subheader(ui.tr("review.history"))
 events = approvals.read_events(ui.engine(), period)
+# a release made public at once says so itself: its "made public" step shows only for a
+# release scheduled for a later day
+at_once = {
+    on for on, at in zip(events.release_on, events["at"], strict=True)
+    if on is not None and not pd.isna(at) and pd.Timestamp(at).date() >= on
+}  # fmt: skip
+events = events[~((events.action == "publish") & events.release_on.isin(at_once))]
 if events.empty:
     st.caption(ui.tr("review.no_events"))
 else:

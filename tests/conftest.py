@@ -189,6 +189,7 @@ SHARED_FIXTURE_GROUPS = {"deployed": "deploy", "server": "browser", "installed":
 GROUP_OF_FILE = {
     "tests/e2e/test_deploy.py": "deploy",
     "tests/e2e/test_journeys.py": "browser",
+    "tests/e2e/test_review_journey.py": "browser",
     "tests/e2e/test_roles_journey.py": "browser",
     "tests/package/test_wheel.py": "wheel",
 }

@@ -217,6 +217,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "audit.value.escalate": {"zh": "转市督促", "en": "to the city"},
     "audit.value.zh": {"zh": "中文", "en": "Chinese"},
     "audit.value.en": {"zh": "英文", "en": "English"},
+    "review.own": {"zh": "本单位报表", "en": "Your office's returns"},
+    "review.own_returned": {
+        "zh": "{county} {period} 的报表已被 {by} 退回，请按意见修改后重新上报：",
+        "en": "{county}'s {period} return was returned by {by}; correct it as the comment says and send it again:",
+    },
+    "review.send_again": {"zh": "去重新上报", "en": "Send it again"},
     "view.toggle": {"zh": "包括未发布数据", "en": "Include provisional figures"},
     "view.toggle_help": {
         "zh": "默认只显示省统计局已发布的季度；打开后也显示已上报、尚未审核发布的数据（各页标明）。",

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import pandas as pd
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from data.accounts.policy import PermissionDenied, Principal, approver, may_review, require
 from data.reference import periods as period_rules
@@ -394,6 +394,13 @@ def release(
                 f"全省 {period} 已于 {row.release_on} 发布",
                 f"The province's {period} was released on {row.release_on}",
             )
+        earlier = _unreleased_before(sess, period, on)
+        if earlier:
+            raise ApprovalError(
+                f"全省 {earlier} 尚未发布（或定于更晚发布）：季度须按顺序发布，请先发布 {earlier}",
+                f"The province's {earlier} is not released (or only later): quarters are "
+                f"released in order, release {earlier} first",
+            )
         row.release_on, row.released_by = on, actor.name
         _step(
             sess, actor, p, period, "province", "release", comment, on, "approved", "released",
@@ -418,6 +425,19 @@ def unrelease(period: str, actor: Principal, reason: str, engine: Engine | None 
             raise ApprovalError(
                 f"全省 {period} 未发布，无需撤回",
                 f"The province's {period} is not released: nothing to withdraw",
+            )
+        later = sess.scalar(
+            select(func.min(Approval.period)).where(
+                Approval.level == "province",
+                Approval.period > period,
+                Approval.release_on.is_not(None),
+            )
+        )
+        if later:
+            raise ApprovalError(
+                f"全省 {later} 已发布或已安排发布：请先撤回较晚季度的发布",
+                f"The province's {later} is released or scheduled: withdraw the later release "
+                "first",
             )
         row.release_on, row.released_by = None, None
         _step(sess, actor, p, period, "province", "unrelease", reason, None, "released", "approved")
@@ -534,6 +554,29 @@ def read_events(
     with reader(engine or get_engine()) as sess:
         rows = sess.execute(stmt).all()
     return pd.DataFrame(rows, columns=EVENT_COLUMNS)
+
+
+def _unreleased_before(sess, period: str, on: date) -> str | None:
+    """The first quarter before ``period`` holding current values that is not released by
+    ``on`` (quarters are released in order: a gap would break every series)."""
+    held = set(
+        sess.scalars(
+            select(Observation.period).where(Observation.is_current, Observation.period < period)
+            .distinct()
+        )
+    )  # fmt: skip
+    done = set(
+        sess.scalars(
+            select(Approval.period).where(
+                Approval.level == "province",
+                Approval.period < period,
+                Approval.release_on.is_not(None),
+                Approval.release_on <= on,
+            )
+        )
+    )
+    missing = sorted(held - done)
+    return missing[0] if missing else None
 
 
 def publish_due(engine: Engine | None = None, today: date | None = None) -> list[str]:

@@ -78,12 +78,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory, demo_template):
-    """``urbdash serve`` on the run's demo store. As on a second `make run`: the store holds
-    the demo returns (the run's template, loaded once), and `urbdash demo --if-empty` leaves
-    them and makes the demo accounts."""
-    var = tmp_path_factory.mktemp("e2e_var")
+def serve_copy(var: Path, demo_template: Path):
+    """``urbdash serve`` on a copy of the run's demo store in ``var``, as on a second `make
+    run`: the store holds the demo returns (the run's template, loaded once), `urbdash demo
+    --if-empty` leaves them and makes the demo accounts, and the journeys' own accounts are
+    made through the CLI as an admin would (in demo mode no --as is needed). Yields the URL."""
     copy_sqlite(demo_template, var / "urbdash.sqlite")
     env = {**os.environ, "URBDASH_VAR_DIR": str(var)}
     env.pop("URBDASH_DATABASE_URL", None)
@@ -95,8 +94,6 @@ def server(tmp_path_factory, demo_template):
         capture_output=True,
         cwd=ROOT,
     )
-    # the journeys' own accounts, made through the CLI as an admin would (in demo mode no
-    # --as is needed): one holding every role, and a county statistician of 蓝田县
     for name, args in ACCOUNTS.items():
         subprocess.run(
             [str(bindir / "urbdash"), "user", "add", name, *args, "--password-stdin"],
@@ -134,6 +131,12 @@ def server(tmp_path_factory, demo_template):
     proc.terminate()
     proc.wait(timeout=10)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, demo_template):
+    """The journeys' shared server (``serve_copy``)."""
+    yield from serve_copy(tmp_path_factory.mktemp("e2e_var"), demo_template)
 
 
 @pytest.fixture(scope="session")

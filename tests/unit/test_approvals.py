@@ -339,3 +339,45 @@ def test_the_upgrade_releases_every_quarter_already_stored(eng):
         "release",
         {"periods": [Q], "reason": "released_at_upgrade"},
     )
+
+
+def _approve_all(eng, period: str) -> None:
+    everything = [*counties(), *(u for u in _units() if u not in set(counties())), "610000"]
+    ap.approve_many(everything, period, SYSTEM, engine=eng)
+
+
+def _units() -> list[str]:
+    from geo.regions import reporting_units
+
+    return reporting_units(load_registry()).code.tolist()
+
+
+def test_quarters_are_released_in_order(eng):
+    """A later quarter released before an earlier one would leave a gap in every series the
+    leaders see: refused, and so is withdrawing an earlier release under a later one."""
+    title = "2016年第四季度农业转移人口落户情况统计表"
+    rows = wb.county_rows(counties())
+    q4 = ingest(
+        wb.standard(rows, title=title, sheet="陕西省"), "q4.xlsx", user=SYSTEM, engine=eng,
+        today=TODAY, accept_warnings=True,
+    )  # fmt: skip
+    assert q4.status == "committed", q4.errors
+    _approve_all(eng, "2016Q4")
+    refused(
+        eng,
+        ap.ApprovalError,
+        lambda: ap.release("2016Q4", PROVINCE, engine=eng),
+        "全省 2016Q3 尚未发布（或定于更晚发布）：季度须按顺序发布，请先发布 2016Q3",
+        "The province's 2016Q3 is not released (or only later): quarters are released in "
+        "order, release 2016Q3 first",
+    )
+    _approve_all(eng, Q)
+    ap.release(Q, PROVINCE, engine=eng)
+    ap.release("2016Q4", PROVINCE, engine=eng)
+    assert ap.released_periods(eng) == {Q, "2016Q4"}
+    refused(
+        eng,
+        ap.ApprovalError,
+        lambda: ap.unrelease(Q, PROVINCE, "重审", engine=eng),
+        "全省 2016Q4 已发布或已安排发布：请先撤回较晚季度的发布",
+    )
