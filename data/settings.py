@@ -56,16 +56,27 @@ SETTINGS: tuple[Setting, ...] = (
         "Most data rows accepted in one uploaded workbook.",
     ),
     Setting(
+        "max_cells",
+        "URBDASH_MAX_CELLS",
+        "3000000",
+        "Most cells (filled or styled) accepted in one uploaded workbook, counted while its "
+        "sheets are streamed before they are parsed: with the row limit, what bounds the "
+        "memory a file can take.",
+    ),
+    Setting(
         "signin_max_failures",
         "URBDASH_SIGNIN_MAX_FAILURES",
         "5",
-        "Wrong passwords in a row that lock an account.",
+        "Wrong passwords in a row, for one account from one client address, that stop that "
+        "address trying the account for a while (other addresses, such as the user's own "
+        "office, are not affected).",
     ),
     Setting(
         "signin_lock_minutes",
         "URBDASH_SIGNIN_LOCK_MINUTES",
         "15",
-        "Minutes a locked account stays locked (an admin may unlock it sooner).",
+        "Minutes an address is stopped after the limit; each further wrong password from it "
+        "doubles the wait (at most a day). An admin may unlock sooner.",
     ),
     Setting(
         "session_idle_minutes",

@@ -79,6 +79,8 @@ with users_tab:
             return ui.tr("admin.state.disabled")
         if r.locked_until is not None and not pd.isna(r.locked_until):
             return ui.tr("admin.state.locked", until=f"{r.locked_until:%H:%M} UTC")
+        if r.failed_attempts:  # wrong passwords since the last success (every address)
+            return ui.tr("admin.state.failures", n=int(r.failed_attempts))
         return ui.tr("admin.state.active")
 
     shown = pd.DataFrame(

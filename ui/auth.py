@@ -102,6 +102,19 @@ def role_names(who: Principal) -> str:
     )
 
 
+def client_address() -> str:
+    """The address a sign-in comes from: the browser's, or behind the nginx site on this host
+    (a loopback peer), the address nginx saw (the last X-Forwarded-For entry: the ones before
+    it are the client's own claims)."""
+    peer = st.context.ip_address or "unknown"
+    if peer in ("127.0.0.1", "::1"):
+        forwarded = (st.context.headers.get("X-Forwarded-For") or "").split(",")
+        seen = forwarded[-1].strip()
+        if seen:
+            return seen[:64]
+    return peer[:64]
+
+
 def sign_in_form() -> None:
     """The sign-in page: the form, why the last session ended, and how to get an account."""
     st.title(tr("auth.heading"))
@@ -127,7 +140,7 @@ def sign_in_form() -> None:
         submitted = st.form_submit_button(tr("auth.submit"), type="primary")
     if submitted:
         try:
-            who = authenticate(eng, name, password)
+            who = authenticate(eng, name, password, client=client_address())
         except SignInRefused as exc:
             st.error(exc.message(lang()), icon=":material/lock:")
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import string
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -48,6 +49,18 @@ def verify(stored_hash: str | None, password: str) -> bool:
         return _HASHER.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _HASHER.hash(secrets.token_urlsafe(16))
+
+
+def verify_nobody(password: str) -> bool:
+    """A check as costly as ``verify`` for a name that has no account (or no password), so
+    that the time of an answer does not tell which names exist. Always False."""
+    verify(_dummy_hash(), password)
+    return False
 
 
 def needs_rehash(stored_hash: str) -> bool:

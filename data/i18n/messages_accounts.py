@@ -138,7 +138,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "admin.col.created_at": {"zh": "创建时间", "en": "Created"},
     "admin.state.active": {"zh": "正常", "en": "active"},
     "admin.state.disabled": {"zh": "已停用", "en": "disabled"},
-    "admin.state.locked": {"zh": "已锁定至 {until}", "en": "locked until {until}"},
+    "admin.state.locked": {
+        "zh": "某地址已被暂停登录至 {until}",
+        "en": "an address stopped until {until}",
+    },
+    "admin.state.failures": {
+        "zh": "正常（上次成功登录后 {n} 次密码错误）",
+        "en": "active ({n} wrong passwords since the last sign-in)",
+    },
     "admin.demo_user": {"zh": "（示例账户）", "en": " (demo account)"},
     "audit.since": {"zh": "起始日期", "en": "From date"},
     "audit.kind.submission": {"zh": "上报", "en": "submission"},

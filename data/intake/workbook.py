@@ -12,6 +12,7 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -72,27 +73,58 @@ def _is_encrypted_ole(content: bytes) -> bool:
     )
 
 
-_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"')
+_SHEET_PART = re.compile(r"xl/worksheets/sheet\d+\.xml$")
+_ROW_TOKENS = (b"<row ", b"<row>")
+_CELL_TOKENS = (b"<c ", b"<c>")
+_MARK_TOKENS = (b"<f", b't="e"')  # a formula, an error-typed cell
 
 
-def declared_rows(content: bytes) -> int:
-    """The most rows any worksheet declares (its ``<dimension>``, read from the first bytes of
-    its XML, never the whole sheet); 0 where none is declared."""
-    most = 0
-    with zipfile.ZipFile(io.BytesIO(content)) as zf:
-        for name in zf.namelist():
-            if re.match(r"xl/worksheets/sheet\d+\.xml$", name):
+@dataclass
+class Measure:
+    """What the sheets of an xlsx hold, counted while streaming their XML (never trusting a
+    declared dimension): the most rows of a sheet, all cells, and the sheet parts that have
+    any formula or error cell (the only ones ``scan_cells`` then parses)."""
+
+    rows: int = 0
+    cells: int = 0
+    marked: set[str] = field(default_factory=set)
+
+
+def _count(tail: bytes, chunk: bytes, token: bytes) -> int:
+    """``token``'s occurrences in ``chunk`` and across its start (``tail``: what came before)."""
+    k = len(token) - 1
+    return chunk.count(token) + (tail[-k:] + chunk[:k]).count(token)
+
+
+def measure(content: bytes, chunk_bytes: int = 1 << 20) -> Measure:
+    """Stream every sheet part once, 1 MB at a time, counting rows and cells. A damaged
+    member (bad CRC, broken deflate data, sizes that lie) is the damaged-file refusal."""
+    out = Measure()
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as zf:
+            for name in zf.namelist():
+                if not _SHEET_PART.match(name):
+                    continue
+                rows, tail, marked = 0, b"", False
                 with zf.open(name) as fh:
-                    m = _DIMENSION.search(fh.read(PROLOG_BYTES))
-                most = max(most, int(m.group(1)) if m else 0)
-    return most
+                    while chunk := fh.read(chunk_bytes):
+                        rows += sum(_count(tail, chunk, t) for t in _ROW_TOKENS)
+                        out.cells += sum(_count(tail, chunk, t) for t in _CELL_TOKENS)
+                        marked = marked or any(_count(tail, chunk, t) for t in _MARK_TOKENS)
+                        tail = chunk[-8:]
+                out.rows = max(out.rows, rows)
+                if marked:
+                    out.marked.add(name)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+        raise WorkbookError("corrupt_zip") from None
+    return out
 
 
 def _check_zip(content: bytes) -> None:
     try:
         zf = zipfile.ZipFile(io.BytesIO(content))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError):
         raise WorkbookError("corrupt_zip") from None
     if any(i.flag_bits & 0x1 for i in infos):  # a zip password (zip -P): nothing can be read
         raise WorkbookError("encrypted")
@@ -129,7 +161,7 @@ def _check_zip(content: bytes) -> None:
                     safe_fromstring(fh.read())
     except DefusedXmlException as exc:
         raise WorkbookError("xml_entities", part=str(exc)) from None
-    except (zipfile.BadZipFile, OSError, EOFError):
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
         raise WorkbookError("corrupt_zip") from None
     except Exception as exc:  # noqa: BLE001 - malformed XML in a required part
         if exc.__class__.__name__ == "ParseError":
@@ -166,14 +198,15 @@ def _mentions(zf: zipfile.ZipFile, name: str) -> bool:
     return False
 
 
-def scan_cells(content: bytes) -> dict[str, CellScan]:
-    """Formulas without cached values and error cells, per sheet XML part (xlsx only)."""
+def scan_cells(content: bytes, marked: set[str] | None = None) -> dict[str, CellScan]:
+    """Formulas without cached values and error cells, per sheet XML part (xlsx only); only
+    the ``marked`` parts (``measure``: those with any formula or error cell) when given."""
     out: dict[str, CellScan] = {}
     with zipfile.ZipFile(io.BytesIO(content)) as zf:
         for name in zf.namelist():
-            if not re.match(r"xl/worksheets/sheet\d+\.xml$", name):
+            if not _SHEET_PART.match(name):
                 continue
-            if not _mentions(zf, name):
+            if (name not in marked) if marked is not None else not _mentions(zf, name):
                 continue
             scan = CellScan()
             for m in _CELL.finditer(zf.read(name)):
@@ -266,14 +299,18 @@ def open_workbook(content: bytes) -> list[Sheet]:
     formulas = None
     if kind == "xlsx":
         _check_zip(content)  # sizes first: nothing is decompressed before this passes
-        # the row limit before the parse: a 300,000-row sheet is refused from its dimension
+        # the limits before the parse, from what the sheets hold (streamed, counted), never
+        # from a declared dimension: a sheet that says nothing or lies is measured the same
+        held = measure(content)
         limit = int(settings.get("max_rows"))
-        declared = declared_rows(content)
-        if declared > limit + HEADER_ALLOWANCE:
-            raise WorkbookError("too_many_rows", rows=f"{declared:,}", limit=f"{limit:,}")
-        # The formula scan decompresses every sheet; it runs beside calamine's parse (both
-        # leave the GIL), and its finding still comes before any parse error.
-        formulas = _SCAN.submit(scan_cells, content)
+        if held.rows > limit + HEADER_ALLOWANCE:
+            raise WorkbookError("too_many_rows", rows=f"{held.rows:,}", limit=f"{limit:,}")
+        most = int(settings.get("max_cells"))
+        if held.cells > most:
+            raise WorkbookError("too_many_cells", cells=f"{held.cells:,}", limit=f"{most:,}")
+        # The formula scan parses the sheets with a formula or an error cell; it runs beside
+        # calamine's parse (both leave the GIL), and its finding comes before any parse error.
+        formulas = _SCAN.submit(scan_cells, content, held.marked)
     xls_errors = _SCAN.submit(xls_error_cells, content) if kind == "xls" else None
     parsed, failure = [], None
     try:
@@ -286,7 +323,10 @@ def open_workbook(content: bytes) -> list[Sheet]:
             parsed.append((name, wb.get_sheet_by_name(name), hidden))
     except Exception as exc:  # noqa: BLE001 - calamine raises its own error classes
         failure = exc
-    scans = formulas.result() if formulas is not None else {}
+    try:
+        scans = formulas.result() if formulas is not None else {}
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        raise WorkbookError("corrupt_zip") from None
     names = _sheet_part_names(content) if scans else {}
     missing = [(part, scan.uncached) for part, scan in scans.items() if scan.uncached]
     if missing:

@@ -297,6 +297,18 @@ class User(Base):
     lang: Mapped[str | None] = mapped_column(String(2))
 
 
+class SigninGuard(Base):
+    """Wrong passwords for one account from one client address since its last success there,
+    and until when that address may not try the account again (``data.store.users``)."""
+
+    __tablename__ = "signin_guard"
+    user_name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class AuditLog(Base):
     """Append-only (triggers refuse UPDATE and DELETE): who, when, which action on what, and
     the values before and after."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from data import settings
 from data.accounts import passwords
@@ -15,7 +15,7 @@ from data.accounts.policy import AccountError, Principal, check_assignment, requ
 from data.sanitize import Refusal, clean_email, clean_text, clean_user_name
 from data.store import audit
 from data.store.engine import Engine, reader, transaction
-from data.store.models import User
+from data.store.models import SigninGuard, User
 
 LIST_COLUMNS = [
     "name",
@@ -242,23 +242,35 @@ def unlock(engine: Engine, actor: Principal, name: str) -> None:
         u = _get(sess, name)
         before = {"failed_attempts": u.failed_attempts, "locked_until": str(u.locked_until)}
         u.failed_attempts, u.locked_until = 0, None
+        sess.execute(delete(SigninGuard).where(SigninGuard.user_name == name))
         audit.record(sess, actor, "user_unlock", target=f"user {name}", before=before)
 
 
 def list_users(engine: Engine) -> pd.DataFrame:
-    """Every account (``LIST_COLUMNS``; never the hash), by name."""
+    """Every account (``LIST_COLUMNS``; never the hash), by name. ``locked_until``: the
+    latest time an address is stopped from trying the account, if any is now."""
+    now = _now()
     with reader(engine) as sess:
         users = sess.execute(select(User).order_by(User.name)).scalars().all()
-        rows = [
-            {
-                **{c: getattr(u, c) for c in LIST_COLUMNS},
-                "roles": list(u.roles),
-                "regions": list(u.regions),
-                "departments": list(u.departments),
-                "locked_until": _locked(u, _now()),
-            }
-            for u in users
-        ]
+        guards = dict(
+            sess.execute(
+                select(SigninGuard.user_name, func.max(SigninGuard.locked_until)).group_by(
+                    SigninGuard.user_name
+                )
+            ).all()
+        )
+        rows = []
+        for u in users:
+            until = _aware(guards.get(u.name))
+            rows.append(
+                {
+                    **{c: getattr(u, c) for c in LIST_COLUMNS},
+                    "roles": list(u.roles),
+                    "regions": list(u.regions),
+                    "departments": list(u.departments),
+                    "locked_until": _locked(u, now) or (until if until and until > now else None),
+                }
+            )
     return pd.DataFrame(rows, columns=LIST_COLUMNS)
 
 
@@ -267,58 +279,116 @@ def _locked(u: User, now: datetime) -> datetime | None:
     return until if until is not None and until > now else None
 
 
+MAX_LOCK = timedelta(days=1)
+
+
+def _lock_for(failures: int, limit: int, minutes: int) -> timedelta:
+    """How long an address waits after its ``failures``-th wrong password in a row: nothing
+    below the limit, then ``minutes``, doubling with each further one, at most a day."""
+    if failures < limit:
+        return timedelta(0)
+    return min(timedelta(minutes=minutes) * 2 ** min(failures - limit, 16), MAX_LOCK)
+
+
 def authenticate(
-    engine: Engine, name: str, password: str, now: datetime | None = None
+    engine: Engine,
+    name: str,
+    password: str,
+    now: datetime | None = None,
+    client: str = "unknown",
 ) -> Principal:
-    """The user, if ``password`` is theirs and the account is enabled and not locked; else
-    SignInRefused. Each failure counts; ``signin_max_failures`` in a row lock the account for
-    ``signin_lock_minutes``. Failures are audited in the same transaction as the count."""
+    """The user, if ``password`` is theirs and the account is enabled and not locked for this
+    ``client`` address; else SignInRefused.
+
+    Wrong passwords are counted per account and client address (``SigninGuard``):
+    ``signin_max_failures`` in a row stop that address for ``signin_lock_minutes``, doubling
+    with each further failure (a day at most), while the user's own address is unaffected, so
+    nobody can lock a user out at will. An attempt is counted *before* its password is
+    checked, in a short transaction under the account's row lock (the store's write lock on
+    SQLite), and uncounted if the password was right: parallel attempts can neither lose an
+    increment nor get more than the limit checked, and the slow check holds no lock. A name
+    without an account costs one password check too, so the time of an answer does not tell
+    which names exist. Every failure is audited; the admin page shows failures per account."""
     now = now or _now()
     limit = int(settings.get("signin_max_failures"))
     minutes = int(settings.get("signin_lock_minutes"))
     typed = str(name or "").strip()[:80]
-    bad = SignInRefused("bad", "用户名或密码错误", "Wrong user name or password")
+    client = str(client or "unknown")[:64]
+    refusal, stored_hash = _reserve(engine, typed, client, now, limit, minutes)
+    if refusal is not None:
+        if refusal.kind == "bad":  # no such account: as slow as a wrong password
+            passwords.verify_nobody(password)
+        raise refusal
+    ok = passwords.verify(stored_hash, password)
+    return _settle(engine, typed, client, password, ok, now, limit)
+
+
+def _failed(sess, typed: str, client: str, reason: str, **more) -> None:
+    audit.record(
+        sess, typed or "?", "signin_failed", target=f"user {typed}",
+        detail={"reason": reason, "client": client, **more},
+    )  # fmt: skip
+
+
+def _reserve(engine, typed, client, now, limit, minutes):
+    """Count the attempt as a failure, or refuse it (unknown, disabled, locked): (refusal or
+    None, the stored hash)."""
     with transaction(engine) as sess:
-        u = sess.get(User, typed) if typed else None
+        u = sess.get(User, typed, with_for_update=True) if typed else None
         if u is None:
-            audit.record(
-                sess,
-                typed or "?",
-                "signin_failed",
-                target=f"user {typed}",
-                detail={"reason": "unknown user"},
-            )
-            raise_after = bad
-        elif u.disabled:
-            audit.record(
-                sess, typed, "signin_failed", target=f"user {typed}", detail={"reason": "disabled"}
-            )
-            raise_after = SignInRefused(
+            _failed(sess, typed, client, "unknown user")
+            return SignInRefused("bad", "用户名或密码错误", "Wrong user name or password"), None
+        if u.disabled:
+            _failed(sess, typed, client, "disabled")
+            return SignInRefused(
                 "disabled",
                 "此账户已停用，请联系管理员",
                 "This account is disabled: ask an administrator",
-            )
-        elif (until := _locked(u, now)) is not None:
-            audit.record(
-                sess, typed, "signin_failed", target=f"user {typed}", detail={"reason": "locked"}
-            )
-            raise_after = _locked_refusal(until, limit)
-        elif passwords.verify(u.password_hash, password):
+            ), None
+        until = _guard_until(sess, typed, client, now) or _locked(u, now)
+        if until is not None:
+            _failed(sess, typed, client, "locked")
+            return _locked_refusal(until, limit), None
+        guard = sess.get(SigninGuard, (typed, client)) or SigninGuard(
+            user_name=typed, client=client, failures=0
+        )
+        guard.failures = (guard.failures or 0) + 1
+        guard.last_at = now
+        wait = _lock_for(guard.failures, limit, minutes)
+        guard.locked_until = now + wait if wait else None
+        sess.add(guard)
+        u.failed_attempts = (u.failed_attempts or 0) + 1  # every address: for the admin
+        return None, u.password_hash
+
+
+def _settle(engine, typed, client, password, ok, now, limit) -> Principal:
+    """After the check: a right password clears this address's count (and the account's);
+    a wrong one stays counted, audited, and refused (locked once at the limit)."""
+    with transaction(engine) as sess:
+        u = sess.get(User, typed, with_for_update=True)
+        guard = sess.get(SigninGuard, (typed, client))
+        if ok and u is not None and not u.disabled:
             if passwords.needs_rehash(u.password_hash):
                 u.password_hash = passwords.hash_password(password)
             u.failed_attempts, u.locked_until = 0, None
+            if guard is not None:
+                sess.delete(guard)
             return _principal(u)
-        else:
-            u.failed_attempts = (u.failed_attempts or 0) + 1
-            detail = {"reason": "wrong password", "failed_attempts": u.failed_attempts}
-            if u.failed_attempts >= limit:
-                u.locked_until = now + timedelta(minutes=minutes)
-                detail["locked_until"] = u.locked_until.isoformat()
-                raise_after = _locked_refusal(u.locked_until, limit)
-            else:
-                raise_after = bad
-            audit.record(sess, typed, "signin_failed", target=f"user {typed}", detail=detail)
-    raise raise_after
+        failures = guard.failures if guard is not None else 0
+        until = _aware(guard.locked_until) if guard is not None else None
+        detail = {"failed_attempts": failures}
+        if until is not None and until > now:
+            detail["locked_until"] = until.isoformat()
+        _failed(sess, typed, client, "wrong password", **detail)
+    if until is not None and until > now:
+        raise _locked_refusal(until, limit)
+    raise SignInRefused("bad", "用户名或密码错误", "Wrong user name or password")
+
+
+def _guard_until(sess, name: str, client: str, now: datetime) -> datetime | None:
+    guard = sess.get(SigninGuard, (name, client))
+    until = _aware(guard.locked_until) if guard is not None else None
+    return until if until is not None and until > now else None
 
 
 def _locked_refusal(until: datetime, limit: int) -> SignInRefused:

@@ -253,6 +253,68 @@ def test_lock_out_after_repeated_failures_and_admin_unlock(eng, monkeypatch):
     assert users.authenticate(eng, "zhang", PW, now=t0 + timedelta(minutes=16)).name == "zhang"
 
 
+def test_parallel_wrong_passwords_never_pass_the_limit(eng, monkeypatch):
+    """32 wrong passwords at once from one address, three times: exactly the limit are
+    checked (counted before the check, under the account's lock), the rest refused as locked,
+    the right password from that address refused; the user's own address signs in; the wait
+    doubles with each further failure from the guessing address only."""
+    import threading
+
+    monkeypatch.setenv("URBDASH_SIGNIN_MAX_FAILURES", "5")
+    users.add_user(eng, SYSTEM, "wang", PW, ["leader"])
+    checked = []
+    real_verify = passwords.verify
+
+    def counting(stored, password):
+        checked.append(password)
+        return real_verify(stored, password)
+
+    monkeypatch.setattr(passwords, "verify", counting)
+    attacker, office = "203.0.113.9", "198.51.100.7"
+    for round_ in range(3):
+        start = threading.Barrier(32)
+        kinds = []
+
+        def guess(start=start, kinds=kinds):
+            start.wait()
+            try:
+                users.authenticate(eng, "wang", "wrong-pass-9", client=attacker)
+            except users.SignInRefused as exc:
+                kinds.append(exc.kind)
+
+        threads = [threading.Thread(target=guess) for _ in range(32)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(kinds) == 32
+        # the first round checks the limit's worth; later rounds: the address is still stopped
+        assert len(checked) == 5, (round_, len(checked), sorted(kinds))
+        # refused unchecked as locked: all but the first limit's worth; those checked answer
+        # "wrong" or, once the limit was reached meanwhile, "locked"
+        assert kinds.count("locked") >= (32 - 5 + 1 if round_ == 0 else 32)
+    with pytest.raises(users.SignInRefused) as err:
+        users.authenticate(eng, "wang", PW, client=attacker)
+    assert err.value.kind == "locked"
+    assert users.authenticate(eng, "wang", PW, client=office).name == "wang"
+    log = audit.read_audit(eng, action="signin_failed")
+    reasons = [d["reason"] for d in log.detail]
+    assert reasons.count("wrong password") == 5 and reasons.count("locked") == 3 * 32 - 5 + 1
+    # once its wait is over, one more wrong password stops the address twice as long
+    later = datetime.now(UTC) + timedelta(minutes=16)
+    with pytest.raises(users.SignInRefused) as err:
+        users.authenticate(eng, "wang", "wrong-pass-9", now=later, client=attacker)
+    assert err.value.until == later + timedelta(minutes=30)
+
+
+def test_an_unknown_name_costs_one_password_check(eng, monkeypatch):
+    calls = []
+    monkeypatch.setattr(passwords, "verify", lambda stored, pw: calls.append(stored) or False)
+    with pytest.raises(users.SignInRefused) as err:
+        users.authenticate(eng, "nobody-here", "some-pass-1")
+    assert err.value.kind == "bad" and len(calls) == 1 and calls[0].startswith("$argon2")
+
+
 def test_disabled_user_cannot_sign_in_or_act(eng):
     users.add_user(eng, SYSTEM, "li", PW, ["statistician"], ["610200"])
     users.set_disabled(eng, one_role("admin"), "li")
@@ -453,6 +515,18 @@ def test_role_by_write_matrix_through_the_cli(cli, tmp_path):
     assert again.stderr.startswith(
         "urbdash: error: Wangyi District 2016Q3 was already approved by "
     )
+    # locked: neither a corrected return nor a revert gets through the CLI
+    rows = wb.county_rows()
+    rows[0][2] = 101
+    fix = tmp_path / "fix.xlsx"
+    fix.write_bytes(wb.standard(rows))
+    late = cli("ingest", fix, "--replace", "--user", "only-statistician")
+    assert late.exit_code == 1
+    locked = "王益区 2016Q3 已由 only-statistician 于 "
+    assert f"ERROR -: {locked}" in late.output and "不能修改或撤销" in late.output
+    back = cli("revert", 1, "--user", "only-statistician")
+    assert back.exit_code == 1 and back.stderr.startswith(f"urbdash: error: {locked}")
+    assert cli("submissions", "--json").output.count('"status": "committed"') == 1
     denied = cli("revert", 1, "--user", "only-leader")
     assert denied.exit_code == 5
     nobody = cli("ingest", path)

@@ -69,6 +69,20 @@ def test_brief_renders_three_pages_with_headline_figures(demo_store, tmp_path):
         assert ink > 2000, png
 
 
+def test_a_brief_with_provisional_figures_says_so(demo_store, tmp_path):
+    from data import store
+
+    eng = store.get_engine(demo_store["url"])
+    plain = write_brief(tmp_path / "r.pdf", eng, "2020Q4", "zh")
+    marked = write_brief(tmp_path / "p.pdf", eng, "2020Q4", "en", view="provisional")
+    text = {
+        p: subprocess.run([_tool("pdftotext"), p, "-"], capture_output=True, text=True).stdout
+        for p in (plain, marked)
+    }
+    assert "含未发布数据" not in text[plain]
+    assert "Includes provisional figures" in " ".join(text[marked].split())
+
+
 def test_brief_english(demo_store, tmp_path):
     from data import store
 

@@ -167,3 +167,38 @@ def test_generated_workbooks_are_stored_or_refused_with_errors(engine, specs):
         assert after[1:] == before[1:]
     # the preview and the commit agree on whether the file has errors
     assert bool(checked.errors) == (report.status == "rejected")
+
+
+_ARCHIVE = None
+
+
+def _archive() -> bytes:
+    global _ARCHIVE
+    if _ARCHIVE is None:
+        from tests.fixtures import workbooks as wb
+
+        _ARCHIVE = wb.standard()
+    return _ARCHIVE
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.tuples(st.integers(0, 10**9), st.integers(0, 255)), min_size=1, max_size=8),
+    st.integers(0, 10**9),
+)
+def test_damaged_archives_are_read_or_refused_never_a_traceback(flips, cut):
+    """Bytes of a real workbook overwritten here and there, or the file cut short: it is read,
+    or refused with a WorkbookError the reader turns into a message; never another error."""
+    from data.intake.workbook import WorkbookError, open_workbook
+
+    raw = bytearray(_archive())
+    for at, value in flips:
+        raw[at % len(raw)] = value
+    content = bytes(raw[: len(raw) - cut % 64]) if cut % 3 == 0 else bytes(raw)
+    try:
+        sheets = open_workbook(content)
+    except WorkbookError as exc:
+        event(exc.rule)
+        return
+    event("read")
+    assert sheets

@@ -71,16 +71,72 @@ def test_a_zip_password_is_the_encrypted_message(eng, tmp_path):
 
 
 def test_the_row_limit_is_checked_before_the_sheet_is_parsed(eng, monkeypatch):
-    monkeypatch.setenv("URBDASH_MAX_ROWS", "1000")
-    huge = wb.declared_dimension(wb.standard(), 300_000)
+    """Rows are counted while the sheet streams, never taken from a declared dimension: a
+    300,000-row sheet that declares none (openpyxl's write-only mode) is refused fast, and a
+    false huge declaration over 7 rows is not a reason to refuse."""
+    import tracemalloc
+
+    bare = wb.with_sheet_xml(wb.standard(), wb.rows_xml(300_000, columns=1))
     started = time.perf_counter()
-    report = ingest(huge, "huge.xlsx", user=SYSTEM, engine=eng, today=TODAY)
-    assert time.perf_counter() - started < 5  # refused from the dimension, not after a parse
-    assert [p.message() for p in report.errors] == ["数据行数 300,000 超过上限 1,000。"]
+    tracemalloc.start()
+    report = ingest(bare, "huge.xlsx", user=SYSTEM, engine=eng, today=TODAY)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert time.perf_counter() - started < 5
+    assert peak < 250 * 2**20, peak
+    assert [p.message() for p in report.errors] == ["数据行数 300,000 超过上限 200,000。"]
     assert nothing_written(eng)
-    # with the default limit (200,000 data rows) the 300,000-row declaration is refused too
-    monkeypatch.setenv("URBDASH_MAX_ROWS", "200000")
-    assert check(huge, "h.xlsx", use_store=False).errors[0].rule == "too_many_rows"
+    monkeypatch.setenv("URBDASH_MAX_ROWS", "1000")
+    lying = wb.declared_dimension(wb.standard(), 300_000)
+    assert "too_many_rows" not in [p.rule for p in check(lying, "l.xlsx", use_store=False).errors]
+
+
+def test_the_cell_limit_is_checked_before_the_sheet_is_parsed(eng, monkeypatch):
+    monkeypatch.setenv("URBDASH_MAX_CELLS", "5000")
+    wide = wb.with_sheet_xml(wb.standard(), wb.rows_xml(1000, columns=10))
+    report = ingest(wide, "wide.xlsx", user=SYSTEM, engine=eng, today=TODAY)
+    assert [p.message() for p in report.errors] == [
+        "工作簿有 10,000 个单元格，超过上限 5,000。请只保留报表所需的行和列后上传。"
+    ]
+    assert nothing_written(eng)
+
+
+def _patch_member_size(content: bytes, name: bytes, size: int) -> bytes:
+    """The member's uncompressed size, in its local header and the central directory, set to
+    ``size`` (a zip bomb that understates what it holds)."""
+    import struct
+
+    raw = bytearray(content)
+    at = raw.find(b"PK\x03\x04" + b"")
+    while at >= 0:
+        n = struct.unpack_from("<H", raw, at + 26)[0]
+        if bytes(raw[at + 30 : at + 30 + n]) == name:
+            struct.pack_into("<I", raw, at + 22, size)
+        at = raw.find(b"PK\x03\x04", at + 4)
+    at = raw.find(b"PK\x01\x02")
+    while at >= 0:
+        n = struct.unpack_from("<H", raw, at + 28)[0]
+        if bytes(raw[at + 46 : at + 46 + n]) == name:
+            struct.pack_into("<I", raw, at + 24, size)
+        at = raw.find(b"PK\x01\x02", at + 4)
+    return bytes(raw)
+
+
+def test_damaged_archives_are_the_damaged_file_message(eng):
+    """A member whose bytes no longer match its CRC, and a zip bomb that understates its size,
+    are refused with the damaged-file message: no traceback, nothing written."""
+    stored = wb.with_sheet_xml(wb.standard(), wb.rows_xml(20), stored=True)
+    bad_crc = stored.replace(b"<v>17</v>", b"<v>71</v>", 1)
+    assert bad_crc != stored
+    xml = wb.rows_xml(20) + b" " * (40 * 2**20)  # 40 MB that deflate to almost nothing
+    bomb = _patch_member_size(
+        wb.with_sheet_xml(wb.standard(), xml), b"xl/worksheets/sheet1.xml", 4096
+    )
+    message = "文件已损坏，无法打开（压缩包结构错误）。请重新从Excel另存后上传。"
+    for content in (bad_crc, bomb):
+        report = ingest(content, "d.xlsx", user=SYSTEM, engine=eng, today=TODAY)
+        assert [p.message() for p in report.errors] == [message]
+    assert nothing_written(eng)
 
 
 def test_a_value_taken_from_a_formula_is_a_warning_naming_the_cell(eng):
