@@ -38,9 +38,11 @@ elif prov.get("approved"):
 else:
     st.info(ui.tr("review.province_open", period=period))
 counts = r.as_dict()["counts"]
-cols = st.columns(len(cycle.STATES))
-for col, s in zip(cols, cycle.STATES, strict=True):
-    col.metric(state_name[s], counts[s])
+# one line of counts that wraps on a narrow screen (seven metrics side by side were cut)
+colour = {"not_submitted": "gray", "submitted": "blue", "returned": "orange",
+          "approved_city": "violet", "approved_province": "violet", "scheduled": "violet",
+          "released": "green"}  # fmt: skip
+st.markdown(" ".join(f":{colour[s]}-badge[{state_name[s]} **{counts[s]}**]" for s in cycle.STATES))
 by_unit = r.by_unit.assign(unit_approved=r.by_unit.unit_approved.map({True: "✓", False: ""})).drop(
     columns=["unit_code"]
 )

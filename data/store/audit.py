@@ -40,6 +40,26 @@ def record(
     )
 
 
+def record_many(sess, user: Principal | str, action: str, rows: list[dict]) -> None:
+    """Append one record per item of ``rows`` (each with detail, target, before, after) in
+    one statement, in order."""
+    from datetime import UTC
+    from datetime import datetime as _dt
+
+    from sqlalchemy import insert
+
+    name = (user.name if isinstance(user, Principal) else str(user))[:80]
+    now = _dt.now(UTC)
+    sess.execute(
+        insert(AuditLog),
+        [
+            {"at": now, "user": name, "action": action, "detail": r.get("detail") or {},
+             "target": r.get("target"), "before": r.get("before"), "after": r.get("after")}
+            for r in rows
+        ],
+    )  # fmt: skip
+
+
 def read_audit(
     engine: Engine,
     since: datetime | None = None,
@@ -70,3 +90,26 @@ def confirmed_flags(engine: Engine) -> pd.DataFrame:
         details = sess.execute(stmt).scalars().all()
     rows = [tuple(f) for d in details for f in (d or {}).get("flags", [])]
     return pd.DataFrame(rows, columns=["region_code", "period", "rule", "n"])
+
+
+def read_rows_after(engine: Engine, last_id: int) -> list[dict]:
+    """Every audit row with an id above ``last_id``, oldest first (what a restore carries);
+    none when the store cannot be read (a store being replaced because it broke)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    cols = ["at", "user", "action", "detail", "target", "before", "after"]
+    try:
+        with reader(engine) as sess:
+            rows = sess.execute(
+                select(AuditLog).where(AuditLog.id > last_id).order_by(AuditLog.id)
+            ).scalars()
+            return [{c: getattr(r, c) for c in cols} for r in rows]
+    except SQLAlchemyError:
+        return []
+
+
+def carry(sess, rows: list[dict]) -> None:
+    """Append rows read by ``read_rows_after`` (their own times kept), in order."""
+    for row in rows:
+        sess.add(AuditLog(**row))
+    sess.flush()

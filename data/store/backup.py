@@ -80,12 +80,30 @@ def backup(engine: Engine, out: Path | str) -> dict:
 
 
 def _backup_revision(engine: Engine, path: Path) -> str | None:
+    """The backup's schema revision, once the backup is checked: SQLite's integrity and
+    foreign-key checks on the file itself (a damaged page is refused here, before the store is
+    touched); PostgreSQL's pg_restore reading the archive's table of contents and data."""
     if engine.dialect.name == "sqlite":
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
+            found = con.execute("PRAGMA integrity_check").fetchall()
+            if found != [("ok",)]:
+                raise StoreError(
+                    f"backup {path.name} is damaged ({found[0][0]}; {len(found)} problem(s) "
+                    "found by SQLite's integrity check): nothing was changed"
+                )
+            broken = con.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise StoreError(
+                    f"backup {path.name} is damaged ({len(broken)} row(s) point to rows that "
+                    f"are not there, first in table {broken[0][0]}): nothing was changed"
+                )
             row = con.execute("SELECT version_num FROM alembic_version").fetchone()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path} is not an urbdash SQLite backup: {exc}") from None
+            raise StoreError(
+                f"backup {path.name} is damaged or no urbdash SQLite backup ({exc}): nothing "
+                "was changed"
+            ) from None
         finally:
             con.close()
         return row[0] if row else None
@@ -101,9 +119,38 @@ def _backup_revision(engine: Engine, path: Path) -> str | None:
     return lines[start + 1].strip() if start is not None and start + 1 < len(lines) else None
 
 
+def _backup_audit_max(engine: Engine, path: Path) -> int:
+    """The newest audit row id the backup holds (0: none)."""
+    if engine.dialect.name == "sqlite":
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return int(con.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0])
+        except sqlite3.DatabaseError:
+            return 0
+        finally:
+            con.close()
+    listed = subprocess.run(
+        [_tool("pg_restore"), "--data-only", "--table=audit_log", "--file=-", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    ids = []
+    inside = False
+    for line in listed.stdout.splitlines():
+        if line.startswith("COPY "):
+            inside = True
+        elif inside and line == "\\.":
+            break
+        elif inside and line.split("\t", 1)[0].isdigit():
+            ids.append(int(line.split("\t", 1)[0]))
+    return max(ids, default=0)
+
+
 def restore(engine: Engine, inp: Path | str, user: str = "cli") -> dict:
-    """Replace the store with the backup ``inp`` (refused, changing nothing, when it comes from
-    a newer schema than this release knows)."""
+    """Replace the store with the backup ``inp``: refused, changing nothing, when the backup is
+    damaged or comes from a newer schema than this release knows. The audit rows written since
+    the backup are carried into the restored store (in order, with their own times), then the
+    restore is appended: the trail never loses a row to a restore."""
     inp = Path(inp)
     if not inp.is_file():
         raise StoreError(f"no backup file {inp}")
@@ -114,6 +161,7 @@ def restore(engine: Engine, inp: Path | str, user: str = "cli") -> dict:
             f"backup {inp.name} has schema revision {revision!r}, newer than this release "
             "knows: restore it with the release that wrote it, or upgrade urbdash"
         )
+    since = audit.read_rows_after(engine, _backup_audit_max(engine, inp))
     if engine.dialect.name == "sqlite":
         engine.dispose()  # no pooled connection may hold the old file open
         sqlite_copy(sqlite3.connect(f"file:{inp}?mode=ro", uri=True), _sqlite_path(engine))
@@ -139,11 +187,12 @@ def restore(engine: Engine, inp: Path | str, user: str = "cli") -> dict:
     head = upgrade(engine)
     with transaction(engine) as sess:
         lock_store(sess)  # every app process sees the restored store at its next run
+        audit.carry(sess, since)
         audit.record(
             sess,
             user,
             "restore",
-            {"file": inp.name, "from_revision": revision, "to": head},
+            {"file": inp.name, "from_revision": revision, "to": head, "carried": len(since)},
             target=f"store {redact(engine.url.render_as_string(False))}",
         )
-    return {"file": str(inp), "revision": revision, "now": head}
+    return {"file": str(inp), "revision": revision, "now": head, "audit_carried": len(since)}

@@ -6,6 +6,7 @@ returns and reviews of that quarter are loaded beforehand through the core, as a
 other people's work."""
 
 import os
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -89,7 +90,7 @@ def test_county_city_province_release_then_the_leader(review_server, page, shots
     expect(page.get_by_role("heading", name="数据上报").first).to_be_visible(timeout=30_000)
     _upload(page, _lantian_return(tmp_path, "lantian_2021Q1.xlsx"))
     page.get_by_role("button", name="入库").click(timeout=30_000)
-    expect(page.get_by_text("已入库").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"^已入库（第 \d+ 号）$"))).to_be_visible(timeout=30_000)
 
     # 2. 西安市 returns it, in English, with a comment
     page.get_by_role("button", name="退出登录").click()
@@ -118,7 +119,7 @@ def test_county_city_province_release_then_the_leader(review_server, page, shots
     _upload(page, _lantian_return(tmp_path, "lantian_2021Q1_fixed.xlsx", bump=7))
     page.get_by_text("用本文件替换上述").first.click(timeout=30_000)
     page.get_by_role("button", name="入库").click()
-    expect(page.get_by_text("已入库").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"^已入库（第 \d+ 号）$"))).to_be_visible(timeout=30_000)
 
     # 4. 西安市 approves it
     page.get_by_role("button", name="退出登录").click()

@@ -54,6 +54,10 @@ def test_round_trip_gives_back_every_table(db_url, tmp_path, monkeypatch):
     after = snapshot(engine)
     restored_audit = after.pop("audit_log")
     expected_audit = before.pop("audit_log")
+    # the audit rows written after the backup are carried, then the restore is appended
+    carried = [r for r in restored_audit[len(expected_audit) : -1]]
+    assert [r[3] for r in carried] == ["ingest"], carried
+    restored_audit = restored_audit[: len(expected_audit)] + restored_audit[-1:]
     # the restore bumps the write counter, so every app process drops its caches
     assert after.pop("store_version") == [(1, before.pop("store_version")[0][1] + 1)]
     assert after == before
@@ -82,7 +86,7 @@ def test_a_backup_from_a_newer_schema_is_refused(tmp_path, monkeypatch):
     not_a_backup = tmp_path / "x.sqlite"
     not_a_backup.write_bytes(b"hello")
     res = CliRunner().invoke(main, ["restore", str(not_a_backup), "--yes"])
-    assert res.exit_code == 2 and "is not an urbdash SQLite backup" in res.stderr
+    assert res.exit_code == 2 and "is damaged or no urbdash SQLite backup" in res.stderr
     store.clear_engines()
 
 
@@ -106,3 +110,66 @@ def test_backup_while_another_writer_commits(tmp_path, _):
     n = len(snapshot(copy)["observation"])
     assert n in (0, 28)
     store.clear_engines()
+
+
+def _damaged_copies(good: bytes, tmp_path) -> dict[str, bytes]:
+    """A backup with a damaged page that SQLite still opens and reads the schema revision
+    from (the first page, from the third on, whose 60 zeroed bytes the integrity check
+    finds), one with many pages overwritten, one cut short, and a file that is no SQLite
+    database at all."""
+    page, probe = 4096, tmp_path / "probe.db"
+    subtle = None
+    for k in range(2, len(good) // page):
+        damaged = bytearray(good)
+        damaged[k * page + 1000 : k * page + 1060] = b"\x00" * 60
+        probe.write_bytes(damaged)
+        con = sqlite3.connect(f"file:{probe}?mode=ro", uri=True)
+        try:
+            found = con.execute("PRAGMA integrity_check").fetchall()
+            readable = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.DatabaseError:
+            continue
+        finally:
+            con.close()
+        if found != [("ok",)] and readable:
+            subtle = bytes(damaged)
+            break
+    assert subtle is not None, "no page whose damage SQLite detects"
+    heavy = bytearray(good)
+    for at in range(2 * page, len(good) - page, 3 * page):
+        heavy[at + 100 : at + 400] = b"\xff" * 300
+    return {
+        "damaged": subtle,
+        "overwritten": bytes(heavy),
+        "truncated": good[: len(good) // 2],
+        "foreign": b"not a backup at all " * 500,
+    }
+
+
+def test_a_damaged_backup_is_refused_and_nothing_changes(tmp_path, monkeypatch):
+    db = tmp_path / "store.sqlite"
+    url = f"sqlite:///{db}"
+    monkeypatch.setenv("URBDASH_DATABASE_URL", url)
+    monkeypatch.setenv("URBDASH_VAR_DIR", str(tmp_path / "var"))
+    engine = store.get_engine(url)
+    init_store(engine)
+    assert ingest(wb.standard(), "q3.xlsx", user=SYSTEM, engine=engine, today="2020Q4").ok
+    out = tmp_path / "good.backup"
+    runner = CliRunner()
+    assert runner.invoke(main, ["backup", str(out)]).exit_code == 0
+    before = snapshot(engine)
+    for kind, content in _damaged_copies(out.read_bytes(), tmp_path).items():
+        bad = tmp_path / f"{kind}.backup"
+        bad.write_bytes(content)
+        done = runner.invoke(main, ["restore", str(bad), "--yes"])
+        assert done.exit_code == 2, (kind, done.output)
+        assert done.stderr.startswith("urbdash: error: "), (kind, done.stderr)
+        assert done.stderr.rstrip().endswith("nothing was changed"), (kind, done.stderr)
+        assert snapshot(store.get_engine(url)) == before, kind
+    # the damage is named as SQLite found it
+    damaged = runner.invoke(main, ["restore", str(tmp_path / "damaged.backup"), "--yes"])
+    assert damaged.stderr.startswith("urbdash: error: backup damaged.backup is damaged (")
+    assert "found by SQLite's integrity check): nothing was changed" in damaged.stderr
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    con.close()
