@@ -73,9 +73,12 @@ def _password() -> str | None:
     return None
 
 
-def send(server: MailServer, messages: list[EmailMessage], timeout: float = 30) -> list[str]:
+def send(
+    server: MailServer, messages: list[EmailMessage], timeout: float | None = None
+) -> list[str]:
     """Send ``messages`` over one connection; returns, per message, "" when accepted or the
-    server's refusal."""
+    server's refusal. ``timeout``: default the ``smtp_timeout_s`` setting."""
+    timeout = float(settings.get("smtp_timeout_s")) if timeout is None else timeout
     context = ssl.create_default_context()
     connect = smtplib.SMTP_SSL if server.security == "ssl" else smtplib.SMTP
     kwargs = {"context": context} if server.security == "ssl" else {}

@@ -140,6 +140,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("smtp_port", "URBDASH_SMTP_PORT", "587", "The mail server's port."),
     Setting(
+        "smtp_timeout_s",
+        "URBDASH_SMTP_TIMEOUT_S",
+        "30",
+        "Seconds to wait for the mail server at each step before the run reports it failed.",
+    ),
+    Setting(
         "smtp_security",
         "URBDASH_SMTP_SECURITY",
         "starttls",

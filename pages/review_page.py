@@ -27,38 +27,6 @@ period = st.selectbox(ui.tr("review.period"), quarters, key="review_period")
 r = cycle.review(ui.engine(), ui.registry(), period)
 state_name = {s: ui.tr(f"review.state.{s}") for s in cycle.STATES}
 
-# ------------------------------------------------------------------ where the quarter stands
-prov = r.province
-if prov.get("released"):
-    st.success(ui.tr("review.province_released", period=period, on=prov["release_on"]))
-elif prov.get("release_on"):
-    st.info(ui.tr("review.province_scheduled", period=period, on=prov["release_on"]))
-elif prov.get("approved"):
-    st.info(ui.tr("review.province_approved", period=period))
-else:
-    st.info(ui.tr("review.province_open", period=period))
-counts = r.as_dict()["counts"]
-# one line of counts that wraps on a narrow screen (seven metrics side by side were cut)
-colour = {"not_submitted": "gray", "submitted": "blue", "returned": "orange",
-          "approved_city": "violet", "approved_province": "violet", "scheduled": "violet",
-          "released": "green"}  # fmt: skip
-st.markdown(" ".join(f":{colour[s]}-badge[{state_name[s]} **{counts[s]}**]" for s in cycle.STATES))
-by_unit = r.by_unit.assign(unit_approved=r.by_unit.unit_approved.map({True: "✓", False: ""})).drop(
-    columns=["unit_code"]
-)
-ui.table(
-    st,
-    by_unit,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "unit_name": ui.tr("col.city"),
-        **state_name,
-        "expected": ui.tr("col.expected"),
-        "unit_approved": ui.tr("review.unit_approved"),
-    },
-)
-
 
 def _said(exc: Exception) -> str:
     return exc.message(lang) if isinstance(exc, Refusal) else str(exc)
@@ -120,6 +88,40 @@ if me.has("statistician") and len(own) and not me.is_system:
         st.page_link(
             "pages/returns_page.py", label=ui.tr("review.send_again"), icon=":material/upload_file:"
         )
+
+
+# ------------------------------------------------------------------ where the quarter stands
+prov = r.province
+if prov.get("released"):
+    st.success(ui.tr("review.province_released", period=period, on=prov["release_on"]))
+elif prov.get("release_on"):
+    st.info(ui.tr("review.province_scheduled", period=period, on=prov["release_on"]))
+elif prov.get("approved"):
+    st.info(ui.tr("review.province_approved", period=period))
+else:
+    st.info(ui.tr("review.province_open", period=period))
+counts = r.as_dict()["counts"]
+# one line of counts that wraps on a narrow screen (seven metrics side by side were cut)
+colour = {"not_submitted": "gray", "submitted": "blue", "returned": "orange",
+          "approved_city": "violet", "approved_province": "violet", "scheduled": "violet",
+          "released": "green"}  # fmt: skip
+st.markdown(" ".join(f":{colour[s]}-badge[{state_name[s]} **{counts[s]}**]" for s in cycle.STATES))
+by_unit = r.by_unit.assign(unit_approved=r.by_unit.unit_approved.map({True: "✓", False: ""})).drop(
+    columns=["unit_code"]
+)
+ui.table(
+    st,
+    by_unit,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "unit_name": ui.tr("col.city"),
+        **state_name,
+        "expected": ui.tr("col.expected"),
+        "unit_approved": ui.tr("review.unit_approved"),
+    },
+)
+
 
 # ------------------------------------------------------------------ a city's counties
 if len(mine):

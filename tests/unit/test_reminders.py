@@ -195,6 +195,7 @@ def test_no_mail_server_is_refused_and_nothing_kept(office, monkeypatch):
 
 def test_a_wrong_password_fails_the_stage_and_a_later_run_sends_it(office, smtp, monkeypatch):
     monkeypatch.setenv("URBDASH_SMTP_PASSWORD", "wrong")
+    monkeypatch.setenv("URBDASH_SMTP_TIMEOUT_S", "2")  # the server hangs up after a failed login
     out = remind("--today", "2026-10-20")
     port = smtp_port()
     assert out.exit_code == 1 and "wrong" not in out.output + out.stderr
