@@ -38,8 +38,8 @@ import pandas as pd
 
 from data import settings, store
 from data.store import results as kept
-from data.store.approvals import publish_due
 from data.store.engine import Engine
+from data.store.releases import publish_due
 from data.store.version import store_version
 
 log = logging.getLogger(__name__)

@@ -100,7 +100,7 @@ def unapprove(region: str, period: str, reason: str, user: str | None, lang) -> 
 @store_errors
 def release(period: str, day: str | None, comment: str | None, user: str | None, lang) -> None:
     """Release the province's approved quarter PERIOD, today or on a later day."""
-    from data.store.approvals import release as run
+    from data.store.releases import release as run
 
     try:
         on = date.fromisoformat(day) if day else None
@@ -120,7 +120,7 @@ def release(period: str, day: str | None, comment: str | None, user: str | None,
 @store_errors
 def unrelease(period: str, reason: str, user: str | None, lang) -> None:
     """Withdraw a release or a scheduled one: the quarter stays approved, unreleased."""
-    from data.store.approvals import unrelease as run
+    from data.store.releases import unrelease as run
 
     who = acting_user(user)
     out = run(_period(period), who, reason, engine=store.get_engine())

@@ -12,7 +12,7 @@ from analytics import review as cycle
 from data.accounts.policy import PermissionDenied, covered_counties, may_review
 from data.i18n.formats import local_time
 from data.sanitize import Refusal
-from data.store import approvals
+from data.store import approvals, releases
 from geo.regions import PROVINCE_CODE
 
 lang = ui.lang()
@@ -228,12 +228,12 @@ if (me.has("admin") or may_review(me, PROVINCE_CODE)) and not me.is_system:
             ui.tr("review.release_on"), value=date.today(), min_value=date.today(), key="rel_on"
         )
         if st.button(ui.tr("review.release_go", period=period), key="review_release"):
-            _run(approvals.release, period, me, day)
+            _run(releases.release, period, me, day)
     if prov.get("release_on"):
         with st.expander(ui.tr("review.unrelease"), icon=":material/undo:"):
             reason = st.text_input(ui.tr("review.reason"), key="review_unrelease_reason")
             if st.button(ui.tr("review.unrelease"), key="review_unrelease"):
-                _run(approvals.unrelease, period, me, reason)
+                _run(releases.unrelease, period, me, reason)
 
 # ------------------------------------------------------------------ the quarter's history
 st.subheader(ui.tr("review.history"))

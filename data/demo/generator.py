@@ -301,7 +301,7 @@ def review_calendar(entries: list[dict]) -> list[tuple]:
 
 def _review(engine, kind: str, what: tuple, at: pd.Timestamp) -> None:
     """One step of ``review_calendar`` through the ordinary approval rules."""
-    from data.store import approvals
+    from data.store import approvals, releases
     from geo.regions import PROVINCE_CODE, reporting_units
 
     period, code = what
@@ -312,7 +312,7 @@ def _review(engine, kind: str, what: tuple, at: pd.Timestamp) -> None:
         approvals.send_back(code, period, DEMO_REVIEWERS["county"], DEMO_RETURN_COMMENT, engine,
                             when)  # fmt: skip
     elif kind == "release":
-        approvals.release(period, DEMO_REVIEWERS["release"], engine=engine, when=when)
+        releases.release(period, DEMO_REVIEWERS["release"], engine=engine, when=when)
     else:
         codes = {
             "county": counties,

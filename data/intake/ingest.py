@@ -23,7 +23,7 @@ from data.intake.memory import LARGE_RETURN, release_freed_memory
 from data.intake.problems import Problem, ReadResult
 from data.intake.read import read_return
 from data.intake.rules import validate
-from data.store import Engine, WriteError, approvals, audit, submissions
+from data.store import Engine, WriteError, audit, quarter_locks, submissions
 from data.store.observations import STORE_KEY, read_current
 from data.store.submissions import RevertError as RevertError  # raised by revert
 from data.store.submissions import read_submissions, revert_submission
@@ -121,17 +121,17 @@ def check(
 
 def _locks(report: IngestReport, engine: Engine) -> list[Problem]:
     """The refusal of writing into an approved quarter, as the file's error (the write itself
-    checks again in its transaction: ``approvals.check_unlocked``)."""
+    checks again in its transaction: ``quarter_locks.check_unlocked``)."""
     write = _to_write(report)
-    refusal = approvals.lock_refusal(engine, zip(write.region_code, write.period, strict=True))
+    refusal = quarter_locks.lock_refusal(engine, zip(write.region_code, write.period, strict=True))
     return [] if refusal is None else [_locked_problem(refusal)]
 
 
-def _locked_problem(refusal: approvals.Locked) -> Problem:
+def _locked_problem(refusal: quarter_locks.Locked) -> Problem:
     return Problem.of_file("locked", zh=refusal.zh, en=refusal.en)
 
 
-def _refused_locked(report: IngestReport, refusal: approvals.Locked) -> IngestReport:
+def _refused_locked(report: IngestReport, refusal: quarter_locks.Locked) -> IngestReport:
     """A quarter was approved between the check and the write: nothing was written."""
     report.errors = [*report.errors, _locked_problem(refusal)]
     report.status = "rejected"
@@ -290,7 +290,7 @@ def commit(
         sub_id = write_once()
     except submissions.WriteConflict:
         return _conflict(report, content, user, engine)
-    except approvals.Locked as refusal:
+    except quarter_locks.Locked as refusal:
         return _refused_locked(report, refusal)
     report.status, report.submission_id = "committed", sub_id
     return report
@@ -427,7 +427,7 @@ def ingest(
             if report.errors:  # the file is refused anyway: validation's answer stands
                 return report
             return _conflict(report, content, user, engine)
-        except approvals.Locked as refusal:
+        except quarter_locks.Locked as refusal:
             return report if report.errors else _refused_locked(report, refusal)
         except WriteError:
             # rows that break a constraint (e.g. a region x period twice) are errors that

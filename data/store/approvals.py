@@ -8,7 +8,8 @@ province reviews it), then, once every city and 杨凌示范区 is, the province
 admin or a province statistician *releases* on a day (today or a scheduled one). Each step can
 be undone with a reason by its reviewer or by the level above, while the level above has not
 approved; that unlocks the level below. An approved quarter refuses new values and reverts
-(``check_unlocked``, called by every write of returns), naming who approved it and whom to ask.
+(``data.store.quarter_locks``, called by every write of returns), naming who approved it and
+whom to ask; releases are ``data.store.releases``.
 
 Every step takes the store's write turn first, so a step and a write of returns are serialised:
 one of them happens first, the other sees it. Each step writes an event (the history) and an
@@ -23,7 +24,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 
 import pandas as pd
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 
 from data.accounts.policy import PermissionDenied, Principal, approver, may_review, require
 from data.reference import periods as period_rules
@@ -31,7 +32,6 @@ from data.sanitize import Refusal, clean_text
 from data.store import audit
 from data.store.engine import Engine, get_engine, reader, transaction
 from data.store.models import Approval, ApprovalEvent, Observation
-from data.store.observations import released_quarters
 from data.store.version import lock_store
 from geo.names import english_names
 from geo.regions import PROVINCE_CODE, load_registry
@@ -50,10 +50,6 @@ EVENT_COLUMNS = ["id", "region_code", "period", "level", "action", "user", "at",
 
 class ApprovalError(Refusal):
     """A step the cycle does not allow now (the message says why and what to do)."""
-
-
-class Locked(Refusal):
-    """New values or a revert for a quarter that is approved: nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -114,15 +110,15 @@ def _units(reg: pd.DataFrame) -> dict[str, list[str]]:
     return {u: sorted(c) for u, c in counties.code.groupby(unit.to_numpy())}
 
 
-def _row(sess, code: str, period: str, level: str) -> Approval | None:
+def row_of(sess, code: str, period: str, level: str) -> Approval | None:
     return sess.get(Approval, (code, period, level))
 
 
-def _who_when(row: Approval) -> tuple[str, str]:
+def who_when(row: Approval) -> tuple[str, str]:
     return row.by_user, f"{row.at:%Y-%m-%d}"
 
 
-def _check_reviewer(actor: Principal, p: Place, period: str, action: str = "approve") -> None:
+def check_reviewer(actor: Principal, p: Place, period: str, action: str = "approve") -> None:
     require(actor, action)
     if action == "release" and actor.has("admin"):
         return
@@ -134,7 +130,7 @@ def _check_reviewer(actor: Principal, p: Place, period: str, action: str = "appr
         )
 
 
-def _step(
+def step(
     sess, actor: Principal, p: Place, period: str, level: str, action: str,
     comment: str | None, release_on: date | None = None, before: str | None = None,
     after: str | None = None, when: datetime | None = None,
@@ -198,7 +194,7 @@ def _has_values(sess, code: str, period: str) -> bool:
 
 def _set(sess, code, period, level, state, actor, comment, when=None) -> None:
     at = when or datetime.now(UTC)
-    row = _row(sess, code, period, level)
+    row = row_of(sess, code, period, level)
     if row is None:
         sess.add(
             Approval(
@@ -233,7 +229,7 @@ def approve_many(
     places = [place(c) for c in codes]
     comment = clean_text(comment, "comment")
     for p in places:
-        _check_reviewer(actor, p, period)
+        check_reviewer(actor, p, period)
     at = when or datetime.now(UTC)
     with transaction(engine or get_engine()) as sess:
         lock_store(sess)
@@ -321,12 +317,12 @@ def send_back(
             "approval instead",
         )
     comment = clean_text(comment, "comment", required=True)
-    _check_reviewer(actor, p, period)
+    check_reviewer(actor, p, period)
     with transaction(engine or get_engine()) as sess:
         lock_store(sess)
-        here = _row(sess, code, period, "county")
+        here = row_of(sess, code, period, "county")
         if here is not None:
-            by, on = _who_when(here)
+            by, on = who_when(here)
             state = (
                 ("已审核通过", "approved") if here.state == "approved" else ("已退回", "returned")
             )
@@ -340,7 +336,7 @@ def send_back(
                 f"{p.en} {period} has not been submitted: nothing to return",
             )
         _set(sess, code, period, "county", "returned", actor, comment, when)
-        _step(sess, actor, p, period, "county", "return", comment, after="returned", when=when)
+        step(sess, actor, p, period, "county", "return", comment, after="returned", when=when)
     return {"region_code": code, "period": period, "level": "county", "state": "returned"}
 
 
@@ -365,7 +361,7 @@ def unapprove(
         )
     with transaction(engine or get_engine()) as sess:
         lock_store(sess)
-        here = _row(sess, code, period, p.level)
+        here = row_of(sess, code, period, p.level)
         if here is None or here.state != "approved":
             raise ApprovalError(
                 f"{p.zh} {period} 未审核通过，无需撤销",
@@ -377,7 +373,7 @@ def unapprove(
                 f"The province's {period} is released or scheduled: withdraw the release first",
             )
         if above is not None:
-            top = _row(sess, above[0], period, above[1])
+            top = row_of(sess, above[0], period, above[1])
             if top is not None and top.state == "approved":
                 up = place(above[0])
                 raise ApprovalError(
@@ -391,7 +387,7 @@ def unapprove(
                 Approval.level.in_(("county", "unit") if p.unit == code else (p.level,)),
             )
         )
-        _step(sess, actor, p, period, p.level, "unapprove", reason, before="approved")
+        step(sess, actor, p, period, p.level, "unapprove", reason, before="approved")
     return {"region_code": code, "period": period, "level": p.level, "state": "submitted"}
 
 
@@ -402,170 +398,6 @@ def _above(p: Place) -> tuple[str, str] | None:
     if p.level == "unit":
         return PROVINCE_CODE, "province"
     return None
-
-
-def release(
-    period: str, actor: Principal, on: date | None = None, comment: str | None = None,
-    engine: Engine | None = None, when: datetime | None = None,
-) -> dict:  # fmt: skip
-    """Release the province's approved quarter today or from a later day ``on`` (scheduled; it
-    may be moved until that day). Admins and the province's statisticians. ``when``: as
-    ``approve``'s (today is then its day)."""
-    period = period_rules.parse_period(period)
-    today = when.date() if when else date.today()
-    on = on or today
-    p = place(PROVINCE_CODE)
-    comment = clean_text(comment, "comment")
-    _check_reviewer(actor, p, period, "release")
-    if on < today:
-        raise ApprovalError(
-            f"发布日期 {on} 早于今天（{today}）", f"The release day {on} is before today ({today})"
-        )
-    with transaction(engine or get_engine()) as sess:
-        lock_store(sess)
-        row = _row(sess, PROVINCE_CODE, period, "province")
-        if row is None or row.state != "approved":
-            raise ApprovalError(
-                f"全省 {period} 尚未审核通过，不能发布",
-                f"The province's {period} is not approved yet: it cannot be released",
-            )
-        if row.release_on is not None and row.release_on <= today:
-            raise ApprovalError(
-                f"全省 {period} 已于 {row.release_on} 发布",
-                f"The province's {period} was released on {row.release_on}",
-            )
-        earlier = _unreleased_before(sess, period, on)
-        if earlier:
-            raise ApprovalError(
-                f"全省 {earlier} 尚未发布（或定于更晚发布）：季度须按顺序发布，请先发布 {earlier}",
-                f"The province's {earlier} is not released (or only later): quarters are "
-                f"released in order, release {earlier} first",
-            )
-        row.release_on, row.released_by = on, actor.name
-        _step(
-            sess, actor, p, period, "province", "release", comment, on, "approved", "released",
-            when,
-        )  # fmt: skip
-        if on <= today:  # public now (a scheduled one: ``publish_due`` on its day)
-            _publish(sess, period, on, actor.name, when)
-    return {"period": period, "release_on": on.isoformat(), "scheduled": on > today}
-
-
-def unrelease(period: str, actor: Principal, reason: str, engine: Engine | None = None) -> dict:
-    """Withdraw a release or a scheduled one (with a reason): the quarter is approved again,
-    not shown to leaders by default."""
-    period = period_rules.parse_period(period)
-    p = place(PROVINCE_CODE)
-    reason = clean_text(reason, "comment", required=True)
-    _check_reviewer(actor, p, period, "release")
-    with transaction(engine or get_engine()) as sess:
-        lock_store(sess)
-        row = _row(sess, PROVINCE_CODE, period, "province")
-        if row is None or row.release_on is None:
-            raise ApprovalError(
-                f"全省 {period} 未发布，无需撤回",
-                f"The province's {period} is not released: nothing to withdraw",
-            )
-        later = sess.scalar(
-            select(func.min(Approval.period)).where(
-                Approval.level == "province",
-                Approval.period > period,
-                Approval.release_on.is_not(None),
-            )
-        )
-        if later:
-            raise ApprovalError(
-                f"全省 {later} 已发布或已安排发布：请先撤回较晚季度的发布",
-                f"The province's {later} is released or scheduled: withdraw the later release "
-                "first",
-            )
-        row.release_on, row.released_by = None, None
-        _step(sess, actor, p, period, "province", "unrelease", reason, None, "released", "approved")
-    return {"period": period, "release_on": None}
-
-
-# ------------------------------------------------------------------ what writes of returns ask
-
-
-def check_unlocked(sess, pairs: Iterable[tuple[str, str]]) -> None:
-    """Inside a write's transaction (after the store's write turn): refuse (Locked) when any
-    (county, period) of ``pairs`` is approved at any level, naming the first one, who approved
-    it and whom to ask to undo it."""
-    pairs = sorted(set(pairs))
-    if not pairs:
-        return
-    rows = sess.scalars(
-        select(Approval).where(
-            Approval.period.in_({q for _, q in pairs}), Approval.state == "approved"
-        )
-    ).all()
-    if not rows:
-        return
-    held = {(r.region_code, r.period, r.level): r for r in rows}
-    locked = []
-    for county, period in pairs:
-        p = place(county)
-        for code, level in ((county, "county"), (p.unit, "unit"), (PROVINCE_CODE, "province")):
-            if (code, period, level) in held:
-                locked.append((p, period, level, held[(code, period, level)]))
-                break
-    if not locked:
-        return
-    p, period, level, row = locked[0]
-    by, on = _who_when(row)
-    ask = place(p.reviewer if level == "county" else PROVINCE_CODE)
-    n = len(locked)
-    more = (f"（共 {n} 个县区季度已锁定）", f" ({n} locked county-quarters in all)")
-    more = more if n > 1 else ("", "")
-    raise Locked(
-        f"{p.zh} {period} 已由 {by} 于 {on} 审核通过，不能修改或撤销{more[0]}；"
-        f"如需修改，请联系{ask.zh}的统计人员撤销审核",
-        f"{p.en} {period} was approved by {by} on {on} and cannot be changed or "
-        f"reverted{more[1]}; to change it, ask {ask.en}'s statisticians to undo the approval",
-    )
-
-
-def forget_empty_quarters(sess) -> None:
-    """Inside a transaction that removed values (the demo's reset): the review steps of the
-    quarters left without any value go too, as the values they reviewed are gone."""
-    held = select(Observation.period).distinct()
-    for model in (Approval, ApprovalEvent):
-        sess.execute(delete(model).where(model.period.not_in(held)))
-
-
-def lock_refusal(engine: Engine, pairs: Iterable[tuple[str, str]]) -> Locked | None:
-    """Before a write (a preview, a check): the refusal ``check_unlocked`` would raise now."""
-    with reader(engine) as sess:
-        try:
-            check_unlocked(sess, pairs)
-        except Locked as exc:
-            return exc
-    return None
-
-
-def resubmitted(
-    sess, actor: Principal, pairs: Iterable[tuple[str, str]], when: datetime | None = None
-) -> None:
-    """Inside a write of returns: the returned county-quarters among ``pairs`` are submitted
-    again (their return comment stays in the history)."""
-    pairs = set(pairs)
-    if not pairs:
-        return
-    rows = sess.scalars(
-        select(Approval).where(
-            Approval.level == "county",
-            Approval.state == "returned",
-            Approval.period.in_({q for _, q in pairs}),
-        )
-    ).all()
-    for row in rows:
-        if (row.region_code, row.period) in pairs:
-            p = place(row.region_code)
-            sess.delete(row)
-            _step(
-                sess, actor, p, row.period, "county", "resubmit", None, before="returned",
-                when=when,
-            )  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------ reads
@@ -593,75 +425,3 @@ def read_events(
     with reader(engine or get_engine()) as sess:
         rows = sess.execute(stmt).all()
     return pd.DataFrame(rows, columns=EVENT_COLUMNS)
-
-
-def _unreleased_before(sess, period: str, on: date) -> str | None:
-    """The first quarter before ``period`` holding current values that is not released by
-    ``on`` (quarters are released in order: a gap would break every series)."""
-    held = set(
-        sess.scalars(
-            select(Observation.period).where(Observation.is_current, Observation.period < period)
-            .distinct()
-        )
-    )  # fmt: skip
-    done = set(
-        sess.scalars(
-            select(Approval.period).where(
-                Approval.level == "province",
-                Approval.period < period,
-                Approval.release_on.is_not(None),
-                Approval.release_on <= on,
-            )
-        )
-    )
-    missing = sorted(held - done)
-    return missing[0] if missing else None
-
-
-def publish_due(engine: Engine | None = None, today: date | None = None) -> list[str]:
-    """Scheduled releases whose day has come: each gets its "publish" event, and the store's
-    version moves so that every page and result reads the quarter from then on (called by the
-    results worker's loop and by ``release`` itself). Returns the quarters published now."""
-    today = today or date.today()
-    engine = engine or get_engine()
-    with reader(engine) as sess:
-        due = sess.execute(
-            select(Approval.period, Approval.release_on).where(
-                Approval.period.in_(released_quarters(today)), Approval.level == "province"
-            )
-        ).all()
-        seen = _published(sess)
-    todo = [(q, on) for q, on in due if (q, on) not in seen]
-    if not todo:
-        return []
-    with transaction(engine) as sess:
-        lock_store(sess)
-        seen = _published(sess)
-        todo = [(q, on) for q, on in todo if (q, on) not in seen]
-        for q, on in todo:
-            _publish(sess, q, on, "system")
-    return [q for q, _ in todo]
-
-
-def _published(sess) -> set[tuple[str, date]]:
-    """(period, release day) of every "publish" event."""
-    stmt = select(ApprovalEvent.period, ApprovalEvent.release_on).where(
-        ApprovalEvent.action == "publish"
-    )
-    return {tuple(r) for r in sess.execute(stmt).all()}
-
-
-def _publish(sess, period: str, on: date, user: str, when: datetime | None = None) -> None:
-    """The event that a release became public (its day came)."""
-    sess.add(
-        ApprovalEvent(
-            region_code=PROVINCE_CODE, period=period, level="province", action="publish",
-            user=user, release_on=on, at=when or datetime.now(UTC),
-        )
-    )  # fmt: skip
-
-
-def released_periods(engine: Engine | None = None, today: date | None = None) -> set[str]:
-    """The quarters released by ``today`` (default: today)."""
-    with reader(engine or get_engine()) as sess:
-        return set(sess.scalars(released_quarters(today)))

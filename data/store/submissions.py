@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 
 from data.accounts.policy import Principal, require
-from data.store import approvals, audit
+from data.store import audit, quarter_locks
 from data.store.engine import get_engine, reader, transaction
 from data.store.models import Observation, Submission
 from data.store.observations import STORE_KEY, current_at, insert_values, supersede
@@ -61,7 +61,7 @@ def write_submission(
     """The submission, the superseding of the values it revises (rows of ``write`` with an
     ``old`` value) and its new values; returns the submission id. Runs inside the caller's
     transaction, after checking that ``user`` may write every region of it, taking the store's
-    write turn, checking that no quarter it writes is approved (else approvals.Locked) and
+    write turn, checking that no quarter it writes is approved (else quarter_locks.Locked) and
     (``expected``: every key of the file with the ``old`` value it was compared with) that
     nothing it was compared with has changed since (else WriteConflict). A returned quarter
     it writes is submitted again.
@@ -70,7 +70,7 @@ def write_submission(
     require(user, "ingest", regions=write.region_code.unique().tolist())
     lock_store(sess)
     pairs = list(zip(write.region_code, write.period, strict=True))
-    approvals.check_unlocked(sess, pairs)
+    quarter_locks.check_unlocked(sess, pairs)
     if expected is not None:
         changed = _changed_since_check(sess, expected)
         if changed:
@@ -91,7 +91,7 @@ def write_submission(
     if len(revised):
         supersede(sess, revised, int(sub.id))
     insert_values(sess.connection(), write, int(sub.id))
-    approvals.resubmitted(sess, user, pairs, received_at)
+    quarter_locks.resubmitted(sess, user, pairs, received_at)
     return int(sub.id)
 
 
@@ -102,7 +102,7 @@ class RevertError(Exception):
 def revert_submission(submission_id: int, user: Principal, engine: Engine | None = None) -> dict:
     """Undo a committed submission: its values stop being current and the values it superseded
     become current again. Refused while a later submission has superseded any of its values,
-    (PermissionDenied) when ``user`` may not write every region it holds, and (approvals.Locked)
+    (PermissionDenied) when ``user`` may not write every region it holds, and (quarter_locks.Locked)
     while any quarter it holds is approved."""
     with transaction(engine or get_engine()) as sess:
         lock_store(sess)  # first: two reverts of one submission cannot both pass the checks
@@ -120,7 +120,7 @@ def revert_submission(submission_id: int, user: Principal, engine: Engine | None
             .where(Observation.submission_id == submission_id, Observation.is_current)
             .distinct()
         ).all()
-        approvals.check_unlocked(sess, [tuple(p) for p in pairs])
+        quarter_locks.check_unlocked(sess, [tuple(p) for p in pairs])
         if sub.status != "committed":
             raise RevertError(f"submission {submission_id} is {sub.status}, not committed")
         later = sess.scalars(
@@ -232,4 +232,4 @@ def delete_demo(engine: Engine) -> None:
         ids = select(Submission.id).where(Submission.is_demo)
         sess.execute(delete(Observation).where(Observation.submission_id.in_(ids)))
         sess.execute(delete(Submission).where(Submission.is_demo))
-        approvals.forget_empty_quarters(sess)
+        quarter_locks.forget_empty_quarters(sess)

@@ -150,7 +150,7 @@ def test_role_by_write_matrix_in_the_core(eng, role, write):
 @pytest.mark.parametrize("role", ROLES)
 def test_release_by_role(eng, role):
     """Releasing needs the province's statisticians or an admin; nothing else may."""
-    from data.store.approvals import release
+    from data.store.releases import release, released_periods
     from geo.regions import load_registry, reporting_units
 
     reg = load_registry()
@@ -162,13 +162,13 @@ def test_release_by_role(eng, role):
     who = one_role(role)
     if role in ("statistician", "admin"):
         assert release("2016Q3", who, engine=eng)["scheduled"] is False
-        assert approvals.released_periods(eng) == {"2016Q3"}
+        assert released_periods(eng) == {"2016Q3"}
         return
     before = count(eng, ApprovalEvent)
     with pytest.raises(PermissionDenied) as err:
         release("2016Q3", who, engine=eng)
     assert err.value.message("zh") == f"用户 only-{role} 无权发布数据：需要“统计人员”或“管理员”角色"
-    assert count(eng, ApprovalEvent) == before and approvals.released_periods(eng) == set()
+    assert count(eng, ApprovalEvent) == before and released_periods(eng) == set()
 
 
 def test_department_only_for_its_own_tasks(eng):

@@ -16,6 +16,8 @@ from data.accounts.policy import PermissionDenied, Principal
 from data.intake.ingest import check, ingest, revert
 from data.sanitize import TextRejected
 from data.store import approvals as ap
+from data.store import quarter_locks
+from data.store import releases as rel
 from data.store.bootstrap import init_store
 from data.store.engine import _alembic_config
 from data.store.models import Approval, ApprovalEvent, AuditLog, Observation, Submission
@@ -112,13 +114,13 @@ def test_who_reviews_what(eng):
     refused(
         eng,
         PermissionDenied,
-        lambda: ap.release(Q, CITY, engine=eng),
+        lambda: rel.release(Q, CITY, engine=eng),
         "用户 tc-stat 无权审核 陕西省 2016Q3：由陕西省的统计人员审核",
     )
     refused(
         eng,
         PermissionDenied,
-        lambda: ap.release(Q, LEADER, engine=eng),
+        lambda: rel.release(Q, LEADER, engine=eng),
         "用户 boss 无权发布数据：需要“统计人员”或“管理员”角色",
     )
     # 杨凌示范区 reports beside the cities: the province reviews it, and that is its unit step
@@ -172,7 +174,7 @@ def test_return_resubmit_approve_lock_and_undo(eng):
     assert counts(eng) == before
     preview = check(tongchuan_return(first=102), "late.xlsx", engine=eng, user=CITY)
     assert [p.message("zh") for p in preview.errors] == [zh]
-    refused(eng, ap.Locked, lambda: revert(again.submission_id, CITY, eng), zh)
+    refused(eng, quarter_locks.Locked, lambda: revert(again.submission_id, CITY, eng), zh)
     # a file about the approved quarter that changes nothing is not refused
     same = ingest(tongchuan_return(first=101), "same.xlsx", user=CITY, engine=eng, today=TODAY)
     assert same.status in ("duplicate", "unchanged")
@@ -221,7 +223,7 @@ def test_province_needs_every_unit_and_release_on_a_day(eng):
     refused(
         eng,
         ap.ApprovalError,
-        lambda: ap.release(Q, PROVINCE, engine=eng),
+        lambda: rel.release(Q, PROVINCE, engine=eng),
         "全省 2016Q3 尚未审核通过，不能发布",
     )
     units = {}
@@ -234,40 +236,40 @@ def test_province_needs_every_unit_and_release_on_a_day(eng):
         if unit not in codes:
             ap.approve(unit, Q, PROVINCE, engine=eng)
     ap.approve("610000", Q, PROVINCE, comment="全省审核通过", engine=eng)
-    assert ap.released_periods(eng) == set()
+    assert rel.released_periods(eng) == set()
     later = date.today() + timedelta(days=3)
     refused(
         eng,
         ap.ApprovalError,
-        lambda: ap.release(Q, admin("root"), on=date.today() - timedelta(days=1), engine=eng),
+        lambda: rel.release(Q, admin("root"), on=date.today() - timedelta(days=1), engine=eng),
         f"发布日期 {date.today() - timedelta(days=1)} 早于今天（{date.today()}）",
     )
-    out = ap.release(Q, admin("root"), on=later, engine=eng)
+    out = rel.release(Q, admin("root"), on=later, engine=eng)
     assert out["scheduled"] is True
-    assert ap.released_periods(eng) == set()
-    assert ap.released_periods(eng, today=later) == {Q}
+    assert rel.released_periods(eng) == set()
+    assert rel.released_periods(eng, today=later) == {Q}
     assert read_observations(eng).empty  # leaders' view: nothing before the day
     assert len(read_observations(eng, today=later)) == len(
         read_observations(eng, view="provisional")
     )
     # on the day, the worker's loop publishes it: the store's version moves (pages re-read)
     version = store_version(eng)
-    assert ap.publish_due(eng, today=date.today()) == []
-    assert ap.publish_due(eng, today=later) == [Q] and store_version(eng) == version + 1
-    assert ap.publish_due(eng, today=later) == []
+    assert rel.publish_due(eng, today=date.today()) == []
+    assert rel.publish_due(eng, today=later) == [Q] and store_version(eng) == version + 1
+    assert rel.publish_due(eng, today=later) == []
     refused(
         eng,
         ap.ApprovalError,
         lambda: ap.unapprove("610000", Q, PROVINCE, "重审", engine=eng),
         "全省 2016Q3 已发布或已安排发布：请先撤回发布",
     )
-    ap.unrelease(Q, PROVINCE, "日期改动", engine=eng)
-    ap.release(Q, PROVINCE, engine=eng)
-    assert ap.released_periods(eng) == {Q}
+    rel.unrelease(Q, PROVINCE, "日期改动", engine=eng)
+    rel.release(Q, PROVINCE, engine=eng)
+    assert rel.released_periods(eng) == {Q}
     refused(
         eng,
         ap.ApprovalError,
-        lambda: ap.release(Q, PROVINCE, engine=eng),
+        lambda: rel.release(Q, PROVINCE, engine=eng),
         f"全省 2016Q3 已于 {date.today()} 发布",
     )
 
@@ -330,7 +332,7 @@ def test_the_upgrade_releases_every_quarter_already_stored(eng):
     assert rows[["region_code", "period", "level", "state", "by_user"]].values.tolist() == [
         ["610000", Q, "province", "approved", "system"]
     ]
-    assert ap.released_periods(eng) == {Q}
+    assert rel.released_periods(eng) == {Q}
     from data.store import audit
 
     last = audit.read_audit(eng, limit=1).iloc[0]
@@ -366,18 +368,18 @@ def test_quarters_are_released_in_order(eng):
     refused(
         eng,
         ap.ApprovalError,
-        lambda: ap.release("2016Q4", PROVINCE, engine=eng),
+        lambda: rel.release("2016Q4", PROVINCE, engine=eng),
         "全省 2016Q3 尚未发布（或定于更晚发布）：季度须按顺序发布，请先发布 2016Q3",
         "The province's 2016Q3 is not released (or only later): quarters are released in "
         "order, release 2016Q3 first",
     )
     _approve_all(eng, Q)
-    ap.release(Q, PROVINCE, engine=eng)
-    ap.release("2016Q4", PROVINCE, engine=eng)
-    assert ap.released_periods(eng) == {Q, "2016Q4"}
+    rel.release(Q, PROVINCE, engine=eng)
+    rel.release("2016Q4", PROVINCE, engine=eng)
+    assert rel.released_periods(eng) == {Q, "2016Q4"}
     refused(
         eng,
         ap.ApprovalError,
-        lambda: ap.unrelease(Q, PROVINCE, "重审", engine=eng),
+        lambda: rel.unrelease(Q, PROVINCE, "重审", engine=eng),
         "全省 2016Q4 已发布或已安排发布：请先撤回较晚季度的发布",
     )
