@@ -23,6 +23,7 @@ from data.intake.ingest import (
 )
 from data.intake.problems import problems_frame
 from data.reference import periods
+from data.sanitize import Refusal
 
 lang = ui.lang()
 me = ui.user()
@@ -257,7 +258,7 @@ else:
                     st.session_state.pop("revert_id", None)
                 except RevertError as exc:
                     st.session_state["reverted"] = str(exc)
-                except policy.PermissionDenied as exc:
+                except Refusal as exc:  # not allowed, or the quarter is approved (locked)
                     st.session_state["reverted"] = exc.message(lang)
                 ui.clear_data_caches()
                 st.rerun()

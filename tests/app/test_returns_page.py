@@ -76,6 +76,40 @@ def test_good_file_is_stored_on_confirm_and_counted(page):
     ]
 
 
+def test_an_approved_quarter_refuses_corrections_and_reverts_on_the_page(page):
+    """铜川市 approved 王益区's 2016Q3: a corrected return is refused with the lock message
+    (no Store button), a revert of the return is refused the same way; nothing is written."""
+    from data.intake.ingest import ingest
+    from data.store import approvals
+
+    eng = store.get_engine(page.url)
+    first = ingest(wb.standard(), "q.xlsx", user=SYSTEM, engine=eng, today="2020Q4")
+    approvals.approve("610202", "2016Q3", actor_city(), engine=eng)
+    at = page()
+    rows = wb.county_rows()
+    rows[0][2] = 101
+    at.file_uploader[0].set_value(("fix.xlsx", wb.standard(rows), XLSX)).run()
+    assert not at.exception, at.exception
+    locked = at.dataframe[0].value.message.tolist()
+    assert len(locked) == 1 and locked[0].startswith("王益区 2016Q3 已由 tc-stat 于 ")
+    assert locked[0].endswith("审核通过，不能修改或撤销；如需修改，请联系铜川市的统计人员撤销审核")
+    assert not [b for b in at.button if b.label == "入库"]
+    at.selectbox(key="revert_id").set_value(first.submission_id).run()
+    at.checkbox(key=f"revert_ok_{first.submission_id}").check().run()
+    next(b for b in at.button if b.label == "撤回").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success if "王益区 2016Q3" in s.value][0].startswith(
+        "王益区 2016Q3 已由 tc-stat 于 "
+    )
+    assert n_obs(page.url) == 28 and history(at).status.tolist() == ["已入库"]
+
+
+def actor_city():
+    from tests.fixtures.actors import statistician
+
+    return statistician("tc-stat", "610200")
+
+
 def test_warnings_block_commit_until_confirmed(page):
     at = page("en")
     at.file_uploader[0].set_value(
