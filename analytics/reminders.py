@@ -101,19 +101,23 @@ def _quarters(today: date) -> list[str]:
     return [periods.shift(this, -k) for k in (3, 2, 1)]
 
 
-def plan(engine: Engine, registry: pd.DataFrame, today: date) -> list[Notice]:
+def planned(
+    engine: Engine, registry: pd.DataFrame, today: date
+) -> tuple[list[Notice], list[tuple[str, str]]]:
     """The mails a run on ``today`` sends: for each quarter in its reminder window, each
-    office without a current value, at the latest stage due and not yet sent."""
+    office without a current value, at the latest stage due and not yet sent; and the
+    (office, quarter) due one that nobody with an e-mail address would get."""
     quarters = _quarters(today)
     current, _r, _f, _l = reporting_state(engine)
     held = {(c, p) for c, p, _ in current}
     counties = registry.loc[registry.level == "county", "code"].tolist()
     unit = reporting_unit(registry)
     names = {lang: unit_names(localized(registry, lang)) for lang in messages.LANGS}
-    people = contacts(engine)
+    people = contacts(engine).to_dict("records")
     sent = kept.sent_stages(engine, quarters)
     default_lang = settings.get("language")
     out: dict[tuple, Notice] = {}
+    nobody = []
     for q in quarters:
         stage = stage_on(q, today)
         if stage is None:
@@ -121,7 +125,10 @@ def plan(engine: Engine, registry: pd.DataFrame, today: date) -> list[Notice]:
         for code in counties:
             if (code, q) in held or (code, q, stage.name) in sent:
                 continue
-            for person in _recipients(people, code, unit.get(code), stage):
+            to = _recipients(people, code, unit.get(code), stage)
+            if not to:
+                nobody.append((code, q))
+            for person in to:
                 key = (q, stage.name, person["email"])
                 notice = out.setdefault(
                     key,
@@ -130,35 +137,19 @@ def plan(engine: Engine, registry: pd.DataFrame, today: date) -> list[Notice]:
                 )  # fmt: skip
                 notice.offices.append(code)
                 notice.names.append(names.get(notice.lang, names["zh"]).get(code, code))
-    return list(out.values())
+    return list(out.values()), nobody
 
 
-def unreachable(engine: Engine, registry: pd.DataFrame, today: date) -> list[tuple[str, str]]:
-    """(office, quarter) due a reminder today that nobody with an e-mail address would get."""
-    reached = {(o, n.period) for n in plan(engine, registry, today) for o in n.offices}
-    current, _r, _f, _l = reporting_state(engine)
-    held = {(c, p) for c, p, _ in current}
-    sent = kept.sent_stages(engine, _quarters(today))
-    out = []
-    for q in _quarters(today):
-        stage = stage_on(q, today)
-        if stage is None:
-            continue
-        for code in registry.loc[registry.level == "county", "code"]:
-            if (
-                (code, q) not in held
-                and (code, q, stage.name) not in sent
-                and (code, q) not in reached
-            ):
-                out.append((code, q))
-    return out
+def plan(engine: Engine, registry: pd.DataFrame, today: date) -> list[Notice]:
+    """The mails a run on ``today`` sends (``planned``)."""
+    return planned(engine, registry, today)[0]
 
 
-def _recipients(people: pd.DataFrame, county: str, unit: str | None, stage: Stage) -> list[dict]:
+def _recipients(people: list[dict], county: str, unit: str | None, stage: Stage) -> list[dict]:
     """Who a stage of a county's reminder goes to (see the module's note)."""
 
     def assigned(code: str) -> list[dict]:
-        return [p for p in people.to_dict("records") if code in p["regions"]]
+        return [p for p in people if code in p["regions"]]
 
     city = unit if unit and unit != county else PROVINCE_CODE
     if stage.to == "city":
@@ -197,14 +188,16 @@ def message(notice: Notice, today: date) -> EmailMessage:
 
 
 def run(
-    engine: Engine, registry: pd.DataFrame, today: date, dry_run: bool = False, server=None
-) -> list[dict]:
+    engine: Engine, registry: pd.DataFrame, today: date, dry_run: bool = False, server=None,
+    notices: list[Notice] | None = None,
+) -> list[dict]:  # fmt: skip
     """Plan and (unless ``dry_run``) send: each mail's offices are claimed in the store first
     (a stage taken by another run at once is skipped), then sent, then marked sent or failed.
-    Returns what was sent (or would be), each with its outcome."""
+    Returns what was sent (or would be), each with its outcome; ``notices``: the plan, when
+    already made (``planned``)."""
     from data import mail
 
-    notices = plan(engine, registry, today)
+    notices = plan(engine, registry, today) if notices is None else notices
     if dry_run:
         return [n.as_dict() | {"outcome": "dry-run"} for n in notices]
     server = server or mail.MailServer.from_settings()

@@ -170,7 +170,7 @@ def remind(dry_run: bool, day: str | None, as_json: bool) -> None:
     """E-mail the offices that have not reported the latest quarters, at the stages due
     (3 days before the due day, on it, 5 days late; 10 days late their city's statisticians),
     never the same stage twice; list what was sent. Run it daily (deploy/README.md)."""
-    from analytics.reminders import run, unreachable
+    from analytics.reminders import planned, run
     from geo.regions import load_registry
 
     try:
@@ -179,8 +179,8 @@ def remind(dry_run: bool, day: str | None, as_json: bool) -> None:
         fail(f"--today {day!r} is not a day (YYYY-MM-DD)", EXIT_INVALID)
     engine = store.get_engine()
     registry = load_registry()
-    nobody = unreachable(engine, registry, today)
-    sent = run(engine, registry, today, dry_run=dry_run)
+    notices, nobody = planned(engine, registry, today)
+    sent = run(engine, registry, today, dry_run=dry_run, notices=notices)
     lines = [
         f"{s['outcome']}: {s['period']} {s['stage']} -> {s['to']} ({s['lang']}): "
         + "、".join(s["office_names"])

@@ -30,6 +30,7 @@ MAX_LENGTH = {
     "filename": 255,
     "user_sso": 200,
     "comment": 1000,
+    "reason": 1000,
     "email": 200,
 }
 FIELD_NAMES = {
@@ -43,6 +44,7 @@ FIELD_NAMES = {
     "filename": ("文件名", "file name"),
     "user_sso": ("单点登录身份", "single sign-on identity"),
     "comment": ("意见", "comment"),
+    "reason": ("理由", "reason"),
     "email": ("电子邮箱", "e-mail address"),
 }
 _URL_FORBIDDEN = re.compile(r"[\s\"'<>`\\{}|^]")

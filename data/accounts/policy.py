@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from data.i18n.formats import first_of
 from data.sanitize import Refusal
 from geo.regions import PROVINCE_CODE, counties_of
 
@@ -191,7 +192,7 @@ def require(
     if action in ("ingest", "revert"):
         outside = outside_scope(actor, regions)
         if outside:
-            shown = "、".join(outside[:10]) + (" …" if len(outside) > 10 else "")
+            shown = first_of(outside, 10)
             raise PermissionDenied(
                 f"用户 {actor.name} 无权{zh_act}：{len(outside)} 个地区不在其填报范围内（{shown}）",
                 f"User {actor.name} may not {en_act}: {len(outside)} region(s) outside "

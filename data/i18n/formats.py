@@ -8,6 +8,13 @@ from data.i18n.messages import t
 from data.reference.periods import is_quarter
 
 
+def first_of(items, most: int, sep: str = "、") -> str:
+    """The first ``most`` of ``items`` joined by ``sep``, with " …" when there are more: how a
+    refusal names what it is about without listing hundreds."""
+    items = list(items)
+    return sep.join(items[:most]) + (" …" if len(items) > most else "")
+
+
 def format_target_value(value: float, unit: str, lang: str = "zh") -> str:
     """A target's value in its unit: persons as 1,000万 / 10.0 million, rates as 62.00%."""
     return format_persons(value, lang) if unit == "人" else f"{value:.2f}%"

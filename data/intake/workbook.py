@@ -22,6 +22,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from python_calamine import CalamineWorkbook
 
 from data import settings
+from data.i18n.formats import first_of
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -334,7 +335,7 @@ def open_workbook(content: bytes) -> list[Sheet]:
         raise WorkbookError(
             "formula_no_cache",
             sheet=names.get(part, part),
-            cells=", ".join(cells[:5]) + (" …" if len(cells) > 5 else ""),
+            cells=first_of(cells, 5, ", "),
         )
     errors = {names.get(part, part): scan.errors for part, scan in scans.items()}
     cached = {names.get(part, part): scan.cached for part, scan in scans.items()}

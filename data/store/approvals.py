@@ -27,6 +27,7 @@ import pandas as pd
 from sqlalchemy import delete, insert, select
 
 from data.accounts.policy import PermissionDenied, Principal, approver, may_review, require
+from data.i18n.formats import first_of
 from data.reference import periods as period_rules
 from data.sanitize import Refusal, clean_text
 from data.store import audit
@@ -294,7 +295,7 @@ def _approvable(p: Place, period: str, rows: dict, held: set[str]) -> None:
     )
     pending = [place(c).zh for c in below if rows.get((c, level), ("",))[0] != "approved"]
     if pending:
-        shown = "、".join(pending[:8]) + (" …" if len(pending) > 8 else "")
+        shown = first_of(pending, 8)
         raise ApprovalError(
             f"{p.zh} {period} 还有 {len(pending)} 个下级单位未审核通过：{shown}",
             f"{p.en} {period}: {len(pending)} unit(s) below are not approved yet: "
@@ -347,7 +348,7 @@ def unapprove(
     above has not approved; the quarter below is unlocked (a county's then accepts values)."""
     period = period_rules.parse_period(period)
     p = place(code)
-    reason = clean_text(reason, "comment", required=True)
+    reason = clean_text(reason, "reason", required=True)
     require(actor, "approve")
     above = _above(p)
     if not (

@@ -71,7 +71,7 @@ def unrelease(period: str, actor: Principal, reason: str, engine: Engine | None 
     not shown to leaders by default."""
     period = period_rules.parse_period(period)
     p = place(PROVINCE_CODE)
-    reason = clean_text(reason, "comment", required=True)
+    reason = clean_text(reason, "reason", required=True)
     check_reviewer(actor, p, period, "release")
     with transaction(engine or get_engine()) as sess:
         lock_store(sess)

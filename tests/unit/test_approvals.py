@@ -383,3 +383,15 @@ def test_quarters_are_released_in_order(eng):
         lambda: rel.unrelease(Q, PROVINCE, "重审", engine=eng),
         "全省 2016Q4 已发布或已安排发布：请先撤回较晚季度的发布",
     )
+
+
+def test_undoing_needs_a_reason(eng):
+    ap.approve("610202", Q, CITY, engine=eng)
+    refused(
+        eng,
+        TextRejected,
+        lambda: ap.unapprove("610202", Q, CITY, "  ", engine=eng),
+        "理由不能为空",
+        "The reason must not be empty",
+    )
+    assert state(eng, "610202") == "approved"

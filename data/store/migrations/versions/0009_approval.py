@@ -16,13 +16,14 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
+from geo.regions import PROVINCE_CODE as PROVINCE
+
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
 
 BY = "system"  # the upgrade itself; its audit row says why
-PROVINCE = "610000"
 
 
 def upgrade() -> None:
