@@ -97,6 +97,18 @@ def _count(tail: bytes, chunk: bytes, token: bytes) -> int:
     return chunk.count(token) + (tail[-k:] + chunk[:k]).count(token)
 
 
+# What zipfile and zlib raise on a damaged archive: a bad CRC or broken deflate data, sizes
+# or offsets that lie, a compression method byte overwritten into one zipfile cannot read.
+DAMAGED_ARCHIVE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+)
+
+
 def measure(content: bytes, chunk_bytes: int = 1 << 20) -> Measure:
     """Stream every sheet part once, 1 MB at a time, counting rows and cells. A damaged
     member (bad CRC, broken deflate data, sizes that lie) is the damaged-file refusal."""
@@ -116,7 +128,7 @@ def measure(content: bytes, chunk_bytes: int = 1 << 20) -> Measure:
                 out.rows = max(out.rows, rows)
                 if marked:
                     out.marked.add(name)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+    except DAMAGED_ARCHIVE:
         raise WorkbookError("corrupt_zip") from None
     return out
 
@@ -125,7 +137,7 @@ def _check_zip(content: bytes) -> None:
     try:
         zf = zipfile.ZipFile(io.BytesIO(content))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError):
+    except DAMAGED_ARCHIVE:
         raise WorkbookError("corrupt_zip") from None
     if any(i.flag_bits & 0x1 for i in infos):  # a zip password (zip -P): nothing can be read
         raise WorkbookError("encrypted")
@@ -162,7 +174,7 @@ def _check_zip(content: bytes) -> None:
                     safe_fromstring(fh.read())
     except DefusedXmlException as exc:
         raise WorkbookError("xml_entities", part=str(exc)) from None
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
+    except DAMAGED_ARCHIVE:
         raise WorkbookError("corrupt_zip") from None
     except Exception as exc:  # noqa: BLE001 - malformed XML in a required part
         if exc.__class__.__name__ == "ParseError":
@@ -326,7 +338,7 @@ def open_workbook(content: bytes) -> list[Sheet]:
         failure = exc
     try:
         scans = formulas.result() if formulas is not None else {}
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+    except DAMAGED_ARCHIVE:
         raise WorkbookError("corrupt_zip") from None
     names = _sheet_part_names(content) if scans else {}
     missing = [(part, scan.uncached) for part, scan in scans.items() if scan.uncached]
