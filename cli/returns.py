@@ -180,7 +180,10 @@ def ingest(
         reason = store.database_error(exc, settings.database_url())
         fail(f"not stored: {file}: {reason} (nothing from this file was written; run it again)")
     text = f"{report.status}: {file}"
-    if report.submission_id:
+    if len(report.submission_ids) > 1:
+        ids = ", ".join(str(i) for i in report.submission_ids)
+        text += f" (submissions {ids}: one per quarter, {', '.join(report.periods)})"
+    elif report.submission_id:
         text += f" (submission {report.submission_id})"
     if report.status == "conflict":
         text += (

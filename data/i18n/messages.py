@@ -957,8 +957,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "missing": {"zh": "缺失", "en": "missing"},
     "rule.empty_file": {"zh": "文件为空。", "en": "The file is empty."},
     "rule.not_excel": {
-        "zh": "不是Excel文件（.xlsx/.xlsm/.xls）：请上传统计报表工作簿，不要只改文件扩展名。",
-        "en": "Not an Excel file (.xlsx/.xlsm/.xls): upload the return workbook; renaming another file does not make it one.",
+        "zh": "不是Excel文件（.xlsx/.xlsm/.xls）或CSV文本表格：请上传统计报表工作簿，不要只改文件扩展名。",
+        "en": "Not an Excel file (.xlsx/.xlsm/.xls) or a CSV text table: upload the return workbook; renaming another file does not make it one.",
     },
     "rule.corrupt_zip": {
         "zh": "文件已损坏，无法打开（压缩包结构错误）。请重新从Excel另存后上传。",
@@ -1107,6 +1107,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rule.totals_mismatch": {
         "zh": "“{label}”行的{name} {stated} 与各地区之和 {computed} 不符",
         "en": "Row '{label}': {name} {stated} differs from the sum of its regions {computed}",
+    },
+    "rule.year_total_mismatch": {
+        "zh": "“{label}”行的{name}全年合计 {stated} 与各季度之和 {computed} 不符",
+        "en": "Row '{label}': the year's total of {name} {stated} differs from the sum of its quarters {computed}",
+    },
+    "rule.quarters_no_year": {
+        "zh": "{columns}列是各季度的数，但标题、表头以上各行和工作表名都没有写年份（如“2019年”）",
+        "en": "Columns {columns} hold quarters, but no year is given in the title, the lines above the header or the sheet's name (e.g. 2019年)",
+    },
+    "rule.quarters_no_indicator": {
+        "zh": "{columns}列是各季度的数，但标题和这些列上方都没有写明是哪个指标（如“农业转移人口城镇落户人数”）",
+        "en": "Columns {columns} hold quarters, but neither the title nor a cell above them says which indicator (e.g. 农业转移人口城镇落户人数)",
+    },
+    "rule.quarters_two_indicators": {
+        "zh": "{columns}列是各季度的数，标题可能指{names}，请在标题或这些列上方写明其中一个指标",
+        "en": "Columns {columns} hold quarters and the title may mean {names}: name one indicator in the title or above the columns",
     },
     "rule.out_of_scope": {
         "zh": "地区 {region} 不在您的填报范围（{scope}）内",

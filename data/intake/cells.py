@@ -22,6 +22,10 @@ UNIT_FACTORS = {
 }
 
 
+# a stated total (a 合计 row, a 全年 column) may differ from the sum of its parts by rounding
+TOTAL_TOLERANCE = 0.5
+
+
 KINDLESS_UNITS = ("万",)  # a bare multiplier: fits persons and permits alike
 
 

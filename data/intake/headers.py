@@ -149,6 +149,24 @@ def _classify(text: str) -> HeaderMatch:
     return HeaderMatch(None, tuple(near) if len(near) > 1 else ())
 
 
+def fields_named_in(text: object, among) -> tuple[str, ...]:
+    """The fields (of ``among``) a longer text such as a title names: the alias wording it
+    holds (the longest: 城镇常住人口 over 常住人口), else every field whose rule its words meet.
+    One field, several (the caller says which), or none."""
+    words = _rule_text(norm_text(text))
+    if not words:
+        return ()
+    held = [
+        (len(a), f)
+        for a, f in header_aliases().items()
+        if f in among and len(a) >= 3 and a in words
+    ]
+    if held:
+        longest = max(n for n, _ in held)
+        return tuple(sorted({f for n, f in held if n == longest}))
+    return tuple(r.field for r in header_rules() if r.field in among and r.matches(words))
+
+
 def match_header(value: object) -> str | None:
     """Return the field a header cell names, or None (unrecognised or ambiguous)."""
     return classify_header(value).field
@@ -189,6 +207,51 @@ class Header:
     units: dict[int, str]  # column -> unit from the header text
     extra: dict[int, str]  # column -> unmatched header text
     ambiguous: dict[int, tuple[str, ...]] = field(default_factory=dict)  # column -> candidates
+    # a year's quarters as columns: column -> (its quarter, "Q3" or "2019Q3"; the field the
+    # header cell above it names, else None: the title names it)
+    quarters: dict[int, tuple[str, str | None]] = field(default_factory=dict)
+    # beside quarter columns, a 全年合计 column: column -> the field it totals (or None)
+    year_total: dict[int, str | None] = field(default_factory=dict)
+
+
+OF_WHICH = re.compile(r"^其中[:：,，、\s]*")  # 其中：城镇 — "of which", a part of the column before
+_YEAR_TOTAL = re.compile(r"^全年(?:合计|累计|总计)?$|^(?:年度|本年|当年)?(?:合计|累计|总计)$")
+
+
+@lru_cache(maxsize=1)
+def _reported() -> frozenset[str]:
+    from data.reference.indicators import REPORTED_CODES
+
+    return frozenset(REPORTED_CODES)
+
+
+def quarter_of_header(value: object) -> str | None:
+    """The quarter a header cell names: ``Q3`` without its year (一季度, 第三季度, Q3), or a
+    full quarter (2019年第一季度, 2019Q1); None for anything else."""
+    from data.reference import periods
+
+    if is_blank(value):
+        return None
+    text = split_header(value)[0]
+    n = periods.quarter_number(text)
+    if n is not None:
+        return f"Q{n}"
+    try:
+        period = periods.parse_period(text)
+    except periods.PeriodError:
+        return None
+    return period if periods.is_quarter(period) else None
+
+
+def _of_which(text: object, parent: object) -> list[str]:
+    """What an "of which" cell may name: its own words, then its words with its parent's
+    (年末常住人口 | 其中：城镇 → 城镇年末常住人口). Not an "of which" cell: nothing."""
+    name = split_header(text)[0]
+    if not OF_WHICH.match(name) or is_blank(parent):
+        return []
+    rest = OF_WHICH.sub("", name)
+    whole = split_header(parent)[0]
+    return [rest, f"{rest}{whole}", f"{whole}{rest}"]
 
 
 def find_header(sheet: Sheet) -> Header | None:
@@ -199,14 +262,31 @@ def find_header(sheet: Sheet) -> Header | None:
             if depth == 2 and r + 1 >= len(top):
                 continue
             width = max(len(top[r]), len(top[r + depth - 1]))
-            fields, units, extra, ambiguous = {}, {}, {}, {}
+            fields, units, extra, ambiguous, quarters, totals = {}, {}, {}, {}, {}, {}
             upper_used = False  # a two-row header needs its upper row for some field or unit
+            parent = ""  # the last column that is not an "of which" part
             for c in range(width):
                 upper = cell_at(top, r, c)
                 lower = cell_at(top, r + 1, c) if depth == 2 else ""
+                own = upper if depth == 1 or is_blank(lower) else lower
+                quarter = quarter_of_header(own)
+                named = match_header(upper) if depth == 2 and quarter else None
+                if quarter is not None and (depth == 1 or named in _reported() or named is None):
+                    # a quarter's column: the indicator is the one above it, else the title's
+                    quarters[c] = (quarter, named)
+                    upper_used |= named is not None
+                    continue
+                if _YEAR_TOTAL.match(split_header(own)[0]):
+                    totals[c] = match_header(upper) if depth == 2 else None
+                    continue
+                parts = _of_which(own, parent)
+                if not parts:
+                    parent = own
                 tries = (
                     [upper] if depth == 1 else [lower, f"{upper}{lower}", f"{lower}{upper}", upper]
                 )
+                if parts:  # its own words, or with its parent's; then as any cell
+                    tries = parts + tries
                 for i, text in enumerate(tries):
                     f = match_header(text) if not is_blank(text) else None
                     if f and f not in fields.values():
@@ -215,7 +295,14 @@ def find_header(sheet: Sheet) -> Header | None:
                         unit = unit or split_header(upper)[1]
                         if unit:
                             units[c] = unit
-                        upper_used |= i > 0 or (unit is not None and not split_header(lower)[1])
+                        if parts and not unit:  # 其中：城镇 under 常住人口（万人）
+                            unit = split_header(parent)[1]
+                            if unit:
+                                units[c] = unit
+                        in_upper = i >= len(parts) + 1 if depth == 2 else False
+                        upper_used |= in_upper or (
+                            depth == 2 and unit is not None and not split_header(lower)[1]
+                        )
                         break
                 else:
                     label = f"{upper}{lower if lower != upper else ''}".strip()
@@ -225,16 +312,27 @@ def find_header(sheet: Sheet) -> Header | None:
                         ambiguous[c] = candidates
                     elif label and not is_blank(label):
                         extra[c] = label
-            if not ({"region_code", "region_name"} & set(fields.values())) or len(fields) < 2:
+            if not quarters:  # a 合计 column means something only beside quarter columns
+                extra.update({c: label_at(top, r, c, depth) for c in totals})
+                totals = {}
+            width_found = len(fields) + len(quarters)
+            if not ({"region_code", "region_name"} & set(fields.values())) or width_found < 2:
                 continue
             if depth == 2 and not upper_used:
                 continue  # the row above (a title or unit line) is not part of the header
-            candidate = Header(r + depth - 1, fields, units, extra, ambiguous)
-            if best is None or len(fields) > len(best.fields):
+            candidate = Header(r + depth - 1, fields, units, extra, ambiguous, quarters, totals)
+            if best is None or width_found > len(best.fields) + len(best.quarters):
                 best = candidate
         if best is not None and r > best.row:
             break
     return best
+
+
+def label_at(top: list[list], r: int, c: int, depth: int) -> str:
+    """A header cell's text as shown in a message (both rows of a two-row header)."""
+    upper = cell_at(top, r, c)
+    lower = cell_at(top, r + 1, c) if depth == 2 else ""
+    return f"{upper}{lower if lower != upper else ''}".strip()
 
 
 _STEMS = "甲乙丙丁戊己庚辛"

@@ -45,7 +45,8 @@ class IngestReport:
     status: str  # one of STATUSES, or "checked" for a preview
     filename: str
     sha256: str
-    submission_id: int | None = None
+    submission_id: int | None = None  # the first, when a file holds several quarters
+    submission_ids: list[int] = field(default_factory=list)  # one per quarter written
     rows: int = 0
     values: int = 0
     periods: list[str] = field(default_factory=list)
@@ -75,6 +76,7 @@ class IngestReport:
             "file": self.filename,
             "sha256": self.sha256,
             "submission_id": self.submission_id,
+            "submission_ids": self.submission_ids,
             "rows": self.rows,
             "values": self.values,
             "periods": self.periods,
@@ -167,7 +169,7 @@ def _read(
         if dup is not None:
             report.status, report.submission_id = "duplicate", dup
             return report, None, None
-    result = read_return(content)
+    result = read_return(content, filename=filename)
     rows = result.rows
     if len(rows) >= LARGE_RETURN:
         release_freed_memory()
@@ -280,20 +282,24 @@ def commit(
         return report
 
     @store.retrying
-    def write_once() -> int:
+    def write_once() -> list[int]:
         with store.transaction(engine) as sess:
-            sub_id = _write(sess, report, write, content, user, is_demo, received_at)
-            _audit(sess, report, write, user, accept_warnings, sub_id)
-        return sub_id
+            written = _write(sess, report, write, content, user, is_demo, received_at)
+            _audit(sess, report, written, user, accept_warnings)
+        return [sub_id for sub_id, _ in written]
 
     try:
-        sub_id = write_once()
+        sub_ids = write_once()
     except submissions.WriteConflict:
         return _conflict(report, content, user, engine)
     except quarter_locks.Locked as refusal:
         return _refused_locked(report, refusal)
-    report.status, report.submission_id = "committed", sub_id
+    _committed(report, sub_ids)
     return report
+
+
+def _committed(report: IngestReport, sub_ids: list[int]) -> None:
+    report.status, report.submission_id, report.submission_ids = "committed", sub_ids[0], sub_ids
 
 
 def _conflict(report: IngestReport, content: bytes, user: Principal, engine) -> IngestReport:
@@ -308,22 +314,36 @@ def _conflict(report: IngestReport, content: bytes, user: Principal, engine) -> 
 
 def _write(
     sess, report: IngestReport, write, content: bytes, user: str, is_demo: bool, received_at=None
-) -> int:
-    """The submission and its values, inside the caller's transaction, once the store's write
-    turn is taken and nothing the file was compared with has changed; returns its id."""
+) -> list[tuple[int, pd.DataFrame]]:
+    """A submission per quarter the file writes, with its values, inside the caller's one
+    transaction (all of them or none), once the store's write turn is taken and nothing the
+    file was compared with has changed; returns each submission's id and values. A file of
+    several quarters (a year's quarters as columns, a period column) is then reviewed,
+    reverted and counted quarter by quarter, as if each had been sent on its own."""
     expected = report._merged[[*STORE_KEY, "old"]]
-    return submissions.write_submission(
-        sess, report.sha256, report.filename, content, user, report.rows, write, is_demo,
-        expected, received_at,
-    )  # fmt: skip
+    written = []
+    for i, (_, part) in enumerate(write.groupby("period", sort=True, observed=True)):
+        sub_id = submissions.write_submission(
+            sess, report.sha256, report.filename, content, user, report.rows, part, is_demo,
+            expected if i == 0 else None, received_at,
+        )  # fmt: skip
+        written.append((sub_id, part))
+    return written
 
 
 AUDITED_VALUES = 200  # values of a revision listed before/after in its audit record
 
 
-def _audit(sess, report, write, user, accept_warnings, sub_id) -> None:
+def _audit(sess, report, written, user, accept_warnings) -> None:
+    """An audit record per submission written (see ``_audit_one``)."""
+    for sub_id, write in written:
+        _audit_one(sess, report, write, user, accept_warnings, sub_id)
+
+
+def _audit_one(sess, report, write, user, accept_warnings, sub_id) -> None:
     """The ingest's audit record: counts, and for a revision the first ``AUDITED_VALUES``
     values it replaced, before and after (the submission itself keeps the whole file)."""
+    quarters = set(write.period.unique().tolist())
     revised = write[write.old.notna()].head(AUDITED_VALUES)
     keys = [f"{r.region_code} {r.indicator} {r.period}" for r in revised.itertuples()]
     n_revised = int(write.old.notna().sum())
@@ -339,14 +359,21 @@ def _audit(sess, report, write, user, accept_warnings, sub_id) -> None:
             "superseded": n_revised,
             "listed": len(keys),
             "warnings_confirmed": len(report.warnings) if accept_warnings else 0,
-            # the confirmed warnings by value, for the data-quality scorecard
-            "flags": [[*k, n] for k, n in report.flags.items()] if accept_warnings else [],
+            # the confirmed warnings by value, for the data-quality scorecard: this
+            # submission's quarters only (a file of several quarters is several submissions)
+            "flags": [[*k, n] for k, n in report.flags.items() if k[1] in quarters]
+            if accept_warnings
+            else [],
         },
         target=f"submission {sub_id} ({report.filename})",
         before=dict(zip(keys, revised.old.astype(float), strict=True)) if n_revised else None,
         after=dict(zip(keys, revised.value.astype(float), strict=True))
         if n_revised
-        else {"new_values": len(write), "regions": report.regions, "periods": report.periods},
+        else {
+            "new_values": len(write),
+            "regions": int(write.region_code.nunique()),
+            "periods": sorted(write.period.unique().tolist()),
+        },
     )
 
 
@@ -399,13 +426,13 @@ def ingest(
     verdict: Future[bool] = Future()  # set by this thread once validation has judged
 
     @store.retrying
-    def write_then_wait() -> int:
+    def write_then_wait() -> list[int]:
         with store.transaction(engine) as sess:
-            sub_id = _write(sess, report, write, content, user, is_demo, received_at)
+            written = _write(sess, report, write, content, user, is_demo, received_at)
             if not verdict.result():
                 raise _Withdrawn
-            _audit(sess, report, write, user, accept_warnings, sub_id)
-        return sub_id
+            _audit(sess, report, written, user, accept_warnings)
+        return [sub_id for sub_id, _ in written]
 
     # The write runs on the worker and validation here: validation's big arrays then reuse
     # the heap the reader freed, instead of growing a second thread's malloc arena.
@@ -418,7 +445,7 @@ def ingest(
             raise
         verdict.set_result(not report.errors and (accept_warnings or not report.warnings))
         try:
-            sub_id = writing.result()
+            sub_ids = writing.result()
         except _Withdrawn:
             return commit(
                 report, content, user, replace, accept_warnings, is_demo, engine, received_at
@@ -435,7 +462,7 @@ def ingest(
             if not report.errors:
                 raise
             return report
-    report.status, report.submission_id = "committed", sub_id
+    _committed(report, sub_ids)
     return report
 
 

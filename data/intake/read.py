@@ -22,17 +22,18 @@ from openpyxl.utils import get_column_letter
 
 from data.intake.cells import (
     KINDLESS_UNITS,
+    TOTAL_TOLERANCE,
     UNIT_FACTORS,
     blank_cells,
     is_blank,
     nfkc,
     split_number,
-    to_number,
 )
 from data.intake.headers import (
     HEADER_SCAN_ROWS,
     SILENT_HEADERS,
     field_name,
+    fields_named_in,
     find_header,
     header_aliases,
     is_column_numbers_row,
@@ -78,28 +79,25 @@ KEY_COLUMNS = ("sheet", "column", "region_code", "period", "indicator")
 CONSTANT_COLUMNS = ("sheet", "column", "indicator")  # one value per block of rows
 
 
-def _quarter_from(year: object, quarter: object) -> str:
-    y = int(to_number(year))
-    q = norm_text(quarter).replace("第", "").replace("季度", "").replace("季", "").replace("q", "")
-    return periods.parse_period(f"{y}年第{q[:1]}季度")
-
-
 def read_return(
     source: Path | str | bytes,
     period: str | None = None,
     resolver: Resolver | None = None,
+    filename: str | None = None,
 ) -> ReadResult:
     """Read every worksheet of a return into tidy rows, collecting located problems.
 
     Parameters
     ----------
-    source : the workbook's bytes or path.
+    source : the workbook's bytes or path (a CSV file is read as one sheet).
     period : a period that overrides whatever the file says (e.g. chosen on the upload page).
+    filename : the uploaded file's name: a CSV file's one sheet is named after it.
     """
     resolver = resolver or default_resolver()
     content = source if isinstance(source, bytes) else Path(source).read_bytes()
+    name = filename or (None if isinstance(source, bytes) else Path(source).name)
     try:
-        sheets = open_workbook(content)
+        sheets = open_workbook(content, Path(name).stem if name else "CSV")
     except WorkbookError as exc:
         return ReadResult(
             pd.DataFrame(columns=ROW_COLUMNS),
@@ -207,8 +205,17 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
     m = re.search(r"单位[:：]\s*(万人|千人|人|万张|张)", unicodedata.normalize("NFKC", above))
     if m:
         sheet_unit = m.group(1)
-    sheet_period = period or periods.find_period(above) or periods.find_period(name)
-    value_cols = [(c, f) for c, f in fields.items() if f in indicators.REPORTED_CODES]
+    sheet_period = (
+        period
+        or periods.find_period(above)
+        or _period_line(grid[: header.row])
+        or periods.find_period(name)
+    )
+    # (column, indicator, its quarter when the column is a quarter's, else None: the row's)
+    value_cols = [(c, f, None) for c, f in fields.items() if f in indicators.REPORTED_CODES]
+    value_cols += _quarter_columns(header, above, name, period, problems)
+    if not value_cols and header.quarters:
+        return  # the quarter columns' problem is said
     if not value_cols:  # a region column but nothing to report
         names = "、".join(i.name_zh for i in indicators.REPORTED)
         problems.append(
@@ -304,10 +311,12 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
         dtype=bool,
     )
     is_total = pd.Series(is_total_u[key_codes], index=body.index)
-    value_cols = [(c, f) for c, f in value_cols if c < body.shape[1]]
-    has_values = ~blank[[c for c, _ in value_cols]].all(axis=1) if value_cols else is_total & False
+    value_cols = [(c, f, q) for c, f, q in value_cols if c < body.shape[1]]
+    has_values = (
+        ~blank[[c for c, _, _ in value_cols]].all(axis=1) if value_cols else is_total & False
+    )
     # a value computed by a formula is read as the result Excel last saved: said, not silent
-    stored_cols = {c for c, _ in value_cols}
+    stored_cols = {c for c, _, _ in value_cols}
     taken = [
         ref
         for (r, c), ref in sorted(sheet.formulas.items())
@@ -384,7 +393,9 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
         def parse(a: object, b: object) -> str | None:
             if (a, b) not in pmemo:
                 try:
-                    pmemo[(a, b)] = periods.parse_period(a) if b is None else _quarter_from(a, b)
+                    pmemo[(a, b)] = (
+                        periods.parse_period(a) if b is None else periods.year_quarter(a, b)
+                    )
                 except (periods.PeriodError, TypeError, ValueError):
                     pmemo[(a, b)] = None
             return pmemo[(a, b)]
@@ -417,13 +428,14 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
                 )
             )
         ok &= ~bad
-    for r in body.index[ok & per.isna()]:
-        problems.append(Problem(name, int(r), None, "period", None, "no_period", {}))
-    ok &= per.notna()
+    if any(q is None for _, _, q in value_cols):  # columns whose period is the row's
+        for r in body.index[ok & per.isna()]:
+            problems.append(Problem(name, int(r), None, "period", None, "no_period", {}))
 
     levels_u = np.array([resolver.level_of(c) if c else None for c in codes_u], dtype=object)
     levels = pd.Series(levels_u[key_codes], index=body.index, dtype=object)
-    county = ok & ~is_total & (levels == "county")
+    county_any = ok & ~is_total & (levels == "county")  # for a quarter's column
+    county = county_any & per.notna()
     subtotal = ok & (is_total | (levels.notna() & (levels != "county")))
     frames = []
     parsed_values = {}
@@ -432,7 +444,10 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
     label_arr = label.to_numpy(dtype=object)
     code_arr = codes.to_numpy(dtype=object)
     per_arr = per.to_numpy(dtype=object)
-    for c, f in value_cols:
+
+    def numbers(c: int, f: str) -> pd.Series:
+        """Column ``c``'s numbers as ``f`` counts them (its unit applied), each cell that is
+        no number (or of another unit's kind) said as a problem."""
         raw = body[c]
         num = pd.to_numeric(raw.where(~blank[c]), errors="coerce")
         retry = num.isna() & ~blank[c]
@@ -469,9 +484,12 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
             )
         # a unit's factor can leave float noise (0.07 x 10,000 = 700.0000000000001): rounded
         # far below a person, so a count stays whole and a real fraction still shows
-        num = (num.astype(float) * scale).round(6)
-        parsed_values[(c, f)] = num
-        take = (county & num.notna()).to_numpy()
+        return (num.astype(float) * scale).round(6)
+
+    for c, f, quarter in value_cols:
+        raw = body[c]
+        num = parsed_values[(c, f)] = numbers(c, f)
+        take = ((county_any if quarter else county) & num.notna()).to_numpy()
         n = int(take.sum())
         if n:
             frames.append(
@@ -481,32 +499,132 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
                     "column": get_column_letter(c + 1),
                     "region_raw": label_arr[take],
                     "region_code": code_arr[take],
-                    "period": per_arr[take],
+                    "period": np.full(n, quarter, dtype=object) if quarter else per_arr[take],
                     "indicator": f,
                     "value": num.to_numpy(dtype=float)[take],
                     "raw": raw.to_numpy(dtype=object)[take],
                 }
             )
     for r in body.index[subtotal]:
-        vals = {
-            f: (float(parsed_values[(c, f)][r]), get_column_letter(c + 1))
-            for c, f in value_cols
-            if pd.notna(parsed_values[(c, f)][r])
-        }
+        by_period: dict[str, dict] = {per[r]: {}} if per[r] is not None else {}
+        for c, f, quarter in value_cols:
+            v = parsed_values[(c, f)][r]
+            if pd.notna(v) and (quarter or per[r]) is not None:
+                by_period.setdefault(quarter or per[r], {})[f] = (
+                    float(v),
+                    get_column_letter(c + 1),
+                )
         code = codes[r] or _city_in_total_label(label[r], resolver)
-        totals.append(
-            {
-                "sheet": name,
-                "row": int(r),
-                "region_code": code,
-                "label": label[r],
-                "period": per[r],
-                "values": vals,
-                # a bare 小计 sums the rows since the previous total row, not the whole sheet
-                "block": code is None and "小计" in nfkc(str(label[r])),
-            }
-        )
+        for p, vals in by_period.items():
+            totals.append(
+                {
+                    "sheet": name,
+                    "row": int(r),
+                    "region_code": code,
+                    "label": label[r],
+                    "period": p,
+                    "values": vals,
+                    # a bare 小计 sums the rows since the previous total row, not the whole sheet
+                    "block": code is None and "小计" in nfkc(str(label[r])),
+                }
+            )
+    problems += _year_totals(
+        header, grid[header.row], value_cols, parsed_values, numbers, ok, label, name
+    )
     records.extend(frames)
+
+
+# labels of a filing date above a table (填报日期：2019-07-05): never the period reported
+FILING_DATE_WORDS = ("填报日期", "填表日期", "报出日期", "报送日期", "制表日期", "打印日期")
+
+
+def _period_line(rows: list[list]) -> str | None:
+    """The quarter a line above the header names by itself: a date cell, or a labelled value
+    (填报期：2019-06-30, 统计时间 | 2019年6月 in the next cell); a filing date is not one."""
+    for row in rows:
+        label = ""
+        for value in row:
+            if is_blank(value):
+                continue
+            if not isinstance(value, str):
+                text, label = value, label
+            else:
+                head, colon, text = nfkc(value).strip().partition(":")
+                if colon and not text.strip():
+                    label = head  # the value is in the next cell
+                    continue
+                label = head if colon else label
+                text = text if colon else head
+            if any(w in str(label) for w in FILING_DATE_WORDS):
+                label = ""
+                continue
+            try:
+                found = periods.parse_period(text.strip() if isinstance(text, str) else text)
+            except (periods.PeriodError, TypeError, ValueError):
+                label = ""
+                continue
+            if periods.is_quarter(found):
+                return found
+    return None
+
+
+def _quarter_columns(header, above: str, sheet: str, override, problems) -> list[tuple]:
+    """A year's quarters as columns: (column, indicator, quarter) for each, the year from the
+    title, the sheet's name or the chosen period, the indicator from the header cell above
+    the quarters or else from the title. What cannot be told is said once, at the header."""
+    if not header.quarters:
+        return []
+    letters = "、".join(get_column_letter(c + 1) for c in header.quarters)
+    year = periods.find_year(above) or periods.find_year(sheet)
+    if year is None and override:
+        year = periods.year_of(override)
+    named = fields_named_in(above, VALUE_FIELDS) or fields_named_in(sheet, VALUE_FIELDS)
+    out = []
+    for c, (quarter, field) in header.quarters.items():
+        if quarter.startswith("Q") and year is None:
+            problems.append(
+                Problem(sheet, header.row + 1, None, "period", None, "quarters_no_year",
+                        {"columns": letters})
+            )  # fmt: skip
+            return []
+        if field is None and len(named) != 1:
+            rule = "quarters_two_indicators" if named else "quarters_no_indicator"
+            params = {"columns": letters, "names": "、".join(field_name(f) for f in named)}
+            problems.append(Problem(sheet, header.row + 1, None, None, None, rule, params))
+            return []
+        out.append(
+            (c, field or named[0], f"{year}{quarter}" if quarter.startswith("Q") else quarter)
+        )
+    return out
+
+
+def _year_totals(header, cells, value_cols, parsed, numbers, ok, label, sheet) -> list[Problem]:
+    """A 全年合计 column beside quarter columns: each row's total is checked against the sum of
+    its quarters (a flow's); a stock has no year total, so the column is only named."""
+    out = []
+    for c, field in header.year_total.items():
+        fields = {f for _, f, q in value_cols if q}
+        f = field or (next(iter(fields)) if len(fields) == 1 else None)
+        parts = [parsed[(qc, qf)] for qc, qf, q in value_cols if q and qf == f]
+        if f is None or not parts or indicators.get(f).kind != "flow":
+            text = str(cells[c]) if c < len(cells) else ""
+            out.append(
+                Problem(sheet, header.row + 1, get_column_letter(c + 1), None, text,
+                        "extra_column", {"label": text}, "warning")
+            )  # fmt: skip
+            continue
+        stated = numbers(c, f)
+        computed = pd.concat(parts, axis=1).sum(axis=1, min_count=len(parts))
+        bad = ok & stated.notna() & computed.notna() & ((stated - computed).abs() > TOTAL_TOLERANCE)
+        for r in stated.index[bad]:
+            out.append(
+                Problem(
+                    sheet, int(r), get_column_letter(c + 1), f, stated[r], "year_total_mismatch",
+                    {"label": label[r], "name": indicators.get(f).name_zh,
+                     "stated": f"{stated[r]:,.0f}", "computed": f"{computed[r]:,.0f}"},
+                )
+            )  # fmt: skip
+    return out
 
 
 def _city_in_total_label(text: str, resolver: Resolver) -> str | None:

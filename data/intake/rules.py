@@ -14,6 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from data import settings
+from data.intake.cells import TOTAL_TOLERANCE
 from data.intake.memory import LARGE_RETURN, release_freed_memory
 from data.intake.problems import Problem, ReadResult
 from data.reference import indicators, periods
@@ -25,7 +26,6 @@ OUTLIER_Z = 5.0  # robust z on log(1 + x): |x - median| / (IQR / 1.349), scale f
 MAD_FLOOR = 0.15
 UNIT_SLIP = 5_000  # value / typical value beyond this (or below its inverse): 万人 vs 人
 STOCK_JUMP = 0.15  # a stock changing more than 15% in one quarter
-TOTAL_TOLERANCE = 0.5
 
 _MIN = {
     i.code: (i.min_value if i.min_value is not None else -np.inf) for i in indicators.INDICATORS

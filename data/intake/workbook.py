@@ -3,11 +3,14 @@
 Checks run on the bytes before any parser sees them: size limit, file type by signature (not
 by name), encrypted (password-protected) Office files, zip bombs by declared uncompressed size
 and ratio, XML entity declarations (refused with defusedxml), and formulas whose results were
-never cached by Excel. Macros in .xlsm files are never run: only cell values are read.
+never cached by Excel. Macros in .xlsm files are never run: only cell values are read. A file
+that is neither zip nor OLE is read as a text table (CSV, ``data.intake.text_table``) when it
+decodes as one, within the same row and cell limits.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import re
@@ -23,6 +26,7 @@ from python_calamine import CalamineWorkbook
 
 from data import settings
 from data.i18n.formats import first_of
+from data.intake import text_table
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -294,8 +298,30 @@ def _new_scan_pool_in_child() -> None:
 os.register_at_fork(after_in_child=_new_scan_pool_in_child)
 
 
-def open_workbook(content: bytes) -> list[Sheet]:
-    """Check ``content`` and return its worksheets as grids; raise WorkbookError if unsafe."""
+def _text_sheet(content: bytes, name: str) -> Sheet:
+    """A CSV file as one sheet, within the same row and cell limits as a workbook."""
+    try:
+        grid = text_table.rows(content)
+    except text_table.NotText:
+        raise WorkbookError("not_excel") from None
+    except csv.Error as exc:
+        raise WorkbookError("unreadable", reason=str(exc)[:200]) from None
+    limit = int(settings.get("max_rows"))
+    if len(grid) > limit + HEADER_ALLOWANCE:
+        raise WorkbookError("too_many_rows", rows=f"{len(grid):,}", limit=f"{limit:,}")
+    cells = sum(map(len, grid))
+    if cells > int(settings.get("max_cells")):
+        most = int(settings.get("max_cells"))
+        raise WorkbookError("too_many_cells", cells=f"{cells:,}", limit=f"{most:,}")
+    if not any(v.strip() for row in grid for v in row):
+        raise WorkbookError("empty_workbook")
+    return Sheet(name, grid)
+
+
+def open_workbook(content: bytes, name: str = "CSV") -> list[Sheet]:
+    """Check ``content`` and return its worksheets as grids; raise WorkbookError if unsafe.
+    A text table (CSV) is one sheet named ``name`` (the file's name, which may say the
+    period)."""
     if not content:
         raise WorkbookError("empty_file")
     if len(content) > _limit_bytes():
@@ -306,7 +332,7 @@ def open_workbook(content: bytes) -> list[Sheet]:
         )
     kind = detect_kind(content)
     if kind == "unknown":
-        raise WorkbookError("not_excel")
+        return [_text_sheet(content, name)]
     if kind == "xls" and _is_encrypted_ole(content):
         raise WorkbookError("encrypted")
     formulas = None

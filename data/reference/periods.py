@@ -104,7 +104,45 @@ def find_period(text: str) -> str | None:
             return _quarter_of_months(int(m.group(1)), int(m.group(2)), int(m.group(3)), text)
         except PeriodError:
             return None  # e.g. 1-9月: a cumulative report, not a quarter
+    m = re.search(r"(\d{4})\s*年\s*(?:年末|年底|末|底)", text)  # 2019年末: the year's end
+    if m:
+        return f"{m.group(1)}Q4"
     return None
+
+
+# a quarter named without its year, as a column header or a 季度 cell: 一季度, 第三季度, 3季度,
+# 第3季, Q3, 3 (a bare number only where the caller knows the cell is a quarter's)
+_QUARTER_LABEL = re.compile(r"^(?:第?\s*([一二三四1-4])\s*(?:季度|季)|[Qq]\s*([1-4]))$")
+
+
+def quarter_number(value: object, bare: bool = False) -> int | None:
+    """The quarter (1-4) a label names without its year (``一季度``, ``第3季``, ``Q3``), or None.
+    ``bare``: a plain 1-4 counts too (a 季度 column's cell); a header's ``3`` never does."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if bare and text in ("1", "2", "3", "4", "一", "二", "三", "四"):
+        return zh_number(text)
+    m = _QUARTER_LABEL.match(text.replace(" ", ""))
+    if not m:
+        return None
+    return zh_number(m.group(1) or m.group(2))
+
+
+def year_quarter(year: object, quarter: object) -> str:
+    """The quarter of a year column's and a quarter column's cells (``2018年`` + ``第三季度``,
+    ``2018`` + ``3``) or PeriodError."""
+    y = parse_period(year)
+    q = quarter_number(quarter, bare=True)
+    if is_quarter(y) or q is None:
+        raise PeriodError(f"not a year and a quarter: {year!r} {quarter!r}")
+    return _check(int(y), f"{y}Q{q}", year)
+
+
+def find_year(text: str) -> int | None:
+    """The year a title or a line above a table names (``2019年各县…``, ``2019年度``)."""
+    m = re.search(r"(?<!\d)((?:19|20|21)\d{2})\s*(?:年|$|\D)", _plain(str(text)))
+    return int(m.group(1)) if m else None
 
 
 def is_quarter(period: str) -> bool:

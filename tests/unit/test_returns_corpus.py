@@ -416,11 +416,18 @@ def _formula():
 REJECTED = {
     # id: (builder, env, expected rules, (rule, exact zh message) or None)
     "empty_file": (lambda: b"", {}, ["empty_file"], "文件为空。"),
-    "renamed_text_file": (
+    # a text file is read as a CSV table: one without any indicator column is refused so
+    "text_table_without_indicators": (
         lambda: "区划代码,地区\n610202,王益区\n".encode(),
         {},
+        ["no_indicator_column"],
+        None,
+    ),
+    "renamed_binary_file": (
+        lambda: b"GIF89a\x01\x00\x01\x00\x00\x00\x00;" + bytes(range(256)),
+        {},
         ["not_excel"],
-        "不是Excel文件（.xlsx/.xlsm/.xls）：请上传统计报表工作簿，不要只改文件扩展名。",
+        "不是Excel文件（.xlsx/.xlsm/.xls）或CSV文本表格：请上传统计报表工作簿，不要只改文件扩展名。",
     ),
     "renamed_png": (lambda: b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, {}, ["not_excel"], None),
     "corrupt_zip": (
