@@ -66,7 +66,7 @@ if submits:
         st.caption(ui.tr("returns.uploader_hint", mb=limit_mb))
     files = st.file_uploader(
         ui.tr("returns.uploader_label"),
-        type=["xlsx", "xlsm", "xls"],
+        type=["xlsx", "xlsm", "xls", "csv", "txt"],
         accept_multiple_files=True,
         # the widget says (and enforces) urbdash's own limit, not the larger transport limit
         max_upload_size=limit_mb,
@@ -103,7 +103,16 @@ def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -
         box.info(ui.tr("returns.status.duplicate", id=report.submission_id))
         return
     elif status == "committed":
-        box.success(ui.tr("returns.status.committed", id=report.submission_id))
+        if len(report.submission_ids) > 1:
+            box.success(
+                ui.tr(
+                    "returns.status.committed_quarters",
+                    ids=ui.tr("list.enum").join(map(str, report.submission_ids)),
+                    periods=ui.tr("list.enum").join(report.periods),
+                )
+            )
+        else:
+            box.success(ui.tr("returns.status.committed", id=report.submission_id))
     elif status == "unchanged":
         box.info(ui.tr("returns.status.unchanged"))
     elif status == "conflict":
@@ -229,7 +238,9 @@ else:
             committed.index.tolist(),
             index=None,  # nothing chosen until the statistician picks one
             placeholder=ui.tr("returns.revert_pick"),
-            format_func={i: f"{i} · {name}" for i, name in committed.filename.items()}.get,
+            format_func={
+                i: f"{i} · {r.filename} · {r.periods}" for i, r in committed.iterrows()
+            }.get,
             key="revert_id",
         )
         if target is not None:

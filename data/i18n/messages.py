@@ -226,8 +226,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Drag files into the box below or use its button; up to {mb} MB per file, several at once.",
     },
     "returns.uploader_label": {
-        "zh": "选择Excel文件（.xlsx / .xlsm / .xls）",
-        "en": "Choose Excel files (.xlsx / .xlsm / .xls)",
+        "zh": "选择Excel文件（.xlsx / .xlsm / .xls）或CSV文件",
+        "en": "Choose Excel files (.xlsx / .xlsm / .xls) or CSV files",
     },
     "returns.checking": {"zh": "正在检查 {name}（{i}/{n}）…", "en": "Checking {name} ({i}/{n})…"},
     "returns.status.checked": {"zh": "检查通过，可以入库", "en": "Checked: ready to store"},
@@ -240,6 +240,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Identical to stored submission {id}: nothing to do",
     },
     "returns.status.committed": {"zh": "已入库（第 {id} 号）", "en": "Stored (submission {id})"},
+    "returns.status.committed_quarters": {
+        "zh": "已入库：每个季度一份，第 {ids} 号（{periods}）",
+        "en": "Stored, one submission per quarter: {ids} ({periods})",
+    },
     "returns.status.unchanged": {
         "zh": "数值与已入库数据完全一致，未产生新版本",
         "en": "Values equal what is stored: no new version",
@@ -336,6 +340,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "returns.sub_status.reverted": {"zh": "已撤回", "en": "Reverted"},
     "returns.sub.id": {"zh": "编号", "en": "ID"},
     "returns.sub.filename": {"zh": "文件名", "en": "File"},
+    "returns.sub.periods": {"zh": "填报期", "en": "Quarters"},
     "returns.sub.uploaded_by": {"zh": "填报人", "en": "Uploaded by"},
     "returns.sub.uploaded_at": {"zh": "上传时间", "en": "Uploaded at"},
     "returns.sub.status": {"zh": "状态", "en": "Status"},
@@ -1111,6 +1116,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rule.year_total_mismatch": {
         "zh": "“{label}”行的{name}全年合计 {stated} 与各季度之和 {computed} 不符",
         "en": "Row '{label}': the year's total of {name} {stated} differs from the sum of its quarters {computed}",
+    },
+    "rule.text_encoding": {
+        "zh": "文本文件的编码无法识别：请在Excel中“另存为”CSV（UTF-8）或CSV（逗号分隔），或直接上传工作簿",
+        "en": "The text file's encoding cannot be told: save it from Excel as CSV UTF-8 or CSV (comma delimited), or upload the workbook",
     },
     "rule.quarters_no_year": {
         "zh": "{columns}列是各季度的数，但标题、表头以上各行和工作表名都没有写年份（如“2019年”）",

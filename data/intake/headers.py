@@ -232,7 +232,8 @@ def quarter_of_header(value: object) -> str | None:
 
     if is_blank(value):
         return None
-    text = split_header(value)[0]
+    # not split_header's name: its numbering rule would take the 1 of 1季度 for a list number
+    text = _BRACKET.sub("", _SLASH_UNIT.sub("", _MARKS.sub("", norm_text(value))))
     n = periods.quarter_number(text)
     if n is not None:
         return f"Q{n}"
@@ -276,7 +277,7 @@ def find_header(sheet: Sheet) -> Header | None:
                     quarters[c] = (quarter, named)
                     upper_used |= named is not None
                     continue
-                if _YEAR_TOTAL.match(split_header(own)[0]):
+                if quarters and _YEAR_TOTAL.match(split_header(own)[0]):  # after quarters
                     totals[c] = match_header(upper) if depth == 2 else None
                     continue
                 parts = _of_which(own, parent)

@@ -110,6 +110,18 @@ def read_return(
     return ReadResult(rows, problems, totals, read_sheets, not_carried)
 
 
+def _year_quarter(year: object, quarter: object) -> str:
+    """A row's quarter from its year and quarter cells; a quarter cell that names its own
+    year (2018Q3 under Quarter) is taken as it is."""
+    try:
+        whole = periods.parse_period(quarter)
+    except periods.PeriodError:
+        return periods.year_quarter(year, quarter)
+    if not periods.is_quarter(whole):
+        return periods.year_quarter(year, quarter)
+    return whole
+
+
 def _read_sheets(sheets: list, period: str | None, resolver: Resolver):
     """Every sheet with a header: its value blocks, problems, total rows, and its name; and
     the indicators the sheets read have columns for."""
@@ -384,31 +396,32 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
         problems.append(Problem(name, int(r), region_letter, "region", label[r], rule, params))
     ok = ~unknown
 
-    # periods: a column, year + quarter columns, else the title / sheet name / override
+    # periods: a column, year + quarter columns, else the title / sheet name / override. A
+    # year column beside a period column (Year | Quarter) makes that column the quarter's.
     per = pd.Series(sheet_period, index=body.index, dtype=object)
     pcol = None
-    if "period" in col_of or ("year" in col_of and "quarter" in col_of):
+    quarter_field = "quarter" if "quarter" in col_of else "period"
+    by_year = "year" in col_of and quarter_field in col_of
+    if by_year or "period" in col_of:
         pmemo: dict[tuple, str | None] = {}
 
         def parse(a: object, b: object) -> str | None:
             if (a, b) not in pmemo:
                 try:
-                    pmemo[(a, b)] = (
-                        periods.parse_period(a) if b is None else periods.year_quarter(a, b)
-                    )
+                    pmemo[(a, b)] = periods.parse_period(a) if b is None else _year_quarter(a, b)
                 except (periods.PeriodError, TypeError, ValueError):
                     pmemo[(a, b)] = None
             return pmemo[(a, b)]
 
-        if "period" in col_of:
+        if not by_year:
             pcol = col_of["period"]
             raw_p = column("period")
             p_codes, p_uniques = pd.factorize(raw_p.to_numpy(dtype=object), use_na_sentinel=False)
             parsed_u = [parse(a, None) if a != "" else sheet_period for a in p_uniques]
             parsed = np.array(parsed_u, dtype=object)[p_codes]
         else:
-            pcol = col_of["quarter"]
-            raw_p = column("quarter")
+            pcol = col_of[quarter_field]
+            raw_p = column(quarter_field)
             parsed = [
                 parse(y, q) if y != "" else sheet_period
                 for y, q in zip(column("year"), raw_p, strict=True)

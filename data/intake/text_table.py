@@ -25,7 +25,12 @@ _BOMS = (
 
 
 class NotText(Exception):
-    """The bytes are not a text table this reader can decode."""
+    """The bytes are not a text table this reader can decode: ``binary`` (NULs: some other
+    file renamed) or text in an encoding neither rule fits."""
+
+    def __init__(self, reason: str, binary: bool = False):
+        super().__init__(reason)
+        self.binary = binary
 
 
 def decode(content: bytes) -> tuple[str, str]:
@@ -37,7 +42,7 @@ def decode(content: bytes) -> tuple[str, str]:
             except UnicodeDecodeError:
                 raise NotText(encoding) from None
     if b"\x00" in content[:SNIFF_BYTES]:
-        raise NotText("binary")
+        raise NotText("binary", binary=True)
     for encoding in ("utf-8", "gb18030"):
         try:
             return content.decode(encoding), encoding

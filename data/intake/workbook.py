@@ -302,8 +302,8 @@ def _text_sheet(content: bytes, name: str) -> Sheet:
     """A CSV file as one sheet, within the same row and cell limits as a workbook."""
     try:
         grid = text_table.rows(content)
-    except text_table.NotText:
-        raise WorkbookError("not_excel") from None
+    except text_table.NotText as exc:
+        raise WorkbookError("not_excel" if exc.binary else "text_encoding") from None
     except csv.Error as exc:
         raise WorkbookError("unreadable", reason=str(exc)[:200]) from None
     limit = int(settings.get("max_rows"))
@@ -315,7 +315,8 @@ def _text_sheet(content: bytes, name: str) -> Sheet:
         raise WorkbookError("too_many_cells", cells=f"{cells:,}", limit=f"{most:,}")
     if not any(v.strip() for row in grid for v in row):
         raise WorkbookError("empty_workbook")
-    return Sheet(name, grid)
+    width = max(map(len, grid))  # a grid, as a workbook's: short rows (a title) padded
+    return Sheet(name, [row + [""] * (width - len(row)) for row in grid])
 
 
 def open_workbook(content: bytes, name: str = "CSV") -> list[Sheet]:

@@ -159,7 +159,8 @@ def revert_submission(submission_id: int, user: Principal, engine: Engine | None
 
 
 def read_submissions(engine: Engine | None = None) -> pd.DataFrame:
-    """Every submission, newest first, with how many of its values are still current."""
+    """Every submission, newest first, with the quarters it holds and how many of its values
+    are still current."""
     current = (
         select(Observation.submission_id, func.count().label("current"))
         .where(Observation.is_current)
@@ -182,8 +183,16 @@ def read_submissions(engine: Engine | None = None) -> pd.DataFrame:
         .outerjoin(current, current.c.submission_id == Submission.id)
         .order_by(Submission.id.desc())
     )
+    quarters = (
+        select(Observation.submission_id, Observation.period)
+        .distinct()
+        .order_by(Observation.submission_id, Observation.period)
+    )
     with reader(engine or get_engine()) as sess:
         rows = sess.execute(stmt).all()
+        held: dict[int, list[str]] = {}
+        for sub_id, period in sess.execute(quarters):
+            held.setdefault(sub_id, []).append(period)
     cols = [
         "id",
         "filename",
@@ -196,7 +205,11 @@ def read_submissions(engine: Engine | None = None) -> pd.DataFrame:
         "is_demo",
         "current_values",
     ]
-    return pd.DataFrame(rows, columns=cols)
+    out = pd.DataFrame(rows, columns=cols)
+    # the quarters each holds (a file of several quarters is stored as one per quarter)
+    periods = [", ".join(held.get(int(i), [])) for i in out.id]
+    out.insert(2, "periods", pd.Series(periods, index=out.index, dtype=object))
+    return out
 
 
 def keep_unwritten(

@@ -26,7 +26,16 @@ VALIDATE_KEYS = [
     "errors",
     "warnings",
 ]
-INGEST_KEYS = {*VALIDATE_KEYS, "status", "submission_id", "submission_ids", "values", "new", "unchanged", "changes"}
+INGEST_KEYS = {
+    *VALIDATE_KEYS,
+    "status",
+    "submission_id",
+    "submission_ids",
+    "values",
+    "new",
+    "unchanged",
+    "changes",
+}
 PROBLEM_KEYS = ["sheet", "row", "column", "field", "value", "rule", "message", "severity"]
 COMPLETENESS_KEYS = {
     "period",

@@ -1,0 +1,426 @@
+"""The layouts offices still send, each read by a general rule and tested on a generated grid of
+its variants (never one copied file):
+
+- a year's quarters as columns (一季度 … 四季度, with or without a 全年合计 column to check), the
+  indicator named in the title or above the quarters, the year in the title, a line above or
+  the sheet's name;
+- the period on its own line under the title (填报期：2019-06-30), in the same cell or the next;
+- year and quarter in two columns per row (年度 "2018年" + 季度 "第三季度");
+- an "of which" column (其中：城镇) that takes its meaning from the column before it;
+- CSV as spreadsheet programs save it: GBK or UTF-8 (with or without BOM) or UTF-16, commas,
+  tabs or semicolons.
+
+A file of several quarters is stored as one submission per quarter in one transaction, or
+refused whole; the history, revert and completeness then see the quarters one by one."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import itertools
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from data import store
+from data.intake.ingest import ingest, list_submissions, revert
+from data.intake.read import read_return
+from data.intake.rules import validate
+from data.store import approvals
+from data.store.bootstrap import init_store
+from data.store.models import Observation, Submission
+from tests.fixtures import workbooks as wb
+from tests.fixtures.actors import SYSTEM, statistician
+
+CODES = wb.TONGCHUAN
+NAMES = wb.NAMES
+
+
+def _read(content: bytes, filename: str | None = None):
+    result = read_return(content, filename=filename)
+    return result, result.problems + [p for p in validate(result) if p not in result.problems]
+
+
+def _errors(problems):
+    return [p for p in problems if p.severity == "error"]
+
+
+def _values(rows) -> dict[tuple[str, str, str], float]:
+    return {
+        (str(r.region_code), str(r.period), str(r.indicator)): float(r.value)
+        for r in rows.itertuples()
+    }
+
+
+# ----------------------------------------------------------------------------- quarters as columns
+QUARTER_LABELS = {
+    "一季度": ["一季度", "二季度", "三季度", "四季度"],
+    "第一季度": ["第一季度", "第二季度", "第三季度", "第四季度"],
+    "1季度": ["1季度", "2季度", "3季度", "4季度"],
+    "第1季": ["第1季", "第2季", "第3季", "第4季"],
+    "Q1": ["Q1", "Q2", "Q3", "Q4"],
+    "full": ["2019年第一季度", "2019年第二季度", "2019年第三季度", "2019年第四季度"],
+    "fullwidth": ["１季度", "２季度", "３季度", "４季度"],
+}
+TITLES = {  # the indicator as a title names it -> the indicator
+    "2019年各县（市、区）农业转移人口城镇落户人数统计表": "settled_rural",
+    "2019年农业转移人口落户情况": "settled_rural",
+    "2019年度其他常住人口城镇落户人数": "settled_other",
+    "2019年居住证发放情况统计表": "residence_permits",
+}
+YEAR_PLACES = ["title", "line", "sheet"]
+TOTALS = [None, "全年合计", "全年", "合计"]
+
+
+def _quarter_grid(labels, title, year_place, total, by_code, unit, quarters=4, edit=None):
+    """A return with a year's quarters as columns; values 10·q + county index; ``edit``:
+    cells to overwrite, {(Excel row, column index): value}."""
+    year_free = title.replace("2019年度", "").replace("2019年", "")
+    rows = [[title if year_place == "title" else year_free]]
+    if year_place == "line":
+        rows.append(["年度：2019"])
+    if unit:
+        rows.append([f"单位：{unit}"])
+    head = ["区划代码" if by_code else "地区名称", *labels[:quarters]]
+    rows.append(head + ([total] if total else []))
+    scale = 10_000 if unit == "万人" else 1
+    for i, code in enumerate(CODES):
+        vals = [(10 * q + i) / scale for q in range(1, quarters + 1)]
+        rows.append([code if by_code else NAMES[code], *vals] + ([sum(vals)] if total else []))
+    for (r, c), value in (edit or {}).items():
+        rows[r - 1][c] = value
+    return wb.xlsx({"2019年" if year_place == "sheet" else "Sheet1": rows})
+
+
+QUARTER_CASES = [
+    (lab, title, place, total, by_code, unit)
+    for (lab, title, place, total, by_code, unit) in itertools.product(
+        QUARTER_LABELS, TITLES, YEAR_PLACES, TOTALS, (False, True), ("人", "万人", None)
+    )
+    # a full quarter label (2019年第一季度) carries its year: the year's place does not matter
+    if not (lab == "full" and place != "title")
+][::7]  # every 7th of the 1,200 combinations: each label, title, place, total and unit met
+
+
+@pytest.mark.parametrize("lab,title,place,total,by_code,unit", QUARTER_CASES)
+def test_quarters_as_columns_are_read_as_four_quarters(lab, title, place, total, by_code, unit):
+    content = _quarter_grid(QUARTER_LABELS[lab], title, place, total, by_code, unit)
+    result, problems = _read(content)
+    assert _errors(problems) == [], [p.message() for p in problems]
+    indicator = TITLES[title]
+    expected = {
+        (code, f"2019Q{q}", indicator): float(10 * q + i)
+        for i, code in enumerate(CODES)
+        for q in range(1, 5)
+    }
+    assert _values(result.rows) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "upper", ["本季农业转移人口城镇落户人数", "农业转移人口落户人数", "居住证发放数"]
+)
+def test_the_indicator_above_merged_quarter_columns(upper):
+    """Two-row header: the indicator merged over its quarters; two indicators side by side."""
+    second = "其他常住人口落户人数"
+    rows = [
+        ["2019年统计表"],
+        ["地区", upper, None, None, None, second, None, None, None],
+        [None, "一季度", "二季度", "三季度", "四季度", "一季度", "二季度", "三季度", "四季度"],
+    ]
+    rows += [[NAMES[c], 1, 2, 3, 4, 5, 6, 7, 8] for c in CODES]
+    rows[1][0] = "地区名称"
+    content = wb.xlsx({"S": rows}, {"S": ["A2:A3", "B2:E2", "F2:I2"]})
+    result, problems = _read(content)
+    assert _errors(problems) == [], [p.message() for p in problems]
+    first = {"居住证发放数": "residence_permits"}.get(upper, "settled_rural")
+    got = _values(result.rows)
+    assert len(got) == 4 * 8
+    assert got[(CODES[0], "2019Q3", first)] == 3
+    assert got[(CODES[-1], "2019Q4", "settled_other")] == 8
+
+
+def test_a_year_total_that_is_not_the_sum_of_its_quarters_is_refused(engine):
+    init_store(engine)
+    # 印台区 (row 5): 11 + 21 + 31 + 41 = 104, the total says 99
+    bad = _quarter_grid(
+        QUARTER_LABELS["一季度"], next(iter(TITLES)), "title", "全年合计", False, "人",
+        edit={(5, 5): 99},
+    )  # fmt: skip
+    report = ingest(bad, "y.xlsx", user=SYSTEM, engine=engine)
+    assert report.status == "rejected"
+    assert [(p.rule, p.row, p.column) for p in report.errors] == [("year_total_mismatch", 5, "F")]
+    assert report.errors[0].message() == (
+        "“印台区”行的本季农业转移人口城镇落户人数全年合计 99 与各季度之和 104 不符"
+    )
+    assert _submissions(engine) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "title,sheet,rule,message",
+    [
+        (
+            "各县农业转移人口落户人数",
+            "Sheet1",
+            "quarters_no_year",
+            "B、C、D、E列是各季度的数，但标题、表头以上各行和工作表名都没有写年份（如“2019年”）",
+        ),
+        (
+            "2019年统计表",
+            "Sheet1",
+            "quarters_no_indicator",
+            "B、C、D、E列是各季度的数，但标题和这些列上方都没有写明是哪个指标（如“农业转移人口城镇落户人数”）",
+        ),
+    ],
+)
+def test_quarter_columns_without_a_year_or_an_indicator_are_refused(
+    engine, title, sheet, rule, message
+):
+    init_store(engine)
+    rows = [[title], ["地区", "一季度", "二季度", "三季度", "四季度"]]
+    rows += [[NAMES[c], 1, 2, 3, 4] for c in CODES]
+    report = ingest(wb.xlsx({sheet: rows}), "q.xlsx", user=SYSTEM, engine=engine)
+    assert report.status == "rejected"
+    assert [p.rule for p in report.errors] == [rule]
+    assert report.errors[0].message() == message
+    assert _submissions(engine) == (0, 0)
+
+
+# ----------------------------------------------------------------------------- a file of quarters
+def _submissions(engine) -> tuple[int, int]:
+    with store.reader(engine) as sess:
+        return (
+            sess.scalar(select(func.count()).select_from(Submission)),
+            sess.scalar(select(func.count()).select_from(Observation)),
+        )
+
+
+def test_a_file_of_four_quarters_is_four_submissions_reverted_one_by_one(engine):
+    init_store(engine)
+    content = _quarter_grid(QUARTER_LABELS["一季度"], next(iter(TITLES)), "title", None, True, "人")
+    report = ingest(content, "year.xlsx", user=SYSTEM, engine=engine)
+    assert report.status == "committed"
+    assert len(report.submission_ids) == 4 and report.submission_id == report.submission_ids[0]
+    subs = list_submissions(engine).set_index("id")
+    assert [subs.periods[i] for i in report.submission_ids] == [f"2019Q{q}" for q in (1, 2, 3, 4)]
+    assert [int(subs["values"][i]) for i in report.submission_ids] == [4, 4, 4, 4]
+    out = revert(report.submission_ids[2], SYSTEM, engine)  # 2019Q3 only
+    assert out["withdrawn"] == 4
+    with store.reader(engine) as sess:
+        current = sess.execute(
+            select(Observation.period).where(Observation.is_current).distinct()
+        ).scalars()
+        assert sorted(current) == ["2019Q1", "2019Q2", "2019Q4"]
+    # the audit trail says each quarter's submission
+    from data.store import audit
+
+    ingests = audit.read_audit(engine, action="ingest")
+    periods = sorted(_json(after)["periods"][0] for after in ingests["after"])
+    assert periods == ["2019Q1", "2019Q2", "2019Q3", "2019Q4"]
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def test_a_file_of_quarters_with_one_approved_quarter_is_refused_whole(engine):
+    init_store(engine)
+    single = _quarter_grid(
+        QUARTER_LABELS["一季度"], next(iter(TITLES)), "title", None, True, "人", 2
+    )
+    assert ingest(single, "h1.xlsx", user=SYSTEM, engine=engine).status == "committed"
+    city = statistician("tc-stat", "610200")
+    approvals.approve(CODES[0], "2019Q1", city, engine=engine)
+    before = _submissions(engine)
+    # a corrected 2019Q1 value of the approved 王益区 (row 4), and three new quarters
+    content = _quarter_grid(
+        QUARTER_LABELS["Q1"], next(iter(TITLES)), "title", None, True, "人", edit={(4, 1): 12}
+    )
+    report = ingest(content, "year.xlsx", user=SYSTEM, engine=engine, replace=True)
+    assert report.status == "rejected"
+    assert [p.rule for p in report.errors] == ["locked"]
+    assert _submissions(engine) == before  # not even the three open quarters
+
+
+# ----------------------------------------------------------------------------- the period line
+LINE_LABELS = ["填报期", "统计期", "报告期", "统计时间", "时间", "截止日期", "数据期"]
+LINE_VALUES = {
+    "2019-06-30": "2019Q2",
+    "2019/9/30": "2019Q3",
+    "2019年12月31日": "2019Q4",
+    "2019年第一季度": "2019Q1",
+    "2019Q2": "2019Q2",
+    "2019年3月": "2019Q1",
+    dt.datetime(2019, 9, 30): "2019Q3",
+}
+
+
+@pytest.mark.parametrize(
+    "label,value,layout",
+    list(itertools.product(LINE_LABELS, LINE_VALUES, ("same", "fullwidth", "next")))[::3],
+)
+def test_the_period_on_its_own_line_under_the_title(label, value, layout):
+    if layout == "next" or not isinstance(value, str):
+        line = [f"{label}：", value] if layout != "same" else [f"{label}", value]
+    else:
+        line = [f"{label}{'：' if layout == 'fullwidth' else ':'}{value}"]
+    rows = [["农业转移人口落户情况统计表"], ["填报单位：铜川市统计局", None, "单位：人"], line]
+    rows += [wb.HEADER_ZH, *wb.county_rows()]
+    result, problems = _read(wb.xlsx({"Sheet1": rows}))
+    assert _errors(problems) == [], [p.message() for p in problems]
+    assert set(result.rows.period) == {LINE_VALUES[value]}
+    assert len(result.rows) == 28
+
+
+@pytest.mark.parametrize("label", ["填报日期", "填表日期", "报出日期"])
+def test_a_filing_date_above_the_table_is_not_its_period(engine, label):
+    init_store(engine)
+    rows = [
+        ["农业转移人口落户情况统计表"],
+        [f"{label}：2019-06-30"],
+        wb.HEADER_ZH,
+        *wb.county_rows(),
+    ]
+    report = ingest(wb.xlsx({"Sheet1": rows}), "f.xlsx", user=SYSTEM, engine=engine)
+    assert report.status == "rejected"
+    assert {p.rule for p in report.errors} == {"no_period"}
+    assert report.errors[0].message() == (
+        "未找到填报期：请在标题、期别列或年份/季度列中注明（如2016年第三季度）。"
+    )
+    assert _submissions(engine) == (0, 0)
+
+
+# ----------------------------------------------------------------------------- year + quarter columns
+YEARS = [2018, 2018.0, "2018", "2018年", "2018年度", "２０１８年"]
+QUARTERS = ["第三季度", "三季度", "3季度", "第3季", "3", 3, 3.0, "Q3", "q3"]
+YQ_HEADERS = [("年度", "季度"), ("年份", "季别"), ("Year", "Quarter"), ("统计年度", "统计季度")]
+
+
+@pytest.mark.parametrize(
+    "year,quarter,heads", list(itertools.product(YEARS, QUARTERS, YQ_HEADERS))[::3]
+)
+def test_year_and_quarter_in_two_columns(year, quarter, heads):
+    header = ["区划代码", "地区名称", *heads, "本季农业转移人口城镇落户人数", "季末常住人口"]
+    rows = [header] + [[c, NAMES[c], year, quarter, 5 + i, 50_000] for i, c in enumerate(CODES)]
+    result, problems = _read(wb.xlsx({"Sheet1": rows}))
+    assert _errors(problems) == [], [p.message() for p in problems]
+    assert set(result.rows.period) == {"2018Q3"}
+    assert _values(result.rows)[(CODES[3], "2018Q3", "settled_rural")] == 8
+
+
+def test_a_year_and_a_quarter_that_name_no_quarter_are_refused_at_the_cell():
+    header = ["区划代码", "地区名称", "年度", "季度", "本季农业转移人口城镇落户人数"]
+    rows = [header] + [[c, NAMES[c], "2018年", "第五季度", 5] for c in CODES]
+    result, problems = _read(wb.xlsx({"Sheet1": rows}))
+    bad = [(p.rule, p.row, p.column) for p in _errors(problems)]
+    assert bad == [("bad_period", r, "D") for r in (2, 3, 4, 5)]
+    assert len(result.rows) == 0
+
+
+# ----------------------------------------------------------------------------- of which
+OF_WHICH = [  # parent, child -> the child's indicator
+    ("年末常住人口", "其中：城镇", "urban_resident_pop"),
+    ("常住人口", "其中:城镇人口", "urban_resident_pop"),
+    ("季末常住人口", "其中 城镇", "urban_resident_pop"),
+    ("常住人口", "其中：城镇常住人口", "urban_resident_pop"),
+    ("户籍人口", "其中：城镇", "urban_registered_pop"),
+    ("年末户籍人口", "其中：非农业人口", "urban_registered_pop"),
+]
+UNITS = [("（万人）", 10_000), ("(人)", 1), ("", 1)]
+YEAR_ENDS = {"2019年末": "2019Q4", "2019年底": "2019Q4", "2020年第二季度": "2020Q2"}
+
+
+@pytest.mark.parametrize("case,unit,title", list(itertools.product(OF_WHICH, UNITS, YEAR_ENDS)))
+def test_an_of_which_column_takes_its_meaning_from_the_column_before(case, unit, title):
+    parent, child, field = case
+    text, factor = unit
+    both = [f"{parent}{text}", f"{child}{text}"]
+    rows = [[f"{title}人口统计表"], ["地区名称", *both]]
+    rows += [[NAMES[c], 50_000 / factor, 30_000 / factor] for c in CODES]
+    result, problems = _read(wb.xlsx({"Sheet1": rows}))
+    assert _errors(problems) == [], [p.message() for p in problems]
+    whole = "resident_pop" if field == "urban_resident_pop" else "registered_pop"
+    got = _values(result.rows)
+    period = YEAR_ENDS[title]
+    assert got == pytest.approx(
+        {(c, period, whole): 50_000 for c in CODES} | {(c, period, field): 30_000 for c in CODES}
+    )
+
+
+def test_an_of_which_column_under_a_two_row_header():
+    rows = [
+        ["2019年末人口统计表"],
+        ["地区名称", "年末常住人口（万人）", None],
+        [None, "合计", "其中：城镇"],
+    ]
+    rows += [[NAMES[c], 5, 3] for c in CODES]
+    result, problems = _read(wb.xlsx({"S": rows}, {"S": ["A2:A3", "B2:C2"]}))
+    assert _errors(problems) == [], [p.message() for p in problems]
+    got = _values(result.rows)
+    assert got[(CODES[0], "2019Q4", "resident_pop")] == 50_000
+    assert got[(CODES[0], "2019Q4", "urban_resident_pop")] == 30_000
+
+
+# ----------------------------------------------------------------------------- CSV
+ENCODINGS = ["gbk", "gb18030", "utf-8", "utf-8-sig", "utf-16"]
+DELIMITERS = [",", "\t", ";"]
+
+
+def csv_bytes(rows, encoding: str, delimiter: str = ",", newline: str = "\r\n") -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=delimiter, lineterminator=newline).writerows(rows)
+    return buf.getvalue().encode(encoding)
+
+
+def _csv_rows(thousands: bool = True):
+    rows = [["2019年第二季度农业转移人口落户情况统计表"], ["单位：人"], wb.HEADER_ZH]
+    for i, code in enumerate(CODES):
+        first = f"{1200 + i:,}" if thousands else 1200 + i
+        rows.append([code, NAMES[code], first, 20, 5, 50_000, 30_000, 52_000, 20_000])
+    rows.append(["填表人：张三"])
+    return rows
+
+
+@pytest.mark.parametrize(
+    "encoding,delimiter,newline",
+    list(itertools.product(ENCODINGS, DELIMITERS, ["\r\n", "\n"])),
+)
+def test_csv_in_the_encodings_and_delimiters_spreadsheets_save(encoding, delimiter, newline):
+    content = csv_bytes(_csv_rows(delimiter != ","), encoding, delimiter, newline)
+    result, problems = _read(content, "铜川.csv")
+    assert _errors(problems) == [], [p.message() for p in problems]
+    assert set(result.rows.period) == {"2019Q2"} and len(result.rows) == 28
+    assert _values(result.rows)[(CODES[2], "2019Q2", "settled_rural")] == 1202
+    assert set(result.rows.sheet) == {"铜川"}  # the file's name stands for the sheet's
+
+
+def test_a_csv_file_names_its_period_in_its_name():
+    rows = [wb.HEADER_ZH, *wb.county_rows()]
+    result, problems = _read(csv_bytes(rows, "gbk"), "2019年第三季度铜川市.csv")
+    assert _errors(problems) == []
+    assert set(result.rows.period) == {"2019Q3"}
+
+
+def test_a_csv_file_in_no_known_encoding_is_refused_with_the_way_out(engine):
+    init_store(engine)
+    content = csv_bytes(_csv_rows(), "utf-8")[:40] + b"\xff\xfe\x80\xff" + b"\x81" * 20
+    report = ingest(content, "x.csv", user=SYSTEM, engine=engine)
+    assert report.status == "rejected"
+    assert [p.rule for p in report.errors] == ["text_encoding"]
+    assert report.errors[0].message() == (
+        "文本文件的编码无法识别：请在Excel中“另存为”CSV（UTF-8）或CSV（逗号分隔），或直接上传工作簿"
+    )
+    assert _submissions(engine) == (0, 0)
+
+
+def test_a_csv_file_of_quarters_is_stored_quarter_by_quarter(engine):
+    init_store(engine)
+    rows = [
+        ["2019年农业转移人口城镇落户人数"],
+        ["地区", "一季度", "二季度", "三季度", "四季度", "全年合计"],
+    ]
+    rows += [[NAMES[c], 1, 2, 3, 4, 10] for c in CODES]
+    report = ingest(csv_bytes(rows, "gbk"), "2019.csv", user=SYSTEM, engine=engine)
+    assert report.status == "committed", [p.message() for p in report.errors]
+    assert len(report.submission_ids) == 4
