@@ -335,3 +335,25 @@ def test_no_mark_without_a_confirmed_outlier(partial_copy, app_on, monkeypatch):
     at = app_on(partial_copy["url"])("zh").run()
     at.switch_page("pages/returns_page.py").run()
     assert not [w.value for w in at.warning if "异常值" in w.value]
+
+
+def test_a_gbk_csv_of_a_years_quarters_is_stored_one_submission_per_quarter(page):
+    """A CSV as Excel saves it on Chinese Windows (GBK), a year's quarters as columns: checked,
+    stored on confirm as one submission per quarter, each listed with its quarter."""
+    rows = [["2019年农业转移人口城镇落户人数统计表"], ["单位：人"]]
+    rows += [["地区", "一季度", "二季度", "三季度", "四季度", "全年合计"]]
+    rows += [[wb.NAMES[c], 10, 20, 30, 40, 100] for c in wb.TONGCHUAN]
+    at = page()
+    at.file_uploader[0].set_value(("2019年.csv", wb.csv_bytes(rows, "gbk"), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert any("检查通过" in s.value for s in at.success)
+    next(b for b in at.button if b.label == "入库").click().run()
+    assert not at.exception, at.exception
+    assert any(
+        "已入库：每个季度一份，第 1、2、3、4 号（2019Q1、2019Q2、2019Q3、2019Q4）" in s.value
+        for s in at.success
+    )
+    assert n_obs(page.url) == 16
+    listed = history(at).sort_values("id")
+    assert listed.periods.tolist() == ["2019Q1", "2019Q2", "2019Q3", "2019Q4"]
+    assert listed["values"].tolist() == [4, 4, 4, 4]

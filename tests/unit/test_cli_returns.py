@@ -212,3 +212,33 @@ def test_database_problems_are_one_line_exit_2(tmp_path, monkeypatch):
         assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
         assert result.stderr.startswith("urbdash: error: cannot connect to database")
     store.clear_engines()
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig", "utf-8"])
+def test_csv_returns_through_the_cli(cli, tmp_path, encoding):
+    """A return saved as CSV (GBK by Excel on Chinese Windows, or UTF-8): validated and
+    stored like a workbook; a year's quarters as columns become one submission per quarter."""
+    rows = [["2016年第三季度农业转移人口落户情况统计表"], wb.HEADER_ZH, *wb.county_rows()]
+    path = write(tmp_path, "q3.csv", wb.csv_bytes(rows, encoding))
+    checked = cli("validate", path, "--json")
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.output)["periods"] == ["2016Q3"]
+    stored = cli("ingest", path, "--json", "--user", "王五")
+    assert stored.exit_code == 0, stored.output
+    assert (json.loads(stored.output)["status"], json.loads(stored.output)["new"]) == (
+        "committed",
+        28,
+    )
+    year = [
+        ["2017年农业转移人口城镇落户人数（单位：人）"],
+        ["地区", "一季度", "二季度", "三季度", "四季度"],
+    ]
+    year += [[wb.NAMES[c], 10, 20, 30, 40] for c in wb.TONGCHUAN]
+    path = write(tmp_path, "2017.csv", wb.csv_bytes(year, encoding, "\t"))
+    out = cli("ingest", path, "--user", "王五")
+    assert out.exit_code == 0, out.output
+    assert out.output.startswith(
+        f"committed: {path} (submissions 2, 3, 4, 5: one per quarter, 2017Q1, 2017Q2, 2017Q3, 2017Q4)"
+    )
+    subs = json.loads(cli("submissions", "--json").output)
+    assert sorted(s["periods"] for s in subs) == ["2016Q3", "2017Q1", "2017Q2", "2017Q3", "2017Q4"]

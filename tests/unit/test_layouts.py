@@ -15,9 +15,7 @@ refused whole; the history, revert and completeness then see the quarters one by
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import itertools
 import json
 
@@ -33,6 +31,7 @@ from data.store.bootstrap import init_store
 from data.store.models import Observation, Submission
 from tests.fixtures import workbooks as wb
 from tests.fixtures.actors import SYSTEM, statistician
+from tests.fixtures.workbooks import csv_bytes
 
 CODES = wb.TONGCHUAN
 NAMES = wb.NAMES
@@ -365,12 +364,6 @@ def test_an_of_which_column_under_a_two_row_header():
 # ----------------------------------------------------------------------------- CSV
 ENCODINGS = ["gbk", "gb18030", "utf-8", "utf-8-sig", "utf-16"]
 DELIMITERS = [",", "\t", ";"]
-
-
-def csv_bytes(rows, encoding: str, delimiter: str = ",", newline: str = "\r\n") -> bytes:
-    buf = io.StringIO()
-    csv.writer(buf, delimiter=delimiter, lineterminator=newline).writerows(rows)
-    return buf.getvalue().encode(encoding)
 
 
 def _csv_rows(thousands: bool = True):
