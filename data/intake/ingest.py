@@ -266,7 +266,7 @@ def commit(
     received_at: datetime | None = None,
 ) -> IngestReport:
     """Write a checked report: refuses revisions without ``replace`` and unconfirmed warnings.
-    ``received_at``: when the return was received, if not now (``write_submission``)."""
+    ``received_at``: when the return was received, if not now (``write_submissions``)."""
     engine = engine or store.get_engine()
     if report.status in ("duplicate", "rejected") or report._merged is None:
         return report
@@ -285,8 +285,8 @@ def commit(
     def write_once() -> list[int]:
         with store.transaction(engine) as sess:
             written = _write(sess, report, write, content, user, is_demo, received_at)
-            _audit(sess, report, written, user, accept_warnings)
-        return [sub_id for sub_id, _ in written]
+            _audit(sess, report, write, written, user, accept_warnings)
+        return list(written.values())
 
     try:
         sub_ids = write_once()
@@ -314,67 +314,68 @@ def _conflict(report: IngestReport, content: bytes, user: Principal, engine) -> 
 
 def _write(
     sess, report: IngestReport, write, content: bytes, user: str, is_demo: bool, received_at=None
-) -> list[tuple[int, pd.DataFrame]]:
+) -> dict[str, int]:
     """A submission per quarter the file writes, with its values, inside the caller's one
     transaction (all of them or none), once the store's write turn is taken and nothing the
-    file was compared with has changed; returns each submission's id and values. A file of
-    several quarters (a year's quarters as columns, a period column) is then reviewed,
-    reverted and counted quarter by quarter, as if each had been sent on its own."""
+    file was compared with has changed; returns each quarter's submission id."""
     expected = report._merged[[*STORE_KEY, "old"]]
-    written = []
-    for i, (_, part) in enumerate(write.groupby("period", sort=True, observed=True)):
-        sub_id = submissions.write_submission(
-            sess, report.sha256, report.filename, content, user, report.rows, part, is_demo,
-            expected if i == 0 else None, received_at,
-        )  # fmt: skip
-        written.append((sub_id, part))
-    return written
+    return submissions.write_submissions(
+        sess, report.sha256, report.filename, content, user, report.rows, write, is_demo,
+        expected, received_at,
+    )  # fmt: skip
 
 
 AUDITED_VALUES = 200  # values of a revision listed before/after in its audit record
 
 
-def _audit(sess, report, written, user, accept_warnings) -> None:
-    """An audit record per submission written (see ``_audit_one``)."""
-    for sub_id, write in written:
-        _audit_one(sess, report, write, user, accept_warnings, sub_id)
-
-
-def _audit_one(sess, report, write, user, accept_warnings, sub_id) -> None:
-    """The ingest's audit record: counts, and for a revision the first ``AUDITED_VALUES``
-    values it replaced, before and after (the submission itself keeps the whole file)."""
-    quarters = set(write.period.unique().tolist())
-    revised = write[write.old.notna()].head(AUDITED_VALUES)
-    keys = [f"{r.region_code} {r.indicator} {r.period}" for r in revised.itertuples()]
-    n_revised = int(write.old.notna().sum())
-    audit.record(
-        sess,
-        user,
-        "revise" if n_revised else "ingest",
-        {
+def _audit(sess, report, write, written: dict[str, int], user, accept_warnings) -> None:
+    """An audit record per submission written: its counts, and for a revision the first
+    ``AUDITED_VALUES`` values it replaced, before and after (the submission itself keeps the
+    whole file). Computed for all quarters at once: a file of many quarters stays cheap."""
+    period = write.period.astype(object)
+    counts = period.value_counts()
+    regions = write.region_code.astype(object).groupby(period).nunique()
+    changed = write[write.old.notna()]
+    revised = dict(iter(changed.groupby(changed.period.astype(object)))) if len(changed) else {}
+    flags: dict[str, list] = {}
+    if accept_warnings:  # the confirmed warnings by value, for the data-quality scorecard
+        for k, n in report.flags.items():
+            flags.setdefault(k[1], []).append([*k, n])
+    rows: dict[str, list[dict]] = {"ingest": [], "revise": []}
+    for quarter, sub_id in written.items():
+        part = revised.get(quarter, changed.iloc[:0])
+        listed = part.head(AUDITED_VALUES)
+        keys = [
+            f"{r} {i} {p}"
+            for r, i, p in zip(listed.region_code, listed.indicator, listed.period, strict=True)
+        ]
+        detail = {
             "submission_id": sub_id,
             "file": report.filename,
             "sha256": report.sha256,
-            "values": len(write),
-            "superseded": n_revised,
+            "values": int(counts[quarter]),
+            "superseded": len(part),
             "listed": len(keys),
             "warnings_confirmed": len(report.warnings) if accept_warnings else 0,
-            # the confirmed warnings by value, for the data-quality scorecard: this
-            # submission's quarters only (a file of several quarters is several submissions)
-            "flags": [[*k, n] for k, n in report.flags.items() if k[1] in quarters]
-            if accept_warnings
-            else [],
-        },
-        target=f"submission {sub_id} ({report.filename})",
-        before=dict(zip(keys, revised.old.astype(float), strict=True)) if n_revised else None,
-        after=dict(zip(keys, revised.value.astype(float), strict=True))
-        if n_revised
-        else {
-            "new_values": len(write),
-            "regions": int(write.region_code.nunique()),
-            "periods": sorted(write.period.unique().tolist()),
-        },
-    )
+            "flags": flags.get(quarter, []),
+        }
+        if len(part):
+            before = dict(zip(keys, listed.old.astype(float), strict=True))
+            after = dict(zip(keys, listed.value.astype(float), strict=True))
+        else:
+            before = None
+            after = {
+                "new_values": int(counts[quarter]),
+                "regions": int(regions[quarter]),
+                "periods": [quarter],
+            }
+        target = f"submission {sub_id} ({report.filename})"
+        rows["revise" if len(part) else "ingest"].append(
+            {"detail": detail, "target": target, "before": before, "after": after}
+        )
+    for action, records in rows.items():
+        if records:
+            audit.record_many(sess, user, action, records)
 
 
 class _Withdrawn(Exception):
@@ -431,8 +432,8 @@ def ingest(
             written = _write(sess, report, write, content, user, is_demo, received_at)
             if not verdict.result():
                 raise _Withdrawn
-            _audit(sess, report, written, user, accept_warnings)
-        return [sub_id for sub_id, _ in written]
+            _audit(sess, report, write, written, user, accept_warnings)
+        return list(written.values())
 
     # The write runs on the worker and validation here: validation's big arrays then reuse
     # the heap the reader freed, instead of growing a second thread's malloc arena.

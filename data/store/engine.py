@@ -53,6 +53,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.execute("PRAGMA page_size=16384")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
+    # a 16 MB page cache (SQLite's default is 2 MB): a file of many quarters writes each
+    # quarter's submission id into the index of observations by submission at as many places,
+    # which thrashes a small cache (100,000 rows of 935 quarters: 4.7 s → 3.5 s to commit)
+    cur.execute("PRAGMA cache_size=-16384")
     cur.close()
 
 

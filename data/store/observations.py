@@ -3,6 +3,8 @@ insert and superseding of a submission's values."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Mapping
 from datetime import date
 
 import numpy as np
@@ -136,54 +138,73 @@ INSERT_CHUNK = 10_000  # rows per executemany (bounds the parameter lists' memor
 ROWS_PER_STATEMENT = 200  # rows per multi-row VALUES (800 parameters, far below both limits)
 
 
-def insert_values(conn, write: pd.DataFrame, submission_id: int) -> None:
+def insert_values(conn, write: pd.DataFrame, submission: int | Mapping[str, int]) -> None:
     """Insert new observation rows with DBAPI executemany over multi-row VALUES statements:
     no ORM objects, no per-row parameter processing, one statement execution per 200 rows,
-    the submission id (an integer from this transaction) and is_current written as literals,
-    and rows in the unique index's key order so the index grows in order (the order is found
-    from the keys' integer codes; no sorted copy of the rows is made). On SQLite this writes
-    700,000 values about twice as fast as one row per execution."""
+    is_current (and a single submission's id, an integer from this transaction) written as
+    literals, and rows in the unique index's key order so the index grows in order (the order
+    is found from the keys' integer codes; no sorted copy of the rows is made). On SQLite this
+    writes 700,000 values about twice as fast as one row per execution. ``submission``: the
+    submission's id, or each period's submission (a file of several quarters), whose rows are
+    still written in one pass in key order (quarter by quarter, the index would be written
+    all over, several times slower)."""
+    ids = None if isinstance(submission, int) else _ids_of(write, submission)
     if conn.dialect.name == "postgresql":
-        _copy_values(conn, write, submission_id)
+        _copy_values(conn, write, submission if ids is None else ids)
         return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     head = "INSERT INTO observation (region_code, indicator_code, period, value, submission_id, is_current) VALUES "
-    one = f"({mark}, {mark}, {mark}, {mark}, {int(submission_id)}, TRUE)"
+    sub = mark if ids is not None else str(int(submission))
+    one = f"({mark}, {mark}, {mark}, {mark}, {sub}, TRUE)"
     many = head + ", ".join([one] * ROWS_PER_STATEMENT)
     keys = [sorted_codes(write[c]) for c in STORE_KEY]
     order = np.lexsort([codes for codes, _ in reversed(keys)])
     value = write.value.to_numpy(dtype=float)
+    k = 4 if ids is None else 5  # parameters per row
     for lo in range(0, len(order), INSERT_CHUNK):
         idx = order[lo : lo + INSERT_CHUNK]
-        flat = np.empty(4 * len(idx), dtype=object)
+        flat = np.empty(k * len(idx), dtype=object)
         for j, (codes, uniques) in enumerate(keys):
-            flat[j::4] = uniques[codes[idx]]
-        flat[3::4] = value[idx].tolist()
+            flat[j::k] = uniques[codes[idx]]
+        flat[3::k] = value[idx].tolist()
+        if ids is not None:
+            flat[4::k] = ids[idx].tolist()
         full = len(idx) // ROWS_PER_STATEMENT * ROWS_PER_STATEMENT
-        width = 4 * ROWS_PER_STATEMENT
+        width = k * ROWS_PER_STATEMENT
         if full:
-            block = flat[: 4 * full].reshape(-1, width)
+            block = flat[: k * full].reshape(-1, width)
             conn.exec_driver_sql(many, list(map(tuple, block.tolist())))
-        rest = flat[4 * full :].reshape(-1, 4).tolist()
+        rest = flat[k * full :].reshape(-1, k).tolist()
         if rest:
             conn.exec_driver_sql(head + one, list(map(tuple, rest)))
 
 
-def _copy_values(conn, write: pd.DataFrame, submission_id: int) -> None:
+def _ids_of(write: pd.DataFrame, submission: Mapping[str, int]) -> np.ndarray:
+    """Each row's submission id, by its period."""
+    codes, uniques = pd.factorize(write.period.astype(object))
+    return np.array([int(submission[p]) for p in uniques], dtype=np.int64)[codes]
+
+
+def _copy_values(conn, write: pd.DataFrame, submission: int | np.ndarray) -> None:
     """PostgreSQL: the rows through COPY FROM STDIN (psycopg's ``copy``), in the unique
-    index's key order, far faster than INSERT statements for a large return."""
+    index's key order, far faster than INSERT statements for a large return. ``submission``:
+    one id, or each row's."""
     keys = [sorted_codes(write[c]) for c in STORE_KEY]
     order = np.lexsort([codes for codes, _ in reversed(keys)])
     columns = [uniques[codes[order]] for codes, uniques in keys]
     value = write.value.to_numpy(dtype=float)[order].tolist()
+    if isinstance(submission, np.ndarray):
+        subs = submission[order].tolist()
+    else:
+        subs = itertools.repeat(int(submission), len(order))
     raw = conn.connection.driver_connection  # the psycopg connection of this transaction
     sql = (
         "COPY observation (region_code, indicator_code, period, value, submission_id, "
         "is_current) FROM STDIN"
     )
     with raw.cursor() as cur, cur.copy(sql) as copy:
-        for region, indicator, period, v in zip(*columns, value, strict=True):
-            copy.write_row((region, indicator, period, v, submission_id, True))
+        for region, indicator, period, v, sub in zip(*columns, value, subs, strict=True):
+            copy.write_row((region, indicator, period, v, sub, True))
 
 
 def sorted_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:

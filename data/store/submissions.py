@@ -1,5 +1,5 @@
-"""Submissions in the store: one uploaded workbook each, its values, its history (SQL only;
-``data.intake.ingest`` decides what may be written)."""
+"""Submissions in the store: one per quarter of an uploaded workbook, its values, its history
+(SQL only; ``data.intake.ingest`` decides what may be written)."""
 
 from __future__ import annotations
 
@@ -21,9 +21,10 @@ def committed_with(engine: Engine, sha256: str) -> int | None:
     """The id of the committed submission of a file with this sha256, if any."""
     with reader(engine) as sess:
         return sess.scalar(
-            select(Submission.id).where(
-                Submission.sha256 == sha256, Submission.status == "committed"
-            )
+            select(Submission.id)
+            .where(Submission.sha256 == sha256, Submission.status == "committed")
+            .order_by(Submission.id)
+            .limit(1)
         )
 
 
@@ -46,7 +47,7 @@ def _changed_since_check(sess, expected: pd.DataFrame) -> int:
     return int(differ.sum())
 
 
-def write_submission(
+def write_submissions(
     sess,
     sha256: str,
     filename: str,
@@ -57,14 +58,16 @@ def write_submission(
     is_demo: bool,
     expected: pd.DataFrame | None = None,
     received_at: datetime | None = None,
-) -> int:
-    """The submission, the superseding of the values it revises (rows of ``write`` with an
-    ``old`` value) and its new values; returns the submission id. Runs inside the caller's
-    transaction, after checking that ``user`` may write every region of it, taking the store's
-    write turn, checking that no quarter it writes is approved (else quarter_locks.Locked) and
-    (``expected``: every key of the file with the ``old`` value it was compared with) that
-    nothing it was compared with has changed since (else WriteConflict). A returned quarter
-    it writes is submitted again.
+) -> dict[str, int]:
+    """One submission per quarter of ``write`` (a file of several quarters is reviewed,
+    reverted and counted quarter by quarter, as if each had been sent alone), the superseding
+    of the values each revises (rows with an ``old`` value) and their new values; returns each
+    quarter's submission id. Runs inside the caller's transaction, after checking that
+    ``user`` may write every region of it, taking the store's write turn, checking that no
+    quarter it writes is approved (else quarter_locks.Locked) and (``expected``: every key of
+    the file with the ``old`` value it was compared with) that nothing it was compared with
+    has changed since (else WriteConflict). A returned quarter it writes is submitted again.
+    The file's bytes are kept once, with the first quarter's submission.
     ``received_at``: when the return was received, for a return loaded after the fact (the
     demo's submission calendar); default now."""
     require(user, "ingest", regions=write.region_code.unique().tolist())
@@ -75,24 +78,34 @@ def write_submission(
         changed = _changed_since_check(sess, expected)
         if changed:
             raise WriteConflict(changed)
-    sub = Submission(
-        sha256=sha256,
-        filename=filename,
-        content=content,
-        uploaded_by=user.name,
-        n_rows=n_rows,
-        n_values=len(write),
-        is_demo=is_demo,
-        **({"uploaded_at": received_at} if received_at is not None else {}),
-    )
-    sess.add(sub)
+    periods = sorted(write.period.astype(object).unique().tolist())
+    counts = write.period.astype(object).value_counts()
+    subs = [
+        Submission(
+            sha256=sha256,
+            filename=filename,
+            content=content if i == 0 else b"",
+            uploaded_by=user.name,
+            n_rows=n_rows,
+            n_values=int(counts[period]),
+            is_demo=is_demo,
+            **({"uploaded_at": received_at} if received_at is not None else {}),
+        )
+        for i, period in enumerate(periods)
+    ]
+    sess.add_all(subs)
     sess.flush()
+    for sub in subs[1:]:
+        sub.note = f"file kept with submission {subs[0].id}"
+    of_period = {period: int(sub.id) for period, sub in zip(periods, subs, strict=True)}
     revised = write.loc[write.old.notna(), list(STORE_KEY)]
     if len(revised):
-        supersede(sess, revised, int(sub.id))
-    insert_values(sess.connection(), write, int(sub.id))
+        for period, keys in revised.groupby(revised.period.astype(object), sort=True):
+            supersede(sess, keys, of_period[period])
+    # in one pass, in the index's order (see insert_values)
+    insert_values(sess.connection(), write, of_period if len(subs) > 1 else int(subs[0].id))
     quarter_locks.resubmitted(sess, user, pairs, received_at)
-    return int(sub.id)
+    return of_period
 
 
 class RevertError(Exception):
