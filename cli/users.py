@@ -200,12 +200,24 @@ def user_list(as_json: bool) -> None:
 @click.option("--since", default=None, help="Only records from this date or time (ISO 8601).")
 @click.option("--user", "user_name", default=None, help="Only records of this user.")
 @click.option("--action", default=None, help="Only records of this action (e.g. ingest).")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Check the trail's hash chain instead: exit 1 at the first changed, inserted or "
+    "deleted record.",
+)
 @store_errors
-def audit(as_json: bool, since: str | None, user_name: str | None, action: str | None) -> None:
+def audit(
+    as_json: bool, since: str | None, user_name: str | None, action: str | None, verify: bool
+) -> None:
     """The audit trail, newest first: who did what to which, with values before and after."""
     from datetime import UTC, datetime
 
     from data.store.audit import read_audit
+
+    if verify:
+        _verify_audit(as_json)
+        return
 
     when = None
     if since:
@@ -223,3 +235,25 @@ def audit(as_json: bool, since: str | None, user_name: str | None, action: str |
         for r in records
     ]
     emit(records, as_json, "\n".join(lines) or "no audit records match")
+
+
+def _verify_audit(as_json: bool) -> None:
+    """``urbdash audit --verify``: the chain walked from the first record to the head."""
+    from data.store.audit import verify
+
+    out = verify(_engine())
+    if out["ok"]:
+        text = f"audit trail intact: {out['rows']:,} records chained, head {out['head']}"
+    elif out["broken_at"] == -1:
+        text = (
+            f"audit trail broken after its last record ({out['rows']:,} checked): the head "
+            f"{out['head']} matches none of them, so records at the end were deleted"
+        )
+    else:
+        text = (
+            f"audit trail broken at record {out['broken_at']} ({out['rows']:,} checked): that "
+            "record was changed, or a record just before it inserted or deleted"
+        )
+    emit(out, as_json, text)
+    if not out["ok"]:
+        raise SystemExit(EXIT_INVALID)

@@ -1,17 +1,26 @@
 """The audit trail: one appended record per change, written in the transaction of the change
 (a change that fails leaves no audit row, an audit row that fails undoes the change). The table
-is append-only: this module has no update or delete, and triggers refuse them in the database."""
+is append-only: this module has no update or delete, and triggers refuse them in the database.
+
+Rows are chained (``data.store.audit_chain``): the records of a transaction are appended when
+it commits, after the head row (``audit_head``) is taken FOR UPDATE, so the chain is one line
+in commit order on PostgreSQL as on SQLite, and the lock is held only for the commit.
+``verify`` walks the chain."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
+from sqlalchemy.orm import Session
 
 from data.accounts.policy import Principal
+from data.store.audit_chain import FIELDS, GENESIS, first_break, link
 from data.store.engine import Engine, reader
-from data.store.models import AuditLog
+from data.store.models import AuditHead, AuditLog
+
+PENDING = "urbdash_audit_rows"  # Session.info key: this transaction's records, in order
 
 COLUMNS = ["id", "at", "user", "action", "target", "before", "after", "detail"]
 
@@ -28,36 +37,52 @@ def record(
     """Append who did what to which (``target``), with the values before and after, to the
     open session."""
     name = user.name if isinstance(user, Principal) else str(user)
-    sess.add(
-        AuditLog(
-            user=name[:80],
-            action=action,
-            detail=detail or {},
-            target=target,
-            before=before,
-            after=after,
-        )
-    )
+    row = {"at": datetime.now(UTC), "user": name[:80], "action": action, "detail": detail or {},
+           "target": target, "before": before, "after": after}  # fmt: skip
+    sess.info.setdefault(PENDING, []).append(row)
 
 
 def record_many(sess, user: Principal | str, action: str, rows: list[dict]) -> None:
     """Append one record per item of ``rows`` (each with detail, target, before, after) in
     one statement, in order."""
-    from datetime import UTC
-    from datetime import datetime as _dt
-
-    from sqlalchemy import insert
-
     name = (user.name if isinstance(user, Principal) else str(user))[:80]
-    now = _dt.now(UTC)
-    sess.execute(
-        insert(AuditLog),
-        [
-            {"at": now, "user": name, "action": action, "detail": r.get("detail") or {},
-             "target": r.get("target"), "before": r.get("before"), "after": r.get("after")}
-            for r in rows
-        ],
+    now = datetime.now(UTC)
+    sess.info.setdefault(PENDING, []).extend(
+        {"at": now, "user": name, "action": action, "detail": r.get("detail") or {},
+         "target": r.get("target"), "before": r.get("before"), "after": r.get("after")}
+        for r in rows
     )  # fmt: skip
+
+
+@event.listens_for(Session, "before_commit")
+def _append(sess: Session) -> None:
+    """The transaction's records, chained after the head and inserted, as it commits."""
+    rows = sess.info.pop(PENDING, None)
+    if not rows:
+        return
+    head = sess.get(AuditHead, 1, with_for_update=True)
+    previous = head.chain if head is not None else GENESIS
+    for row in rows:
+        previous = row["chain"] = link(previous, row)
+    sess.execute(insert(AuditLog), rows)
+    if head is None:
+        sess.add(AuditHead(id=1, chain=previous))
+    else:
+        head.chain = previous
+
+
+def verify(engine: Engine) -> dict:
+    """Walk the chain: ``ok``, how many rows were checked, and where it first breaks
+    (``broken_at``: a row id; -1 when rows after the last one are gone), with that row."""
+    with reader(engine) as sess:
+        head = sess.scalar(select(AuditHead.chain).where(AuditHead.id == 1))
+        result = sess.execute(
+            select(AuditLog.id, AuditLog.chain, *(getattr(AuditLog, f) for f in FIELDS))
+            .order_by(AuditLog.id)
+            .execution_options(yield_per=2000)
+        )
+        broken, n = first_break(result.mappings(), head)
+    return {"ok": broken is None, "rows": n, "broken_at": broken, "head": head}
 
 
 def read_audit(
@@ -109,7 +134,6 @@ def read_rows_after(engine: Engine, last_id: int) -> list[dict]:
 
 
 def carry(sess, rows: list[dict]) -> None:
-    """Append rows read by ``read_rows_after`` (their own times kept), in order."""
-    for row in rows:
-        sess.add(AuditLog(**row))
-    sess.flush()
+    """Append rows read by ``read_rows_after`` (their own times kept), in order, chained in
+    the store they are carried into."""
+    sess.info.setdefault(PENDING, []).extend(dict(row) for row in rows)

@@ -322,3 +322,14 @@ class AuditLog(Base):
     target: Mapped[str | None] = mapped_column(String(200))
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+    # SHA-256 over the previous row's chain and this row (data.store.audit_chain)
+    chain: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """One row (id 1): the last audit row's chain. Taken FOR UPDATE when rows are appended
+    (the chain is one line in commit order), and it tells a deleted last row."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    chain: Mapped[str] = mapped_column(String(64))

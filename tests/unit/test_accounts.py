@@ -386,6 +386,7 @@ def test_audit_row_and_change_share_one_transaction(eng, monkeypatch):
         raise RuntimeError("audit down")
 
     monkeypatch.setattr(audit, "record", broken)
+    monkeypatch.setattr(audit, "record_many", broken)
     with pytest.raises(RuntimeError, match="audit down"):
         _target(eng, one_role("admin"))
     with pytest.raises(RuntimeError, match="audit down"):

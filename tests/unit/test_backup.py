@@ -12,6 +12,7 @@ from sqlalchemy import MetaData, select
 from cli.main import main
 from data import store
 from data.intake.ingest import ingest
+from data.store import audit
 from data.store.bootstrap import init_store
 from tests.fixtures import workbooks as wb
 from tests.fixtures.actors import SYSTEM
@@ -60,6 +61,10 @@ def test_round_trip_gives_back_every_table(db_url, tmp_path, monkeypatch):
     restored_audit = restored_audit[: len(expected_audit)] + restored_audit[-1:]
     # the restore bumps the write counter, so every app process drops its caches
     assert after.pop("store_version") == [(1, before.pop("store_version")[0][1] + 1)]
+    # the chain's head moves with the carried and the restore rows, and the chain holds
+    before.pop("audit_head")
+    assert after.pop("audit_head") == [(1, restored_audit[-1][-1])]
+    assert audit.verify(engine)["ok"]
     assert after == before
     assert restored_audit[:-1] == expected_audit
     assert restored_audit[-1][3] == "restore"  # (id, at, user, action, ...)
