@@ -9,12 +9,9 @@ site filled in for this machine (for /etc/nginx/sites-enabled/).
 from __future__ import annotations
 
 import argparse
-import base64
 import contextlib
-import hashlib
 import math
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -28,6 +25,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ui.security import headers, streamlit_static
+
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "deploy" / "nginx" / "urbdash.conf"
 PG_SCRIPT = ROOT / ".ci" / "pg.sh"
@@ -38,24 +37,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def streamlit_static() -> Path:
-    """The installed Streamlit's folder of content-hashed assets (served as /static/)."""
-    import streamlit
-
-    return Path(streamlit.__file__).parent / "static" / "static"
-
-
-def script_hashes() -> str:
-    """CSP sources for the inline scripts of the installed Streamlit's index.html (its one
-    ``window.prerenderReady = false``), so the policy needs no 'unsafe-inline' for scripts."""
-    html = (streamlit_static().parent / "index.html").read_text(encoding="utf-8")
-    inline = re.findall(r"<script>(.*?)</script>", html, flags=re.S)
-    return " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
-        for s in inline
-    )
 
 
 def max_body_mb() -> int:
@@ -72,7 +53,11 @@ def render_site(listen: str, ports: list[int]) -> str:
         "@LISTEN@": listen,
         "@UPSTREAMS@": "\n".join(f"    server 127.0.0.1:{p};" for p in ports),
         "@MAX_BODY@": str(max_body_mb()),
-        "@SCRIPT_HASHES@": script_hashes(),
+        # the replicas' own copies hidden, nginx's added (once each, also on its /static/)
+        "@SECURITY_HEADERS@": "\n".join(
+            f'    proxy_hide_header {name};\n    add_header {name} "{value}" always;'
+            for name, value in headers().items()
+        ),
         "@STATIC@": f"{streamlit_static()}/",
     }
     text = SITE.read_text(encoding="utf-8")

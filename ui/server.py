@@ -160,6 +160,9 @@ def run(host: str, port: int) -> int:
     from streamlit.web import cli as streamlit_cli
 
     PagesManager.uses_pages_directory = False
+    from ui.security import install
+
+    install()  # the security headers, and /_stcore/metrics closed (ui/security.py)
     limit_arenas()
     start_worker()
     threading.Thread(target=warm_up, name="urbdash-warm-up", daemon=True).start()

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -99,6 +100,35 @@ def test_nginx_adds_headers_and_a_sticky_cookie_and_replicas_listen_on_loopback_
     for url in deployed.replicas:
         port = int(url.rsplit(":", 1)[1])
         assert listening(port) == ["0100007F"], f"replica {url} listens beyond loopback"
+
+
+SECURITY = (
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "Referrer-Policy",
+    "X-Content-Type-Options",
+)
+
+
+def test_replicas_send_nginxs_security_headers_and_close_the_metrics(deployed):
+    """A replica reached without nginx (as `make run` serves) sends the same security headers,
+    once each through nginx; Streamlit's /_stcore/metrics is closed on both, host-config (the
+    page needs it before sign-in) stays open."""
+    with urllib.request.urlopen(deployed.url + "/") as reply:
+        front = {h: reply.headers.get_all(h) for h in SECURITY}
+    assert all(len(v) == 1 for v in front.values()), front  # nginx hides the replica's copy
+    for base in (deployed.url, *deployed.replicas):
+        with urllib.request.urlopen(base + "/") as reply:
+            assert {h: reply.headers.get_all(h) for h in SECURITY} == front, base
+        with urllib.request.urlopen(base + "/_stcore/health") as reply:
+            assert reply.headers["X-Frame-Options"] == "DENY"
+        for closed in ("/_stcore/metrics", "/_stcore/metrics/", "//_stcore/metrics"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(base + closed)
+            assert refused.value.code == 404, (base, closed)
+            assert b"streamlit" not in refused.value.read().lower()
+        with urllib.request.urlopen(base + "/_stcore/host-config") as reply:
+            assert reply.status == 200
 
 
 def test_every_page_through_nginx_under_the_csp(deployed, browser, shots):
