@@ -7,6 +7,7 @@ import sys
 import click
 
 from cli.base import (
+    EXIT_INVALID,
     emit,
     fail,
     main,
@@ -32,6 +33,27 @@ def init(as_json: bool) -> None:
         "{aliases} aliases, {indicators} indicators, {official_values} official values".format(
             **counts
         ),
+    )
+
+
+@main.command("grant-app")
+@click.argument("role")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@store_errors
+def grant_app_role(role: str, as_json: bool) -> None:
+    """As the store's owner (PostgreSQL): let ROLE, the app's log-in, read and write the tables
+    but only read and append the audit trail."""
+    from data.store.roles import RoleError, grant_app
+
+    try:
+        done = grant_app(store.get_engine(), role)
+    except RoleError as exc:
+        fail(str(exc), EXIT_INVALID)
+    emit(
+        {"role": role, "statements": done},
+        as_json,
+        f"{role} may read and write the store's tables; the audit trail it may only read and "
+        "append to",
     )
 
 

@@ -112,6 +112,7 @@ class Deployment:
     env: dict
     pg_dir: Path | None
     procs: list[subprocess.Popen] = field(default_factory=list)
+    owner_url: str | None = None  # the store's owner (migrations); database_url is the app's
 
     def pids(self) -> list[int]:
         """The replicas' process ids (nginx last in ``procs`` is not one)."""
@@ -137,6 +138,29 @@ class Deployment:
         subprocess.run(["bash", str(PG_SCRIPT), "resume", str(self.pg_dir)], check=True)
 
 
+OWNER_ROLE, APP_ROLE, DATABASE = "urbdash_owner", "urbdash_app", "urbdash"
+
+
+def least_privilege(admin_url: str) -> tuple[str, str]:
+    """On a fresh PostgreSQL server (``admin_url``, a superuser): the owner and app roles and
+    the store's database (data/store/roles.py); their URLs, owner's first."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from data.store.roles import create_roles
+
+    admin = create_engine(admin_url)
+    try:
+        create_roles(admin, DATABASE, OWNER_ROLE, APP_ROLE)
+    finally:
+        admin.dispose()
+    url = make_url(admin_url).set(database=DATABASE)
+    return (
+        url.set(username=OWNER_ROLE).render_as_string(False),
+        url.set(username=APP_ROLE).render_as_string(False),
+    )
+
+
 @contextlib.contextmanager
 def deployment(
     var: Path, replicas: int = 2, listen: str | None = None, database_url: str | None = None
@@ -149,16 +173,18 @@ def deployment(
     procs: list[subprocess.Popen] = []
     logs = []
     try:
+        owner_url = database_url
         if database_url is None:
             # outside ``var``: the cluster belongs to the postgres user when run as root, who
             # may not be able to enter ``var`` (a private temporary folder, say)
             pg_dir = Path(tempfile.mkdtemp(prefix="urbdash-pg."))
-            database_url = subprocess.run(
+            admin_url = subprocess.run(
                 ["bash", str(PG_SCRIPT), "start", str(pg_dir)],
                 check=True,
                 stdout=subprocess.PIPE,
                 text=True,
             ).stdout.strip()
+            owner_url, database_url = least_privilege(admin_url)
         env = {
             **os.environ,
             "URBDASH_DATABASE_URL": database_url,
@@ -167,9 +193,17 @@ def deployment(
             "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32),
         }
         bindir = Path(sys.executable).parent
-        for step in (["init"], ["demo", "--if-empty"]):
+        # the schema and the demo as the owner; the app's role then gets its rights
+        steps = [["init"], ["demo", "--if-empty"]]
+        if owner_url != database_url:
+            steps.append(["grant-app", APP_ROLE])
+        for step in steps:
             subprocess.run(
-                [str(bindir / "urbdash"), *step], env=env, cwd=ROOT, check=True, capture_output=True
+                [str(bindir / "urbdash"), *step],
+                env={**env, "URBDASH_DATABASE_URL": owner_url},
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
             )
         ports = [free_port() for _ in range(replicas)]
         for i, port in enumerate(ports):
@@ -212,7 +246,7 @@ def deployment(
         host, port = listen.rsplit(":", 1)
         url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '*') else host}:{port}"
         wait_healthy(url, procs[-1], prefix / "error.log")
-        yield Deployment(var, url, urls, database_url, env, pg_dir, procs)
+        yield Deployment(var, url, urls, database_url, env, pg_dir, procs, owner_url)
     finally:
         for proc in reversed(procs):
             proc.terminate()

@@ -319,3 +319,38 @@ def test_postgresql_restarted_under_the_app(deployed, browser, shots, tmp_path):
         outcomes.append(proc.returncode)
     print(f"in-flight ingests across a PostgreSQL restart: exit codes {outcomes}")
     assert outcomes[0] == 2  # the first ran while the database was away
+
+
+def test_the_app_connects_with_least_privilege(deployed):
+    """The replicas' role reads and writes the store and appends to the audit trail, but can
+    neither change nor delete audit records nor lift their triggers; the owner ran the
+    migrations."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import ProgrammingError
+
+    from data.store import audit
+    from tests.fixtures.actors import SYSTEM
+
+    assert deployed.owner_url and "urbdash_app@" in deployed.database_url
+    app = create_engine(deployed.database_url)
+    try:
+        with app.connect() as conn:
+            assert conn.scalar(text("SELECT current_user")) == "urbdash_app"
+            assert conn.scalar(text("SELECT count(*) FROM observation")) > 0
+        with store.transaction(app) as sess:
+            audit.record(sess, SYSTEM, "note", {"by": "the app's role"})
+        for statement, refusal in (
+            ("UPDATE audit_log SET action = 'x'", "permission denied for table audit_log"),
+            ("DELETE FROM audit_log", "permission denied for table audit_log"),
+            ("TRUNCATE audit_log", "permission denied for table audit_log"),
+            ("ALTER TABLE audit_log DISABLE TRIGGER ALL", "must be owner of table audit_log"),
+            ("DROP TABLE audit_log", "must be owner of table audit_log"),
+            ("CREATE TABLE sneaky (x int)", "permission denied for schema public"),
+        ):
+            with pytest.raises(ProgrammingError) as refused, app.begin() as conn:
+                conn.execute(text(statement))
+            assert refusal in str(refused.value), statement
+        assert audit.verify(app)["ok"]
+    finally:
+        app.dispose()
+        store.clear_engines()
