@@ -107,6 +107,19 @@ def _backup_revision(engine: Engine, path: Path) -> str | None:
         finally:
             con.close()
         return row[0] if row else None
+    # the archive's table of contents, then every data block read through (decompressed, the
+    # SQL written to nowhere): a truncated or overwritten archive fails here, before the store
+    # is touched; what it holds is then restored in one transaction (all of it or nothing)
+    for check in (["--list"], ["--file=/dev/null"]):
+        read = subprocess.run(
+            [_tool("pg_restore"), *check, str(path)], capture_output=True, text=True
+        )
+        if read.returncode:
+            reason = (read.stderr.strip().splitlines() or ["unreadable"])[-1]
+            raise StoreError(
+                f"backup {path.name} is damaged or no urbdash PostgreSQL backup ({reason}): "
+                "nothing was changed"
+            )
     listed = subprocess.run(
         [_tool("pg_restore"), "--data-only", "--table=alembic_version", "--file=-", str(path)],
         capture_output=True,
@@ -183,7 +196,11 @@ def restore(engine: Engine, inp: Path | str, user: str = "cli") -> dict:
             text=True,
         )
         if done.returncode:
-            raise StoreError(f"pg_restore failed: {done.stderr.strip().splitlines()[-1]}")
+            reason = (done.stderr.strip().splitlines() or ["failed"])[-1]
+            raise StoreError(
+                f"pg_restore failed ({reason}): nothing was changed (the restore runs as one "
+                "transaction)"
+            )
     head = upgrade(engine)
     with transaction(engine) as sess:
         lock_store(sess)  # every app process sees the restored store at its next run

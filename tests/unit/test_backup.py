@@ -178,3 +178,39 @@ def test_a_damaged_backup_is_refused_and_nothing_changes(tmp_path, monkeypatch):
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     con.close()
+
+
+def _damaged_archives(good: bytes) -> dict[str, bytes]:
+    """Damage any backup file may meet: cut short, overwritten in its middle, or another file."""
+    middle = bytearray(good)
+    for at in range(len(good) // 3, 2 * len(good) // 3, 97):
+        middle[at : at + 8] = b"\xa5" * 8
+    return {
+        "truncated": good[: len(good) // 2],
+        "overwritten": bytes(middle),
+        "foreign": b"PGDMP but not really " * 400,
+    }
+
+
+def test_a_damaged_backup_is_refused_on_either_database(db_url, tmp_path, monkeypatch):
+    """PostgreSQL's archive is read through (table of contents, every data block) before the
+    store is touched; SQLite's file checked by SQLite: each damage refused, nothing changed."""
+    monkeypatch.setenv("URBDASH_DATABASE_URL", db_url)
+    monkeypatch.setenv("URBDASH_VAR_DIR", str(tmp_path / "var"))
+    engine = store.get_engine(db_url)
+    init_store(engine)
+    assert ingest(wb.standard(), "q3.xlsx", user=SYSTEM, engine=engine, today="2020Q4").ok
+    out = tmp_path / "good.backup"
+    runner = CliRunner()
+    assert runner.invoke(main, ["backup", str(out)]).exit_code == 0
+    before = snapshot(engine)
+    for kind, content in _damaged_archives(out.read_bytes()).items():
+        bad = tmp_path / f"{kind}.backup"
+        bad.write_bytes(content)
+        done = runner.invoke(main, ["restore", str(bad), "--yes"])
+        assert done.exit_code == 2, (kind, done.output)
+        assert done.stderr.startswith(f"urbdash: error: backup {kind}.backup is damaged")
+        assert done.stderr.rstrip().endswith("nothing was changed"), (kind, done.stderr)
+        assert snapshot(store.get_engine(db_url)) == before, kind
+    assert audit.verify(store.get_engine(db_url))["ok"]
+    store.clear_engines()
