@@ -505,7 +505,30 @@ def bench_big(tmp: Path) -> list[tuple]:
             "≤ 1.5×",
         ),
         *bench_big_csv(tmp, child),
+        *bench_shapes(tmp, child),
     ]
+
+
+def bench_shapes(tmp: Path, child) -> list[tuple]:
+    """Files that declare no dimension: 300,000 rows (over the row limit: refused while its
+    XML is streamed, before a parse) and the widest inside the limits (85,000 rows × 35
+    columns, 2.98 million cells), each validated once in a fresh process, against the bare
+    calamine read of the same file. Peak memory is printed beside DESIGN.md's 400 MB."""
+    from bench.big_return import write_shape
+
+    out = []
+    for rows, cols, budget in ((300_000, 10, "≤ 5 s"), (85_000, 35, "reported")):
+        path = write_shape(tmp / f"shape-{rows}x{cols}.xlsx", rows, cols)
+        ours = child("check", file=path)
+        bare = child("calamine", file=path)["seconds"] if rows <= 200_000 else None
+        print(
+            f"{rows:,} × {cols} without a dimension: {ours['status']} ({ours['rule']}), "
+            f"{ours['seconds']:.2f} s, peak RSS {ours['peak_rss_mb']:.0f} MB (budget ≤ "
+            f"{'250' if ours['rule'] else '400'} MB)"
+        )
+        name = f"{'refuse' if rows > 200_000 else 'validate'} {rows:,} × {cols} (no dimension)"
+        out.append((name, ours["seconds"], bare, "bare calamine read", budget))
+    return out
 
 
 def bench_big_csv(tmp: Path, child) -> list[tuple]:

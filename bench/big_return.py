@@ -15,6 +15,8 @@ Usage: python -m bench.big_return FILE  -> prints JSON {"seconds", "peak_rss_mb"
        "commit"}
        python -m bench.big_return FILE validate  -> JSON {"seconds"}: read + every reading and
        validation rule, no store (``urbdash validate``), median of 3
+       python -m bench.big_return FILE check  -> JSON {"seconds", "peak_rss_mb", "status",
+       "rule"}: one validation, cold (a file refused or read whatever its shape)
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def _rows(n_rows: int):
     yield header()
     for i in range(n_rows):
         yield [
-            quarters[i // len(counties)],
+            quarters[(i // len(counties)) % len(quarters)],  # wraps past 192,600 rows
             counties[i % len(counties)],
             "",
             100 + i % 50,
@@ -77,6 +79,82 @@ def write_big(path: Path, n_rows: int = 100_000) -> Path:
         ws.append(row)
     wb.save(path)
     return path
+
+
+def write_shape(path: Path, n_rows: int, n_cols: int) -> Path:
+    """A return of ``n_rows`` × ``n_cols``: the real columns, then extra ones (remarks, as
+    some offices add), written as a writer that declares no dimension (openpyxl's write-only
+    mode) writes the sheet XML, straight to the zip (openpyxl would take minutes)."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    from openpyxl.utils import get_column_letter
+
+    shell = io.BytesIO()
+    wb = Workbook()
+    wb.active.title = "data"
+    wb.save(shell)
+    letters = [get_column_letter(c + 1) for c in range(n_cols)]
+    rows = _rows(n_rows)
+    names = next(rows) + [f"备注{i}" for i in range(n_cols - len(header()))]
+
+    def cell(ref: str, value) -> str:
+        if isinstance(value, str):
+            return f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+        return f'<c r="{ref}"><v>{value}</v></c>'
+
+    def sheet():
+        yield (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            '<sheetData><row r="1">'
+            + "".join(cell(f"{c}1", v) for c, v in zip(letters, names, strict=False))
+            + "</row>"
+        )
+        for r, row in enumerate(rows, start=2):
+            row = row + [r] * (n_cols - len(row))
+            yield (
+                f'<row r="{r}">'
+                + "".join(cell(f"{c}{r}", v) for c, v in zip(letters, row, strict=False))
+                + "</row>"
+            )
+        yield "</sheetData></worksheet>"
+
+    src = zipfile.ZipFile(io.BytesIO(shell.getvalue()))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            if item.filename == "xl/worksheets/sheet1.xml":
+                with dst.open(item.filename, "w") as fh:
+                    for part in sheet():
+                        fh.write(part.encode())
+            else:
+                dst.writestr(item, src.read(item.filename))
+    return path
+
+
+def check_once(path: str) -> None:
+    """One ``urbdash validate`` of the file in a fresh process: its time, this process's peak
+    memory, and the file's verdict (the first error's rule when refused)."""
+    from data.intake.ingest import check
+    from data.reference import periods
+
+    periods.FIRST_YEAR = 1700
+    content = Path(path).read_bytes()
+    t0 = time.perf_counter()
+    report = check(content, Path(path).name, use_store=False, today="2200Q4")
+    seconds = time.perf_counter() - t0
+    errors = [p.rule for p in report.errors]
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_rss_mb": _peak_mb(),
+                "status": report.status,
+                "rule": errors[0] if errors else None,
+            }
+        )
+    )
 
 
 def _peak_mb() -> float:
@@ -273,7 +351,9 @@ def baseline(path: str, engine: str) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[2] == "floor":
+    if len(sys.argv) > 2 and sys.argv[2] == "check":
+        check_once(sys.argv[1])
+    elif len(sys.argv) > 2 and sys.argv[2] == "floor":
         floor(sys.argv[1])
     elif len(sys.argv) > 2 and sys.argv[2] == "validate":
         validate_only(sys.argv[1])
