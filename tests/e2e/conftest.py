@@ -72,6 +72,17 @@ def visit(page, url: str, name: str = "e2e", password: str = PASSWORD) -> None:
     sign_in(page, name, password)
 
 
+def until(page, script: str, timeout_s: float = 60) -> None:
+    """Poll ``script`` (a JS expression or function) until it is true. Playwright's
+    wait_for_function evaluates its predicate as a string in the page, which the app's CSP
+    forbids ('unsafe-eval', ui/security.py); page.evaluate goes through the debugging
+    protocol."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(script):
+        assert time.monotonic() < deadline, f"not true after {timeout_s} s: {script[:80]}"
+        time.sleep(0.1)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 from data import store
 from data.i18n.messages import t
 from data.intake.ingest import list_submissions
-from tests.e2e.conftest import visit, wait_idle
+from tests.e2e.conftest import until, visit, wait_idle
 from tests.e2e.test_journeys import COUNT_SHAPES
 from tests.fixtures import workbooks as wb
 from ui.state import PAGES
@@ -44,16 +44,6 @@ def deployed(tmp_path_factory):
 
     with deployment(tmp_path_factory.mktemp("deploy"), replicas=2) as dep:
         yield dep
-
-
-def until(page, script: str, timeout_s: float = 60) -> None:
-    """Poll ``script`` (a JS function) until it returns true. Playwright's wait_for_function
-    evaluates its predicate as a string in the page, which this CSP forbids ('unsafe-eval');
-    page.evaluate goes through the debugging protocol."""
-    deadline = time.monotonic() + timeout_s
-    while not page.evaluate(script):
-        assert time.monotonic() < deadline, f"not true after {timeout_s} s: {script[:80]}"
-        time.sleep(0.1)
 
 
 def password(dep, name: str) -> str:

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.clipped import CLIPPED
-from tests.e2e.conftest import cjk_font_installed, visit, wait_idle
+from tests.e2e.conftest import cjk_font_installed, until, visit, wait_idle
 
 
 def test_first_request_deep_link_to_returns(server, page, shots):
@@ -100,27 +100,27 @@ def test_map_draws_offline_and_drills_down(server, page, shots):
     """No internet here: the shapes must come from our own layer on the blank style."""
     visit(page, f"{server}/map")
     expect(page.get_by_role("heading", name="落户进展地图")).to_be_visible(timeout=30_000)
-    page.wait_for_function(f"({COUNT_SHAPES})() === 11", timeout=30_000)
+    until(page, f"({COUNT_SHAPES})() === 11", 30)
     # city names written on the city map, from the app's own glyphs (MapLibre drops a name only
     # where no place around its point is free: the tiny 杨凌示范区 at this zoom)
-    page.wait_for_function(f"({NAMES})().length >= 10", timeout=30_000)
+    until(page, f"({NAMES})().length >= 10", 30)
     names = set(page.evaluate(NAMES))
     assert {"西安市", "咸阳市", "宝鸡市", "榆林市", "汉中市"} <= names, names
     page.get_by_text("县（市、区）", exact=True).click()
-    page.wait_for_function(f"({COUNT_SHAPES})() === 107", timeout=30_000)
+    until(page, f"({COUNT_SHAPES})() === 107", 30)
     wait_idle(page)
     # the whole map on a 1366x768 screen, without scrolling
     box = page.locator(".js-plotly-plot").first.bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= 768, box
     page.screenshot(path=str(shots / "map_county_zh.png"))
     page.get_by_text("地市", exact=True).click()
-    page.wait_for_function(f"({COUNT_SHAPES})() === 11", timeout=30_000)
+    until(page, f"({COUNT_SHAPES})() === 11", 30)
     wait_idle(page)
     page.mouse.click(*page.evaluate(PROJECT, [109.05, 35.05]))  # inside 铜川市
-    page.wait_for_function(f"({COUNT_SHAPES})() === 4", timeout=30_000)
+    until(page, f"({COUNT_SHAPES})() === 4", 30)
     expect(page.get_by_role("button", name="返回全省")).to_be_visible()
     # a city's map names its counties
-    page.wait_for_function(f"({NAMES})().length === 4", timeout=30_000)
+    until(page, f"({NAMES})().length === 4", 30)
     assert set(page.evaluate(NAMES)) == {"王益区", "印台区", "耀州区", "宜君县"}
     wait_idle(page)
     page.screenshot(path=str(shots / "map_drill_tongchuan_zh.png"))
@@ -149,11 +149,11 @@ def test_map_playback_never_shows_a_blank_map(server, page, shots):
     come in time order from the first complete one, and picking a quarter on the page stops
     the playback without an error (the page fixture fails on any console error)."""
     visit(page, f"{server}/map")
-    page.wait_for_function(f"({COUNT_SHAPES})() === 11", timeout=30_000)
+    until(page, f"({COUNT_SHAPES})() === 11", 30)
     wait_idle(page)
     page.evaluate(WATCH_PLAYBACK)
     page.locator("g.updatemenu-button").filter(has_text="播放").click()
-    page.wait_for_function("window.__playback.quarters.length >= 5", timeout=30_000)
+    until(page, "window.__playback.quarters.length >= 5", 30)
     page.screenshot(path=str(shots / "map_playing_zh.png"))
     seen = page.evaluate("(() => { window.__playback.stop = true; return window.__playback })()")
     assert not seen["remounted"]
@@ -182,15 +182,15 @@ def test_census_map_in_english_draws_every_county(server, page, shots):
     expect(page.get_by_role("heading", name="Settlement progress map")).to_be_visible(
         timeout=30_000
     )
-    page.wait_for_function(f"({COUNT_SHAPES})() === 11", timeout=30_000)
+    until(page, f"({COUNT_SHAPES})() === 11", 30)
     # English city names, drawn with the Latin glyphs the app serves
-    page.wait_for_function(f"({NAMES})().length >= 10", timeout=30_000)
+    until(page, f"({NAMES})().length >= 10", 30)
     assert {"Xi'an", "Xianyang", "Baoji", "Yulin"} <= set(page.evaluate(NAMES))
     assert glyphs and set(glyphs) == {200}, glyphs
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Indicator")
     pick(page, box, "Census: urbanization rate 2020")
     page.get_by_text("Counties", exact=True).click()
-    page.wait_for_function(f"({COUNT_SHAPES})() === 107", timeout=30_000)
+    until(page, f"({COUNT_SHAPES})() === 107", 30)
     wait_idle(page)
     expect(page.get_by_text("Census dates: 1 November 2010")).to_be_visible()
     expect(page.get_by_text("counted by administrative boundary", exact=False)).to_be_visible()
@@ -209,10 +209,10 @@ def test_spatial_clusters_drawn_on_the_county_map_in_english(server, page, shots
         timeout=30_000
     )
     page.get_by_text("Counties", exact=True).click()
-    page.wait_for_function(f"({COUNT_SHAPES})() === 107", timeout=30_000)
+    until(page, f"({COUNT_SHAPES})() === 107", 30)
     page.get_by_text("Spatial clusters (LISA)", exact=True).click()
     expect(page.get_by_text("Global Moran's I = ", exact=False)).to_be_visible(timeout=30_000)
-    page.wait_for_function(f"({COUNT_SHAPES})() === 107", timeout=30_000)
+    until(page, f"({COUNT_SHAPES})() === 107", 30)
     wait_idle(page)
     legend = page.locator(".js-plotly-plot .legend").first
     expect(legend).to_contain_text("Not significant (p > 0.05)")
@@ -309,7 +309,7 @@ def test_overview_fits_one_screen(server, page, shots):
     expect(page.get_by_role("heading", name="陕西省城镇化与户籍制度改革进展")).to_be_visible(
         timeout=30_000
     )
-    page.wait_for_function(f"({COUNT_SHAPES})() === 11", timeout=30_000)
+    until(page, f"({COUNT_SHAPES})() === 11", 30)
     wait_idle(page)
     for text in (
         "数据截至 2020Q4",

@@ -16,7 +16,7 @@ from data.accounts.policy import Principal
 from data.intake.ingest import ingest
 from data.store import approvals
 from geo.regions import load_registry, reporting_units
-from tests.e2e.conftest import demo_password, serve_copy, sign_in, visit, wait_idle
+from tests.e2e.conftest import demo_password, serve_copy, sign_in, until, visit, wait_idle
 from tests.e2e.test_journeys import COUNT_SHAPES
 from tests.fixtures import workbooks as wb
 
@@ -153,5 +153,5 @@ def test_county_city_province_release_then_the_leader(review_server, page, shots
     expect(page.get_by_text("数据截至 2021Q1").first).to_be_visible(timeout=60_000)
     expect(page.get_by_text("2021Q1 已于").first).to_be_visible()
     wait_idle(page)
-    page.wait_for_function(f"({COUNT_SHAPES})() === 11", timeout=30_000)  # the map, drawn
+    until(page, f"({COUNT_SHAPES})() === 11", 30)  # the map, drawn
     page.screenshot(path=str(shots / "overview_leader_released_zh.png"))
