@@ -30,7 +30,7 @@ import pandas as pd
 from analytics.aggregate import aggregate
 from data import settings
 from data.reference import periods
-from geo.regions import PROVINCE_CODE, reporting_unit
+from geo.regions import PROVINCE_CODE, code_named, reporting_unit
 
 LOOKBACK_YEARS = 3
 DRAWS = 4000
@@ -239,7 +239,8 @@ def usual_late(registry: pd.DataFrame) -> list[str]:
     missing at once (the case where a county's own city gives no peers). A stand-in until
     submission dates name the offices that really report last."""
     unit = reporting_unit(registry)
-    return sorted(unit[unit.isin(["610900", "611000"])].index)
+    cities = [code_named(n, registry) for n in ("安康市", "商洛市")]
+    return sorted(unit[unit.isin(cities)].index)
 
 
 def backtest(

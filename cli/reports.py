@@ -368,7 +368,10 @@ def backtest_command(indicator: str, region: str, paths: int, as_json: bool, vie
     engine = store.get_engine()
     if indicator == "urbanization_rate":
         if region != PROVINCE_CODE:
-            fail("the urbanization rate is evaluated for the province (610000) only", EXIT_INVALID)
+            fail(
+                f"the urbanization rate is evaluated for the province ({PROVINCE_CODE}) only",
+                EXIT_INVALID,
+            )
         _rate_backtest(read_official(engine), as_json)
         return
     registry = load_registry()
@@ -376,7 +379,10 @@ def backtest_command(indicator: str, region: str, paths: int, as_json: bool, vie
     wide = aggregate(read_observations(engine, view=view), registry, level)
     wide = wide[wide.region_code == region].set_index("period")
     if wide.empty:
-        fail(f"no returns for region {region!r} (the province 610000 or a city code)", EXIT_INVALID)
+        fail(
+            f"no returns for region {region!r} (the province {PROVINCE_CODE} or a city code)",
+            EXIT_INVALID,
+        )
     flows = wide.settled_total.dropna()
     try:
         cal = skill.calibrate(flows, n_paths=paths)

@@ -12,6 +12,7 @@ import click
 
 from cli.base import EXIT_INVALID, acting_user, emit, fail, main, store_errors
 from data import store
+from geo.regions import PROVINCE_CODE
 
 ACTOR = click.option(
     "--as",
@@ -29,7 +30,8 @@ REGION = click.option(
     "--region",
     "regions",
     multiple=True,
-    help="A region a statistician reports for: 610000 (all), a city, 杨凌示范区 or a county.",
+    help=f"A region a statistician reports for: {PROVINCE_CODE} (all), a city, 杨凌示范区 or a "
+    "county.",
 )
 DEPARTMENT = click.option(
     "--department",

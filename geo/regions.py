@@ -97,6 +97,17 @@ def reporting_unit(registry: pd.DataFrame) -> pd.Series:
     return counties.stat_parent_code.where(~own, counties.index.to_series())
 
 
+def code_named(name: str, registry: pd.DataFrame | None = None) -> str:
+    """The code of the region whose name or statistical name is exactly ``name`` (西安市,
+    杨凌示范区): code outside geo/ names regions, the registry holds their codes. KeyError for a
+    name no region has."""
+    reg = load_registry() if registry is None else registry
+    hit = reg.code[(reg.name == name) | (reg.stat_name == name)]
+    if len(hit) != 1:
+        raise KeyError(f"no single region named {name!r}")
+    return str(hit.iloc[0])
+
+
 def counties_of(code: str | None, resolver: Resolver | None = None) -> list[str]:
     """County codes a region covers: the province (None or 610000) every county, a city its
     counties (杨凌示范区 counts under the province, not 咸阳市), a county itself. The one rule

@@ -5,6 +5,7 @@ import streamlit as st
 
 import ui
 from analytics import trends
+from analytics.render.trend_chart import trend_chart
 
 lang = ui.lang()
 st.title(ui.tr("trend.heading"))
@@ -84,7 +85,7 @@ lines = (
     if mode == "absolute" and change == "none" and not is_census
     else None
 )
-fig = trends.trend_chart(
+fig = trend_chart(
     frame,
     indicator,
     unit,

@@ -11,12 +11,13 @@ from data.accounts.passwords import random_password
 from data.accounts.policy import Principal
 from data.store import Engine
 from data.store.users import add_user, list_users
+from geo.regions import code_named
 
 # (name, role, regions, departments): a statistician of 西安市 and a department user of the
 # department that leads most tasks of the plan
 DEMO_ACCOUNTS = (
     ("demo-leader", "leader", (), ()),
-    ("demo-statistician", "statistician", ("610100",), ()),
+    ("demo-statistician", "statistician", ("西安市",), ()),
     ("demo-planner", "planner", (), ()),
     ("demo-department", "department", (), ("省公安厅",)),
     ("demo-admin", "admin", (), ()),
@@ -34,7 +35,8 @@ def create_demo_accounts(engine: Engine, var_dir: Path) -> list[tuple[str, str, 
     made = []
     for name, role, regions, departments in DEMO_ACCOUNTS:
         password = random_password()
-        add_user(engine, maker, name, password, (role,), regions, departments, is_demo=True)
+        codes = tuple(code_named(r) for r in regions)  # the demo names its regions
+        add_user(engine, maker, name, password, (role,), codes, departments, is_demo=True)
         made.append((name, role, password))
     path = Path(var_dir) / ACCOUNTS_FILE
     path.unlink(missing_ok=True)

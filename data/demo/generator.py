@@ -22,15 +22,13 @@ from data import settings
 from data.accounts.policy import Principal
 from data.reference import periods
 from data.reference.official import census_stocks, load_official_series
-from geo.regions import load_registry
+from geo.regions import code_named, load_registry, reporting_unit
 
 # who loads the demo returns: the system, named so in every submission and audit record
 DEMO_LOADER = Principal.system("demo")
 
 FIRST, LAST = "2014Q1", "2020Q4"
 CENSUS_QUARTERS = ("2010Q4", "2020Q4")  # the quarters holding the census dates (1 November)
-XIAN = "610100"
-YANGLING = "610403"
 DEMO_PARAMS = {
     # Assumptions of the generator, not statistics.
     "rural_settle_rate_2014": 0.050,  # share of rural residents settling in towns per year
@@ -43,7 +41,7 @@ DEMO_PARAMS = {
     "xian_reform_totals": {2017: 245_000, 2018: 750_000, 2019: 500_000, 2020: 400_000},
     "registered_ratio_2015": 3941.12 / 3792.87,  # published registered / resident, 2015
     "hukou_gap_logit": 0.75,  # initial hukou urban share below resident urban share (logit)
-    "from_outside_share": {"610100": 0.5, "default": 0.15},
+    "from_outside_share": {"西安市": 0.5, "default": 0.15},  # by the county's city
     "natural_growth_q": 0.0008,
     "permit_rate_q": 0.006,  # residence permits per urban resident per quarter, from 2016
     "permit_start": "2016Q1",  # Residence Permit Regulation in force 2016-01-01
@@ -87,7 +85,7 @@ def generate(seed: int | None = None) -> pd.DataFrame:
     official = load_official_series()
     registry = load_registry()
     counties = registry[registry.level == "county"].copy()
-    counties["group"] = counties.stat_parent_code.where(counties.code != YANGLING, YANGLING)
+    counties["group"] = counties.code.map(reporting_unit(registry))  # 杨凌示范区: its own
     counties = counties.sort_values("code").reset_index(drop=True)
     kind = counties.name.str[-1].map({"区": 1.1, "市": 0.3}).fillna(-0.45)
     stocks = census_path(official, counties.code, periods.quarter_range("2013Q4", LAST))
@@ -103,12 +101,10 @@ def generate(seed: int | None = None) -> pd.DataFrame:
     pop13, urban13 = (v.astype(float) for v in stocks["2013Q4"])
     ratio = ratio * (P["registered_ratio_2015"] * pop15.sum()) / (ratio * pop15).sum()
     reg = pop13 * np.asarray(ratio)
-    outside = (
-        counties.code.str[:4]
-        .map(lambda c: P["from_outside_share"].get(c + "00", P["from_outside_share"]["default"]))
-        .to_numpy()
-    )
-    is_xian = (counties.group == XIAN).to_numpy()
+    city_name = counties.parent_code.map(registry.set_index("code").name)
+    share = P["from_outside_share"]
+    outside = city_name.map(lambda n: share.get(n, share["default"])).to_numpy()
+    is_xian = (counties.group == code_named("西安市", registry)).to_numpy()
     flows = []
     for q in quarters:
         y, k = periods.year_of(q), int(q[-1])

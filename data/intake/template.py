@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from data.i18n import formats
 from data.reference import indicators, periods
-from geo.regions import PROVINCE_CODE, Resolver, counties_of, default_resolver
+from geo.regions import PROVINCE_CODE, Resolver, counties_of, default_resolver, unit_names
 
 
 def write_return(
@@ -45,8 +45,9 @@ def write_return(
     frame["_group"] = frame.region_code.map(reg[by_sheet]) if by_sheet else PROVINCE_CODE
     for group, part in frame.groupby("_group", sort=True):
         name = reg.at[group, "name"] if group in reg.index else str(group)
-        if (part.region_code == "610403").all():
-            name = "杨凌示范区"
+        own = part.region_code.unique()
+        if len(own) == 1 and reg.at[own[0], "stat_parent_code"] == PROVINCE_CODE:
+            name = unit_names(resolver.registry)[own[0]]  # 杨凌示范区: a unit of its own
         _write_sheet(wb.create_sheet(name[:31]), period, part, reg, title_suffix, note)
     _write_instructions(wb.create_sheet("填表说明"), period)
     if isinstance(path, str | Path):

@@ -111,12 +111,46 @@ def violations(path_name: str, source: str) -> list[str]:
         sideways = any(here == a and name.startswith(b) for a, b in ALLOWED_SIDEWAYS)
         if RANKS[there] >= RANKS[here] and not sideways:
             found.append(f"{where}: upward or sideways ({here} -> {there})")
+    for line, name in imported(tree, module):
+        drawing = name.split(".")[0] in ("plotly", "matplotlib")
+        if drawing and not module.startswith(DRAWING_MODULES):
+            found.append(f"{path_name}:{line} imports {name}: drawing outside analytics/render")
+    found += [
+        f"{path_name}:{n}: region code {c} outside the registry" for n, c in _codes(tree, module)
+    ]
     if not module.startswith("data.store") and module not in FOREIGN_DATA_SQL:
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 if SQL_TEXT.match(node.value):
                     found.append(f"{path_name}:{node.lineno}: SQL text outside data/store")
     return found
+
+
+# where charts and maps are drawn: analytics/render, and the UI that shows them
+DRAWING_MODULES = ("analytics.render", "ui", "pages", "app")
+CODE = re.compile(r"(?<![0-9])61[0-9]{4}(?![0-9])")  # a Shaanxi region code
+
+
+def _codes(tree: ast.AST, module: str) -> list[tuple[int, str]]:
+    """Region codes written in a string of the code (not a docstring): they belong to geo/
+    (the registry and its data files), and the code outside it names regions or asks geo."""
+    if module.startswith("geo"):
+        return []
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, m.group(0))
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        and id(node) not in docstrings
+        for m in CODE.finditer(node.value)
+    ]  # fmt: skip
 
 
 def project_files() -> list[Path]:
@@ -150,6 +184,15 @@ def test_the_tree_keeps_the_layout():
         ("data/reference/x.py", "from data.store import engine\n", "upward inside data"),
         ("cli/returns.py", "from cli import targets\n", "a command module imports another"),
         ("pages/x.py", "from cli.base import main\n", "(pages -> cli)"),
+        (
+            "analytics/x.py",
+            "import plotly.graph_objects as go\n",
+            "drawing outside analytics/render",
+        ),
+        ("data/x.py", "from matplotlib import pyplot\n", "drawing outside analytics/render"),
+        ("analytics/x.py", "XIAN = '610100'\n", "region code 610100 outside the registry"),
+        ("cli/x.py", "H = 'for 610000 (all)'\n", "region code 610000 outside the registry"),
+        ("data/x.py", "S = {'611000': 1}\n", "region code 611000 outside the registry"),
     ],
 )
 def test_each_rule_catches_its_violation(path, source, expected):
@@ -165,6 +208,9 @@ def test_each_rule_catches_its_violation(path, source, expected):
         ("ui/x.py", "LABEL = 'Update history'\nOTHER = 'Select a city'\n"),
         ("pages/x.py", "import ui\nimport streamlit as st\nfrom analytics import maps\n"),
         ("data/intake/x.py", "from data.store import audit\nfrom geo.regions import X\n"),
+        ("analytics/render/x.py", "import plotly.graph_objects as go\n"),
+        ("geo/x.py", "PROVINCE_CODE = '610000'\n"),
+        ("data/x.py", '"""杨凌示范区 (610403) reports beside the cities."""\nN = 6100001\n'),
     ],
 )
 def test_what_the_layout_allows_passes(path, source):
