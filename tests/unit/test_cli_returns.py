@@ -214,7 +214,7 @@ def test_database_problems_are_one_line_exit_2(tmp_path, monkeypatch):
     store.clear_engines()
 
 
-@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig", "utf-8"])
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
 def test_csv_returns_through_the_cli(cli, tmp_path, encoding):
     """A return saved as CSV (GBK by Excel on Chinese Windows, or UTF-8): validated and
     stored like a workbook; a year's quarters as columns become one submission per quarter."""

@@ -100,7 +100,7 @@ QUARTER_CASES = [
     )
     # a full quarter label (2019年第一季度) carries its year: the year's place does not matter
     if not (lab == "full" and place != "title")
-][::7]  # every 7th of the 1,200 combinations: each label, title, place, total and unit met
+][::19]  # every 19th of the 1,200 combinations: each label, title, place, total, unit met
 
 
 @pytest.mark.parametrize("lab,title,place,total,by_code,unit", QUARTER_CASES)
@@ -257,7 +257,7 @@ LINE_VALUES = {
 
 @pytest.mark.parametrize(
     "label,value,layout",
-    list(itertools.product(LINE_LABELS, LINE_VALUES, ("same", "fullwidth", "next")))[::3],
+    list(itertools.product(LINE_LABELS, LINE_VALUES, ("same", "fullwidth", "next")))[::5],
 )
 def test_the_period_on_its_own_line_under_the_title(label, value, layout):
     if layout == "next" or not isinstance(value, str):
@@ -297,7 +297,7 @@ YQ_HEADERS = [("年度", "季度"), ("年份", "季别"), ("Year", "Quarter"), (
 
 
 @pytest.mark.parametrize(
-    "year,quarter,heads", list(itertools.product(YEARS, QUARTERS, YQ_HEADERS))[::3]
+    "year,quarter,heads", list(itertools.product(YEARS, QUARTERS, YQ_HEADERS))[::7]
 )
 def test_year_and_quarter_in_two_columns(year, quarter, heads):
     header = ["区划代码", "地区名称", *heads, "本季农业转移人口城镇落户人数", "季末常住人口"]
