@@ -250,7 +250,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "returns.summary": {
         "zh": "{rows} 行，{regions} 个地区，填报期 {periods}；新增 {new} 个数值，{changed} 个修改，{unchanged} 个未变",
-        "en": "{rows} rows, {regions} regions, period {periods}; {new} new values, {changed} changed, {unchanged} unchanged",
+        "en": "{rows} rows, {regions} regions, for {periods}; {new} new values, {changed} changed, {unchanged} unchanged",
     },
     "returns.problems": {
         "zh": "检查结果（{errors} 个错误，{warnings} 个警告）",
