@@ -21,6 +21,7 @@ import pandas as pd
 
 from data.intake.cells import UNIT_FACTORS, cell_at, is_blank
 from data.intake.workbook import Sheet
+from data.reference.indicators import REPORTED_CODES
 
 ALIASES = Path(__file__).resolve().parent / "header_aliases.csv"
 RULES = Path(__file__).resolve().parent / "header_rules.csv"
@@ -218,13 +219,6 @@ OF_WHICH = re.compile(r"^其中[:：,，、\s]*")  # 其中：城镇 — "of whi
 _YEAR_TOTAL = re.compile(r"^全年(?:合计|累计|总计)?$|^(?:年度|本年|当年)?(?:合计|累计|总计)$")
 
 
-@lru_cache(maxsize=1)
-def _reported() -> frozenset[str]:
-    from data.reference.indicators import REPORTED_CODES
-
-    return frozenset(REPORTED_CODES)
-
-
 def quarter_of_header(value: object) -> str | None:
     """The quarter a header cell names: ``Q3`` without its year (一季度, 第三季度, Q3), or a
     full quarter (2019年第一季度, 2019Q1); None for anything else."""
@@ -272,7 +266,7 @@ def find_header(sheet: Sheet) -> Header | None:
                 own = upper if depth == 1 or is_blank(lower) else lower
                 quarter = quarter_of_header(own)
                 named = match_header(upper) if depth == 2 and quarter else None
-                if quarter is not None and (depth == 1 or named in _reported() or named is None):
+                if quarter is not None and (depth == 1 or named in REPORTED_CODES or named is None):
                     # a quarter's column: the indicator is the one above it, else the title's
                     quarters[c] = (quarter, named)
                     upper_used |= named is not None

@@ -151,9 +151,9 @@ def _damaged_copies(good: bytes, tmp_path) -> dict[str, bytes]:
     }
 
 
-def test_a_damaged_backup_is_refused_and_nothing_changes(tmp_path, monkeypatch):
-    db = tmp_path / "store.sqlite"
-    url = f"sqlite:///{db}"
+def _backed_up_store(url: str, tmp_path, monkeypatch):
+    """A store at ``url`` holding one return, backed up through the CLI: the runner, the
+    backup's path and the store's snapshot at that moment."""
     monkeypatch.setenv("URBDASH_DATABASE_URL", url)
     monkeypatch.setenv("URBDASH_VAR_DIR", str(tmp_path / "var"))
     engine = store.get_engine(url)
@@ -162,7 +162,13 @@ def test_a_damaged_backup_is_refused_and_nothing_changes(tmp_path, monkeypatch):
     out = tmp_path / "good.backup"
     runner = CliRunner()
     assert runner.invoke(main, ["backup", str(out)]).exit_code == 0
-    before = snapshot(engine)
+    return runner, out, snapshot(engine)
+
+
+def test_a_damaged_backup_is_refused_and_nothing_changes(tmp_path, monkeypatch):
+    db = tmp_path / "store.sqlite"
+    url = f"sqlite:///{db}"
+    runner, out, before = _backed_up_store(url, tmp_path, monkeypatch)
     for kind, content in _damaged_copies(out.read_bytes(), tmp_path).items():
         bad = tmp_path / f"{kind}.backup"
         bad.write_bytes(content)
@@ -195,15 +201,7 @@ def _damaged_archives(good: bytes) -> dict[str, bytes]:
 def test_a_damaged_backup_is_refused_on_either_database(db_url, tmp_path, monkeypatch):
     """PostgreSQL's archive is read through (table of contents, every data block) before the
     store is touched; SQLite's file checked by SQLite: each damage refused, nothing changed."""
-    monkeypatch.setenv("URBDASH_DATABASE_URL", db_url)
-    monkeypatch.setenv("URBDASH_VAR_DIR", str(tmp_path / "var"))
-    engine = store.get_engine(db_url)
-    init_store(engine)
-    assert ingest(wb.standard(), "q3.xlsx", user=SYSTEM, engine=engine, today="2020Q4").ok
-    out = tmp_path / "good.backup"
-    runner = CliRunner()
-    assert runner.invoke(main, ["backup", str(out)]).exit_code == 0
-    before = snapshot(engine)
+    runner, out, before = _backed_up_store(db_url, tmp_path, monkeypatch)
     for kind, content in _damaged_archives(out.read_bytes()).items():
         bad = tmp_path / f"{kind}.backup"
         bad.write_bytes(content)
