@@ -42,7 +42,9 @@ table, has_demo, span = overview.city_table(official, ui.registry(), obs, lang)
 if has_demo:
     ui.demo_badge()
 decimals = {c: st.column_config.NumberColumn(format="%.2f") for c in table.columns[2:]}
-ui.table(st, table, hide_index=True, width="stretch", column_config=decimals)
+# a city by its name (the codes are in the series table below)
+shown = table.drop(columns=[ui.tr("col.code")])
+ui.table(st, shown, hide_index=True, width="stretch", column_config=decimals)
 st.caption(ui.tr("overview.cities_note"))
 if span:
     origin = ui.tr("overview.origin_demo" if has_demo else "overview.origin_returns")

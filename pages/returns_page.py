@@ -62,7 +62,14 @@ if submits:
         math.ceil(float(settings.get("max_upload_mb"))), st.get_option("server.maxUploadSize")
     )
     if lang == "zh":  # Streamlit's own drop-zone text is English only: ours, in the page's words
-        st.html("<style>[data-testid='stFileUploaderDropzoneInstructions']{display:none}</style>")
+        # (its button's word is drawn by the style sheet in place of Streamlit's "Upload")
+        zone = "[data-testid='stFileUploaderDropzone']"
+        st.html(
+            "<style>[data-testid='stFileUploaderDropzoneInstructions']{display:none}"
+            f"{zone} button p{{font-size:0}}"
+            f"{zone} button p::after{{content:'{ui.tr('returns.upload_button')}';font-size:0.875rem}}"
+            "</style>"
+        )
         st.caption(ui.tr("returns.uploader_hint", mb=limit_mb))
     files = st.file_uploader(
         ui.tr("returns.uploader_label"),
@@ -148,7 +155,6 @@ def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -
         table = ui.findings_table(problems_frame(problems, lang), kinds)
         table = table[table.severity.isin([kinds[k] for k in shown or []])]
         labels = {c: ui.tr(f"returns.col.{c}") for c in table.columns}
-        labels["message"] = st.column_config.TextColumn(labels["message"], width="large")
         ui.table(
             box,
             table,
@@ -326,8 +332,8 @@ if comp.period:
         }
     )
     left, right = st.columns(2)
-    ui.table(left, by_city.drop(columns=["city_code"]), hide_index=True)
-    ui.table(right, per_indicator, hide_index=True)
+    ui.table(left, by_city.drop(columns=["city_code"]), room_px=ui.MAIN_PX / 2, hide_index=True)
+    ui.table(right, per_indicator, room_px=ui.MAIN_PX / 2, hide_index=True)
     st.caption(ui.tr("returns.matrix"))
     ui.table(st, ui.completeness_matrix(group), width="stretch", height=320)
 

@@ -42,14 +42,6 @@ def title(number: int, text: str) -> str:
     return plan.task_title(number, lang)
 
 
-def few(names: list[str]) -> str:
-    """Up to three departments by name; a longer list as its first two and how many in all
-    (the whole list is in the task's detail)."""
-    if len(names) <= 3:
-        return SEP.join(map(dept, names))
-    return ui.tr("task.and_more", first=SEP.join(map(dept, names[:2])), n=len(names))
-
-
 f0, f1, f2, f3 = st.columns([2, 4, 3, 2])
 as_of = f0.date_input(
     ui.tr("task.as_of"),
@@ -96,7 +88,6 @@ st.markdown(
 st.caption(ui.tr("task.as_of_note", date=as_of.isoformat()))
 each = ui.tr("task.each_responsible")
 table = shown.assign(
-    departments=shown.departments.map(few),
     lead=[
         f"（{each}）" if e else dept(lead) if isinstance(lead, str) else "—"
         for lead, e in zip(shown.lead, shown.each_responsible, strict=True)
@@ -112,8 +103,9 @@ table = shown.assign(
     text_zh=shown.text,
 )
 # status and deadline first: visible without scrolling right on a laptop screen; the short
-# title in the grid, the plan's own text (and every department) in the detail of a chosen row
-TASK_COLUMNS = ["number", "status", "deadline", "text", "lead", "departments", "updated"]
+# title and the lead in the grid, the plan's own text and every department in the detail of a
+# chosen row (and by department below), so that the grid fits the screen in both languages
+TASK_COLUMNS = ["number", "status", "deadline", "text", "lead", "updated"]
 st.caption(ui.tr("task.unofficial"))
 grid = table[TASK_COLUMNS]
 grid.columns = [ui.tr(f"task.col.{c}") for c in TASK_COLUMNS]

@@ -251,12 +251,17 @@ def wrapped_lines(row_height: int | None) -> int:
 
 
 def fitted_columns(
-    frame: pd.DataFrame, config: dict | None = None, lines: int = 1, index: bool = False
+    frame: pd.DataFrame,
+    config: dict | None = None,
+    lines: int = 1,
+    index: bool = False,
+    wrap_above: float = _WRAP_WIDER_THAN_PX,
 ) -> dict:
     """``config`` with each shown column's width set from its header and its widest value, so
     that no header or cell is cut (a width the page set itself is kept). With rows of
-    ``lines`` lines a long text wraps: its column needs a ``lines``-th of its width, with room
-    for the words that do not fill a line. ``index``: the index is shown, and sized too."""
+    ``lines`` lines a text wider than ``wrap_above`` px wraps: its column needs a ``lines``-th
+    of its width, with room for the words that do not fill a line (and never less than
+    ``wrap_above``). ``index``: the index is shown, and sized too."""
     out = dict(config or {})
     columns = {name: frame[name] for name in frame.columns}
     if index:
@@ -270,27 +275,80 @@ def fitted_columns(
         texts = _shown(values, cfg)
         longest = texts.loc[texts.str.len().nlargest(8).index] if len(texts) else texts
         widest = max([0.0, *map(text_px, longest)])
-        if lines > 1 and widest > _WRAP_WIDER_THAN_PX and not pd.api.types.is_numeric_dtype(values):
-            widest = max(_WRAP_WIDER_THAN_PX, widest / (lines * 0.8))
+        if lines > 1 and widest > wrap_above and not pd.api.types.is_numeric_dtype(values):
+            widest = max(wrap_above, widest / (lines * 0.8))
         cfg["width"] = math.ceil(min(_MAX_COLUMN_PX, max(header, widest) + _CELL_PAD_PX))
         out[name] = cfg
     return out
 
 
-def table(where, data, **kwargs):
+# the main column's width at 1366x768 with the menu open (a grid there is 904 px wide); a
+# table in one of two columns gets half of it
+MAIN_PX = 900
+_ROW_MARKER_PX = 32
+_MOST_LINES = 4  # a wrapped cell's lines at most: a taller row hides too much of the grid
+_WRAP_FLOORS = (_WRAP_WIDER_THAN_PX, 200, 140)  # the narrowest a wrapped column gets, in turn
+
+
+def fitted_to(
+    frame: pd.DataFrame, config: dict | None, room_px: float, lines: int = 1, index: bool = False
+) -> tuple[dict, int]:
+    """``fitted_columns`` within ``room_px``: when the columns are wider than that, the widest
+    texts wrap onto more lines (up to ``_MOST_LINES``; never a number, never narrower than its
+    header) and the columns share the room. Returns the columns' config and the lines a row
+    needs (the grid's row height follows from it: ``row_px``). A grid that cannot fit stays on
+    one line a row and scrolls sideways with its first column pinned."""
+
+    def width(out: dict) -> int:
+        return sum(
+            v["width"]
+            for v in out.values()
+            if isinstance(v, dict) and isinstance(v.get("width"), int)
+        )
+
+    one = fitted_columns(frame, config, lines, index)
+    if width(one) <= room_px:
+        return one, lines
+    tries = [(n, above) for n in range(max(lines, 2), _MOST_LINES + 1) for above in _WRAP_FLOORS]
+    for more, above in tries:
+        out = fitted_columns(frame, config, more, index, above)
+        if width(out) <= room_px:
+            return out, more
+    # too wide even so (a matrix of quarters, many counts side by side): one line a row, the
+    # grid scrolls sideways with its first column (the row's name) pinned
+    first = "_index" if index else next(iter(frame.columns), None)
+    if first is not None and isinstance(one.get(first), dict):
+        one[first] = {**one[first], "pinned": True}
+    return one, lines
+
+
+def row_px(lines: int) -> int | None:
+    """The row height that shows ``lines`` lines of wrapped text (None: the grid's own)."""
+    return None if lines <= 1 else max(_WRAP_ABOVE_ROW_PX + 8, 16 + lines * _LINE_PX)
+
+
+def table(where, data, room_px: float = MAIN_PX, **kwargs):
     """``where.dataframe(data, …)`` (``where``: st, a column or a container) with missing values
-    drawn as a dash, never as "None", and each column as wide as its widest text."""
+    drawn as a dash, never as "None", and each column as wide as its widest text, the long
+    texts wrapped so that the grid fits ``room_px`` (see ``fitted_to``)."""
     kwargs.setdefault("placeholder", MISSING)
     if isinstance(data, pd.DataFrame):
         lines = wrapped_lines(kwargs.get("row_height"))
-        kwargs["column_config"] = fitted_columns(
-            data, kwargs.get("column_config"), lines, index=not kwargs.get("hide_index")
+        shown = data[kwargs["column_order"]] if kwargs.get("column_order") else data
+        if "row" in str(kwargs.get("selection_mode", "")):
+            room_px -= _ROW_MARKER_PX  # the column of row check boxes
+        config, need = fitted_to(
+            shown, kwargs.get("column_config"), room_px, lines, index=not kwargs.get("hide_index")
         )
+        kwargs["column_config"] = config
+        if need > lines:
+            kwargs["row_height"] = row_px(need)
     return where.dataframe(data, **kwargs)
 
 
 __all__ = [
     "table",
+    "MAIN_PX",
     "changes_table",
     "MISSING",
     "findings_table",

@@ -181,7 +181,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "选中表中一行，可查看该任务的规划原文、所属章节和全部责任部门。",
         "en": "Select a row to read the task's text in the plan (Chinese), its section and every department.",
     },
-    "task.and_more": {"zh": "{first}等{n}个部门", "en": "{first} and others ({n} in all)"},
     "task.col.departments": {"zh": "责任部门", "en": "Departments"},
     "task.col.lead": {"zh": "牵头部门", "en": "Lead"},
     "task.col.deadline": {"zh": "期限", "en": "Deadline"},

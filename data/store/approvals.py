@@ -31,7 +31,7 @@ from data.i18n.formats import first_of
 from data.reference import periods as period_rules
 from data.sanitize import Refusal, clean_text
 from data.store import audit
-from data.store.engine import Engine, get_engine, reader, transaction
+from data.store.engine import Engine, frame, get_engine, reader, transaction
 from data.store.models import Approval, ApprovalEvent, Observation
 from data.store.version import lock_store
 from geo.names import english_names
@@ -411,7 +411,7 @@ def read_approvals(engine: Engine | None = None, period: str | None = None) -> p
         stmt = stmt.where(Approval.period == period)
     with reader(engine or get_engine()) as sess:
         rows = sess.execute(stmt).all()
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return frame(rows, COLUMNS)
 
 
 def read_events(
@@ -425,4 +425,4 @@ def read_events(
         stmt = stmt.where(ApprovalEvent.region_code.in_(regions))
     with reader(engine or get_engine()) as sess:
         rows = sess.execute(stmt).all()
-    return pd.DataFrame(rows, columns=EVENT_COLUMNS)
+    return frame(rows, EVENT_COLUMNS)

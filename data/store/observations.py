@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from data.reference.official import with_publication
 from data.store import engine as store
-from data.store.engine import reader
+from data.store.engine import frame, reader
 from data.store.models import Approval, Observation, OfficialValue, Submission
 from geo.regions import PROVINCE_CODE
 
@@ -63,7 +63,7 @@ def read_observations(
         stmt = stmt.where(Observation.period.in_(released_quarters(today)))
     with store.reader(engine) as sess:
         rows = sess.execute(stmt).all()
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return frame(rows, COLUMNS)
 
 
 def read_official(engine: Engine | None = None) -> pd.DataFrame:
@@ -114,7 +114,7 @@ def read_current(engine: Engine, regions: list[str]) -> pd.DataFrame:
     ).where(Observation.is_current, Observation.region_code.in_(regions))
     with reader(engine) as sess:
         rows = sess.execute(stmt).all()
-    return pd.DataFrame(rows, columns=["region_code", "indicator", "period", "value"])
+    return frame(rows, ["region_code", "indicator", "period", "value"])
 
 
 STORE_KEY = ("region_code", "indicator", "period")  # one current value each
@@ -130,7 +130,7 @@ def current_at(sess, keys: pd.DataFrame) -> pd.DataFrame:
         Observation.region_code.in_(sorted(keys.region_code.unique())),
         Observation.period.in_(sorted(keys.period.unique())),
     )
-    now = pd.DataFrame(sess.execute(stmt).all(), columns=[*STORE_KEY, "value"])
+    now = frame(sess.execute(stmt).all(), [*STORE_KEY, "value"])
     return now.merge(keys[list(STORE_KEY)].drop_duplicates(), on=list(STORE_KEY))
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from data.store import audit
-from data.store.engine import Engine, reader, transaction
+from data.store.engine import Engine, frame, reader, transaction
 from data.store.models import Reminder
 
 LOG_COLUMNS = ["at", "region_code", "period", "stage", "recipients", "status", "error"]
@@ -94,4 +94,4 @@ def read_log(engine: Engine, limit: int = 500) -> pd.DataFrame:
     stmt = select(*(getattr(Reminder, c) for c in LOG_COLUMNS)).order_by(Reminder.id.desc())
     with reader(engine) as sess:
         rows = sess.execute(stmt.limit(limit)).all()
-    return pd.DataFrame(rows, columns=LOG_COLUMNS)
+    return frame(rows, LOG_COLUMNS)

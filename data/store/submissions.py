@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from data.accounts.policy import Principal, require
 from data.store import audit, quarter_locks
-from data.store.engine import get_engine, reader, transaction
+from data.store.engine import frame, get_engine, reader, transaction
 from data.store.models import Observation, Submission
 from data.store.observations import STORE_KEY, current_at, insert_values, supersede
 from data.store.version import lock_store
@@ -218,7 +218,7 @@ def read_submissions(engine: Engine | None = None) -> pd.DataFrame:
         "is_demo",
         "current_values",
     ]
-    out = pd.DataFrame(rows, columns=cols)
+    out = frame(rows, cols)
     # the quarters each holds (a file of several quarters is stored as one per quarter)
     periods = [", ".join(held.get(int(i), [])) for i in out.id]
     out.insert(2, "periods", pd.Series(periods, index=out.index, dtype=object))

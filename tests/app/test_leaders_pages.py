@@ -194,16 +194,16 @@ def test_projection_page_judges_closed_targets_and_forecasts_open_ones(demo_copy
     assert not [m for m in at.metric if m.label == "Probability of meeting it on time"]
 
 
-def test_an_early_return_for_a_new_quarter_does_not_redraw_the_province(demo_copy, app_on):
+def test_an_early_return_for_a_new_quarter_does_not_redraw_the_province(
+    demo_copy, partial_copy, app_on
+):
     """铜川's four counties send 2021Q1 first: leaders see nothing of it (not released); with
     "include provisional" on, the overview, its map and the projection page stay at 2020Q4
-    (the latest complete quarter) and show 2021Q1 as still reporting."""
-    from tests.fixtures import workbooks as wb
-
-    url, eng = demo_copy["url"], demo_copy["engine"]
-    before = app_on(url)("zh").run()
+    (the latest complete quarter) and show 2021Q1 as still reporting. Before: the demo store;
+    after: the same store once 铜川 has sent it, with the worker's results (partial_copy)."""
+    before = app_on(demo_copy["url"])("zh").run()
     before_text = _text(before)
-    wb.tongchuan_sends_2021q1(eng)
+    url, eng = partial_copy["url"], partial_copy["engine"]
     released = app_on(url)("zh").run()
     assert "2021Q1" not in _text(released).replace("发布日程", "")
     at = app_on(url)("zh").run()

@@ -111,4 +111,7 @@ def test_empty_store_says_how_to_load(tmp_path, app_on):
     assert not at.exception
     assert "urbdash demo" in at.info[0].value
     assert not any("示例数据" in m.value for m in at.markdown)
-    assert len(at.dataframe[0].value.columns) == 6  # no demo columns without returns
+    # name, population and rate in 2015 and 2020: no demo columns without returns, no code
+    assert list(at.dataframe[0].value.columns) == [
+        "地区", "2015人口（万）", "2015城镇化率%", "2020人口（万）", "2020城镇化率%"
+    ]  # fmt: skip

@@ -3,7 +3,8 @@ its column (the grid draws on a canvas and ends such text with "…"; the column
 text as drawn are read from the grid's own state, the text measured in the grid's font), and
 headings, metrics, tabs, buttons, table cells and paragraphs cut by CSS (hidden overflow or an
 ellipsis). A grid whose rows are taller than one line wraps text: there a cell may take as many
-lines as the row holds."""
+lines as the row holds. A grid wider than its box must scroll with its first column pinned
+(else the columns past the right edge are out of sight)."""
 
 CLIPPED = r"""() => {
   const problems = [];
@@ -41,6 +42,11 @@ CLIPPED = r"""() => {
         }
       }
     });
+    // wider than its box: the columns past the right edge are out of sight unless the grid
+    // scrolls with its first column (the row's name) pinned (a matrix of quarters)
+    const total = props.columns.reduce((a, c) => a + c.width, 0);
+    if (total > el.clientWidth + 1 && !(props.freezeColumns > 0))
+      problems.push({kind: 'wide', text: props.columns.map(c => c.title).join(' | ').slice(0, 80), need: Math.ceil(total), width: el.clientWidth});
   }
   // text cut by CSS (ellipsis or hidden overflow): headings, metrics, tabs, buttons, tables
   const main = document.querySelector('[data-testid="stMain"]') || document.body;

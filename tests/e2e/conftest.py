@@ -189,13 +189,19 @@ def console_problems(page) -> list[str]:
 
 
 @pytest.fixture
-def page(browser):
-    """A 1366x768 Chromium page; the test fails on any JavaScript or console error in it."""
+def page(browser, request):
+    """A 1366x768 Chromium page; the test fails on any JavaScript or console error in it.
+
+    A test marked ``upstream_race(message, why)`` lets that one exact message through: an error
+    inside a library we use, from a race we cannot reach (the mark says which and why)."""
     ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     pg = ctx.new_page()
     problems = console_problems(pg)
     yield pg
     ctx.close()
+    mark = request.node.get_closest_marker("upstream_race")
+    if mark is not None:
+        problems = [p for p in problems if p != mark.args[0]]
     assert problems == [], "the browser reported errors:\n" + "\n".join(problems)
 
 

@@ -33,6 +33,12 @@ def test_upload_bad_return_shows_located_errors(server, page, shots, tmp_path):
     # in the page's language (Streamlit's own English drop-zone text hidden on Chinese pages)
     expect(page.get_by_text("每个文件不超过 20 MB").first).to_be_visible()
     expect(page.get_by_text("20MB per file").first).to_be_hidden()
+    # and the drop zone's button reads 选择文件 where Streamlit writes "Upload"
+    label = page.locator('[data-testid="stFileUploaderDropzone"] button p').first
+    drawn = label.evaluate(
+        "p => [getComputedStyle(p).fontSize, getComputedStyle(p, '::after').content]"
+    )
+    assert drawn == ["0px", '"选择文件"'], drawn
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
     expect(page.get_by_text("有错误，未入库").first).to_be_visible(timeout=30_000)
     expect(page.get_by_text("检查结果（2 个错误").first).to_be_visible()
@@ -143,6 +149,15 @@ WATCH_PLAYBACK = """() => {
 }"""
 
 
+@pytest.mark.upstream_race(
+    "JavaScript error: Cannot read properties of undefined (reading '_rangeSliderData')",
+    "Picking a quarter while the map plays gives Streamlit a new figure, and Streamlit mounts a"
+    " new chart for it (plotly_chart's element id includes the figure) and purges the old one."
+    " If plotly is between the steps of redrawing a frame at that moment, its redraw goes on"
+    " with the purged chart and throws this, in the old, discarded chart only. Nothing is seen:"
+    " the test checks the new chart shows the quarter picked and nothing plays on. Seen once in"
+    " CI (Playwright's Chromium 156), never on this machine's Chromium.",
+)
 def test_map_playback_never_shows_a_blank_map(server, page, shots):
     """▶ on the map plays the quarters in the browser: on every frame the browser paints while
     it plays, all 11 cities are drawn (the map is never taken down and redrawn), the quarters

@@ -606,7 +606,7 @@ def test_user_commands_and_audit(cli):
 
 def test_demo_accounts_one_per_role_in_a_private_file(tmp_path, monkeypatch, demo_template):
     # a store holding the demo returns but no accounts yet (the returns are the run's template;
-    # loading them is test_cli's test_demo_if_empty_loads_once)
+    # loading them is test_cli's test_demo_skips_a_store_with_returns_and_reset_loads_it_again)
     copy_sqlite(demo_template, tmp_path / "urbdash.sqlite")
     monkeypatch.setenv("URBDASH_VAR_DIR", str(tmp_path))
     monkeypatch.delenv("URBDASH_DATABASE_URL", raising=False)

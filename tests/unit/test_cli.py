@@ -135,39 +135,48 @@ def test_newer_schema_refused(runner, tmp_path):
     assert "upgrade urbdash instead of downgrading the database" in result.stderr
 
 
-def test_demo_if_empty_loads_once(runner):
+def test_demo_if_empty_loads_an_empty_store(runner, monkeypatch):
+    """The branch alone (the loading itself: the next test): an empty store is loaded."""
+    calls = []
+
+    def load(engine, reset=False):
+        calls.append(reset)
+        return {"committed": 0}
+
+    monkeypatch.setattr("data.demo.generator.load_demo", load)
+    out = runner.invoke(main, ["demo", "--if-empty", "--no-results", "--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout) == {"committed": 0} and calls == [False]
+
+
+@pytest.mark.known_long(reason="loads the 60 demo returns through the ingest path after a reset")
+def test_demo_skips_a_store_with_returns_and_reset_loads_it_again(runner, tmp_path, demo_template):
+    from data.demo.generator import generate, submission_calendar
+
+    copy_sqlite(demo_template, tmp_path / "urbdash.sqlite")  # a store holding the demo
     first = runner.invoke(main, ["demo", "--if-empty", "--json"])
     assert first.exit_code == 0, first.output
     made = json.loads(first.stdout)
+    # not loaded again; the accounts of the demo made once (the template holds none)
     assert made.pop("accounts") == [
         {"name": f"demo-{r}", "role": r}
         for r in ("leader", "statistician", "planner", "department", "admin")
     ]
-    # one return per arrival in the demo's submission calendar, corrections included
-    from data.demo.generator import generate, submission_calendar
-
-    # the heavy results of the loaded store, computed and kept (every one `urbdash results` lists)
-    kept = json.loads(runner.invoke(main, ["results", "--json"]).stdout)
-    assert made.pop("results") == len(kept) >= 5
-    assert {r["status"] for r in kept} == {"done"}
-    assert {"projections", "backtests", "forecast_skill", "nowcast"} <= {r["name"] for r in kept}
-    assert made == {"committed": len(submission_calendar(generate()))}
+    assert made == {"skipped": True}
     # the passwords go to stderr once, never into the machine-readable output
     assert "demo-admin" in first.stderr and "password" not in first.stdout
     second = runner.invoke(main, ["demo", "--if-empty", "--json"])
     assert json.loads(second.stdout) == {"skipped": True}
     assert second.stderr == ""
-
-
-@pytest.mark.known_long(reason="loads the 60 demo returns through the ingest path after a reset")
-def test_demo_reset_loads_the_demo_again(runner, tmp_path, demo_template):
-    from data.demo.generator import generate, submission_calendar
-
-    copy_sqlite(demo_template, tmp_path / "urbdash.sqlite")  # a store holding the demo
-    # the results left to the worker (their computation is tested with --if-empty above)
-    reset = json.loads(runner.invoke(main, ["demo", "--reset", "--no-results", "--json"]).stdout)
+    # --reset: loaded again, one return per arrival in the demo's submission calendar
+    # (corrections included), and the heavy results of the loaded store computed and kept
+    reset = json.loads(runner.invoke(main, ["demo", "--reset", "--json"]).stdout)
     assert reset.pop("committed") == len(submission_calendar(generate()))
-    assert len(reset.pop("accounts")) == 5 and reset == {}  # the template holds no accounts
+    kept = json.loads(runner.invoke(main, ["results", "--json"]).stdout)
+    assert reset.pop("results") == len(kept) >= 5
+    assert {r["status"] for r in kept} == {"done"}
+    assert {"projections", "backtests", "forecast_skill", "nowcast"} <= {r["name"] for r in kept}
+    assert reset == {}  # the accounts were made before
 
 
 def test_settings_lists_every_setting(runner):
@@ -181,7 +190,7 @@ def test_settings_lists_every_setting(runner):
 @pytest.fixture
 def demo_cli(runner, tmp_path, demo_template):
     """The CLI on a store holding the demo returns (the run's template: loading them again is
-    what test_demo_if_empty_loads_once tests)."""
+    what test_demo_skips_a_store_with_returns_and_reset_loads_it_again tests)."""
     copy_sqlite(demo_template, tmp_path / "urbdash.sqlite")
     assert runner.invoke(main, ["demo", "--if-empty"]).exit_code == 0
     return runner

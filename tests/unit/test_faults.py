@@ -1,4 +1,4 @@
-"""SIGKILL at random points while returns are being ingested, 50 times: after each, SQLite's
+"""SIGKILL at random points while returns are being ingested, 24 times: after each, SQLite's
 integrity check passes, every stored submission holds all of its values (none half-written),
 and the next ingest works."""
 
@@ -20,7 +20,7 @@ from data.store.bootstrap import init_store
 from tests.fixtures import workbooks as wb
 from tests.fixtures.actors import SYSTEM
 
-KILLS = 30  # each at a random point of a run of ingests and reverts
+KILLS = 24  # each at a random point of a run of ingests and reverts
 HEADER = wb.HEADER_ZH
 
 
@@ -51,17 +51,19 @@ def province_return(year: int, quarter: int, seed: int) -> bytes:
     return wb.xlsx({"全省": [[title], ["单位：人"], HEADER, *rows]})
 
 
-def _ingest_forever(url: str, files: list[bytes]) -> None:
+def _ingest_forever(url: str, files: list[bytes], done) -> None:
     """Until killed: ingest each file and revert every other one (so the files never run out
-    and kills land in ingests and reverts alike)."""
+    and kills land in ingests and reverts alike); ``done`` counts the writes finished."""
     store.clear_engines()  # a fresh pool in this process, never the parent's connections
     engine = store.get_engine(url)
     for i, content in enumerate(itertools.cycle(files)):
         report = ingest(
             content, f"f{i}.xlsx", user=SYSTEM, engine=engine, accept_warnings=True, today="2030Q4"
         )
+        done.value += 1
         if report.status == "committed" and i % 2:
             revert(report.submission_id, user=SYSTEM, engine=engine)
+            done.value += 1
 
 
 def check_whole(path) -> int:
@@ -106,9 +108,17 @@ def test_sigkill_during_ingest_leaves_no_partial_submission(tmp_path):
     rng = random.Random(20261202)
     committed = []
     for _ in range(KILLS):
-        child = ctx.Process(target=_ingest_forever, args=(url, files))
+        done = ctx.Value("i", 0, lock=False)  # no lock a killed child could leave held
+        child = ctx.Process(target=_ingest_forever, args=(url, files, done))
         child.start()
-        time.sleep(rng.uniform(0.0, 1.0))  # several ingests and reverts: a kill lands anywhere
+        # after 0-3 finished writes (counted, not timed: a busy machine slows the child, never
+        # the count) and then at a random moment of the next one or two: a kill lands anywhere
+        after = rng.randint(0, 3)
+        deadline = time.monotonic() + 120
+        while done.value < after:
+            assert time.monotonic() < deadline, f"the child finished {done.value} of {after} writes"
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0.0, 0.5))
         os.kill(child.pid, signal.SIGKILL)
         child.join()
         assert child.exitcode == -signal.SIGKILL

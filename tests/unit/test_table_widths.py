@@ -46,3 +46,31 @@ def test_wrapped_rows_need_narrower_columns_and_the_index_is_sized_when_shown():
     shown = fitted_columns(frame, index=True)
     assert shown["_index"]["width"] >= text_px("610304 Chencang District") + _CELL_PAD_PX - 1
     assert "_index" not in fitted_columns(frame)
+
+
+def test_a_grid_wider_than_its_room_wraps_its_long_texts_to_fit():
+    from ui.widgets import MAIN_PX, fitted_to, row_px
+
+    long = "Unify urban and rural household registration province-wide and build the system"
+    frame = pd.DataFrame(
+        {"No.": [1, 2], "Task": [long, "Short"], "Lead": ["Public Security Department"] * 2}
+    )
+    fits, lines = fitted_to(frame, None, MAIN_PX)
+    assert lines == 1 and "pinned" not in fits["No."]  # fits as it is: left alone
+    config, lines = fitted_to(frame, None, 450)
+    widths = {k: v["width"] for k, v in config.items()}
+    assert sum(widths.values()) <= 450 and lines > 1
+    assert widths["Task"] * lines * 0.8 >= text_px(long)  # every word still shown
+    assert widths["No."] >= text_px("No.") + _CELL_PAD_PX - 1  # numbers never wrap
+    assert row_px(lines) > 64 and row_px(1) is None  # Streamlit wraps only above 4 rem
+
+
+def test_a_grid_that_cannot_fit_scrolls_with_its_first_column_pinned():
+    from ui.widgets import fitted_to
+
+    frame = pd.DataFrame({"City": ["Xi'an"], **{f"2020Q{q}": [1234567.0] for q in range(1, 5)}})
+    config, lines = fitted_to(frame, None, 200)
+    assert lines == 1 and config["City"]["pinned"] is True
+    assert not any(v.get("pinned") for k, v in config.items() if k != "City")
+    shown, _ = fitted_to(frame.set_index("City"), None, 200, index=True)
+    assert shown["_index"]["pinned"] is True
