@@ -6,6 +6,7 @@ import ui
 from analytics import published as overview
 from analytics.render import charts
 from data.reference.official import headline
+from data.reference.targets import published_targets
 from data.sanitize import csv_bytes
 from geo.regions import PROVINCE_CODE
 
@@ -16,22 +17,26 @@ st.write(ui.tr("overview.intro"))
 official = headline(ui.official())
 series = overview.urbanization_series(official)
 by_year = series.set_index("year").value
+# the plan's urbanization targets (2015 and 2020), as published (data.reference.targets)
+plan = published_targets()
+plan = plan[plan.indicator == "urbanization_rate"]
+target = {int(p[:4]): float(v) for p, v in zip(plan.period, plan.value, strict=True)}
 c1, c2, c3, c4 = st.columns(4)
 latest = int(series.year.max())
 c1.metric(ui.tr("overview.metric_latest", year=latest), f"{by_year[latest]:.2f}%")
 c2.metric(
-    ui.tr("overview.metric_2015"),
+    ui.tr("overview.metric_2015", target=target[2015]),
     f"{by_year[2015]:.2f}%",
-    ui.tr("overview.vs_target", delta=f"{by_year[2015] - 55:+.2f}"),
+    ui.tr("overview.vs_target", delta=f"{by_year[2015] - target[2015]:+.2f}"),
 )
 c3.metric(ui.tr("overview.metric_2019"), f"{by_year[2019]:.2f}%")
 c4.metric(
-    ui.tr("overview.metric_2020"),
+    ui.tr("overview.metric_2020", target=target[2020]),
     f"{by_year[2020]:.2f}%",
-    ui.tr("overview.vs_target", delta=f"{by_year[2020] - 62:+.2f}"),
+    ui.tr("overview.vs_target", delta=f"{by_year[2020] - target[2020]:+.2f}"),
 )
 
-fig = charts.urbanization_chart(series, [(2015, 55.0), (2020, 62.0)], lang)
+fig = charts.urbanization_chart(series, sorted(target.items()), lang)
 st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
 st.caption(ui.tr("overview.chart_note"))
 ui.sources(overview.sources(series, lang))

@@ -250,6 +250,40 @@ def wrapped_lines(row_height: int | None) -> int:
     return max(1, (row_height - 16) // _LINE_PX)
 
 
+def _measured(frame: pd.DataFrame, config: dict | None, index: bool) -> tuple[dict, list]:
+    """The config to fill in, and per column to size: (name, its config, header px, widest
+    text px, whether it holds numbers). Measured once: sizing is arithmetic on these."""
+    out = dict(config or {})
+    columns = {name: frame[name] for name in frame.columns}
+    if index:
+        columns["_index"] = frame.index.to_series().astype(str)
+    measured = []
+    for name, values in columns.items():
+        given = out.get(name, {})
+        if given is None or (isinstance(given, dict) and given.get("width") is not None):
+            continue  # hidden, or sized by the page
+        cfg = {"label": given} if isinstance(given, str) else dict(given)
+        header = text_px(str(cfg.get("label") or ("" if name == "_index" else name)))
+        texts = _shown(values, cfg)
+        longest = texts.loc[texts.str.len().nlargest(8).index] if len(texts) else texts
+        widest = max([0.0, *map(text_px, longest)])
+        numeric = pd.api.types.is_numeric_dtype(values)
+        measured.append((name, cfg, header, widest, numeric))
+    return out, measured
+
+
+def _sized(out: dict, measured: list, lines: int, wrap_above: float) -> dict:
+    """``out`` with each measured column's width: its header or widest text, a text wider
+    than ``wrap_above`` px wrapped over ``lines`` lines (never narrower than ``wrap_above``)."""
+    out = dict(out)
+    for name, cfg, header, widest, numeric in measured:
+        if lines > 1 and widest > wrap_above and not numeric:
+            widest = max(wrap_above, widest / (lines * 0.8))
+        width = math.ceil(min(_MAX_COLUMN_PX, max(header, widest) + _CELL_PAD_PX))
+        out[name] = {**cfg, "width": width}
+    return out
+
+
 def fitted_columns(
     frame: pd.DataFrame,
     config: dict | None = None,
@@ -262,24 +296,7 @@ def fitted_columns(
     ``lines`` lines a text wider than ``wrap_above`` px wraps: its column needs a ``lines``-th
     of its width, with room for the words that do not fill a line (and never less than
     ``wrap_above``). ``index``: the index is shown, and sized too."""
-    out = dict(config or {})
-    columns = {name: frame[name] for name in frame.columns}
-    if index:
-        columns["_index"] = frame.index.to_series().astype(str)
-    for name, values in columns.items():
-        given = out.get(name, {})
-        if given is None or (isinstance(given, dict) and given.get("width") is not None):
-            continue  # hidden, or sized by the page
-        cfg = {"label": given} if isinstance(given, str) else dict(given)
-        header = text_px(str(cfg.get("label") or ("" if name == "_index" else name)))
-        texts = _shown(values, cfg)
-        longest = texts.loc[texts.str.len().nlargest(8).index] if len(texts) else texts
-        widest = max([0.0, *map(text_px, longest)])
-        if lines > 1 and widest > wrap_above and not pd.api.types.is_numeric_dtype(values):
-            widest = max(wrap_above, widest / (lines * 0.8))
-        cfg["width"] = math.ceil(min(_MAX_COLUMN_PX, max(header, widest) + _CELL_PAD_PX))
-        out[name] = cfg
-    return out
+    return _sized(*_measured(frame, config, index), lines, wrap_above)
 
 
 # the main column's width at 1366x768 with the menu open (a grid there is 904 px wide); a
@@ -298,22 +315,21 @@ def fitted_to(
     header) and the columns share the room. Returns the columns' config and the lines a row
     needs (the grid's row height follows from it: ``row_px``). A grid that cannot fit stays on
     one line a row and scrolls sideways with its first column pinned."""
+    base, measured = _measured(frame, config, index)
+    names = [m[0] for m in measured]
 
     def width(out: dict) -> int:
-        return sum(
-            v["width"]
-            for v in out.values()
-            if isinstance(v, dict) and isinstance(v.get("width"), int)
-        )
+        return sum(out[n]["width"] for n in names)
 
-    one = fitted_columns(frame, config, lines, index)
+    one = _sized(base, measured, lines, _WRAP_WIDER_THAN_PX)
     if width(one) <= room_px:
         return one, lines
-    tries = [(n, above) for n in range(max(lines, 2), _MOST_LINES + 1) for above in _WRAP_FLOORS]
-    for more, above in tries:
-        out = fitted_columns(frame, config, more, index, above)
-        if width(out) <= room_px:
-            return out, more
+    if any(not numeric and widest > _WRAP_FLOORS[-1] for *_, widest, numeric in measured):
+        for more in range(max(lines, 2), _MOST_LINES + 1):
+            for above in _WRAP_FLOORS:
+                out = _sized(base, measured, more, above)
+                if width(out) <= room_px:
+                    return out, more
     # too wide even so (a matrix of quarters, many counts side by side): one line a row, the
     # grid scrolls sideways with its first column (the row's name) pinned
     first = "_index" if index else next(iter(frame.columns), None)

@@ -49,10 +49,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Filled markers are published values, hollow markers derived ones; a break in the line is a year with no published value (not interpolated). Stars mark the plan targets.",
     },
     "overview.vs_target": {"zh": "{delta} 个百分点（对比目标）", "en": "{delta} pp vs target"},
-    "overview.metric_2015": {"zh": "2015年（目标55%）", "en": "2015 (target 55%)"},
+    "overview.metric_2015": {"zh": "2015年（目标{target:g}%）", "en": "2015 (target {target:g}%)"},
     "overview.metric_2020": {
-        "zh": "2020年（目标62%，七普口径）",
-        "en": "2020 (target 62%, census basis)",
+        "zh": "2020年（目标{target:g}%，七普口径）",
+        "en": "2020 (target {target:g}%, census basis)",
     },
     "overview.metric_2019": {"zh": "2019年（六普口径）", "en": "2019 (old basis)"},
     "overview.cities": {

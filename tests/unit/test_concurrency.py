@@ -107,6 +107,7 @@ def test_two_first_versions_at_once(eng, monkeypatch):
     assert sorted(r.status for r in reports) == ["committed", "conflict"]
 
 
+@pytest.mark.known_long(reason="starts 16 urbdash processes at once on two cores (their imports)")
 def test_sixteen_cli_processes_lose_nothing(db_url, tmp_path):
     """Separate processes, one store: every writer commits (different quarters and cities) or
     is told in one line; none prints a traceback."""
