@@ -730,3 +730,32 @@ def province_evaluation(
     ]  # fmt: skip
     cal = calibrate(flows)
     return {"calibration": cal, "brier": target_brier(flows, judged, cal), "rate": rate_table}
+
+
+def city_coverage(
+    obs: pd.DataFrame, registry: pd.DataFrame, n_paths: int = BACKTEST_PATHS
+) -> pd.DataFrame:
+    """Each city's own settlement backtest, judged as the province's is (``calibrate`` on the
+    city's quarterly flows): per city with returns, ``region_code``, ``method`` (the one its
+    rule picks), ``cases`` and ``coverage95_out_of_sample`` (None when its history is too short
+    to judge), and ``meets_goal`` (at least ``COVERAGE_GOAL``). Heavy: one full backtest per
+    city (a command's work, never a page run's)."""
+    from analytics.aggregate import aggregate
+
+    columns = ["region_code", "method", "cases", "coverage95_out_of_sample", "meets_goal"]
+    if obs.empty:
+        return pd.DataFrame(columns=columns)
+    wide = aggregate(obs, registry, "city")
+    rows = []
+    for code, part in wide.groupby("region_code", sort=True):
+        flows = part.set_index("period").settled_total.dropna()
+        if len(flows) <= MIN_QUARTERS:
+            rows.append((code, None, 0, None, False))
+            continue
+        cal = calibrate(flows, n_paths=n_paths)
+        held = cal.out_of_sample
+        cov = held["coverage95_out_of_sample"]
+        rows.append(
+            (code, cal.method, held["cases"], cov, cov is not None and cov >= COVERAGE_GOAL)
+        )
+    return pd.DataFrame(rows, columns=columns)
