@@ -116,7 +116,7 @@ picked = ui.table(
     width="stretch",
     height=360,
     key="task_table",
-    row_height=72,  # a long title wraps onto a second line (the grid wraps above 64 px)
+    # rows as tall as the titles need to fit the grid on the screen (ui.table decides)
     on_select="rerun",
     selection_mode="single-row",
 )
