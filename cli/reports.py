@@ -371,7 +371,7 @@ def backtest_command(
     from analytics.targets import load_targets
     from data.reference.targets import SETTLEMENT_BASELINE
     from data.store.observations import read_observations, read_official
-    from geo.regions import PROVINCE_CODE, load_registry
+    from geo.regions import PROVINCE_CODE, load_registry, unit_names
 
     engine = store.get_engine()
     if indicator == "urbanization_rate":
@@ -408,7 +408,7 @@ def backtest_command(
     by_city = None
     if cities and region == PROVINCE_CODE:
         by_city = skill.city_coverage(read_observations(engine, view=view), registry, paths)
-        by_city.insert(1, "name", by_city.region_code.map(registry.set_index("code").name))
+        by_city.insert(1, "name", by_city.region_code.map(unit_names(registry)))
     if as_json:
         click.echo(
             json.dumps(

@@ -371,10 +371,10 @@ def test_each_citys_own_coverage_through_the_cli(demo_store, monkeypatch):
     """``urbdash backtest --cities``: each city's own out-of-sample coverage beside the
     province's, judged against the goal. Run for real on two cities (铜川 and 咸阳: a full
     backtest each), the other cities' counties left out of the returns the command reads."""
-    from geo.regions import load_registry
+    from geo.regions import load_registry, unit_names
 
     registry = load_registry()
-    names = registry.set_index("code").name
+    names = unit_names(registry)  # as tables name them (杨凌示范区, not 杨陵区)
     two = ["610200", "610400"]
     kept = set(registry[registry.stat_parent_code.isin(two)].code)
     real = skill.city_coverage
