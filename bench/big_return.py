@@ -139,7 +139,7 @@ def check_once(path: str) -> None:
     from data.intake.ingest import check
     from data.reference import periods
 
-    periods.FIRST_YEAR = 1700
+    periods.FIRST_YEAR, periods.LAST_YEAR = 1700, 2200  # the rows' quarters, 1750–2199
     content = Path(path).read_bytes()
     t0 = time.perf_counter()
     report = check(content, Path(path).name, use_store=False, today="2200Q4")
@@ -190,7 +190,7 @@ def main(path: str, pg_admin: str | None = None) -> None:
     from data.reference import periods
     from data.store.bootstrap import init_store
 
-    periods.FIRST_YEAR = 1700
+    periods.FIRST_YEAR, periods.LAST_YEAR = 1700, 2200  # the rows' quarters, 1750–2199
     content = Path(path).read_bytes()
     with tempfile.TemporaryDirectory() as d:
         # a warm process, as the app server is: the modules of the path imported by a small
@@ -235,7 +235,7 @@ def floor(path: str) -> None:
     from data.store.bootstrap import init_store
     from data.store.observations import ROWS_PER_STATEMENT
 
-    periods.FIRST_YEAR = 1700
+    periods.FIRST_YEAR, periods.LAST_YEAR = 1700, 2200  # the rows' quarters, 1750–2199
     content = Path(path).read_bytes()
     parse, convert = [], []
     for _ in range(3):
@@ -315,7 +315,7 @@ def validate_only(path: str) -> None:
     from data.intake.ingest import check
     from data.reference import periods
 
-    periods.FIRST_YEAR = 1700
+    periods.FIRST_YEAR, periods.LAST_YEAR = 1700, 2200  # the rows' quarters, 1750–2199
     suffix = Path(path).suffix
     with tempfile.TemporaryDirectory() as d:
         warm = write_big(Path(d) / f"warm{suffix}", 300)

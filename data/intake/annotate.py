@@ -40,7 +40,7 @@ def _base_workbook(content: bytes):
     try:
         for sheet in open_workbook(content):
             ws = wb.create_sheet(sheet.name[:31])
-            for row in sheet.grid:
+            for row in sheet.rows():
                 _append_as_text(ws, [None if v == "" else v for v in row])
     except WorkbookError:
         pass

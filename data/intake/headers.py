@@ -347,7 +347,7 @@ def is_column_numbers_row(cells: list[str]) -> bool:
 
 def fill_merged(sheet: Sheet, last_row: int) -> list[list]:
     """Copy of the top rows with merged header cells filled from their top-left cell."""
-    top = [list(row) for row in sheet.grid[:last_row]]
+    top = [list(row) for row in sheet.head(last_row)]
     for (r0, c0), (r1, c1) in sheet.merged:
         if r0 >= last_row:
             continue

@@ -144,6 +144,7 @@ def _read_sheets(sheets: list, period: str | None, resolver: Resolver):
         read_sheets.append(sheet.name)
         carried |= set(header.fields.values()) & VALUE_FIELDS
         _read_sheet(sheet, header, period, resolver, records, problems, totals)
+        sheet.release()  # also where no row was read: the cells go before the next sheet's
     if not read_sheets and not problems:
         problems.append(Problem.of_file("no_header", sheets="、".join(s.name for s in sheets)))
         problems += [hint for sheet in sheets if (hint := _header_hint(sheet))]
@@ -154,7 +155,7 @@ def _header_hint(sheet) -> Problem | None:
     """Where no header is recognised: the likeliest header row of a sheet (the one with the
     most text cells near the top) with the field each cell could be (区县名称 → 地区名称?)."""
     best: list[str] = []
-    for row in sheet.grid[:HEADER_SCAN_ROWS]:
+    for row in sheet.head(HEADER_SCAN_ROWS):
         texts = [str(v).strip() for v in row if isinstance(v, str) and v.strip()]
         if len(texts) > len(best):
             best = texts
@@ -208,7 +209,7 @@ def _tidy(records: list[dict]) -> pd.DataFrame:
 
 
 def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> None:
-    grid = sheet.grid
+    grid = sheet.head(header.row + 3)  # the title, the header and the two lines under it
     name = sheet.name
     fields = header.fields
     col_of = {f: c for c, f in fields.items()}
@@ -267,7 +268,7 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
     # column-number row of statistical forms (栏次: 甲 乙 1 2 3 …)
     units = dict(header.units)
     for _ in range(2):
-        if start >= len(grid):
+        if start >= sheet.height:
             break
         cells = {c: norm_text(v) for c, v in enumerate(grid[start]) if not is_blank(v)}
         if cells and all(v.strip("()（）") in UNIT_FACTORS for v in cells.values()):
@@ -275,13 +276,18 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
             start += 1
         elif is_column_numbers_row(list(cells.values())):
             start += 1
-    if start >= len(grid):
+    if start >= sheet.height:
         return
 
     def factor(c: int) -> int:
         return UNIT_FACTORS.get(units.get(c) or sheet_unit or "人", 1)
 
-    body = pd.DataFrame(grid[start:], dtype=object)
+    # below the header only the columns it names are read: a wide sheet's other columns
+    # (remarks, numbering, unlabelled) never become Python values, and a row that holds
+    # nothing else is a blank row
+    named = sorted({*fields, *header.quarters, *header.year_total} & set(range(sheet.width)))
+    body = pd.DataFrame(sheet.rows(start, named), columns=named, dtype=object)
+    sheet.release()  # the parsed cells (a wide sheet's hundred MB) go before the work on rows
     body.index = pd.RangeIndex(start + 1, start + 1 + len(body))  # Excel row numbers
     blank = body.apply(blank_cells)
     keep = ~blank.all(axis=1) & ~_note_rows(body, blank)
@@ -308,7 +314,7 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
 
     def column(field_name: str) -> pd.Series:
         c = col_of.get(field_name)
-        if c is None or c >= body.shape[1]:
+        if c is None or c not in body.columns:
             return pd.Series("", index=body.index, dtype=object)
         return body[c].where(~blank[c], "")
 
@@ -323,7 +329,7 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
         dtype=bool,
     )
     is_total = pd.Series(is_total_u[key_codes], index=body.index)
-    value_cols = [(c, f, q) for c, f, q in value_cols if c < body.shape[1]]
+    value_cols = [(c, f, q) for c, f, q in value_cols if c in body.columns]
     has_values = (
         ~blank[[c for c, _, _ in value_cols]].all(axis=1) if value_cols else is_total & False
     )
@@ -671,7 +677,8 @@ def _repeated_header_rows(
         ]
         repeat |= np.array(named, dtype=bool)[codes]
     empty = blank.to_numpy()
-    no_region = empty[:, region_cols].all(axis=1) & ~empty.all(axis=1)
+    at = [blank.columns.get_loc(c) for c in region_cols]  # the frame holds the named columns
+    no_region = empty[:, at].all(axis=1) & ~empty.all(axis=1)
     for i in np.flatnonzero(no_region):
         cells = [v for v, b in zip(body.iloc[i], empty[i], strict=True) if not b]
         repeat[i] = all(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
 import zipfile
@@ -49,12 +50,83 @@ class WorkbookError(Exception):
 
 @dataclass
 class Sheet:
+    """One worksheet. Its rows are held as Python values only as far as a reader asks: the top
+    rows (titles and header) whole, the rows below only in the columns the reader names, so
+    a wide sheet's unnamed columns never become millions of Python objects."""
+
     name: str
-    grid: list[list]  # grid[r][c] is the cell at Excel row r+1, column c+1 ('' when empty)
+    grid: list[list] | None = None  # a text table's rows, all held ('' when empty)
     merged: list = field(default_factory=list)
     hidden: bool = False
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # Excel error cells
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # read by cached value
+    parsed: object = None  # a workbook's sheet as calamine parsed it (in Rust, not yet Python)
+    _head: list[list] = field(default_factory=list, repr=False)
+
+    @property
+    def height(self) -> int:
+        """Rows, counted from Excel row 1."""
+        if self.parsed is None:
+            return len(self.grid)
+        end = self.parsed.end
+        return 0 if end is None else end[0] + 1
+
+    @property
+    def width(self) -> int:
+        """Columns, counted from column A."""
+        if self.parsed is None:
+            return max(map(len, self.grid), default=0)
+        end = self.parsed.end
+        return 0 if end is None else end[1] + 1
+
+    def head(self, n: int) -> list[list]:
+        """The first ``n`` rows, every column: ``head(n)[r][c]`` is the cell at Excel row r+1,
+        column c+1."""
+        if self.parsed is None:
+            return self.grid[:n]
+        if n > len(self._head) and len(self._head) < self.height:
+            self._head = self.parsed.to_python(skip_empty_area=False, nrows=max(n, HEAD_ROWS))
+        return self._head[:n]
+
+    def rows(self, start: int = 0, columns: list[int] | None = None) -> list[list]:
+        """Rows from ``start`` (0-based) to the last, each with the cells of ``columns`` (in
+        that order; '' beyond the sheet), or every column when ``columns`` is None."""
+        if self.parsed is None:
+            held = self.grid[start:]
+            if columns is None:
+                return [list(row) for row in held]
+            return [[row[c] if c < len(row) else "" for c in columns] for row in held]
+        if columns is None:
+            return self.parsed.to_python(skip_empty_area=False)[start:]
+        # calamine's rows begin at Excel row 1 but at the first column holding a value
+        first = self.parsed.start[1] if self.parsed.start is not None else 0
+        at = [c - first for c in columns]
+        out = []
+        for row in itertools.islice(self.parsed.iter_rows(), start, None):
+            n = len(row)
+            out.append([row[i] if 0 <= i < n else "" for i in at])
+        return out
+
+    def release(self) -> None:
+        """Let go of the parsed cells once the rows wanted are read (a wide sheet's are a
+        hundred MB in Rust): afterwards only the rows already held can be read."""
+        if self.parsed is not None:
+            self._head = self.head(HEAD_ROWS)
+            self.grid, self.parsed = self._head, None
+
+    def is_empty(self) -> bool:
+        """No cell holds a value (read a row at a time, stopping at the first value)."""
+        if self.parsed is None:
+            return not any(v not in ("", None) for row in self.grid for v in row)
+        if any(v not in ("", None) for row in self.head(HEAD_ROWS) for v in row):
+            return False
+        rows = itertools.islice(self.parsed.iter_rows(), HEAD_ROWS, None)
+        return not any(v not in ("", None) for row in rows for v in row)
+
+
+# rows a sheet holds whole from the top: more than the header scan looks at
+# (``headers.HEADER_SCAN_ROWS``) with the unit and column-number lines under a header
+HEAD_ROWS = 32
 
 
 def _limit_bytes() -> int:
@@ -385,18 +457,17 @@ def open_workbook(content: bytes, name: str = "CSV") -> list[Sheet]:
         if "password" in text or "encrypt" in text:
             raise WorkbookError("encrypted") from None
         raise WorkbookError("unreadable", reason=str(failure).splitlines()[0][:200]) from None
-    sheets = []
-    for name, sh, hidden in parsed:
-        sheets.append(
-            Sheet(
-                name,
-                sh.to_python(skip_empty_area=False),
-                sh.merged_cell_ranges or [],
-                hidden,
-                errors.get(name, {}),
-                cached.get(name, {}),
-            )
+    sheets = [
+        Sheet(
+            name,
+            merged=sh.merged_cell_ranges or [],
+            hidden=hidden,
+            errors=errors.get(name, {}),
+            formulas=cached.get(name, {}),
+            parsed=sh,
         )
-    if not any(any(v not in ("", None) for row in s.grid for v in row) for s in sheets):
+        for name, sh, hidden in parsed
+    ]
+    if all(s.is_empty() for s in sheets):
         raise WorkbookError("empty_workbook")
     return sheets

@@ -105,6 +105,9 @@ def test_county_city_province_release_then_the_leader(review_server, page, shots
     expect(page.get_by_text("Done.")).to_be_visible(timeout=30_000)
     wait_idle(page)
     page.screenshot(path=str(shots / "review_city_returned_en.png"), full_page=True)
+    # the quarter's history names the step as a label, never the stored word ("return")
+    steps = page.locator('[role="gridcell"]').filter(has_text=re.compile(r"^Returned$"))
+    expect(steps.first).to_be_attached()
 
     # 3. the county sees the comment and sends a corrected return
     page.get_by_role("button", name="Sign out").click()

@@ -37,7 +37,8 @@ TITLES = ["2021年第一季度农业转移人口落户情况统计表", "2016年
 SHEET_CHARS = st.characters(blacklist_characters="[]:*?/\\'", blacklist_categories=("Cs", "Cc"))
 
 # what a cell can hold (Excel has no control characters in cells; openpyxl refuses them)
-TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12)
+TEXT_CHARS = st.characters(blacklist_categories=("Cc", "Cs"))
+TEXT = st.text(TEXT_CHARS, max_size=12)
 numbers = st.one_of(
     st.integers(-(10**15), 10**15),
     st.integers(0, 2_000_000),
@@ -228,3 +229,46 @@ def test_an_unknown_compression_method_is_the_damaged_file_refusal(method):
     with pytest.raises(WorkbookError) as err:
         open_workbook(bytes(raw))
     assert err.value.rule == "corrupt_zip"
+
+
+@st.composite
+def placed_cells(draw):
+    """Cells scattered over a sheet that may begin at any row and column (calamine keeps a
+    sheet's rows from row 1 but its columns from the first one holding a value)."""
+    top, left = draw(st.integers(0, 40)), draw(st.integers(0, 6))
+    spots = st.tuples(st.integers(top, top + 45), st.integers(left, left + 8))
+    values = st.one_of(numbers, st.text(TEXT_CHARS, min_size=1, max_size=12))
+    return draw(st.dictionaries(spots, values, min_size=1, max_size=40))
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(placed_cells(), st.integers(0, 60), st.lists(st.integers(0, 16), max_size=5), st.booleans())
+def test_rows_read_by_column_are_the_cells_of_the_whole_grid(placed, start, columns, streamed):
+    """A workbook's rows read lazily (the top rows whole, the rest only in the columns named)
+    are exactly the cells of the sheet read whole, '' beyond its edges; also when the sheet
+    declares no dimension (openpyxl's write-only mode, as big files are written)."""
+    from python_calamine import CalamineWorkbook
+
+    from data.intake.workbook import HEAD_ROWS, open_workbook
+
+    if streamed:
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("data")
+        for r in range(max(r for r, _ in placed) + 1):
+            ws.append([placed.get((r, c)) for c in range(max(c for _, c in placed) + 1)])
+    else:
+        wb = Workbook()
+        for (r, c), v in placed.items():
+            wb.active.cell(r + 1, c + 1, v)
+    buf = io.BytesIO()
+    wb.save(buf)
+    content = buf.getvalue()
+    whole = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
+    grid = whole.to_python(skip_empty_area=False)
+    sheet = open_workbook(content)[0]
+    assert (sheet.height, sheet.width) == (len(grid), len(grid[0]))
+    assert sheet.head(start) == grid[:start]
+    got = sheet.rows(start, columns)
+    assert got == [[row[c] if c < len(row) else "" for c in columns] for row in grid[start:]]
+    sheet.release()
+    assert sheet.head(HEAD_ROWS) == grid[:HEAD_ROWS]  # the top rows are kept

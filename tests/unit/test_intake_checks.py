@@ -163,3 +163,61 @@ def test_no_header_lists_the_cells_found_with_what_each_could_be(eng):
         "城镇化水平。请按模板的列名修改后重新上传"
     )
     assert nothing_written(eng)
+
+
+def test_columns_the_header_does_not_name_are_not_read_below_it(eng):
+    """Remarks and numbering beside the return (and a line holding only a remark) change
+    nothing: the same rows are read and stored as from the bare return, with the same
+    findings; below the header only the named columns become values."""
+    from data.intake.read import read_return
+
+    rows = wb.county_rows()
+    bare = wb.standard(rows)
+    wide_rows = [[*r, f"备注{i}", i, None, "已核"] for i, r in enumerate(rows)]
+    wide_rows.append([None] * len(rows[0]) + ["本行仅有备注", None, None, "—"])
+    wide = wb.standard(wide_rows, header=[*wb.HEADER_ZH, "备注", "序号", "", "核对"])
+    a, b = read_return(bare), read_return(wide)
+    assert len(a.rows) == len(rows) * 7
+    assert a.rows.drop(columns="sheet").equals(b.rows.drop(columns="sheet"))
+    assert a.problems == []
+    assert [p.message("en") for p in b.problems] == [
+        "Unrecognised column '备注' ignored.",
+        "Unrecognised column '核对' ignored.",
+    ]
+    report = ingest(wide, "wide.xlsx", user=SYSTEM, engine=eng, today=TODAY, accept_warnings=True)
+    assert (report.status, report.new) == ("committed", len(rows) * 7)
+
+
+def test_a_wide_sheets_unnamed_columns_never_become_python_values():
+    """Forty columns of remarks beside 3,000 rows: reading the return allocates about what
+    the bare return does (the named columns' values), not forty more columns of them (the
+    cells' parsed form stays in calamine, outside Python's allocator, and is let go)."""
+    import io
+    import tracemalloc
+
+    from openpyxl import Workbook
+
+    from data.intake.read import read_return
+
+    def book(extra: int) -> bytes:
+        out = Workbook(write_only=True)
+        ws = out.create_sheet("铜川市")
+        ws.append(["2016年第三季度农业转移人口落户情况统计表"])
+        ws.append([*wb.HEADER_ZH, *(f"备注{i}" for i in range(extra))])
+        rows = wb.county_rows()
+        for i in range(3_000):
+            ws.append([*rows[i % len(rows)], *(i + k / 7 for k in range(extra))])
+        buf = io.BytesIO()
+        out.save(buf)
+        return buf.getvalue()
+
+    def peak(content: bytes) -> int:
+        tracemalloc.start()
+        read_return(content)
+        top = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return top
+
+    bare, wide = book(0), book(40)
+    peak(bare)  # modules and caches warmed, not counted
+    assert peak(wide) < 1.5 * peak(bare)
