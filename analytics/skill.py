@@ -711,7 +711,6 @@ def province_evaluation(
     settlement parts without settlement returns."""
     from analytics.aggregate import aggregate
     from data.reference.official import province_series
-    from data.reference.targets import SETTLEMENT_BASELINE
 
     series = province_series("urbanization_rate", official)
     rate = [rate_forecasts(series, b) for b in sorted(series.basis.dropna().unique())]
@@ -722,14 +721,36 @@ def province_evaluation(
         flows = wide.settled_total.dropna()
     if len(flows) <= MIN_QUARTERS:
         return {"calibration": None, "brier": None, "rate": rate_table}
+    return {**settlement_evaluation(flows, targets), "rate": rate_table}
+
+
+def settlement_evaluation(
+    flows: pd.Series, targets: pd.DataFrame, n_paths: int = BACKTEST_PATHS
+) -> dict:
+    """One region's settlement forecasts judged.
+
+    Parameters
+    ----------
+    flows : the region's quarterly settlements, indexed by quarter.
+    targets : target rows of the store (``analytics.targets.load_targets``); its
+        ``settled_cumulative`` ones are scored.
+    n_paths : simulated paths per forecast.
+
+    Returns
+    -------
+    dict with ``calibration`` (``calibrate``: every method backtested, the one the rule picks
+    calibrated) and ``brier`` (``target_brier``: each method's Brier score on the targets).
+    Raises ValueError when the flows are too short to backtest.
+    """
+    from data.reference.targets import baseline_of
+
     settled = targets[targets.indicator == "settled_cumulative"]
     judged = [
-        (float(t.value), str(t.period),
-         t.baseline_period if isinstance(t.baseline_period, str) else SETTLEMENT_BASELINE)
+        (float(t.value), str(t.period), baseline_of(t.baseline_period))
         for t in settled.itertuples()
-    ]  # fmt: skip
-    cal = calibrate(flows)
-    return {"calibration": cal, "brier": target_brier(flows, judged, cal), "rate": rate_table}
+    ]
+    cal = calibrate(flows, n_paths=n_paths)
+    return {"calibration": cal, "brier": target_brier(flows, judged, cal, n_paths=n_paths)}
 
 
 def city_coverage(

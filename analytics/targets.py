@@ -28,7 +28,7 @@ from data import store
 from data.accounts.policy import Principal
 from data.reference import periods
 from data.reference.official import public_by
-from data.reference.targets import SETTLEMENT_BASELINE, TARGET_INDICATORS
+from data.reference.targets import SETTLEMENT_BASELINE, TARGET_INDICATORS, baseline_of
 from data.sanitize import Refusal
 from data.store import Engine
 from data.store import targets as target_store
@@ -215,9 +215,7 @@ def _year_fraction(period: str) -> float:
 
 
 def _settlement(target: pd.Series, flows: pd.Series, as_of: str, is_demo: bool, seed: int) -> dict:
-    baseline = (
-        target.baseline_period if isinstance(target.baseline_period, str) else SETTLEMENT_BASELINE
-    )
+    baseline = baseline_of(target.baseline_period)
     known = flows[flows.index <= as_of]
     horizon = periods.shift(target.period, 4 * EXTRA_YEARS)
     # an open target is judged by the calibrated forecast of the method its backtest picks
@@ -311,9 +309,7 @@ def _on_basis(known: pd.DataFrame, basis: str, year: int) -> dict | None:
 def _rate(target: pd.Series, official: pd.DataFrame, as_of: str) -> dict:
     known = province_rates(official, as_of)
     target_year = int(target.period[:4])
-    baseline = (
-        target.baseline_period if isinstance(target.baseline_period, str) else SETTLEMENT_BASELINE
-    )
+    baseline = baseline_of(target.baseline_period)
     base = known[known.year < int(baseline[:4])].iloc[-1]
     at = known[known.year <= target_year].iloc[-1]  # judged at the target year once it has passed
     # one trend across the census break, the newest basis's level from its first point on

@@ -369,7 +369,6 @@ def backtest_command(
     from analytics import skill
     from analytics.aggregate import aggregate
     from analytics.targets import load_targets
-    from data.reference.targets import SETTLEMENT_BASELINE
     from data.store.observations import read_observations, read_official
     from geo.regions import PROVINCE_CODE, load_registry, unit_names
 
@@ -393,16 +392,10 @@ def backtest_command(
         )
     flows = wide.settled_total.dropna()
     try:
-        cal = skill.calibrate(flows, n_paths=paths)
+        judged = skill.settlement_evaluation(flows, load_targets(engine, region), paths)
     except ValueError as exc:
         fail(str(exc), EXIT_INVALID)
-    targets = load_targets(engine, region)
-    targets = [
-        (float(t.value), t.period,
-         t.baseline_period if isinstance(t.baseline_period, str) else SETTLEMENT_BASELINE)
-        for t in targets[targets.indicator == "settled_cumulative"].itertuples()
-    ]  # fmt: skip
-    brier = skill.target_brier(flows, targets, cal, n_paths=paths)
+    cal, brier = judged["calibration"], judged["brier"]
     table = cal.flow_scores
     best = skill.best_by_interval_score(table) if len(table) else None
     by_city = None

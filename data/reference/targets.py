@@ -13,6 +13,13 @@ from geo.regions import PROVINCE_CODE
 SETTLEMENT_BASELINE = "2014Q1"
 TARGET_INDICATORS = ("settled_cumulative", "urbanization_rate")
 
+
+def baseline_of(stated: object) -> str:
+    """A target's baseline period: the one it states, else ``SETTLEMENT_BASELINE`` (the
+    plan's: settlements are counted from 2014Q1)."""
+    return stated if isinstance(stated, str) else SETTLEMENT_BASELINE
+
+
 PLAN_SOURCE = "《陕西省新型城镇化规划（2014—2020年）》（2014-09-23）"
 # the published target sets: name, source (an admin adds more: urbdash target-set --set NAME)
 TARGET_SETS = (
