@@ -31,7 +31,7 @@ def signed_in_app():
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
-    from tests.app.conftest import sign_in
+    from bench.drive import session_of
 
     init = PagesManager.__init__
     if not getattr(init, "_bench", False):
@@ -43,7 +43,7 @@ def signed_in_app():
         without_pages_folder._bench = True
         PagesManager.__init__ = without_pages_folder
     root = Path(__file__).resolve().parents[1]
-    return sign_in(AppTest.from_file(str(root / "app.py"), default_timeout=60), "bench")
+    return session_of(AppTest.from_file(str(root / "app.py"), default_timeout=60), "bench")
 
 
 def timed(fn, repeats: int = REPEATS) -> float:
@@ -108,10 +108,10 @@ def bench_rerun(tmp: Path) -> tuple:
     from analytics import results
 
     results.work(eng, once=True)  # as `urbdash demo` does: the heavy results kept
+    from bench.drive import ensure_user
     from data.accounts.policy import ROLES
-    from tests.app.conftest import ensure_user
 
-    ensure_user(url, "bench", tuple(ROLES))
+    ensure_user(url, "bench", tuple(ROLES), "bench-pass-2026")
     os.environ["URBDASH_DATABASE_URL"] = url
     os.chdir(Path(__file__).resolve().parents[1])
     at = signed_in_app().run()

@@ -52,7 +52,6 @@ from pathlib import Path
 
 from data.i18n.messages import t
 
-CHROMIUM = "/usr/bin/chromium"
 # the journey: (menu path, heading key); "" is the overview
 JOURNEY = [("", "lead.heading"), ("map", "map.heading"), ("trends", "trend.heading")]
 JOURNEY += [("returns", "returns.heading")]
@@ -207,8 +206,8 @@ def browser_indices(sessions: int, browsers: int) -> set[int]:
 async def _drive(base, sessions, seconds, accounts, rounds, ramp, think, per_context, browsers):
     from playwright.async_api import async_playwright
 
+    from bench.drive import CHROMIUM, CHROMIUM_ARGS
     from bench.protocol import ProtocolSession
-    from tests.e2e.conftest import CHROMIUM_ARGS
 
     out = {kind: {"times": [], "signin": [], "by_page": {}} for kind in ("drawn", "served")}
     out["errors"] = []

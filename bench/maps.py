@@ -111,24 +111,20 @@ def browser(tmp: Path) -> list[tuple]:
     `urbdash serve` on the demo store, and the server's RSS after every page in both languages.
     The baseline of the first is the trends page (no map) in the same session."""
     import os
-    import socket
     import subprocess
     import sys
     import urllib.request
 
-    chromium = "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        print("browser: skipped (no /usr/bin/chromium)")
+    from bench.drive import CHROMIUM, CHROMIUM_ARGS, COUNT_SHAPES, free_port, sign_in, wait_idle
+
+    if not Path(CHROMIUM).exists():
+        print(f"browser: skipped (no {CHROMIUM})")
         return []
     from playwright.sync_api import sync_playwright
 
     from data.i18n.messages import t
-    from tests.e2e.conftest import CHROMIUM_ARGS, sign_in, wait_idle
-    from tests.e2e.test_journeys import COUNT_SHAPES
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     var = tmp / "var"
     env = {**os.environ, "URBDASH_VAR_DIR": str(var)}
     env.pop("URBDASH_DATABASE_URL", None)
@@ -157,7 +153,7 @@ def browser(tmp: Path) -> list[tuple]:
                 time.sleep(0.2)
         fresh = _rss_mb(proc.pid)
         with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = b.new_page(viewport={"width": 1366, "height": 768})
             page.goto(base)
             sign_in(page, "demo-admin", password)
@@ -226,7 +222,7 @@ def _rss_mb(pid: int) -> float:
 def _visit_every_page(page) -> list[str]:
     """Open every page the app's menu lists, in Chinese then in English (the sidebar's language
     switch), each run to its end; returns the paths visited."""
-    from tests.e2e.conftest import wait_idle
+    from bench.drive import wait_idle
 
     links = page.locator('[data-testid="stSidebarNav"] a')
     paths = [links.nth(i).get_attribute("href") or "" for i in range(links.count())]

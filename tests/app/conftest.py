@@ -1,43 +1,28 @@
 """AppTest helpers: run app.py against a given store, with fresh Streamlit caches, signed in
 as a user of the roles a test asks for (made in that store on first use)."""
 
-import time
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from bench import drive
 from data import store
-from data.accounts.policy import ROLES, Principal
-from data.reference.plan import departments
-from data.store.users import add_user, load_principal
+from data.accounts.policy import ROLES
+from geo.regions import PROVINCE_CODE
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "apptest-pass-2026"
 
 
-def ensure_user(url: str, name: str, roles, regions=("610000",), depts=None) -> None:
+def ensure_user(url: str, name: str, roles, regions=(PROVINCE_CODE,), depts=None) -> None:
     """The account ``name`` with these roles in the store at ``url`` (made once)."""
-    engine = store.get_engine(url)
-    if load_principal(engine, name) is not None:
-        return
-    depts = departments().name_zh.tolist() if depts is None else depts
-    add_user(
-        engine,
-        Principal.system("tests"),
-        name,
-        PASSWORD,
-        roles,
-        regions if "statistician" in roles else (),
-        depts if "department" in roles else (),
-    )
+    drive.ensure_user(url, name, roles, PASSWORD, regions, depts)
 
 
 def sign_in(at: AppTest, name: str) -> AppTest:
-    now = time.time()
-    at.session_state["auth"] = {"name": name, "since": now, "seen": now}
-    return at
+    return drive.session_of(at, name)
 
 
 @pytest.fixture

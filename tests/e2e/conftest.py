@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,20 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from bench import drive
+from bench.drive import CHROMIUM, CHROMIUM_ARGS, free_port
 from tests.conftest import copy_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("URBDASH_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "var" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 PASSWORD = "e2e-pass-2026"
@@ -54,15 +45,7 @@ def demo_password(name: str) -> str:
 
 def sign_in(page, name: str, password: str = PASSWORD) -> None:
     """Fill the sign-in form as a person does and wait until the page behind it is drawn."""
-    from playwright.sync_api import expect
-
-    submit = page.get_by_role("button", name=re.compile("^(登录|Sign in)$"))
-    form = page.locator('[data-testid="stForm"]').filter(has=submit)
-    form.get_by_role("textbox", name=re.compile("^(用户名|User name)$")).fill(name)
-    form.locator('input[type="password"]').fill(password)
-    submit.click()
-    expect(submit).to_have_count(0, timeout=30_000)  # the form is gone: signed in
-    wait_idle(page)
+    drive.sign_in(page, name, password)
 
 
 def visit(page, url: str, name: str = "e2e", password: str = PASSWORD) -> None:
@@ -81,12 +64,6 @@ def until(page, script: str, timeout_s: float = 60) -> None:
     while not page.evaluate(script):
         assert time.monotonic() < deadline, f"not true after {timeout_s} s: {script[:80]}"
         time.sleep(0.1)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def serve_copy(var: Path, demo_template: Path):
@@ -116,7 +93,7 @@ def serve_copy(var: Path, demo_template: Path):
             text=True,
         )
     os.environ["URBDASH_E2E_VAR"] = str(var)
-    port = _free_port()
+    port = free_port()
     log = open(var / "streamlit.log", "w")
     proc = subprocess.Popen(
         [str(bindir / "urbdash"), "serve", "--port", str(port), "--host", "127.0.0.1"],
@@ -217,10 +194,7 @@ def cjk_font_installed() -> bool:
 
 
 def wait_idle(page, timeout_ms: int = 90_000) -> None:
-    """Wait until the script run has finished (Streamlit's running indicator is gone). The
-    limit is generous for a CI host loaded by the other test worker: the heavy results are the
-    results worker's (no page computes them), and how long a page takes is measured in bench/,
-    not here."""
-    page.wait_for_selector(
-        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms
-    )
+    """Wait until the script run has finished. The limit is generous for a CI host loaded by
+    the other test worker: the heavy results are the results worker's (no page computes
+    them), and how long a page takes is measured in bench/, not here."""
+    drive.wait_idle(page, timeout_ms)

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from bench.drive import COUNT_SHAPES
 from data import store
 from data.i18n.messages import t
 from data.intake.ingest import list_submissions
 from tests.e2e.conftest import until, visit, wait_idle
-from tests.e2e.test_journeys import COUNT_SHAPES
 from tests.fixtures import workbooks as wb
 from ui.state import PAGES
 

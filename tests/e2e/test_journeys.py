@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from bench.drive import COUNT_SHAPES
 from tests.e2e.clipped import CLIPPED
 from tests.e2e.conftest import cjk_font_installed, until, visit, wait_idle
 
@@ -84,13 +85,6 @@ def test_link_with_lang_opens_in_english(server, page):
     expect(page.get_by_role("radio", name="English")).to_be_checked()
 
 
-COUNT_SHAPES = """() => {
-  const gd = document.querySelector('.js-plotly-plot');
-  const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-  if (!sub || !sub.map || !sub.map.loaded() || !sub.map.areTilesLoaded()) return -1;
-  const fills = sub.map.queryRenderedFeatures().filter(f => f.layer.type === 'fill');
-  return new Set(fills.map(f => f.id ?? f.properties.id)).size;
-}"""
 NAMES = """() => {
   const sub = document.querySelector('.js-plotly-plot')._fullLayout.map._subplot;
   return sub.map.queryRenderedFeatures({layers: ['region-names']}).map(f => f.properties.name);

@@ -11,13 +11,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from bench.drive import COUNT_SHAPES
 from data import store
 from data.accounts.policy import Principal
 from data.intake.ingest import ingest
 from data.store import approvals
 from geo.regions import load_registry, reporting_units
 from tests.e2e.conftest import demo_password, serve_copy, sign_in, until, visit, wait_idle
-from tests.e2e.test_journeys import COUNT_SHAPES
 from tests.fixtures import workbooks as wb
 
 Q = "2021Q1"

@@ -1,6 +1,7 @@
 """The layout keeps its promises: imports point down only (pages/ui/cli -> analytics -> data ->
 geo), SQL stays in data/store, Streamlit stays in app.py, pages/ and ui/, and the CLI's command
-modules import the shared group, never each other. Checked on the source text (ast), so a
+modules import the shared group, never each other. The tooling (bench/, deploy/) sits above
+the product, and nothing outside tests/ imports the tests. Checked on the source text (ast), so a
 violation fails here before it can hide behind an import that happens to work."""
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ("app.py", "pages", "ui", "cli", "analytics", "data", "geo")
+SOURCES = ("app.py", "pages", "ui", "cli", "analytics", "data", "geo", "bench", "deploy")
 
 # rank of each part: a module may import only parts of a lower rank, or its own part
 RANKS = {
+    "bench": 5,  # tooling: bench measures the product (also as deployed), deploy runs its
+    "deploy": 4,  # replicas; the product imports neither
     "app": 3,
     "pages": 3,
     "ui": 3,
@@ -24,6 +27,7 @@ RANKS = {
     "data": 1,
     "geo": 0,
 }
+TOOLING = ("bench", "deploy")
 # inside data/, the same rule between its sub-packages
 DATA_RANKS = {
     "data.settings": 0,
@@ -81,18 +85,25 @@ def data_part(name: str) -> str | None:
 
 
 def violations(path_name: str, source: str) -> list[str]:
-    """Every broken rule in one module's source; ``path_name`` is its path from the root."""
+    """Every broken rule in one module's source; ``path_name`` is its path from the root. The
+    tooling (bench/, deploy/) keeps the import directions; the rules of where Streamlit, SQL,
+    drawing and region codes live are the product's (bench measures Streamlit and SQLite
+    themselves)."""
     module = module_name(ROOT / path_name)
     here = part(module)
     tree = ast.parse(source)
     found = []
+    product = here not in TOOLING
     for line, name in imported(tree, module):
         there = part(name)
         where = f"{path_name}:{line} imports {name}"
-        if there == "streamlit" and here not in ("app", "pages", "ui"):
+        if there == "tests":
+            found.append(f"{where}: the tests imported from outside them")
+        if product and there == "streamlit" and here not in ("app", "pages", "ui"):
             found.append(f"{where}: Streamlit outside app.py, pages/ and ui/")
         if (
-            there in SQL_MODULES
+            product
+            and there in SQL_MODULES
             and not module.startswith("data.store")
             and module not in FOREIGN_DATA_SQL
         ):
@@ -105,12 +116,12 @@ def violations(path_name: str, source: str) -> list[str]:
             if here == "cli" and there == "cli" and module not in ("cli.main", "cli.base"):
                 if name.startswith("cli.") and name.split(".")[1] not in ("base",):
                     found.append(f"{where}: a command module imports another")
-            if here == "geo" and there == "geo":
-                continue
             continue
         sideways = any(here == a and name.startswith(b) for a, b in ALLOWED_SIDEWAYS)
         if RANKS[there] >= RANKS[here] and not sideways:
             found.append(f"{where}: upward or sideways ({here} -> {there})")
+    if not product:
+        return found
     for line, name in imported(tree, module):
         drawing = name.split(".")[0] in ("plotly", "matplotlib")
         if drawing and not module.startswith(DRAWING_MODULES):
@@ -192,6 +203,11 @@ def test_the_tree_keeps_the_layout():
         ("data/x.py", "from matplotlib import pyplot\n", "drawing outside analytics/render"),
         ("analytics/x.py", "XIAN = '610100'\n", "region code 610100 outside the registry"),
         ("cli/x.py", "H = 'for 610000 (all)'\n", "region code 610000 outside the registry"),
+        ("bench/x.py", "from tests.e2e.conftest import sign_in\n", "tests imported from outside"),
+        ("data/x.py", "from tests.fixtures import workbooks\n", "tests imported from outside"),
+        ("ui/x.py", "from bench.drive import free_port\n", "upward or sideways (ui -> bench)"),
+        ("analytics/x.py", "import deploy.local\n", "upward or sideways (analytics -> deploy)"),
+        ("deploy/x.py", "from bench import load\n", "upward or sideways (deploy -> bench)"),
         ("data/x.py", "S = {'611000': 1}\n", "region code 611000 outside the registry"),
     ],
 )
