@@ -85,6 +85,30 @@ def write_shape(path: Path, n_rows: int, n_cols: int) -> Path:
     """A return of ``n_rows`` × ``n_cols``: the real columns, then extra ones (remarks, as
     some offices add), written as a writer that declares no dimension (openpyxl's write-only
     mode) writes the sheet XML, straight to the zip (openpyxl would take minutes)."""
+    rows = _rows(n_rows)
+    names = next(rows) + [f"备注{i}" for i in range(n_cols - len(header()))]
+    return _write_sheet(path, [names], (row + [r] * (n_cols - len(row)) for r, row in
+                                        enumerate(rows, start=2)))  # fmt: skip
+
+
+def write_quarter_columns(path: Path, n_rows: int) -> Path:
+    """A return whose every cell under the header is a value: the quarters of 2015-2021 as
+    28 columns of one indicator (named in the title) beside code and name, ``n_rows`` rows
+    (the counties over and over: a file of duplicates, the costliest shape to check)."""
+    from geo.regions import load_registry
+
+    counties = load_registry().query("level == 'county'").code.tolist()
+    quarters = [f"{y}Q{q}" for y in range(2015, 2022) for q in range(1, 5)]
+    top = [["本季农业转移人口城镇落户人数（各季度）"], ["区划代码", "地区名称", *quarters]]
+    body = (
+        [counties[r % len(counties)], "", *[100 + r % 50] * len(quarters)] for r in range(n_rows)
+    )
+    return _write_sheet(path, top, body)
+
+
+def _write_sheet(path: Path, top: list[list], body) -> Path:
+    """A one-sheet workbook of ``top`` then ``body`` rows, its sheet XML streamed into the
+    zip without a dimension."""
     import io
     import zipfile
     from xml.sax.saxutils import escape
@@ -95,30 +119,24 @@ def write_shape(path: Path, n_rows: int, n_cols: int) -> Path:
     wb = Workbook()
     wb.active.title = "data"
     wb.save(shell)
-    letters = [get_column_letter(c + 1) for c in range(n_cols)]
-    rows = _rows(n_rows)
-    names = next(rows) + [f"备注{i}" for i in range(n_cols - len(header()))]
 
     def cell(ref: str, value) -> str:
         if isinstance(value, str):
             return f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
         return f'<c r="{ref}"><v>{value}</v></c>'
 
+    def row_xml(r: int, row: list) -> str:
+        cells = "".join(cell(f"{get_column_letter(c + 1)}{r}", v) for c, v in enumerate(row))
+        return f'<row r="{r}">{cells}</row>'
+
     def sheet():
         yield (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            '<sheetData><row r="1">'
-            + "".join(cell(f"{c}1", v) for c, v in zip(letters, names, strict=False))
-            + "</row>"
+            "<sheetData>"
         )
-        for r, row in enumerate(rows, start=2):
-            row = row + [r] * (n_cols - len(row))
-            yield (
-                f'<row r="{r}">'
-                + "".join(cell(f"{c}{r}", v) for c, v in zip(letters, row, strict=False))
-                + "</row>"
-            )
+        for r, row in enumerate(itertools.chain(top, body), start=1):
+            yield row_xml(r, row)
         yield "</sheetData></worksheet>"
 
     src = zipfile.ZipFile(io.BytesIO(shell.getvalue()))

@@ -73,9 +73,9 @@ ROW_COLUMNS = [
     "raw",
 ]
 # Few distinct values over up to a million rows: kept as categoricals with sorted categories
-# (sorting by code is sorting by text), the free text as plain objects. Nothing is copied into
-# new string arrays, which is most of the time and memory of a large return.
-KEY_COLUMNS = ("sheet", "column", "region_code", "period", "indicator")
+# (sorting by code is sorting by text), the cell's own content as plain objects. Nothing is
+# copied into new string arrays, which is most of the time and memory of a large return.
+KEY_COLUMNS = ("sheet", "column", "region_raw", "region_code", "period", "indicator")
 CONSTANT_COLUMNS = ("sheet", "column", "indicator")  # one value per block of rows
 
 
@@ -151,6 +151,11 @@ def _read_sheets(sheets: list, period: str | None, resolver: Resolver):
     return records, problems, totals, read_sheets, carried
 
 
+def _named_columns(sheet, header) -> list[int]:
+    """The columns read under a header: those it names (fields, quarters, year totals)."""
+    return sorted({*header.fields, *header.quarters, *header.year_total} & set(range(sheet.width)))
+
+
 def _header_hint(sheet) -> Problem | None:
     """Where no header is recognised: the likeliest header row of a sheet (the one with the
     most text cells near the top) with the field each cell could be (区县名称 → 地区名称?)."""
@@ -168,13 +173,18 @@ def _header_hint(sheet) -> Problem | None:
     return Problem(sheet.name, None, None, None, None, "header_hint", {"cells": "；".join(cells)})
 
 
-def _categorical(values: np.ndarray) -> pd.Categorical:
-    codes, uniques = pd.factorize(values)
-    order = np.argsort(np.asarray(uniques, dtype=object).astype(str), kind="stable")
-    remap = np.empty_like(order)
-    remap[order] = np.arange(len(order))
-    cats = pd.Index(np.asarray(uniques, dtype=object)[order], dtype=object)
-    return pd.Categorical.from_codes(remap[codes], categories=cats)
+def _coded(parts: list[tuple[np.ndarray, np.ndarray]]) -> pd.Categorical:
+    """A column given per block as codes into its sheet's distinct values, as one categorical
+    of the values the blocks use (categories sorted by text, as the column's order is)."""
+    used = [(codes, values, np.unique(codes)) for codes, values in parts]
+    cats = sorted({values[i] for _, values, at in used for i in at}, key=str)
+    index = pd.Index(cats, dtype=object)
+    out = []
+    for codes, values, at in used:
+        remap = np.full(len(values), -1, dtype=np.int64)
+        remap[at] = index.get_indexer(pd.Index(values[at], dtype=object))
+        out.append(remap[codes])
+    return pd.Categorical.from_codes(np.concatenate(out), categories=index)
 
 
 def _constant(values: list, lengths: list[int]) -> pd.Categorical:
@@ -200,10 +210,10 @@ def _tidy(records: list[dict]) -> pd.DataFrame:
             cols[name] = np.concatenate(parts).astype(np.int64)
         elif name == "value":
             cols[name] = np.concatenate(parts).astype(float)
+        elif isinstance(parts[0], tuple):  # (codes, the sheet's distinct values)
+            cols[name] = _coded(parts)
         else:
-            arr = np.asarray(np.concatenate(parts), dtype=object)  # no copy when objects
-            cols[name] = _categorical(arr) if name in KEY_COLUMNS else pd.Series(arr, dtype=object)
-            del arr
+            cols[name] = pd.Series(np.concatenate(parts), dtype=object)  # the cells' own
         del parts
     return pd.DataFrame(cols)  # built in ROW_COLUMNS order: no reordering copy
 
@@ -285,8 +295,8 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
     # below the header only the columns it names are read: a wide sheet's other columns
     # (remarks, numbering, unlabelled) never become Python values, and a row that holds
     # nothing else is a blank row
-    named = sorted({*fields, *header.quarters, *header.year_total} & set(range(sheet.width)))
-    body = pd.DataFrame(sheet.rows(start, named), columns=named, dtype=object)
+    named = _named_columns(sheet, header)
+    body = pd.DataFrame(sheet.cells(start, named), columns=named, dtype=object, copy=False)
     sheet.release()  # the parsed cells (a wide sheet's hundred MB) go before the work on rows
     body.index = pd.RangeIndex(start + 1, start + 1 + len(body))  # Excel row numbers
     blank = body.apply(blank_cells)
@@ -458,11 +468,13 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
     subtotal = ok & (is_total | (levels.notna() & (levels != "county")))
     frames = []
     parsed_values = {}
-    # as plain object arrays once: each block below then shares these strings
+    # the region and period of each row as codes into the sheet's few distinct values, so a
+    # block costs an integer per row, never a new array of objects (see _tidy)
     row_numbers = np.asarray(body.index)
-    label_arr = label.to_numpy(dtype=object)
-    code_arr = codes.to_numpy(dtype=object)
-    per_arr = per.to_numpy(dtype=object)
+    key_rows = key_codes.astype(np.int32)
+    labels_u = label.to_numpy(dtype=object)[first]  # a label is its code|name key's
+    per_codes, per_u = pd.factorize(per.to_numpy(dtype=object))
+    per_codes = per_codes.astype(np.int32)
 
     def numbers(c: int, f: str) -> pd.Series:
         """Column ``c``'s numbers as ``f`` counts them (its unit applied), each cell that is
@@ -516,9 +528,13 @@ def _read_sheet(sheet, header, period, resolver, records, problems, totals) -> N
                     "sheet": name,
                     "row": row_numbers[take],
                     "column": get_column_letter(c + 1),
-                    "region_raw": label_arr[take],
-                    "region_code": code_arr[take],
-                    "period": np.full(n, quarter, dtype=object) if quarter else per_arr[take],
+                    "region_raw": (key_rows[take], labels_u),
+                    "region_code": (key_rows[take], codes_u),
+                    "period": (
+                        (np.zeros(n, dtype=np.int32), np.array([quarter], dtype=object))
+                        if quarter
+                        else (per_codes[take], np.asarray(per_u, dtype=object))
+                    ),
                     "indicator": f,
                     "value": num.to_numpy(dtype=float)[take],
                     "raw": raw.to_numpy(dtype=object)[take],

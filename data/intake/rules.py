@@ -8,6 +8,7 @@ Errors block the whole file; warnings need an explicit confirmation.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -41,25 +42,24 @@ KEY_SCHEMAS = {
     ),
     "period": pa.SeriesSchema(str, pa.Check.str_matches(r"^\d{4}Q[1-4]$", name="not_quarter")),
 }
-VALUE_SCHEMA = pa.DataFrameSchema(
-    {
-        "value": pa.Column(
-            float,
-            [
-                pa.Check(lambda v: v >= 0, name="negative"),
-                pa.Check(lambda v: (v < 0) | (v == np.floor(v)), name="not_integer"),
-            ],
-        ),
-        "lo": pa.Column(float),
-        "hi": pa.Column(float),
-    },
-    checks=[
-        pa.Check(lambda df: (df.value < 0) | (df.value >= df.lo), name="below_min"),
-        pa.Check(lambda df: df.value <= df.hi, name="above_max"),
-    ],
-    strict=False,
-    coerce=False,
-)
+# the value checks, in the order their findings are said
+VALUE_CHECKS = ("negative", "not_integer", "below_min", "above_max")
+
+
+@lru_cache(maxsize=64)
+def value_schema(lo: float, hi: float) -> pa.SeriesSchema:
+    """The checks of one indicator's values, ``lo``..``hi`` its plausible range (a negative
+    value is said as negative, never as below the range)."""
+    return pa.SeriesSchema(
+        float,
+        [
+            pa.Check(lambda v: v >= 0, name="negative"),
+            pa.Check(lambda v: (v < 0) | (v == np.floor(v)), name="not_integer"),
+            pa.Check(lambda v: (v < 0) | (v >= lo), name="below_min"),
+            pa.Check(lambda v: v <= hi, name="above_max"),
+        ],
+        coerce=False,
+    )
 
 
 def _fmt(value: float) -> str:
@@ -116,17 +116,24 @@ def _failures(rows: pd.DataFrame) -> list[tuple[int, str]]:
         bad = cases.dropna(subset=["index"])["index"].astype(int).to_numpy()
         rule = schema.checks[0].name  # one check per key
         found += [(int(i), rule) for i in np.flatnonzero(np.isin(codes, bad))]
-    lo = np.array([_MIN.get(c, -np.inf) for c in indicators.BY_CODE] + [-np.inf])
-    hi = np.array([_MAX.get(c, np.inf) for c in indicators.BY_CODE] + [np.inf])
+    # each indicator's values against its own range: a slice at a time, never a frame of
+    # bounds beside a million values
     codes, distinct = _codes(rows.indicator)
-    known = pd.Index(list(indicators.BY_CODE)).get_indexer(pd.Index(distinct, dtype=object))
-    pos = np.where(known >= 0, known, len(lo) - 1)[codes]
-    frame = pd.DataFrame({"value": rows.value.to_numpy(dtype=float), "lo": lo[pos], "hi": hi[pos]})
-    try:
-        VALUE_SCHEMA.validate(frame, lazy=True, inplace=True)  # our own frame: no copy
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases.dropna(subset=["index"])
-        found += [(int(i), str(c)) for i, c in zip(cases["index"], cases["check"], strict=True)]
+    values = rows.value.to_numpy(dtype=float)
+    by_value = []
+    for k in np.unique(codes):
+        code = distinct[k] if k >= 0 else None
+        at = np.flatnonzero(codes == k)
+        schema = value_schema(_MIN.get(code, -np.inf), _MAX.get(code, np.inf))
+        try:
+            schema.validate(pd.Series(values[at]), lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            cases = exc.failure_cases.dropna(subset=["index"])
+            by_value += [
+                (int(at[int(i)]), str(c))
+                for i, c in zip(cases["index"], cases["check"], strict=True)
+            ]
+    found += sorted(by_value, key=lambda f: (VALUE_CHECKS.index(f[1]), f[0]))
     return found
 
 

@@ -20,6 +20,7 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import numpy as np
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_fromstring
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
@@ -105,6 +106,26 @@ class Sheet:
         for row in itertools.islice(self.parsed.iter_rows(), start, None):
             n = len(row)
             out.append([row[i] if 0 <= i < n else "" for i in at])
+        return out
+
+    def cells(self, start: int, columns: list[int], chunk: int = 4096) -> np.ndarray:
+        """``rows(start, columns)`` as one 2-D object array, filled a few thousand rows at a
+        time: the per-row lists of a long sheet never exist all at once (their millions of
+        small allocations, once freed, would stay behind as a fragmented heap)."""
+        height = max(self.height - start, 0)
+        if self.parsed is None:
+            held = self.rows(start, columns)
+            return np.array(held, dtype=object).reshape(height, len(columns))
+        out = np.empty((height, len(columns)), dtype=object)
+        first = self.parsed.start[1] if self.parsed.start is not None else 0
+        at = [c - first for c in columns]
+        rows = itertools.islice(self.parsed.iter_rows(), start, None)
+        for r in range(0, height, chunk):
+            block = [
+                [row[i] if 0 <= i < len(row) else "" for i in at]
+                for row in itertools.islice(rows, chunk)
+            ]
+            out[r : r + len(block)] = np.array(block, dtype=object).reshape(len(block), len(at))
         return out
 
     def release(self) -> None:

@@ -205,7 +205,9 @@ def test_the_replicas_workers_compute_each_result_once(deployed):
     engine = store.get_engine(deployed.database_url)
     version = store_version(engine)
     wanted = {"projections", "backtests", "forecast_skill", "nowcast", "nowcast_backtest"}
-    deadline = time.monotonic() + 120
+    # generous: what is checked is "once each", not how soon (bench/ measures that); a host
+    # busy with other work took over two minutes
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         rows = [r for r in listing(engine) if r["store_version"] == version]
         if {r["name"] for r in rows} >= wanted and all(r["status"] == "done" for r in rows):

@@ -270,5 +270,6 @@ def test_rows_read_by_column_are_the_cells_of_the_whole_grid(placed, start, colu
     assert sheet.head(start) == grid[:start]
     got = sheet.rows(start, columns)
     assert got == [[row[c] if c < len(row) else "" for c in columns] for row in grid[start:]]
+    assert sheet.cells(start, columns, chunk=7).tolist() == got  # filled 7 rows at a time
     sheet.release()
     assert sheet.head(HEAD_ROWS) == grid[:HEAD_ROWS]  # the top rows are kept
