@@ -515,17 +515,17 @@ def bench_shapes(tmp: Path, child) -> list[tuple]:
     refusal):
     - over the limits, refused while the sheet XML is streamed, before a parse: 300,000 rows;
       85,000 rows × 35 columns (2.98 million cells);
-    - inside them: the widest (51,000 × 35, remarks beside the return), the longest (179,000
-      × 10, the quarters of years 1750-2199) and the costliest (59,990 rows × 30 columns of
+    - inside them: the widest (45,000 × 35, remarks beside the return), the longest (159,000
+      × 10, the quarters of years 1750-2199) and the costliest (53,000 rows × 30 columns of
       quarters: every cell a value to check, the counties repeated, so duplicates)."""
     from bench.big_return import write_quarter_columns, write_shape
 
     shapes = [
         ("refuse 300,000 × 10", lambda p: write_shape(p, 300_000, 10), "≤ 5 s"),
         ("refuse 85,000 × 35", lambda p: write_shape(p, 85_000, 35), "≤ 5 s"),
-        ("validate 51,000 × 35", lambda p: write_shape(p, 51_000, 35), "reported"),
-        ("validate 179,000 × 10", lambda p: write_shape(p, 179_000, 10), "reported"),
-        ("validate 59,990 × 30 values", lambda p: write_quarter_columns(p, 59_990), "reported"),
+        ("validate 45,000 × 35", lambda p: write_shape(p, 45_000, 35), "reported"),
+        ("validate 159,000 × 10", lambda p: write_shape(p, 159_000, 10), "reported"),
+        ("validate 53,000 × 30 values", lambda p: write_quarter_columns(p, 53_000), "reported"),
     ]
     out = []
     for i, (name, write, budget) in enumerate(shapes):

@@ -58,11 +58,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "max_cells",
         "URBDASH_MAX_CELLS",
-        "1800000",
+        "1600000",
         "Most cells (filled or styled) accepted in one uploaded workbook, counted while its "
         "sheets are streamed before they are parsed: with the row limit, what bounds the "
-        "memory a file can take (a file of 1.8 million cells, every one a value to check, "
-        "peaks under 400 MB; a standard return of ten columns fits 180,000 rows).",
+        "memory a file can take (checking and storing a file of 1.6 million cells, every one "
+        "read, peaks near 370 MB, under DESIGN.md's 400; a return of ten columns fits 160,000 "
+        "rows).",
     ),
     Setting(
         "signin_max_failures",

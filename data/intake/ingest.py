@@ -9,6 +9,7 @@ revision, refused unless ``replace=True``, and then the old observations are mar
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,7 +25,7 @@ from data.intake.problems import Problem, ReadResult
 from data.intake.read import read_return
 from data.intake.rules import validate
 from data.store import Engine, WriteError, audit, quarter_locks, submissions
-from data.store.observations import STORE_KEY, read_current
+from data.store.observations import STORE_KEY, county_quarters, read_current, sorted_codes
 from data.store.submissions import RevertError as RevertError  # raised by revert
 from data.store.submissions import read_submissions, revert_submission
 from geo.regions import default_resolver
@@ -125,7 +126,7 @@ def _locks(report: IngestReport, engine: Engine) -> list[Problem]:
     """The refusal of writing into an approved quarter, as the file's error (the write itself
     checks again in its transaction: ``quarter_locks.check_unlocked``)."""
     write = _to_write(report)
-    refusal = quarter_locks.lock_refusal(engine, zip(write.region_code, write.period, strict=True))
+    refusal = quarter_locks.lock_refusal(engine, county_quarters(write))
     return [] if refusal is None else [_locked_problem(refusal)]
 
 
@@ -332,9 +333,10 @@ def _audit(sess, report, write, written: dict[str, int], user, accept_warnings) 
     """An audit record per submission written: its counts, and for a revision the first
     ``AUDITED_VALUES`` values it replaced, before and after (the submission itself keeps the
     whole file). Computed for all quarters at once: a file of many quarters stays cheap."""
-    period = write.period.astype(object)
-    counts = period.value_counts()
-    regions = write.region_code.astype(object).groupby(period).nunique()
+    # per quarter from integer codes (a big return's million rows are never hashed again)
+    codes, quarters = sorted_codes(write.period)
+    counts = dict(zip(quarters.tolist(), np.bincount(codes, minlength=len(quarters)), strict=True))
+    regions = Counter(quarter for _, quarter in county_quarters(write))
     changed = write[write.old.notna()]
     revised = dict(iter(changed.groupby(changed.period.astype(object)))) if len(changed) else {}
     flags: dict[str, list] = {}
@@ -421,8 +423,11 @@ def ingest(
         or policy.outside_scope(user, write.region_code.unique())
         or result.n_rows > int(settings.get("max_rows"))
         or any(p.severity == "error" for p in result.problems)
+        or len(result.rows) >= LARGE_RETURN  # memory first: the write's after validation's
     ):
         _judge(report, _validate(result, history, scope, today) + locks, result)
+        if len(result.rows) >= LARGE_RETURN:
+            release_freed_memory()  # validation's arrays, before the write's
         return commit(report, content, user, replace, accept_warnings, is_demo, engine, received_at)
     verdict: Future[bool] = Future()  # set by this thread once validation has judged
 

@@ -131,6 +131,8 @@ def current_at(sess, keys: pd.DataFrame) -> pd.DataFrame:
         Observation.period.in_(sorted(keys.period.unique())),
     )
     now = frame(sess.execute(stmt).all(), [*STORE_KEY, "value"])
+    if now.empty:  # a new return's usual case: no hashing of its keys for nothing
+        return now
     return now.merge(keys[list(STORE_KEY)].drop_duplicates(), on=list(STORE_KEY))
 
 
@@ -220,6 +222,18 @@ def sorted_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if len(codes) and codes.min() < 0:  # a missing key would index the last value
         raise ValueError(f"observation rows without {column.name}")
     return codes, np.asarray(uniques, dtype=object)
+
+
+def county_quarters(rows: pd.DataFrame) -> list[tuple[str, str]]:
+    """The distinct (region_code, period) pairs of ``rows``, in order, found from integer
+    codes (free for a read return's categoricals): never a tuple per row of a big return."""
+    if rows.empty:
+        return []
+    rc, regions = sorted_codes(rows.region_code)
+    pc, quarters = sorted_codes(rows.period)
+    key = np.unique(rc.astype(np.int64) * len(quarters) + pc)
+    region, quarter = regions[key // len(quarters)].tolist(), quarters[key % len(quarters)].tolist()
+    return list(zip(region, quarter, strict=True))
 
 
 def supersede(sess, keys: pd.DataFrame, submission_id: int) -> None:

@@ -13,7 +13,13 @@ from data.accounts.policy import Principal, require
 from data.store import audit, quarter_locks
 from data.store.engine import frame, get_engine, reader, transaction
 from data.store.models import Observation, Submission
-from data.store.observations import STORE_KEY, current_at, insert_values, supersede
+from data.store.observations import (
+    STORE_KEY,
+    county_quarters,
+    current_at,
+    insert_values,
+    supersede,
+)
 from data.store.version import lock_store
 
 
@@ -41,6 +47,8 @@ def _changed_since_check(sess, expected: pd.DataFrame) -> int:
     """How many of the file's keys hold, now, another value than the ``old`` it was compared
     with (NaN: nothing was stored)."""
     now = current_at(sess, expected).rename(columns={"value": "now"})
+    if now.empty:  # nothing stored at these keys now: changed where something was
+        return int(expected.old.notna().sum())
     both = expected[[*STORE_KEY, "old"]].merge(now, on=list(STORE_KEY), how="left")
     differ = both.old.isna() != both.now.isna()
     differ |= both.old.notna() & both.now.notna() & (both.old != both.now)
@@ -72,7 +80,7 @@ def write_submissions(
     demo's submission calendar); default now."""
     require(user, "ingest", regions=write.region_code.unique().tolist())
     lock_store(sess)
-    pairs = list(zip(write.region_code, write.period, strict=True))
+    pairs = county_quarters(write)
     quarter_locks.check_unlocked(sess, pairs)
     if expected is not None:
         changed = _changed_since_check(sess, expected)
