@@ -99,14 +99,7 @@ class Sheet:
             return [[row[c] if c < len(row) else "" for c in columns] for row in held]
         if columns is None:
             return self.parsed.to_python(skip_empty_area=False)[start:]
-        # calamine's rows begin at Excel row 1 but at the first column holding a value
-        first = self.parsed.start[1] if self.parsed.start is not None else 0
-        at = [c - first for c in columns]
-        out = []
-        for row in itertools.islice(self.parsed.iter_rows(), start, None):
-            n = len(row)
-            out.append([row[i] if 0 <= i < n else "" for i in at])
-        return out
+        return self.cells(start, columns).tolist()
 
     def cells(self, start: int, columns: list[int], chunk: int = 4096) -> np.ndarray:
         """``rows(start, columns)`` as one 2-D object array, filled a few thousand rows at a
@@ -117,6 +110,7 @@ class Sheet:
             held = self.rows(start, columns)
             return np.array(held, dtype=object).reshape(height, len(columns))
         out = np.empty((height, len(columns)), dtype=object)
+        # calamine's rows begin at Excel row 1 but at the first column holding a value
         first = self.parsed.start[1] if self.parsed.start is not None else 0
         at = [c - first for c in columns]
         rows = itertools.islice(self.parsed.iter_rows(), start, None)
