@@ -91,9 +91,9 @@ def _backtests(engine: Engine, inputs: Inputs) -> dict:
 
 
 def _forecast_skill(engine: Engine, inputs: Inputs) -> dict:
-    from analytics import skill
+    from analytics import evaluation
 
-    return skill.province_evaluation(
+    return evaluation.province_evaluation(
         inputs.observations, inputs.official, inputs.registry, inputs.targets
     )
 

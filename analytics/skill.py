@@ -7,18 +7,10 @@ future flows, given only the quarters up to its origin; bands are quantiles of t
 cumulative bands quantiles of their running sums, so one path set serves the fan, the band and
 the probability of reaching a target.
 
-- ``ets``: the product's model (``analytics.settlement_forecast``: ETS with additive damped
-  trend, multiplicative seasonality and errors), its own simulated paths;
-- ``ets_add``: the additive variant, ETS(A,Ad,A) (statsmodels ``ETSModel``), its simulated
-  paths;
-- ``snaive``: a seasonal random walk (the same quarter of the last year plus a normal error
-  with the spread of the in-sample seasonal differences; the error adds up year by year);
-- ``drift``: a random walk with drift (the last quarter plus the average change so far), with
-  the drift's own uncertainty added per path (Hyndman & Athanasopoulos, *Forecasting:
-  principles and practice*, 5.5);
-- ``theta``: the Theta method (statsmodels ``ThetaModel``, quarterly deseasonalising); its
-  paths follow the simple exponential smoothing the method rests on and are scaled to the
-  model's own prediction intervals.
+The methods are ``analytics.forecast_methods``'s (the product's ETS, the additive ETS,
+seasonal naive, drift and Theta). The judgements built on this module: ``analytics.evaluation``
+(the targets' Brier scores, a region's and each city's evaluation) and ``analytics.rate_skill``
+(the annual urbanization rate).
 
 Scores (hand-checked in the tests): MASE divides the mean absolute error by the in-sample mean
 absolute seasonal difference at the origin (cumulative errors by the same flow scale); the
@@ -49,12 +41,12 @@ from __future__ import annotations
 
 import functools
 import math
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from analytics.forecast_methods import METHODS, SEASON, simulate
 from analytics.settlement_forecast import (
     MIN_QUARTERS,
     SIMULATION_SEED,
@@ -65,9 +57,7 @@ from data.reference import periods
 
 HORIZONS = tuple(range(1, 9))
 LEVELS = (0.8, 0.95)
-METHODS = ("ets", "ets_add", "snaive", "drift", "theta")
 QUANTITIES = ("flow", "cumulative")
-SEASON = 4
 # fewer origins than this at a horizon: its coverage is not judged; one miss in 10 is 90%, so
 # fewer cannot show a 95% band's coverage within 90-98%
 MIN_CASES = 10
@@ -105,87 +95,6 @@ def brier(probability, outcome) -> float:
     """Mean squared difference between forecast probabilities and what happened (0 or 1)."""
     p, o = np.asarray(probability, dtype=float), np.asarray(outcome, dtype=float)
     return float(np.mean((p - o) ** 2))
-
-
-# ---- the methods: future flows, (paths, h), never negative ---------------------------------
-
-
-def _snaive(y: np.ndarray, h: int, n: int, rng: np.random.Generator) -> np.ndarray:
-    sd = np.std(y[SEASON:] - y[:-SEASON], ddof=1)
-    shocks = rng.normal(0.0, sd, (n, h))
-    out = np.empty((n, h))
-    for s in range(h):
-        before = y[len(y) - SEASON + s] if s < SEASON else out[:, s - SEASON]
-        out[:, s] = before + shocks[:, s]
-    return out
-
-
-def _drift(y: np.ndarray, h: int, n: int, rng: np.random.Generator) -> np.ndarray:
-    t = len(y)
-    slope = (y[-1] - y[0]) / (t - 1)
-    sd = np.std(np.diff(y) - slope, ddof=1)
-    # the drift is the mean of t - 1 changes: its own error has variance sd^2 / (t - 1)
-    drift = slope + rng.normal(0.0, sd / np.sqrt(t - 1), (n, 1))
-    steps = np.arange(1, h + 1)
-    return y[-1] + steps * drift + np.cumsum(rng.normal(0.0, sd, (n, h)), axis=1)
-
-
-def _theta(y: np.ndarray, h: int, start: str, n: int, rng: np.random.Generator) -> np.ndarray:
-    from statsmodels.tsa.forecasting.theta import ThetaModel
-
-    series = pd.Series(y, index=pd.period_range(start, periods=len(y), freq="Q"))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = ThetaModel(series.clip(lower=1.0), period=SEASON).fit()
-        point = np.asarray(fit.forecast(h), dtype=float)
-        upper = fit.prediction_intervals(h, alpha=0.05)["upper"].to_numpy()
-    alpha = float(np.clip(fit.params["alpha"], 0.0, 1.0))
-    sd = (upper - point) / 1.959963984540054
-    # simple exponential smoothing's errors: e_s + alpha * (e_1 + ... + e_{s-1})
-    e = rng.normal(0.0, 1.0, (n, h))
-    earlier = np.column_stack([np.zeros(n), np.cumsum(e, axis=1)[:, :-1]])
-    z = (e + alpha * earlier) / np.sqrt(1 + alpha**2 * np.arange(h))
-    return point + z * sd
-
-
-def _ets(flows: pd.Series, h: int, n: int, seed: int) -> np.ndarray:
-    fc = forecast_settlements(flows, flows.index[0], periods.shift(flows.index[-1], h), n, seed)
-    return np.diff(np.column_stack([np.full(n, fc.achieved), fc.paths]), axis=1)
-
-
-def _ets_additive(y: np.ndarray, start: str, h: int, n: int, seed: int) -> np.ndarray:
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
-    series = pd.Series(y, index=pd.period_range(start, periods=len(y), freq="Q"))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = ETSModel(
-            series, error="add", trend="add", damped_trend=True, seasonal="add",
-            seasonal_periods=SEASON,
-        ).fit(disp=False, maxiter=2000)  # fmt: skip
-        sims = fit.simulate(h, anchor="end", repetitions=n, rng=np.random.default_rng(seed))
-    return np.asarray(sims, dtype=float).reshape(h, n).T
-
-
-def simulate(method: str, flows: pd.Series, h: int, n_paths: int, seed: int) -> np.ndarray:
-    """``n_paths`` simulated future quarterly flows (paths, h) of one method, from ``flows``
-    (quarter index, no gaps); negative flows are cut to 0."""
-    flows = flows.sort_index().astype(float)
-    if method == "ets":
-        return np.clip(_ets(flows, h, n_paths, seed), 0, None)
-    y = flows.to_numpy()
-    rng = np.random.default_rng(seed)
-    if method == "snaive":
-        out = _snaive(y, h, n_paths, rng)
-    elif method == "drift":
-        out = _drift(y, h, n_paths, rng)
-    elif method == "theta":
-        out = _theta(y, h, flows.index[0], n_paths, rng)
-    elif method == "ets_add":
-        out = _ets_additive(y, flows.index[0], h, n_paths, seed)
-    else:
-        raise ValueError(f"unknown method {method!r}: one of {', '.join(METHODS)}")
-    return np.clip(out, 0, None)
 
 
 # ---- rolling origins --------------------------------------------------------------------
@@ -565,218 +474,3 @@ def calibration_record(cal: Calibration) -> dict:
             for m in METHODS
         ],
     }  # fmt: skip
-
-
-# ---- the annual urbanization rate ----------------------------------------------------------
-
-RATE_HORIZONS = tuple(range(1, 6))
-RATE_METHODS = ("logit", "naive", "drift")
-Z95 = 1.959963984540054
-
-
-def rate_forecasts(series: pd.DataFrame, basis: str, horizons=RATE_HORIZONS) -> pd.DataFrame:
-    """Rolling-origin forecasts of the annual urbanization rate (%) on one census basis (never
-    across the break): from every published year with ``MIN_POINTS`` years behind it, each
-    later published year at most ``max(horizons)`` ahead, by the logit-linear trend (the UN
-    urban-rural growth difference, ``analytics.urbanization_forecast``), the last value
-    (naive) and the random walk with drift (per-year changes over the gaps between published
-    years), each with its 95% interval."""
-    from analytics.urbanization_forecast import MIN_POINTS, fit_logit_linear
-
-    part = series[series.basis == basis].dropna(subset=["value"]).sort_values("year")
-    years, values = part.year.to_numpy(dtype=int), part.value.to_numpy(dtype=float)
-    rows = []
-    for i in range(MIN_POINTS - 1, len(part) - 1):
-        known_y, known_v = years[: i + 1], values[: i + 1]
-        rate = np.diff(known_v) / np.diff(known_y)  # change per year between published years
-        slope = (known_v[-1] - known_v[0]) / (known_y[-1] - known_y[0])
-        sd = float(np.std(rate, ddof=1))
-        fit = fit_logit_linear(part.iloc[: i + 1], basis)
-        for j in range(i + 1, len(part)):
-            h = int(years[j] - known_y[-1])
-            if h not in horizons:
-                continue
-            logit = fit.predict([years[j]]).iloc[0]
-            made = {
-                "logit": (logit.value, logit.lower, logit.upper),
-                "naive": (known_v[-1], known_v[-1] - Z95 * sd * np.sqrt(h),
-                          known_v[-1] + Z95 * sd * np.sqrt(h)),
-                "drift": (known_v[-1] + h * slope,
-                          known_v[-1] + h * slope - Z95 * sd * np.sqrt(h * (1 + h / len(rate))),
-                          known_v[-1] + h * slope + Z95 * sd * np.sqrt(h * (1 + h / len(rate)))),
-            }  # fmt: skip
-            for method, (point, lo, hi) in made.items():
-                rows.append(
-                    {"basis": basis, "origin": str(known_y[-1]), "period": str(years[j]),
-                     "method": method, "h": h, "actual": float(values[j]),
-                     "point": float(point), "lower95": float(lo), "upper95": float(hi)}
-                )  # fmt: skip
-    return pd.DataFrame(
-        rows,
-        columns=["basis", "origin", "period", "method", "h", "actual", "point", "lower95",
-                 "upper95"],
-    )  # fmt: skip
-
-
-def rate_scores(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per basis, method and horizon: cases, the mean absolute error in percentage points,
-    and the 95% coverage only where ``MIN_CASES`` origins can judge it (else NaN: too short a
-    history to say)."""
-    rows = []
-    for (basis, method, h), p in frame.groupby(["basis", "method", "h"]) if len(frame) else []:
-        rows.append(
-            {
-                "basis": basis,
-                "method": method,
-                "h": int(h),
-                "cases": len(p),
-                "mae": float(np.mean(np.abs(p.actual - p.point))),
-                "coverage95": coverage(p.actual, p.lower95, p.upper95)
-                if len(p) >= MIN_CASES
-                else np.nan,
-            }
-        )
-    return pd.DataFrame(rows, columns=["basis", "method", "h", "cases", "mae", "coverage95"])
-
-
-def target_brier(
-    flows: pd.Series,
-    targets: list[tuple[float, str, str]],
-    cal: Calibration | None = None,
-    n_paths: int = BACKTEST_PATHS,
-    seed: int = 1,
-    methods: tuple[str, ...] = METHODS,
-) -> pd.DataFrame:
-    """The Brier score of "the target is reached by its date" per method, over the origins
-    where it can be judged: the target's quarter observed in ``flows`` and 1 to
-    ``max(HORIZONS)`` quarters after the origin, with ``MIN_QUARTERS`` of history. ``targets``
-    are (value, quarter, baseline quarter). With ``cal``, its method again with its paths
-    stretched by the calibration factors (``calibrated``; the factors come from the same
-    origins). Columns: method, calibrated, events (the targets judged: the independent
-    outcomes), cases (origin x target), reached (share of cases where it was), mean_p (the mean
-    probability given) and brier, which is NaN below ``MIN_BRIER_EVENTS`` events: forecasts of
-    one outcome from overlapping origins are not a calibration score."""
-    flows = flows.sort_index().astype(float)
-    rows = []
-    for value, due, baseline in targets:
-        if due > flows.index[-1]:
-            continue
-        outcome = float(flows[(flows.index >= baseline) & (flows.index <= due)].sum() >= value)
-        for end in range(MIN_QUARTERS, len(flows)):
-            history = flows.iloc[:end]
-            h = len(periods.quarter_range(history.index[-1], due)) - 1
-            if not 0 < h <= max(HORIZONS):
-                continue
-            done = float(history[history.index >= baseline].sum())
-            for method in methods:
-                future = np.cumsum(simulate(method, history, h, n_paths, seed), axis=1)
-                made = [(False, future)]
-                if cal is not None and cal.judged and method == cal.method:
-                    k = np.array([cal.factor(s) for s in range(1, h + 1)])
-                    made.append((True, stretch_paths(future, k)))
-                for calibrated, paths in made:
-                    p = float((done + paths[:, -1] >= value).mean())
-                    rows.append((method, calibrated, p, outcome, (value, due)))
-    frame = pd.DataFrame(rows, columns=["method", "calibrated", "p", "outcome", "event"])
-
-    def summary(g: pd.DataFrame) -> pd.Series:
-        events = g.event.nunique()
-        return pd.Series(
-            {
-                "events": events,
-                "cases": len(g),
-                "reached": g.outcome.mean(),
-                "mean_p": g.p.mean(),
-                "brier": brier(g.p, g.outcome) if events >= MIN_BRIER_EVENTS else np.nan,
-            }
-        )
-
-    columns = ["method", "calibrated", "events", "cases", "reached", "mean_p", "brier"]
-    return (
-        frame.groupby(["method", "calibrated"], sort=False)
-        .apply(summary, include_groups=False)
-        .reset_index()
-        .astype({"cases": int, "events": int})
-        if len(frame)
-        else pd.DataFrame(columns=columns)
-    )
-
-
-def province_evaluation(
-    obs: pd.DataFrame, official: pd.DataFrame, registry: pd.DataFrame, targets: pd.DataFrame
-) -> dict:
-    """Everything the projection page's skill panel and ``urbdash backtest`` show for the
-    province: the settlement calibration (``calibrate``), the Brier scores of its settlement
-    ``targets`` (store rows), and the rate evaluation on each census basis; None for the
-    settlement parts without settlement returns."""
-    from analytics.aggregate import aggregate
-    from data.reference.official import province_series
-
-    series = province_series("urbanization_rate", official)
-    rate = [rate_forecasts(series, b) for b in sorted(series.basis.dropna().unique())]
-    rate_table = rate_scores(pd.concat(rate) if rate else pd.DataFrame())
-    flows = pd.Series(dtype=float)
-    if len(obs):
-        wide = aggregate(obs, registry, "province").set_index("period")
-        flows = wide.settled_total.dropna()
-    if len(flows) <= MIN_QUARTERS:
-        return {"calibration": None, "brier": None, "rate": rate_table}
-    return {**settlement_evaluation(flows, targets), "rate": rate_table}
-
-
-def settlement_evaluation(
-    flows: pd.Series, targets: pd.DataFrame, n_paths: int = BACKTEST_PATHS
-) -> dict:
-    """One region's settlement forecasts judged.
-
-    Parameters
-    ----------
-    flows : the region's quarterly settlements, indexed by quarter.
-    targets : target rows of the store (``analytics.targets.load_targets``); its
-        ``settled_cumulative`` ones are scored.
-    n_paths : simulated paths per forecast.
-
-    Returns
-    -------
-    dict with ``calibration`` (``calibrate``: every method backtested, the one the rule picks
-    calibrated) and ``brier`` (``target_brier``: each method's Brier score on the targets).
-    Raises ValueError when the flows are too short to backtest.
-    """
-    from data.reference.targets import baseline_of
-
-    settled = targets[targets.indicator == "settled_cumulative"]
-    judged = [
-        (float(t.value), str(t.period), baseline_of(t.baseline_period))
-        for t in settled.itertuples()
-    ]
-    cal = calibrate(flows, n_paths=n_paths)
-    return {"calibration": cal, "brier": target_brier(flows, judged, cal, n_paths=n_paths)}
-
-
-def city_coverage(
-    obs: pd.DataFrame, registry: pd.DataFrame, n_paths: int = BACKTEST_PATHS
-) -> pd.DataFrame:
-    """Each city's own settlement backtest, judged as the province's is (``calibrate`` on the
-    city's quarterly flows): per city with returns, ``region_code``, ``method`` (the one its
-    rule picks), ``cases`` and ``coverage95_out_of_sample`` (None when its history is too short
-    to judge), and ``meets_goal`` (at least ``COVERAGE_GOAL``). Heavy: one full backtest per
-    city (a command's work, never a page run's)."""
-    from analytics.aggregate import aggregate
-
-    columns = ["region_code", "method", "cases", "coverage95_out_of_sample", "meets_goal"]
-    if obs.empty:
-        return pd.DataFrame(columns=columns)
-    wide = aggregate(obs, registry, "city")
-    rows = []
-    for code, part in wide.groupby("region_code", sort=True):
-        flows = part.set_index("period").settled_total.dropna()
-        if len(flows) <= MIN_QUARTERS:
-            rows.append((code, None, 0, None, False))
-            continue
-        cal = calibrate(flows, n_paths=n_paths)
-        held = cal.out_of_sample
-        cov = held["coverage95_out_of_sample"]
-        rows.append(
-            (code, cal.method, held["cases"], cov, cov is not None and cov >= COVERAGE_GOAL)
-        )
-    return pd.DataFrame(rows, columns=columns)

@@ -296,15 +296,15 @@ def _rate_backtest(official, as_json: bool) -> None:
 
     import pandas as pd
 
-    from analytics import skill
+    from analytics import rate_skill, skill
     from analytics import urbanization_forecast as uf
     from data.reference.official import province_series
 
     cases = uf.backtest_as_of(official)
     scores = uf.backtest_scores(cases)
     series = province_series("urbanization_rate", official)
-    table = skill.rate_scores(
-        pd.concat([skill.rate_forecasts(series, b) for b in sorted(series.basis.unique())])
+    table = rate_skill.rate_scores(
+        pd.concat([rate_skill.rate_forecasts(series, b) for b in sorted(series.basis.unique())])
     )
     if as_json:
         click.echo(json.dumps({"indicator": "urbanization_rate", "as_of_backtest": {
@@ -366,7 +366,7 @@ def backtest_command(
 
     import pandas as pd
 
-    from analytics import skill
+    from analytics import evaluation, skill
     from analytics.aggregate import aggregate
     from analytics.targets import load_targets
     from data.store.observations import read_observations, read_official
@@ -392,7 +392,7 @@ def backtest_command(
         )
     flows = wide.settled_total.dropna()
     try:
-        judged = skill.settlement_evaluation(flows, load_targets(engine, region), paths)
+        judged = evaluation.settlement_evaluation(flows, load_targets(engine, region), paths)
     except ValueError as exc:
         fail(str(exc), EXIT_INVALID)
     cal, brier = judged["calibration"], judged["brier"]
@@ -400,7 +400,7 @@ def backtest_command(
     best = skill.best_by_interval_score(table) if len(table) else None
     by_city = None
     if cities and region == PROVINCE_CODE:
-        by_city = skill.city_coverage(read_observations(engine, view=view), registry, paths)
+        by_city = evaluation.city_coverage(read_observations(engine, view=view), registry, paths)
         by_city.insert(1, "name", by_city.region_code.map(unit_names(registry)))
     if as_json:
         click.echo(

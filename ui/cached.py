@@ -279,7 +279,7 @@ def nowcast_min_share() -> float:
 
 def forecast_skill() -> dict | None:
     """The province forecasts' evaluation and calibration beside simple methods
-    (``analytics.skill.province_evaluation``, the results worker's)."""
+    (``analytics.evaluation.province_evaluation``, the results worker's)."""
     return heavy("forecast_skill")
 
 

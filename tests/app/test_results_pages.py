@@ -5,7 +5,7 @@ with the line saying what it is based on; a missing one says it is being compute
 import pytest
 
 import ui
-from analytics import backtest, nowcast, results, skill, targets
+from analytics import backtest, evaluation, nowcast, results, targets
 from data import store
 from data.i18n.messages import t
 from data.store.version import lock_store
@@ -21,7 +21,7 @@ def no_heavy_work(monkeypatch):
     for module, name in (
         (targets, "project_targets"),
         (backtest, "run_backtests"),
-        (skill, "province_evaluation"),
+        (evaluation, "province_evaluation"),
         (nowcast, "nowcast"),
         (nowcast, "backtest"),
     ):

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from analytics import skill
+from analytics import evaluation, forecast_methods, rate_skill, skill
 from cli.main import main
 from data.reference import periods
 
@@ -59,7 +59,7 @@ def test_the_additive_ets_recovers_a_seasonal_pattern():
     rng = np.random.default_rng(3)
     pattern = np.array([-50.0, 10.0, 60.0, -20.0])
     flows = _series(1000 + np.tile(pattern, 10) + rng.normal(0, 5, 40))
-    paths = skill.simulate("ets_add", flows, 4, 2000, 1)
+    paths = forecast_methods.simulate("ets_add", flows, 4, 2000, 1)
     assert paths.shape == (2000, 4) and (paths >= 0).all()
     np.testing.assert_allclose(np.median(paths, axis=0), 1000 + pattern, atol=15)
 
@@ -233,10 +233,10 @@ def test_the_forecast_a_target_uses_is_the_picked_method_stretched():
         index=_quarters(n, "2012Q1"),
     )  # fmt: skip
     cal = skill.calibrate(flows)  # the backtest the forecast uses (cached)
-    assert cal.judged and cal.method in skill.METHODS
+    assert cal.judged and cal.method in forecast_methods.METHODS
     fc = skill.calibrated_settlements(flows, "2014Q1", periods.shift(flows.index[-1], 4), 4000, 9)
     assert fc.method_key == cal.method and fc.calibration is cal
-    raw = skill.simulate(cal.method, flows, 4, 4000, 9)[:, 0]
+    raw = forecast_methods.simulate(cal.method, flows, 4, 4000, 9)[:, 0]
     got = fc.paths[:, 0] - fc.achieved
     if cal.method != "ets":
         half = np.quantile(got, 0.975) - np.median(got)
@@ -254,27 +254,29 @@ def test_brier_by_hand_on_a_straight_line():
     total = float(flows.sum())
     # ten targets (independent outcomes), all met exactly at 2018Q4
     targets = [(total - k / 10, "2018Q4", "2014Q1") for k in range(skill.MIN_BRIER_EVENTS)]
-    table = skill.target_brier(flows, targets, n_paths=200, methods=("drift", "snaive")).set_index(
-        "method"
-    )
+    table = evaluation.target_brier(
+        flows, targets, n_paths=200, methods=("drift", "snaive")
+    ).set_index("method")
     assert table.at["drift", "brier"] == pytest.approx(0.0)
     assert table.at["snaive", "brier"] == pytest.approx(1.0)
     assert table.at["drift", "events"] == 10 and table.at["drift", "cases"] == 80
     assert table.at["drift", "reached"] == 1.0 and table.at["drift", "mean_p"] == 1.0
     # one target from eight overlapping origins: the outcome and the odds given, no score
-    one = skill.target_brier(flows, targets[:1], n_paths=200, methods=("drift",)).set_index(
+    one = evaluation.target_brier(flows, targets[:1], n_paths=200, methods=("drift",)).set_index(
         "method"
     )
     assert one.at["drift", "events"] == 1 and one.at["drift", "cases"] == 8
     assert np.isnan(one.at["drift", "brier"]) and one.at["drift", "mean_p"] == 1.0
-    later = skill.target_brier(flows, [(total, "2019Q4", "2014Q1")], methods=("drift",))
+    later = evaluation.target_brier(flows, [(total, "2019Q4", "2014Q1")], methods=("drift",))
     assert later.empty  # not yet observed: not judged
 
 
 def test_rate_evaluation_on_a_straight_line_and_too_few_years():
     years = np.arange(2000, 2010)
     series = pd.DataFrame({"year": years, "value": 40 + 1.5 * (years - 2000), "basis": "b"})
-    table = skill.rate_scores(skill.rate_forecasts(series, "b")).set_index(["method", "h"])
+    table = rate_skill.rate_scores(rate_skill.rate_forecasts(series, "b")).set_index(
+        ["method", "h"]
+    )
     assert table.at[("drift", 1), "mae"] == pytest.approx(0, abs=1e-9)
     assert table.at[("naive", 2), "mae"] == pytest.approx(3.0)
     assert table.at[("drift", 1), "cases"] == 6  # origins 2003-2008
@@ -286,10 +288,10 @@ def test_cli_backtest(demo_store, monkeypatch):
     out = CliRunner().invoke(main, ["backtest", "--json", "--paths", "200"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
-    assert {r["method"] for r in data["scores"]} == set(skill.METHODS)
+    assert {r["method"] for r in data["scores"]} == set(forecast_methods.METHODS)
     assert {r["h"] for r in data["scores"]} == set(skill.HORIZONS)
-    assert data["best"] in skill.METHODS
-    assert data["calibrated"] and data["method"] in skill.METHODS
+    assert data["best"] in forecast_methods.METHODS
+    assert data["calibrated"] and data["method"] in forecast_methods.METHODS
     picked = [r for r in data["calibration"] if r["method"] == data["method"]]
     # the coverage reported is out of sample, per horizon and overall, with its cases; on the
     # demo province the picked band holds at least the 90% the product aims at
@@ -377,12 +379,12 @@ def test_each_citys_own_coverage_through_the_cli(demo_store, monkeypatch):
     names = unit_names(registry)  # as tables name them (杨凌示范区, not 杨陵区)
     two = ["610200", "610400"]
     kept = set(registry[registry.stat_parent_code.isin(two)].code)
-    real = skill.city_coverage
+    real = evaluation.city_coverage
 
     def only_two(obs, reg, n_paths):
         return real(obs[obs.region_code.isin(kept)], reg, n_paths)
 
-    monkeypatch.setattr(skill, "city_coverage", only_two)
+    monkeypatch.setattr(evaluation, "city_coverage", only_two)
     monkeypatch.setenv("URBDASH_DATABASE_URL", demo_store["url"])
     out = CliRunner().invoke(main, ["backtest", "--cities", "--json", "--paths", "100"])
     assert out.exit_code == 0, out.output
@@ -390,7 +392,7 @@ def test_each_citys_own_coverage_through_the_cli(demo_store, monkeypatch):
     assert [c["region_code"] for c in cities] == two
     for c in cities:
         assert c["name"] == names[c["region_code"]]
-        assert c["method"] in skill.METHODS and c["cases"] > 0
+        assert c["method"] in forecast_methods.METHODS and c["cases"] > 0
         assert 0 <= c["coverage95_out_of_sample"] <= 1
         assert c["meets_goal"] == (c["coverage95_out_of_sample"] >= skill.COVERAGE_GOAL)
     text = CliRunner().invoke(main, ["backtest", "--cities", "--paths", "100"]).output
