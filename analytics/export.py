@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from analytics.aggregate import aggregate
+from data.downloads import csv_bytes, xlsx_bytes
 from data.reference import indicators
-from data.sanitize import csv_bytes, xlsx_bytes
 from data.store import Engine
 from data.store.observations import read_observations
 from geo.regions import load_registry

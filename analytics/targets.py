@@ -29,7 +29,7 @@ from data.accounts.policy import Principal
 from data.reference import periods
 from data.reference.official import public_by
 from data.reference.targets import SETTLEMENT_BASELINE, TARGET_INDICATORS, baseline_of
-from data.sanitize import Refusal
+from data.refusal import Refusal
 from data.store import Engine
 from data.store import targets as target_store
 from data.store.observations import read_observations, read_official

@@ -42,7 +42,7 @@ def store_errors(fn):
     @wraps(fn)
     def wrapper(*args, **kwargs):
         from data.accounts.policy import PermissionDenied
-        from data.sanitize import Refusal
+        from data.refusal import Refusal
 
         try:
             return fn(*args, **kwargs)

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from data import settings
-from data.sanitize import Refusal
+from data.refusal import Refusal
 
 SECURITY = ("starttls", "ssl", "none")
 

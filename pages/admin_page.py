@@ -10,12 +10,13 @@ import ui
 from analytics.targets import set_target
 from data.accounts.passwords import RULES
 from data.accounts.policy import ROLE_NAMES, ROLES, PermissionDenied
+from data.downloads import csv_bytes, xlsx_bytes
 from data.i18n.formats import local_time
 from data.i18n.messages import MESSAGES
 from data.reference import periods
 from data.reference.plan import departments as plan_departments
 from data.reference.targets import TARGET_INDICATORS
-from data.sanitize import Refusal, csv_bytes, xlsx_bytes
+from data.refusal import Refusal
 from data.store import users as user_store
 from data.store.audit import read_audit
 from data.store.reminders import read_log

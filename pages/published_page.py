@@ -5,9 +5,9 @@ import streamlit as st
 import ui
 from analytics import published as overview
 from analytics.render import charts
+from data.downloads import csv_bytes
 from data.reference.official import headline
 from data.reference.targets import published_targets
-from data.sanitize import csv_bytes
 from geo.regions import PROVINCE_CODE
 
 lang = ui.lang()

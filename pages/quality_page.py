@@ -8,8 +8,8 @@ import ui
 from analytics import quality
 from analytics.render import charts
 from data import settings
+from data.downloads import csv_bytes
 from data.reference import indicators
-from data.sanitize import csv_bytes
 
 lang = ui.lang()
 st.title(ui.tr("quality.heading"))

@@ -23,7 +23,7 @@ from data.intake.ingest import (
 )
 from data.intake.problems import problems_frame
 from data.reference import periods
-from data.sanitize import Refusal
+from data.refusal import Refusal
 
 lang = ui.lang()
 me = ui.user()

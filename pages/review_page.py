@@ -11,7 +11,7 @@ import ui
 from analytics import review as cycle
 from data.accounts.policy import PermissionDenied, covered_counties, may_review
 from data.i18n.formats import local_time
-from data.sanitize import Refusal
+from data.refusal import Refusal
 from data.store import approvals, releases
 from geo.regions import PROVINCE_CODE
 

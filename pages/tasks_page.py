@@ -11,7 +11,7 @@ import ui
 from analytics import tasks
 from data.accounts import policy
 from data.reference import plan
-from data.sanitize import Refusal
+from data.refusal import Refusal
 
 lang = ui.lang()
 me = ui.user()

@@ -9,7 +9,8 @@ import ui
 from analytics import scenarios
 from analytics.aggregate import province_cumulative
 from analytics.render import charts
-from data.sanitize import Refusal, file_stem
+from data.refusal import Refusal
+from data.typed_text import file_stem
 from geo.regions import PROVINCE_CODE
 
 lang = ui.lang()

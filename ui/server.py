@@ -42,7 +42,7 @@ def limit_arenas(arenas: int = ARENAS) -> bool:
 def trim_heap(now: float | None = None) -> bool:
     """Hand the heap's free pages back to the system (glibc's malloc_trim), at most once every
     ``TRIM_EVERY_S`` seconds across sessions; True when it ran."""
-    from data.intake.memory import release_freed_memory
+    from data.heap import release_freed_memory
 
     now = time.monotonic() if now is None else now
     if now - _last_trim[0] < TRIM_EVERY_S or not _trim_lock.acquire(False):

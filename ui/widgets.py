@@ -8,8 +8,8 @@ import math
 import pandas as pd
 import streamlit as st
 
+from data.downloads import csv_bytes, xlsx_bytes
 from data.reference.indicators import REPORTED_CODES as _INDICATOR_CODES  # noqa: E402
-from data.sanitize import csv_bytes, xlsx_bytes
 from ui.cached import find_county, no_data_text, observations, registry
 from ui.state import lang, tr
 

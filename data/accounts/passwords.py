@@ -10,7 +10,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from data.sanitize import Refusal
+from data.refusal import Refusal
 
 MIN_LENGTH = 10
 RULES = {

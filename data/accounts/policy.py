@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from data.i18n.formats import first_of
-from data.sanitize import Refusal
+from data.refusal import Refusal
 from geo.regions import PROVINCE_CODE, counties_of
 
 ROLES = ("leader", "statistician", "planner", "department", "admin")

@@ -20,10 +20,10 @@ import pandas as pd
 from data import settings, store
 from data.accounts import policy
 from data.accounts.policy import Principal
-from data.intake.memory import LARGE_RETURN, release_freed_memory
+from data.heap import release_freed_memory
 from data.intake.problems import Problem, ReadResult
 from data.intake.read import read_return
-from data.intake.rules import validate
+from data.intake.rules import LARGE_RETURN, validate
 from data.store import Engine, WriteError, audit, quarter_locks, submissions
 from data.store.observations import STORE_KEY, county_quarters, read_current, sorted_codes
 from data.store.submissions import RevertError as RevertError  # raised by revert

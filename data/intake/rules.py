@@ -15,12 +15,13 @@ import pandas as pd
 import pandera.pandas as pa
 
 from data import settings
+from data.heap import release_freed_memory
 from data.intake.cells import TOTAL_TOLERANCE
-from data.intake.memory import LARGE_RETURN, release_freed_memory
 from data.intake.problems import Problem, ReadResult
 from data.reference import indicators, periods
 from geo.regions import PROVINCE_CODE, Resolver, counties_of, default_resolver
 
+LARGE_RETURN = 100_000  # values; after each step of one this big, freed memory is handed back
 HISTORY_QUARTERS = 8  # quarters of a region's own history used by the robust rules
 MIN_HISTORY = 4
 OUTLIER_Z = 5.0  # robust z on log(1 + x): |x - median| / (IQR / 1.349), scale floored below

@@ -29,11 +29,12 @@ from sqlalchemy import delete, insert, select
 from data.accounts.policy import PermissionDenied, Principal, approver, may_review, require
 from data.i18n.formats import first_of
 from data.reference import periods as period_rules
-from data.sanitize import Refusal, clean_text
+from data.refusal import Refusal
 from data.store import audit
 from data.store.engine import Engine, frame, get_engine, reader, transaction
 from data.store.models import Approval, ApprovalEvent, Observation
 from data.store.version import lock_store
+from data.typed_text import clean_text
 from geo.names import english_names
 from geo.regions import PROVINCE_CODE, load_registry
 

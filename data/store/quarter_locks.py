@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from data.accounts.policy import Principal
-from data.sanitize import Refusal
+from data.refusal import Refusal
 from data.store.approvals import place, step, who_when
 from data.store.engine import Engine, reader
 from data.store.models import Approval, ApprovalEvent, Observation

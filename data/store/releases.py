@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 
 from data.accounts.policy import Principal
 from data.reference import periods as period_rules
-from data.sanitize import clean_text
 from data.store.approvals import ApprovalError, check_reviewer, place, row_of, step
 from data.store.engine import Engine, get_engine, reader, transaction
 from data.store.models import Approval, ApprovalEvent, Observation
 from data.store.observations import released_quarters
 from data.store.version import lock_store
+from data.typed_text import clean_text
 from geo.regions import PROVINCE_CODE
 
 

@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from data.accounts.policy import Principal, require
-from data.sanitize import clean_text
 from data.store import audit
 from data.store.engine import reader, transaction
 from data.store.models import Target, TargetSet
 from data.store.version import lock_store
+from data.typed_text import clean_text
 from geo.regions import PROVINCE_CODE
 
 COLUMNS = [

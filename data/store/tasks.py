@@ -8,11 +8,11 @@ from sqlalchemy.engine import Engine
 
 from data.accounts.policy import Principal, require
 from data.reference.plan import PLAN_FIELDS, ParsedTask
-from data.sanitize import clean_text, clean_url
 from data.store import audit
 from data.store.engine import reader, transaction
 from data.store.models import Task, TaskUpdate
 from data.store.version import lock_store
+from data.typed_text import clean_text, clean_url
 
 UPDATE_COLUMNS = ["id", "number", "status", "note", "evidence_url", "user", "at"]
 

@@ -12,10 +12,11 @@ from sqlalchemy import delete, func, select
 from data import settings
 from data.accounts import passwords
 from data.accounts.policy import AccountError, Principal, check_assignment, require
-from data.sanitize import Refusal, clean_email, clean_text, clean_user_name
+from data.refusal import Refusal
 from data.store import audit
 from data.store.engine import Engine, reader, transaction
 from data.store.models import SigninGuard, User
+from data.typed_text import clean_email, clean_text, clean_user_name
 
 LIST_COLUMNS = [
     "name",

@@ -370,7 +370,7 @@ def test_bad_assignments_write_nothing(eng, args, message):
 
 
 def test_user_names_are_plain(eng):
-    from data.sanitize import TextRejected
+    from data.typed_text import TextRejected
 
     for bad in ("<script>", "a b", "x\x00y", "=cmd"):
         with pytest.raises(TextRejected):

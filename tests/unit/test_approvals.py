@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from data import store
 from data.accounts.policy import PermissionDenied, Principal
 from data.intake.ingest import check, ingest, revert
-from data.sanitize import TextRejected
 from data.store import approvals as ap
 from data.store import quarter_locks
 from data.store import releases as rel
@@ -23,6 +22,7 @@ from data.store.engine import _alembic_config
 from data.store.models import Approval, ApprovalEvent, AuditLog, Observation, Submission
 from data.store.observations import read_observations
 from data.store.version import store_version
+from data.typed_text import TextRejected
 from geo.regions import load_registry
 from tests.fixtures import workbooks as wb
 from tests.fixtures.actors import SYSTEM, admin, statistician

@@ -31,7 +31,10 @@ TOOLING = ("bench", "deploy")
 # inside data/, the same rule between its sub-packages
 DATA_RANKS = {
     "data.settings": 0,
-    "data.sanitize": 0,
+    "data.refusal": 0,
+    "data.typed_text": 0,
+    "data.downloads": 0,
+    "data.heap": 0,
     "data.reference": 1,
     "data.i18n": 2,
     "data.mail": 2,

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from data.downloads import csv_bytes, neutralise, xlsx_bytes
 from data.intake.annotate import annotate
 from data.intake.problems import Problem
-from data.sanitize import TextRejected, clean_text, clean_url, csv_bytes, neutralise, xlsx_bytes
+from data.typed_text import TextRejected, clean_text, clean_url
 from tests.fixtures import workbooks as wb
 
 PAYLOADS = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]

@@ -209,7 +209,7 @@ def test_a_wrong_password_fails_the_stage_and_a_later_run_sends_it(office, smtp,
 
 
 def test_a_bad_email_address_is_refused(office):
-    from data.sanitize import TextRejected
+    from data.typed_text import TextRejected
 
     with pytest.raises(TextRejected) as err:
         users.set_contact(office, SYSTEM, "bj-stat", "not an address")

@@ -10,9 +10,9 @@ from analytics import tasks
 from cli.main import main
 from data.reference import numerals
 from data.reference import plan as division_plan
-from data.sanitize import TextRejected
 from data.store.bootstrap import init_store
 from data.store.models import TaskUpdate
+from data.typed_text import TextRejected
 from tests.fixtures.actors import department
 
 # Read off the plan by hand: the first listed department of each task, None where the plan

@@ -1,15 +1,14 @@
-"""Keeping a large return's peak memory down: hand what a step freed back to the OS.
+"""Handing the heap a step freed back to the OS (glibc's ``malloc_trim``): the intake between
+the steps of a large return, the app server after its page runs.
 
-Reading a big sheet makes and drops about a million small Python objects (the cell grid), and
-each validation step makes and drops arrays of a few MB; glibc keeps those pages for reuse, but
-the next step's arrays often come from fresh pages, so without a trim the process holds both.
+Reading a big sheet makes and drops about a million small Python objects, and each validation
+step makes and drops arrays of a few MB; glibc keeps those pages for reuse, but the next step's
+arrays often come from fresh pages, so without a trim the process holds both.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-
-LARGE_RETURN = 100_000  # values; after reading one this big, hand freed memory back
 
 
 def release_freed_memory() -> None:

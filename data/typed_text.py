@@ -1,14 +1,8 @@
-"""Text that people type, on the way in and on the way out.
-
-In: names, notes, sources and links are checked for length and control characters, and an
-evidence link must be a well-formed http(s) URL without quotes or angle brackets
-(``clean_text``, ``clean_url``); a refusal says which field and why, in both languages.
-Out: a text cell of an exported CSV or XLSX that a spreadsheet would run as a formula (it
-begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return: OWASP's CSV injection list)
-is prefixed with an apostrophe, while numbers stay numbers (``neutralise_frame``).
-
-This module imports nothing from the project: the store, the intake, the exports and the pages
-all apply these same rules.
+"""Text that people type, on the way in: names, notes, sources, comments, e-mail addresses and
+links are checked for length and control characters, and an evidence link must be a
+well-formed http(s) URL without quotes or angle brackets (``clean_text``, ``clean_url``); a
+refusal (``TextRejected``) says which field and why, in both languages. The store and the pages
+apply these same rules.
 """
 
 from __future__ import annotations
@@ -17,7 +11,8 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from data.refusal import Refusal
+
 # the longest of each kind of typed text
 MAX_LENGTH = {
     "user": 40,
@@ -33,6 +28,8 @@ MAX_LENGTH = {
     "reason": 1000,
     "email": 200,
 }
+
+
 FIELD_NAMES = {
     "user": ("用户名", "user name"),
     "set": ("目标组名称", "target set name"),
@@ -47,21 +44,13 @@ FIELD_NAMES = {
     "reason": ("理由", "reason"),
     "email": ("电子邮箱", "e-mail address"),
 }
+
+
 _URL_FORBIDDEN = re.compile(r"[\s\"'<>`\\{}|^]")
+
+
 # user names: letters (any script), digits, and . _ - only, so a name is never markup or a path
 _USER_NAME = re.compile(r"^[\w.\-]+$")
-
-
-class Refusal(ValueError):
-    """Something the product refuses to do, said in both languages (``message(lang)``): the
-    CLI prints it as one line, the app in the page's language."""
-
-    def __init__(self, zh: str, en: str):
-        super().__init__(en)
-        self.zh, self.en = zh, en
-
-    def message(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 class TextRejected(Refusal):
@@ -140,55 +129,6 @@ def clean_url(value: object, field: str = "evidence") -> str | None:
     return text
 
 
-def neutralise(value: object) -> object:
-    """A text that would start a formula in a spreadsheet, prefixed with ``'``; any other
-    value (numbers included) unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def csv_bytes(frame) -> bytes:
-    """A frame as CSV for download or export: UTF-8 with a BOM (opens in Excel), formula-like
-    text neutralised."""
-    return neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig")
-
-
-def xlsx_bytes(frame, sheet_name: str = "data") -> bytes:
-    """A frame as an XLSX workbook, formula-like text neutralised (openpyxl would otherwise
-    write a text beginning with ``=`` as a live formula)."""
-    import io
-
-    buf = io.BytesIO()
-    neutralise_frame(frame).to_excel(buf, index=False, sheet_name=sheet_name)
-    return buf.getvalue()
-
-
-def neutralise_frame(frame):
-    """A copy of a pandas frame whose text cells (and column names) are ``neutralise``d;
-    numeric columns are left as they are."""
-    from pandas.api import types
-
-    out = frame.copy()
-    for col in out.columns:
-        dtype = out[col].dtype
-        if not (types.is_numeric_dtype(dtype) or types.is_datetime64_any_dtype(dtype)):
-            out[col] = out[col].astype(object).map(neutralise)
-    out.columns = [neutralise(c) for c in out.columns]
-    return out
-
-
-def file_stem(text: object, limit: int = 60) -> str:
-    """A name typed by a user as part of a download's file name: letters and digits of any
-    script kept, every other run of characters one hyphen, at most ``limit`` characters
-    ("西安 情景/2020" -> "西安-情景-2020"); empty when nothing is left."""
-    import re
-    import unicodedata
-
-    plain = unicodedata.normalize("NFKC", "" if text is None else str(text))
-    return re.sub(r"[^\w]+|_+", "-", plain).strip("-")[:limit].strip("-")
-
-
 def clean_email(value: object) -> str | None:
     """An e-mail address as typed, checked for its form (email-validator; no DNS lookup) and
     normalised (the domain in lower case); None when empty. Refused (TextRejected) otherwise."""
@@ -205,3 +145,14 @@ def clean_email(value: object) -> str | None:
             f"电子邮箱格式不正确：{text}",
             f"The e-mail address is not valid: {text} ({exc})",
         ) from None
+
+
+def file_stem(text: object, limit: int = 60) -> str:
+    """A name typed by a user as part of a download's file name: letters and digits of any
+    script kept, every other run of characters one hyphen, at most ``limit`` characters
+    ("西安 情景/2020" -> "西安-情景-2020"); empty when nothing is left."""
+    import re
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKC", "" if text is None else str(text))
+    return re.sub(r"[^\w]+|_+", "-", plain).strip("-")[:limit].strip("-")
