@@ -6,14 +6,13 @@ Timings are the median of several repeats on this machine; nothing here asserts 
 from __future__ import annotations
 
 import json
-import math
 import os
-import re
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from bench.table import as_row, table
 from data import settings
 from data.accounts.policy import Principal
 
@@ -420,205 +419,6 @@ def bench_whatif(tmp: Path) -> tuple:
     return ("what-if move (server side)", ours, base, "baseline forecast alone", "≤ 300 ms")
 
 
-def bench_big(tmp: Path) -> list[tuple]:
-    """A 100,000-row return: validate + ingest (own process, for its peak memory) against a
-    plain pandas.read_excel with openpyxl and a bare calamine read of the same file."""
-    import json
-    import subprocess
-    import sys
-
-    from bench.big_return import write_big
-
-    path = write_big(tmp / "big.xlsx")
-
-    def child(*args: str, file: Path = path) -> dict:
-        """bench.big_return in a fresh process: ours and both baselines under equal terms."""
-        out = subprocess.run(
-            [sys.executable, "-m", "bench.big_return", str(file), *args],
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd=Path(__file__).resolve().parents[1],
-        )
-        return json.loads(out.stdout.strip().splitlines()[-1])
-
-    ours = child()
-    openpyxl_t = child("openpyxl")["seconds"]
-    calamine_t = child("calamine")["seconds"]
-    least = child("floor")
-    checked = child("validate")["seconds"]
-    fixed = least["parse"] + least["to_python"] + least["bind"] + least["insert"] + least["commit"]
-    print(
-        "100,000-row return, the parts no path to DESIGN.md's store (one row per value) can "
-        f"skip: calamine parse {least['parse']:.2f} s + its conversion of the cells to Python "
-        f"{least['to_python']:.2f} s + the sqlite3 module binding the 700,000 values (multi-row "
-        f"VALUES into a bare table) {least['bind']:.2f} s + SQLite alone writing them into "
-        f"the real schema {least['insert']:.2f} s + commit {least['commit']:.2f} s = "
-        f"{fixed:.2f} s = {fixed / calamine_t:.2f}× the bare calamine read, before any reading "
-        "rule or validation (budget ≤ 1.5×)"
-    )
-    print(
-        f"100,000-row return: peak RSS of the ingest process {ours['peak_rss_mb']:.0f} MB "
-        "(budget ≤ 400 MB)"
-    )
-    rows = []
-    pg = os.environ.get("URBDASH_BENCH_PG_URL")
-    if pg:  # the scaled path: the same return into PostgreSQL, written with COPY
-        on_pg = child("postgresql", pg)
-        print(f"100,000-row return into PostgreSQL: peak RSS {on_pg['peak_rss_mb']:.0f} MB")
-        rows += [
-            (
-                "validate+ingest 100,000 (PostgreSQL)",
-                on_pg["seconds"],
-                openpyxl_t,
-                "pandas.read_excel(openpyxl)",
-                "≤ 0.25×",
-            ),
-            (
-                "validate+ingest 100,000 (PostgreSQL)",
-                on_pg["seconds"],
-                calamine_t,
-                "bare calamine read",
-                "reported",
-            ),
-        ]
-    return rows + [
-        (
-            "validate+ingest 100,000 rows",
-            ours["seconds"],
-            openpyxl_t,
-            "pandas.read_excel(openpyxl)",
-            "≤ 0.25×",
-        ),
-        (
-            "validate+ingest 100,000 rows",
-            ours["seconds"],
-            calamine_t,
-            "bare calamine read",
-            "reported (floor above)",
-        ),
-        (
-            "validate 100,000 rows (no store)",
-            checked,
-            calamine_t,
-            "bare calamine read",
-            "≤ 1.5×",
-        ),
-        *bench_big_csv(tmp, child),
-        *bench_shapes(tmp, child),
-    ]
-
-
-def bench_shapes(tmp: Path, child) -> list[tuple]:
-    """Files that declare no dimension, each validated once in a fresh process against the
-    bare calamine read of the same file, peak memory beside DESIGN.md's 400 MB (250 MB for a
-    refusal):
-    - over the limits, refused while the sheet XML is streamed, before a parse: 300,000 rows;
-      85,000 rows × 35 columns (2.98 million cells);
-    - inside them: the widest (45,000 × 35, remarks beside the return), the longest (159,000
-      × 10, the quarters of years 1750-2199) and the costliest (53,000 rows × 30 columns of
-      quarters: every cell a value to check, the counties repeated, so duplicates)."""
-    from bench.big_return import write_quarter_columns, write_shape
-
-    shapes = [
-        ("refuse 300,000 × 10", lambda p: write_shape(p, 300_000, 10), "≤ 5 s"),
-        ("refuse 85,000 × 35", lambda p: write_shape(p, 85_000, 35), "≤ 5 s"),
-        ("validate 45,000 × 35", lambda p: write_shape(p, 45_000, 35), "reported"),
-        ("validate 159,000 × 10", lambda p: write_shape(p, 159_000, 10), "reported"),
-        ("validate 53,000 × 30 values", lambda p: write_quarter_columns(p, 53_000), "reported"),
-    ]
-    out = []
-    for i, (name, write, budget) in enumerate(shapes):
-        path = write(tmp / f"shape-{i}.xlsx")
-        ours = child("check", file=path)
-        refused = name.startswith("refuse")
-        bare = None if refused else child("calamine", file=path)["seconds"]
-        print(
-            f"{name} (no dimension): {ours['status']} ({ours['rule']}), {ours['seconds']:.2f} s,"
-            f" peak RSS {ours['peak_rss_mb']:.0f} MB (budget ≤ {250 if refused else 400} MB)"
-        )
-        out.append((f"{name} (no dimension)", ours["seconds"], bare, "bare calamine read", budget))
-    return out
-
-
-def bench_big_csv(tmp: Path, child) -> list[tuple]:
-    """The same 100,000 rows as a GBK CSV file: validated (no store) against a bare
-    pandas.read_csv of it, and validated + stored."""
-    from bench.big_return import write_big
-
-    path = write_big(tmp / "big.csv")
-    checked = child("validate", file=path)["seconds"]
-    bare = child("read_csv", file=path)["seconds"]
-    stored = child(file=path)
-    return [
-        ("validate 100,000-row CSV (no store)", checked, bare, "bare pandas.read_csv", "≤ 1.5×"),
-        (
-            "validate+ingest 100,000-row CSV",
-            stored["seconds"],
-            bare,
-            "bare pandas.read_csv",
-            "reported",
-        ),
-    ]
-
-
-UNITS = {"s": 1.0, "ms": 1e-3}
-
-
-def within_budget(ours: float, baseline: float | None, budget: str, unit: str) -> bool | None:
-    """Whether ``ours`` keeps a budget written as DESIGN.md writes them ("≤ 150 ms", "≤ 0.25×",
-    "≤ 500 MB", "≤ 0.5 s and ≤ 1.0×"); None when the row is only reported."""
-    verdicts = []
-    for part in budget.split(" and "):
-        m = re.fullmatch(r"≤ ([\d.,]+) ?(ms|s|KB|MB|×)?", part.strip())
-        if m is None:
-            return None
-        limit, kind = float(m[1].replace(",", "")), m[2]
-        if kind == "×":
-            value = ours / baseline if baseline else math.inf
-        elif kind in UNITS and unit == "s":
-            value = ours / UNITS[kind]
-        else:
-            value = ours
-        verdicts.append(value <= limit)
-    return all(verdicts)
-
-
-def as_row(name, ours, baseline, baseline_name, budget, unit="s") -> dict:
-    ratio = ours / baseline if baseline else None
-    return {
-        "name": name,
-        "unit": unit,
-        "ours": ours,
-        "baseline": baseline,
-        "baseline_name": baseline_name,
-        "ratio": ratio,
-        "budget": budget,
-        "within_budget": within_budget(ours, baseline, budget, unit),
-    }
-
-
-def _show(value: float | None, unit: str) -> str:
-    if value is None:
-        return "-"
-    if unit == "s":
-        return f"{value * 1e3:.1f} ms" if value < 1 else f"{value:.2f} s"
-    return f"{value:,.1f} {unit}" if unit != "count" else f"{value:.0f}"
-
-
-def table(rows: list[dict]) -> str:
-    verdict = {True: "yes", False: "NO", None: "-"}
-    lines = [f"{'benchmark':<46} {'ours':>10} {'baseline':>10} {'ratio':>7}  {'budget':<18} within"]
-    for r in rows:
-        ratio = f"{r['ratio']:.2f}×" if r["ratio"] is not None else "-"
-        lines.append(
-            f"{r['name']:<46} {_show(r['ours'], r['unit']):>10} "
-            f"{_show(r['baseline'], r['unit']):>10} {ratio:>7}  {r['budget']:<18} "
-            f"{verdict[r['within_budget']]}   (baseline: {r['baseline_name']})"
-        )
-    return "\n".join(lines)
-
-
 def cpu_times() -> list[int]:
     """The machine's CPU time counters (/proc/stat: user … steal)."""
     return [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
@@ -632,7 +432,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        from bench import load
+        from bench import big_returns, load
         from bench import maps as map_bench
 
         for bench in (bench_ingest, bench_rerun):
@@ -651,7 +451,7 @@ def main() -> None:
         rows.append(bench_quality(tmp))
         map_bench.china(tmp)
         rows += map_bench.browser(tmp)
-        rows += bench_big(tmp)
+        rows += big_returns.bench_big(tmp)
         sessions = int(os.environ.get("URBDASH_BENCH_SESSIONS", "30"))
         result = load.run(sessions, float(os.environ.get("URBDASH_BENCH_LOAD_SECONDS", "90")))
         print(f"load: {json.dumps(result, ensure_ascii=False)}")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bench.__main__ import as_row, within_budget
+from bench.table import as_row, within_budget
 
 
 @pytest.mark.parametrize(

@@ -141,7 +141,7 @@ def test_key_checks_run_on_distinct_values_and_report_every_row():
 def test_window_quantiles_match_pandas_rolling():
     import numpy as np
 
-    from data.intake.rules import HISTORY_QUARTERS, MIN_HISTORY, window_quantiles
+    from data.intake.history_rules import HISTORY_QUARTERS, MIN_HISTORY, window_quantiles
 
     rng = np.random.default_rng(7)
     x = rng.lognormal(5, 1, 3000)
@@ -159,7 +159,7 @@ def test_window_quantiles_match_pandas_rolling():
 @pytest.mark.parametrize("block", [1, 7, 1_000_000])
 def test_history_rules_do_not_depend_on_blocks(monkeypatch, block):
     """The history rules run over blocks of whole groups: any block size, same warnings."""
-    from data.intake import rules as V
+    from data.intake import history_rules as V
     from data.reference import periods as P
 
     quarters = P.quarter_range("2014Q1", "2016Q2")
@@ -183,7 +183,7 @@ def test_history_rules_do_not_depend_on_blocks(monkeypatch, block):
     for c in ("region_code", "indicator", "period", "sheet", "column"):
         rows[c] = rows[c].astype("category")
     monkeypatch.setattr(V, "HISTORY_BLOCK", block)
-    got = [(p.rule, p.row) for p in V._history_warnings(rows, history)]
+    got = [(p.rule, p.row) for p in V.history_warnings(rows, history)]
     assert got == [("stock_jump", 4), ("unit_slip", 3), ("outlier", 2)]
 
 
