@@ -125,6 +125,11 @@ def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -
     elif status == "conflict":
         box.warning(ui.tr("returns.status.conflict", id=report.submission_id))
         return
+    elif report.warnings:  # storable once the person confirms them (below)
+        box.warning(
+            ui.tr("returns.status.checked_warnings", n=len(report.warnings)),
+            icon=":material/warning:",
+        )
     else:
         box.success(ui.tr("returns.status.checked"), icon=":material/check_circle:")
     box.caption(

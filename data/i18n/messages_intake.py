@@ -92,6 +92,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "returns.checking": {"zh": "正在检查 {name}（{i}/{n}）…", "en": "Checking {name} ({i}/{n})…"},
     "returns.status.checked": {"zh": "检查通过，可以入库", "en": "Checked: ready to store"},
+    "returns.status.checked_warnings": {
+        "zh": "无错误；有 {n} 个警告，核实并确认后方可入库",
+        "en": "No errors; {n} warning(s) to check and confirm before it can be stored",
+    },
     "returns.status.rejected": {
         "zh": "有错误，未入库：请按下表改正后重新上传",
         "en": "Errors: nothing stored. Fix them as listed and upload again",

@@ -117,6 +117,11 @@ def test_warnings_block_commit_until_confirmed(page):
     ).run()
     commit = next(b for b in at.button if b.label == "Store")
     assert commit.disabled
+    # the file's headline says what stands between it and the store, never "ready to store"
+    assert not [s.value for s in at.success]
+    assert [w.value for w in at.warning if w.value.startswith("No errors")] == [
+        "No errors; 1 warning(s) to check and confirm before it can be stored"
+    ]
     assert at.dataframe[0].value.message.tolist() == ["铜川市 2016Q3 is missing: 宜君县"]
     at.checkbox[0].check().run()
     next(b for b in at.button if b.label == "Store").click().run()
