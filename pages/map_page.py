@@ -6,10 +6,7 @@ from functools import partial
 import streamlit as st
 
 import ui
-from analytics import census, maps
-from analytics.render import choropleth
-from data.reference import periods
-from geo.regions import PROVINCE_CODE
+from ui.views import map as view
 
 lang = ui.lang()
 # the controls and the whole map on one 1366x768 screen: less padding above, a smaller heading
@@ -17,12 +14,12 @@ st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>
 st.markdown(f"### {ui.tr('map.heading')}")
 obs = ui.observations()
 has_returns = not obs.empty
-quarters = periods.quarter_range(obs.period.min(), obs.period.max()) if has_returns else []
+quarters = view.quarters(obs)
 allocs = ui.allocations()  # city allocations: the target-share indicator is offered only then
-cities = {k: v for k, v in ui.scope_options().items() if k != PROVINCE_CODE}
+PROVINCE = ui.PROVINCE_CODE  # the registry's code
+cities = {k: v for k, v in ui.scope_options().items() if k != PROVINCE}
 state = st.session_state
-PROVINCE = PROVINCE_CODE  # the registry's code
-MAP_HEIGHT = 430  # the controls and the whole map on a 1366x768 screen, no scrolling
+MAP_HEIGHT = view.MAP_HEIGHT
 state.setdefault("map_city", PROVINCE)
 # playback (the map's own play button) covers the complete quarters only and stops at the
 # last one: a quarter still coming in would draw the counties not yet in as gaps
@@ -41,19 +38,14 @@ level = c1.radio(
     key="map_level",
     format_func={v: ui.tr(f"map.level.{v}") for v in ("city", "county")}.get,
 )
-offered = maps.offered(has_returns, len(allocs) > 0)
+offered = view.indicators(has_returns, len(allocs) > 0)
 indicator = c2.selectbox(
-    ui.tr("map.indicator"),
-    offered,
-    key="map_indicator",
-    format_func={v: ui.tr(f"map.ind.{v}") for v in offered}.get,
+    ui.tr("map.indicator"), list(offered), key="map_indicator", format_func=offered.get
 )
-is_census = maps.MAP_INDICATORS[indicator].census
+is_census = view.is_census(indicator)
+classifiers = view.classifiers()
 method = c4.selectbox(
-    ui.tr("map.classification"),
-    maps.CLASSIFIERS,
-    key="map_method",
-    format_func={v: ui.tr(f"map.cls.{v}") for v in maps.CLASSIFIERS}.get,
+    ui.tr("map.classification"), list(classifiers), key="map_method", format_func=classifiers.get
 )
 if is_census:  # two census dates, no quarter to pick
     period = None
@@ -85,11 +77,7 @@ show_clusters = d3.toggle(
 )
 
 shown_level = "county" if city else level
-layer = ui.map_layers()[shown_level]
-official = ui.official()
-frame = maps.map_values(
-    obs, ui.registry(), shown_level, indicator, period, city, allocs, official=official
-)
+frame = ui.map_values(shown_level, indicator, period, city)
 lisa = None  # the clusters, over all counties, when asked for and drawn at county level
 if show_clusters and indicator != "target_share":
     if shown_level != "county":
@@ -100,17 +88,7 @@ if show_clusters and indicator != "target_share":
         except ValueError:  # fewer than 8 counties with a value this quarter
             st.warning(ui.tr("clusters.too_few"))
 if lisa is not None:
-    shown = lisa.counties.set_index("code").reindex(frame.code).reset_index()
-    fig = choropleth.cluster_map(
-        shown,
-        layer,
-        indicator,
-        lisa.alpha,
-        lang,
-        borders=ui.map_layers()["city"] if not city else None,
-        height=MAP_HEIGHT,
-        tiles=ui.map_tiles(),
-    )
+    fig = view.cluster_figure(lisa, frame, ui.map_layers(), indicator, city, ui.map_tiles())
 elif not is_census and len(complete) > 1:  # the map plays the complete quarters itself
     fig = ui.playback_map(
         shown_level,
@@ -123,16 +101,15 @@ elif not is_census and len(complete) > 1:  # the map plays the complete quarters
         MAP_HEIGHT,
     )
 else:
-    fig = choropleth.choropleth(
+    fig = view.still_figure(
         frame,
-        layer,
+        ui.map_layers(),
+        shown_level,
         indicator,
         method,
-        lang,
-        highlight=state.get("map_highlight"),
-        tiles=ui.map_tiles(),
-        height=MAP_HEIGHT,
-        **choropleth.drawn_with(shown_level, city, ui.map_layers()),
+        city,
+        state.get("map_highlight"),
+        ui.map_tiles(),
     )
 
 chart_key = f"map_{shown_level}_{city}"
@@ -165,27 +142,14 @@ with left:
 with right:
     st.markdown(f"**{ui.tr('map.ranking')}**")
     st.plotly_chart(
-        choropleth.ranked_bar(frame, indicator, lang, height=MAP_HEIGHT),
+        view.ranking_figure(frame, indicator),
         width="stretch",
         config={"displaylogo": False},
     )
 
 if is_census:  # real figures: their source and boundary, never the demo label
     st.caption(ui.tr("map.census_source") + " " + ui.tr("map.crs"))
-    notes = census.basis_notes(official, ui.registry())
-    st.caption(
-        ui.tr("map.census_basis")
-        + "  \n"
-        + "  \n".join(
-            ui.tr(
-                "map.census_basis_row",
-                name=n["name"],
-                counties=f"{n['counties']:,}",
-                bulletin=f"{n['bulletin']:,}",
-            )
-            for n in notes
-        )
-    )
+    st.caption(view.census_basis(ui.census_notes()))
 else:
     if bool(obs.is_demo.any()):
         ui.demo_badge()
@@ -194,37 +158,17 @@ else:
         st.warning(ui.tr("map.no_returns"))
 
 if lisa is not None:  # the global statistic, in words, and how it was computed
-    clustered = lisa.p_value <= lisa.alpha
-    verdict = (
-        ("clustered" if lisa.moran_i > lisa.expected_i else "dispersed") if clustered else "random"
-    )
-    st.caption(
-        ui.tr(
-            "clusters.global",
-            i=f"{lisa.moran_i:.3f}",
-            e=f"{lisa.expected_i:.3f}",
-            p=f"{lisa.p_value:.3f}",
-            n=f"{lisa.permutations:,}",
-            verdict=ui.tr(f"clusters.verdict.{verdict}"),
-        )
-        + "  \n"
-        + ui.tr("clusters.method", n=f"{lisa.permutations:,}", alpha=lisa.alpha)
-    )
+    st.caption(view.clusters_line(lisa))
 
 st.subheader(ui.tr("map.table"))
-table = ui.map_table(frame, indicator)
+table = view.map_table(frame, indicator)
 if lisa is not None:
-    found = lisa.counties.set_index("code")
-    codes = table[ui.tr("col.code")]
-    table[ui.tr("clusters.col")] = codes.map(
-        lambda c: ui.tr(f"clusters.class.{found.cluster.get(c, 'missing')}", alpha=lisa.alpha)
-    )
-    table[ui.tr("clusters.p")] = codes.map(found.p_value)
+    table = view.with_clusters(table, lisa)
 ui.table(
     st,
     table,
     hide_index=True,
     width="stretch",
-    column_config=ui.map_table_columns(table, indicator),
+    column_config=view.map_table_columns(table, indicator),
 )
 ui.download_row(table, f"map_{indicator}" + (f"_{period}" if period else ""), "map")

@@ -1,18 +1,13 @@
 """总览 / Overview: the state of the province in ten seconds, on one 1366×768 screen."""
 
-from functools import partial
-
 import streamlit as st
 
 import ui
-from analytics import maps, overview
-from analytics.render import choropleth
+from ui.views import overview as view
 
 lang = ui.lang()
-# one screen: less padding above the first line than Streamlit's default
-st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>")
-obs = ui.observations()
-fresh = overview.freshness(obs, ui.registry())
+st.html(view.ONE_SCREEN)
+fresh = ui.freshness()
 if fresh["latest"] is None:
     st.title(ui.tr("lead.heading"))
     st.info(ui.no_data_text())
@@ -30,19 +25,8 @@ comp = ui.completeness("settlement", as_of)  # what the headline needs: the sett
 
 top = st.columns([6, 5, 2.4], vertical_alignment="center")
 top[0].markdown(f"#### {ui.tr('lead.heading')}")
-done = comp.as_dict()
-chips = [
-    f":blue-badge[:material/event: {ui.tr('lead.as_of', period=as_of)}]",
-    f":green-badge[:material/fact_check: "
-    f"{ui.tr('lead.completeness', reported=done['reported'], expected=done['expected'], period=done['period'])}]",
-]
-chips += [
-    f":gray-badge[:material/hourglass_top: {ui.tr('lead.reporting', **r)}]"
-    for r in fresh["reporting"]
-]
-if fresh["demo"]:
-    chips.append(f":orange-badge[:material/science: {ui.tr('demo.badge')}]")
-top[1].markdown(" ".join(chips), help=ui.tr("demo.explain") if fresh["demo"] else None)
+chips = view.chips(fresh, comp.as_dict(), as_of)
+top[1].markdown(chips, help=ui.tr("demo.explain") if fresh["demo"] else None)
 released = ui.release_line()
 if released:  # the release calendar: the newest released quarter, the next one scheduled
     top[1].caption(f":material/calendar_month: {released[0]}", help=released[1])
@@ -87,26 +71,19 @@ if st.session_state.get("brief_ready") == as_of:
         )
 
 
-def fmt(record: dict, value: float) -> str:
-    return ui.fmt_target(value, record["unit"])
-
-
 # no date asked for: settlement at the latest complete quarter, a rate at its newest
 # published year (analytics.targets.project_targets)
-records = overview.headline(ui.projections(None) or [], target_set) if can_project else []
+records = ui.headline_records(target_set) if can_project else []
 ranking = ui.city_ranking(as_of)
 left, right = st.columns([6, 5])
 if not can_project:
     left.info(ui.tr("lead.too_little_history", n=history, need=ui.MIN_QUARTERS))
 for r in records[:2]:
     with left.container(border=True):
-        st.markdown(
-            f"**{ui.tr('proj.target_label.' + r['indicator'])}** · "
-            + ui.tr("lead.target_line", value=fmt(r, r["target_value"]), period=r["target_period"])
-        )
+        st.markdown(f"**{ui.tr('proj.target_label.' + r['indicator'])}** · " + view.target_line(r))
         a, b = st.columns([2, 3], vertical_alignment="center")
         a.markdown(
-            f"<span style='font-size:1.9rem;font-weight:600'>{fmt(r, r['current_value'])}</span> "
+            f"<span style='font-size:1.9rem;font-weight:600'>{view.value(r, r['current_value'])}</span> "
             f"<span style='color:#888;font-size:0.8rem'>{r['current_period']}</span>",
             unsafe_allow_html=True,
         )
@@ -126,43 +103,27 @@ for r in records[:2]:
                 text=ui.tr("lead.share", achieved=r["share_achieved"], time=r["share_of_time"]),
             )
 
-indicator = "target_share" if ranking.basis == "allocation" else "settled_cum_per_10k"
+indicator = view.map_indicator(ranking.basis)
 with right:
     st.markdown(f"**{ui.tr('lead.map_title.' + ranking.basis)}**")
-    frame = maps.map_values(obs, ui.registry(), "city", indicator, as_of, None, ui.allocations())
-    fig = choropleth.choropleth(
-        frame, ui.map_layers()["city"], indicator, "quantiles", lang, height=300, compact=True
-    )
+    frame = ui.map_values("city", indicator, as_of, None)
+    fig = view.city_map(frame, ui.map_layers(), indicator)
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False}, key="lead_map")
-
-
-def ranked(rows) -> object:
-    score = ui.tr(f"lead.col.score.{ranking.basis}")
-    # narrow cells: a compact count, the score to whole units (the help says what they are)
-    return rows.assign(
-        name=rows.name.map(ui.short_name),
-        cumulative=rows.cumulative.map(partial(ui.fmt_persons, compact=True)),
-        score=rows.score.round(0 if ranking.basis == "per_10k" else 1),
-    )[["name", "score", "cumulative"]].rename(
-        columns={
-            "name": ui.tr("lead.col.city"),
-            "score": score,
-            "cumulative": ui.tr("lead.col.cumulative"),
-        }
-    )
 
 
 t1, t2, t3 = st.columns([3, 3, 4])
 t1.markdown(f"**{ui.tr('lead.ahead')}**", help=ui.tr(f"lead.basis.{ranking.basis}"))
-ui.table(t1, ranked(ranking.ahead()), hide_index=True, width="stretch", height=213)
+ui.table(
+    t1, view.ranked(ranking.ahead(), ranking.basis), hide_index=True, width="stretch", height=213
+)
 t2.markdown(f"**{ui.tr('lead.behind')}**", help=ui.tr(f"lead.basis.{ranking.basis}"))
-ui.table(t2, ranked(ranking.behind()), hide_index=True, width="stretch", height=213)
+ui.table(
+    t2, view.ranked(ranking.behind(), ranking.basis), hide_index=True, width="stretch", height=213
+)
 with t3:
     st.markdown(f"**{ui.tr('lead.earlier')}**")
     for r in records[2:]:
-        head = f"{ui.tr('proj.target_label.' + r['indicator'])} " + ui.tr(
-            "lead.target_line", value=fmt(r, r["target_value"]), period=r["target_period"]
-        )
+        head = f"{ui.tr('proj.target_label.' + r['indicator'])} " + view.target_line(r)
         if r["closed"]:
             badge, line = ui.verdict(r, compact=True)
             st.markdown(f"{head} {badge} {line}", help=ui.verdict_basis(r))
@@ -172,15 +133,7 @@ with t3:
                 f"[{ui.tr('proj.status.' + r['status'])}]"
             )
     st.caption(
-        ui.tr("lead.sources")
-        + ui.tr("punct.colon")
-        + ui.tr(
-            "brief.returns_source",
-            n=format(fresh["values"], ","),
-            first=fresh["first"],
-            latest=as_of,
-        )
-        + (ui.tr("punct.aside", text=ui.tr("demo.badge")) if fresh["demo"] else ""),
+        view.sources(fresh, as_of),
         # the targets' documents and the ranking rule on hover: the first screen stays one screen
         help="  \n".join(
             [ui.tr(f"lead.basis.{ranking.basis}"), *dict.fromkeys(r["source"] for r in records)]

@@ -3,24 +3,16 @@
 import streamlit as st
 
 import ui
-from analytics import published as overview
-from analytics.render import charts
-from data.downloads import csv_bytes
-from data.reference.official import headline
-from data.reference.targets import published_targets
-from geo.regions import PROVINCE_CODE
+from ui.views import published as view
 
 lang = ui.lang()
 st.title(ui.tr("overview.heading"))
 st.write(ui.tr("overview.intro"))
 
-official = headline(ui.official())
-series = overview.urbanization_series(official)
+official = ui.official_headline()
+series = ui.urbanization_series()
 by_year = series.set_index("year").value
-# the plan's urbanization targets (2015 and 2020), as published (data.reference.targets)
-plan = published_targets()
-plan = plan[plan.indicator == "urbanization_rate"]
-target = {int(p[:4]): float(v) for p, v in zip(plan.period, plan.value, strict=True)}
+target = view.rate_targets()  # the plan's, as published (2015 and 2020)
 c1, c2, c3, c4 = st.columns(4)
 latest = int(series.year.max())
 c1.metric(ui.tr("overview.metric_latest", year=latest), f"{by_year[latest]:.2f}%")
@@ -36,35 +28,31 @@ c4.metric(
     ui.tr("overview.vs_target", delta=f"{by_year[2020] - target[2020]:+.2f}"),
 )
 
-fig = charts.urbanization_chart(series, sorted(target.items()), lang)
-st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+st.plotly_chart(view.chart(series, target), width="stretch", config={"displaylogo": False})
 st.caption(ui.tr("overview.chart_note"))
-ui.sources(overview.sources(series, lang))
+ui.sources(view.sources(series))
 
 st.subheader(ui.tr("overview.cities"))
 obs = ui.observations()
-table, has_demo, span = overview.city_table(official, ui.registry(), obs, lang)
+table, has_demo, span = ui.city_table()
 if has_demo:
     ui.demo_badge()
-decimals = {c: st.column_config.NumberColumn(format="%.2f") for c in table.columns[2:]}
-# a city by its name (the codes are in the series table below)
-shown = table.drop(columns=[ui.tr("col.code")])
+shown, decimals = view.city_grid(table)
 ui.table(st, shown, hide_index=True, width="stretch", column_config=decimals)
 st.caption(ui.tr("overview.cities_note"))
 if span:
     origin = ui.tr("overview.origin_demo" if has_demo else "overview.origin_returns")
     st.caption(ui.tr("overview.star_note", origin=origin, start=span[0], end=span[1]))
-ui.sources(overview.sources(official[official.region_code != PROVINCE_CODE], lang))
+ui.sources(view.sources(official, cities=True))
 if obs.empty:
     st.info(ui.no_data_text())
 
 with st.expander(ui.tr("overview.series_table")):
-    reg = ui.registry()
-    shown = overview.series_table(official, dict(zip(reg.code, reg.name, strict=True)), lang)
+    shown = view.series_table(official, ui.registry())
     ui.table(st, shown, hide_index=True, width="stretch")
     st.download_button(
         ui.tr("overview.download_csv"),
-        csv_bytes(shown),
+        ui.to_csv(shown),
         file_name="official_series.csv",
         mime="text/csv",
     )

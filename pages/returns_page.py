@@ -2,35 +2,18 @@
 submission history with revert, completeness. Uploading and reverting are for statisticians
 (their regions only, checked again in the core); every signed-in user sees who has reported."""
 
-import math
-
-import pandas as pd
 import streamlit as st
 
 import ui
-from analytics import nowcast
-from analytics.render import charts
-from data import settings
-from data.accounts import policy
-from data.intake.annotate import annotate
-from data.intake.ingest import (
-    RevertError,
-    check,
-    commit,
-    list_submissions,
-    revert,
-    same_verdict,
-)
-from data.intake.problems import problems_frame
-from data.reference import periods
-from data.refusal import Refusal
+from ui import actions
+from ui.views import returns as view
 
 lang = ui.lang()
 me = ui.user()
 submits = me.may("ingest")
 st.title(ui.tr("returns.heading"))
 st.caption(ui.tr("returns.intro"))
-mine = policy.scope(me) if submits else None
+mine = view.scope_of(me) if submits else None
 
 # ----------------------------------------------------------------------------- 1. template
 st.subheader(ui.tr("returns.template"))
@@ -42,8 +25,8 @@ raw_period = c1.text_input(ui.tr("returns.period"), value=ui.next_period(), key=
 scope = c2.selectbox(
     ui.tr("returns.scope"), options=list(scopes), format_func=scopes.get, key="scope"
 )
-try:
-    period = periods.parse_period(raw_period)
+period, bad_period = view.template_period(raw_period)
+if period:
     c3.download_button(
         ui.tr("returns.download_template", period=period, scope=scopes[scope]),
         ui.template(period, scope),
@@ -51,25 +34,16 @@ try:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
     )
-except periods.PeriodError as exc:
-    c3.error(str(exc))
+else:
+    c3.error(bad_period)
 
 # ----------------------------------------------------------------------------- 2. upload
 st.subheader(ui.tr("returns.upload"))
 files = []
 if submits:
-    limit_mb = min(
-        math.ceil(float(settings.get("max_upload_mb"))), st.get_option("server.maxUploadSize")
-    )
+    limit_mb = view.upload_limit_mb(st.get_option("server.maxUploadSize"))
     if lang == "zh":  # Streamlit's own drop-zone text is English only: ours, in the page's words
-        # (its button's word is drawn by the style sheet in place of Streamlit's "Upload")
-        zone = "[data-testid='stFileUploaderDropzone']"
-        st.html(
-            "<style>[data-testid='stFileUploaderDropzoneInstructions']{display:none}"
-            f"{zone} button p{{font-size:0}}"
-            f"{zone} button p::after{{content:'{ui.tr('returns.upload_button')}';font-size:0.875rem}}"
-            "</style>"
-        )
+        st.html(view.upload_zone_style())
         st.caption(ui.tr("returns.uploader_hint", mb=limit_mb))
     files = st.file_uploader(
         ui.tr("returns.uploader_label"),
@@ -95,7 +69,7 @@ if todo:
         checks[(f.file_id, me.name)] = (
             f.name,
             content,
-            check(content, f.name, engine=ui.engine(), user=me),
+            actions.check_return(content, f.name, me),
         )
     bar.empty()
 
@@ -148,7 +122,7 @@ def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -
         box.markdown(
             ui.tr("returns.problems", errors=len(report.errors), warnings=len(report.warnings))
         )
-        kinds = {"error": ui.tr("returns.errors"), "warning": ui.tr("returns.warnings")}
+        kinds = view.finding_kinds()
         shown = box.pills(
             ui.tr("returns.filter"),
             options=list(kinds),
@@ -157,22 +131,19 @@ def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -
             default=list(kinds),
             key=f"filter_{key}",
         )
-        table = ui.findings_table(problems_frame(problems, lang), kinds)
-        table = table[table.severity.isin([kinds[k] for k in shown or []])]
-        labels = {c: ui.tr(f"returns.col.{c}") for c in table.columns}
+        table, labels = view.findings(problems, shown)
         ui.table(
             box,
             table,
             hide_index=True,
             width="stretch",
             column_config=labels,
-            # the rule's code stays out of sight; the message says what it found
-            column_order=["severity", "sheet", "row", "column", "field", "value", "message"],
+            column_order=view.FINDING_COLUMNS,
             row_height=72,  # long messages wrap (the grid wraps only in rows above 64 px)
         )
         box.download_button(
             ui.tr("returns.annotated"),
-            annotate(content, problems, lang),
+            ui.annotated_copy(content, problems, lang),
             file_name=f"checked_{name.rsplit('.', 1)[0]}.xlsx",
             key=f"ann_{key}",
             icon=":material/download:",
@@ -183,7 +154,10 @@ def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -
     if len(report.changes):
         box.markdown(ui.tr("returns.changes"))
         ui.table(
-            box, ui.changes_table(report.changes, ui.registry()), hide_index=True, width="stretch"
+            box,
+            view.changes_table(report.changes, ui.registry()),
+            hide_index=True,
+            width="stretch",
         )
         replace = box.checkbox(
             ui.tr("returns.confirm_replace", n=len(report.changes)), key=f"rep_{key}"
@@ -200,20 +174,10 @@ def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -
         icon=":material/save:",
     ):
         # checked again against what is stored now: another upload may have landed since
-        fresh = check(content, name, engine=ui.engine(), user=me)
-        if same_verdict(report, fresh):
-            commit(
-                fresh,
-                content,
-                user=me,
-                replace=replace,
-                accept_warnings=accept,
-                engine=ui.engine(),
-            )
-        else:
+        fresh, stored = actions.commit_return(report, content, name, me, replace, accept)
+        if not stored:
             st.session_state["stale"] = name
         checks[check_key] = (name, content, fresh)
-        ui.clear_data_caches()
         st.rerun()
 
 
@@ -224,21 +188,12 @@ for f in files or []:
 
 # ----------------------------------------------------------------------------- 3. history
 st.subheader(ui.tr("returns.history"))
-subs = list_submissions(ui.engine())
+subs = ui.submissions()
 if subs.empty:
     st.caption(ui.tr("returns.no_submissions"))
 else:
-    shown = subs.drop(columns=["sha256"]).assign(
-        status=subs.status.map(lambda s: ui.tr(f"returns.sub_status.{s}"))
-    )
-    ui.table(
-        st,
-        shown,
-        hide_index=True,
-        width="stretch",
-        height=240,
-        column_config={c: ui.tr(f"returns.sub.{c}") for c in shown.columns},
-    )
+    shown, columns = view.submissions_table(subs)
+    ui.table(st, shown, hide_index=True, width="stretch", height=240, column_config=columns)
     if "reverted" in st.session_state:
         st.success(st.session_state.pop("reverted"))
     committed = subs[subs.status == "committed"].set_index("id")
@@ -249,9 +204,7 @@ else:
             committed.index.tolist(),
             index=None,  # nothing chosen until the statistician picks one
             placeholder=ui.tr("returns.revert_pick"),
-            format_func={
-                i: f"{i} · {r.filename} · {r.periods}" for i, r in committed.iterrows()
-            }.get,
+            format_func=view.revert_choices(committed).get,
             key="revert_id",
         )
         if target is not None:
@@ -269,20 +222,9 @@ else:
                 ui.tr("returns.revert_confirm", id=target), key=f"revert_ok_{target}"
             )
             if st.button(ui.tr("returns.revert"), disabled=not sure, icon=":material/undo:"):
-                try:
-                    out = revert(int(target), user=me, engine=ui.engine())
-                    st.session_state["reverted"] = ui.tr(
-                        "returns.reverted",
-                        id=target,
-                        withdrawn=out["withdrawn"],
-                        restored=out["restored"],
-                    )
+                done, st.session_state["reverted"] = actions.revert_return(int(target), me)
+                if done:
                     st.session_state.pop("revert_id", None)
-                except RevertError as exc:
-                    st.session_state["reverted"] = str(exc)
-                except Refusal as exc:  # not allowed, or the quarter is approved (locked)
-                    st.session_state["reverted"] = exc.message(lang)
-                ui.clear_data_caches()
                 st.rerun()
 
 # ----------------------------------------------------------------------------- 4. completeness
@@ -310,34 +252,14 @@ if comp.period:
         f"{data['reported']}/{data['expected']}",
     )
     if len(comp.missing):
-        by_unit = comp.missing.groupby("city_name", sort=False).county_name.agg(
-            ui.tr("list.enum").join
-        )
-        lines = [f"**{city}**：{names}" for city, names in by_unit.items()]
         st.warning(
-            ui.tr("returns.missing_by_city", period=comp.period) + "  \n" + "  \n".join(lines)
+            ui.tr("returns.missing_by_city", period=comp.period) + "  \n" + view.missing_lines(comp)
         )
     else:
         st.success(ui.tr("returns.all_reported", period=comp.period))
-    by_city = comp.by_city.rename(
-        columns={
-            "city_name": ui.tr("col.city"),
-            "reported": ui.tr("col.reported"),
-            "expected": ui.tr("col.expected"),
-        }
-    )
-    per_indicator = comp.by_indicator.assign(
-        indicator=[ui.indicator_name(c) for c in comp.by_indicator.indicator]
-    ).drop(columns=["name"])
-    per_indicator = per_indicator.rename(
-        columns={
-            "indicator": ui.tr("col.indicator"),
-            "reported": ui.tr("col.reported"),
-            "expected": ui.tr("col.expected"),
-        }
-    )
+    by_city, per_indicator = view.completeness_tables(comp)
     left, right = st.columns(2)
-    ui.table(left, by_city.drop(columns=["city_code"]), room_px=ui.MAIN_PX / 2, hide_index=True)
+    ui.table(left, by_city, room_px=ui.MAIN_PX / 2, hide_index=True)
     ui.table(right, per_indicator, room_px=ui.MAIN_PX / 2, hide_index=True)
     st.caption(ui.tr("returns.matrix"))
     ui.table(st, ui.completeness_matrix(group), width="stretch", height=320)
@@ -347,7 +269,7 @@ st.subheader(ui.tr("nowcast.heading"))
 now = ui.nowcast()
 if now is not None:
     p = now.province
-    fmt = lambda v: ui.fmt_target(v, "人")  # noqa: E731
+    fmt = view.persons
     share = f"{ui.nowcast_min_share():.0%}"
     cities = now.units[now.units.code != p.name]
     if p.counties_reported == p.counties_expected:
@@ -387,31 +309,15 @@ if now is not None:
         )
         names = ui.scope_options()  # the cities and 杨凌示范区 in the page's language
         st.plotly_chart(
-            charts.nowcast_chart(now.units, names, lang),
+            view.nowcast_chart(now.units, names),
             width="stretch",
             config={"displaylogo": False},
         )
         units = now.units[now.units.counties_reported < now.units.counties_expected]
-        table = pd.DataFrame(
-            {
-                ui.tr("col.city"): [names.get(c, c) for c in units.code],
-                ui.tr("nowcast.col.counties"): [
-                    f"{int(a)}/{int(b)}"
-                    for a, b in zip(units.counties_reported, units.counties_expected, strict=True)
-                ],
-                ui.tr("nowcast.reported"): units.reported.map(fmt),
-                ui.tr("nowcast.estimated"): units.estimated.map(fmt).where(units.enough),
-                ui.tr("nowcast.col.total"): units.total.map(fmt).where(units.enough),
-                ui.tr("nowcast.col.interval"): [
-                    f"{fmt(lo)}–{fmt(hi)}" if ok else None
-                    for lo, hi, ok in zip(units.lower, units.upper, units.enough, strict=True)
-                ],
-            }
-        )
-        ui.table(st, table, hide_index=True, width="stretch")
+        ui.table(st, view.nowcast_table(now.units, names), hide_index=True, width="stretch")
         if not units.enough.all():
             st.caption(ui.tr("nowcast.city_too_few", share=share))
-    unusual = nowcast.confirmed_unusual(ui.quality_history()[1], now.period)
+    unusual = ui.confirmed_unusual(now.period)
     if unusual:  # a confirmed outlier is in the total as sent: say which
         names = ui.registry().set_index("code").name
         st.warning(
@@ -428,46 +334,7 @@ if now is not None:
     scores = ui.nowcast_backtest() if show else None
     if scores is not None and len(scores):
         st.markdown(f"**{ui.tr('nowcast.backtest')}**")
-        ui.table(
-            st,
-            pd.DataFrame(
-                {
-                    ui.tr("nowcast.col.scenario"): scores.scenario.map(
-                        lambda s: ui.tr(f"nowcast.scenario.{s}")
-                    ),
-                    ui.tr("nowcast.col.method"): scores.method.map(
-                        lambda m: ui.tr(f"nowcast.method.{m}")
-                    ),
-                    ui.tr("nowcast.col.cases"): scores.cases,
-                    ui.tr("nowcast.col.mape"): scores.mape.map(lambda v: f"{v:.1f}%"),
-                    ui.tr("nowcast.col.coverage"): [
-                        "—"
-                        if pd.isna(r.coverage)
-                        else ui.tr(
-                            "nowcast.coverage_range",
-                            mean=f"{r.coverage:.0f}%",
-                            lo=f"{r.coverage_min:.0f}",
-                            hi=f"{r.coverage_max:.0f}%",
-                            n=r.patterns,
-                        )
-                        if r.patterns > 1
-                        else f"{r.coverage:.0f}%"
-                        for r in scores.itertuples()
-                    ],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
-        ours = scores[scores.method == "nowcast"]
-        if (ours.coverage < 90).any():  # the interval's honesty, said plainly
-            st.warning(
-                ui.tr(
-                    "nowcast.narrow",
-                    coverage=ui.tr("list.enum").join(
-                        f"{ui.tr(f'nowcast.scenario.{r.scenario}')} {r.coverage:.0f}%"
-                        for r in ours.itertuples()
-                    ),
-                    short=f"{90 - ours.coverage.min():.0f}",
-                )
-            )
+        ui.table(st, view.backtest_table(scores), hide_index=True, width="stretch")
+        narrow = view.narrow_line(scores)
+        if narrow:  # the interval's honesty, said plainly
+            st.warning(narrow)

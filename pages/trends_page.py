@@ -4,64 +4,48 @@ and the two censuses (real county figures, 2010 and 2020) for the same regions."
 import streamlit as st
 
 import ui
-from analytics import trends
-from analytics.render.trend_chart import trend_chart
+from ui.views import trends as view
 
-lang = ui.lang()
 st.title(ui.tr("trend.heading"))
 obs = ui.observations()
 if obs.empty:  # the census trends need no returns
     st.info(ui.no_data_text())
-reg = ui.registry()
 
 c1, c2, c3 = st.columns([3, 2, 5])
-offered = (() if obs.empty else trends.TREND_INDICATORS) + trends.CENSUS_TRENDS
+offered = view.indicators(not obs.empty)
 indicator = c1.selectbox(
-    ui.tr("trend.indicator"),
-    offered,
-    key="trend_indicator",
-    format_func={i: trends.label(i, lang) for i in offered}.get,
+    ui.tr("trend.indicator"), list(offered), key="trend_indicator", format_func=offered.get
 )
-is_census = indicator in trends.CENSUS_TRENDS
+is_census = view.is_census(indicator)
+levels = view.choices("level", view.LEVELS)
 level = c2.radio(
-    ui.tr("trend.level"),
-    ["province", "city", "county"],
-    key="trend_level",
-    horizontal=True,
-    format_func={v: ui.tr(f"trend.level.{v}") for v in ("province", "city", "county")}.get,
+    ui.tr("trend.level"), list(levels), key="trend_level", horizontal=True, format_func=levels.get
 )
-options = {
-    "province": reg[reg.level == "province"],
-    "city": reg[(reg.level == "city") | reg.stat_name.notna()],
-    "county": reg[reg.level == "county"],
-}[level]
-names = {
-    c: (s if isinstance(s, str) else n)
-    for c, n, s in zip(options.code, options.name, options.stat_name, strict=True)
-}
+names = view.regions(ui.registry(), level)
 default = list(names)[:1] if level != "city" else list(names)[:3]
 chosen = c3.multiselect(
     ui.tr("trend.regions"),
     list(names),
     default=default,
     key=f"trend_regions_{level}",
-    format_func={c: f"{names[c]} {c}" for c in names}.get,
+    format_func=names.get,
 )
 d1, d2, d3 = st.columns([4, 4, 3], vertical_alignment="bottom")
+modes, changes = view.modes(), view.changes()
 mode = d1.radio(
     ui.tr("trend.mode"),
-    trends.MODES,
+    list(modes),
     key="trend_mode",
     horizontal=True,
-    format_func={v: ui.tr(f"trend.mode.{v}") for v in trends.MODES}.get,
+    format_func=modes.get,
     disabled=is_census,  # two census counts: shown as they are
 )
 change = d2.radio(
     ui.tr("trend.change"),
-    trends.CHANGES,
+    list(changes),
     key="trend_change",
     horizontal=True,
-    format_func={v: ui.tr(f"trend.change.{v}") for v in trends.CHANGES}.get,
+    format_func=changes.get,
     disabled=is_census,
 )
 if is_census:
@@ -72,28 +56,16 @@ multiples = d3.toggle(
 if not chosen:
     st.info(ui.tr("trend.no_selection"))
     st.stop()
-if mode == "per_10k" and indicator in trends.RATES:
+if view.per_10k_not_applicable(indicator, mode):
     st.caption(ui.tr("trend.per10k_na"))
 
-if is_census:
-    frame = trends.census_frame(ui.official(), reg, level, indicator, chosen)
-else:
-    frame = trends.trend_frame(obs, reg, level, indicator, chosen, mode, change)
-unit = trends.unit(indicator, mode, change, lang)
+frame = ui.trend_frame(level, indicator, tuple(chosen), mode, change)
 lines = (
-    trends.target_lines(ui.all_targets(), indicator, chosen)
+    view.target_lines(ui.all_targets(), indicator, chosen)
     if mode == "absolute" and change == "none" and not is_census
     else None
 )
-fig = trend_chart(
-    frame,
-    indicator,
-    unit,
-    lang,
-    lines,
-    multiples and level != "province",
-    signed=change != "none",
-)
+fig = view.chart(frame, indicator, mode, change, lines, multiples and level != "province")
 st.plotly_chart(
     fig,
     width="stretch",
@@ -113,7 +85,5 @@ if lines is not None and len(lines):
     st.caption("；".join(dict.fromkeys(lines.source)))
 
 with st.expander(ui.tr("trend.table"), expanded=False):
-    table = frame.pivot_table(index="period", columns="name", values="value", sort=False)
-    table = table.reset_index().rename(columns={"period": ui.tr("trend.axis_period")})
-    ui.table(st, table, hide_index=True, width="stretch", height=260)
+    ui.table(st, view.by_quarter(frame), hide_index=True, width="stretch", height=260)
     ui.download_row(frame, f"trend-{indicator}", "trend")

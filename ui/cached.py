@@ -544,6 +544,223 @@ def next_period() -> str:
     return after(summary()["latest_period"])
 
 
+# ------------------------------------------------------------------ what the pages read
+# (each a call into the core; cached where a rerun would read the same, keyed by the session's
+# view and language where the result holds either)
+def freshness() -> dict:
+    """What the returns cover: latest and complete quarter, the quarters still coming in."""
+    return _freshness(_view(), _lang())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _freshness(view: str, lang: str) -> dict:
+    from analytics.overview import freshness as fresh
+
+    return fresh(observations(), registry())
+
+
+def headline_records(target_set: str | None) -> list[dict]:
+    """The targets that lead the overview, ``target_set``'s first (None while projecting)."""
+    from analytics.overview import headline
+
+    return headline(projections(None) or [], target_set)
+
+
+def map_values(level: str, indicator: str, period: str | None, city: str | None) -> pd.DataFrame:
+    """Each unit's value of a map indicator (``analytics.maps.map_values``)."""
+    return _map_values(level, indicator, period, city, _view(), _lang())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _map_values(level, indicator, period, city, view: str, lang: str) -> pd.DataFrame:
+    from analytics.maps import map_values as values
+
+    return values(
+        observations(), registry(), level, indicator, period, city, allocations(), official()
+    )
+
+
+def census_notes() -> list[dict]:
+    """Per census, the county sum beside the bulletin's province figure."""
+    from analytics.census import basis_notes
+
+    return basis_notes(official(), registry())
+
+
+@st.cache_data(show_spinner=False)
+def official_headline() -> pd.DataFrame:
+    """The province and city figures, without the county census rows."""
+    from data.reference.official import headline
+
+    return headline(official())
+
+
+@st.cache_data(show_spinner=False)
+def urbanization_series() -> pd.DataFrame:
+    from analytics.published import urbanization_series as series
+
+    return series(official_headline())
+
+
+def city_table() -> tuple[pd.DataFrame, bool, tuple | None]:
+    """The published figures per city, with the returns' settlement beside them."""
+    return _city_table(_view(), _lang())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _city_table(view: str, lang: str):
+    from analytics.published import city_table as table
+
+    return table(official_headline(), registry(), observations(), lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def reach(value: float) -> dict:
+    """When the urbanization rate reaches ``value`` (``urbanization_forecast.when_reached``)."""
+    from analytics.urbanization_forecast import when_reached
+
+    return when_reached(urbanization_series(), value)
+
+
+def province_cumulative() -> pd.Series:
+    """The returns' cumulative settlement of the province, by quarter."""
+    return _province_cumulative(_view())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _province_cumulative(view: str) -> pd.Series:
+    from analytics.aggregate import province_cumulative as cumulative
+
+    return cumulative(observations(), registry())
+
+
+def best_method(scores: pd.DataFrame) -> str:
+    """The method with the lowest mean 95% interval score in a skill table."""
+    from analytics.skill import best_by_interval_score
+
+    return best_by_interval_score(scores)
+
+
+def scenario_comparison(result: dict) -> pd.DataFrame:
+    """A what-if run's baseline and scenario side by side, one row per measure."""
+    from analytics.scenarios import comparison
+
+    return comparison(result, _lang())
+
+
+@st.cache_data(show_spinner=False)
+def saved_scenarios() -> pd.DataFrame:
+    from analytics.scenarios import list_saved
+
+    return list_saved(engine())
+
+
+def trend_frame(level: str, indicator: str, chosen: tuple, mode: str, change: str):
+    """One indicator over time for the chosen regions (``analytics.trends``)."""
+    return _trend_frame(level, indicator, chosen, mode, change, _view(), _lang())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _trend_frame(level, indicator, chosen, mode, change, view: str, lang: str):
+    from analytics import trends
+
+    if indicator in trends.CENSUS_TRENDS:
+        return trends.census_frame(official(), registry(), level, indicator, list(chosen))
+    return trends.trend_frame(
+        observations(), registry(), level, indicator, list(chosen), mode, change
+    )
+
+
+def quality_by_indicator(quarters: tuple[str, ...]) -> pd.DataFrame:
+    """Each county's completeness per indicator over ``quarters``."""
+    return _quality_by_indicator(quarters, _view())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _quality_by_indicator(quarters: tuple[str, ...], view: str) -> pd.DataFrame:
+    from analytics.quality import by_indicator
+
+    return by_indicator(current_keys(), registry(), list(quarters))
+
+
+def confirmed_unusual(period: str) -> list[str]:
+    """Counties whose unusual value for ``period`` was confirmed as sent."""
+    from analytics.nowcast import confirmed_unusual as unusual
+
+    return unusual(quality_history()[1], period)
+
+
+@st.cache_data(show_spinner=False)
+def submissions() -> pd.DataFrame:
+    from data.intake.ingest import list_submissions
+
+    return list_submissions(engine())
+
+
+def annotated_copy(content: bytes, problems: list, lang: str) -> bytes:
+    """The uploaded workbook with each finding marked in its cell."""
+    from data.intake.annotate import annotate
+
+    return annotate(content, problems, lang)
+
+
+def review(period: str):
+    """Every office's state in the review cycle of ``period`` (``analytics.review``)."""
+    from datetime import date
+
+    return _review(period, date.today().isoformat(), _lang())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _review(period: str, today: str, lang: str):
+    from datetime import date
+
+    from analytics.review import review as state
+
+    return state(engine(), registry(), period, date.fromisoformat(today))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def review_events(period: str) -> pd.DataFrame:
+    from data.store.approvals import read_events
+
+    return read_events(engine(), period)
+
+
+def reviewers(codes: tuple[str, ...]) -> dict[str, str]:
+    """Each county's reviewer: its city, or the province for 杨凌示范区."""
+    from data.store.approvals import places
+
+    return {c: p.reviewer for c, p in places(codes).items()}
+
+
+@st.cache_data(show_spinner=False)
+def task_updates() -> pd.DataFrame:
+    from analytics.tasks import task_updates as updates
+
+    return updates(engine())
+
+
+def users() -> pd.DataFrame:
+    """Every account (read on every run: lock-outs are written by sign-ins, not by pages)."""
+    from data.store.users import list_users
+
+    return list_users(engine())
+
+
+def audit(since, who: str | None, action: str | None) -> pd.DataFrame:
+    """The audit trail, filtered (read on every run: an admin sees the newest record)."""
+    from data.store.audit import read_audit
+
+    return read_audit(engine(), since, who, action)
+
+
+def reminder_log() -> pd.DataFrame:
+    from data.store.reminders import read_log
+
+    return read_log(engine())
+
+
 _SEEN = {"version": None}  # the store version this process's caches were filled at
 
 
@@ -585,11 +802,26 @@ def clear_data_caches() -> None:
         _current_keys,
         _headline_quarter,
         _playback_map,
+        _freshness,
+        _map_values,
+        official_headline,
+        urbanization_series,
+        _city_table,
+        reach,
+        _province_cumulative,
+        saved_scenarios,
+        _trend_frame,
+        _quality_by_indicator,
+        submissions,
+        _review,
+        review_events,
+        task_updates,
     ):
         cached.clear()
 
 
 __all__ = [
+    "PROVINCE_CODE",
     "refresh_if_store_changed",
     "refresh_when_ready",
     "heavy",
@@ -636,4 +868,28 @@ __all__ = [
     "find_county",
     "next_period",
     "clear_data_caches",
+    "freshness",
+    "headline_records",
+    "map_values",
+    "census_notes",
+    "official_headline",
+    "urbanization_series",
+    "city_table",
+    "reach",
+    "province_cumulative",
+    "saved_scenarios",
+    "scenario_comparison",
+    "best_method",
+    "trend_frame",
+    "quality_by_indicator",
+    "confirmed_unusual",
+    "submissions",
+    "annotated_copy",
+    "review",
+    "review_events",
+    "reviewers",
+    "task_updates",
+    "users",
+    "audit",
+    "reminder_log",
 ]

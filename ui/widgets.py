@@ -9,9 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from data.downloads import csv_bytes, xlsx_bytes
-from data.reference.indicators import REPORTED_CODES as _INDICATOR_CODES  # noqa: E402
 from ui.cached import find_county, no_data_text, observations, registry
-from ui.state import lang, tr
+from ui.state import tr
 
 # Streamlit badge colours of the Open SDG progress classes (pages 总览 and 预测)
 STATUS_COLORS = {
@@ -59,6 +58,11 @@ def to_xlsx(frame: pd.DataFrame) -> bytes:
     return xlsx_bytes(frame)
 
 
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """A table as a CSV download (``data.downloads.csv_bytes``)."""
+    return csv_bytes(frame)
+
+
 def scope_options(regions: tuple[str, ...] | None = None) -> dict[str, str]:
     """Province, the ten cities and 杨凌示范区, for scope pickers; or only ``regions`` (a
     statistician's assignment: cities, 杨凌示范区 or counties) by name."""
@@ -104,89 +108,6 @@ def drill_into_city(chart_key: str, cities: tuple[str, ...]) -> None:
     points = state[chart_key]["selection"]["points"]
     if points and points[0].get("location") in cities:
         state["map_city"] = points[0]["location"]
-
-
-def findings_table(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
-    """The findings of a return for people: severity and field in the page's language, empty
-    cells blank (never "None"), rows as whole numbers."""
-    from data.reference.indicators import KEY_FIELDS, field_name
-
-    def field_label(code) -> str:
-        if not isinstance(code, str):
-            return ""
-        if code == "region":
-            return tr("col.region")
-        if code in KEY_FIELDS or code in _INDICATOR_CODES:
-            return field_name(code, lang())
-        return code
-
-    out = frame.assign(
-        severity=frame.severity.map(kinds),
-        field=frame.field.map(field_label),
-        row=frame.row.astype("Int64").astype(str).replace("<NA>", ""),
-    )
-    return out.fillna("").astype({"value": str})
-
-
-def changes_table(changes: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
-    """A revision's changes for people: the region's name, the period, the indicator's name and
-    the stored and the new value, headed in the page's language."""
-    from data.reference.indicators import field_name
-
-    names = registry.set_index("code").name
-    return pd.DataFrame(
-        {
-            tr("col.region"): changes.region_code.map(names).fillna(changes.region_code),
-            tr("col.period"): changes.period,
-            tr("col.indicator"): changes.indicator.map(lambda c: field_name(c, lang())),
-            tr("col.old"): changes.old.map(_plain),
-            tr("col.new"): changes.new.map(_plain),
-        }
-    )
-
-
-def _plain(value) -> str:
-    """A stored or reported number as people write it: 1,234 or 12.5; blank when there is none."""
-    if value is None or pd.isna(value):
-        return ""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-
-
-def map_table(frame: pd.DataFrame, indicator: str) -> pd.DataFrame:
-    """The map's table with headers in the page's language and the change from last quarter."""
-    from analytics.maps import MAP_INDICATORS
-
-    spec = MAP_INDICATORS[indicator]
-    unit = spec.unit_zh if lang() == "zh" else spec.unit_en
-    out = frame.sort_values("rank").rename(
-        columns={
-            "code": tr("col.code"),
-            "name": tr("col.region"),
-            "value": f"{tr(f'map.ind.{indicator}')} ({unit})",
-            "previous": tr(spec.change_key),
-            "rank": tr("map.rank"),
-        }
-    )
-    out[tr("map.rank")] = out[tr("map.rank")].astype("Int64")  # a place, never "10.0"
-    if frame.previous.notna().any():
-        out[tr(spec.change_key)] = frame.value - frame.previous
-    else:  # nothing to compare with (a census change, or the first quarter)
-        out = out.drop(columns=tr(spec.change_key))
-    return out
-
-
-def map_table_columns(table: pd.DataFrame, indicator: str) -> dict:
-    """Column settings for ``map_table``: its figures to the indicator's precision (the data,
-    and the downloads, keep every digit)."""
-    from analytics.maps import MAP_INDICATORS
-
-    spec = MAP_INDICATORS[indicator]
-    number = st.column_config.NumberColumn(
-        format=f"%.{spec.decimals}f" if spec.decimals else "localized"
-    )
-    unit = spec.unit_zh if lang() == "zh" else spec.unit_en
-    figures = {f"{tr(f'map.ind.{indicator}')} ({unit})", tr(spec.change_key)}
-    return {c: number for c in table.columns if c in figures}
 
 
 # what a table shows for a missing value (Streamlit's grid writes "None" unless told otherwise):
@@ -365,9 +286,7 @@ def table(where, data, room_px: float = MAIN_PX, **kwargs):
 __all__ = [
     "table",
     "MAIN_PX",
-    "changes_table",
     "MISSING",
-    "findings_table",
     "jump_to_county",
     "drill_into_city",
     "STATUS_COLORS",
@@ -375,8 +294,7 @@ __all__ = [
     "sources",
     "download_row",
     "to_xlsx",
+    "to_csv",
     "scope_options",
     "origin_quarters",
-    "map_table",
-    "map_table_columns",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -125,6 +126,7 @@ def violations(path_name: str, source: str) -> list[str]:
             found.append(f"{where}: upward or sideways ({here} -> {there})")
     if not product:
         return found
+    found += page_violations(path_name, tree, module)
     for line, name in imported(tree, module):
         drawing = name.split(".")[0] in ("plotly", "matplotlib")
         if drawing and not module.startswith(DRAWING_MODULES):
@@ -137,6 +139,66 @@ def violations(path_name: str, source: str) -> list[str]:
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 if SQL_TEXT.match(node.value):
                     found.append(f"{path_name}:{node.lineno}: SQL text outside data/store")
+    return found
+
+
+# pages are views: a page script holds its widgets and places what ui builds. It imports
+# Streamlit, ui (ui.cached for every read of the core, ui.actions for every write, ui.views for
+# its tables and charts) and the standard library; nothing of the core, no pandas, no plotly
+PAGE_IMPORTS = ("streamlit", "ui")
+# the page helpers (ui/views) build tables and charts from what ui.cached returns: they read
+# nothing from the store, and from the modules that fit or run a model they take constants and
+# classes only (a page never fits a model, not even through its helper)
+VIEWS = "ui.views"
+VIEW_FORBIDDEN = ("data.store", "data.intake.ingest", "data.intake.read", *SQL_MODULES)
+MODEL_MODULES = (
+    "analytics.backtest", "analytics.clusters", "analytics.evaluation",
+    "analytics.forecast_methods", "analytics.nowcast", "analytics.rate_skill",
+    "analytics.results", "analytics.scenarios", "analytics.settlement_forecast",
+    "analytics.skill", "analytics.targets", "analytics.urbanization_forecast",
+)  # fmt: skip
+CONSTANT_OR_CLASS = re.compile(r"^(?:[A-Z][A-Z0-9_]*|[A-Z][a-zA-Z0-9]*)$")
+
+
+def page_violations(path_name: str, tree: ast.AST, module: str) -> list[str]:
+    """Pages as views (issue 26, part 6), and page helpers that neither read the store nor
+    fit a model."""
+    found = []
+    if part(module) == "pages":
+        for line, name in imported(tree, module):
+            top = part(name)
+            if top not in PAGE_IMPORTS and top not in sys.stdlib_module_names:
+                found.append(
+                    f"{path_name}:{line} imports {name}: a page reaches past ui "
+                    "(reads through ui.cached, writes through ui.actions, tables and charts "
+                    "in ui.views)"
+                )
+    if module == VIEWS or module.startswith(VIEWS + "."):
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom | ast.Import):
+                continue
+            names = [a.name for a in node.names]
+            base = node.module if isinstance(node, ast.ImportFrom) else None
+            modules = [base] if base else names
+            for m in modules:
+                if m and m.startswith(VIEW_FORBIDDEN):
+                    found.append(
+                        f"{path_name}:{node.lineno} imports {m}: a page helper reads the store"
+                    )
+                if m and m.startswith(MODEL_MODULES):
+                    fits = [n for n in names if base is None or not CONSTANT_OR_CLASS.match(n)]
+                    if fits:
+                        found.append(
+                            f"{path_name}:{node.lineno} imports {', '.join(fits)} from {m}: "
+                            "a page helper takes only constants and classes from a model"
+                        )
+            if isinstance(node, ast.ImportFrom) and base in ("analytics", "data.intake"):
+                for n in names:
+                    if f"{base}.{n}".startswith(MODEL_MODULES + VIEW_FORBIDDEN):
+                        found.append(
+                            f"{path_name}:{node.lineno} imports {base}.{n}: a page helper "
+                            "takes only constants and classes from a model, and no store"
+                        )
     return found
 
 
@@ -212,6 +274,19 @@ def test_the_tree_keeps_the_layout():
         ("analytics/x.py", "import deploy.local\n", "upward or sideways (analytics -> deploy)"),
         ("deploy/x.py", "from bench import load\n", "upward or sideways (deploy -> bench)"),
         ("data/x.py", "S = {'611000': 1}\n", "region code 611000 outside the registry"),
+        ("pages/x.py", "from analytics import maps\n", "a page reaches past ui"),
+        ("pages/x.py", "from data.store.users import list_users\n", "a page reaches past ui"),
+        ("pages/x.py", "import pandas as pd\n", "a page reaches past ui"),
+        ("pages/x.py", "from geo.regions import PROVINCE_CODE\n", "a page reaches past ui"),
+        ("ui/views/x.py", "from data.store import approvals\n", "a page helper reads the store"),
+        ("ui/views/x.py", "from sqlalchemy import select\n", "a page helper reads the store"),
+        (
+            "ui/views/x.py",
+            "from analytics.skill import MIN_CASES, best_by_interval_score\n",
+            "best_by_interval_score from analytics.skill: a page helper takes only constants",
+        ),
+        ("ui/views/x.py", "import analytics.scenarios\n", "takes only constants and classes"),
+        ("ui/views/x.py", "from analytics import nowcast\n", "imports analytics.nowcast"),
     ],
 )
 def test_each_rule_catches_its_violation(path, source, expected):
@@ -225,7 +300,13 @@ def test_each_rule_catches_its_violation(path, source, expected):
         ("analytics/x.py", "from data.store.observations import read_observations\n"),
         ("cli/setup.py", "from ui.server import run\n"),
         ("ui/x.py", "LABEL = 'Update history'\nOTHER = 'Select a city'\n"),
-        ("pages/x.py", "import ui\nimport streamlit as st\nfrom analytics import maps\n"),
+        ("pages/x.py", "import ui\nimport streamlit as st\nfrom ui.views import map as view\n"),
+        ("pages/x.py", "from datetime import date\nfrom ui import actions\n"),
+        (
+            "ui/views/x.py",
+            "from analytics.skill import MIN_CASES\nfrom analytics.scenarios import "
+            "ScenarioParams\nfrom analytics.render import charts\nimport pandas as pd\n",
+        ),
         ("data/intake/x.py", "from data.store import audit\nfrom geo.regions import X\n"),
         ("analytics/render/x.py", "import plotly.graph_objects as go\n"),
         ("geo/x.py", "PROVINCE_CODE = '610000'\n"),
