@@ -170,7 +170,7 @@ def bench_first_views(tmp: Path) -> list[tuple]:
     import ui
     from analytics import results, skill
     from data import store
-    from ui import cached
+    from ui.cached import results as cached
 
     eng = store.get_engine()
     out = []
