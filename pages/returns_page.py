@@ -78,45 +78,11 @@ def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -
     box = st.container(border=True)
     box.markdown(f"**{ui.md_escape(name)}**")
     status = report.status
-    if status == "rejected":
-        box.error(ui.tr("returns.status.rejected"), icon=":material/error:")
-    elif status == "duplicate":
-        box.info(ui.tr("returns.status.duplicate", id=report.submission_id))
+    box_kind, headline, icon = view.headline(report)
+    getattr(box, box_kind)(headline, icon=icon)
+    if status in ("duplicate", "conflict"):  # nothing more to say of it: the stored one stands
         return
-    elif status == "committed":
-        if len(report.submission_ids) > 1:
-            box.success(
-                ui.tr(
-                    "returns.status.committed_quarters",
-                    ids=ui.tr("list.enum").join(map(str, report.submission_ids)),
-                    periods=ui.tr("list.enum").join(report.periods),
-                )
-            )
-        else:
-            box.success(ui.tr("returns.status.committed", id=report.submission_id))
-    elif status == "unchanged":
-        box.info(ui.tr("returns.status.unchanged"))
-    elif status == "conflict":
-        box.warning(ui.tr("returns.status.conflict", id=report.submission_id))
-        return
-    elif report.warnings:  # storable once the person confirms them (below)
-        box.warning(
-            ui.tr("returns.status.checked_warnings", n=len(report.warnings)),
-            icon=":material/warning:",
-        )
-    else:
-        box.success(ui.tr("returns.status.checked"), icon=":material/check_circle:")
-    box.caption(
-        ui.tr(
-            "returns.summary",
-            rows=report.rows,
-            regions=report.regions,
-            periods=ui.tr("list.enum").join(report.periods) or "—",
-            new=report.new,
-            changed=len(report.changes),
-            unchanged=report.unchanged,
-        )
-    )
+    box.caption(view.summary(report))
     problems = report.errors + report.warnings
     if problems:
         box.markdown(

@@ -50,6 +50,43 @@ def template_period(raw: str) -> tuple[str | None, str | None]:
         return None, str(exc)
 
 
+def headline(report) -> tuple[str, str, str | None]:
+    """What a checked (or stored) file's box says first: the box (error, info, warning,
+    success), its words and icon. A file with warnings says they wait for confirmation, never
+    "ready to store"."""
+    status, sep = report.status, tr("list.enum")
+    if status == "rejected":
+        return "error", tr("returns.status.rejected"), ":material/error:"
+    if status == "duplicate":
+        return "info", tr("returns.status.duplicate", id=report.submission_id), None
+    if status == "committed" and len(report.submission_ids) > 1:
+        ids = sep.join(map(str, report.submission_ids))
+        words = tr("returns.status.committed_quarters", ids=ids, periods=sep.join(report.periods))
+        return "success", words, None
+    if status == "committed":
+        return "success", tr("returns.status.committed", id=report.submission_id), None
+    if status == "unchanged":
+        return "info", tr("returns.status.unchanged"), None
+    if status == "conflict":
+        return "warning", tr("returns.status.conflict", id=report.submission_id), None
+    if report.warnings:  # storable once the person confirms them
+        words = tr("returns.status.checked_warnings", n=len(report.warnings))
+        return "warning", words, ":material/warning:"
+    return "success", tr("returns.status.checked"), ":material/check_circle:"
+
+
+def summary(report) -> str:
+    return tr(
+        "returns.summary",
+        rows=report.rows,
+        regions=report.regions,
+        periods=tr("list.enum").join(report.periods) or "—",
+        new=report.new,
+        changed=len(report.changes),
+        unchanged=report.unchanged,
+    )
+
+
 def findings(problems: list, shown: list[str]) -> tuple[pd.DataFrame, dict]:
     """A file's findings of the kinds ``shown`` (error, warning) for people, with headers."""
     kinds = finding_kinds()
