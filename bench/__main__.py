@@ -434,6 +434,7 @@ def main() -> None:
         tmp = Path(d)
         from bench import big_returns, load
         from bench import maps as map_bench
+        from bench import tour
 
         for bench in (bench_ingest, bench_rerun):
             rows.append(bench(tmp))
@@ -451,6 +452,7 @@ def main() -> None:
         rows.append(bench_quality(tmp))
         map_bench.china(tmp)
         rows += map_bench.browser(tmp)
+        rows += tour.rows(tour.run(tmp))
         rows += big_returns.bench_big(tmp)
         sessions = int(os.environ.get("URBDASH_BENCH_SESSIONS", "30"))
         result = load.run(sessions, float(os.environ.get("URBDASH_BENCH_LOAD_SECONDS", "90")))

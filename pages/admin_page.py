@@ -251,8 +251,11 @@ with audit_tab:
     export = view.audit_table(log, reg)
     ui.table(st, export, hide_index=True, width="stretch", height=420)
     d1, d2 = st.columns(2)
-    d1.download_button(ui.tr("audit.download_csv"), ui.to_csv(export), "audit.csv", "text/csv")
-    d2.download_button(ui.tr("audit.download_xlsx"), ui.to_xlsx(export), "audit.xlsx")
+    # the files are made when a button is pressed, not on every run of the page
+    d1.download_button(
+        ui.tr("audit.download_csv"), lambda: ui.to_csv(export), "audit.csv", "text/csv"
+    )
+    d2.download_button(ui.tr("audit.download_xlsx"), lambda: ui.to_xlsx(export), "audit.xlsx")
 
 with remind_tab:
     st.caption(ui.tr("admin.reminders_intro"))

@@ -52,7 +52,7 @@ with st.expander(ui.tr("overview.series_table")):
     ui.table(st, shown, hide_index=True, width="stretch")
     st.download_button(
         ui.tr("overview.download_csv"),
-        ui.to_csv(shown),
+        lambda: ui.to_csv(shown),  # made when pressed, not on every run
         file_name="official_series.csv",
         mime="text/csv",
     )

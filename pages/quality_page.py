@@ -60,9 +60,11 @@ if table.attrs.get("demo"):
 stem = f"quality_{level}_{covered[0]}_{covered[-1]}"
 d1, d2 = st.columns(2)
 d1.download_button(
-    ui.tr("quality.download_csv"), ui.to_csv(full), file_name=f"{stem}.csv", mime="text/csv"
+    ui.tr("quality.download_csv"), lambda: ui.to_csv(full), file_name=f"{stem}.csv", mime="text/csv"
 )
-d2.download_button(ui.tr("quality.download_xlsx"), ui.to_xlsx(full), file_name=f"{stem}.xlsx")
+d2.download_button(
+    ui.tr("quality.download_xlsx"), lambda: ui.to_xlsx(full), file_name=f"{stem}.xlsx"
+)
 
 st.subheader(ui.tr("quality.trend"))
 names = dict(zip(table.office, table.name, strict=True))

@@ -109,7 +109,8 @@ def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -
         )
         box.download_button(
             ui.tr("returns.annotated"),
-            ui.annotated_copy(content, problems, lang),
+            # the marked copy is made when pressed, not on every run of the page
+            lambda: ui.annotated_copy(content, problems, lang),
             file_name=f"checked_{name.rsplit('.', 1)[0]}.xlsx",
             key=f"ann_{key}",
             icon=":material/download:",

@@ -51,6 +51,17 @@ def test_upload_bad_return_shows_located_errors(server, page, shots, tmp_path):
     page.get_by_text("检查结果（2 个错误").first.scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "returns_errors_zh.png"))
     assert page.evaluate(CLIPPED) == []  # each finding whole: long messages wrap, never cut
+    # the marked copy is made when the button is pressed (not on every run), and comes whole
+    import openpyxl
+
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_role("button", name="下载标注版工作簿（问题单元格已标色并批注）").click()
+    marked = tmp_path / "marked.xlsx"
+    dl.value.save_as(marked)
+    book = openpyxl.load_workbook(marked)
+    notes = [c.comment.text for ws in book.worksheets for row in ws.iter_rows() for c in row
+             if c.comment]  # fmt: skip
+    assert any("火星县" in n for n in notes) and any("-5" in n for n in notes), notes
 
 
 def test_open_overview_switch_language(server, page, shots):
