@@ -432,9 +432,8 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        from bench import big_returns, load
+        from bench import big_returns, load, tour
         from bench import maps as map_bench
-        from bench import tour
 
         for bench in (bench_ingest, bench_rerun):
             rows.append(bench(tmp))
