@@ -14,15 +14,19 @@ try:
 except (store.WriteError, store.StoreError):
     ui.database_unavailable()
 menu: dict[str, list] = {}
-for i, (path, title, icon, url, group) in enumerate(ui.PAGES):
-    role = ui.PAGE_ROLES.get(path)
+for i, p in enumerate(ui.PAGES):
+    role = ui.PAGE_ROLES.get(p.script)
     if who is not None and role is not None and not who.has(role):
         continue
     # the landing page lives at "/": Streamlit ignores a url path on the default page
     page = st.Page(
-        path, title=ui.tr(title), icon=icon, url_path=None if i == 0 else url, default=i == 0
+        p.script,
+        title=ui.tr(p.title_key),
+        icon=p.icon,
+        url_path=None if i == 0 else p.path,
+        default=i == 0,
     )
-    menu.setdefault(ui.tr(group), []).append(page)
+    menu.setdefault(ui.tr(p.group_key), []).append(page)
 # Signed out: the pages stay registered (hidden) so that the link asked for is kept and opens
 # once signed in; only the sign-in form is drawn.
 nav = st.navigation(menu, position="sidebar" if who is not None else "hidden")

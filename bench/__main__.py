@@ -174,7 +174,7 @@ def bench_first_views(tmp: Path) -> list[tuple]:
 
     eng = store.get_engine()
     out = []
-    for page, *_ in ui.PAGES:
+    for page in (p.script for p in ui.PAGES):
         st.cache_data.clear()
         cached._LOOKED_UP.clear()
         at = signed_in_app()

@@ -34,7 +34,7 @@ HEADINGS = {
     "returns": "returns.heading",
     "review": "review.heading",
     "quality": "quality.heading",
-    "published": "overview.heading",
+    "published": "published.heading",
     "admin": "page.admin",
 }
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'

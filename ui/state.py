@@ -2,34 +2,47 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import streamlit as st
 
 from data import settings
 from data.i18n import formats, messages
 
-# Every page of the app: (script, title key, icon, url path, menu group key).
-# app.py registers exactly these; the first is the landing page. A url path must differ from
-# its script's file name: on a fresh server a deep link equal to a file name in pages/ is
-# served by Streamlit's old pages-folder mode, before app.py has called st.navigation.
-PAGES: tuple[tuple[str, str, str, str, str], ...] = (
-    ("pages/overview_page.py", "page.leaders", ":material/dashboard:", "overview", "nav.monitor"),
-    ("pages/trends_page.py", "page.trends", ":material/show_chart:", "trends", "nav.monitor"),
-    ("pages/map_page.py", "page.map", ":material/map:", "map", "nav.monitor"),
-    (
-        "pages/projection_page.py",
-        "page.projection",
-        ":material/trending_up:",
-        "projection",
-        "nav.monitor",
-    ),
-    ("pages/whatif_page.py", "page.whatif", ":material/tune:", "whatif", "nav.monitor"),
-    ("pages/tasks_page.py", "page.tasks", ":material/checklist:", "tasks", "nav.plan"),
-    ("pages/returns_page.py", "page.returns", ":material/upload_file:", "returns", "nav.data"),
-    ("pages/review_page.py", "page.review", ":material/approval:", "review", "nav.data"),
-    ("pages/quality_page.py", "page.quality", ":material/fact_check:", "quality", "nav.data"),
-    ("pages/published_page.py", "page.overview", ":material/monitoring:", "published", "nav.data"),
-    ("pages/admin_page.py", "page.admin", ":material/admin_panel_settings:", "admin", "nav.admin"),
-)
+
+class Page(NamedTuple):
+    """A page of the app: its script, the catalogue key of its title, its menu icon, its url
+    path and the catalogue key of its menu group."""
+
+    script: str
+    title_key: str
+    icon: str
+    path: str
+    group_key: str
+
+
+# Every page of the app: app.py registers exactly these; the first is the landing page. A url
+# path must differ from its script's file name: on a fresh server a deep link equal to a file
+# name in pages/ is served by Streamlit's old pages-folder mode, before app.py has called
+# st.navigation.
+PAGES: tuple[Page, ...] = (
+    Page("pages/overview_page.py", "page.overview", ":material/dashboard:", "overview",
+         "nav.monitor"),
+    Page("pages/trends_page.py", "page.trends", ":material/show_chart:", "trends", "nav.monitor"),
+    Page("pages/map_page.py", "page.map", ":material/map:", "map", "nav.monitor"),
+    Page("pages/projection_page.py", "page.projection", ":material/trending_up:", "projection",
+         "nav.monitor"),
+    Page("pages/whatif_page.py", "page.whatif", ":material/tune:", "whatif", "nav.monitor"),
+    Page("pages/tasks_page.py", "page.tasks", ":material/checklist:", "tasks", "nav.plan"),
+    Page("pages/returns_page.py", "page.returns", ":material/upload_file:", "returns",
+         "nav.data"),
+    Page("pages/review_page.py", "page.review", ":material/approval:", "review", "nav.data"),
+    Page("pages/quality_page.py", "page.quality", ":material/fact_check:", "quality", "nav.data"),
+    Page("pages/published_page.py", "page.published", ":material/monitoring:", "published",
+         "nav.data"),
+    Page("pages/admin_page.py", "page.admin", ":material/admin_panel_settings:", "admin",
+         "nav.admin"),
+)  # fmt: skip
 # pages shown only to a role (the others are for every signed-in user)
 PAGE_ROLES = {"pages/admin_page.py": "admin"}
 
@@ -148,6 +161,7 @@ def fmt_target(value: float, unit: str) -> str:
 
 
 __all__ = [
+    "Page",
     "PAGES",
     "PAGE_ROLES",
     "md_escape",

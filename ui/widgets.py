@@ -32,9 +32,9 @@ def sources(lines: list[str], shown: int = 3) -> None:
     titles = list(dict.fromkeys(line.split(" — ")[0] for line in lines))
     more = "" if len(titles) <= shown else " …" + tr("punct.aside", text=f"+{len(titles) - shown}")
     st.caption(
-        tr("overview.sources") + tr("punct.colon") + tr("list.semi").join(titles[:shown]) + more
+        tr("published.sources") + tr("punct.colon") + tr("list.semi").join(titles[:shown]) + more
     )
-    with st.expander(tr("overview.sources_more", n=len(lines))):
+    with st.expander(tr("published.sources_more", n=len(lines))):
         st.caption("  \n".join(f"· {line}" for line in lines))
 
 

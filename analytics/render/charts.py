@@ -48,7 +48,7 @@ def urbanization_chart(
         fig.add_hline(
             y=value,
             line={"dash": "dash", "color": COLORS["target"], "width": 1.5},
-            annotation_text=t("overview.target", year=year, value=f"{value:g}"),
+            annotation_text=t("published.target", year=year, value=f"{value:g}"),
             annotation_position="top left",
         )
         fig.add_trace(
@@ -58,7 +58,7 @@ def urbanization_chart(
                 mode="markers",
                 showlegend=False,
                 marker={"symbol": "star", "size": 13, "color": COLORS["target"]},
-                hovertemplate=t("overview.target", year=year, value=f"{value:g}")
+                hovertemplate=t("published.target", year=year, value=f"{value:g}")
                 + "<extra></extra>",
             )
         )
@@ -67,12 +67,12 @@ def urbanization_chart(
         fig.add_vline(
             x=year - 0.5,
             line={"dash": "dot", "color": COLORS["census2020"]},
-            annotation_text=t("overview.break"),
+            annotation_text=t("published.break"),
             annotation_position="bottom right",
             annotation_font_size=11,
         )
     fig.update_layout(
-        title=t("overview.chart_title"),
+        title=t("published.chart_title"),
         font={"family": FONT},
         height=430,
         margin={"l": 60, "r": 20, "t": 60, "b": 50},
@@ -80,8 +80,8 @@ def urbanization_chart(
         plot_bgcolor="white",
         hovermode="closest",
     )
-    fig.update_xaxes(title=t("overview.axis_year"), tickformat="d", dtick=1, showgrid=False)
-    fig.update_yaxes(title=t("overview.axis_rate"), ticksuffix="%", gridcolor="#e5e5e5")
+    fig.update_xaxes(title=t("published.axis_year"), tickformat="d", dtick=1, showgrid=False)
+    fig.update_yaxes(title=t("published.axis_rate"), ticksuffix="%", gridcolor="#e5e5e5")
     return fig
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
-    "page.leaders": {"zh": "总览", "en": "Overview"},
+    "page.overview": {"zh": "总览", "en": "Overview"},
     "page.trends": {"zh": "趋势", "en": "Trends"},
     "page.tasks": {"zh": "重点任务", "en": "Key tasks"},
     "nav.plan": {"zh": "规划落实", "en": "Plan"},

@@ -33,13 +33,13 @@ def names_in(url: str) -> set[str]:
 
 def test_every_page_file_is_registered():
     files = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
-    assert files == {p[0] for p in ui.PAGES}
+    assert files == {p.script for p in ui.PAGES}
     # a url path equal to a file stem would be served by the old pages-folder mode
-    assert all(Path(path).stem != url for path, _, _, url, _ in ui.PAGES)
+    assert all(Path(p.script).stem != p.path for p in ui.PAGES)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("page", [p[0] for p in ui.PAGES])
+@pytest.mark.parametrize("page", [p.script for p in ui.PAGES])
 def test_page_runs(app, demo_store, page, lang):
     at = app(lang).run()
     at.switch_page(page).run()
@@ -67,7 +67,7 @@ def partial_store(partial_template, tmp_path_factory):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("page", [p[0] for p in ui.PAGES])
+@pytest.mark.parametrize("page", [p.script for p in ui.PAGES])
 def test_page_with_a_quarter_still_coming_in_shows_nothing_raw(partial_store, app_on, page, lang):
     at = app_on(partial_store)(lang).run()
     at.switch_page(page).run()

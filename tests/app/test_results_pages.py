@@ -28,7 +28,7 @@ def no_heavy_work(monkeypatch):
         monkeypatch.setattr(module, name, trap)
 
 
-@pytest.mark.parametrize("page", [p[0] for p in ui.PAGES])
+@pytest.mark.parametrize("page", [p.script for p in ui.PAGES])
 def test_no_page_computes_a_heavy_result(demo_store, app_on, no_heavy_work, page):
     at = app_on(demo_store["url"])("en").run()
     at.switch_page(page).run()

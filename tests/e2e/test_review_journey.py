@@ -202,7 +202,7 @@ def test_county_city_province_release_then_the_leader(
     page.get_by_role("button", name=t("auth.sign_out", o)).click()
     page.goto(f"{server}/{suffix}")
     sign_in(page, "demo-leader", demo_password("demo-leader"))
-    page.get_by_role("link", name=t("page.leaders", o)).click()
+    page.get_by_role("link", name=t("page.overview", o)).click()
     expect(page.get_by_text(t("lead.as_of", o, period=Q)).first).to_be_visible(timeout=60_000)
     expect(page.get_by_text(_head("review.calendar_released", o, period=Q)).first).to_be_visible()
     wait_idle(page)
