@@ -79,6 +79,30 @@ def completeness(
     for code, per in set(zip(rev.region_code, rev.period, strict=True)):
         if per in matrix.columns and code in matrix.index and matrix.at[code, per] == "submitted":
             matrix.at[code, per] = "revised"
+    by_city, missing = _who_reported(matrix, counties, reg, period)
+    now = every[(every.period == period) & every.region_code.isin(counties.index)]
+    per_indicator = now.groupby("indicator").region_code.nunique()
+    by_indicator = pd.DataFrame(
+        {
+            "indicator": list(indicator_codes.REPORTED_CODES),
+            "name": [i.name_zh for i in indicator_codes.REPORTED],
+            "reported": [int(per_indicator.get(c, 0)) for c in indicator_codes.REPORTED_CODES],
+            "expected": len(counties),
+        }
+    )
+    return Completeness(
+        matrix,
+        by_city.astype({"reported": int, "expected": int}),
+        missing,
+        period,
+        wanted,
+        by_indicator,
+    )
+
+
+def _who_reported(matrix, counties, reg, period) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per city (and 杨凌示范区), how many of its counties have reported for ``period`` of how
+    many; and the counties that have not (every county without a period)."""
     group = reporting_unit(reg)
     names = unit_names(reg)
     if period:
@@ -105,24 +129,7 @@ def completeness(
                 "city_name": group.map(names).to_numpy(),
             }
         )
-    now = every[(every.period == period) & every.region_code.isin(counties.index)]
-    per_indicator = now.groupby("indicator").region_code.nunique()
-    by_indicator = pd.DataFrame(
-        {
-            "indicator": list(indicator_codes.REPORTED_CODES),
-            "name": [i.name_zh for i in indicator_codes.REPORTED],
-            "reported": [int(per_indicator.get(c, 0)) for c in indicator_codes.REPORTED_CODES],
-            "expected": len(counties),
-        }
-    )
-    return Completeness(
-        matrix,
-        by_city.astype({"reported": int, "expected": int}),
-        missing,
-        period,
-        wanted,
-        by_indicator,
-    )
+    return by_city, missing
 
 
 def complete_through(

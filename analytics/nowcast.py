@@ -108,21 +108,7 @@ def _estimate(flows, period, unit_of, reported, years, draws, seed):
     current = now.to_numpy(dtype=float)
     col = {c: i for i, c in enumerate(codes)}
     unit = unit_of.reindex(codes).to_dict()
-    rng = np.random.default_rng(seed)
-    # the peers of a missing county: the reported counties of its city (of the province when
-    # none of its city has reported); one set, and one peer total, per city
-    by_unit: dict[str, list[int]] = {}
-    for r in sorted(reported):
-        by_unit.setdefault(unit[r], []).append(col[r])
-    everyone = sorted(col[r] for r in reported)
-    scopes = ["city" if unit[c] in by_unit else "province" for c in missing]
-    peer_cols = [by_unit.get(unit[c], everyone) for c in missing]
-    peer_past = np.empty((len(past), len(missing)))
-    peer_now = np.empty(len(missing))
-    for m, peers in enumerate(peer_cols):
-        block = past[:, peers]
-        peer_past[:, m] = np.where(np.isnan(block).any(axis=1), np.nan, block.sum(axis=1))
-        peer_now[m] = float(current[peers].sum())
+    scopes, peer_past, peer_now = _peers(past, current, missing, reported, unit, col)
     own = past[:, [col[c] for c in missing]]
     with np.errstate(all="ignore"):
         ratio = own / np.where(peer_past > 0, peer_past, np.nan)
@@ -136,19 +122,7 @@ def _estimate(flows, period, unit_of, reported, years, draws, seed):
     shares = np.where(np.isnan(shares), means, shares)
     # the estimator's errors, county by county, aligned on the past quarters (NaN: unknown)
     errors = (series - share_hist)[:-1].T
-    # joint draws: each simulated quarter takes every missing county's error of one past
-    # quarter, so errors that move together (a season, a policy) widen the total as they did;
-    # a county without an error that quarter draws one of its own
-    usable = np.flatnonzero(np.isfinite(errors).any(axis=0))
-    picks = rng.choice(usable, size=draws) if len(usable) else np.zeros(draws, dtype=int)
-    sims = np.zeros((draws, len(missing)))
-    for m in range(len(missing)):
-        e = errors[m, picks] if len(usable) else np.zeros(draws)
-        known = errors[m][np.isfinite(errors[m])]
-        gaps = ~np.isfinite(e)
-        if gaps.any():
-            e[gaps] = rng.choice(known, size=int(gaps.sum())) if len(known) else 0.0
-        sims[:, m] = np.clip(shares[m] + e, 0, None) * peer_now[m]
+    sims = _simulated(errors, shares, peer_now, draws, np.random.default_rng(seed))
     estimates = shares * peer_now
     # every missing county's 95% interval at once
     edges = np.percentile(sims, [2.5, 97.5], axis=0) if missing else np.zeros((2, 0))
@@ -168,27 +142,70 @@ def _estimate(flows, period, unit_of, reported, years, draws, seed):
     groups = {u: groups[u] for u in sorted(groups)}
     groups[PROVINCE_CODE] = codes
     position = {c: i for i, c in enumerate(missing)}
-    units = []
-    for u, members in groups.items():
-        got = [col[c] for c in members if c in reported]
-        idx = [position[c] for c in members if c not in reported]
-        total_draws = sims[:, idx].sum(axis=1) if idx else np.zeros(draws)
-        est = float(np.nansum(estimates[idx])) if idx else 0.0
-        rep = float(np.nansum(current[got])) if got else 0.0
-        low, high = np.percentile(total_draws, [2.5, 97.5])
-        units.append(
-            {
-                "code": u,
-                "reported": rep,
-                "estimated": est,
-                "total": rep + est,
-                "lower": rep + float(low),
-                "upper": rep + float(high),
-                "counties_reported": len(got),
-                "counties_expected": len(members),
-            }
-        )
+    units = [
+        _unit_row(u, members, reported, col, position, current, estimates, sims, draws)
+        for u, members in groups.items()
+    ]
     return units, counties
+
+
+def _peers(past, current, missing, reported, unit, col):
+    """The peers of each missing county: the reported counties of its city (of the province
+    when none of its city has reported); one set, and one peer total, per city. Gives each
+    county's scope (city / province), its peers' past totals (NaN in a quarter where one
+    peer lacks a value) and their total now."""
+    by_unit: dict[str, list[int]] = {}
+    for r in sorted(reported):
+        by_unit.setdefault(unit[r], []).append(col[r])
+    everyone = sorted(col[r] for r in reported)
+    scopes = ["city" if unit[c] in by_unit else "province" for c in missing]
+    peer_past = np.empty((len(past), len(missing)))
+    peer_now = np.empty(len(missing))
+    for m, c in enumerate(missing):
+        peers = by_unit.get(unit[c], everyone)
+        block = past[:, peers]
+        peer_past[:, m] = np.where(np.isnan(block).any(axis=1), np.nan, block.sum(axis=1))
+        peer_now[m] = float(current[peers].sum())
+    return scopes, peer_past, peer_now
+
+
+def _simulated(errors, shares, peer_now, draws: int, rng) -> np.ndarray:
+    """Joint draws of the missing counties' figures: each simulated quarter takes every
+    missing county's error of one past quarter, so errors that move together (a season, a
+    policy) widen the total as they did; a county without an error that quarter draws one of
+    its own."""
+    missing = len(shares)
+    usable = np.flatnonzero(np.isfinite(errors).any(axis=0))
+    picks = rng.choice(usable, size=draws) if len(usable) else np.zeros(draws, dtype=int)
+    sims = np.zeros((draws, missing))
+    for m in range(missing):
+        e = errors[m, picks] if len(usable) else np.zeros(draws)
+        known = errors[m][np.isfinite(errors[m])]
+        gaps = ~np.isfinite(e)
+        if gaps.any():
+            e[gaps] = rng.choice(known, size=int(gaps.sum())) if len(known) else 0.0
+        sims[:, m] = np.clip(shares[m] + e, 0, None) * peer_now[m]
+    return sims
+
+
+def _unit_row(u, members, reported, col, position, current, estimates, sims, draws) -> dict:
+    """A city's (or the province's) row: reported, estimated, total and its 95% interval."""
+    got = [col[c] for c in members if c in reported]
+    idx = [position[c] for c in members if c not in reported]
+    total_draws = sims[:, idx].sum(axis=1) if idx else np.zeros(draws)
+    est = float(np.nansum(estimates[idx])) if idx else 0.0
+    rep = float(np.nansum(current[got])) if got else 0.0
+    low, high = np.percentile(total_draws, [2.5, 97.5])
+    return {
+        "code": u,
+        "reported": rep,
+        "estimated": est,
+        "total": rep + est,
+        "lower": rep + float(low),
+        "upper": rep + float(high),
+        "counties_reported": len(got),
+        "counties_expected": len(members),
+    }
 
 
 def nowcast(

@@ -109,13 +109,25 @@ def run(
     targets = of_set(published_targets() if targets is None else targets, params.target_set)
     settled_t = headline_target(targets, "settled_cumulative", as_of)
     rate_t = headline_target(targets, "urbanization_rate", as_of)
-    settled_value, settled_period = float(settled_t.value), settled_t.period
-    rate_value, rate_year = float(rate_t.value), periods.year_of(rate_t.period)
-    baseline = settled_t.baseline_period
+    settled, start = _settled(params, obs, registry, as_of, settled_t, seed)
+    return {
+        "name": params.name,
+        "as_of": as_of,
+        "from_period": start,
+        "params": params.as_dict(),
+        "settled": settled,
+        "urbanization": _urbanization(params, official, as_of, rate_t),
+    }
+
+
+def _settled(params, obs, registry, as_of: str, target, seed) -> tuple[dict, str]:
+    """The cumulative settlements' baseline and scenario (the calibrated forecast, with the
+    scenario's multipliers and surge from its start), against ``target``; and the start."""
+    value, period = float(target.value), target.period
     prov = aggregate(obs, registry, "province").set_index("period").settled_total
     flows = prov[prov.index <= as_of].dropna()
-    horizon = periods.shift(settled_period, 12)
-    base = calibrated_settlements(flows, baseline, horizon, seed=seed)
+    horizon = periods.shift(period, 12)
+    base = calibrated_settlements(flows, target.baseline_period, horizon, seed=seed)
     start = params.from_period or periods.shift(base.last_period, 1)
     active = np.array([q >= start for q in base.quarters])
     weights = _weights(obs, registry, as_of)
@@ -124,10 +136,47 @@ def run(
     city = 1.0 + sum(w * (params.city_multipliers.get(c, 1.0) - 1.0) for c, w in weights.items())
     mult = np.where(active, params.multiplier * city, 1.0)
     surge = np.zeros(len(base.quarters))
-    surge_on = np.flatnonzero(active)[: params.surge_quarters]
-    surge[surge_on] = params.surge_per_quarter
-    scen = calibrated_settlements(flows, baseline, horizon, seed=seed, multiplier=mult, extra=surge)
+    surge[np.flatnonzero(active)[: params.surge_quarters]] = params.surge_per_quarter
+    scen = calibrated_settlements(
+        flows, target.baseline_period, horizon, seed=seed, multiplier=mult, extra=surge
+    )
+    idx = base.quarters.index(period) if period in base.quarters else None
+    judged = base.calibration is not None and base.calibration.judged
 
+    def probability(run) -> float:
+        if period > run.last_period:
+            return run.probability(value, period)
+        return float(run.achieved >= value)
+
+    def median(run) -> float:
+        return float(np.median(run.paths[:, idx])) if idx is not None else run.achieved
+
+    return {
+        "target": value,
+        "period": period,
+        "achieved": base.achieved,
+        "method": base.method_key,  # the method the backtest rule picks (analytics.skill)
+        "calibrated": bool(judged),
+        # how often such a band held the outcome, each origin calibrated on what it knew
+        "coverage95_out_of_sample": (
+            base.calibration.out_of_sample["coverage95_out_of_sample"] if judged else None
+        ),
+        "baseline_probability": probability(base),
+        "scenario_probability": probability(scen),
+        "baseline_median": median(base),
+        "scenario_median": median(scen),
+        "baseline_reach": base.median_reach(value),
+        "scenario_reach": scen.median_reach(value),
+        "baseline_path": base.fan().to_dict("records"),
+        "scenario_path": scen.fan().to_dict("records"),
+    }, start
+
+
+def _urbanization(params, official: pd.DataFrame, as_of: str, target) -> dict:
+    """The urbanization rate's baseline (the census-2010 logit-linear fit on the figures
+    public by ``as_of``) and the scenario's (its population growth and net migration into
+    towns), against ``target``."""
+    value, year = float(target.value), periods.year_of(target.period)
     known = province_rates(official, as_of)
     fit = fit_logit_linear(known[known.basis == "census2010"], "census2010")
     pop = public_by(official, periods.quarter_end(as_of))
@@ -137,10 +186,9 @@ def run(
         & (pop.basis == "census2010")
     ]
     p0_year, p0 = int(pop.year.max()), float(pop.sort_values("year").value.iloc[-1]) * 1e4
-    years = np.arange(int(known.year.max()) + 1, rate_year + 4)
+    years = np.arange(int(known.year.max()) + 1, year + 4)
     basel = fit.predict(years)
-    growth = (1 + params.population_growth / 100) ** (years - p0_year)
-    population = p0 * growth
+    population = p0 * (1 + params.population_growth / 100) ** (years - p0_year)
     extra_urban = params.net_migration * (years - int(known.year.max()))
     share = np.clip(basel.value / 100 + extra_urban / population, 1e-6, 1 - 1e-6)
     shift = logit(share) - logit(basel.value / 100)
@@ -149,55 +197,22 @@ def run(
         lower=100 * expit(logit(basel.lower / 100) + shift),
         upper=100 * expit(logit(basel.upper / 100) + shift),
     )
-
-    def p_rate(delta: float) -> float:
-        return fit.probability_at_least(rate_value, rate_year, shift=delta)
-
-    i2020 = int(np.flatnonzero(years == rate_year)[0]) if rate_year in years else None
-    rate_delta = float(shift[i2020]) if i2020 is not None else 0.0
-    idx = base.quarters.index(settled_period) if settled_period in base.quarters else None
+    at = int(np.flatnonzero(years == year)[0]) if year in years else None
     return {
-        "name": params.name,
-        "as_of": as_of,
-        "from_period": start,
-        "params": params.as_dict(),
-        "settled": {
-            "target": settled_value,
-            "period": settled_period,
-            "achieved": base.achieved,
-            "method": base.method_key,  # the method the backtest rule picks (analytics.skill)
-            "calibrated": bool(base.calibration is not None and base.calibration.judged),
-            # how often such a band held the outcome, each origin calibrated on what it knew
-            "coverage95_out_of_sample": base.calibration.out_of_sample["coverage95_out_of_sample"]
-            if base.calibration is not None and base.calibration.judged
-            else None,
-            "baseline_probability": base.probability(settled_value, settled_period)
-            if settled_period > base.last_period
-            else float(base.achieved >= settled_value),
-            "scenario_probability": scen.probability(settled_value, settled_period)
-            if settled_period > scen.last_period
-            else float(scen.achieved >= settled_value),
-            "baseline_median": float(np.median(base.paths[:, idx]))
-            if idx is not None
-            else base.achieved,
-            "scenario_median": float(np.median(scen.paths[:, idx]))
-            if idx is not None
-            else scen.achieved,
-            "baseline_reach": base.median_reach(settled_value),
-            "scenario_reach": scen.median_reach(settled_value),
-            "baseline_path": base.fan().to_dict("records"),
-            "scenario_path": scen.fan().to_dict("records"),
-        },
-        "urbanization": {
-            "target": rate_value,
-            "year": rate_year,
-            "baseline_probability": p_rate(0.0) if i2020 is not None else None,
-            "scenario_probability": p_rate(rate_delta) if i2020 is not None else None,
-            "baseline_value": float(basel.value[i2020]) if i2020 is not None else None,
-            "scenario_value": float(scen_rate.value[i2020]) if i2020 is not None else None,
-            "baseline_path": basel.to_dict("records"),
-            "scenario_path": scen_rate.to_dict("records"),
-        },
+        "target": value,
+        "year": year,
+        "baseline_probability": (
+            fit.probability_at_least(value, year, shift=0.0) if at is not None else None
+        ),
+        "scenario_probability": (
+            fit.probability_at_least(value, year, shift=float(shift[at]))
+            if at is not None
+            else None
+        ),
+        "baseline_value": float(basel.value[at]) if at is not None else None,
+        "scenario_value": float(scen_rate.value[at]) if at is not None else None,
+        "baseline_path": basel.to_dict("records"),
+        "scenario_path": scen_rate.to_dict("records"),
     }
 
 

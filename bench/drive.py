@@ -8,7 +8,11 @@ from __future__ import annotations
 import os
 import re
 import socket
+import subprocess
+import sys
 import time
+from contextlib import contextmanager
+from pathlib import Path
 
 from geo.regions import PROVINCE_CODE
 
@@ -90,3 +94,44 @@ def session_of(at, name: str):
     now = time.time()
     at.session_state["auth"] = {"name": name, "since": now, "seen": now}
     return at
+
+
+@contextmanager
+def demo_server(var: Path, account: str = "demo-admin"):
+    """As ``make run`` does on a fresh machine: ``urbdash demo --if-empty`` into ``var`` (the
+    embedded store and its demo accounts), then ``urbdash serve`` on a free port, until
+    healthy. Yields (base url, ``account``'s password, the server process, seconds until
+    healthy); the server is stopped after."""
+    import urllib.request
+
+    env = {**os.environ, "URBDASH_VAR_DIR": str(var)}
+    env.pop("URBDASH_DATABASE_URL", None)
+    urbdash = str(Path(sys.executable).parent / "urbdash")
+    subprocess.run([urbdash, "demo", "--if-empty"], env=env, check=True, capture_output=True)
+    password = next(
+        line.split("\t")[2]
+        for line in (var / "demo-accounts.txt").read_text(encoding="utf-8").splitlines()
+        if line.startswith(f"{account}\t")
+    )
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [urbdash, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        started = time.perf_counter()
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                if time.perf_counter() - started > 120:
+                    raise
+                time.sleep(0.2)
+        yield base, password, proc, time.perf_counter() - started
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -16,7 +16,7 @@ from shapely.geometry import shape
 
 def payload_and_build(tmp: Path) -> list[tuple]:
     from analytics import maps
-    from analytics.render import choropleth
+    from analytics.render.playback import playback
     from data.store.observations import read_observations
     from geo import boundaries
     from geo.regions import load_registry
@@ -35,13 +35,13 @@ def payload_and_build(tmp: Path) -> list[tuple]:
     raw_json = json.dumps(boundaries.to_geojson(codes, raw, decimals=6), separators=(",", ":"))
     obs = read_observations()
     reg = load_registry()
-    # what the map page sends: the map that plays every quarter (analytics.render.choropleth
-    # .playback; the demo's 28 quarters), the county one with the city borders
+    # what the map page sends: the map that plays every quarter (analytics.render.playback;
+    # the demo's 28 quarters), the county one with the city borders
     quarters = sorted(obs.period.unique())
 
     def playing(level: str, **kw) -> float:
         frames = {q: maps.map_values(obs, reg, level, "settled_cumulative", q) for q in quarters}
-        fig = choropleth.playback(
+        fig = playback(
             frames, quarters[-1], quarters, layers[level], "settled_cumulative", height=430, **kw
         )
         return len(fig.to_json()) / 1000
@@ -110,12 +110,8 @@ def browser(tmp: Path) -> list[tuple]:
     """Navigation (a click in the menu) to all city shapes drawn, in Debian's Chromium against
     `urbdash serve` on the demo store, and the server's RSS after every page in both languages.
     The baseline of the first is the trends page (no map) in the same session."""
-    import os
-    import subprocess
-    import sys
-    import urllib.request
 
-    from bench.drive import CHROMIUM, CHROMIUM_ARGS, COUNT_SHAPES, free_port, sign_in, wait_idle
+    from bench.drive import CHROMIUM, CHROMIUM_ARGS, COUNT_SHAPES, demo_server, sign_in, wait_idle
 
     if not Path(CHROMIUM).exists():
         print(f"browser: skipped (no {CHROMIUM})")
@@ -124,33 +120,7 @@ def browser(tmp: Path) -> list[tuple]:
 
     from data.i18n.messages import t
 
-    port = free_port()
-    var = tmp / "var"
-    env = {**os.environ, "URBDASH_VAR_DIR": str(var)}
-    env.pop("URBDASH_DATABASE_URL", None)
-    bindir = Path(sys.executable).parent
-    subprocess.run(
-        [str(bindir / "urbdash"), "demo", "--if-empty"], env=env, check=True, capture_output=True
-    )
-    password = next(
-        line.split("\t")[2]
-        for line in (var / "demo-accounts.txt").read_text(encoding="utf-8").splitlines()
-        if line.startswith("demo-admin\t")
-    )
-    proc = subprocess.Popen(
-        [str(bindir / "urbdash"), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with demo_server(tmp / "var") as (base, password, proc, _):
         fresh = _rss_mb(proc.pid)
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -207,9 +177,6 @@ def browser(tmp: Path) -> list[tuple]:
                 "MB",
             ),
         ]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def _rss_mb(pid: int) -> float:

@@ -41,7 +41,7 @@ ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 BUDGET_S = 3.0
 
 
-def upload(var: Path, env: dict) -> str:
+def upload(var: Path) -> str:
     """Store a 西安市 return for the quarter after the demo's last, as demo-statistician;
     the quarter it was for."""
     from data.demo.generator import generate
@@ -57,10 +57,11 @@ def upload(var: Path, env: dict) -> str:
     counties = set(reg[(reg.level == "county") & (reg.parent_code == xian)].code)
     rows = frame[(frame.period == last) & frame.region_code.isin(counties)].assign(period=quarter)
     path = write_return(var / f"tour-{quarter}.xlsx", quarter, rows)
-    bindir = Path(sys.executable).parent
+    env = {**os.environ, "URBDASH_VAR_DIR": str(var)}
+    env.pop("URBDASH_DATABASE_URL", None)
+    urbdash = str(Path(sys.executable).parent / "urbdash")
     subprocess.run(
-        [str(bindir / "urbdash"), "ingest", str(path), "--user", "demo-statistician",
-         "--accept-warnings"],
+        [urbdash, "ingest", str(path), "--user", "demo-statistician", "--accept-warnings"],
         env=env, check=True, capture_output=True,
     )  # fmt: skip
     return quarter
@@ -111,49 +112,20 @@ def tour(page, base: str, shots: Path, phase: str) -> dict:
 
 
 def run(tmp: Path) -> dict:
-    """Start the demo server, sign in as demo-admin (every page), tour, upload, tour again."""
-    import urllib.request
-
-    from bench.drive import CHROMIUM, CHROMIUM_ARGS, free_port, sign_in
+    """Start the demo server as ``make run`` does, sign in as demo-admin (every page), tour,
+    upload, tour again."""
+    from bench.drive import CHROMIUM, CHROMIUM_ARGS, demo_server, sign_in
 
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"tour: no Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
     var = tmp / "tour-var"
-    env = {**os.environ, "URBDASH_VAR_DIR": str(var)}
-    env.pop("URBDASH_DATABASE_URL", None)
-    bindir = Path(sys.executable).parent
-    subprocess.run(
-        [str(bindir / "urbdash"), "demo", "--if-empty"], env=env, check=True, capture_output=True
-    )
-    password = next(
-        line.split("\t")[2]
-        for line in (var / "demo-accounts.txt").read_text(encoding="utf-8").splitlines()
-        if line.startswith("demo-admin\t")
-    )
     shots = Path(os.environ.get("URBDASH_VAR_DIR", "var")) / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [str(bindir / "urbdash"), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     out: dict = {"console": []}
-    try:
-        started = time.perf_counter()
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if time.perf_counter() - started > 120:
-                    raise
-                time.sleep(0.2)
-        out["healthy_after"] = time.perf_counter() - started
+    with demo_server(var) as (base, password, _proc, healthy_after):
+        out["healthy_after"] = healthy_after
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1366, "height": 768})
@@ -166,12 +138,9 @@ def run(tmp: Path) -> dict:
             sign_in(page, "demo-admin", password)
             out["signin"] = time.perf_counter() - t0
             out["start"] = tour(page, base, shots, "start")
-            out["quarter"] = upload(var, env)
+            out["quarter"] = upload(var)
             out["upload"] = tour(page, base, shots, "upload")
             browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
     return out
 
 

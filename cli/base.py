@@ -134,3 +134,13 @@ LANG = click.option(
 
 def lang_or_default(value: str | None) -> str:
     return value or settings.get("language")
+
+
+def records(table) -> list[dict]:
+    """A table as JSON records, NaN as null."""
+    import math
+
+    return [
+        {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in r.items()}
+        for r in table.to_dict("records")
+    ]

@@ -5,6 +5,7 @@ collects them so that ``urbdash --help`` lists every command.
 """
 
 from cli import (  # noqa: F401  (registration)
+    forecasts,
     regions,
     reports,
     returns,

@@ -166,7 +166,11 @@ def deployment(
     var: Path, replicas: int = 2, listen: str | None = None, database_url: str | None = None
 ) -> Iterator[Deployment]:
     """Start PostgreSQL (unless ``database_url`` is given), the store with its demo data, the
-    replicas and nginx; stop them all on leaving."""
+    replicas and nginx; stop them all on leaving.
+
+    One function of about 100 lines on purpose: each process is started after the one it
+    needs is ready and stopped in the reverse order in one ``try``/``finally``, so that a
+    failure at any step stops exactly what was started."""
     var = Path(var).resolve()
     var.mkdir(parents=True, exist_ok=True)
     pg_dir = None

@@ -118,191 +118,197 @@ def _cells(fig, y: float, cells: list[tuple], size: float, max_lines: int = 4) -
 
 
 def render(data: dict, out) -> None:
-    """Write the three pages to ``out`` (a path or a binary file object)."""
+    """Write the three pages to ``out`` (a path or a binary file object): the targets with the
+    map and the trend; the units furthest behind, overdue tasks and sources; data quality."""
     use_cjk_fonts()
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
 
     lang = data["lang"]
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
-    layers = _layers()
     plt.rcParams["pdf.fonttype"] = 3
+    pages = (_targets_page, _lagging_page, _quality_page)
     with PdfPages(out, metadata={"Title": t("brief.title"), "Creator": "urbdash"}) as pdf:
-        # ---------------------------------------------------------------- page 1
-        fig = plt.figure(figsize=A4)
-        fig.text(0.06, 0.955, t("brief.title"), fontsize=17, weight="bold")
+        for number, draw in enumerate(pages, 1):
+            fig = plt.figure(figsize=A4)
+            draw(fig, data, t)
+            _footer(fig, data, number, t)
+            pdf.savefig(fig)
+            plt.close(fig)
+
+
+def _targets_page(fig, data: dict, t) -> None:
+    """Page 1: the title, the targets' table, the map and the cumulative trend."""
+    fig.text(0.06, 0.955, t("brief.title"), fontsize=17, weight="bold")
+    fig.text(
+        0.06,
+        0.93,
+        t("brief.subtitle", period=data["period"], today=date.today().isoformat()),
+        fontsize=9,
+        color="#555",
+    )
+    if data["demo"]:
         fig.text(
-            0.06,
-            0.93,
-            t("brief.subtitle", period=data["period"], today=date.today().isoformat()),
-            fontsize=9,
-            color="#555",
+            0.94,
+            0.955,
+            t("demo.badge"),
+            fontsize=11,
+            color="white",
+            ha="right",
+            bbox={"facecolor": "#ef6c00", "edgecolor": "none", "pad": 4},
         )
-        if data["demo"]:
-            fig.text(
-                0.94,
-                0.955,
-                t("demo.badge"),
-                fontsize=11,
-                color="white",
-                ha="right",
-                bbox={"facecolor": "#ef6c00", "edgecolor": "none", "pad": 4},
-            )
-        if data.get("provisional"):
-            fig.text(0.06, 0.912, t("view.provisional_label"), fontsize=8.5, color="#b71c1c")
-        fig.text(0.06, 0.895, t("brief.targets"), fontsize=12, weight="bold")
-        aside = lambda text: t("punct.aside", text=text)  # noqa: E731  "（2020Q4）" / " (2020Q4)"
-        # columns (x, width): target, value, status or verdict, probability, reach; a closed
-        # target's gap spans the last two
-        cols = [(0.06, 0.32), (0.39, 0.17), (0.57, 0.19), (0.77, 0.08), (0.86, 0.09)]
-        header = [
-            t("brief.col.target"),
-            t("brief.col.current"),
-            t("brief.col.status"),
-            t("brief.col.probability"),
-            t("brief.col.reach"),
+    if data.get("provisional"):
+        fig.text(0.06, 0.912, t("view.provisional_label"), fontsize=8.5, color="#b71c1c")
+    _targets_table(fig, data, t)
+    _map_and_trend(fig, data, t)
+
+
+def _targets_table(fig, data: dict, t) -> None:
+    """Each target: its value now, status or verdict, probability and date of reach; the
+    rule behind the statuses, and how far each band held out of sample."""
+    lang = data["lang"]
+    fig.text(0.06, 0.895, t("brief.targets"), fontsize=12, weight="bold")
+    aside = lambda text: t("punct.aside", text=text)  # noqa: E731  "（2020Q4）" / " (2020Q4)"
+    # columns (x, width): target, value, status or verdict, probability, reach; a closed
+    # target's gap spans the last two
+    cols = [(0.06, 0.32), (0.39, 0.17), (0.57, 0.19), (0.77, 0.08), (0.86, 0.09)]
+    header = [
+        t("brief.col.target"),
+        t("brief.col.current"),
+        t("brief.col.status"),
+        t("brief.col.probability"),
+        t("brief.col.reach"),
+    ]
+    if all(r["closed"] for r in data["records"]):  # all judged: no odds, no dates ahead
+        cols = [(0.06, 0.32), (0.39, 0.19), (0.59, 0.1), (0.7, 0.25)]
+        header = [t("brief.col.target"), t("brief.col.final"), t("brief.col.verdict")]
+        header.append(t("brief.col.gap"))
+    y = _cells(fig, 0.875, [(x, w, h, "#555") for (x, w), h in zip(cols, header, strict=True)], 8.5)
+    for r in data["records"]:
+        y -= 0.008
+        name = messages.t("proj.target_label." + r["indicator"], lang)
+        row = [
+            (*cols[0], f"{name} {_fmt(r, r['target_value'], lang)}{aside(r['target_period'])}"),
+            (*cols[1], f"{_fmt(r, r['current_value'], lang)}{aside(r['current_period'])}"),
         ]
-        if all(r["closed"] for r in data["records"]):  # all judged: no odds, no dates ahead
-            cols = [(0.06, 0.32), (0.39, 0.19), (0.59, 0.1), (0.7, 0.25)]
-            header = [t("brief.col.target"), t("brief.col.final"), t("brief.col.verdict")]
-            header.append(t("brief.col.gap"))
-        y = _cells(
-            fig, 0.875, [(x, w, h, "#555") for (x, w), h in zip(cols, header, strict=True)], 8.5
-        )
-        for r in data["records"]:
-            y -= 0.008
-            name = messages.t("proj.target_label." + r["indicator"], lang)
-            row = [
-                (*cols[0], f"{name} {_fmt(r, r['target_value'], lang)}{aside(r['target_period'])}"),
-                (*cols[1], f"{_fmt(r, r['current_value'], lang)}{aside(r['current_period'])}"),
-            ]
-            if r["closed"]:  # judged at its date: the verdict and what stood then, no odds
-                word, parts = overview.verdict_text(r, lang)
-                row.append((*cols[2], messages.t("verdict." + word, lang), VERDICT_COLORS[word]))
-                # the gap and the later date where an open target's odds stand
-                gap_x = cols[3][0]
-                row.append((gap_x, 0.95 - gap_x, t("list.sep").join(parts[1:]) or "—"))
-            else:
-                status = f"{messages.t('proj.status.' + r['status'], lang)} R={r['ratio']:.0%}"
-                row.append((*cols[2], status, STATUS_COLORS[r["status"]]))
-                row.append((*cols[3], f"{r['probability']:.0%}"))
-                row.append((*cols[4], r["reach_period"] or "—"))
-            y = _cells(fig, y, row, 9)
-        if not all(r["closed"] for r in data["records"]):  # the rule behind the statuses shown
-            y = _cells(fig, y - 0.012, [(0.06, 0.89, t("lead.rule"), "#555")], 7)
-            for r in data["records"]:  # how far the odds' band can be trusted, out of sample
-                cal = r.get("calibration") or {}
-                if not r["closed"] and cal.get("judged") and cal.get("cases"):
-                    line = t(
-                        "brief.coverage",
-                        oos=f"{cal['coverage95_out_of_sample']:.0%}",
-                        cases=cal["cases"],
-                    )
-                    y = _cells(fig, y, [(0.06, 0.89, line, "#555")], 7)
-        # map and trend side by side
-        frame, indicator = data["map"]
-        fig.text(0.06, 0.63, t("brief.map"), fontsize=12, weight="bold")
-        fig.text(
-            0.06, 0.612, t(f"lead.map_title.{data['ranking'].basis}"), fontsize=8, color="#555"
-        )
-        ax = fig.add_axes([0.03, 0.17, 0.45, 0.44])
-        draw_map(ax, frame, layers, indicator, "quantiles", lang, legend_size=6, names=True)
-        fig.text(0.52, 0.63, t("brief.trend"), fontsize=12, weight="bold")
-        fig.text(0.52, 0.612, t("trend.cumulative_title"), fontsize=8, color="#555")
-        ax = fig.add_axes([0.58, 0.32, 0.37, 0.27])
-        cum = data["cumulative"]
-        ax.plot(range(len(cum)), cum.values / 1e4, color="#1f77b4", lw=1.8)
-        ticks = [i for i, p in enumerate(cum.index) if p.endswith("Q4")]
-        ax.set_xticks(ticks, [cum.index[i][:4] for i in ticks], fontsize=7, rotation=0)
-        ax.tick_params(axis="y", labelsize=7)
-        ax.set_ylabel("万人" if lang == "zh" else "10,000 persons", fontsize=8)
-        for r in data["records"]:
-            if r["indicator"] == "settled_cumulative":
-                ax.axhline(r["target_value"] / 1e4, color="#c62828", ls="--", lw=0.8)
-                ax.text(
-                    0,
-                    r["target_value"] / 1e4,
-                    t(
-                        "trend.target",
-                        value=_fmt(r, r["target_value"], lang),
-                        period=r["target_period"],
-                    ),
-                    fontsize=7,
-                    color="#c62828",
-                    va="bottom",
-                )
-        ax.grid(axis="y", color="#eee")
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        _footer(fig, data, 1, t)
-        pdf.savefig(fig)
-        plt.close(fig)
-        # ---------------------------------------------------------------- page 2
-        fig = plt.figure(figsize=A4)
-        fig.text(0.06, 0.955, t("brief.lagging"), fontsize=12, weight="bold")
-        ranking = data["ranking"]
-        fig.text(0.06, 0.935, t(f"lead.basis.{ranking.basis}"), fontsize=7.5, color="#555")
-        score_label = t(f"lead.col.score.{ranking.basis}")
-        cols = [(0.06, 0.3), (0.38, 0.16), (0.56, 0.2)]
-        head = [t("lead.col.city"), score_label, t("lead.col.cumulative")]
-        y = _cells(
-            fig, 0.915, [(x, w, h, "#555") for (x, w), h in zip(cols, head, strict=True)], 8.5
-        )
-        for r in ranking.behind().itertuples(index=False):
-            y -= 0.006
-            cells = [r.name, f"{r.score:,.1f}", formats.format_persons(r.cumulative, lang)]
-            y = _cells(fig, y, [(x, w, c) for (x, w), c in zip(cols, cells, strict=True)], 9.5)
-        y -= 0.03
-        fig.text(0.06, y, t("brief.overdue"), fontsize=12, weight="bold")
-        overdue = data["overdue"]
-        y -= 0.012
-        if overdue.empty:
-            y = _cells(fig, y, [(0.06, 0.89, t("brief.none_overdue"))], 9.5)
-        colon = t("punct.colon")
-        for r in overdue.itertuples(index=False):
-            if isinstance(r.lead, str):
-                lead = r.lead if lang == "zh" else plan.department_en(r.lead)
-            else:
-                lead = messages.t("task.each_responsible", lang)
-            y = _cells(fig, y - 0.006, [(0.06, 0.89, f"{r.number}. {r.text}")], 8.5, max_lines=3)
-            meta = (
-                f"{t('task.col.lead')}{colon}{lead} · {t('task.col.deadline')}{colon}{r.deadline}"
-            )
-            y = _cells(fig, y, [(0.08, 0.87, meta, "#555")], 7.5)
-        y -= 0.03
-        fig.text(0.06, y, t("brief.sources"), fontsize=12, weight="bold")
-        y -= 0.012
-        fresh = data["freshness"]
-        meta = data["plan"]
-        if lang == "zh":
-            plan_line = f"{meta['issuer_zh']}《{meta['title_zh']}》（{meta['date']}）"
+        if r["closed"]:  # judged at its date: the verdict and what stood then, no odds
+            word, parts = overview.verdict_text(r, lang)
+            row.append((*cols[2], messages.t("verdict." + word, lang), VERDICT_COLORS[word]))
+            # the gap and the later date where an open target's odds stand
+            gap_x = cols[3][0]
+            row.append((gap_x, 0.95 - gap_x, t("list.sep").join(parts[1:]) or "—"))
         else:
-            plan_line = f"{meta['issuer_en']}: {meta['title_en']} ({meta['date']})"
-        lines = [
-            t(
-                "brief.returns_source",
-                n=f"{fresh['values']:,}",
-                first=fresh["first"],
-                latest=fresh["latest"],
+            status = f"{messages.t('proj.status.' + r['status'], lang)} R={r['ratio']:.0%}"
+            row.append((*cols[2], status, STATUS_COLORS[r["status"]]))
+            row.append((*cols[3], f"{r['probability']:.0%}"))
+            row.append((*cols[4], r["reach_period"] or "—"))
+        y = _cells(fig, y, row, 9)
+    if not all(r["closed"] for r in data["records"]):  # the rule behind the statuses shown
+        y = _cells(fig, y - 0.012, [(0.06, 0.89, t("lead.rule"), "#555")], 7)
+        for r in data["records"]:  # how far the odds' band can be trusted, out of sample
+            cal = r.get("calibration") or {}
+            if not r["closed"] and cal.get("judged") and cal.get("cases"):
+                line = t(
+                    "brief.coverage",
+                    oos=f"{cal['coverage95_out_of_sample']:.0%}",
+                    cases=cal["cases"],
+                )
+                y = _cells(fig, y, [(0.06, 0.89, line, "#555")], 7)
+
+
+def _map_and_trend(fig, data: dict, t) -> None:
+    """The city map and the cumulative settlements with their target, side by side."""
+    lang = data["lang"]
+    layers = _layers()
+    # map and trend side by side
+    frame, indicator = data["map"]
+    fig.text(0.06, 0.63, t("brief.map"), fontsize=12, weight="bold")
+    fig.text(0.06, 0.612, t(f"lead.map_title.{data['ranking'].basis}"), fontsize=8, color="#555")
+    ax = fig.add_axes([0.03, 0.17, 0.45, 0.44])
+    draw_map(ax, frame, layers, indicator, "quantiles", lang, legend_size=6, names=True)
+    fig.text(0.52, 0.63, t("brief.trend"), fontsize=12, weight="bold")
+    fig.text(0.52, 0.612, t("trend.cumulative_title"), fontsize=8, color="#555")
+    ax = fig.add_axes([0.58, 0.32, 0.37, 0.27])
+    cum = data["cumulative"]
+    ax.plot(range(len(cum)), cum.values / 1e4, color="#1f77b4", lw=1.8)
+    ticks = [i for i, p in enumerate(cum.index) if p.endswith("Q4")]
+    ax.set_xticks(ticks, [cum.index[i][:4] for i in ticks], fontsize=7, rotation=0)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.set_ylabel("万人" if lang == "zh" else "10,000 persons", fontsize=8)
+    for r in data["records"]:
+        if r["indicator"] == "settled_cumulative":
+            ax.axhline(r["target_value"] / 1e4, color="#c62828", ls="--", lw=0.8)
+            ax.text(
+                0,
+                r["target_value"] / 1e4,
+                t(
+                    "trend.target",
+                    value=_fmt(r, r["target_value"], lang),
+                    period=r["target_period"],
+                ),
+                fontsize=7,
+                color="#c62828",
+                va="bottom",
             )
-            + (t("punct.aside", text=t("demo.badge")) if data["demo"] else ""),
-            *dict.fromkeys(r["source"] for r in data["records"]),
-            plan_line,
-            t("map.source"),
-        ]
-        if data["demo"]:
-            lines.append(t("demo.explain"))
-        for line in filter(None, lines):
-            y = _cells(fig, y - 0.005, [(0.06, 0.89, line)], 7.5, max_lines=8)
-        _footer(fig, data, 2, t)
-        pdf.savefig(fig)
-        plt.close(fig)
-        # ---------------------------------------------------------------- page 3
-        fig = plt.figure(figsize=A4)
-        _quality_page(fig, data, t)
-        _footer(fig, data, 3, t)
-        pdf.savefig(fig)
-        plt.close(fig)
+    ax.grid(axis="y", color="#eee")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _lagging_page(fig, data: dict, t) -> None:
+    """Page 2: the units furthest behind, the overdue tasks, and every source."""
+    lang = data["lang"]
+    fig.text(0.06, 0.955, t("brief.lagging"), fontsize=12, weight="bold")
+    ranking = data["ranking"]
+    fig.text(0.06, 0.935, t(f"lead.basis.{ranking.basis}"), fontsize=7.5, color="#555")
+    score_label = t(f"lead.col.score.{ranking.basis}")
+    cols = [(0.06, 0.3), (0.38, 0.16), (0.56, 0.2)]
+    head = [t("lead.col.city"), score_label, t("lead.col.cumulative")]
+    y = _cells(fig, 0.915, [(x, w, h, "#555") for (x, w), h in zip(cols, head, strict=True)], 8.5)
+    for r in ranking.behind().itertuples(index=False):
+        y -= 0.006
+        cells = [r.name, f"{r.score:,.1f}", formats.format_persons(r.cumulative, lang)]
+        y = _cells(fig, y, [(x, w, c) for (x, w), c in zip(cols, cells, strict=True)], 9.5)
+    y -= 0.03
+    fig.text(0.06, y, t("brief.overdue"), fontsize=12, weight="bold")
+    overdue = data["overdue"]
+    y -= 0.012
+    if overdue.empty:
+        y = _cells(fig, y, [(0.06, 0.89, t("brief.none_overdue"))], 9.5)
+    colon = t("punct.colon")
+    for r in overdue.itertuples(index=False):
+        if isinstance(r.lead, str):
+            lead = r.lead if lang == "zh" else plan.department_en(r.lead)
+        else:
+            lead = messages.t("task.each_responsible", lang)
+        y = _cells(fig, y - 0.006, [(0.06, 0.89, f"{r.number}. {r.text}")], 8.5, max_lines=3)
+        meta = f"{t('task.col.lead')}{colon}{lead} · {t('task.col.deadline')}{colon}{r.deadline}"
+        y = _cells(fig, y, [(0.08, 0.87, meta, "#555")], 7.5)
+    y -= 0.03
+    fig.text(0.06, y, t("brief.sources"), fontsize=12, weight="bold")
+    y -= 0.012
+    fresh = data["freshness"]
+    meta = data["plan"]
+    if lang == "zh":
+        plan_line = f"{meta['issuer_zh']}《{meta['title_zh']}》（{meta['date']}）"
+    else:
+        plan_line = f"{meta['issuer_en']}: {meta['title_en']} ({meta['date']})"
+    lines = [
+        t(
+            "brief.returns_source",
+            n=f"{fresh['values']:,}",
+            first=fresh["first"],
+            latest=fresh["latest"],
+        )
+        + (t("punct.aside", text=t("demo.badge")) if data["demo"] else ""),
+        *dict.fromkeys(r["source"] for r in data["records"]),
+        plan_line,
+        t("map.source"),
+    ]
+    if data["demo"]:
+        lines.append(t("demo.explain"))
+    for line in filter(None, lines):
+        y = _cells(fig, y - 0.005, [(0.06, 0.89, line)], 7.5, max_lines=8)
 
 
 def _quality_page(fig, data: dict, t) -> None:

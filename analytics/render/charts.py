@@ -109,6 +109,32 @@ def fan_chart(history: pd.DataFrame, record: dict, lang: str = "zh") -> go.Figur
                 line={"color": COLORS.get(basis, "#1f5f8b"), "width": 2.5},
             )
         )
+    _projected(fig, record, scale, lang)
+    target = record["target_value"] / scale
+    fig.add_hline(
+        y=target,
+        line={"dash": "dot", "color": COLORS["target"]},
+        annotation_text=t(
+            "proj.target", value=f"{target:,.4g}", unit=unit, period=record["target_period"]
+        ),
+        annotation_position="top left",
+    )
+    fig.update_layout(
+        height=360,
+        margin={"l": 50, "r": 10, "t": 30, "b": 40},
+        font={"family": FONT},
+        plot_bgcolor="white",
+        legend={"orientation": "h", "y": -0.2},
+    )
+    period_axis(fig, showgrid=False)
+    fig.update_yaxes(title=unit, gridcolor="#e5e5e5", tickformat=",")
+    return fig
+
+
+def _projected(fig: go.Figure, record: dict, scale: float, lang: str) -> None:
+    """A target's projection on ``fig``: the fitted line, the 95% band and the median path,
+    and the alternative method's path when there is one."""
+    t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
     # a projection fitted on one census basis says so, beside history on either basis
     fit_basis = (record.get("method_fields") or {}).get("basis")
     on = f" · {BASIS_LABEL[fit_basis][lang]}" if fit_basis in BASIS_LABEL else ""
@@ -158,25 +184,6 @@ def fan_chart(history: pd.DataFrame, record: dict, lang: str = "zh") -> go.Figur
                 line={"color": "#6c757d", "dash": "dot", "width": 2},
             )
         )
-    target = record["target_value"] / scale
-    fig.add_hline(
-        y=target,
-        line={"dash": "dot", "color": COLORS["target"]},
-        annotation_text=t(
-            "proj.target", value=f"{target:,.4g}", unit=unit, period=record["target_period"]
-        ),
-        annotation_position="top left",
-    )
-    fig.update_layout(
-        height=360,
-        margin={"l": 50, "r": 10, "t": 30, "b": 40},
-        font={"family": FONT},
-        plot_bgcolor="white",
-        legend={"orientation": "h", "y": -0.2},
-    )
-    period_axis(fig, showgrid=False)
-    fig.update_yaxes(title=unit, gridcolor="#e5e5e5", tickformat=",")
-    return fig
 
 
 def period_axis(fig: go.Figure, **axis) -> go.Figure:

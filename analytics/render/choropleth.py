@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from shapely.geometry import shape
 
-from analytics.maps import MAP_INDICATORS, assign_classes, classify
+from analytics.maps import MAP_INDICATORS, classify
 from data.i18n import messages
 from geo.boundaries import label_points
 
@@ -26,8 +26,6 @@ LABEL_FONT = "NotoSansCJKsc-Regular"
 # Relative to the page, so it holds behind a reverse proxy's path prefix too.
 GLYPHS = "app/static/glyphs/{fontstack}/{range}.pbf"
 NAMES_LAYER = "region-names"
-# the pace of map playback: one quarter a second, as long as the browser draws it
-PLAY_PACE_MS = 1000
 EMPTY = {"type": "FeatureCollection", "features": []}
 
 
@@ -172,156 +170,6 @@ def choropleth(
     if highlight and highlight in by_code:
         fig.add_trace(_lines({"features": [by_code[highlight]]}, "#d62728", 3, name=None))
     return _place(fig, feats, frame, unit, indicator, height, compact, tiles, labels)
-
-
-def playback(
-    frames: dict[str, pd.DataFrame],
-    shown: str,
-    played: list[str],
-    layer: dict,
-    indicator: str,
-    method: str = "quantiles",
-    lang: str = "zh",
-    borders: dict | None = None,
-    height: int = 560,
-    highlight: str | None = None,
-    tiles: str | None = None,
-    labels: bool = False,
-    pace_ms: int = PLAY_PACE_MS,
-) -> go.Figure:
-    """A map that plays the quarters ``played`` in the browser, drawn first at ``shown``:
-    ``frames`` maps each quarter to its ``maps.map_values`` frame (the same regions in each).
-
-    Playing happens inside the figure (plotly's frames): the page is not run again and the map
-    is never taken down, so each quarter is drawn over the last one and no blank map is ever
-    seen. One trace carries every region, coloured by class. The classes are those of the
-    quarter ``shown`` (as ``choropleth`` draws it), kept for every quarter played, so a colour
-    means the same in each and the legend stays put; the lowest and highest classes reach to the
-    lowest and highest value played. The quarter drawn is written on the map."""
-    t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
-    spec = MAP_INDICATORS[indicator]
-    unit = spec.unit_zh if lang == "zh" else spec.unit_en
-    codes = list(frames[shown].code)
-    by_quarter = {q: f.set_index("code").reindex(codes).reset_index() for q, f in frames.items()}
-    pooled = pd.concat([f.value for f in by_quarter.values()], ignore_index=True)
-    here = by_quarter[shown].value
-    _, bins = classify(here if here.notna().any() else pooled, method)
-    k = len(bins)
-    colors = [_class_color(i, k) for i in range(k)] + [NO_DATA]  # the last: no figure
-    n = len(colors)
-    scale = [[edge, c] for i, c in enumerate(colors) for edge in (i / n, (i + 1) / n)]
-    by_code = {f["id"]: f for f in layer["features"]}
-    feats = {"type": "FeatureCollection", "features": [by_code[c] for c in codes if c in by_code]}
-    compared = any(f.previous.notna().any() for f in by_quarter.values())
-    template = _template(indicator, lang, compared)
-
-    def classes(q: str) -> list[int]:  # what changes from quarter to quarter
-        return assign_classes(by_quarter[q].value, bins).fillna(k).astype(int).tolist()
-
-    def stamp(q: str) -> list[dict]:  # the quarter, written on the map
-        return [
-            {
-                "text": q,
-                "x": 0.01,
-                "y": 0.99,
-                "xref": "paper",
-                "yref": "paper",
-                "xanchor": "left",
-                "yanchor": "top",
-                "showarrow": False,
-                "font": {"size": 18, "color": "#1a1a1a", "weight": "bold"},
-                "bgcolor": "rgba(255,255,255,0.85)",
-            }
-        ]
-
-    fig = go.Figure(
-        go.Choroplethmap(
-            geojson=feats,
-            locations=codes,
-            zmin=-0.5,
-            zmax=n - 0.5,
-            colorscale=scale,
-            showscale=False,
-            showlegend=False,
-            marker={"line": {"color": "white", "width": 0.6}},
-            hovertemplate=template,
-            customdata=_hover(by_quarter[shown], indicator, lang).to_numpy(),
-            z=classes(shown),
-            below=NAMES_LAYER if labels else None,
-        )
-    )
-    # the classes' ranges stretched to what is played: the lowest from the lowest value of any
-    # quarter, the highest to the highest
-    lows = [float(pooled.min()) if pooled.notna().any() else 0.0, *bins[:-1]]
-    highs = [*bins[:-1], max(bins[-1], float(pooled.max()))] if bins else []
-    legend = [
-        (f"{_fmt(lo, spec.decimals)} – {_fmt(hi, spec.decimals)}", colors[i])
-        for i, (lo, hi) in enumerate(zip(lows, highs, strict=False))
-    ]
-    if pooled.isna().any():
-        legend.append((t("map.no_data"), NO_DATA))
-    for label, color in legend:  # legend entries only: nothing of theirs is drawn
-        fig.add_trace(
-            go.Choroplethmap(
-                geojson=EMPTY,
-                locations=[""],
-                z=[0],
-                colorscale=[[0, color], [1, color]],
-                showscale=False,
-                name=label,
-                showlegend=True,
-                hoverinfo="skip",
-            )
-        )
-    if borders:
-        fig.add_trace(_lines(borders, "#333333", 1.4, name=t("map.city_borders")))
-    if highlight and highlight in by_code:
-        fig.add_trace(_lines({"features": [by_code[highlight]]}, "#d62728", 3, name=None))
-    # a frame sends the classes and the quarter only (the county map's payload stays within
-    # its budget); while and after playing, hovering names the region, and the quarter picked
-    # on the page gives its figures again
-    # (the first frame sets the name-only hover, the label's place and look stay: a frame's
-    # layout is merged into the figure's)
-    named = "<b>%{customdata[0]}</b><extra></extra>"
-    fig.frames = [
-        go.Frame(
-            name=q,
-            data=[go.Choroplethmap(z=classes(q), **({"hovertemplate": named} if i == 0 else {}))],
-            traces=[0],
-            layout={"annotations": [{"text": q}]},
-        )
-        for i, q in enumerate(played)
-    ]
-    step = {"frame": {"duration": pace_ms, "redraw": True}, "transition": {"duration": 0}}
-    fig.update_layout(
-        annotations=stamp(shown),
-        updatemenus=[
-            {
-                "type": "buttons",
-                "direction": "left",
-                "showactive": False,
-                "x": 0.01,
-                "y": 0.9,
-                "xanchor": "left",
-                "yanchor": "top",
-                "pad": {"t": 0, "r": 4},
-                "bgcolor": "white",
-                # no pause: plotly rejects the interrupted animation's promise, an error in
-                # the page's console; picking a quarter on the page stops the playback
-                "buttons": [
-                    {
-                        "label": "▶ " + t("map.play"),
-                        "method": "animate",
-                        # "afterall": a second click waits for the playback under way
-                        "args": [list(played), {**step, "mode": "afterall", "fromcurrent": False}],
-                    }
-                ],
-            }
-        ],
-    )
-    fig = _place(fig, feats, by_quarter[shown], unit, indicator, height, False, tiles, labels)
-    fig.update_layout(legend={"itemclick": False, "itemdoubleclick": False})
-    return fig
 
 
 def _hover(frame: pd.DataFrame, indicator: str, lang: str) -> pd.DataFrame:

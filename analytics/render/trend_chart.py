@@ -79,27 +79,7 @@ def trend_chart(
         fig.update_yaxes(title=unit_label, tickformat="+," if signed else ",")
         if signed:
             fig.add_hline(y=0, line_color="#999", line_width=1)
-        for t in (targets if targets is not None else pd.DataFrame()).itertuples(index=False):
-            value = t.value
-            text = messages.t("trend.target", lang, value=f"{value:,.0f}", period=t.period)
-            fig.add_hline(
-                y=value,
-                line_dash="dash",
-                line_color="#c0392b",
-                annotation_text=text,
-                annotation_position="top left",
-            )
-            if t.period in periods_shown:
-                fig.add_trace(
-                    go.Scatter(
-                        x=[t.period],
-                        y=[value],
-                        mode="markers",
-                        marker={"symbol": "star", "size": 12, "color": "#c0392b"},
-                        name=text,
-                        showlegend=False,
-                    )
-                )
+        _target_lines(fig, targets, periods_shown, lang)
     fig.update_layout(
         title={"text": title, "font": {"size": 15}},
         font={"family": FONT},
@@ -110,3 +90,28 @@ def trend_chart(
     )
     fig.update_yaxes(gridcolor="#eee")
     return fig
+
+
+def _target_lines(fig, targets: pd.DataFrame | None, periods_shown: list, lang: str) -> None:
+    """Each target as a dashed line with its label, and a star at its quarter when shown."""
+    for t in (targets if targets is not None else pd.DataFrame()).itertuples(index=False):
+        value = t.value
+        text = messages.t("trend.target", lang, value=f"{value:,.0f}", period=t.period)
+        fig.add_hline(
+            y=value,
+            line_dash="dash",
+            line_color="#c0392b",
+            annotation_text=text,
+            annotation_position="top left",
+        )
+        if t.period in periods_shown:
+            fig.add_trace(
+                go.Scatter(
+                    x=[t.period],
+                    y=[value],
+                    mode="markers",
+                    marker={"symbol": "star", "size": 12, "color": "#c0392b"},
+                    name=text,
+                    showlegend=False,
+                )
+            )

@@ -105,35 +105,7 @@ def generate(seed: int | None = None) -> pd.DataFrame:
     share = P["from_outside_share"]
     outside = city_name.map(lambda n: share.get(n, share["default"])).to_numpy()
     is_xian = (counties.group == code_named("西安市", registry)).to_numpy()
-    flows = []
-    for q in quarters:
-        y, k = periods.year_of(q), int(q[-1])
-        pop, urban = (v.astype(float) for v in stocks[q])
-        rural = pop - urban
-        rate = P["rural_settle_rate_2014"] * (1 + P["settle_rate_growth"]) ** (y - 2014)
-        noise = rng.lognormal(0, P["noise_sd"], len(counties))
-        settled_rural = rural * rate * season[k - 1] * noise
-        if q >= "2017Q2" and y in P["xian_reform_totals"]:
-            qs = [1, 2, 3] if y == 2017 else [0, 1, 2, 3]
-            share = season[k - 1] / season[qs].sum()
-            weights = np.where(is_xian, urban, 0.0)
-            extra = P["xian_reform_totals"][y] * share * weights / weights.sum()
-            settled_rural = np.where(is_xian, extra / (1 + P["other_share"]), settled_rural)
-        settled_rural = np.rint(settled_rural)
-        settled_other = np.rint(
-            settled_rural * P["other_share"] * rng.lognormal(0, 0.1, len(counties))
-        )
-        permits = (
-            np.rint(
-                urban
-                * P["permit_rate_q"]
-                * rng.lognormal(0, 0.15, len(counties))
-                * np.where(is_xian, 1.5, 1.0)
-            )
-            if q >= P["permit_start"]
-            else np.zeros(len(counties))
-        )
-        flows.append((q, pop, urban, settled_rural, settled_other, permits))
+    flows = _flows(rng, quarters, stocks, is_xian, season)
 
     # Registered population: start so that the 2015Q4 sum equals the published figure.
     def registered_path(reg0: np.ndarray) -> list[np.ndarray]:
@@ -172,6 +144,38 @@ def generate(seed: int | None = None) -> pd.DataFrame:
     num = out.columns.drop(["region_code", "period"])
     out[num] = out[num].astype("int64")
     return out
+
+
+def _flows(rng, quarters: list[str], stocks: dict, is_xian: np.ndarray, season) -> list[tuple]:
+    """Each quarter's populations and flows per county: (quarter, resident, urban resident,
+    rural settled, other settled, residence permits). 西安市's 2017 reform adds its published
+    totals from 2017Q2, spread over its counties by urban population."""
+    P, n = DEMO_PARAMS, len(is_xian)
+    flows = []
+    for q in quarters:
+        y, k = periods.year_of(q), int(q[-1])
+        pop, urban = (v.astype(float) for v in stocks[q])
+        rural = pop - urban
+        rate = P["rural_settle_rate_2014"] * (1 + P["settle_rate_growth"]) ** (y - 2014)
+        noise = rng.lognormal(0, P["noise_sd"], n)
+        settled_rural = rural * rate * season[k - 1] * noise
+        if q >= "2017Q2" and y in P["xian_reform_totals"]:
+            qs = [1, 2, 3] if y == 2017 else [0, 1, 2, 3]
+            share = season[k - 1] / season[qs].sum()
+            weights = np.where(is_xian, urban, 0.0)
+            extra = P["xian_reform_totals"][y] * share * weights / weights.sum()
+            settled_rural = np.where(is_xian, extra / (1 + P["other_share"]), settled_rural)
+        settled_rural = np.rint(settled_rural)
+        settled_other = np.rint(settled_rural * P["other_share"] * rng.lognormal(0, 0.1, n))
+        permits = (
+            np.rint(
+                urban * P["permit_rate_q"] * rng.lognormal(0, 0.15, n) * np.where(is_xian, 1.5, 1.0)
+            )
+            if q >= P["permit_start"]
+            else np.zeros(n)
+        )
+        flows.append((q, pop, urban, settled_rural, settled_other, permits))
+    return flows
 
 
 DEMO_NOTE = (

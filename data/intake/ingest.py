@@ -416,15 +416,7 @@ def ingest(
     write = _to_write(report)
     scope = _scope(user)
     locks = [] if write.empty else _locks(report, engine)
-    if (
-        locks
-        or write.empty
-        or (len(report.changes) and not replace)
-        or policy.outside_scope(user, write.region_code.unique())
-        or result.n_rows > int(settings.get("max_rows"))
-        or any(p.severity == "error" for p in result.problems)
-        or len(result.rows) >= LARGE_RETURN  # memory first: the write's after validation's
-    ):
+    if _validate_first(report, result, write, locks, replace, user):
         _judge(report, _validate(result, history, scope, today) + locks, result)
         if len(result.rows) >= LARGE_RETURN:
             release_freed_memory()  # validation's arrays, before the write's
@@ -470,6 +462,23 @@ def ingest(
             return report
     _committed(report, sub_ids)
     return report
+
+
+def _validate_first(report, result, write, locks, replace: bool, user) -> bool:
+    """Whether a file is validated before anything is written (and then written by
+    ``commit``): where nothing could be written whatever validation finds (a locked quarter,
+    nothing new, a revision without ``replace``, rows outside the user's regions, a file
+    over the row limit or with errors found while reading), and a large return, whose write
+    comes after validation so that the two never hold their arrays at once."""
+    return bool(
+        locks
+        or write.empty
+        or (len(report.changes) and not replace)
+        or policy.outside_scope(user, write.region_code.unique())
+        or result.n_rows > int(settings.get("max_rows"))
+        or any(p.severity == "error" for p in result.problems)
+        or len(result.rows) >= LARGE_RETURN
+    )
 
 
 def revert(submission_id: int, user: Principal, engine: Engine | None = None) -> dict:

@@ -65,19 +65,7 @@ def init_store(engine: Engine | None = None) -> dict:
         # parents first so the self-referencing foreign keys hold on every row
         regions.sort(key=lambda r: {"province": 0, "city": 1, "county": 2}[r["level"]])
         _upsert(sess, Region, regions, "code")
-        sess.execute(delete(RegionAlias))
-        sess.add_all(
-            RegionAlias(
-                alias_code=r.alias_code or None,
-                alias_name=r.alias_name or None,
-                region_code=r.current_code,
-                kind=r.kind,
-                valid_from=r.valid_from or None,
-                valid_to=r.valid_to or None,
-                source=r.source,
-            )
-            for r in crosswalk.itertuples(index=False)
-        )
+        _load_aliases(sess, crosswalk)
         _upsert(
             sess,
             Indicator,
@@ -95,26 +83,7 @@ def init_store(engine: Engine | None = None) -> dict:
             ],
             "code",
         )
-        sess.execute(delete(OfficialValue))
-        sess.add_all(
-            OfficialValue(
-                region_code=r.region_code,
-                year=int(r.year),
-                indicator=r.indicator,
-                value=float(r.value),
-                unit=r.unit,
-                basis=r.basis,
-                flag=r.flag,
-                source_title=r.source_title,
-                source_url=r.source_url,
-                note=r.note or None,
-                licence=r.licence or None,
-                boundary=r.boundary or None,
-                published=r.published.date(),
-                published_how=r.published_how,
-            )
-            for r in official.itertuples(index=False)
-        )
+        _load_official(sess, official)
         _upsert(sess, TargetSet, [{"name": n, "source": s} for n, s in TARGET_SETS], "name")
         if sess.scalar(select(Target.id).limit(1)) is None:
             sess.add_all(
@@ -141,3 +110,44 @@ def init_store(engine: Engine | None = None) -> dict:
         "official_values": len(official),
         "tasks": n_tasks,
     }
+
+
+def _load_aliases(sess, crosswalk) -> None:
+    """The region aliases (old codes and names, source-code differences), replaced whole."""
+    sess.execute(delete(RegionAlias))
+    sess.add_all(
+        RegionAlias(
+            alias_code=r.alias_code or None,
+            alias_name=r.alias_name or None,
+            region_code=r.current_code,
+            kind=r.kind,
+            valid_from=r.valid_from or None,
+            valid_to=r.valid_to or None,
+            source=r.source,
+        )
+        for r in crosswalk.itertuples(index=False)
+    )
+
+
+def _load_official(sess, official) -> None:
+    """The published series with their sources, replaced whole."""
+    sess.execute(delete(OfficialValue))
+    sess.add_all(
+        OfficialValue(
+            region_code=r.region_code,
+            year=int(r.year),
+            indicator=r.indicator,
+            value=float(r.value),
+            unit=r.unit,
+            basis=r.basis,
+            flag=r.flag,
+            source_title=r.source_title,
+            source_url=r.source_url,
+            note=r.note or None,
+            licence=r.licence or None,
+            boundary=r.boundary or None,
+            published=r.published.date(),
+            published_how=r.published_how,
+        )
+        for r in official.itertuples(index=False)
+    )

@@ -75,7 +75,7 @@ def test_the_map_plays_every_complete_quarter_in_order(map_page):
     """The map carries its own playback (plotly frames, played in the browser without running
     the page again): one frame per complete quarter in time order, the play button plays
     exactly those, one step a fixed pace apart, and the quarter shown is written on the map."""
-    from analytics.render.choropleth import PLAY_PACE_MS
+    from analytics.render.playback import PLAY_PACE_MS
     from data.reference import periods
 
     at = map_page()

@@ -10,6 +10,7 @@ from shapely.geometry import shape
 
 from analytics import maps
 from analytics.render import choropleth
+from analytics.render.playback import playback
 from geo import boundaries
 from geo.regions import load_registry
 
@@ -143,7 +144,7 @@ def test_playback_keeps_the_map_and_its_classes_across_quarters(tmp_path):
 
     frames = {"2015Q1": quarter(0), "2015Q2": quarter(20, ("610200",)), "2015Q3": quarter(40)}
     played = ["2015Q1", "2015Q2", "2015Q3"]
-    fig = choropleth.playback(frames, "2015Q2", played, layers["city"], "urbanization_rate")
+    fig = playback(frames, "2015Q2", played, layers["city"], "urbanization_rate")
     assert [f.name for f in fig.frames] == played
     assert fig.layout.updatemenus[0].buttons[0].args[0] == tuple(played)
     region = fig.data[0]

@@ -100,7 +100,7 @@ def playback_map(
     height: int,
 ):
     """The map of ``period`` that plays the quarters ``played`` in the browser
-    (``analytics.render.choropleth.playback``), built once per choice and store version."""
+    (``analytics.render.playback``), built once per choice and store version."""
     return _playback_map(
         level, indicator, city, period, played, method, highlight, height, _lang(), map_tiles(),
         _view(),
@@ -114,7 +114,8 @@ def _playback_map(
     level, indicator, city, period, played, method, highlight, height, lang, tiles, view
 ):
     from analytics.maps import map_values
-    from analytics.render.choropleth import drawn_with, playback
+    from analytics.render.choropleth import drawn_with
+    from analytics.render.playback import playback
 
     obs, reg, allocs, off = observations(), registry(), allocations(), official()
     frames = {
