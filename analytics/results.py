@@ -117,6 +117,17 @@ def _nowcast_backtest(engine: Engine, inputs: Inputs) -> pd.DataFrame:
     return nc.backtest(flows, reporting_unit(inputs.registry), nc.usual_late(inputs.registry))
 
 
+def _city_coverage(engine: Engine, inputs: Inputs) -> pd.DataFrame:
+    from analytics.evaluation import city_coverage
+
+    return city_coverage(inputs.observations, inputs.registry)
+
+
+def _on_request(engine: Engine, inputs: Inputs) -> list[dict]:
+    """No default: computed only once a page asks for it (``lookup``), then kept."""
+    return []
+
+
 @dataclass(frozen=True)
 class JobKind:
     compute: Callable
@@ -150,6 +161,8 @@ JOBS: dict[str, JobKind] = {
     "forecast_skill": JobKind(_forecast_skill),
     "nowcast": JobKind(_nowcast, view="provisional"),
     "nowcast_backtest": JobKind(_nowcast_backtest, view="provisional"),
+    # each city's own full backtest (half a minute on the demo's eleven units): on request
+    "city_coverage": JobKind(_city_coverage, _on_request),
 }
 
 

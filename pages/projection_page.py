@@ -164,6 +164,17 @@ if cal is not None and len(cal.flow_scores):
         for line in view.brier_words(brier):
             st.caption(line)
         ui.table(st, view.brier_table(brier), hide_index=True, width="stretch")
+# each city's own coverage beside the province's: one backtest per city, asked for here and
+# computed by the results worker (never in this run), then kept for the store's version
+if show and st.toggle(ui.tr("skill.cities_show"), key="skill_cities"):
+    coverage = ui.city_coverage()  # None while computed: a line says so, the page refreshes
+    if coverage is not None and len(coverage):
+        names = ui.scope_options()
+        st.markdown(f"**{ui.tr('skill.cities_heading')}**")
+        st.caption(ui.tr("skill.cities_note", goal=view.goal()))
+        ui.table(st, view.city_coverage_table(coverage, names), hide_index=True, width="stretch")
+        met, line = view.city_coverage_line(coverage, names)
+        (st.success if met else st.warning)(line)
 if evaluation is not None and len(evaluation["rate"]):
     rate = evaluation["rate"]
     st.markdown(f"**{ui.tr('skill.rate_heading')}**")

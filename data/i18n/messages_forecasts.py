@@ -378,6 +378,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Each census basis on its own, never across the break. Too few published years: at most {most} origins per horizon, fewer than {min}, so the interval coverage cannot be judged and only the mean absolute error is shown.",
     },
     "skill.col.basis": {"zh": "口径", "en": "Basis"},
+    "skill.cities_show": {
+        "zh": "各市的覆盖率（每市一次完整回测，首次约需半分钟）",
+        "en": "Each city's coverage (one full backtest per city: about half a minute the first time)",
+    },
+    "skill.cities_heading": {
+        "zh": "各市（区）的95%区间样本外覆盖率",
+        "en": "Each city's 95% band, coverage out of sample",
+    },
+    "skill.cities_note": {
+        "zh": "每个市（及杨凌示范区）用自己的季度落户数单独回测，规则与全省相同：每个起点只用当时已知的结果校准区间，再与之后的实际值比较。目标：至少{goal}。",
+        "en": "Each city (and Yangling) is backtested on its own quarterly settlements by the province's rule: at every origin the band is calibrated on the outcomes known then, and checked against what came after. Goal: at least {goal}.",
+    },
+    "skill.cities_below": {
+        "zh": "未达到{goal}目标：{cities}。这些市的区间比实际波动窄，解读其概率时需留有余地。",
+        "en": "Below the {goal} goal: {cities}. Their bands are narrower than what happened; read their odds with that in mind.",
+    },
+    "skill.cities_all_meet": {
+        "zh": "每个市（区）都达到了{goal}的目标。",
+        "en": "Every city meets the {goal} goal.",
+    },
+    "skill.cities_short": {"zh": "历史太短，无法判定", "en": "Too short to judge"},
+    "skill.cities_col.city": {"zh": "市（区）", "en": "City"},
+    "skill.cities_col.method": {"zh": "方法", "en": "Method"},
+    "skill.cities_col.cases": {"zh": "样本外次数", "en": "Cases out of sample"},
+    "skill.cities_col.coverage": {"zh": "95%区间覆盖率", "en": "95% band held"},
+    "skill.cities_col.goal": {"zh": "达到目标", "en": "Meets the goal"},
     "skill.col.mae": {"zh": "平均绝对误差（百分点）", "en": "Mean absolute error (points)"},
     "skill.col.years": {"zh": "提前年数", "en": "Years ahead"},
     "skill.calibrated_point": {

@@ -40,6 +40,13 @@ def nowcast_min_share() -> float:
     return min_share()
 
 
+def city_coverage() -> pd.DataFrame | None:
+    """Each city's own settlement backtest, its 95% band's out-of-sample coverage beside the
+    goal (``analytics.evaluation.city_coverage``): asked for when a person opens it, then kept
+    by the results worker; None while it is computed."""
+    return heavy("city_coverage")
+
+
 def forecast_skill() -> dict | None:
     """The province forecasts' evaluation and calibration beside simple methods
     (``analytics.evaluation.province_evaluation``, the results worker's)."""
@@ -168,6 +175,7 @@ __all__ = [
     "nowcast_backtest",
     "nowcast_min_share",
     "forecast_skill",
+    "city_coverage",
     "heavy",
     "start_run",
     "refresh_when_ready",

@@ -252,3 +252,44 @@ def rate_skill_table(rate: pd.DataFrame) -> pd.DataFrame:
             tr("skill.col.mae"): rate.mae.map(lambda v: f"{v:.2f}"),
         }
     )
+
+
+# ------------------------------------------------------------------ each city's coverage
+def goal() -> str:
+    return f"{COVERAGE_GOAL:.0%}"
+
+
+def city_coverage_table(cov: pd.DataFrame, names: dict) -> pd.DataFrame:
+    """Each city's own backtest: the method its rule picks, the cases out of sample, how
+    often its 95% band held, and whether that meets the goal."""
+    judged = cov.coverage95_out_of_sample.notna()
+    return pd.DataFrame(
+        {
+            tr("skill.cities_col.city"): [names.get(c, c) for c in cov.region_code],
+            tr("skill.cities_col.method"): [
+                method_name(m) if isinstance(m, str) else "—" for m in cov.method
+            ],
+            tr("skill.cities_col.cases"): cov.cases.astype(int),
+            tr("skill.cities_col.coverage"): [
+                f"{v:.0%}" if ok else tr("skill.cities_short")
+                for v, ok in zip(cov.coverage95_out_of_sample, judged, strict=True)
+            ],
+            tr("skill.cities_col.goal"): [
+                yes_no(bool(m)) if ok else "—" for m, ok in zip(cov.meets_goal, judged, strict=True)
+            ],
+        }
+    )
+
+
+def city_coverage_line(cov: pd.DataFrame, names: dict) -> tuple[bool, str]:
+    """Whether every judged city meets the goal, and the sentence that says so, naming each
+    city below it (with its figure)."""
+    judged = cov[cov.coverage95_out_of_sample.notna()]
+    below = judged[~judged.meets_goal.astype(bool)]
+    if below.empty:
+        return True, tr("skill.cities_all_meet", goal=goal())
+    cities = tr("list.enum").join(
+        f"{names.get(r.region_code, r.region_code)} {r.coverage95_out_of_sample:.0%}"
+        for r in below.itertuples()
+    )
+    return False, tr("skill.cities_below", goal=goal(), cities=cities)
