@@ -74,6 +74,18 @@ if todo:
     bar.empty()
 
 
+# each file's marked copy, made once per file and language and kept for the session: not on
+# every run of the page, and never deferred to the click (a page that refreshes itself while
+# a result is computed would drop a deferred file between the click and its download)
+marked = st.session_state.setdefault("marked_copies", {})
+
+
+def marked_copy(key: str, content: bytes, problems: list) -> bytes:
+    if (lang, len(problems)) != marked.get(key, (None, None, None))[:2]:
+        marked[key] = (lang, len(problems), ui.annotated_copy(content, problems, lang))
+    return marked[key][2]
+
+
 def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -> None:
     box = st.container(border=True)
     box.markdown(f"**{ui.md_escape(name)}**")
@@ -109,8 +121,7 @@ def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -
         )
         box.download_button(
             ui.tr("returns.annotated"),
-            # the marked copy is made when pressed, not on every run of the page
-            lambda: ui.annotated_copy(content, problems, lang),
+            marked_copy(key, content, problems),
             file_name=f"checked_{name.rsplit('.', 1)[0]}.xlsx",
             key=f"ann_{key}",
             icon=":material/download:",
@@ -145,6 +156,7 @@ def show_report(key: str, check_key: tuple, name: str, content: bytes, report) -
         if not stored:
             st.session_state["stale"] = name
         checks[check_key] = (name, content, fresh)
+        marked.pop(key, None)  # the new report's findings are marked anew
         st.rerun()
 
 
