@@ -7,7 +7,6 @@ import ui
 from ui import actions
 from ui.views import admin as view
 
-lang = ui.lang()
 me = ui.user()
 if not me.may("user_admin"):
     st.error(ui.tr("auth.no_permission"))

@@ -8,7 +8,6 @@ import streamlit as st
 import ui
 from ui.views import map as view
 
-lang = ui.lang()
 # the controls and the whole map on one 1366x768 screen: less padding above, a smaller heading
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>")
 st.markdown(f"### {ui.tr('map.heading')}")

@@ -5,7 +5,6 @@ import streamlit as st
 import ui
 from ui.views import projection as view
 
-lang = ui.lang()
 st.title(ui.tr("proj.heading"))
 st.caption(ui.tr("proj.intro"))
 origins = ui.origin_quarters()

@@ -5,7 +5,6 @@ import streamlit as st
 import ui
 from ui.views import published as view
 
-lang = ui.lang()
 st.title(ui.tr("published.heading"))
 st.write(ui.tr("published.intro"))
 

@@ -6,7 +6,6 @@ import streamlit as st
 import ui
 from ui.views import quality as view
 
-lang = ui.lang()
 st.title(ui.tr("quality.heading"))
 st.caption(view.intro())
 obs = ui.observations()

@@ -10,7 +10,6 @@ import ui
 from ui import actions
 from ui.views import review as view
 
-lang = ui.lang()
 me = ui.user()
 st.title(ui.tr("review.heading"))
 st.caption(ui.tr("review.intro"))

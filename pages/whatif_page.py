@@ -6,7 +6,6 @@ import ui
 from ui import actions
 from ui.views import whatif as view
 
-lang = ui.lang()
 st.title(ui.tr("whatif.heading"))
 st.caption(ui.tr("whatif.intro"))
 origins = ui.origin_quarters()

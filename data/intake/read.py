@@ -24,7 +24,8 @@ from data.intake.headers import (
     nearest_field,
 )
 from data.intake.problems import Problem, ReadResult
-from data.intake.sheet import VALUE_FIELDS, read_sheet
+from data.intake.quarters import VALUE_FIELDS
+from data.intake.sheet import read_sheet
 from data.intake.workbook import WorkbookError, open_workbook
 from data.reference import indicators
 from geo.regions import Resolver, default_resolver
