@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 import uuid
 from pathlib import Path
@@ -32,6 +33,22 @@ def _pg_admin_url() -> str | None:
     return url
 
 
+def _pg_database(admin: str, template: str | None = None):
+    """A throwaway PostgreSQL database (a copy of ``template`` when given); yields its URL and
+    drops it after."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    eng = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        copy = f' TEMPLATE "{template}"' if template else ""
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    base = admin.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    store.clear_engines()
+    with eng.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    eng.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path):
     """A fresh, empty database URL on each backend."""
@@ -41,16 +58,60 @@ def db_url(request, tmp_path):
     admin = _pg_admin_url()
     if admin is None:
         pytest.skip(f"{PG_ENV} not set (run `make test` to start PostgreSQL)")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    eng = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with eng.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base = admin.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
-    store.clear_engines()
-    with eng.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    eng.dispose()
+    yield from _pg_database(admin)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def initialised(request, tmp_path, tmp_path_factory):
+    """An engine on a fresh store as `urbdash init` leaves it (schema at the newest revision,
+    reference data loaded), on each backend: a copy of a store initialised once per test run
+    (``init_template``), since initialising one per test cost a fifth of the unit tier. The
+    store tests of ``init_store`` itself use ``engine``."""
+    template = init_template(tmp_path_factory, request.param)
+    if request.param == "sqlite":
+        path = tmp_path / "store.sqlite"
+        shutil.copyfile(template, path)
+        eng = store.get_engine(f"sqlite:///{path}")
+        yield eng
+        eng.dispose()
+        return
+    for url in _pg_database(_pg_admin_url(), template):
+        eng = store.get_engine(url)
+        yield eng
+        eng.dispose()
+
+
+def init_template(tmp_path_factory, backend: str) -> str:
+    """The run's initialised empty store on ``backend``, built once whatever the number of
+    xdist workers: a SQLite file's path, or a PostgreSQL database's name (CREATE DATABASE ...
+    TEMPLATE copies it; nobody may be connected to it then, so its engine is disposed)."""
+    from data.store.bootstrap import init_store
+
+    if backend == "sqlite":
+
+        def build(path: Path) -> None:
+            eng = store.get_engine(f"sqlite:///{path}")
+            init_store(eng)
+            eng.dispose()
+
+        return str(built_once(tmp_path_factory, "init-template", build))
+    admin = _pg_admin_url()
+    if admin is None:
+        pytest.skip(f"{PG_ENV} not set (run `make test` to start PostgreSQL)")
+
+    def build_pg(path: Path) -> None:
+        name = f"t_init_{uuid.uuid4().hex[:12]}"
+        root = create_engine(admin, isolation_level="AUTOCOMMIT")
+        with root.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        root.dispose()
+        eng = store.get_engine(f"{admin.rsplit('/', 1)[0]}/{name}")
+        init_store(eng)
+        eng.dispose()
+        store.clear_engines()
+        path.write_text(name)
+
+    return built_once(tmp_path_factory, "init-template-pg", build_pg).read_text()
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from data.accounts import passwords
 from data.accounts.policy import ROLES, PermissionDenied, Principal
 from data.intake.ingest import ingest, revert
 from data.store import approvals, audit, users
-from data.store.bootstrap import init_store
 from data.store.models import (
     Approval,
     ApprovalEvent,
@@ -55,9 +54,8 @@ def count(eng, model) -> int:
 
 
 @pytest.fixture
-def eng(engine):
-    init_store(engine)
-    return engine
+def eng(initialised):
+    return initialised
 
 
 # each write: (its role, the call, the table it writes)

@@ -17,7 +17,6 @@ from data.intake.ingest import check, ingest, revert
 from data.store import approvals as ap
 from data.store import quarter_locks
 from data.store import releases as rel
-from data.store.bootstrap import init_store
 from data.store.engine import _alembic_config
 from data.store.models import Approval, ApprovalEvent, AuditLog, Observation, Submission
 from data.store.observations import read_observations
@@ -51,8 +50,8 @@ def tongchuan_return(first=100) -> bytes:
 
 
 @pytest.fixture
-def eng(engine):
-    init_store(engine)
+def eng(initialised):
+    engine = initialised
     report = ingest(province_return(), "all.xlsx", user=SYSTEM, engine=engine, today=TODAY)
     assert report.status == "committed", report.errors
     return engine

@@ -17,15 +17,14 @@ from cli.main import main
 from data import store
 from data.intake.ingest import ingest
 from data.store import audit
-from data.store.bootstrap import init_store
 from data.store.engine import _alembic_config
 from tests.fixtures import workbooks as wb
 from tests.fixtures.actors import SYSTEM
 
 
 @pytest.fixture
-def eng(engine):
-    init_store(engine)
+def eng(initialised):
+    engine = initialised
     for i in range(4):
         with store.transaction(engine) as sess:
             audit.record(sess, SYSTEM, "note", {"i": i, "text": "审核 $x^2$ ✓"}, f"thing {i}")

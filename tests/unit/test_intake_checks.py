@@ -5,14 +5,11 @@ its exact message and nothing written."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from sqlalchemy import func, select
 
 from data import store
 from data.intake.ingest import check, ingest
-from data.store.bootstrap import init_store
 from data.store.models import Observation, Submission
 from tests.fixtures import workbooks as wb
 from tests.fixtures.actors import SYSTEM
@@ -21,9 +18,8 @@ TODAY = "2020Q4"
 
 
 @pytest.fixture
-def eng(engine):
-    init_store(engine)
-    return engine
+def eng(initialised):
+    return initialised
 
 
 def nothing_written(eng) -> bool:
@@ -72,17 +68,17 @@ def test_a_zip_password_is_the_encrypted_message(eng, tmp_path):
 
 def test_the_row_limit_is_checked_before_the_sheet_is_parsed(eng, monkeypatch):
     """Rows are counted while the sheet streams, never taken from a declared dimension: a
-    300,000-row sheet that declares none (openpyxl's write-only mode) is refused fast, and a
-    false huge declaration over 7 rows is not a reason to refuse."""
+    300,000-row sheet that declares none (openpyxl's write-only mode) is refused within the
+    refusal's memory budget, and a false huge declaration over 7 rows is not a reason to
+    refuse. How fast the refusal comes is measured in bench (``bench.big_return``), not
+    asserted here."""
     import tracemalloc
 
     bare = wb.with_sheet_xml(wb.standard(), wb.rows_xml(300_000, columns=1))
-    started = time.perf_counter()
     tracemalloc.start()
     report = ingest(bare, "huge.xlsx", user=SYSTEM, engine=eng, today=TODAY)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert time.perf_counter() - started < 5
     assert peak < 250 * 2**20, peak
     assert [p.message() for p in report.errors] == ["数据行数 300,000 超过上限 200,000。"]
     assert nothing_written(eng)

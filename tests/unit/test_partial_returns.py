@@ -15,7 +15,6 @@ from analytics.export import export_frame
 from cli.main import main
 from data import store
 from data.intake.ingest import ingest
-from data.store.bootstrap import init_store
 from data.store.observations import read_observations
 from tests.fixtures import workbooks as wb
 from tests.fixtures.actors import SYSTEM, cli_statistician
@@ -36,9 +35,8 @@ def partial(fields: list[str], values: dict | None = None, title="2016年第三�
 
 
 @pytest.fixture
-def eng(engine):
-    init_store(engine)
-    return engine
+def eng(initialised):
+    return initialised
 
 
 @pytest.mark.parametrize(

@@ -11,15 +11,13 @@ from sqlalchemy import select
 from analytics import scenarios, tasks
 from analytics.targets import TargetError, allocations, load_targets, set_target
 from data import store
-from data.store.bootstrap import init_store
 from data.store.models import AuditLog
 from tests.fixtures.actors import admin, department, planner
 
 
 @pytest.fixture
-def eng(engine):
-    init_store(engine)
-    return engine
+def eng(initialised):
+    return initialised
 
 
 def audit_actions(engine) -> list[tuple[str, str]]:

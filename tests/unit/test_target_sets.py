@@ -21,9 +21,8 @@ SOURCE = "陕西省某规划（测试用来源）"
 
 
 @pytest.fixture
-def eng(engine):
-    init_store(engine)
-    return engine
+def eng(initialised):
+    return initialised
 
 
 def test_published_sets_hold_the_published_targets(eng):
