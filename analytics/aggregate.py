@@ -17,7 +17,18 @@ LEVELS = ("county", "city", "province")
 
 
 def to_wide(obs: pd.DataFrame) -> pd.DataFrame:
-    """Tidy observations -> one row per region x period, one column per indicator."""
+    """Tidy observations to one row per region and period.
+
+    Parameters
+    ----------
+    obs : pandas.DataFrame
+        region_code, indicator, period, value.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per indicator.
+    """
     wide = obs.pivot_table(
         index=["region_code", "period"], columns="indicator", values="value", aggfunc="first"
     ).reset_index()
@@ -26,13 +37,21 @@ def to_wide(obs: pd.DataFrame) -> pd.DataFrame:
 
 
 def aggregate(obs: pd.DataFrame, registry: pd.DataFrame, level: str) -> pd.DataFrame:
-    """Return wide county, city or province values with derived indicators.
+    """Wide county, city or province values with derived indicators.
 
     Parameters
     ----------
-    obs : tidy county observations (region_code, indicator, period, value).
-    registry : region registry (``geo.regions.load_registry``).
-    level : 'county', 'city' (ten cities plus 杨凌示范区) or 'province'.
+    obs : pandas.DataFrame
+        Tidy county observations (region_code, indicator, period, value).
+    registry : pandas.DataFrame
+        The region registry (``geo.regions.load_registry``).
+    level : str
+        "county", "city" (ten cities plus 杨凌示范区) or "province".
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per region and period (``derive``'s columns).
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
@@ -49,7 +68,18 @@ def aggregate(obs: pd.DataFrame, registry: pd.DataFrame, level: str) -> pd.DataF
 
 
 def derive(wide: pd.DataFrame) -> pd.DataFrame:
-    """Add settled_total, urbanization rates and the gap between them (percentage points)."""
+    """Add settled_total, the urbanization rates and the gap between them (percentage points).
+
+    Parameters
+    ----------
+    wide : pandas.DataFrame
+        One row per region and period (``to_wide``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the derived columns.
+    """
     out = wide.copy()
     if {"settled_rural", "settled_other"} <= set(out):
         out["settled_total"] = out.settled_rural + out.settled_other
@@ -66,10 +96,26 @@ def cumulative(
     column: str = "settled_total",
     since: str | pd.Series = SETTLEMENT_BASELINE,
 ) -> pd.Series:
-    """Running total of a flow per region from quarter ``since`` (inclusive), aligned with
-    ``wide``'s rows (NaN before ``since``). ``since`` may differ per row (a Series aligned with
-    ``wide``, e.g. each city's allocation baseline). Cumulative settlement everywhere in the
-    product is this one rule, from the settlement baseline unless a target names its own."""
+    """Running total of a flow per region from a quarter on: the product's one rule.
+
+    Cumulative settlement everywhere in the product is this rule, from the settlement baseline
+    unless a target names its own.
+
+    Parameters
+    ----------
+    wide : pandas.DataFrame
+        One row per region and period.
+    column : str
+        The flow.
+    since : str or pandas.Series
+        The first quarter counted (inclusive); a Series aligned with ``wide`` for one per row
+        (e.g. each city's allocation baseline).
+
+    Returns
+    -------
+    pandas.Series
+        Aligned with ``wide``'s rows, NaN before ``since``.
+    """
     part = wide[wide.period >= since].sort_values(["region_code", "period"])
     return part.groupby("region_code")[column].cumsum().reindex(wide.index)
 
@@ -77,8 +123,22 @@ def cumulative(
 def province_cumulative(
     obs: pd.DataFrame, registry: pd.DataFrame, as_of: str | None = None
 ) -> pd.Series:
-    """The province's cumulative settlement per quarter (``cumulative``) up to ``as_of``,
-    indexed by period, from the settlement baseline on."""
+    """The province's cumulative settlement per quarter, from the settlement baseline on.
+
+    Parameters
+    ----------
+    obs : pandas.DataFrame
+        Observations.
+    registry : pandas.DataFrame
+        The region registry.
+    as_of : str or None
+        The last quarter; None: all.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by period.
+    """
     wide = aggregate(obs, registry, "province")
     if as_of is not None:
         wide = wide[wide.period <= as_of]

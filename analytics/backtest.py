@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics import calibration
 from analytics.urbanization_forecast import fit_logit_linear
 
 COLUMNS = ["origin", "period", "forecast", "lower", "upper", "actual", "error_pct", "covered"]
@@ -13,14 +14,29 @@ COLUMNS = ["origin", "period", "forecast", "lower", "upper", "actual", "error_pc
 def backtest_settlements(
     flows: pd.Series, baseline: str = "2014Q1", horizon: int = 4
 ) -> pd.DataFrame:
-    """Cumulative settlements ``horizon`` quarters ahead from every origin with enough history,
-    by the method a target is judged by (``analytics.skill.calibrate``: the method the rule
-    picks, its 95% band stretched by the calibration factor of the horizon; the product's ETS
-    as it is when the history is too short to judge)."""
-    from analytics import skill
+    """Cumulative settlements some quarters ahead from every origin with enough history.
+
+    By the method a target is judged by (``analytics.calibration.calibrate``: the method the
+    rule picks, its 95% band stretched by the calibration factor of the horizon; the product's
+    ETS as it is when the history is too short to judge).
+
+    Parameters
+    ----------
+    flows : pandas.Series
+        Quarterly settlements indexed by quarter.
+    baseline : str
+        The quarter the cumulative count starts after.
+    horizon : int
+        Quarters ahead.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per origin: the forecast, its 95% band and the actual.
+    """
 
     flows = flows.sort_index()
-    cal = skill.calibrate(flows)
+    cal = calibration.calibrate(flows)
     part = cal.frame[
         (cal.frame.method == cal.method)
         & (cal.frame.quantity == "cumulative")
@@ -28,7 +44,7 @@ def backtest_settlements(
     ] if len(cal.frame) else pd.DataFrame(columns=["origin", "period", "point", "lower95",
                                                    "upper95", "actual"])  # fmt: skip
     if cal.judged:
-        part = skill.widen(part, cal.factor(horizon))
+        part = calibration.widen(part, cal.factor(horizon))
     done = pd.Series(
         [float(flows[(flows.index >= baseline) & (flows.index <= o)].sum()) for o in part.origin],
         index=part.index,
@@ -62,7 +78,24 @@ def backtest_settlements(
 def backtest_urbanization(
     series: pd.DataFrame, basis: str = "census2010", horizon: int = 1, min_points: int = 4
 ) -> pd.DataFrame:
-    """The urbanization rate ``horizon`` years ahead from every origin year of one basis."""
+    """The urbanization rate some years ahead from every origin year of one basis.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        The official annual rate with year, value and basis.
+    basis : str
+        The census basis.
+    horizon : int
+        Years ahead.
+    min_points : int
+        Years of history an origin needs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per origin: the forecast, its 95% interval and the actual.
+    """
     part = series[series.basis == basis].sort_values("year")
     rows = []
     for origin in part.year.iloc[min_points - 1 :]:
@@ -89,8 +122,19 @@ def backtest_urbanization(
 
 
 def summary(frame: pd.DataFrame) -> dict:
-    """Mean absolute percentage error and interval coverage; the coverage only where
-    ``analytics.skill.MIN_CASES`` forecasts can judge it (else None: too short a history)."""
+    """A backtest's mean absolute percentage error and interval coverage.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A backtest (``backtest_settlements``, ``backtest_urbanization``).
+
+    Returns
+    -------
+    dict
+        The error and the coverage, the coverage only where ``analytics.skill.MIN_CASES``
+        forecasts can judge it (else None: too short a history).
+    """
     from analytics.skill import MIN_CASES
 
     if frame.empty:
@@ -108,9 +152,22 @@ def summary(frame: pd.DataFrame) -> dict:
 
 
 def rate_as_of(official: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """The urbanization rate's backtest as of each year's end (figures public by then only,
-    across the census break; ``urbanization_forecast.backtest_as_of``) in the table's columns,
-    and its summary with the naive answer's error and the scores per horizon beside it."""
+    """The urbanization rate's backtest as of each year's end.
+
+    Figures public by then only, across the census break
+    (``urbanization_forecast.backtest_as_of``).
+
+    Parameters
+    ----------
+    official : pandas.DataFrame
+        The official series with the dates their figures became public.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, dict)
+        The backtest in the table's columns, and its summary with the naive answer's error and
+        the scores per horizon beside it.
+    """
     from analytics import urbanization_forecast as uf
 
     cases = uf.backtest_as_of(official)
@@ -142,8 +199,23 @@ def rate_as_of(official: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
 
 
 def run_backtests(obs: pd.DataFrame, official: pd.DataFrame, registry: pd.DataFrame) -> dict:
-    """Backtests with their summaries, by indicator: settlements 4 quarters ahead from every
-    origin; the urbanization rate 1-5 years ahead as of each year's end (``rate_as_of``)."""
+    """Backtests with their summaries, by indicator.
+
+    Parameters
+    ----------
+    obs : pandas.DataFrame
+        Observations.
+    official : pandas.DataFrame
+        The official series.
+    registry : pandas.DataFrame
+        The region registry.
+
+    Returns
+    -------
+    dict
+        Settlements 4 quarters ahead from every origin; the urbanization rate 1-5 years ahead
+        as of each year's end (``rate_as_of``).
+    """
     from analytics.aggregate import aggregate
 
     flows = aggregate(obs, registry, "province").set_index("period").settled_total

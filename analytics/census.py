@@ -27,7 +27,18 @@ INDICATORS = (
 
 
 def with_indicators(stocks: pd.DataFrame) -> pd.DataFrame:
-    """The census indicators of rows of stocks (rates in %, changes in pp, persons or %)."""
+    """The census indicators of rows of stocks.
+
+    Parameters
+    ----------
+    stocks : pandas.DataFrame
+        Census stocks (resident and urban population, 2010 and 2020) per region.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``stocks`` with the indicators: rates in %, changes in pp, persons or %.
+    """
     out = stocks.copy()
     out["census_rate_2010"] = 100 * out.urban2010 / out.pop2010
     out["census_rate_2020"] = 100 * out.urban2020 / out.pop2020
@@ -40,8 +51,22 @@ def with_indicators(stocks: pd.DataFrame) -> pd.DataFrame:
 
 
 def by_level(official: pd.DataFrame, registry: pd.DataFrame, level: str) -> pd.DataFrame:
-    """Census stocks and indicators per county, or per reporting unit (10 cities and 杨凌示范区,
-    each the sum of its counties), indexed by region code."""
+    """Census stocks and indicators per county or per reporting unit.
+
+    Parameters
+    ----------
+    official : pandas.DataFrame
+        The official series holding the county census figures.
+    registry : pandas.DataFrame
+        The region registry.
+    level : str
+        "county", or "city" (10 cities and 杨凌示范区, each the sum of its counties).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Stocks and indicators indexed by region code.
+    """
     stocks = census_stocks(official)
     if level == "city":
         unit = reporting_unit(registry)
@@ -60,8 +85,29 @@ def map_values(
     indicator: str,
     scale: float = 1.0,
 ) -> pd.DataFrame:
-    """``regions`` (code, name) with the census ``indicator``'s value, the value it is compared
-    with (2010's rate beside 2020's, else none) and the rank (1 = highest)."""
+    """The regions with a census indicator's value, what it is compared with, and its rank.
+
+    Parameters
+    ----------
+    official : pandas.DataFrame
+        The official series.
+    regions : pandas.DataFrame
+        The regions drawn (code, name).
+    registry : pandas.DataFrame
+        The region registry.
+    level : str
+        "county" or "city".
+    indicator : str
+        A census indicator (``CENSUS_INDICATORS``).
+    scale : float
+        Divides the values (e.g. 1e4 for 万).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``regions`` with value, compare (2010's rate beside 2020's, else none) and rank
+        (1 = highest).
+    """
     table = by_level(official, registry, level)
     out = regions.assign(value=regions.code.map(table[indicator]) / scale)
     before = PREVIOUS.get(indicator)
@@ -71,8 +117,22 @@ def map_values(
 
 
 def basis_notes(official: pd.DataFrame, registry: pd.DataFrame) -> list[dict]:
-    """Reporting units whose census count on the map (sum of the yearbook's counties) differs
-    from the city census bulletin (management boundary): code, name, counties' sum, bulletin."""
+    """Reporting units whose census count on the map differs from the city census bulletin.
+
+    The map sums the yearbook's counties; the bulletin counts the management boundary.
+
+    Parameters
+    ----------
+    official : pandas.DataFrame
+        The official series.
+    registry : pandas.DataFrame
+        The region registry.
+
+    Returns
+    -------
+    list of dict
+        code, name, the counties' sum, the bulletin's figure.
+    """
     ours = by_level(official, registry, "city").pop2020
     bulletin = headline(official)
     bulletin = bulletin[

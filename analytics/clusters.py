@@ -82,8 +82,20 @@ _WEIGHTS: dict[int, tuple[dict, object]] = {}  # id(layer) -> (layer, weights)
 
 
 def county_weights(layer: dict):
-    """Queen contiguity weights between the counties of ``layer`` (ids are the codes), built
-    once per layer object (the layers themselves are cached by ``geo.boundaries``)."""
+    """Queen contiguity weights between the counties of a boundary layer.
+
+    Built once per layer object (the layers themselves are cached by ``geo.boundaries``).
+
+    Parameters
+    ----------
+    layer : dict
+        A GeoJSON layer of counties whose feature ids are the codes.
+
+    Returns
+    -------
+    libpysal.weights.W
+        Row-standardised queen weights, ids the codes.
+    """
     from libpysal.weights import KNN, Queen, attach_islands
 
     held = _WEIGHTS.get(id(layer))
@@ -109,7 +121,26 @@ def lisa(
     alpha: float = ALPHA,
     seed: int = SEED,
 ) -> ClusterResult:
-    """Moran's I and LISA of ``values`` (indexed by county code; NaN = no value, left out)."""
+    """Moran's I and local Moran's I (LISA) of county values.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Indexed by county code; NaN = no value, left out.
+    layer : dict
+        The counties' boundary layer.
+    permutations : int
+        Conditional permutations of the pseudo p-values.
+    alpha : float
+        The significance level of a cluster.
+    seed : int
+        The permutations' seed.
+
+    Returns
+    -------
+    ClusterResult
+        Global I with its p-value, and each county's quadrant and p-value.
+    """
     from esda.moran import Moran, Moran_Local
 
     known = values.dropna()
@@ -164,8 +195,26 @@ def lisa(
 def naive_local_moran(
     values: np.ndarray, neighbours: list[list[int]], permutations: int, seed: int
 ) -> np.ndarray:
-    """The benchmark's baseline: local Moran's I pseudo p-values by a plain Python loop over
-    counties and permutations (the textbook algorithm, no vectorisation)."""
+    """The benchmark's baseline: local Moran's I pseudo p-values by a plain Python loop.
+
+    The textbook algorithm over counties and permutations, no vectorisation.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        One value per county.
+    neighbours : list of list of int
+        Each county's neighbours' positions.
+    permutations : int
+        Permutations per county.
+    seed : int
+        The permutations' seed.
+
+    Returns
+    -------
+    numpy.ndarray
+        One pseudo p-value per county.
+    """
     rng = np.random.default_rng(seed)
     z = (values - values.mean()) / values.std()
     n = len(z)
@@ -192,8 +241,30 @@ def county_clusters(
     permutations: int = PERMUTATIONS,
     alpha: float = ALPHA,
 ) -> ClusterResult:
-    """LISA of a map indicator over the counties at ``period`` (ignored by the census
-    indicators), names as ``registry`` gives them."""
+    """LISA of a map indicator over the counties.
+
+    Parameters
+    ----------
+    obs : pandas.DataFrame
+        Observations.
+    registry : pandas.DataFrame
+        The region registry (its names are shown).
+    indicator : str
+        A map indicator.
+    period : str or None
+        The quarter (ignored by the census indicators).
+    official : pandas.DataFrame or None
+        The official series (the census indicators need it).
+    permutations : int
+        Conditional permutations of the pseudo p-values.
+    alpha : float
+        The significance level of a cluster.
+
+    Returns
+    -------
+    ClusterResult
+        As ``lisa``.
+    """
     from analytics.maps import MAP_INDICATORS, boundary_layers, map_values
 
     if indicator not in MAP_INDICATORS or indicator == "target_share":

@@ -46,14 +46,29 @@ def completeness(
     indicators: tuple[str, ...] | list[str] | None = None,
     registry: pd.DataFrame | None = None,
 ) -> Completeness:
-    """Status of every county for every quarter from the first stored one to ``period``
-    (default: the latest quarter with any of the ``indicators``).
+    """Status of every county for every quarter from the first stored one to ``period``.
 
     A county counts as reported for a quarter when it has a current value of every one of
-    ``indicators`` (None: of any indicator), so "settlement reported, population not yet"
-    is the difference between ``indicators=GROUPS["settlement"]`` and ``GROUPS["stocks"]``.
-    ``by_indicator`` counts the counties with each reported indicator in ``period``. Names
-    come from ``registry`` (default: the Chinese registry)."""
+    ``indicators`` (None: of any indicator), so "settlement reported, population not yet" is
+    the difference between ``indicators=GROUPS["settlement"]`` and ``GROUPS["stocks"]``.
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+    period : str or None
+        The last quarter; None: the latest with any of the ``indicators``.
+    indicators : tuple or list of str, or None
+        What a complete return holds.
+    registry : pandas.DataFrame or None
+        The registry whose names are shown; None: the Chinese one.
+
+    Returns
+    -------
+    Completeness
+        The statuses, and ``by_indicator``: the counties with each reported indicator in
+        ``period``.
+    """
     wanted = tuple(indicators) if indicators else None
     current, revised, first, latest = reporting_state(engine or store.get_engine())
     reg = load_registry() if registry is None else registry
@@ -140,10 +155,26 @@ def complete_through(
 ) -> dict:
     """The latest complete quarter and the newer ones still reporting.
 
-    A quarter is complete when at least ``share`` (the ``complete_share`` setting, default all)
-    of the province's counties hold a current value of every one of ``indicators`` for it.
-    Returns ``complete`` (None when no quarter is) and ``reporting``: the quarters after it
-    that have any value, each {period, reported, expected}."""
+    A quarter is complete when at least ``share`` of the province's counties hold a current
+    value of every one of ``indicators`` for it.
+
+    Parameters
+    ----------
+    obs : pandas.DataFrame
+        Observations.
+    registry : pandas.DataFrame
+        The region registry.
+    indicators : tuple of str
+        What a complete return holds.
+    share : float or None
+        The share; None: the ``complete_share`` setting (default all).
+
+    Returns
+    -------
+    dict
+        ``complete`` (None when no quarter is) and ``reporting``: the quarters after it that
+        have any value, each {period, reported, expected}.
+    """
     share = float(settings.get("complete_share")) if share is None else share
     counties = registry.loc[registry.level == "county", "code"]
     expected = len(counties)
@@ -167,7 +198,20 @@ SYMBOLS = {"submitted": "✓", "revised": "↻", "missing": "·"}
 
 
 def symbol_matrix(comp: Completeness, registry: pd.DataFrame) -> pd.DataFrame:
-    """The county x quarter matrix for display: a symbol per status, counties as 'code name'."""
+    """The county x quarter matrix for display.
+
+    Parameters
+    ----------
+    comp : Completeness
+        The statuses (``completeness``).
+    registry : pandas.DataFrame
+        The region registry.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A symbol per status, counties as 'code name'.
+    """
     names = registry.set_index("code").name
     matrix = comp.matrix.replace(SYMBOLS)
     matrix.index = [f"{c} {names[c]}" for c in matrix.index]
@@ -175,7 +219,19 @@ def symbol_matrix(comp: Completeness, registry: pd.DataFrame) -> pd.DataFrame:
 
 
 def next_period(latest: str | None, today: pd.Timestamp | None = None) -> str:
-    """The quarter a statistician reports next: the one after the latest stored, never past
-    the current quarter."""
+    """The quarter a statistician reports next.
+
+    Parameters
+    ----------
+    latest : str or None
+        The latest stored quarter.
+    today : pandas.Timestamp or None
+        Today; None: now.
+
+    Returns
+    -------
+    str
+        The one after ``latest``, never past the current quarter.
+    """
     now = periods.current_quarter(today)
     return min(periods.shift(latest, 1), now) if latest else now

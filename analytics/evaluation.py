@@ -8,19 +8,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.calibration import COVERAGE_GOAL, Calibration, calibrate, stretch_paths
 from analytics.forecast_methods import METHODS, simulate
+from analytics.metrics import brier
 from analytics.rate_skill import rate_forecasts, rate_scores
 from analytics.settlement_forecast import MIN_QUARTERS
-from analytics.skill import (
-    BACKTEST_PATHS,
-    COVERAGE_GOAL,
-    HORIZONS,
-    MIN_BRIER_EVENTS,
-    Calibration,
-    brier,
-    calibrate,
-    stretch_paths,
-)
+from analytics.skill import BACKTEST_PATHS, HORIZONS, MIN_BRIER_EVENTS
 from data.reference import periods
 
 
@@ -32,15 +25,35 @@ def target_brier(
     seed: int = 1,
     methods: tuple[str, ...] = METHODS,
 ) -> pd.DataFrame:
-    """The Brier score of "the target is reached by its date" per method, over the origins
-    where it can be judged: the target's quarter observed in ``flows`` and 1 to
-    ``max(HORIZONS)`` quarters after the origin, with ``MIN_QUARTERS`` of history. ``targets``
-    are (value, quarter, baseline quarter). With ``cal``, its method again with its paths
-    stretched by the calibration factors (``calibrated``; the factors come from the same
-    origins). Columns: method, calibrated, events (the targets judged: the independent
-    outcomes), cases (origin x target), reached (share of cases where it was), mean_p (the mean
-    probability given) and brier, which is NaN below ``MIN_BRIER_EVENTS`` events: forecasts of
-    one outcome from overlapping origins are not a calibration score."""
+    """The Brier score of "the target is reached by its date", per method.
+
+    Over the origins where it can be judged: the target's quarter observed in ``flows`` and 1 to
+    ``max(HORIZONS)`` quarters after the origin, with ``MIN_QUARTERS`` of history.
+
+    Parameters
+    ----------
+    flows : pandas.Series
+        Quarterly settlements indexed by quarter.
+    targets : list of tuple
+        (value, quarter, baseline quarter) of each target.
+    cal : Calibration or None
+        With it, its method again with its paths stretched by the calibration factors
+        (``calibrated``; the factors come from the same origins).
+    n_paths : int
+        Simulated paths per forecast.
+    seed : int
+        The simulations' seed.
+    methods : tuple of str
+        The methods scored.
+
+    Returns
+    -------
+    pandas.DataFrame
+        method, calibrated, events (the targets judged: the independent outcomes), cases
+        (origin x target), reached (share of cases where it was), mean_p (the mean probability
+        given) and brier, NaN below ``MIN_BRIER_EVENTS`` events: forecasts of one outcome from
+        overlapping origins are not a calibration score.
+    """
     flows = flows.sort_index().astype(float)
     rows = []
     for value, due, baseline in targets:
@@ -90,10 +103,26 @@ def target_brier(
 def province_evaluation(
     obs: pd.DataFrame, official: pd.DataFrame, registry: pd.DataFrame, targets: pd.DataFrame
 ) -> dict:
-    """Everything the projection page's skill panel and ``urbdash backtest`` show for the
-    province: the settlement calibration (``calibrate``), the Brier scores of its settlement
-    ``targets`` (store rows), and the rate evaluation on each census basis; None for the
-    settlement parts without settlement returns."""
+    """Everything the projection page's skill panel and ``urbdash backtest`` show for the province.
+
+    Parameters
+    ----------
+    obs : pandas.DataFrame
+        Observations.
+    official : pandas.DataFrame
+        The official series (``data.store.official.read_official``).
+    registry : pandas.DataFrame
+        The region registry.
+    targets : pandas.DataFrame
+        The province's target rows.
+
+    Returns
+    -------
+    dict
+        The settlement calibration (``calibrate``), the Brier scores of its settlement targets,
+        and the rate evaluation on each census basis; None for the settlement parts without
+        settlement returns.
+    """
     from analytics.aggregate import aggregate
     from data.reference.official import province_series
 
@@ -116,16 +145,24 @@ def settlement_evaluation(
 
     Parameters
     ----------
-    flows : the region's quarterly settlements, indexed by quarter.
-    targets : target rows of the store (``analytics.targets.load_targets``); its
+    flows : pandas.Series
+        The region's quarterly settlements, indexed by quarter.
+    targets : pandas.DataFrame
+        Target rows of the store (``analytics.targets.load_targets``); its
         ``settled_cumulative`` ones are scored.
-    n_paths : simulated paths per forecast.
+    n_paths : int
+        Simulated paths per forecast.
 
     Returns
     -------
-    dict with ``calibration`` (``calibrate``: every method backtested, the one the rule picks
-    calibrated) and ``brier`` (``target_brier``: each method's Brier score on the targets).
-    Raises ValueError when the flows are too short to backtest.
+    dict
+        ``calibration`` (``calibrate``: every method backtested, the one the rule picks
+        calibrated) and ``brier`` (``target_brier``: each method's Brier score on the targets).
+
+    Raises
+    ------
+    ValueError
+        When the flows are too short to backtest.
     """
     from data.reference.targets import baseline_of
 
@@ -141,11 +178,26 @@ def settlement_evaluation(
 def city_coverage(
     obs: pd.DataFrame, registry: pd.DataFrame, n_paths: int = BACKTEST_PATHS
 ) -> pd.DataFrame:
-    """Each city's own settlement backtest, judged as the province's is (``calibrate`` on the
-    city's quarterly flows): per city with returns, ``region_code``, ``method`` (the one its
-    rule picks), ``cases`` and ``coverage95_out_of_sample`` (None when its history is too short
-    to judge), and ``meets_goal`` (at least ``COVERAGE_GOAL``). Heavy: one full backtest per
-    city (a command's work, never a page run's)."""
+    """Each city's own settlement backtest, judged as the province's is.
+
+    Heavy: one full backtest per city (a command's or the worker's work, never a page run's).
+
+    Parameters
+    ----------
+    obs : pandas.DataFrame
+        Observations.
+    registry : pandas.DataFrame
+        The region registry.
+    n_paths : int
+        Simulated paths per backtest forecast.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per city with returns: ``region_code``, ``method`` (the one its rule picks), ``cases``,
+        ``coverage95_out_of_sample`` (None when its history is too short to judge) and
+        ``meets_goal`` (at least ``COVERAGE_GOAL``).
+    """
     from analytics.aggregate import aggregate
 
     columns = ["region_code", "method", "cases", "coverage95_out_of_sample", "meets_goal"]

@@ -19,9 +19,25 @@ COLUMNS = ["region_code", "region_name", "level", "period", "indicator", "value"
 def export_frame(
     level: str = "county", engine: Engine | None = None, view: str = "released"
 ) -> pd.DataFrame:
-    """Tidy ``region_code, region_name, level, period, indicator, value`` of the returns of
-    ``view`` (``data.store.observations.VIEWS``); city and province values aggregate counties
-    by each indicator's rule (flows and stocks summed, ratios recomputed)."""
+    """The returns as a tidy table for download.
+
+    City and province values aggregate counties by each indicator's rule (flows and stocks
+    summed, ratios recomputed).
+
+    Parameters
+    ----------
+    level : str
+        "county", "city" or "province".
+    engine : Engine or None
+        The store; None: the configured one.
+    view : str
+        Which returns (``data.store.observations.VIEWS``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        region_code, region_name, level, period, indicator, value.
+    """
     obs = read_observations(engine, view=view)
     reg = load_registry()
     if obs.empty:
@@ -52,7 +68,24 @@ def export_frame(
 def write_export(
     path: Path | str, level: str = "county", engine: Engine | None = None, view: str = "released"
 ) -> int:
-    """Write the export to ``.csv`` (UTF-8 with BOM, opens in Excel) or ``.xlsx``; return rows."""
+    """Write the export to ``.csv`` (UTF-8 with BOM, opens in Excel) or ``.xlsx``.
+
+    Parameters
+    ----------
+    path : pathlib.Path or str
+        The file; its suffix says the format.
+    level : str
+        "county", "city" or "province".
+    engine : Engine or None
+        The store; None: the configured one.
+    view : str
+        Which returns.
+
+    Returns
+    -------
+    int
+        The rows written.
+    """
     path = Path(path)
     frame = export_frame(level, engine, view)
     if path.suffix.lower() == ".csv":

@@ -88,8 +88,26 @@ def _ets_additive(y: np.ndarray, start: str, h: int, n: int, seed: int) -> np.nd
 
 
 def simulate(method: str, flows: pd.Series, h: int, n_paths: int, seed: int) -> np.ndarray:
-    """``n_paths`` simulated future quarterly flows (paths, h) of one method, from ``flows``
-    (quarter index, no gaps); negative flows are cut to 0."""
+    """Simulated future quarterly flows of one method.
+
+    Parameters
+    ----------
+    method : str
+        A key of ``METHODS``.
+    flows : pandas.Series
+        The quarterly flows (quarter index, no gaps).
+    h : int
+        Quarters ahead.
+    n_paths : int
+        Paths simulated.
+    seed : int
+        The simulations' seed.
+
+    Returns
+    -------
+    numpy.ndarray
+        (paths, h); negative flows are cut to 0.
+    """
     flows = flows.sort_index().astype(float)
     if method == "ets":
         return np.clip(_ets(flows, h, n_paths, seed), 0, None)

@@ -71,9 +71,21 @@ CLASSIFIERS = ("quantiles", "natural_breaks", "equal_interval")
 
 
 def offered(has_returns: bool, has_allocations: bool) -> list[str]:
-    """The indicators a map can be drawn of (the map page's list and `urbdash map`'s): those
-    of the returns when the store holds any (the share of a target only when cities have
-    allocations), then the censuses' (real figures, on any store)."""
+    """The indicators a map can be drawn of (the map page's list and ``urbdash map``'s).
+
+    Parameters
+    ----------
+    has_returns : bool
+        Whether the store holds returns.
+    has_allocations : bool
+        Whether cities have allocations of the settlement target.
+
+    Returns
+    -------
+    list of str
+        Those of the returns when the store holds any (the share of a target only with
+        allocations), then the censuses' (real figures, on any store).
+    """
     from_returns = [
         i
         for i, spec in MAP_INDICATORS.items()
@@ -92,15 +104,37 @@ def map_values(
     allocations: pd.DataFrame | None = None,
     official: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per region of ``level`` (within ``city`` when given): value, previous quarter's
-    value, rank (1 = highest) among the regions shown. Regions with no return have NaN.
+    """One row per region of a level with an indicator's value, its previous value and its rank.
 
     A census indicator takes its values from ``official`` (the county census rows) and ignores
-    ``obs`` and ``period``.
+    ``obs`` and ``period``. ``target_share`` is the cumulative settled since each allocation's
+    baseline as a % of the allocation; regions without one are NaN.
 
-    ``target_share`` needs ``allocations`` (region_code, value, baseline_period): the cumulative
-    settled since each allocation's baseline as a % of the allocation; regions without one
-    are NaN."""
+    Parameters
+    ----------
+    obs : pandas.DataFrame
+        Observations.
+    registry : pandas.DataFrame
+        The region registry (its names are shown).
+    level : str
+        "city" or "county".
+    indicator : str
+        An indicator of ``offered``.
+    period : str
+        The quarter.
+    city : str or None
+        Only the counties of this reporting unit.
+    allocations : pandas.DataFrame or None
+        region_code, value, baseline_period (``target_share`` needs them).
+    official : pandas.DataFrame or None
+        The official series (the census indicators need it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        code, name, value, the previous quarter's value and rank (1 = highest) among the
+        regions shown; NaN where a region has no return.
+    """
     spec = MAP_INDICATORS[indicator]
     if spec.census:
         regions = _regions(registry, level, city)
@@ -148,7 +182,22 @@ def _regions(registry: pd.DataFrame, level: str, city: str | None) -> pd.DataFra
 def classify(
     values: pd.Series, method: str = "quantiles", k: int = 5
 ) -> tuple[pd.Series, list[float]]:
-    """Class index per value (NaN stays NaN) and the upper bounds of the classes."""
+    """Classes of values for a choropleth.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The values.
+    method : str
+        "quantiles" or "equal" (equal intervals).
+    k : int
+        Classes.
+
+    Returns
+    -------
+    tuple of (pandas.Series, list of float)
+        The class index per value (NaN stays NaN) and the classes' upper bounds.
+    """
     if method not in CLASSIFIERS:
         raise ValueError(f"classification must be one of {CLASSIFIERS}, not {method!r}")
     y = values.dropna().to_numpy(dtype=float)
@@ -167,8 +216,20 @@ def classify(
 
 
 def assign_classes(values: pd.Series, bins: list[float]) -> pd.Series:
-    """Class index per value for classes with upper bounds ``bins`` (NaN stays NaN; a value
-    above the last bound is in the last class)."""
+    """Class index per value for given class bounds.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The values.
+    bins : list of float
+        The classes' upper bounds.
+
+    Returns
+    -------
+    pandas.Series
+        NaN stays NaN; a value above the last bound is in the last class.
+    """
     index = pd.Series(
         np.searchsorted(bins, values.to_numpy(dtype=float), side="left"), index=values.index
     ).where(values.notna())
@@ -176,14 +237,32 @@ def assign_classes(values: pd.Series, bins: list[float]) -> pd.Series:
 
 
 def boundary_layers() -> dict[str, dict]:
-    """The simplified city and county layers, built once and cached in ``var/cache``."""
+    """The simplified city and county layers, built once and cached in ``var/cache``.
+
+    Returns
+    -------
+    dict of str to dict
+        GeoJSON layers by level.
+    """
     return boundaries.layers(settings.var_dir() / "cache")
 
 
 def find_county(query: str, registry: pd.DataFrame) -> dict | None:
-    """A county by current or old name, English name or code: name, code, and the reporting
-    unit it belongs to (city, or itself for 杨凌示范区) with its name, names as ``registry``
-    gives them (its language); None when nothing matches."""
+    """A county by current or old name, English name or code.
+
+    Parameters
+    ----------
+    query : str
+        What a person typed.
+    registry : pandas.DataFrame
+        The region registry (its language names the result).
+
+    Returns
+    -------
+    dict or None
+        name, code, and the reporting unit it belongs to (city, or itself for 杨凌示范区) with
+        its name; None when nothing matches.
+    """
     res = default_resolver().resolve(query, level="county")
     if not res.ok:
         return None

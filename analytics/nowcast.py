@@ -22,11 +22,13 @@ with the two naive answers: the sum of what has arrived, and last quarter's tota
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from analytics import conformal
 from analytics.aggregate import aggregate
 from data import settings
 from data.reference import periods
@@ -49,6 +51,7 @@ class Nowcast:
     period: str
     units: pd.DataFrame
     counties: pd.DataFrame
+    factor: float = 1.0  # the stretch of the intervals (``widened``); 1: the model's own
 
     @property
     def province(self) -> pd.Series:
@@ -58,13 +61,27 @@ class Nowcast:
         return {
             "period": self.period,
             "indicator": INDICATOR,
+            "interval_factor": self.factor,
             "units": self.units.to_dict(orient="records"),
             "counties": self.counties.to_dict(orient="records"),
         }
 
 
 def county_flows(obs: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
-    """Quarters x counties of ``settled_total`` (NaN where a county has not reported)."""
+    """The quarterly settlement flow of every county.
+
+    Parameters
+    ----------
+    obs : pandas.DataFrame
+        Observations (``data.store.observations.read_observations``).
+    registry : pandas.DataFrame
+        The region registry (``geo.regions.load_registry``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Quarters x counties of ``settled_total`` (NaN where a county has not reported).
+    """
     counties = registry.loc[registry.level == "county", "code"]
     wide = aggregate(obs, registry, "county") if len(obs) else pd.DataFrame()
     if INDICATOR not in wide:  # no settlement returns yet
@@ -217,24 +234,66 @@ def nowcast(
     draws: int = DRAWS,
     seed: int = SEED,
 ) -> Nowcast:
-    """Reported + estimated totals of ``period`` from ``flows`` (``county_flows``; quarters
-    after ``period`` are ignored). ``reported`` overrides which counties count as reported (the
-    backtest hides some); by default those with a value at ``period``."""
+    """Reported + estimated totals of a quarter, with 95% intervals (the model's own).
+
+    Parameters
+    ----------
+    flows : pandas.DataFrame
+        Quarters x counties (``county_flows``); quarters after ``period`` are ignored.
+    period : str
+        The quarter, "YYYYQn".
+    unit_of : pandas.Series
+        Each county's reporting unit (``geo.regions.reporting_unit``).
+    reported : set of str or None
+        Which counties count as reported (the backtest hides some); None: those with a value at
+        ``period``.
+    years : int
+        Years of the same season the share's median looks back over.
+    draws : int
+        Simulated quarters behind each interval.
+    seed : int
+        The simulations' seed.
+
+    Returns
+    -------
+    Nowcast
+        Its units (cities, 杨凌示范区 and the province) and missing counties.
+    """
     units, counties = _estimate(flows, period, unit_of, reported, years, draws, seed)
     return Nowcast(period, enough_reported(pd.DataFrame(units)), counties)
 
 
 def min_share() -> float:
-    """The share of counties (and, for the province, of cities) that must have reported before
-    a total is estimated (the setting ``URBDASH_NOWCAST_MIN_SHARE``, with its reason)."""
+    """The share that must have reported before a total is estimated.
+
+    Returns
+    -------
+    float
+        The setting ``URBDASH_NOWCAST_MIN_SHARE``: of counties, and for the province of cities.
+    """
     return float(settings.get("nowcast_min_share"))
 
 
 def enough_reported(units: pd.DataFrame, share: float | None = None) -> pd.DataFrame:
-    """``units`` with ``enough``: a city's total is estimated only when at least ``share`` of
-    its counties have reported; the province's only when that share of its counties have and
-    that share of the cities (and 杨凌示范区) have any return in. The figures stay (the backtest
-    scores the method on them); what is shown to a person follows ``enough``."""
+    """Whether enough has come in for each unit's total to be shown.
+
+    A city's total is estimated only when at least ``share`` of its counties have reported;
+    the province's only when that share of its counties have and that share of the cities (and
+    杨凌示范区) have any return in. The figures stay (the backtest scores the method on them);
+    what is shown to a person follows ``enough``.
+
+    Parameters
+    ----------
+    units : pandas.DataFrame
+        The units' rows, with counties_reported and counties_expected.
+    share : float or None
+        The share; None: ``min_share``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``units`` with the column ``enough``.
+    """
     share = min_share() if share is None else share
     out = units.copy()
     out["enough"] = out.counties_reported >= share * out.counties_expected
@@ -245,16 +304,42 @@ def enough_reported(units: pd.DataFrame, share: float | None = None) -> pd.DataF
 
 
 def latest_reporting(obs: pd.DataFrame, registry: pd.DataFrame) -> str | None:
-    """The quarter a nowcast is for: the newest with any settlement return."""
+    """The quarter a nowcast is for: the newest with any settlement return.
+
+    Parameters
+    ----------
+    obs : pandas.DataFrame
+        Observations.
+    registry : pandas.DataFrame
+        The region registry.
+
+    Returns
+    -------
+    str or None
+        The quarter; None without settlement returns.
+    """
     flows = county_flows(obs, registry)
     held = flows.index[flows.notna().any(axis=1)]
     return str(held[-1]) if len(held) else None
 
 
 def usual_late(registry: pd.DataFrame) -> list[str]:
-    """The backtest's "usual late ones": every county of 安康市 and 商洛市, two whole cities
-    missing at once (the case where a county's own city gives no peers). A stand-in until
-    submission dates name the offices that really report last."""
+    """The backtest's "usual late ones".
+
+    Every county of 安康市 and 商洛市, two whole cities missing at once (the case where a
+    county's own city gives no peers). A stand-in until submission dates name the offices that
+    really report last.
+
+    Parameters
+    ----------
+    registry : pandas.DataFrame
+        The region registry.
+
+    Returns
+    -------
+    list of str
+        The counties' codes, sorted.
+    """
     unit = reporting_unit(registry)
     cities = [code_named(n, registry) for n in ("安康市", "商洛市")]
     return sorted(unit[unit.isin(cities)].index)
@@ -269,17 +354,119 @@ def backtest(
     patterns: int = 20,
     seed: int = SEED,
     draws: int = 400,
+    until: str | None = None,
 ) -> pd.DataFrame:
-    """For every complete quarter from ``start`` (default: three years after the first) hide
-    counties that did report, nowcast the province from what remains, and score it against the
-    actual total beside the naive answers. Scenarios: "random", ``patterns`` different random
-    sets of ``hide_share`` of the counties (each pattern hidden in every quarter), and "late",
-    the ``late`` counties. One row per scenario and method (nowcast, arrived, last_quarter):
-    cases, mean absolute % error, and for the nowcast the share of cases its 95% interval held
-    the actual total: the mean over the patterns with its range (min, max), so no single lucky
-    draw stands for the method. ``draws``: the simulated totals per nowcast (an interval's
-    edges need a few hundred, not thousands)."""
+    """The nowcast judged on complete quarters, beside the naive answers.
+
+    For every complete quarter from ``start`` to ``until`` hide counties that did report,
+    nowcast the province from what remains, and score it against the actual total beside the
+    naive answers. Scenarios: "random", ``patterns`` different random sets of ``hide_share`` of
+    the counties (each pattern hidden in every quarter), and "late", the ``late`` counties. The
+    interval is calibrated out of sample by the rule the product applies (``live_factor``): a
+    quarter's nowcast is stretched by the largest of the scenarios' conformal factors
+    (``analytics.conformal``) over the nowcasts of earlier quarters only (a quarter's actual is
+    known once the next quarter has begun). Computed once per history and settings in a process.
+
+    Parameters
+    ----------
+    flows : pandas.DataFrame
+        Quarters x counties (``county_flows``).
+    unit_of : pandas.Series
+        Each county's reporting unit (``geo.regions.reporting_unit``).
+    late : list of str
+        The counties of the "late" scenario (``usual_late``).
+    start : str or None
+        The first quarter judged; None: three years after the first complete one.
+    hide_share : float
+        The share of counties each random pattern hides.
+    patterns : int
+        Random patterns of hidden counties.
+    seed : int
+        The seed of the patterns and the simulations.
+    draws : int
+        The simulated totals per nowcast (an interval's edges need a few hundred).
+    until : str or None
+        The last quarter judged; None: the last complete one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario and method (nowcast, arrived, last_quarter): cases, patterns,
+        mean absolute % error; for the nowcast the share of cases its calibrated 95% interval
+        held out of sample (``coverage``: the mean over the patterns, with ``coverage_min`` and
+        ``coverage_max``), the same before calibration (``coverage_raw``) and ``factor``, the
+        scenario's stretch from every case (``live_factor`` takes the largest). Empty when no
+        quarter is complete.
+    """
     complete = [q for q in flows.index if flows.loc[q].notna().all()]
+    until = max((q for q in complete if until is None or q <= until), default=None)
+    key = (_frame_key(flows), tuple(unit_of.items()), tuple(late), start, hide_share,
+           patterns, seed, draws, until)  # fmt: skip
+    return _backtest(key).copy()
+
+
+def _frame_key(flows: pd.DataFrame) -> tuple:
+    return (tuple(flows.index), tuple(flows.columns), flows.to_numpy(dtype=float).tobytes())
+
+
+@functools.lru_cache(maxsize=4)
+def _backtest(key: tuple) -> pd.DataFrame:
+    """``backtest`` once per history and settings in a process (the worker's nowcast and its
+    backtest table share it)."""
+    (index, columns, values), units, late, start, hide_share, patterns, seed, draws, until = key
+    flows = pd.DataFrame(
+        np.frombuffer(values).reshape(len(index), len(columns)), index=list(index),
+        columns=list(columns),
+    )  # fmt: skip
+    unit_of = pd.Series(dict(units), dtype=object)
+    frame = _cases(flows, unit_of, list(late), start, hide_share, patterns, seed, draws, until)
+    if frame.empty:
+        return pd.DataFrame()
+    frame["need"] = conformal.stretch(frame.actual, frame.nowcast, frame.lower, frame.upper)
+    frame["held"] = frame.need <= _factors_then(frame).reindex(frame.period).to_numpy()
+    rows = []
+    for scenario, part in frame.groupby("scenario", sort=False):
+        by_pattern = part.groupby("pattern")
+        calibrated, raw = 100 * by_pattern.held.mean(), 100 * by_pattern.covered.mean()
+        for method in ("nowcast", "arrived", "last_quarter"):
+            err = (part[method] - part.actual).abs() / part.actual
+            ours = method == "nowcast"
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "method": method,
+                    "cases": len(part),
+                    "patterns": int(part.pattern.nunique()),
+                    "mape": float(100 * err.mean()),
+                    "coverage": float(calibrated.mean()) if ours else None,
+                    "coverage_min": float(calibrated.min()) if ours else None,
+                    "coverage_max": float(calibrated.max()) if ours else None,
+                    "coverage_raw": float(raw.mean()) if ours else None,
+                    "factor": conformal.conformal_factor(part.need.to_numpy()) if ours else None,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _factors_then(frame: pd.DataFrame) -> pd.Series:
+    """Per quarter nowcast, the stretch the product would have applied then: ``live_factor``
+    over each scenario's scores of the quarters whose actual was known by then (earlier ones)."""
+    out = {}
+    for q in sorted(frame.period.unique()):
+        known = frame[frame.known <= q]
+        out[q] = max(
+            [1.0]
+            + [conformal.conformal_factor(p.need.to_numpy()) for _, p in known.groupby("scenario")]
+        )
+    return pd.Series(out, dtype=float)
+
+
+def _cases(flows, unit_of, late, start, hide_share, patterns, seed, draws, until) -> pd.DataFrame:
+    """The backtest's nowcasts, one row per scenario, pattern and quarter: the actual total,
+    the nowcast with its raw interval, the naive answers, and when the actual became known."""
+    complete = [q for q in flows.index if flows.loc[q].notna().all()]
+    if until is not None:
+        complete = [q for q in complete if q <= until]
     if not complete:
         return pd.DataFrame()
     start = start or periods.shift(complete[0], 4 * LOOKBACK_YEARS)
@@ -298,39 +485,97 @@ def backtest(
             reported = set(codes) - hidden
             units, _ = _estimate(flows, q, unit_of, reported, LOOKBACK_YEARS, draws, seed)
             now = units[-1]  # the province
-            arrived = float(flows.loc[q, sorted(reported)].sum())
             cases.append(
                 {
                     "scenario": scenario,
                     "pattern": pattern,
                     "period": q,
+                    "known": periods.shift(q, 1),
                     "actual": actual,
                     "nowcast": now["total"],
+                    "lower": now["lower"],
+                    "upper": now["upper"],
                     "covered": now["lower"] <= actual <= now["upper"],
-                    "arrived": arrived,
+                    "arrived": float(flows.loc[q, sorted(reported)].sum()),
                     "last_quarter": last,
                 }
             )
-    frame = pd.DataFrame(cases)
-    rows = []
-    for scenario, part in frame.groupby("scenario", sort=False):
-        held = 100 * part.groupby("pattern").covered.mean()
-        for method in ("nowcast", "arrived", "last_quarter"):
-            err = (part[method] - part.actual).abs() / part.actual
-            ours = method == "nowcast"
-            rows.append(
-                {
-                    "scenario": scenario,
-                    "method": method,
-                    "cases": len(part),
-                    "patterns": int(part.pattern.nunique()),
-                    "mape": float(100 * err.mean()),
-                    "coverage": float(held.mean()) if ours else None,
-                    "coverage_min": float(held.min()) if ours else None,
-                    "coverage_max": float(held.max()) if ours else None,
-                }
-            )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(cases)
+
+
+def live_factor(scores: pd.DataFrame | None) -> float:
+    """The stretch of a nowcast made now.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame or None
+        The backtest (``backtest``) over the quarters complete before it.
+
+    Returns
+    -------
+    float
+        The larger of the scenarios' factors (the counties missing now may be scattered or
+        whole cities); 1 without a backtest.
+    """
+    if scores is None or not len(scores) or "factor" not in scores:
+        return 1.0
+    return float(max(1.0, scores.factor.dropna().max()))
+
+
+def widened(now: Nowcast, factor: float) -> Nowcast:
+    """A nowcast with every interval stretched.
+
+    Parameters
+    ----------
+    now : Nowcast
+        The nowcast.
+    factor : float
+        The stretch, about each unit's total and each county's estimate.
+
+    Returns
+    -------
+    Nowcast
+        A new nowcast carrying ``factor``: a unit's lower edge never below what it has
+        reported, a county's never below 0.
+    """
+    units = now.units.copy()
+    units["lower"] = np.maximum(units.total - factor * (units.total - units.lower), units.reported)
+    units["upper"] = units.total + factor * (units.upper - units.total)
+    counties = now.counties.copy()
+    counties["lower"] = np.clip(
+        counties.estimate - factor * (counties.estimate - counties.lower), 0, None
+    )
+    counties["upper"] = counties.estimate + factor * (counties.upper - counties.estimate)
+    return Nowcast(now.period, units, counties, factor)
+
+
+def calibrated_nowcast(
+    flows: pd.DataFrame, period: str, unit_of: pd.Series, late: list[str]
+) -> Nowcast:
+    """The nowcast the product shows: its intervals calibrated on the quarters before it.
+
+    Parameters
+    ----------
+    flows : pandas.DataFrame
+        Quarters x counties (``county_flows``).
+    period : str
+        The quarter.
+    unit_of : pandas.Series
+        Each county's reporting unit.
+    late : list of str
+        The backtest's "late" counties (``usual_late``).
+
+    Returns
+    -------
+    Nowcast
+        ``nowcast`` stretched by ``live_factor`` of the backtest over the quarters complete
+        before ``period`` (figures known when it is made). Every county in: as it is.
+    """
+    now = nowcast(flows, period, unit_of)
+    before = [q for q in flows.index if q < period]
+    if not len(now.counties) or not before:
+        return now
+    return widened(now, live_factor(backtest(flows, unit_of, late, until=before[-1])))
 
 
 # warnings that question a reported value itself (confirmed by the office at upload)
@@ -338,9 +583,23 @@ UNUSUAL_RULES = ("outlier", "flow_slip")
 
 
 def confirmed_unusual(flags: pd.DataFrame, period: str) -> list[str]:
-    """The counties whose return for ``period`` carries a confirmed outlier or unit-slip
-    warning (``data.store.audit.confirmed_flags``): their value is in the reported total as
-    sent, and a total estimated from few returns leans on it."""
+    """The counties whose return for a quarter carries a confirmed outlier or unit-slip warning.
+
+    Their value is in the reported total as sent, and a total estimated from few returns leans
+    on it.
+
+    Parameters
+    ----------
+    flags : pandas.DataFrame
+        Confirmed warnings (``data.store.audit.confirmed_flags``).
+    period : str
+        The quarter.
+
+    Returns
+    -------
+    list of str
+        The counties' codes, sorted.
+    """
     if flags is None or not len(flags):
         return []
     hit = flags[(flags.period == period) & flags.rule.isin(UNUSUAL_RULES)]

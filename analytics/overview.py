@@ -47,20 +47,26 @@ def city_ranking(
     allocations: pd.DataFrame,
     as_of: str,
 ) -> CityRanking:
-    """Cumulative settlement per city (ten cities plus 杨凌示范区) up to ``as_of``.
+    """Cumulative settlement per city (ten cities plus 杨凌示范区) up to a quarter.
 
     Parameters
     ----------
-    obs : tidy county observations (``data.observations.read_observations``).
-    allocations : city allocations (region_code, value, period, baseline_period), possibly
-        empty (``analytics.targets.allocations``).
-    as_of : the quarter evaluated.
+    obs : pandas.DataFrame
+        Tidy county observations (``data.store.observations.read_observations``).
+    registry : pandas.DataFrame
+        The region registry.
+    allocations : pandas.DataFrame
+        City allocations (region_code, value, period, baseline_period), possibly empty
+        (``analytics.targets.allocations``).
+    as_of : str
+        The quarter evaluated.
 
     Returns
     -------
-    CityRanking whose frame has code, name, cumulative, resident_pop, per_10k, allocation,
-    target_period, share_achieved, share_of_time, lead_pp and ``score`` (lead_pp with
-    allocations, else per_10k).
+    CityRanking
+        Its frame has code, name, cumulative, resident_pop, per_10k, allocation, target_period,
+        share_achieved, share_of_time, lead_pp and ``score`` (lead_pp with allocations, else
+        per_10k).
     """
     wide = aggregate(obs, registry, "city")
     wide = wide[wide.period <= as_of]
@@ -99,11 +105,21 @@ def city_ranking(
 def freshness(obs: pd.DataFrame, registry: pd.DataFrame) -> dict:
     """The quarter the headline figures stand at and what is newer.
 
-    ``as_of`` is the latest complete quarter (``complete_through``), or the latest quarter when
-    none is complete yet (a province that has just started reporting); ``reporting`` lists the
-    newer quarters still coming in ({period, reported, expected}). ``values`` counts the current
-    values up to ``as_of`` (the count the overview and the brief both cite); ``first`` is the
-    first quarter, ``latest`` the newest with any value, ``demo`` whether demo data."""
+    Parameters
+    ----------
+    obs : pandas.DataFrame
+        Observations.
+    registry : pandas.DataFrame
+        The region registry.
+
+    Returns
+    -------
+    dict
+        ``as_of``: the latest complete quarter (``complete_through``), or the latest quarter
+        when none is complete yet; ``reporting``: the newer quarters still coming in ({period,
+        reported, expected}); ``values``: the current values up to ``as_of`` (the count the
+        overview and the brief both cite); ``first``, ``latest``, ``demo``.
+    """
     if obs.empty:
         return {
             "latest": None,
@@ -129,8 +145,23 @@ def freshness(obs: pd.DataFrame, registry: pd.DataFrame) -> dict:
 
 
 def method_text(record: dict, lang: str, alternative: bool = False) -> str:
-    """The forecasting method of a target's record in ``lang`` (records carry a method key and
-    its numbers; the English sentence in ``method`` is for the CLI and logs)."""
+    """The forecasting method of a target's record, in words.
+
+    Parameters
+    ----------
+    record : dict
+        A target's record (``analytics.targets.project_targets``): a method key and its
+        numbers.
+    lang : str
+        "zh" or "en".
+    alternative : bool
+        The alternative method's words instead of the record's own.
+
+    Returns
+    -------
+    str
+        The sentence (the English one in ``method`` is for the CLI and logs).
+    """
     part = record["alternative"] if alternative else record
     fields = dict(record.get("method_fields", {}))
     if "basis" in fields:
@@ -143,8 +174,21 @@ def method_text(record: dict, lang: str, alternative: bool = False) -> str:
 
 
 def basis_note(record: dict, lang: str) -> str | None:
-    """For a target judged on another census basis than the one it was set on: which judges
-    it, and the target basis's own trend at the target year (None otherwise)."""
+    """For a target judged on another census basis than the one it was set on, which judges it.
+
+    Parameters
+    ----------
+    record : dict
+        A target's record.
+    lang : str
+        "zh" or "en".
+
+    Returns
+    -------
+    str or None
+        The basis that judges it and the target basis's own trend at the target year; None
+        for a target judged on its own basis.
+    """
     from data.i18n import formats, messages
 
     other = record.get("on_target_basis")
@@ -167,10 +211,24 @@ def basis_note(record: dict, lang: str) -> str | None:
 
 
 def verdict_text(record: dict, lang: str, basis: bool = True) -> tuple[str, list[str]]:
-    """A closed target in words (``analytics.targets.verdict`` decides): the verdict ("met",
-    "missed", "pending": the message key's last part) and the parts of the line under it —
-    the final value at the target date, then for a miss the gap and when (or whether) it was
-    reached later, and (``basis``) the census basis it is judged on when not the target's."""
+    """A closed target in words (``analytics.targets.verdict`` decides).
+
+    Parameters
+    ----------
+    record : dict
+        A target's record.
+    lang : str
+        "zh" or "en".
+    basis : bool
+        Whether to say the census basis it is judged on when not the target's.
+
+    Returns
+    -------
+    tuple of (str, list of str)
+        The verdict ("met", "missed", "pending": the message key's last part) and the parts of
+        the line under it: the final value at the target date, then for a miss the gap and when
+        (or whether) it was reached later, and the basis.
+    """
     from data.i18n import formats, messages
 
     v = record["verdict"]
@@ -207,9 +265,21 @@ def verdict_text(record: dict, lang: str, basis: bool = True) -> tuple[str, list
 
 
 def headline(records: list[dict], prefer: str | None = None) -> list[dict]:
-    """The targets a leader reads first: for each indicator the target of the set ``prefer``
-    when it has one, else the nearest target not yet due at the evaluation date, else the
-    latest one; the others come after (e.g. the 2015 interim targets, already judged)."""
+    """The targets a leader reads first, then the others.
+
+    Parameters
+    ----------
+    records : list of dict
+        The targets' records.
+    prefer : str or None
+        A target set whose target leads for each indicator where it has one.
+
+    Returns
+    -------
+    list of dict
+        For each indicator the target of ``prefer``, else the nearest not yet due at the
+        evaluation date, else the latest; the others after (e.g. the 2015 interim targets).
+    """
     if not records:
         return []
     as_of = records[0]["as_of"]

@@ -38,6 +38,19 @@ def _cagr(start: float, end: float, years: float) -> float:
 
 
 def classify_ratio(ratio: float) -> str:
+    """The Open SDG class of a pace ratio (``THRESHOLDS``).
+
+    Parameters
+    ----------
+    ratio : float
+        Achieved per year / needed per year.
+
+    Returns
+    -------
+    str
+        "on_track" from 0.95, "acceleration_needed" from 0.60, "limited_progress" from 0,
+        "moving_away" below.
+    """
     for floor, status in THRESHOLDS:
         if ratio >= floor:
             return status
@@ -49,11 +62,25 @@ ODDS_CAPS = ((0.05, "limited_progress"), (0.5, "acceleration_needed"))
 
 
 def status_with_odds(ratio: float, probability: float | None) -> str:
-    """The one rule for an open target's status: the Open SDG class of its pace so far
-    (``classify_ratio``), never better than its forecast odds allow. Below a 50% chance of
-    meeting it on time it is at best "acceleration needed"; below 5%, at best "limited
-    progress" ("moving away" stays). So a pace that was fine but can no longer make the date
-    is not shown "on track" beside a probability of 0%."""
+    """The one rule for an open target's status.
+
+    The Open SDG class of its pace so far (``classify_ratio``), never better than its forecast
+    odds allow. Below a 50% chance of meeting it on time it is at best "acceleration needed";
+    below 5%, at best "limited progress" ("moving away" stays). So a pace that was fine but can
+    no longer make the date is not shown "on track" beside a probability of 0%.
+
+    Parameters
+    ----------
+    ratio : float
+        Achieved per year / needed per year.
+    probability : float or None
+        The forecast's chance of meeting the target on time; None: no forecast.
+
+    Returns
+    -------
+    str
+        One of ``STATUSES``.
+    """
     status = classify_ratio(ratio)
     if probability is None:
         return status
@@ -73,9 +100,28 @@ def assess(
 ) -> Progress:
     """Progress of a rising indicator (urbanization, cumulative settlements) towards a target.
 
-    Years may be fractional (a quarter end is year + 0.25 * quarter). Raises ValueError for a
-    target dated at or before its base, a current date before the base, or a non-positive base
-    (growth rates are undefined)."""
+    Parameters
+    ----------
+    base_value, base_year : float
+        The value at the baseline and when (years may be fractional: a quarter end is year +
+        0.25 * quarter).
+    current_value, current_year : float
+        The value now and when.
+    target_value, target_year : float
+        The target and its date.
+
+    Returns
+    -------
+    Progress
+        The observed and required yearly rates, their ratio, the status by pace alone and the
+        shares of the way and of the time.
+
+    Raises
+    ------
+    ValueError
+        For a target dated at or before its base, a current date before the base, or a
+        non-positive base (growth rates are undefined).
+    """
     if target_year <= base_year:
         raise ValueError(f"target year {target_year:g} is not after its base year {base_year:g}")
     if current_year < base_year:

@@ -12,7 +12,18 @@ from geo.regions import PROVINCE_CODE, reporting_units
 
 
 def urbanization_series(official_frame: pd.DataFrame) -> pd.DataFrame:
-    """Province urbanization rate per year with basis and flag (published / derived)."""
+    """The province's urbanization rate per year.
+
+    Parameters
+    ----------
+    official_frame : pandas.DataFrame
+        The official series.
+
+    Returns
+    -------
+    pandas.DataFrame
+        year, value, basis and flag (published / derived).
+    """
     return official.province_series("urbanization_rate", official_frame)
 
 
@@ -22,11 +33,24 @@ def city_table(
     obs: pd.DataFrame | None,
     lang: str = "zh",
 ) -> tuple[pd.DataFrame, bool, tuple[str, str] | None]:
-    """One row per city (plus 杨凌示范区): published 2015/2020 figures and, when the store has
-    returns, cumulative settlement and hukou urbanization from them.
+    """One row per city (plus 杨凌示范区): published 2015/2020 figures and figures from the returns.
 
-    Returns the frame (labelled in ``lang``), whether any column comes from demo data, and the
-    (first, last) quarters of the columns from the returns (None without returns).
+    Parameters
+    ----------
+    official_frame : pandas.DataFrame
+        The official series.
+    registry : pandas.DataFrame
+        The region registry.
+    obs : pandas.DataFrame or None
+        Observations; with returns, cumulative settlement and hukou urbanization from them.
+    lang : str
+        "zh" or "en".
+
+    Returns
+    -------
+    tuple
+        The frame (labelled in ``lang``), whether any column comes from demo data, and the
+        (first, last) quarters of the columns from the returns (None without returns).
     """
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
     off = official.headline(official_frame)
@@ -57,8 +81,20 @@ def city_table(
 
 
 def sources(official_frame: pd.DataFrame, lang: str = "zh") -> list[str]:
-    """Distinct source lines (title, URL) in first-appearance order, the remarks after a title
-    in ``lang`` (``data.reference.official.wording``)."""
+    """Distinct source lines (title, URL) in first-appearance order.
+
+    Parameters
+    ----------
+    official_frame : pandas.DataFrame
+        The official series.
+    lang : str
+        The language of the remarks after a title (``data.reference.official.wording``).
+
+    Returns
+    -------
+    list of str
+        One line per source.
+    """
     seen: list[str] = []
     for r in official_frame.itertuples(index=False):
         title = official.wording(r.source_title, lang)
@@ -69,9 +105,23 @@ def sources(official_frame: pd.DataFrame, lang: str = "zh") -> list[str]:
 
 
 def series_table(official_frame: pd.DataFrame, names: dict, lang: str = "zh") -> pd.DataFrame:
-    """The official series as a person reads it, in ``lang``: region (its name, from ``names``:
-    code -> name in the page's language) and code, year, indicator name, value, unit, census
-    basis, published or derived, source, its address, note and licence."""
+    """The official series as a person reads it.
+
+    Parameters
+    ----------
+    official_frame : pandas.DataFrame
+        The official series.
+    names : dict
+        code -> name in the page's language.
+    lang : str
+        "zh" or "en".
+
+    Returns
+    -------
+    pandas.DataFrame
+        Region name and code, year, indicator name, value, unit, census basis, published or
+        derived, source, its address, note and licence.
+    """
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
     units = {"万人": t("unit.wan_persons"), "%": "%"}
     f = official_frame

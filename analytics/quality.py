@@ -36,7 +36,18 @@ COLUMNS = ["office", "level", "city", "quarters", "on_time", "days", "completene
 
 
 def quarter_end(period: str) -> pd.Timestamp:
-    """The last day of a quarter (UTC midnight)."""
+    """The last day of a quarter.
+
+    Parameters
+    ----------
+    period : str
+        The quarter, "YYYYQn".
+
+    Returns
+    -------
+    pandas.Timestamp
+        Its last day, UTC midnight.
+    """
     return pd.Period(period, freq="Q").end_time.normalize().tz_localize("UTC")
 
 
@@ -48,11 +59,30 @@ def county_quarters(
     indicators: tuple[str, ...] = indicator_codes.REPORTED_CODES,
     due_days: int | None = None,
 ) -> pd.DataFrame:
-    """One row per county and quarter from the first stored quarter to ``through``: days to
-    first submission (NaN: never), on time, indicators held, values stored, revised, flags by
-    kind. ``history`` is ``data.store.observations.value_history`` (one row per region and
-    quarter, ``held`` counting its indicators with a current value); ``flags`` is
-    ``data.store.audit.confirmed_flags``."""
+    """One row per county and quarter from the first stored quarter to ``through``.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        ``data.store.observations.value_history``: one row per region and quarter, ``held``
+        counting its indicators with a current value.
+    flags : pandas.DataFrame
+        ``data.store.audit.confirmed_flags``.
+    registry : pandas.DataFrame
+        The region registry.
+    through : str
+        The last quarter.
+    indicators : tuple of str
+        The indicators a complete return holds.
+    due_days : int or None
+        Days after a quarter's end a return is due; None: the setting.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per county and quarter: days to first submission (NaN: never), on time, indicators
+        held, values stored, revised, flags by kind.
+    """
     due = int(settings.get("report_due_days")) if due_days is None else due_days
     counties = registry.loc[registry.level == "county", "code"].tolist()
     part = history[history.region_code.isin(counties)]
@@ -102,7 +132,18 @@ def _city_quarters(rows: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
 
 
 def score(on_time, completeness, revised, flagged) -> np.ndarray:
-    """The grade's score (0-100) from the shares (``WEIGHTS``)."""
+    """The grade's score from the shares (``WEIGHTS``).
+
+    Parameters
+    ----------
+    on_time, completeness, revised, flagged : array-like of float
+        The shares, each between 0 and 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        Scores between 0 and 100.
+    """
     w = WEIGHTS
     return (
         w["on_time"] * np.asarray(on_time, dtype=float)
@@ -113,6 +154,18 @@ def score(on_time, completeness, revised, flagged) -> np.ndarray:
 
 
 def grade(value: float) -> str:
+    """The grade of a score (``GRADES``).
+
+    Parameters
+    ----------
+    value : float
+        A score, 0-100.
+
+    Returns
+    -------
+    str
+        The letter of the highest grade whose floor it reaches.
+    """
     return next(g for g, low in GRADES if value >= low)
 
 
@@ -146,10 +199,31 @@ def scorecard(
     window: int = WINDOW,
     due_days: int | None = None,
 ) -> pd.DataFrame:
-    """The ranked scorecard of the ``level`` ("county" or "city") offices over the ``window``
-    quarters ending at ``period`` (default: the latest stored quarter); best first (``COLUMNS``;
-    ``office`` is the region code, ``city`` its reporting unit, ``name`` and ``city_name``
-    their names in ``registry``'s language)."""
+    """The ranked scorecard of the offices of one level, best first.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        ``data.store.observations.value_history``.
+    flags : pandas.DataFrame
+        ``data.store.audit.confirmed_flags``.
+    registry : pandas.DataFrame
+        The region registry, in the language of the names wanted.
+    period : str or None
+        The last quarter of the window; None: the latest stored quarter.
+    level : str
+        "county" or "city".
+    window : int
+        Quarters scored.
+    due_days : int or None
+        Days after a quarter's end a return is due; None: the setting.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``COLUMNS``: ``office`` is the region code, ``city`` its reporting unit, ``name`` and
+        ``city_name`` their names.
+    """
     if level not in ("county", "city"):
         raise ValueError(f"unknown level {level!r}: county or city")
     through = periods.parse_period(period) if period else _latest(history)
@@ -182,8 +256,30 @@ def trend(
     level: str = "county",
     due_days: int | None = None,
 ) -> pd.DataFrame:
-    """Each of ``offices``' score per quarter up to ``period`` (office, period, score), the
-    offices in the order asked."""
+    """Offices' scores per quarter.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        ``data.store.observations.value_history``.
+    flags : pandas.DataFrame
+        ``data.store.audit.confirmed_flags``.
+    registry : pandas.DataFrame
+        The region registry.
+    offices : list of str
+        The offices' codes.
+    period : str or None
+        The last quarter; None: the latest stored.
+    level : str
+        "county" or "city".
+    due_days : int or None
+        Days after a quarter's end a return is due; None: the setting.
+
+    Returns
+    -------
+    pandas.DataFrame
+        office, period, score; the offices in the order asked.
+    """
     through = periods.parse_period(period) if period else _latest(history)
     if through is None:
         return pd.DataFrame(columns=["office", "period", "score"])
@@ -206,10 +302,23 @@ def trend(
 def by_indicator(
     current: pd.DataFrame, registry: pd.DataFrame, quarters: list[str]
 ) -> pd.DataFrame:
-    """Completeness by indicator over ``quarters``: per county office and indicator, the share
-    of the quarters holding a current value (office, indicator, completeness); ``current`` are
-    the (region_code, period, indicator) triples with a current value
-    (``data.store.observations.reporting_state``)."""
+    """Completeness by indicator: per county office and indicator, the share of quarters held.
+
+    Parameters
+    ----------
+    current : pandas.DataFrame
+        The (region_code, period, indicator) triples with a current value
+        (``data.store.observations.reporting_state``).
+    registry : pandas.DataFrame
+        The region registry.
+    quarters : list of str
+        The quarters counted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        office, indicator, completeness.
+    """
     counties = registry.loc[registry.level == "county", "code"]
     held = current[current.period.isin(quarters)]
     count = held.groupby(["region_code", "indicator"]).period.nunique()
@@ -237,8 +346,26 @@ def from_store(
     registry: pd.DataFrame | None = None,
     window: int = WINDOW,
 ) -> pd.DataFrame:
-    """The scorecard of the store's returns (``scorecard``), names from ``registry``
-    (default: the Chinese registry)."""
+    """The scorecard of the store's returns (``scorecard``).
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+    period : str or None
+        The last quarter of the window; None: the latest stored.
+    level : str
+        "county" or "city".
+    registry : pandas.DataFrame or None
+        The registry whose names are shown; None: the Chinese one.
+    window : int
+        Quarters scored.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As ``scorecard``.
+    """
     from geo.regions import load_registry
 
     registry = load_registry() if registry is None else registry
@@ -247,7 +374,18 @@ def from_store(
 
 
 def history_from_store(engine=None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The two reads the scorecard and its trends need (value history, confirmed flags)."""
+    """The two reads the scorecard and its trends need.
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, pandas.DataFrame)
+        The value history and the confirmed flags.
+    """
     from data import store
     from data.store.audit import confirmed_flags
     from data.store.observations import value_history

@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.skill import MIN_CASES, coverage
+from analytics.metrics import coverage
+from analytics.skill import MIN_CASES
 from analytics.urbanization_forecast import RATE_HORIZONS
 
 RATE_METHODS = ("logit", "naive", "drift")
@@ -18,12 +19,27 @@ Z95 = 1.959963984540054
 
 
 def rate_forecasts(series: pd.DataFrame, basis: str, horizons=RATE_HORIZONS) -> pd.DataFrame:
-    """Rolling-origin forecasts of the annual urbanization rate (%) on one census basis (never
-    across the break): from every published year with ``MIN_POINTS`` years behind it, each
-    later published year at most ``max(horizons)`` ahead, by the logit-linear trend (the UN
-    urban-rural growth difference, ``analytics.urbanization_forecast``), the last value
-    (naive) and the random walk with drift (per-year changes over the gaps between published
-    years), each with its 95% interval."""
+    """Rolling-origin forecasts of the annual urbanization rate (%) on one census basis.
+
+    Never across the break: from every published year with ``MIN_POINTS`` years behind it,
+    each later published year at most ``max(horizons)`` ahead, by the logit-linear trend (the UN
+    urban-rural growth difference, ``analytics.urbanization_forecast``), the last value (naive)
+    and the random walk with drift (per-year changes over the gaps between published years).
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        The official annual rate with year, value and basis.
+    basis : str
+        The census basis judged.
+    horizons : tuple of int
+        Years ahead.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per origin, method and horizon: the forecast, its 95% interval and the actual.
+    """
     from analytics.urbanization_forecast import MIN_POINTS, fit_logit_linear
 
     part = series[series.basis == basis].dropna(subset=["value"]).sort_values("year")
@@ -62,9 +78,20 @@ def rate_forecasts(series: pd.DataFrame, basis: str, horizons=RATE_HORIZONS) -> 
 
 
 def rate_scores(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per basis, method and horizon: cases, the mean absolute error in percentage points,
-    and the 95% coverage only where ``MIN_CASES`` origins can judge it (else NaN: too short a
-    history to say)."""
+    """The rate forecasts scored.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The forecasts (``rate_forecasts``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per basis, method and horizon: cases, the mean absolute error in percentage points, and
+        the 95% coverage only where ``MIN_CASES`` origins can judge it (else NaN: too short a
+        history to say).
+    """
     rows = []
     for (basis, method, h), p in frame.groupby(["basis", "method", "h"]) if len(frame) else []:
         rows.append(

@@ -75,7 +75,18 @@ class Notice:
 
 
 def due_day(period: str) -> date:
-    """The day a quarter's return is due."""
+    """The day a quarter's return is due.
+
+    Parameters
+    ----------
+    period : str
+        The quarter.
+
+    Returns
+    -------
+    datetime.date
+        The quarter's end plus the due days.
+    """
     return (
         periods.quarter_end(period) + pd.Timedelta(days=int(settings.get("report_due_days")))
     ).date()
@@ -85,9 +96,21 @@ WINDOW_AFTER_DAYS = 7  # a quarter's reminders stop this long after its last sta
 
 
 def stage_on(period: str, today: date) -> Stage | None:
-    """The latest stage whose day has come for ``period`` by ``today``; None before the first
-    and once the last is ``WINDOW_AFTER_DAYS`` old (a run started months later does not
-    remind of long-past quarters)."""
+    """The latest reminder stage whose day has come for a quarter.
+
+    Parameters
+    ----------
+    period : str
+        The quarter.
+    today : datetime.date
+        Today.
+
+    Returns
+    -------
+    Stage or None
+        None before the first stage and once the last is ``WINDOW_AFTER_DAYS`` old (a run
+        started months later does not remind of long-past quarters).
+    """
     due = due_day(period)
     come = [s for s in STAGES if due + timedelta(days=s.days) <= today]
     if not come or today > due + timedelta(days=STAGES[-1].days + WINDOW_AFTER_DAYS):
@@ -104,9 +127,24 @@ def _quarters(today: date) -> list[str]:
 def planned(
     engine: Engine, registry: pd.DataFrame, today: date
 ) -> tuple[list[Notice], list[tuple[str, str]]]:
-    """The mails a run on ``today`` sends: for each quarter in its reminder window, each
-    office without a current value, at the latest stage due and not yet sent; and the
-    (office, quarter) due one that nobody with an e-mail address would get."""
+    """The mails a run sends, and the offices nobody would hear about.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    registry : pandas.DataFrame
+        The region registry.
+    today : datetime.date
+        The run's day.
+
+    Returns
+    -------
+    tuple of (list of Notice, list of tuple)
+        For each quarter in its reminder window, each office without a current value, at the
+        latest stage due and not yet sent; and the (office, quarter) pairs due one that nobody
+        with an e-mail address would get.
+    """
     quarters = _quarters(today)
     current, _r, _f, _l = reporting_state(engine)
     held = {(c, p) for c, p, _ in current}
@@ -141,7 +179,22 @@ def planned(
 
 
 def plan(engine: Engine, registry: pd.DataFrame, today: date) -> list[Notice]:
-    """The mails a run on ``today`` sends (``planned``)."""
+    """The mails a run sends (``planned``).
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    registry : pandas.DataFrame
+        The region registry.
+    today : datetime.date
+        The run's day.
+
+    Returns
+    -------
+    list of Notice
+        The mails.
+    """
     return planned(engine, registry, today)[0]
 
 
@@ -158,7 +211,20 @@ def _recipients(people: list[dict], county: str, unit: str | None, stage: Stage)
 
 
 def message(notice: Notice, today: date) -> EmailMessage:
-    """The mail, in the recipient's language."""
+    """A reminder as a mail, in the recipient's language.
+
+    Parameters
+    ----------
+    notice : Notice
+        The planned mail.
+    today : datetime.date
+        The day it is sent.
+
+    Returns
+    -------
+    email.message.EmailMessage
+        The mail.
+    """
     lang = notice.lang if notice.lang in messages.LANGS else "zh"
     t = lambda key, **kw: messages.t(key, lang, **kw)  # noqa: E731
     joined = ("、" if lang == "zh" else ", ").join(notice.names)
@@ -191,10 +257,31 @@ def run(
     engine: Engine, registry: pd.DataFrame, today: date, dry_run: bool = False, server=None,
     notices: list[Notice] | None = None,
 ) -> list[dict]:  # fmt: skip
-    """Plan and (unless ``dry_run``) send: each mail's offices are claimed in the store first
-    (a stage taken by another run at once is skipped), then sent, then marked sent or failed.
-    Returns what was sent (or would be), each with its outcome; ``notices``: the plan, when
-    already made (``planned``)."""
+    """Plan and (unless ``dry_run``) send the reminders.
+
+    Each mail's offices are claimed in the store first (a stage taken by another run at once is
+    skipped), then sent, then marked sent or failed.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    registry : pandas.DataFrame
+        The region registry.
+    today : datetime.date
+        The run's day.
+    dry_run : bool
+        Plan only.
+    server : object or None
+        An SMTP connection (None: the configured server's).
+    notices : list of Notice or None
+        The plan, when already made (``planned``).
+
+    Returns
+    -------
+    list of dict
+        What was sent (or would be), each with its outcome.
+    """
     from data import mail
 
     notices = plan(engine, registry, today) if notices is None else notices

@@ -64,8 +64,22 @@ class Inputs:
 
 
 def read_inputs(engine: Engine, view: str = "released") -> Inputs:
-    """The store's returns (of ``view``: ``data.store.observations.VIEWS``), official series
-    and province targets at one store version (read again when a write landed in between)."""
+    """What every job reads, at one store version.
+
+    Read again when a write landed in between.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    view : str
+        Which returns (``data.store.observations.VIEWS``).
+
+    Returns
+    -------
+    Inputs
+        The returns, official series, registry and province targets, with the store version.
+    """
     from analytics.targets import load_targets
     from data.store.observations import read_observations, read_official
     from geo.regions import load_registry
@@ -106,7 +120,8 @@ def _nowcast(engine: Engine, inputs: Inputs):
     if period is None:
         return None
     flows = nc.county_flows(inputs.observations, inputs.registry)
-    return nc.nowcast(flows, period, reporting_unit(inputs.registry))
+    unit = reporting_unit(inputs.registry)
+    return nc.calibrated_nowcast(flows, period, unit, nc.usual_late(inputs.registry))
 
 
 def _nowcast_backtest(engine: Engine, inputs: Inputs) -> pd.DataFrame:
@@ -171,8 +186,14 @@ RESULT_SETTINGS = ("complete_share", "nowcast_min_share")
 
 
 def method_version() -> str:
-    """A hash of what the results are computed by: the analytics code, the reference data
-    (official series, targets, the region registry) and the settings that change a result."""
+    """A hash of what the results are computed by.
+
+    Returns
+    -------
+    str
+        Over the analytics code, the reference data (official series, targets, the region
+        registry) and the settings that change a result.
+    """
     tuned = "|".join(f"{name}={settings.get(name)}" for name in RESULT_SETTINGS)
     return hashlib.sha256(f"{_code_version()}|{tuned}".encode()).hexdigest()[:16]
 
@@ -189,10 +210,29 @@ def _code_version() -> str:
 
 
 def methods() -> dict[str, str]:
+    """The method version of every job.
+
+    Returns
+    -------
+    dict of str to str
+        Job name -> ``method_version``.
+    """
     return dict.fromkeys(JOBS, method_version())
 
 
 def params_key(params: dict) -> str:
+    """A job's parameters as the key its result is kept under.
+
+    Parameters
+    ----------
+    params : dict
+        The parameters.
+
+    Returns
+    -------
+    str
+        Canonical JSON (sorted keys).
+    """
     return json.dumps(params, sort_keys=True, ensure_ascii=False)
 
 
@@ -215,8 +255,25 @@ class Lookup:
 
 
 def lookup(engine: Engine, name: str, params: dict | None = None) -> Lookup:
-    """The newest finished result of a job at once; a stale or missing one is asked for (a
-    worker computes it), never computed here."""
+    """The newest finished result of a job, at once.
+
+    A stale or missing one is asked for (a worker computes it), never computed here.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    name : str
+        A key of ``JOBS``.
+    params : dict or None
+        The job's parameters.
+
+    Returns
+    -------
+    Lookup
+        The value (None when none is kept), whether it is of the current store version, and
+        what it is based on.
+    """
     key = params_key(params or {})
     now = store_version(engine)
     stored = kept.newest(engine, name, key, method_version())
@@ -227,13 +284,36 @@ def lookup(engine: Engine, name: str, params: dict | None = None) -> Lookup:
 
 
 def value_of(stored: kept.Stored):
-    """The stored result's value (its signature checked first)."""
+    """The stored result's value, its signature checked first.
+
+    Parameters
+    ----------
+    stored : Stored
+        A kept result (``data.store.results``).
+
+    Returns
+    -------
+    object
+        The unpickled value.
+    """
     return kept.unpack(stored.payload)
 
 
 def request_defaults(engine: Engine, inputs: Inputs) -> int:
-    """Ask for every job a page opens on, at the inputs' store version; returns how many were
-    newly queued."""
+    """Ask for every job a page opens on, at the inputs' store version.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    inputs : Inputs
+        What the jobs read.
+
+    Returns
+    -------
+    int
+        How many were newly queued.
+    """
     n = 0
     for name, kind in JOBS.items():
         for params in kind.defaults(engine, inputs):
@@ -243,8 +323,24 @@ def request_defaults(engine: Engine, inputs: Inputs) -> int:
 
 def compute(engine: Engine, name: str, params: dict | None = None, inputs: Inputs | None = None):
     """A job's value computed here and now (the worker's and the CLI's path, never a page's).
-    A ``view`` parameter ("provisional") says which returns it reads; without it, the
-    released quarters."""
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    name : str
+        A key of ``JOBS``.
+    params : dict or None
+        The job's parameters; a ``view`` ("provisional") says which returns it reads
+        (without it, the released quarters).
+    inputs : Inputs or None
+        What it reads, when already read.
+
+    Returns
+    -------
+    object
+        The job's value.
+    """
     params = dict(params or {})
     view = JOBS[name].view or params.pop("view", "released")
     params.pop("view", None)
@@ -254,6 +350,13 @@ def compute(engine: Engine, name: str, params: dict | None = None, inputs: Input
 
 
 def worker_name() -> str:
+    """The name a worker claims jobs under.
+
+    Returns
+    -------
+    str
+        host:pid:thread.
+    """
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
 
 
@@ -263,8 +366,25 @@ def _lease_s() -> float:
 
 def run_job(engine: Engine, job: kept.Job, worker: str, inputs: Inputs) -> bool:
     """Compute one claimed job, renewing its lease meanwhile; keep its value or its error.
-    A job of an older store version than the inputs' is dropped (the newer one is asked
-    for)."""
+
+    A job of an older store version than the inputs' is dropped (the newer one is asked for).
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    job : Job
+        The claimed job.
+    worker : str
+        The claiming worker's name.
+    inputs : Inputs
+        What it reads.
+
+    Returns
+    -------
+    bool
+        Whether a value was kept.
+    """
     lease = _lease_s()
     done = threading.Event()
 
@@ -308,11 +428,31 @@ def work(
     worker: str | None = None,
     only: tuple[str, ...] | None = None,
 ) -> int:
-    """The worker's loop: when the store version moves, ask for the default jobs of the new
-    version; claim and compute whatever is asked for; prune what no page will read again.
-    ``once``: return when nothing is left to claim. ``only``: claim the jobs of these names
-    alone (a worker kept for the quick results; the others are left to another). Returns the
-    jobs computed."""
+    """The worker's loop.
+
+    When the store version moves, ask for the default jobs of the new version; claim and
+    compute whatever is asked for; prune what no page will read again.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    stop : threading.Event or None
+        Set to end the loop.
+    poll_s : float
+        Seconds between looks for work.
+    once : bool
+        Return when nothing is left to claim.
+    worker : str or None
+        The worker's name; None: ``worker_name``.
+    only : tuple of str or None
+        Claim the jobs of these names alone (a worker kept for the quick results).
+
+    Returns
+    -------
+    int
+        The jobs computed.
+    """
     stop = stop or threading.Event()
     worker = worker or worker_name()
     unknown = sorted(set(only or ()) - set(JOBS))

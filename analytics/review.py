@@ -56,9 +56,28 @@ def office_states(
     approvals: pd.DataFrame, held: set[tuple[str, str]], counties: pd.Series, unit: pd.Series,
     period: str, today: date,
 ) -> pd.Series:  # fmt: skip
-    """The state (``STATES``) of each county code in ``counties`` for ``period``: ``held``
-    the (county, period) pairs with a current value, ``approvals`` the store's rows, ``unit``
-    county -> its unit."""
+    """The review state of each county for a quarter.
+
+    Parameters
+    ----------
+    approvals : pandas.DataFrame
+        The store's approval rows.
+    held : set of tuple
+        The (county, period) pairs with a current value.
+    counties : pandas.Series
+        The county codes.
+    unit : pandas.Series
+        County -> its reporting unit.
+    period : str
+        The quarter.
+    today : datetime.date
+        Today (a scheduled release is released once its day has come).
+
+    Returns
+    -------
+    pandas.Series
+        A state of ``STATES`` per county code.
+    """
     rows = approvals[approvals.period == period]
     key = {(r.region_code, r.level): r for r in rows.itertuples()}
     top = key.get((PROVINCE_CODE, "province"))
@@ -86,9 +105,25 @@ def office_states(
 def review(
     engine: Engine, registry: pd.DataFrame, period: str | None = None, today: date | None = None
 ) -> Review:
-    """Every office's state for ``period`` (default: the latest quarter with any value), with
-    who made the last step and its comment, counts per city (and 杨凌示范区), and the
-    province's quarter."""
+    """Every office's review state for a quarter.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    registry : pandas.DataFrame
+        The region registry.
+    period : str or None
+        The quarter; None: the latest with any value.
+    today : datetime.date or None
+        Today; None: now.
+
+    Returns
+    -------
+    Review
+        Each office's state with who made the last step and its comment, counts per city (and
+        杨凌示范区), and the province's quarter.
+    """
     today = today or date.today()
     current, _revised, _first, latest = reporting_state(engine)
     period = period or latest
@@ -160,8 +195,21 @@ def _last_step(engine: Engine, period: str) -> pd.DataFrame:
 
 
 def release_calendar(engine: Engine, today: date | None = None) -> pd.DataFrame:
-    """Per quarter with any province-level step: its state (released / scheduled / approved)
-    and release day, newest first."""
+    """The province's releases.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    today : datetime.date or None
+        Today; None: now.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per quarter with any province-level step: its state (released / scheduled / approved)
+        and release day, newest first.
+    """
     today = today or date.today()
     rows = store_approvals.read_approvals(engine)
     rows = rows[(rows.level == "province") & (rows.state == "approved")]

@@ -15,7 +15,7 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from analytics.aggregate import aggregate
-from analytics.skill import calibrated_settlements
+from analytics.calibration import calibrated_settlements
 from analytics.targets import headline_target
 from analytics.urbanization_forecast import fit_logit_linear, province_rates
 from data.accounts.policy import Principal
@@ -97,13 +97,34 @@ def run(
     seed: int | None = None,
     targets: pd.DataFrame | None = None,
 ) -> dict:
-    """Baseline and scenario side by side for the province's headline settlement and
-    urbanization targets.
+    """Baseline and scenario side by side for the province's headline targets.
 
-    ``targets`` are the province's targets as the store holds them (``analytics.targets.
-    load_targets``), so an admin's change reaches the what-if as it reaches the projection;
-    None means the published targets shipped in ``data.reference.targets``. For each indicator
-    the headline target is chosen by the overview's rule (``headline_target``)."""
+    For each indicator the headline target is chosen by the overview's rule
+    (``headline_target``).
+
+    Parameters
+    ----------
+    params : ScenarioParams
+        The planner's what-if.
+    obs : pandas.DataFrame
+        Observations.
+    official : pandas.DataFrame
+        The official series.
+    registry : pandas.DataFrame
+        The region registry.
+    seed : int or None
+        The simulations' seed (None: the product's).
+    targets : pandas.DataFrame or None
+        The province's targets as the store holds them (``analytics.targets.load_targets``),
+        so an admin's change reaches the what-if as it reaches the projection; None: the
+        published targets shipped in ``data.reference.targets``.
+
+    Returns
+    -------
+    dict
+        Per indicator the baseline's and the scenario's probability, expected value and
+        paths, with the target measured against.
+    """
     params.validate()
     as_of = params.as_of or obs.period.max()
     targets = of_set(published_targets() if targets is None else targets, params.target_set)
@@ -217,7 +238,22 @@ def _urbanization(params, official: pd.DataFrame, as_of: str, target) -> dict:
 
 
 def save(params: ScenarioParams, author: Principal, engine=None) -> int:
-    """Store a scenario with its name, author and time (a planner's write); returns its id."""
+    """Store a scenario with its name, author and time (a planner's write).
+
+    Parameters
+    ----------
+    params : ScenarioParams
+        The what-if, with its name.
+    author : Principal
+        Who saves it.
+    engine : Engine or None
+        The store; None: the configured one.
+
+    Returns
+    -------
+    int
+        Its id.
+    """
     from data.store.scenarios import write_scenario
 
     params.validate()
@@ -225,19 +261,56 @@ def save(params: ScenarioParams, author: Principal, engine=None) -> int:
 
 
 def list_saved(engine=None) -> pd.DataFrame:
-    """Saved scenarios, newest first (id, name, author, created_at, params)."""
+    """Saved scenarios, newest first.
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        id, name, author, created_at, params.
+    """
     from data.store.scenarios import read_scenarios
 
     return read_scenarios(engine)
 
 
 def target_label(value: float, lang: str = "zh") -> str:
-    """A settlement target as its documents write it: 1000万 / 10 million."""
+    """A settlement target as its documents write it: 1000万 / 10 million.
+
+    Parameters
+    ----------
+    value : float
+        Persons.
+    lang : str
+        "zh" or "en".
+
+    Returns
+    -------
+    str
+        ``data.i18n.formats``'s wording.
+    """
     return f"{value / 1e4:g}万" if lang == "zh" else f"{value / 1e6:g} million"
 
 
 def comparison(result: dict, lang: str = "zh") -> pd.DataFrame:
-    """Baseline and scenario side by side, one row per measure."""
+    """Baseline and scenario side by side, one row per measure.
+
+    Parameters
+    ----------
+    result : dict
+        A what-if (``run``).
+    lang : str
+        "zh" or "en".
+
+    Returns
+    -------
+    pandas.DataFrame
+        Measure, baseline, scenario.
+    """
     from data.i18n import messages
 
     s, u = result["settled"], result["urbanization"]
@@ -289,8 +362,21 @@ def comparison(result: dict, lang: str = "zh") -> pd.DataFrame:
 
 
 def of_set(targets: pd.DataFrame, target_set: str | None) -> pd.DataFrame:
-    """The targets a what-if measures against: those of ``target_set`` and, for an indicator
-    the set has none of (a set of rate targets only), every target of that indicator."""
+    """The targets a what-if measures against.
+
+    Parameters
+    ----------
+    targets : pandas.DataFrame
+        Target rows.
+    target_set : str or None
+        The set chosen.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Those of ``target_set`` and, for an indicator the set has none of (a set of rate
+        targets only), every target of that indicator.
+    """
     if not target_set or "set_name" not in targets:
         return targets
     mine = targets[targets.set_name == target_set]
@@ -301,8 +387,23 @@ def of_set(targets: pd.DataFrame, target_set: str | None) -> pd.DataFrame:
 def future_quarters(
     as_of: str, targets: pd.DataFrame | None = None, target_set: str | None = None
 ) -> list[str]:
-    """Quarters a what-if may start from: after ``as_of`` up to the headline settlement
-    target's quarter (at least the next quarter)."""
+    """Quarters a what-if may start from.
+
+    Parameters
+    ----------
+    as_of : str
+        The quarter of the data.
+    targets : pandas.DataFrame or None
+        Target rows (None: the published ones).
+    target_set : str or None
+        The set chosen.
+
+    Returns
+    -------
+    list of str
+        After ``as_of`` up to the headline settlement target's quarter (at least the next
+        quarter).
+    """
     targets = of_set(published_targets() if targets is None else targets, target_set)
     end = headline_target(targets, "settled_cumulative", as_of).period
     return periods.quarter_range(periods.shift(as_of, 1), end) or [periods.shift(as_of, 1)]

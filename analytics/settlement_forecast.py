@@ -30,7 +30,7 @@ class SettlementForecast:
     method: str
     fitted: pd.Series | None = None  # in-sample one-step fitted flows, index = quarter
     method_key: str = "ets"  # which method made the paths (analytics.skill.METHODS)
-    calibration: object | None = None  # analytics.skill.Calibration when calibrated
+    calibration: object | None = None  # analytics.calibration.Calibration when calibrated
 
     @property
     def last_period(self) -> str:
@@ -79,16 +79,30 @@ def forecast_settlements(
     multiplier: float | np.ndarray = 1.0,
     extra: np.ndarray | None = None,
 ) -> SettlementForecast:
-    """Fit and simulate.
+    """Fit the product's ETS and simulate the cumulative settlements.
 
     Parameters
     ----------
-    flows : quarterly settlements (settled_rural + settled_other), index = 'YYYYQn', no gaps.
-    baseline : first quarter counted towards the cumulative target.
-    horizon : last quarter to simulate (e.g. the target's quarter, or later for reach dates).
-    multiplier : scales simulated future flows (planner's what-if; 1.0 = baseline): a number,
-        or one number per future quarter.
-    extra : settlements added to each future quarter (a policy surge), one number per quarter.
+    flows : pandas.Series
+        Quarterly settlements (settled_rural + settled_other), index 'YYYYQn', no gaps.
+    baseline : str
+        The last quarter before the count starts (the target's baseline).
+    horizon : str
+        The last quarter to simulate (the target's quarter, or later for reach dates).
+    n_paths : int
+        Paths simulated.
+    seed : int or None
+        The simulations' seed (None: the product's).
+    multiplier : float or numpy.ndarray
+        Scales simulated future flows (a planner's what-if; 1.0 = baseline): a number, or one
+        number per future quarter.
+    extra : numpy.ndarray or None
+        Settlements added to each future quarter (a policy surge), one number per quarter.
+
+    Returns
+    -------
+    SettlementForecast
+        The achieved count, the simulated cumulative paths and the model's description.
     """
     if np.any(np.asarray(multiplier) < 0):
         raise ValueError(f"the multiplier cannot be negative: {np.min(multiplier):g}")

@@ -14,10 +14,10 @@ import pandas as pd
 from scipy.special import expit
 
 from analytics.aggregate import aggregate, province_cumulative
+from analytics.calibration import calibrated_settlements, calibration_record
 from analytics.completeness import complete_through
 from analytics.progress import assess, status_with_odds
 from analytics.settlement_forecast import forecast_settlements
-from analytics.skill import calibrated_settlements, calibration_record
 from analytics.urbanization_forecast import (
     MIN_POINTS,
     fit_across_break,
@@ -39,7 +39,20 @@ EXTRA_YEARS = 3  # project past the target date to find when it is reached
 
 
 def load_targets(engine: Engine, region: str | None = PROVINCE_CODE) -> pd.DataFrame:
-    """Targets of ``region`` (None: every region)."""
+    """The targets of a region as the store holds them.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    region : str or None
+        The region; None: every region.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``data.store.targets.COLUMNS``.
+    """
     return target_store.read_targets(engine, region)
 
 
@@ -49,8 +62,21 @@ class TargetError(Refusal):
 
 
 def headline_index(target_periods: list[str], as_of: str) -> int | None:
-    """Which of an indicator's targets a leader reads first at ``as_of``: the nearest one not
-    yet due, else the latest (the index into ``target_periods``; None when there are none)."""
+    """Which of an indicator's targets a leader reads first.
+
+    Parameters
+    ----------
+    target_periods : list of str
+        The targets' periods.
+    as_of : str
+        The evaluation date.
+
+    Returns
+    -------
+    int or None
+        The index into ``target_periods`` of the nearest one not yet due, else of the latest;
+        None when there are none.
+    """
     if not target_periods:
         return None
     order = sorted(range(len(target_periods)), key=lambda i: target_periods[i])
@@ -59,8 +85,22 @@ def headline_index(target_periods: list[str], as_of: str) -> int | None:
 
 
 def headline_target(targets: pd.DataFrame, indicator: str, as_of: str) -> pd.Series:
-    """The province's headline target of ``indicator`` at ``as_of`` (``headline_index``),
-    with its baseline filled in (``SETTLEMENT_BASELINE`` where it names none)."""
+    """The province's headline target of an indicator (``headline_index``).
+
+    Parameters
+    ----------
+    targets : pandas.DataFrame
+        Target rows.
+    indicator : str
+        The indicator.
+    as_of : str
+        The evaluation date.
+
+    Returns
+    -------
+    pandas.Series
+        The target, its baseline filled in (``SETTLEMENT_BASELINE`` where it names none).
+    """
     rows = targets[targets.indicator == indicator].reset_index(drop=True)
     i = headline_index(rows.period.tolist(), as_of)
     if i is None:
@@ -72,9 +112,24 @@ def headline_target(targets: pd.DataFrame, indicator: str, as_of: str) -> pd.Ser
 
 
 def check_target_value(indicator: str, value: float) -> None:
-    """Refuse a target value no plan can mean (before anything is written): it must be a finite
-    number; a rate lies above 0 and at most 100 (%); a settlement count is at least one person
-    and at most the province's resident population (its newest published figure)."""
+    """Refuse a target value no plan can mean, before anything is written.
+
+    It must be a finite number; a rate lies above 0 and at most 100 (%); a settlement count is
+    at least one person and at most the province's resident population (its newest published
+    figure).
+
+    Parameters
+    ----------
+    indicator : str
+        The indicator.
+    value : float
+        The value typed.
+
+    Raises
+    ------
+    TargetError
+        Said in both languages.
+    """
     if not math.isfinite(value):
         raise TargetError(
             f"目标值须为有限数值，不能是 {value}",
@@ -96,7 +151,13 @@ def check_target_value(indicator: str, value: float) -> None:
 
 
 def province_population() -> float:
-    """The province's newest published resident population, in persons."""
+    """The province's newest published resident population.
+
+    Returns
+    -------
+    float
+        Persons.
+    """
     from data.reference.official import province_series
 
     pop = province_series("resident_pop").dropna(subset=["value"])
@@ -115,10 +176,39 @@ def set_target(
     set_name: str | None = None,
     set_source: str | None = None,
 ) -> int:
-    """Add or replace the target of ``indicator`` for ``region`` at ``period`` (an admin's
-    edit, audited), in the target set ``set_name`` (made when new, with ``set_source``; by
-    default the set of the province's target of that indicator and period). A city's
-    settled_cumulative target is its allocation of the province's."""
+    """Add or replace a target (an admin's edit, audited).
+
+    A city's settled_cumulative target is its allocation of the province's.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    indicator : str
+        The indicator.
+    region : str
+        The region.
+    value : float
+        The target value (``check_target_value``).
+    period : str
+        The target's quarter (a rate's year end).
+    baseline : str or None
+        The quarter the count starts after.
+    source : str
+        The document that sets it.
+    user : Principal
+        The admin.
+    set_name : str or None
+        The target set (made when new, with ``set_source``); None: the set of the province's
+        target of that indicator and period.
+    set_source : str or None
+        A new set's source.
+
+    Returns
+    -------
+    int
+        The target's id.
+    """
     from geo.regions import default_resolver
 
     if indicator not in TARGET_INDICATORS:
@@ -168,8 +258,19 @@ def set_target(
 
 
 def target_sets(engine: Engine) -> pd.DataFrame:
-    """Every target set with its source and horizon (its latest province target's period)
-    and how many province targets it holds; sorted by horizon."""
+    """Every target set with its source, horizon and province targets, sorted by horizon.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+
+    Returns
+    -------
+    pandas.DataFrame
+        name, source, horizon (its latest province target's period) and targets (how many
+        province targets it holds).
+    """
     sets = target_store.read_target_sets(engine)
     prov = target_store.read_targets(engine, PROVINCE_CODE)
     horizon = prov.groupby("set_name").period.max()
@@ -180,16 +281,41 @@ def target_sets(engine: Engine) -> pd.DataFrame:
 
 
 def held_target_sets(sets: pd.DataFrame, after: str | None = None) -> pd.DataFrame:
-    """The sets a page offers: those holding a province target (a set of city allocations
-    alone leads nothing), with ``after`` only those whose horizon is later than that quarter
-    (a scenario starting then changes nothing in a set already due)."""
+    """The sets a page offers.
+
+    Parameters
+    ----------
+    sets : pandas.DataFrame
+        ``target_sets``.
+    after : str or None
+        Only those whose horizon is later than this quarter (a scenario starting then changes
+        nothing in a set already due).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Those holding a province target (a set of city allocations alone leads nothing).
+    """
     held = sets[sets.targets > 0]
     return held[held.horizon > after] if after else held
 
 
 def default_target_set(sets: pd.DataFrame, today: str) -> str | None:
-    """The set a page opens on: the nearest one whose horizon is still ahead of ``today`` (a
-    quarter), else the latest; None when no set holds a province target."""
+    """The set a page opens on.
+
+    Parameters
+    ----------
+    sets : pandas.DataFrame
+        ``target_sets``.
+    today : str
+        The current quarter.
+
+    Returns
+    -------
+    str or None
+        The nearest set whose horizon is still ahead of ``today``, else the latest; None when
+        no set holds a province target.
+    """
     held = held_target_sets(sets)
     if held.empty:
         return None
@@ -198,8 +324,18 @@ def default_target_set(sets: pd.DataFrame, today: str) -> str | None:
 
 
 def allocations(engine: Engine) -> pd.DataFrame:
-    """City allocations of the settlement target (region_code, value, period, baseline_period);
-    the latest target period per city."""
+    """City allocations of the settlement target, the latest target period per city.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+
+    Returns
+    -------
+    pandas.DataFrame
+        region_code, value, period, baseline_period.
+    """
     frame = target_store.read_targets(engine)
     frame = frame[
         (frame.indicator == "settled_cumulative") & (frame.region_code != PROVINCE_CODE)
@@ -380,9 +516,28 @@ def project_targets(
     target_set: str | None = None,
     view: str = "released",
 ) -> list[dict]:
-    """One record per target (see the module docstring), in the shape of ``urbdash project``;
-    only the targets of ``target_set`` when one is named; from the returns of ``view``
-    (``data.store.observations.VIEWS``)."""
+    """One record per target (see the module docstring), in the shape of ``urbdash project``.
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+    as_of : str or None
+        The quarter evaluated; None: the latest complete one.
+    region : str
+        The region whose targets are projected.
+    seed : int or None
+        The simulations' seed (None: the product's).
+    target_set : str or None
+        Only the targets of this set.
+    view : str
+        Which returns (``data.store.observations.VIEWS``).
+
+    Returns
+    -------
+    list of dict
+        The targets' records.
+    """
     engine = engine or store.get_engine()
     targets = load_targets(engine, region)
     if target_set is not None:
@@ -444,11 +599,21 @@ def project_targets(
 
 
 def verdict(record: dict) -> dict:
-    """The one rule for a target whose date has passed by ``as_of``: it is judged, not
-    forecast. ``verdict`` is "met" or "missed" on the value at the target date (``current_*``
-    hold it once the date has passed), "pending" while that value is not yet published, None
-    for an open target; ``gap`` is what was missing; ``reached_later`` the period it was
-    reached after its date, from observed data only (None: not reached since)."""
+    """The one rule for a target whose date has passed by ``as_of``: it is judged, not forecast.
+
+    Parameters
+    ----------
+    record : dict
+        A target's record.
+
+    Returns
+    -------
+    dict
+        ``closed``; ``verdict``: "met" or "missed" on the value at the target date
+        (``current_*`` hold it once the date has passed), "pending" while that value is not yet
+        published, None for an open target; ``gap``: what was missing; ``reached_later``: the
+        period it was reached after its date, from observed data only (None: not reached since).
+    """
     closed = record["as_of"] >= record["target_period"]
     if not closed:
         return {"closed": False, "verdict": None, "gap": None, "reached_later": None}
@@ -473,9 +638,27 @@ def target_history(
     official: pd.DataFrame,
     registry: pd.DataFrame,
 ) -> pd.DataFrame:
-    """What a target's chart shows as observed by ``as_of``: the province's cumulative
-    settlement per quarter, or the published urbanization rate per year with its census basis
-    (period, value[, basis])."""
+    """What a target's chart shows as observed by ``as_of``.
+
+    Parameters
+    ----------
+    indicator : str
+        "settled_cumulative" or "urbanization_rate".
+    as_of : str
+        The quarter.
+    obs : pandas.DataFrame
+        Observations.
+    official : pandas.DataFrame
+        The official series.
+    registry : pandas.DataFrame
+        The region registry.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The province's cumulative settlement per quarter, or the published rate per year with
+        its census basis: period, value[, basis].
+    """
     if indicator == "settled_cumulative":
         cum = province_cumulative(obs, registry, as_of)
         return pd.DataFrame({"period": cum.index, "value": cum.to_numpy()})

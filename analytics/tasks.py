@@ -34,15 +34,42 @@ def _as_date(as_of: str | date | None) -> date:
 
 
 def effective_status(reported: str, deadline: str | None, as_of: date) -> str:
-    """``overdue`` when the deadline has passed and the task is not done."""
+    """A task's status at a date.
+
+    Parameters
+    ----------
+    reported : str
+        The latest status reported.
+    deadline : str or None
+        The task's deadline, "YYYY-MM-DD".
+    as_of : datetime.date
+        The date.
+
+    Returns
+    -------
+    str
+        ``overdue`` when the deadline has passed and the task is not done; else ``reported``.
+    """
     if reported != "done" and isinstance(deadline, str) and date.fromisoformat(deadline) < as_of:
         return "overdue"
     return reported
 
 
 def list_tasks(engine=None, as_of: str | date | None = None) -> pd.DataFrame:
-    """One row per task with its latest update and effective status at ``as_of``
-    (a date, ``YYYY-MM-DD`` or a quarter; default today)."""
+    """One row per task with its latest update and effective status at a date.
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+    as_of : str, datetime.date or None
+        A date, ``YYYY-MM-DD`` or a quarter (its end); None: today.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The plan's columns, the latest update's and ``status``.
+    """
     when = _as_date(as_of)
     frame, updates = task_store.read_tasks(engine or store.get_engine())
     seen = updates[pd.to_datetime(updates["at"]).dt.date <= when] if len(updates) else updates
@@ -65,7 +92,20 @@ def list_tasks(engine=None, as_of: str | date | None = None) -> pd.DataFrame:
 
 
 def task_updates(engine=None, number: int | None = None) -> pd.DataFrame:
-    """Every status update (newest first), optionally of one task."""
+    """Every status update, newest first.
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+    number : int or None
+        Only this task's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per update.
+    """
     return task_store.read_updates(engine or store.get_engine(), number)
 
 
@@ -77,11 +117,36 @@ def update_task(
     user: Principal,
     engine=None,
 ) -> int:
-    """Record a status update (kept with who and when; earlier ones are never changed).
+    """Record a task's status update (kept with who and when; earlier ones are never changed).
 
-    Raises TaskError for an unknown task or status; the store refuses (TextRejected) a note
-    or evidence link that may not be stored and (PermissionDenied) a user whose departments
-    neither lead nor co-lead the task. Nothing is written then.
+    Parameters
+    ----------
+    number : int
+        The task's number in the plan.
+    status : str
+        One of the statuses.
+    note : str or None
+        The department's note.
+    evidence_url : str or None
+        A link to the evidence.
+    user : Principal
+        Who reports it.
+    engine : Engine or None
+        The store; None: the configured one.
+
+    Returns
+    -------
+    int
+        The update's id.
+
+    Raises
+    ------
+    TaskError
+        An unknown task or status; nothing is written.
+    TextRejected
+        A note or evidence link that may not be stored.
+    PermissionDenied
+        A user whose departments neither lead nor co-lead the task.
     """
     if status not in STATUSES:
         raise TaskError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
@@ -94,9 +159,20 @@ def update_task(
 
 
 def department_view(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per department: tasks led, co-led (listed but not leading, or each responsible for its
-    part), and counts of each effective status over all its tasks. Rows in the order the
-    departments first appear in the plan."""
+    """Per department: its tasks and their effective statuses.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The tasks (``list_tasks``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tasks led, co-led (listed but not leading, or each responsible for its part), and
+        counts of each effective status over all its tasks; in the order the departments first
+        appear in the plan.
+    """
     rows: dict[str, dict] = {}
     for t in frame.itertuples(index=False):
         for d in t.departments:
@@ -114,7 +190,18 @@ def department_view(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def tasks_json(frame: pd.DataFrame) -> list[dict]:
-    """The fields of ``urbdash tasks --json``."""
+    """The fields of ``urbdash tasks --json``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The tasks (``list_tasks``).
+
+    Returns
+    -------
+    list of dict
+        One per task.
+    """
     cols = [
         *PLAN_FIELDS,
         "status",

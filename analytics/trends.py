@@ -44,6 +44,20 @@ CHANGES = ("none", "qoq", "yoy")
 
 
 def label(indicator: str, lang: str = "zh") -> str:
+    """An indicator's name on the trends page.
+
+    Parameters
+    ----------
+    indicator : str
+        The indicator's code.
+    lang : str
+        "zh" or "en".
+
+    Returns
+    -------
+    str
+        The catalogue's name.
+    """
     if indicator in indicators.BY_CODE:
         ind = indicators.get(indicator)
         return ind.name_zh if lang == "zh" else ind.name_en
@@ -51,6 +65,25 @@ def label(indicator: str, lang: str = "zh") -> str:
 
 
 def unit(indicator: str, mode: str, change: str, lang: str = "zh") -> str:
+    """The unit of a trend's axis.
+
+    Parameters
+    ----------
+    indicator : str
+        The indicator's code.
+    mode : str
+        "absolute", "per_10k" or "indexed".
+    change : str
+        "none", "qoq" or "yoy".
+    lang : str
+        "zh" or "en".
+
+    Returns
+    -------
+    str
+        Points for changes of rates, % for other changes, the index, per 10,000, or the
+        indicator's own unit.
+    """
     t = lambda k: messages.t(k, lang)  # noqa: E731
     points = "百分点" if lang == "zh" else "pp"  # differences of rates
     if change != "none":
@@ -74,9 +107,28 @@ def census_frame(
     indicator: str,
     regions: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Tidy rows region_code, name, city, period ("2010", "2020"), value of a census trend
-    indicator; a city is the sum of its counties (``analytics.census``), the province their
-    total."""
+    """Tidy rows of a census trend indicator.
+
+    A city is the sum of its counties (``analytics.census``), the province their total.
+
+    Parameters
+    ----------
+    official : pandas.DataFrame
+        The official series.
+    registry : pandas.DataFrame
+        The region registry.
+    level : str
+        "province", "city" or "county".
+    indicator : str
+        A census trend indicator.
+    regions : list of str or None
+        Codes to keep (None: every region of the level).
+
+    Returns
+    -------
+    pandas.DataFrame
+        region_code, name, city, period ("2010", "2020"), value.
+    """
     from analytics import census
 
     stocks = census_stocks(official)
@@ -109,16 +161,31 @@ def trend_frame(
     mode: str = "absolute",
     change: str = "none",
 ) -> pd.DataFrame:
-    """Tidy rows region_code, name, city, period, value for the chosen regions.
+    """Tidy rows of an indicator for the chosen regions.
 
     Parameters
     ----------
-    level : 'province', 'city' or 'county' (values aggregated from county returns).
-    regions : codes to keep (None: every region of the level).
-    mode : 'absolute', 'per_10k' (per 10,000 resident population; rates stay as they are)
-        or 'indexed' (first value of each region = 100).
-    change : 'none', 'qoq' (against the previous quarter) or 'yoy' (the same quarter a year
+    obs : pandas.DataFrame
+        Observations.
+    registry : pandas.DataFrame
+        The region registry.
+    level : str
+        "province", "city" or "county" (values aggregated from county returns).
+    indicator : str
+        The indicator.
+    regions : list of str or None
+        Codes to keep (None: every region of the level).
+    mode : str
+        "absolute", "per_10k" (per 10,000 resident population; rates stay as they are) or
+        "indexed" (first value of each region = 100).
+    change : str
+        "none", "qoq" (against the previous quarter) or "yoy" (the same quarter a year
         before): % change, or percentage points for rates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        region_code, name, city, period, value.
     """
     if indicator not in TREND_INDICATORS:
         raise ValueError(f"unknown indicator {indicator!r}")
@@ -163,7 +230,22 @@ def _named(out: pd.DataFrame, registry: pd.DataFrame, level: str) -> pd.DataFram
 
 
 def target_lines(targets: pd.DataFrame, indicator: str, regions: list[str]) -> pd.DataFrame:
-    """Targets of the indicator for the regions shown (region_code, value, period, source)."""
+    """Targets of an indicator for the regions shown.
+
+    Parameters
+    ----------
+    targets : pandas.DataFrame
+        Target rows.
+    indicator : str
+        The indicator.
+    regions : list of str
+        The regions shown.
+
+    Returns
+    -------
+    pandas.DataFrame
+        region_code, value, period, source.
+    """
     if targets.empty:
         return targets
     return targets[(targets.indicator == indicator) & targets.region_code.isin(regions)]

@@ -83,12 +83,29 @@ def when_reached(
     horizon: int = 2050,
     alpha: float = 0.05,
 ) -> dict:
-    """When the province's rate reaches ``share_pct``, on one basis's published years.
+    """When the province's rate reaches a share, on one basis's published years.
 
-    ``year``: the first year the fitted trend is at or above it; ``earliest`` / ``latest``: the
-    first years the (1 - alpha) prediction interval's upper and lower bounds are (``latest``
-    None when not by ``horizon``); ``observed``: the first published year already at or above
-    it (then no forecast is needed). Also the fitted years and the projected path."""
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        The official rates (year, value in %, basis).
+    share_pct : float
+        The share, %.
+    basis : str
+        The census basis fitted.
+    horizon : int
+        The last year looked at.
+    alpha : float
+        One minus the prediction interval's coverage.
+
+    Returns
+    -------
+    dict
+        ``year``: the first year the fitted trend is at or above it; ``earliest`` / ``latest``:
+        the first years the interval's upper and lower bounds are (``latest`` None when not by
+        ``horizon``); ``observed``: the first published year already at or above it; the fitted
+        years and the projected path.
+    """
     part = series[series.basis == basis].dropna(subset=["value"]).sort_values("year")
     reached = part[part.value >= share_pct]
     fit = fit_logit_linear(part, basis)
@@ -116,12 +133,19 @@ def when_reached(
 
 
 def fit_logit_linear(series: pd.DataFrame, basis: str | None = None) -> LogitLinearResults:
-    """Fit on the official series rows (year, value in %, basis) of one census basis.
+    """Fit the logit-linear trend on one census basis's published years.
 
     Parameters
     ----------
-    series : rows with ``year``, ``value`` (urbanization rate, %) and ``basis``.
-    basis : which basis to fit (default: the one with most points); bases are never mixed.
+    series : pandas.DataFrame
+        Rows with ``year``, ``value`` (urbanization rate, %) and ``basis``.
+    basis : str or None
+        Which basis to fit (None: the one with most points); bases are never mixed.
+
+    Returns
+    -------
+    LogitLinearResults
+        The fit, with its forecast and prediction intervals.
     """
     if basis is None:
         basis = series.basis.value_counts().idxmax()
@@ -138,13 +162,25 @@ OWN_PACE_POINTS = 3  # newer-basis years from which that basis has a pace of its
 
 
 def fit_across_break(series: pd.DataFrame) -> LogitLinearResults:
-    """One trend on every published year of both census bases, the newer basis's years with a
-    level of their own (the census revised the level) and, from ``OWN_PACE_POINTS`` of them, a
-    pace of their own too (the census showed the older basis's pace overstated; until then
-    the older pace stands, with its uncertainty): the forecast is on the newest basis present,
-    from its first point on, and the residual variance is pooled over both bases. With one
-    basis only it is ``fit_logit_linear``. Needs ``MIN_POINTS`` years and one more than the
-    parameters."""
+    """One trend on every published year of both census bases.
+
+    The newer basis's years have a level of their own (the census revised the level) and, from
+    ``OWN_PACE_POINTS`` of them, a pace of their own too (until then the older pace stands, with
+    its uncertainty): the forecast is on the newest basis present, from its first point on, and
+    the residual variance is pooled over both bases. With one basis only it is
+    ``fit_logit_linear``.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        Rows with ``year``, ``value`` and ``basis``; needs ``MIN_POINTS`` years and one more
+        than the parameters.
+
+    Returns
+    -------
+    LogitLinearResults
+        The fit, with its forecast and prediction intervals.
+    """
     part = series.dropna(subset=["value"]).sort_values("year")
     bases = sorted(part.basis.unique())
     if len(bases) <= 1:
@@ -168,9 +204,23 @@ def fit_across_break(series: pd.DataFrame) -> LogitLinearResults:
 
 
 def province_rates(official: pd.DataFrame, as_of: str | None = None) -> pd.DataFrame:
-    """The province's published urbanization rates by year: those public by the end of
-    quarter ``as_of`` (every one when None). A year's rate is known only once its bulletin
-    (or census) is out, months after the year ends."""
+    """The province's published urbanization rates public by the end of a quarter.
+
+    A year's rate is known only once its bulletin (or census) is out, months after the year
+    ends.
+
+    Parameters
+    ----------
+    official : pandas.DataFrame
+        The official series, with the dates their figures became public.
+    as_of : str or None
+        The quarter; None: every rate.
+
+    Returns
+    -------
+    pandas.DataFrame
+        year, value, basis.
+    """
     rows = official[
         (official.region_code == PROVINCE_CODE) & (official.indicator == "urbanization_rate")
     ]
@@ -201,12 +251,24 @@ def _naive(known: pd.DataFrame, year: int) -> float:
 def backtest_as_of(
     official: pd.DataFrame, first: int = 2016, last: int = 2024, horizons=RATE_HORIZONS
 ) -> pd.DataFrame:
-    """The province's rate forecast as of the end of each year from ``first`` to ``last``,
-    from the figures public by then only (``province_rates``), for each later year with a
-    published value ``h`` = 1-5 years after the as-of year; beside it the naive "last value +
-    last change". One row per case: as_of, year, h, actual (the value published for that
-    year, on its basis), basis of the actual and of the forecast, forecast with its 95%
-    interval, naive."""
+    """The province's rate forecast as of the end of each year, from figures public by then only.
+
+    Parameters
+    ----------
+    official : pandas.DataFrame
+        The official series.
+    first, last : int
+        The first and last as-of years.
+    horizons : tuple of int
+        Years ahead judged (a later year with a published value).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per case: as_of, year, h, actual (the value published for that year, on its
+        basis), basis of the actual and of the forecast, forecast with its 95% interval, and
+        the naive "last value + last change".
+    """
     every = province_rates(official).dropna(subset=["value"])
     actual = every.drop_duplicates("year", keep="last").set_index("year")
     rows = []
@@ -237,9 +299,20 @@ def backtest_as_of(
 
 
 def backtest_scores(cases: pd.DataFrame) -> pd.DataFrame:
-    """Per horizon: cases, mean absolute error (percentage points) of the forecast and of the
-    naive answer, and the share of cases the forecast's 95% interval held the published value
-    (out of sample: every forecast used only figures public at its as-of date)."""
+    """Per horizon, the rate backtest's errors and coverage.
+
+    Parameters
+    ----------
+    cases : pandas.DataFrame
+        The cases (``backtest_as_of``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        cases, mean absolute error (percentage points) of the forecast and of the naive answer,
+        and the share of cases the forecast's 95% interval held the published value (out of
+        sample: every forecast used only figures public at its as-of date).
+    """
     rows = []
     for h, part in cases.groupby("h") if len(cases) else []:
         held = (part.lower95 <= part.actual) & (part.actual <= part.upper95)

@@ -168,7 +168,7 @@ def bench_first_views(tmp: Path) -> list[tuple]:
     import streamlit as st
 
     import ui
-    from analytics import results, skill
+    from analytics import calibration, results
     from data import store
     from ui.cached import results as cached
 
@@ -184,7 +184,7 @@ def bench_first_views(tmp: Path) -> list[tuple]:
         ours = time.perf_counter() - t0
         assert not at.exception, at.exception
         jobs = [(name, json.loads(key)) for (_url, _m, name, key) in cached._LOOKED_UP]
-        skill._calibrate.cache_clear()
+        calibration._calibrate.cache_clear()
         t0 = time.perf_counter()
         for name, params in jobs:
             results.compute(eng, name, params)
@@ -204,7 +204,7 @@ def bench_first_views(tmp: Path) -> list[tuple]:
 def bench_worker(tmp: Path) -> list[tuple]:
     """After an upload (the store's version moves): the worker's work for the new version, and
     its two heaviest parts cold, vs reading the inputs alone."""
-    from analytics import results, skill
+    from analytics import calibration, results
     from analytics.targets import project_targets
     from data import store
     from data.store.results import listing
@@ -213,13 +213,13 @@ def bench_worker(tmp: Path) -> list[tuple]:
     eng = store.get_engine()
     with store.transaction(eng) as sess:
         lock_store(sess)
-    skill._calibrate.cache_clear()
+    calibration._calibrate.cache_clear()
     t0 = time.perf_counter()
     results.work(eng, once=True)
     everything = time.perf_counter() - t0
     read = timed(lambda: results.read_inputs(eng))
     took = {r["name"]: r["seconds"] for r in listing(eng) if r["params"] in ("{}",)}
-    skill._calibrate.cache_clear()
+    calibration._calibrate.cache_clear()
     t0 = time.perf_counter()
     project_targets(eng)
     forecast = time.perf_counter() - t0
@@ -342,9 +342,9 @@ def bench_skill(tmp: Path) -> tuple:
 
 def bench_calibration(tmp: Path) -> tuple:
     """The forecast an open settlement target is judged by, cold: every method backtested
-    from every origin, calibrated, then 10,000 paths of the picked one (``skill.
+    from every origin, calibrated, then 10,000 paths of the picked one (``calibration.
     calibrated_settlements``), vs the uncalibrated ETS forecast alone."""
-    from analytics import skill
+    from analytics import calibration
     from analytics.aggregate import aggregate
     from analytics.settlement_forecast import forecast_settlements
     from data.store.observations import read_observations
@@ -355,8 +355,8 @@ def bench_calibration(tmp: Path) -> tuple:
     known = flows[flows.index <= "2019Q2"]
 
     def cold():
-        skill._calibrate.cache_clear()
-        return skill.calibrated_settlements(known, "2014Q1", "2023Q4")
+        calibration._calibrate.cache_clear()
+        return calibration.calibrated_settlements(known, "2014Q1", "2023Q4")
 
     ours = timed(cold, repeats=1)
     base = timed(lambda: forecast_settlements(known, "2014Q1", "2023Q4"))

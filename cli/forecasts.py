@@ -49,8 +49,9 @@ def nowcast_command(
             fail("the store holds no settlement returns (run `urbdash demo` or ingest some)")
         flows = nc.county_flows(obs, registry)
         unit = reporting_unit(registry)
-        result = nc.nowcast(flows, period, unit)
-        scores = nc.backtest(flows, unit, nc.usual_late(registry)) if with_backtest else None
+        late = nc.usual_late(registry)
+        result = nc.calibrated_nowcast(flows, period, unit, late)
+        scores = nc.backtest(flows, unit, late) if with_backtest else None
     except (ValueError, periods.PeriodError) as exc:
         fail(str(exc), EXIT_INVALID)
     names = {**reporting_units(registry).set_index("code").name, PROVINCE_CODE: "province"}
@@ -66,7 +67,8 @@ def nowcast_command(
     if p.enough:
         click.echo(
             head + f"{p.reported:,.0f} settled + {p.estimated:,.0f} estimated = {p.total:,.0f} "
-            f"(95% interval {p.lower:,.0f}-{p.upper:,.0f})"
+            f"(95% interval {p.lower:,.0f}-{p.upper:,.0f}, "
+            f"widened x{result.factor:.2f} by the backtest's calibration)"
         )
     else:
         click.echo(head + f"{p.reported:,.0f} settled so far; {too_few}")
@@ -88,13 +90,14 @@ def nowcast_command(
             cover = (
                 ""
                 if pd.isna(r.coverage)
-                else f", 95% interval held it in {r.coverage:.0f}%"
+                else f", calibrated 95% interval held it in {r.coverage:.0f}% out of sample"
                 + (
                     f" (mean over {r.patterns} patterns of hidden counties, "
                     f"{r.coverage_min:.0f}-{r.coverage_max:.0f}%)"
                     if r.patterns > 1
                     else ""
                 )
+                + f"; {r.coverage_raw:.0f}% before calibration"
             )
             click.echo(
                 f"  {r.scenario:<7} {r.method:<13} {r.cases:>3} cases, "
@@ -241,7 +244,7 @@ def _print_settlement(region, flows, table, best, cal, brier, by_city) -> None:
     cumulative band's calibration, the Brier scores, and each city's coverage when asked."""
     import pandas as pd
 
-    from analytics import skill
+    from analytics import calibration, skill
 
     click.echo(f"settlement flow, region {region}: {len(flows)} quarters ({flows.index[0]}-"
                f"{flows.index[-1]})")  # fmt: skip
@@ -292,7 +295,7 @@ def _print_settlement(region, flows, table, best, cal, brier, by_city) -> None:
                    f"{r.mean_p:.0%}")  # fmt: skip
     if by_city is not None:
         click.echo(f"each city's own backtest, 95% band out of sample (goal "
-                   f"{skill.COVERAGE_GOAL:.0%}):")  # fmt: skip
+                   f"{calibration.COVERAGE_GOAL:.0%}):")  # fmt: skip
         for r in by_city.itertuples():
             held = (
                 "too short to judge"

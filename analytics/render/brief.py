@@ -50,10 +50,30 @@ def brief_data(
     projections: list[dict] | None = None,
     view: str = "released",
 ) -> dict:
-    """Everything the brief shows, as plain values (also used by the tests); the targets of
-    ``target_set`` lead where it has them. ``projections``: every target projected as of
-    ``period`` (``targets.project_targets``), when already computed (the app passes the results
-    worker's); else they are computed here."""
+    """Everything the brief shows, as plain values (also used by the tests).
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    period : str
+        The quarter, "YYYYQn".
+    lang : str
+        "zh" or "en".
+    target_set : str or None
+        Its targets lead where it has them.
+    projections : list of dict or None
+        Every target projected as of ``period`` (``targets.project_targets``), when already
+        computed (the app passes the results worker's); None: computed here.
+    view : str
+        Which returns (``data.store.observations.VIEWS``).
+
+    Returns
+    -------
+    dict
+        The targets, ranking, map, cumulative series, overdue tasks, freshness, quality and
+        the labels of demo and provisional data.
+    """
     period = periods.parse_period(period)
     if not periods.is_quarter(period):
         raise BriefError(f"--period must be a quarter such as 2018Q4, not {period!r}")
@@ -118,8 +138,18 @@ def _cells(fig, y: float, cells: list[tuple], size: float, max_lines: int = 4) -
 
 
 def render(data: dict, out) -> None:
-    """Write the three pages to ``out`` (a path or a binary file object): the targets with the
-    map and the trend; the units furthest behind, overdue tasks and sources; data quality."""
+    """Write the brief's three pages.
+
+    The targets with the map and the trend; the units furthest behind, overdue tasks and
+    sources; data quality.
+
+    Parameters
+    ----------
+    data : dict
+        ``brief_data``.
+    out : pathlib.Path or file
+        A path or a binary file object.
+    """
     use_cjk_fonts()
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
@@ -365,6 +395,28 @@ def brief_bytes(
     projections: list[dict] | None = None,
     view: str = "released",
 ) -> bytes:
+    """The brief as PDF bytes.
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+    period : str
+        The quarter.
+    lang : str
+        "zh" or "en".
+    target_set : str or None
+        Its targets lead.
+    projections : list of dict or None
+        Already computed projections (the results worker's).
+    view : str
+        Which returns.
+
+    Returns
+    -------
+    bytes
+        The PDF.
+    """
     buf = io.BytesIO()
     data = brief_data(engine or store.get_engine(), period, lang, target_set, projections, view)
     render(data, buf)
@@ -379,6 +431,28 @@ def write_brief(
     target_set: str | None = None,
     view: str = "released",
 ) -> Path:
+    """The brief as a PDF file.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file (its folder is made).
+    engine : Engine or None
+        The store; None: the configured one.
+    period : str
+        The quarter.
+    lang : str
+        "zh" or "en".
+    target_set : str or None
+        Its targets lead.
+    view : str
+        Which returns.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
     if path.suffix.lower() != ".pdf":
         raise BriefError(f"the brief is a .pdf, not {path.suffix or 'a file without extension'}")
     data = brief_data(engine or store.get_engine(), period, lang, target_set, view=view)

@@ -16,8 +16,25 @@ COLORS = {"census2010": "#1f5f8b", "census2020": "#c0392b", "target": "#6c757d"}
 def urbanization_chart(
     series: pd.DataFrame, targets: list[tuple[int, float]], lang: str = "zh"
 ) -> go.Figure:
-    """Published urbanization rate, one trace per census basis (never joined across the
-    break), derived values drawn hollow, target lines and a marker of the basis change."""
+    """The published urbanization rate with its targets.
+
+    One trace per census basis (never joined across the break), derived values drawn hollow,
+    target lines and a marker of the basis change.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        year, value, basis, flag (``analytics.published.urbanization_series``).
+    targets : list of tuple
+        (year, value %) of each target drawn.
+    lang : str
+        "zh" or "en".
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The chart.
+    """
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
     fig = go.Figure()
     for basis, part in series.groupby("basis", sort=True):
@@ -86,10 +103,23 @@ def urbanization_chart(
 
 
 def fan_chart(history: pd.DataFrame, record: dict, lang: str = "zh") -> go.Figure:
-    """History, the projected median with its 95% band, and the target (line and star).
+    """A target's history, the projected median with its 95% band, and the target.
 
-    ``history`` has ``period`` and ``value`` (and optionally ``basis``: each basis is its own
-    line, never joined)."""
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        ``period`` and ``value`` (and optionally ``basis``: each basis its own line, never
+        joined).
+    record : dict
+        The target's record (``analytics.targets.project_targets``).
+    lang : str
+        "zh" or "en".
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The chart, its quarters in time order.
+    """
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
     scale, unit = (1e4, "万人") if record["unit"] == "人" else (1, record["unit"])
     if lang == "en" and record["unit"] == "人":
@@ -187,9 +217,24 @@ def _projected(fig: go.Figure, record: dict, scale: float, lang: str) -> None:
 
 
 def period_axis(fig: go.Figure, **axis) -> go.Figure:
-    """The x axis as quarters in time order: labels as periods (never "2,010"), and every
-    period any trace names placed by its date, whichever trace names it first (a category
-    axis would otherwise put a forecast drawn first before the past drawn after it)."""
+    """The x axis as quarters in time order.
+
+    Labels as periods (never "2,010"), and every period any trace names placed by its date,
+    whichever trace names it first (a category axis would otherwise put a forecast drawn first
+    before the past drawn after it).
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The chart.
+    **axis
+        Further x-axis settings.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        ``fig``, its axis set.
+    """
     periods = {str(x) for trace in fig.data if trace.x is not None for x in trace.x}
     order = sorted(periods, key=lambda p: pd.Period(p, freq="Q"))
     fig.update_xaxes(
@@ -204,10 +249,25 @@ def period_axis(fig: go.Figure, **axis) -> go.Figure:
 
 
 def scenario_chart(settled: dict, actual: pd.Series, lang: str = "zh") -> go.Figure:
-    """Cumulative settlement: what happened (the returns, also past the scenario's start where
-    the store holds those quarters), then the baseline's and the scenario's paths with their
-    95% bands, and the target. ``settled`` is a scenario result's ``settled`` part; ``actual``
-    the province's cumulative settlement indexed by period."""
+    """Cumulative settlement: what happened, then the baseline's and the scenario's paths.
+
+    With their 95% bands and the target; what happened also past the scenario's start where the
+    store holds those quarters.
+
+    Parameters
+    ----------
+    settled : dict
+        A scenario result's ``settled`` part (``analytics.scenarios.run``).
+    actual : pandas.Series
+        The province's cumulative settlement indexed by period.
+    lang : str
+        "zh" or "en".
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The chart.
+    """
     from analytics.scenarios import target_label
 
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
@@ -260,8 +320,27 @@ def scenario_chart(settled: dict, actual: pd.Series, lang: str = "zh") -> go.Fig
 
 
 def reach_chart(series: pd.DataFrame, reach: dict, reference: dict, lang: str = "zh") -> go.Figure:
-    """When the province reaches a share: the published rate on each basis (never joined),
-    the projection on the newer basis with its interval, and the national reference line."""
+    """When the province reaches a share.
+
+    The published rate on each basis (never joined), the projection on the newer basis with its
+    interval, and the national reference line.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        The published rates.
+    reach : dict
+        ``analytics.urbanization_forecast.when_reached``.
+    reference : dict
+        The national reference (value, source).
+    lang : str
+        "zh" or "en".
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The chart.
+    """
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
     fig = urbanization_chart(series, [], lang)
     path = reach["path"]
@@ -302,8 +381,22 @@ def reach_chart(series: pd.DataFrame, reach: dict, reference: dict, lang: str = 
 
 
 def nowcast_chart(units: pd.DataFrame, names: dict, lang: str = "zh") -> go.Figure:
-    """Settlement of a quarter by city: what was reported (solid) and what is estimated for the
-    counties still missing (light, hatched), the 95% interval of the total as a whisker."""
+    """Settlement of a quarter by city: reported, estimated, and the total's 95% interval.
+
+    Parameters
+    ----------
+    units : pandas.DataFrame
+        The nowcast's units (``analytics.nowcast.Nowcast.units``).
+    names : dict
+        code -> name.
+    lang : str
+        "zh" or "en".
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Reported solid, estimated light and hatched, the interval as a whisker.
+    """
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
     part = units[units.code != PROVINCE_CODE].sort_values("total")
     if "enough" in part:  # a city with too few counties in: what it reported, no estimate
@@ -354,9 +447,25 @@ def nowcast_chart(units: pd.DataFrame, names: dict, lang: str = "zh") -> go.Figu
 def reliability_chart(
     table: pd.DataFrame, lang: str = "zh", calibrated: tuple[str, float] | None = None
 ) -> go.Figure:
-    """Nominal against empirical coverage of each method's 80% and 95% intervals (mean over
-    the horizons): a method on the diagonal says what it means. ``calibrated`` (method, mean
-    coverage) adds the calibrated 95% band of the cumulative settlements as a star."""
+    """Nominal against empirical coverage of each method's 80% and 95% intervals.
+
+    Mean over the horizons: a method on the diagonal says what it means.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Scores per method and horizon (``analytics.skill.scores``).
+    lang : str
+        "zh" or "en".
+    calibrated : tuple of (str, float) or None
+        (method, mean coverage) of the calibrated 95% band of the cumulative settlements,
+        drawn as a star.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The chart.
+    """
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
     fig = go.Figure()
     fig.add_scatter(
@@ -403,8 +512,22 @@ def reliability_chart(
 
 
 def quality_trend_chart(trend: pd.DataFrame, names: dict, lang: str = "zh") -> go.Figure:
-    """Each office's data-quality score per quarter (``analytics.quality.trend``), with the
-    grade thresholds as dotted lines."""
+    """Each office's data-quality score per quarter, with the grade thresholds dotted.
+
+    Parameters
+    ----------
+    trend : pandas.DataFrame
+        ``analytics.quality.trend``.
+    names : dict
+        office -> name.
+    lang : str
+        "zh" or "en".
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The chart.
+    """
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
     fig = go.Figure()
     for office, part in trend.groupby("office", sort=False):

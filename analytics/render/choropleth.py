@@ -30,10 +30,22 @@ EMPTY = {"type": "FeatureCollection", "features": []}
 
 
 def blank_style(names: list[tuple[str, float, float]] | None = None) -> dict:
-    """A blank white MapLibre style with the app's own glyphs and, given ``(name, lon, lat)``
-    points, a layer writing those names: dark with a white halo (legible on every class),
-    tried around the point when the centre collides, dropped only when no place is free.
-    The regions are drawn below this layer (``below=NAMES_LAYER``)."""
+    """A blank white MapLibre style with the app's own glyphs and, optionally, region names.
+
+    The names are dark with a white halo (legible on every class), tried around the point when
+    the centre collides, dropped only when no place is free. The regions are drawn below this
+    layer (``below=NAMES_LAYER``).
+
+    Parameters
+    ----------
+    names : list of tuple or None
+        (name, lon, lat) of each name written.
+
+    Returns
+    -------
+    dict
+        The style.
+    """
     # the names' source is there even when empty: an empty "sources" object does not survive
     # the figure's way to the browser, and MapLibre refuses a restyle without it (the "Map
     # error." a redraw of the map used to log)
@@ -87,9 +99,24 @@ def _fmt(value: float, decimals: int) -> str:
 
 
 def drawn_with(level: str, city: str | None, layers: dict) -> dict:
-    """What a map of ``level`` (in ``city``, or the whole province) draws beside its regions:
-    the city borders over the province's counties, and the regions' names on the city map and
-    on a city's own map (107 names would crowd the province)."""
+    """What a map draws beside its regions.
+
+    Parameters
+    ----------
+    level : str
+        "city" or "county".
+    city : str or None
+        The reporting unit whose map it is (None: the whole province).
+    layers : dict
+        The boundary layers (``analytics.maps.boundary_layers``).
+
+    Returns
+    -------
+    dict
+        ``borders``: the city borders over the province's counties; ``labels``: whether the
+        regions' names are written (on the city map and on a city's own map; 107 names would
+        crowd the province).
+    """
     return {
         "borders": layers["city"] if level == "county" and not city else None,
         "labels": level == "city" or city is not None,
@@ -109,11 +136,41 @@ def choropleth(
     compact: bool = False,
     labels: bool = False,
 ) -> go.Figure:
-    """A classed choropleth: one trace per class (so the legend shows the class bounds), regions
-    without a value in grey, optional city borders drawn over the counties and one region
-    (``highlight``, e.g. found by the search box) outlined in red. ``compact`` fits the regions
-    to ``height`` and puts the legend beside them (a small overview map). ``labels`` writes each
-    region's name inside it (MapLibre drops a name that would overlap another)."""
+    """A classed choropleth.
+
+    One trace per class (so the legend shows the class bounds), regions without a value in
+    grey, optional city borders drawn over the counties and one region outlined in red.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        code, name, value (``analytics.maps.map_values``).
+    layer : dict
+        The regions' GeoJSON layer.
+    indicator : str
+        The indicator drawn (its unit and colours).
+    method : str
+        "quantiles" or "equal".
+    lang : str
+        "zh" or "en".
+    borders : dict or None
+        A layer drawn as lines over the regions.
+    height : int
+        Pixels.
+    highlight : str or None
+        A region outlined in red (e.g. found by the search box).
+    tiles : str or None
+        A tile URL under the regions (None: a blank style).
+    compact : bool
+        Fit the regions to ``height`` with the legend beside them (a small overview map).
+    labels : bool
+        Write each region's name inside it (MapLibre drops a name that would overlap another).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The map.
+    """
     spec = MAP_INDICATORS[indicator]
     unit = spec.unit_zh if lang == "zh" else spec.unit_en
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
@@ -333,10 +390,35 @@ def cluster_map(
     height: int = 560,
     tiles: str | None = None,
 ) -> go.Figure:
-    """The LISA classes of ``frame`` (code, name, value, p_value, cluster; from
-    ``analytics.clusters``) as a categorical map: high-high and low-low clusters, high-low and
-    low-high outliers at significance ``alpha``, the rest not significant; the legend gives each
-    class with its count."""
+    """The LISA classes as a categorical map.
+
+    High-high and low-low clusters, high-low and low-high outliers at significance ``alpha``,
+    the rest not significant; the legend gives each class with its count.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        code, name, value, p_value, cluster (``analytics.clusters``).
+    layer : dict
+        The counties' GeoJSON layer.
+    indicator : str
+        The indicator clustered.
+    alpha : float
+        The significance level.
+    lang : str
+        "zh" or "en".
+    borders : dict or None
+        A layer drawn as lines over the regions.
+    height : int
+        Pixels.
+    tiles : str or None
+        A tile URL under the regions.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The map.
+    """
     spec = MAP_INDICATORS[indicator]
     unit = spec.unit_zh if lang == "zh" else spec.unit_en
     t = lambda k, **f: messages.t(k, lang, **f)  # noqa: E731
@@ -374,7 +456,24 @@ def cluster_map(
 def ranked_bar(
     frame: pd.DataFrame, indicator: str, lang: str = "zh", height: int = 560
 ) -> go.Figure:
-    """The same values as a ranked horizontal bar chart (highest on top)."""
+    """The map's values as a ranked horizontal bar chart (highest on top).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        code, name, value.
+    indicator : str
+        The indicator.
+    lang : str
+        "zh" or "en".
+    height : int
+        Pixels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The chart.
+    """
     spec = MAP_INDICATORS[indicator]
     unit = spec.unit_zh if lang == "zh" else spec.unit_en
     part = frame.dropna(subset=["value"]).sort_values("value")

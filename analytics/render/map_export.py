@@ -53,6 +53,30 @@ def _rings(geom):
 def html_figure(
     frame, layer, indicator, method="quantiles", lang="zh", title="", note=""
 ) -> go.Figure:
+    """The classed map as a standalone plotly figure (the HTML export: no tiles, draws offline).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        code, name, value.
+    layer : dict
+        The regions' GeoJSON layer.
+    indicator : str
+        The indicator drawn.
+    method : str
+        "quantiles" or "equal".
+    lang : str
+        "zh" or "en".
+    title : str
+        The title.
+    note : str
+        The source note under the map.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The map, regions as filled outlines.
+    """
     index, labels, colors, unit = _classes(frame, indicator, method, lang)
     geoms = {f["id"]: shape(f["geometry"]) for f in layer["features"]}
     fig = go.Figure()
@@ -130,8 +154,32 @@ def _wrap(text: str, width: int) -> list[str]:
 def draw_map(
     ax, frame, layer, indicator, method="quantiles", lang="zh", legend_size=8, names=False
 ) -> None:
-    """Draw the classed choropleth on a matplotlib axis (the PNG export and the PDF brief), the
-    legend under the regions (never over them) and, with ``names``, each region's name."""
+    """Draw the classed choropleth on a matplotlib axis (the PNG export and the PDF brief).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axis.
+    frame : pandas.DataFrame
+        code, name, value.
+    layer : dict
+        The regions' GeoJSON layer.
+    indicator : str
+        The indicator drawn.
+    method : str
+        "quantiles" or "equal".
+    lang : str
+        "zh" or "en".
+    legend_size : float
+        The legend's font size.
+    names : bool
+        Write each region's name.
+
+    Returns
+    -------
+    None
+        The legend goes under the regions (never over them).
+    """
     from matplotlib.patches import Patch, Polygon
 
     index, labels, colors, unit = _classes(frame, indicator, method, lang)
@@ -185,6 +233,13 @@ def _draw_names(ax, frame, layer, size: float) -> None:
 
 
 def use_cjk_fonts() -> None:
+    """Set matplotlib to the Noto CJK fonts and plain text (no math).
+
+    Returns
+    -------
+    None
+        matplotlib's settings are changed for the process.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -200,8 +255,35 @@ def use_cjk_fonts() -> None:
 def write_png(
     path: Path, frame, layer, indicator, method="quantiles", lang="zh", title="", note=""
 ):
-    """The map on a 7 x 10 inch page: title, regions (named when there are few enough to
-    read), the legend under them and the source note wrapped under the legend."""
+    """The map on a 7 x 10 inch page as PNG.
+
+    Title, regions (named when there are few enough to read), the legend under them and the
+    source note wrapped under the legend.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    frame : pandas.DataFrame
+        code, name, value.
+    layer : dict
+        The regions' GeoJSON layer.
+    indicator : str
+        The indicator drawn.
+    method : str
+        "quantiles" or "equal".
+    lang : str
+        "zh" or "en".
+    title : str
+        The title.
+    note : str
+        The source note.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
     from analytics.render.text import wrap
 
     use_cjk_fonts()

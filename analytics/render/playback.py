@@ -40,15 +40,49 @@ def playback(
     labels: bool = False,
     pace_ms: int = PLAY_PACE_MS,
 ) -> go.Figure:
-    """A map that plays the quarters ``played`` in the browser, drawn first at ``shown``:
-    ``frames`` maps each quarter to its ``maps.map_values`` frame (the same regions in each).
+    """A map that plays quarters in the browser.
 
     Playing happens inside the figure (plotly's frames): the page is not run again and the map
     is never taken down, so each quarter is drawn over the last one and no blank map is ever
     seen. One trace carries every region, coloured by class. The classes are those of the
     quarter ``shown`` (as ``choropleth`` draws it), kept for every quarter played, so a colour
     means the same in each and the legend stays put; the lowest and highest classes reach to the
-    lowest and highest value played. The quarter drawn is written on the map."""
+    lowest and highest value played. The quarter drawn is written on the map.
+
+    Parameters
+    ----------
+    frames : dict of str to pandas.DataFrame
+        Each quarter's ``maps.map_values`` frame (the same regions in each).
+    shown : str
+        The quarter drawn first.
+    played : list of str
+        The quarters played, in order.
+    layer : dict
+        The regions' GeoJSON layer.
+    indicator : str
+        The indicator drawn.
+    method : str
+        "quantiles" or "equal".
+    lang : str
+        "zh" or "en".
+    borders : dict or None
+        A layer drawn as lines over the regions.
+    height : int
+        Pixels.
+    highlight : str or None
+        A region outlined in red.
+    tiles : str or None
+        A tile URL under the regions.
+    labels : bool
+        Write each region's name.
+    pace_ms : int
+        Milliseconds per quarter played.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The map with its frames and play button.
+    """
     spec = MAP_INDICATORS[indicator]
     unit = spec.unit_zh if lang == "zh" else spec.unit_en
     codes = list(frames[shown].code)

@@ -15,8 +15,22 @@ _TOKEN = re.compile(
 
 
 def wrap(text: str, width: float, size: float) -> list[str]:
-    """``text`` as lines no wider than ``width`` points at font ``size`` (matplotlib's current
-    sans-serif font); a single word wider than the line stands alone on its line."""
+    """Text as lines no wider than a width at a font size (matplotlib's current sans-serif font).
+
+    Parameters
+    ----------
+    text : str
+        The text.
+    width : float
+        Points.
+    size : float
+        The font size.
+
+    Returns
+    -------
+    list of str
+        The lines; a single word wider than the line stands alone on its line.
+    """
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import text_to_path
 

@@ -24,10 +24,35 @@ def trend_chart(
     height: int = 440,
     signed: bool = False,
 ) -> go.Figure:
-    """Lines per region on a categorical quarter axis, each region its own colour, the legend
-    beside the plot; targets as dashed lines with labels; small multiples put each city (and
-    its counties) in its own panel. ``signed``: the values are changes, shown with their sign
-    (+2.10 %, -0.40 pp)."""
+    """Lines per region on a quarter axis in time order.
+
+    Each region its own colour, the legend beside the plot; targets as dashed lines with labels;
+    small multiples put each city (and its counties) in its own panel.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        region_code, name, city, period, value (``analytics.trends.trend_frame``).
+    indicator : str
+        The indicator.
+    unit_label : str
+        The axis's unit.
+    lang : str
+        "zh" or "en".
+    targets : pandas.DataFrame or None
+        Target lines (``analytics.trends.target_lines``).
+    small_multiples : bool
+        One panel per city.
+    height : int
+        Pixels.
+    signed : bool
+        The values are changes, shown with their sign (+2.10 %, -0.40 pp).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The chart.
+    """
     number = "+,.2f" if signed else ",.2f"
     title = (
         f"{label(indicator, lang)}（{unit_label}）"

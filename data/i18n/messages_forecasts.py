@@ -43,8 +43,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nowcast.col.total": {"zh": "合计", "en": "Total"},
     "nowcast.col.interval": {"zh": "95%区间", "en": "95% interval"},
     "nowcast.method": {
-        "zh": "方法：未报县的落户数 = 该县占同市已报县合计的份额（过去3年同季度的中位数；本市无县上报时用全省已报县）× 本季度同市已报县合计。95%区间：同一方法在该县历史各季度的误差，按季度整体抽取（保留县间同向误差），模拟4,000次。已报数按报表原值。回测：在已报齐的季度中隐藏部分已报县，用当时的数据估算，与“只加已报数”和“沿用上季度”比较。",
-        "en": "Method: a missing county's settlement = its share of the reported counties of its city (median of the same quarter in the previous 3 years; the reported counties of the province when none of its city has reported) × what those counties reported this quarter. 95% interval: the same method's errors over the county's past quarters, drawn a whole quarter at a time (errors that moved together stay together), 4,000 simulations. Reported values are taken as they stand. Backtest: counties that did report are hidden in complete quarters and estimated from the data of that time, beside \"sum of what has arrived\" and \"last quarter's total\".",
+        "zh": "方法：未报县的落户数 = 该县占同市已报县合计的份额（过去3年同季度的中位数；本市无县上报时用全省已报县）× 本季度同市已报县合计。95%区间：同一方法在该县历史各季度的误差，按季度整体抽取（保留县间同向误差），模拟4,000次；再按回测校准放宽（分割共形法：以此前各季度回测中把实际值纳入区间所需的放宽倍数取分位数，两种缺报情形取较大者，只放宽不收窄）。已报数按报表原值。回测：在已报齐的季度中隐藏部分已报县，用当时的数据估算，与“只加已报数”和“沿用上季度”比较。",
+        "en": "Method: a missing county's settlement = its share of the reported counties of its city (median of the same quarter in the previous 3 years; the reported counties of the province when none of its city has reported) × what those counties reported this quarter. 95% interval: the same method's errors over the county's past quarters, drawn a whole quarter at a time (errors that moved together stay together), 4,000 simulations; then widened by the backtest's calibration (split conformal: a quantile of the stretch each earlier backtest nowcast needed to hold the actual, the larger of the two missing-county scenarios; widened, never narrowed). Reported values are taken as they stand. Backtest: counties that did report are hidden in complete quarters and estimated from the data of that time, beside \"sum of what has arrived\" and \"last quarter's total\".",
     },
     "nowcast.backtest": {"zh": "回测：全省合计", "en": "Backtest: province total"},
     "nowcast.show_backtest": {
@@ -55,7 +55,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nowcast.col.method": {"zh": "方法", "en": "Method"},
     "nowcast.col.cases": {"zh": "次数", "en": "Cases"},
     "nowcast.col.mape": {"zh": "平均绝对误差", "en": "Mean absolute error"},
-    "nowcast.col.coverage": {"zh": "95%区间覆盖率", "en": "95% interval held the actual"},
+    "nowcast.col.coverage": {
+        "zh": "校准后95%区间覆盖率（样本外）",
+        "en": "Calibrated 95% interval held the actual (out of sample)",
+    },
+    "nowcast.col.coverage_raw": {
+        "zh": "校准前覆盖率（同一回测）",
+        "en": "Before calibration (same backtest)",
+    },
     "nowcast.scenario.random": {"zh": "随机25%的县", "en": "A random 25% of counties"},
     "nowcast.scenario.late": {
         "zh": "安康、商洛两市全部（常见迟报的替代）",
@@ -69,8 +76,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{mean} ({n} patterns of missing counties: {lo}–{hi})",
     },
     "nowcast.narrow": {
-        "zh": "注意：95%区间偏窄，回测中覆盖实际值的比例为 {coverage}（多种缺报组合的平均），比产品要求的90%最多低 {short} 个百分点。区间应视为偏乐观。",
-        "en": "Note: the 95% interval is too narrow: in the backtest it held the actual total in {coverage} of cases (the mean over many patterns of missing counties), up to {short} points short of the 90% the product aims at. Read it as optimistic.",
+        "zh": "注意：校准后的95%区间仍偏窄：回测中（每季度只用此前已知的结果校准）覆盖实际值的比例为 {coverage}（随机缺报为多种组合的平均），比产品要求的90%最多低 {short} 个百分点。区间应视为偏乐观。",
+        "en": "Note: even calibrated, the 95% interval is too narrow: in the backtest (each quarter calibrated on earlier outcomes only) it held the actual total in {coverage} of cases (for random gaps, the mean over many patterns of missing counties), up to {short} points short of the 90% the product aims at. Read it as optimistic.",
     },
     "reach.heading": {
         "zh": "全省何时达到{value}%？",

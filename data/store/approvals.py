@@ -85,8 +85,21 @@ def _every_place() -> dict[str, Place]:
 
 
 def place(code: str) -> Place:
-    """The step a region's quarter takes (a county's, a city's or 杨凌示范区's unit step is
-    asked as the city; the province's) with its names and reviewer."""
+    """The step a region's quarter takes, with its names and reviewer.
+
+    A county's, a city's or 杨凌示范区's unit step is asked as the city; the province's is its
+    own.
+
+    Parameters
+    ----------
+    code : str
+        The region's code.
+
+    Returns
+    -------
+    Place
+        The step's region, level, names and reviewer.
+    """
     found = _every_place().get(code)
     if found is None:
         raise ApprovalError(f"未知地区 {code}", f"unknown region {code}")
@@ -94,7 +107,18 @@ def place(code: str) -> Place:
 
 
 def places(codes: Iterable[str]) -> dict[str, Place]:
-    """``place`` of each code."""
+    """``place`` of each code.
+
+    Parameters
+    ----------
+    codes : iterable of str
+        The regions' codes.
+
+    Returns
+    -------
+    dict of str to Place
+        code -> its step.
+    """
     return {c: place(c) for c in codes}
 
 
@@ -113,14 +137,57 @@ def _units(reg: pd.DataFrame) -> dict[str, list[str]]:
 
 
 def row_of(sess, code: str, period: str, level: str) -> Approval | None:
+    """The approval row of a region's quarter at a level.
+
+    Parameters
+    ----------
+    sess : Session
+        The transaction.
+    code : str
+        The region.
+    period : str
+        The quarter.
+    level : str
+        The step's level.
+
+    Returns
+    -------
+    Approval or None
+        None when no step was taken.
+    """
     return sess.get(Approval, (code, period, level))
 
 
 def who_when(row: Approval) -> tuple[str, str]:
+    """Who took a step and on which day.
+
+    Parameters
+    ----------
+    row : Approval
+        The approval row.
+
+    Returns
+    -------
+    tuple of (str, str)
+        The user's name and the day, "YYYY-MM-DD".
+    """
     return row.by_user, f"{row.at:%Y-%m-%d}"
 
 
 def check_reviewer(actor: Principal, p: Place, period: str, action: str = "approve") -> None:
+    """Refuse a step the actor may not take (PermissionDenied, in both languages).
+
+    Parameters
+    ----------
+    actor : Principal
+        Who takes the step.
+    p : Place
+        The step (``place``).
+    period : str
+        The quarter.
+    action : str
+        The action asked ("approve", "release", ...).
+    """
     require(actor, action)
     if action == "release" and actor.has("admin"):
         return
@@ -137,8 +204,32 @@ def step(
     comment: str | None, release_on: date | None = None, before: str | None = None,
     after: str | None = None, when: datetime | None = None,
 ) -> None:  # fmt: skip
-    """The event and audit row of one step (``when``: a history loaded after the fact; the
-    audit row is always written now, saying when the step happened)."""
+    """The event and audit row of one step.
+
+    Parameters
+    ----------
+    sess : Session
+        The transaction.
+    actor : Principal
+        Who takes it.
+    p : Place
+        The step.
+    period : str
+        The quarter.
+    level : str
+        The step's level.
+    action : str
+        The action.
+    comment : str or None
+        The reviewer's comment.
+    release_on : datetime.date or None
+        A scheduled release's day.
+    before, after : str or None
+        The state before and after.
+    when : datetime.datetime or None
+        A history loaded after the fact (the audit row is always written now, saying when the
+        step happened).
+    """
     _steps(sess, actor, [p], period, action, comment, after, when, release_on, before, level)
 
 
@@ -213,9 +304,29 @@ def approve(
     code: str, period: str, actor: Principal, comment: str | None = None,
     engine: Engine | None = None, when: datetime | None = None,
 ) -> dict:  # fmt: skip
-    """Approve a county's return (its city), a city's or 杨凌示范区's quarter, or the
-    province's (the province's statisticians). ``when``: the day it happened, for a history
-    loaded after the fact (the demo's calendar); default now."""
+    """Approve a county's return, a city's or 杨凌示范区's quarter, or the province's.
+
+    Parameters
+    ----------
+    code : str
+        The region.
+    period : str
+        The quarter.
+    actor : Principal
+        The reviewer (the county's city, the province's statisticians).
+    comment : str or None
+        The reviewer's comment.
+    engine : Engine or None
+        The store; None: the configured one.
+    when : datetime.datetime or None
+        The day it happened, for a history loaded after the fact (the demo's calendar); None:
+        now.
+
+    Returns
+    -------
+    dict
+        The step: region, period, level, state, by whom and when.
+    """
     return approve_many([code], period, actor, comment, engine, when)[0]
 
 
@@ -223,10 +334,33 @@ def approve_many(
     codes: list[str], period: str, actor: Principal, comment: str | None = None,
     engine: Engine | None = None, when: datetime | None = None,
 ) -> list[dict]:  # fmt: skip
-    """Approve each of ``codes`` in turn (a city's counties, then the city: one list may hold
-    both) in one transaction: all are approved or, on the first refusal, none. The quarter's
-    rows and which regions hold values are read once, the checks run on them, and the rows,
-    events and audit rows are written in bulk (the demo approves 3,300 in its history)."""
+    """Approve each of several regions in turn, in one transaction.
+
+    A city's counties, then the city: one list may hold both. All are approved or, on the first
+    refusal, none. The quarter's rows and which regions hold values are read once, the checks
+    run on them, and the rows, events and audit rows are written in bulk (the demo approves
+    3,300 in its history).
+
+    Parameters
+    ----------
+    codes : list of str
+        The regions, in order.
+    period : str
+        The quarter.
+    actor : Principal
+        The reviewer.
+    comment : str or None
+        The reviewer's comment.
+    engine : Engine or None
+        The store; None: the configured one.
+    when : datetime.datetime or None
+        The day it happened; None: now.
+
+    Returns
+    -------
+    list of dict
+        Each step, as ``approve`` returns it.
+    """
     period = period_rules.parse_period(period)
     places = [place(c) for c in codes]
     comment = clean_text(comment, "comment")
@@ -308,8 +442,30 @@ def send_back(
     code: str, period: str, actor: Principal, comment: str, engine: Engine | None = None,
     when: datetime | None = None,
 ) -> dict:  # fmt: skip
-    """Return a county's (or 杨凌示范区's) submitted return to its office with a comment: it
-    then accepts a new return, which makes it submitted again."""
+    """Return a submitted return to its office with a comment.
+
+    It then accepts a new return, which makes it submitted again.
+
+    Parameters
+    ----------
+    code : str
+        The county (or 杨凌示范区).
+    period : str
+        The quarter.
+    actor : Principal
+        The reviewer.
+    comment : str
+        Why it goes back.
+    engine : Engine or None
+        The store; None: the configured one.
+    when : datetime.datetime or None
+        The day it happened; None: now.
+
+    Returns
+    -------
+    dict
+        The step.
+    """
     period = period_rules.parse_period(period)
     p = place(code)
     if p.level != "county":
@@ -345,8 +501,29 @@ def send_back(
 def unapprove(
     code: str, period: str, actor: Principal, reason: str, engine: Engine | None = None
 ) -> dict:
-    """Undo an approval (with a reason) by its reviewer or by the level above, while the level
-    above has not approved; the quarter below is unlocked (a county's then accepts values)."""
+    """Undo an approval, with a reason.
+
+    By its reviewer or by the level above, while the level above has not approved; the quarter
+    below is unlocked (a county's then accepts values).
+
+    Parameters
+    ----------
+    code : str
+        The region.
+    period : str
+        The quarter.
+    actor : Principal
+        Who undoes it.
+    reason : str
+        Why.
+    engine : Engine or None
+        The store; None: the configured one.
+
+    Returns
+    -------
+    dict
+        The step.
+    """
     period = period_rules.parse_period(period)
     p = place(code)
     reason = clean_text(reason, "reason", required=True)
@@ -406,7 +583,20 @@ def _above(p: Place) -> tuple[str, str] | None:
 
 
 def read_approvals(engine: Engine | None = None, period: str | None = None) -> pd.DataFrame:
-    """Every approval row (``COLUMNS``), of one ``period`` when given."""
+    """Every approval row.
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+    period : str or None
+        Only this quarter's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``COLUMNS``.
+    """
     stmt = select(*(getattr(Approval, c) for c in COLUMNS))
     if period:
         stmt = stmt.where(Approval.period == period)
@@ -418,7 +608,22 @@ def read_approvals(engine: Engine | None = None, period: str | None = None) -> p
 def read_events(
     engine: Engine | None = None, period: str | None = None, regions: list[str] | None = None
 ) -> pd.DataFrame:
-    """The steps (``EVENT_COLUMNS``) in order, of a ``period`` and ``regions`` when given."""
+    """The review steps in order.
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+    period : str or None
+        Only this quarter's.
+    regions : list of str or None
+        Only these regions'.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``EVENT_COLUMNS``.
+    """
     stmt = select(*(getattr(ApprovalEvent, c) for c in EVENT_COLUMNS)).order_by(ApprovalEvent.id)
     if period:
         stmt = stmt.where(ApprovalEvent.period == period)

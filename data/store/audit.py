@@ -34,8 +34,23 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> None:
-    """Append who did what to which (``target``), with the values before and after, to the
-    open session."""
+    """Append who did what to which, with the values before and after, to the open session.
+
+    Parameters
+    ----------
+    sess : Session
+        The transaction.
+    user : Principal or str
+        Who.
+    action : str
+        What.
+    detail : dict or None
+        Further facts.
+    target : str or None
+        To which.
+    before, after : dict or None
+        The values before and after.
+    """
     name = user.name if isinstance(user, Principal) else str(user)
     row = {"at": datetime.now(UTC), "user": name[:80], "action": action, "detail": detail or {},
            "target": target, "before": before, "after": after}  # fmt: skip
@@ -43,8 +58,19 @@ def record(
 
 
 def record_many(sess, user: Principal | str, action: str, rows: list[dict]) -> None:
-    """Append one record per item of ``rows`` (each with detail, target, before, after) in
-    one statement, in order."""
+    """Append one record per item in one statement, in order.
+
+    Parameters
+    ----------
+    sess : Session
+        The transaction.
+    user : Principal or str
+        Who.
+    action : str
+        What.
+    rows : list of dict
+        Each with detail, target, before, after.
+    """
     name = (user.name if isinstance(user, Principal) else str(user))[:80]
     now = datetime.now(UTC)
     sess.info.setdefault(PENDING, []).extend(
@@ -72,8 +98,19 @@ def _append(sess: Session) -> None:
 
 
 def verify(engine: Engine) -> dict:
-    """Walk the chain: ``ok``, how many rows were checked, and where it first breaks
-    (``broken_at``: a row id; -1 when rows after the last one are gone), with that row."""
+    """Walk the audit chain.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+
+    Returns
+    -------
+    dict
+        ``ok``, how many rows were checked, and where it first breaks (``broken_at``: a row
+        id; -1 when rows after the last one are gone), with that row.
+    """
     with reader(engine) as sess:
         head = sess.scalar(select(AuditHead.chain).where(AuditHead.id == 1))
         result = sess.execute(
@@ -92,7 +129,26 @@ def read_audit(
     action: str | None = None,
     limit: int | None = None,
 ) -> pd.DataFrame:
-    """Audit records (``COLUMNS``), newest first, filtered by time, user and action."""
+    """Audit records, newest first.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    since : datetime.datetime or None
+        Only those from then on.
+    user : str or None
+        Only this user's.
+    action : str or None
+        Only this action's.
+    limit : int or None
+        At most this many.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``COLUMNS``.
+    """
     stmt = select(AuditLog).order_by(AuditLog.id.desc())
     if since is not None:
         stmt = stmt.where(AuditLog.at >= since)
@@ -108,8 +164,20 @@ def read_audit(
 
 
 def confirmed_flags(engine: Engine) -> pd.DataFrame:
-    """The warnings confirmed on committed returns, by the value they were about (from the
-    ingest and revise records): region_code, period, rule, n."""
+    """The warnings confirmed on committed returns, by the value they were about.
+
+    From the ingest and revise records.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+
+    Returns
+    -------
+    pandas.DataFrame
+        region_code, period, rule, n.
+    """
     stmt = select(AuditLog.detail).where(AuditLog.action.in_(("ingest", "revise")))
     with reader(engine) as sess:
         details = sess.execute(stmt).scalars().all()
@@ -118,8 +186,21 @@ def confirmed_flags(engine: Engine) -> pd.DataFrame:
 
 
 def read_rows_after(engine: Engine, last_id: int) -> list[dict]:
-    """Every audit row with an id above ``last_id``, oldest first (what a restore carries);
-    none when the store cannot be read (a store being replaced because it broke)."""
+    """Every audit row with an id above ``last_id``, oldest first (what a restore carries).
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    last_id : int
+        The last id already held.
+
+    Returns
+    -------
+    list of dict
+        The rows; none when the store cannot be read (a store being replaced because it
+        broke).
+    """
     from sqlalchemy.exc import SQLAlchemyError
 
     cols = ["at", "user", "action", "detail", "target", "before", "after"]
@@ -134,6 +215,15 @@ def read_rows_after(engine: Engine, last_id: int) -> list[dict]:
 
 
 def carry(sess, rows: list[dict]) -> None:
-    """Append rows read by ``read_rows_after`` (their own times kept), in order, chained in
-    the store they are carried into."""
+    """Append rows read by ``read_rows_after`` (their own times kept), in order.
+
+    Chained in the store they are carried into.
+
+    Parameters
+    ----------
+    sess : Session
+        The transaction.
+    rows : list of dict
+        The rows.
+    """
     sess.info.setdefault(PENDING, []).extend(dict(row) for row in rows)

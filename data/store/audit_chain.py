@@ -31,6 +31,18 @@ def _json(value: object) -> object:
 
 
 def canonical(row: dict) -> bytes:
+    """The bytes a row's chain link is computed over.
+
+    Parameters
+    ----------
+    row : dict
+        An audit row's FIELDS.
+
+    Returns
+    -------
+    bytes
+        Canonical JSON (sorted keys, times in one format), UTF-8.
+    """
     body = {f: row.get(f) for f in FIELDS}
     body["at"] = _time(row["at"])
     for f in ("detail", "before", "after"):
@@ -40,15 +52,40 @@ def canonical(row: dict) -> bytes:
 
 
 def link(previous: str, row: dict) -> str:
-    """The chain of ``row`` after a row whose chain is ``previous``."""
+    """The chain of a row after a row whose chain is ``previous``.
+
+    Parameters
+    ----------
+    previous : str
+        The chain before it.
+    row : dict
+        The row.
+
+    Returns
+    -------
+    str
+        The SHA-256 hex digest over ``previous`` and the row's canonical bytes.
+    """
     return hashlib.sha256(previous.encode("ascii") + b"\n" + canonical(row)).hexdigest()
 
 
 def first_break(rows, head: str | None) -> tuple[int | None, int]:
-    """Walk rows (dicts with ``id``, ``chain`` and FIELDS) in id order: the id of the first row
-    whose chain is not the link from the row before it (a row changed, inserted or deleted
-    there), else None; and how many rows were checked. A head that is not the last row's chain
-    (rows deleted at the end) is a break at the row after the last, id -1."""
+    """Walk the rows in id order to the first that does not link to the one before it.
+
+    Parameters
+    ----------
+    rows : iterable of dict
+        With ``id``, ``chain`` and FIELDS.
+    head : str or None
+        The chain the store says is last.
+
+    Returns
+    -------
+    tuple of (int or None, int)
+        The id of the first row whose chain is not the link from the row before it (a row
+        changed, inserted or deleted there), else None; a head that is not the last row's chain
+        (rows deleted at the end) is a break at id -1. And how many rows were checked.
+    """
     previous, n = GENESIS, 0
     for row in rows:
         n += 1

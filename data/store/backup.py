@@ -50,7 +50,15 @@ def _sqlite_path(engine: Engine) -> Path:
 
 
 def sqlite_copy(src: sqlite3.Connection, dst_path: Path) -> None:
-    """SQLite's online backup API from the open ``src`` into the file ``dst_path``."""
+    """SQLite's online backup API from an open database into a file.
+
+    Parameters
+    ----------
+    src : sqlite3.Connection
+        The database.
+    dst_path : pathlib.Path
+        The copy.
+    """
     dst = sqlite3.connect(dst_path)
     try:
         with dst:
@@ -61,7 +69,20 @@ def sqlite_copy(src: sqlite3.Connection, dst_path: Path) -> None:
 
 
 def backup(engine: Engine, out: Path | str) -> dict:
-    """Write the store to ``out``; returns what was written."""
+    """Write the store to a file.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    out : pathlib.Path or str
+        The file.
+
+    Returns
+    -------
+    dict
+        What was written: the file, its size, the schema revision and the counts.
+    """
     out = Path(out)
     revision = current_revision(engine)
     if engine.dialect.name == "sqlite":
@@ -160,10 +181,27 @@ def _backup_audit_max(engine: Engine, path: Path) -> int:
 
 
 def restore(engine: Engine, inp: Path | str, user: str = "cli") -> dict:
-    """Replace the store with the backup ``inp``: refused, changing nothing, when the backup is
-    damaged or comes from a newer schema than this release knows. The audit rows written since
-    the backup are carried into the restored store (in order, with their own times), then the
-    restore is appended: the trail never loses a row to a restore."""
+    """Replace the store with a backup.
+
+    Refused, changing nothing, when the backup is damaged or comes from a newer schema than this
+    release knows. The audit rows written since the backup are carried into the restored store
+    (in order, with their own times), then the restore is appended: the trail never loses a row
+    to a restore.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    inp : pathlib.Path or str
+        The backup.
+    user : str
+        Who restores it.
+
+    Returns
+    -------
+    dict
+        What was restored and the audit rows carried.
+    """
     inp = Path(inp)
     if not inp.is_file():
         raise StoreError(f"no backup file {inp}")

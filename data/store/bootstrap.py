@@ -54,7 +54,18 @@ def _assign_sets(sess) -> None:
 
 
 def init_store(engine: Engine | None = None) -> dict:
-    """Migrate to the newest schema and (re)load reference data; return counts."""
+    """Migrate to the newest schema and (re)load reference data.
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+
+    Returns
+    -------
+    dict
+        Counts of what was loaded.
+    """
     engine = engine or store.get_engine()
     revision = store.upgrade(engine)
     registry = load_registry()

@@ -32,7 +32,18 @@ class StoreError(Exception):
 
 
 def redact(url: str) -> str:
-    """Return ``url`` with any password replaced by ``***``."""
+    """A database URL with any password replaced by ``***``.
+
+    Parameters
+    ----------
+    url : str
+        The URL.
+
+    Returns
+    -------
+    str
+        The URL as it may be shown.
+    """
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
@@ -62,12 +73,29 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def get_engine(url: str | None = None) -> Engine:
-    """Return the (cached) engine for ``url`` (default: the configured store)."""
+    """The (cached) engine of a store.
+
+    Parameters
+    ----------
+    url : str or None
+        The database URL; None: the configured store.
+
+    Returns
+    -------
+    Engine
+        One engine per URL and process.
+    """
     return _engine_for(url or settings.database_url())
 
 
 def clear_engines() -> None:
-    """Forget cached engines (tests switch databases)."""
+    """Forget cached engines (tests switch databases); they are not disposed of.
+
+    Returns
+    -------
+    None
+        The next ``get_engine`` makes a new engine.
+    """
     _engine_for.cache_clear()
 
 
@@ -104,8 +132,21 @@ def _sqlite_begin(conn) -> None:
 
 
 def database_error(exc: DBAPIError, url: str) -> StoreError:
-    """The one-line StoreError for a database error: the URL with its password hidden and the
-    driver's first line (``cannot connect to database …`` when the server cannot be reached)."""
+    """The one-line StoreError for a database error.
+
+    Parameters
+    ----------
+    exc : sqlalchemy.exc.DBAPIError
+        The driver's error.
+    url : str
+        The store's URL.
+
+    Returns
+    -------
+    StoreError
+        The URL with its password hidden and the driver's first line (``cannot connect to
+        database …`` when the server cannot be reached).
+    """
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc).splitlines()[0]
     if isinstance(exc, OperationalError) and "connect" in reason.lower():
         return StoreError(f"cannot connect to database {redact(url)}: {reason}")
@@ -113,7 +154,18 @@ def database_error(exc: DBAPIError, url: str) -> StoreError:
 
 
 def check_connection(engine: Engine) -> None:
-    """Raise StoreError naming the URL (password hidden) if the database cannot be reached."""
+    """Check that the database can be reached.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+
+    Returns
+    -------
+    None
+        Or StoreError naming the URL (password hidden).
+    """
     try:
         with engine.connect():
             pass
@@ -131,16 +183,46 @@ def _alembic_config(engine: Engine) -> Config:
 
 
 def head_revision() -> str:
+    """The newest schema revision this release knows.
+
+    Returns
+    -------
+    str
+        Alembic's head revision.
+    """
     return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The schema revision a store is at.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+
+    Returns
+    -------
+    str or None
+        None for a store never initialised.
+    """
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def upgrade(engine: Engine) -> str:
-    """Migrate the schema up to the newest revision; refuse a database from a newer release."""
+    """Migrate the schema up to the newest revision; refuse a database from a newer release.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+
+    Returns
+    -------
+    str
+        The revision now.
+    """
     check_connection(engine)
     script = ScriptDirectory(str(MIGRATIONS))
     current = current_revision(engine)
@@ -156,6 +238,18 @@ def upgrade(engine: Engine) -> str:
 
 
 def is_initialised(engine: Engine) -> bool:
+    """Whether a store's schema is at the newest revision.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+
+    Returns
+    -------
+    bool
+        False too when the database cannot be read.
+    """
     try:
         return current_revision(engine) == head_revision()
     except OperationalError:
@@ -174,16 +268,39 @@ def _writer_sessionmaker(engine: Engine) -> sessionmaker:
 
 @contextmanager
 def transaction(engine: Engine | None = None) -> Iterator[Session]:
-    """A session whose work is committed on success and rolled back on any exception. On
-    SQLite it holds the write lock from its start (writers queue, readers go on)."""
+    """A session committed on success and rolled back on any exception.
+
+    On SQLite it holds the write lock from its start (writers queue, readers go on).
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+
+    Yields
+    ------
+    Session
+        The session.
+    """
     engine = engine or get_engine()
     with _writer_sessionmaker(engine).begin() as sess:
         yield sess
 
 
 def is_contention(exc: BaseException) -> bool:
-    """A write refused only because others hold the store: SQLite's lock wait ran out, or a
-    PostgreSQL deadlock or serialisation failure. Worth trying again."""
+    """Whether a write was refused only because others hold the store.
+
+    Parameters
+    ----------
+    exc : BaseException
+        The error.
+
+    Returns
+    -------
+    bool
+        SQLite's lock wait ran out, or a PostgreSQL deadlock or serialisation failure: worth
+        trying again.
+    """
     if not isinstance(exc, OperationalError | DBAPIError):
         return False
     text = str(getattr(exc, "orig", exc)).lower()
@@ -199,9 +316,21 @@ def is_contention(exc: BaseException) -> bool:
 
 
 def retrying(fn):
-    """Run the write ``fn`` again when it meets contention (``is_contention``), with jittered
-    exponential waits, for up to ``WRITE_RETRY_S`` seconds; then one StoreError saying the
-    store is busy (the CLI's exit 2). Each attempt is its own transaction."""
+    """Run a write again when it meets contention (``is_contention``).
+
+    With jittered exponential waits, for up to ``WRITE_RETRY_S`` seconds; then one StoreError
+    saying the store is busy (the CLI's exit 2). Each attempt is its own transaction.
+
+    Parameters
+    ----------
+    fn : callable
+        The write, called with no arguments.
+
+    Returns
+    -------
+    object
+        What ``fn`` returns.
+    """
     from functools import wraps
 
     from tenacity import (
@@ -237,14 +366,39 @@ WRITE_RETRY_S = 120
 
 @contextmanager
 def reader(engine: Engine | None = None) -> Iterator[Session]:
-    """A read-only session (rolled back at the end)."""
+    """A read-only session (rolled back at the end).
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+
+    Yields
+    ------
+    Session
+        The session.
+    """
     engine = engine or get_engine()
     with _sessionmaker(engine)() as sess:
         yield sess
 
 
 def frame(rows, columns) -> pd.DataFrame:
-    """Result rows as a DataFrame with ``columns``. Rows go in as plain tuples: handed its Row
-    objects, pandas probes every row for the attributes of a named tuple (13× slower on 20,000
-    rows, and the ingest's reads of what is stored were a tenth of its time)."""
+    """Result rows as a DataFrame.
+
+    Rows go in as plain tuples: handed its Row objects, pandas probes every row for the
+    attributes of a named tuple (13× slower on 20,000 rows).
+
+    Parameters
+    ----------
+    rows : iterable
+        The result's rows.
+    columns : list of str
+        Their names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per result row.
+    """
     return pd.DataFrame([tuple(r) for r in rows], columns=list(columns))

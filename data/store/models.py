@@ -27,6 +27,13 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 def utcnow() -> datetime:
+    """Now, in UTC (the stores' times).
+
+    Returns
+    -------
+    datetime.datetime
+        Timezone-aware.
+    """
     return datetime.now(UTC)
 
 

@@ -25,7 +25,18 @@ VIEWS = ("released", "provisional")
 
 
 def released_quarters(today: date | None = None):
-    """The select of the quarters released by ``today`` (default today)."""
+    """The select of the quarters released by a day.
+
+    Parameters
+    ----------
+    today : datetime.date or None
+        The day; None: today.
+
+    Returns
+    -------
+    sqlalchemy.sql.Select
+        Of the released quarters' periods.
+    """
     return select(Approval.period).where(
         Approval.level == "province",
         Approval.region_code == PROVINCE_CODE,
@@ -41,8 +52,24 @@ def read_observations(
     view: str = "released",
     today: date | None = None,
 ) -> pd.DataFrame:
-    """Current (not superseded) observations with a flag for demo-data submissions: of the
-    quarters released by ``today``, or every one (``view`` "provisional")."""
+    """Current (not superseded) observations, with a flag for demo-data submissions.
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+    indicators : list of str or None
+        Only these indicators.
+    view : str
+        "released": the quarters released by ``today``; "provisional": every one.
+    today : datetime.date or None
+        The day; None: today.
+
+    Returns
+    -------
+    pandas.DataFrame
+        region_code, indicator, period, value, is_demo.
+    """
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r} (known: {', '.join(VIEWS)})")
     engine = engine or store.get_engine()
@@ -67,6 +94,19 @@ def read_observations(
 
 
 def read_official(engine: Engine | None = None) -> pd.DataFrame:
+    """The official series the store holds, with their sources.
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per region, indicator and year: value, unit, basis, flag, source, its address,
+        note, licence and the date it became public.
+    """
     engine = engine or store.get_engine()
     with store.reader(engine) as sess:
         rows = sess.execute(select(OfficialValue)).scalars().all()
@@ -91,7 +131,18 @@ def read_official(engine: Engine | None = None) -> pd.DataFrame:
 
 
 def store_summary(engine: Engine | None = None) -> dict:
-    """Counts that tell whether the store holds data and whether any of it is demo data."""
+    """Counts that tell whether the store holds data and whether any of it is demo data.
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+
+    Returns
+    -------
+    dict
+        submissions, observations, demo submissions, and the first and latest quarters.
+    """
     engine = engine or store.get_engine()
     with store.reader(engine) as sess:
         n_obs = sess.scalar(
@@ -108,7 +159,20 @@ def store_summary(engine: Engine | None = None) -> dict:
 
 
 def read_current(engine: Engine, regions: list[str]) -> pd.DataFrame:
-    """The current values of ``regions`` (region_code, indicator, period, value)."""
+    """The current values of some regions.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    regions : list of str
+        The regions' codes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        region_code, indicator, period, value.
+    """
     stmt = select(
         Observation.region_code, Observation.indicator_code, Observation.period, Observation.value
     ).where(Observation.is_current, Observation.region_code.in_(regions))
@@ -121,8 +185,20 @@ STORE_KEY = ("region_code", "indicator", "period")  # one current value each
 
 
 def current_at(sess, keys: pd.DataFrame) -> pd.DataFrame:
-    """Inside a transaction: the current values (STORE_KEY + ``value``) stored at ``keys``
-    now (those with none are absent)."""
+    """Inside a transaction: the current values stored at some keys now.
+
+    Parameters
+    ----------
+    sess : Session
+        The transaction.
+    keys : pandas.DataFrame
+        The ``STORE_KEY`` columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        STORE_KEY + ``value``; keys with none are absent.
+    """
     stmt = select(
         Observation.region_code, Observation.indicator_code, Observation.period, Observation.value
     ).where(
@@ -141,15 +217,29 @@ ROWS_PER_STATEMENT = 200  # rows per multi-row VALUES (800 parameters, far below
 
 
 def insert_values(conn, write: pd.DataFrame, submission: int | Mapping[str, int]) -> None:
-    """Insert new observation rows with DBAPI executemany over multi-row VALUES statements:
-    no ORM objects, no per-row parameter processing, one statement execution per 200 rows,
-    is_current (and a single submission's id, an integer from this transaction) written as
-    literals, and rows in the unique index's key order so the index grows in order (the order
-    is found from the keys' integer codes; no sorted copy of the rows is made). On SQLite this
-    writes 700,000 values about twice as fast as one row per execution. ``submission``: the
-    submission's id, or each period's submission (a file of several quarters), whose rows are
-    still written in one pass in key order (quarter by quarter, the index would be written
-    all over, several times slower)."""
+    """Insert new observation rows fast.
+
+    DBAPI executemany over multi-row VALUES statements: no ORM objects, no per-row parameter
+    processing, one statement execution per 200 rows, is_current (and a single submission's id)
+    written as literals, and rows in the unique index's key order so the index grows in order
+    (the order is found from the keys' integer codes; no sorted copy of the rows is made). On
+    SQLite this writes 700,000 values about twice as fast as one row per execution.
+
+    Parameters
+    ----------
+    conn : Connection
+        The transaction's connection.
+    write : pandas.DataFrame
+        The rows (STORE_KEY + value).
+    submission : int or Mapping of str to int
+        The submission's id, or each period's submission (a file of several quarters), whose
+        rows are still written in one pass in key order.
+
+    Returns
+    -------
+    None
+        The rows are in the transaction.
+    """
     ids = None if isinstance(submission, int) else _ids_of(write, submission)
     if conn.dialect.name == "postgresql":
         _copy_values(conn, write, submission if ids is None else ids)
@@ -210,8 +300,20 @@ def _copy_values(conn, write: pd.DataFrame, submission: int | np.ndarray) -> Non
 
 
 def sorted_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes whose order is the values' order, and the values they stand for (free
-    for a read return's categoricals, whose categories are sorted)."""
+    """Integer codes whose order is the values' order, and the values they stand for.
+
+    Free for a read return's categoricals, whose categories are sorted.
+
+    Parameters
+    ----------
+    column : pandas.Series
+        The values.
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, numpy.ndarray)
+        The codes and the distinct values.
+    """
     if (
         isinstance(column.dtype, pd.CategoricalDtype)
         and column.cat.categories.is_monotonic_increasing
@@ -225,8 +327,21 @@ def sorted_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def county_quarters(rows: pd.DataFrame) -> list[tuple[str, str]]:
-    """The distinct (region_code, period) pairs of ``rows``, in order, found from integer
-    codes (free for a read return's categoricals): never a tuple per row of a big return."""
+    """The distinct (region_code, period) pairs of rows, in order.
+
+    Found from integer codes (free for a read return's categoricals): never a tuple per row of
+    a big return.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        With region_code and period.
+
+    Returns
+    -------
+    list of tuple of (str, str)
+        The pairs.
+    """
     if rows.empty:
         return []
     rc, regions = sorted_codes(rows.region_code)
@@ -237,7 +352,22 @@ def county_quarters(rows: pd.DataFrame) -> list[tuple[str, str]]:
 
 
 def supersede(sess, keys: pd.DataFrame, submission_id: int) -> None:
-    """Mark the current values at ``keys`` (STORE_KEY columns) superseded by the submission."""
+    """Mark the current values at some keys superseded by a submission.
+
+    Parameters
+    ----------
+    sess : Session
+        The transaction.
+    keys : pandas.DataFrame
+        The STORE_KEY columns.
+    submission_id : int
+        The superseding submission.
+
+    Returns
+    -------
+    None
+        The rows are updated in the transaction.
+    """
     wanted = set(map(tuple, keys[list(STORE_KEY)].to_numpy()))
     stmt = select(
         Observation.id,
@@ -256,9 +386,21 @@ def supersede(sess, keys: pd.DataFrame, submission_id: int) -> None:
 def reporting_state(
     engine: Engine, indicators: tuple[str, ...] | None = None
 ) -> tuple[list, list, str | None, str | None]:
-    """What completeness needs: the distinct (region, period, indicator) triples with current
-    values, those with revised (superseded) values, the first stored period and the latest
-    current one, all limited to ``indicators`` when given."""
+    """What completeness needs.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    indicators : tuple of str or None
+        Only these indicators.
+
+    Returns
+    -------
+    tuple
+        The distinct (region, period, indicator) triples with current values, those with
+        revised (superseded) values, the first stored period and the latest current one.
+    """
     where = [Observation.indicator_code.in_(indicators)] if indicators else []
     key = (Observation.region_code, Observation.period, Observation.indicator_code)
     with reader(engine) as sess:
@@ -276,16 +418,37 @@ def reporting_state(
 
 
 def count_observations(engine: Engine) -> int:
-    """How many observation rows the store holds (current or not)."""
+    """How many observation rows the store holds (current or not).
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+
+    Returns
+    -------
+    int
+        The count.
+    """
     with reader(engine) as sess:
         return int(sess.scalar(select(func.count()).select_from(Observation)))
 
 
 def value_history(engine: Engine | None = None) -> pd.DataFrame:
-    """What the data-quality scorecard needs, per (region, period) ever stored: when its first
-    value arrived (the earliest receipt of a submission holding one), how many values it has
-    had, how many indicators hold a current value, how many values were superseded by a later
-    submission (revisions), and whether any came from the demo data."""
+    """What the data-quality scorecard needs, per (region, period) ever stored.
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        When its first value arrived (the earliest receipt of a submission holding one), how
+        many values it has had, how many indicators hold a current value, how many values were
+        superseded by a later submission (revisions), and whether any came from the demo data.
+    """
     engine = engine or store.get_engine()
     stmt = (
         select(

@@ -22,9 +22,16 @@ class Locked(Refusal):
 
 
 def check_unlocked(sess, pairs: Iterable[tuple[str, str]]) -> None:
-    """Inside a write's transaction (after the store's write turn): refuse (Locked) when any
-    (county, period) of ``pairs`` is approved at any level, naming the first one, who approved
-    it and whom to ask to undo it."""
+    """Inside a write's transaction (after the store's write turn): refuse a write to approved quarters.
+
+    Parameters
+    ----------
+    sess : Session
+        The transaction.
+    pairs : iterable of tuple of (str, str)
+        The (county, period) pairs written; Locked names the first approved one at any level,
+        who approved it and whom to ask to undo it.
+    """
     pairs = sorted(set(pairs))
     if not pairs:
         return
@@ -60,15 +67,35 @@ def check_unlocked(sess, pairs: Iterable[tuple[str, str]]) -> None:
 
 
 def forget_empty_quarters(sess) -> None:
-    """Inside a transaction that removed values (the demo's reset): the review steps of the
-    quarters left without any value go too, as the values they reviewed are gone."""
+    """Inside a transaction that removed values (the demo's reset): drop the review steps of empty quarters.
+
+    The quarters left without any value lose their steps, as the values they reviewed are gone.
+
+    Parameters
+    ----------
+    sess : Session
+        The transaction.
+    """
     held = select(Observation.period).distinct()
     for model in (Approval, ApprovalEvent):
         sess.execute(delete(model).where(model.period.not_in(held)))
 
 
 def lock_refusal(engine: Engine, pairs: Iterable[tuple[str, str]]) -> Locked | None:
-    """Before a write (a preview, a check): the refusal ``check_unlocked`` would raise now."""
+    """Before a write (a preview, a check): the refusal ``check_unlocked`` would raise now.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    pairs : iterable of tuple of (str, str)
+        The (county, period) pairs to be written.
+
+    Returns
+    -------
+    Locked or None
+        None when none is approved.
+    """
     with reader(engine) as sess:
         try:
             check_unlocked(sess, pairs)
@@ -80,8 +107,21 @@ def lock_refusal(engine: Engine, pairs: Iterable[tuple[str, str]]) -> Locked | N
 def resubmitted(
     sess, actor: Principal, pairs: Iterable[tuple[str, str]], when: datetime | None = None
 ) -> None:
-    """Inside a write of returns: the returned county-quarters among ``pairs`` are submitted
-    again (their return comment stays in the history)."""
+    """Inside a write of returns: the returned county-quarters among ``pairs`` are submitted again.
+
+    Their return comment stays in the history.
+
+    Parameters
+    ----------
+    sess : Session
+        The transaction.
+    actor : Principal
+        Who sends the new return.
+    pairs : iterable of tuple of (str, str)
+        The (county, period) pairs written.
+    when : datetime.datetime or None
+        When (a history loaded after the fact); None: now.
+    """
     pairs = set(pairs)
     if not pairs:
         return

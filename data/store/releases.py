@@ -23,9 +23,30 @@ def release(
     period: str, actor: Principal, on: date | None = None, comment: str | None = None,
     engine: Engine | None = None, when: datetime | None = None,
 ) -> dict:  # fmt: skip
-    """Release the province's approved quarter today or from a later day ``on`` (scheduled; it
-    may be moved until that day). Admins and the province's statisticians. ``when``: as
-    ``approve``'s (today is then its day)."""
+    """Release the province's approved quarter today or from a later day.
+
+    A scheduled release may be moved until its day. Admins and the province's statisticians.
+
+    Parameters
+    ----------
+    period : str
+        The quarter.
+    actor : Principal
+        Who releases it.
+    on : datetime.date or None
+        The release day; None: today.
+    comment : str or None
+        A comment.
+    engine : Engine or None
+        The store; None: the configured one.
+    when : datetime.datetime or None
+        As ``approve``'s (today is then its day).
+
+    Returns
+    -------
+    dict
+        The step.
+    """
     period = period_rules.parse_period(period)
     today = when.date() if when else date.today()
     on = on or today
@@ -67,8 +88,26 @@ def release(
 
 
 def unrelease(period: str, actor: Principal, reason: str, engine: Engine | None = None) -> dict:
-    """Withdraw a release or a scheduled one (with a reason): the quarter is approved again,
-    not shown to leaders by default."""
+    """Withdraw a release or a scheduled one, with a reason.
+
+    The quarter is approved again, not shown to leaders by default.
+
+    Parameters
+    ----------
+    period : str
+        The quarter.
+    actor : Principal
+        Who withdraws it.
+    reason : str
+        Why.
+    engine : Engine or None
+        The store; None: the configured one.
+
+    Returns
+    -------
+    dict
+        The step.
+    """
     period = period_rules.parse_period(period)
     p = place(PROVINCE_CODE)
     reason = clean_text(reason, "reason", required=True)
@@ -123,9 +162,23 @@ def _unreleased_before(sess, period: str, on: date) -> str | None:
 
 
 def publish_due(engine: Engine | None = None, today: date | None = None) -> list[str]:
-    """Scheduled releases whose day has come: each gets its "publish" event, and the store's
-    version moves so that every page and result reads the quarter from then on (called by the
-    results worker's loop and by ``release`` itself). Returns the quarters published now."""
+    """Publish the scheduled releases whose day has come.
+
+    Each gets its "publish" event, and the store's version moves so that every page and result
+    reads the quarter from then on (called by the results worker's loop and by ``release``).
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+    today : datetime.date or None
+        Today; None: now.
+
+    Returns
+    -------
+    list of str
+        The quarters published now.
+    """
     today = today or date.today()
     engine = engine or get_engine()
     with reader(engine) as sess:
@@ -166,6 +219,19 @@ def _publish(sess, period: str, on: date, user: str, when: datetime | None = Non
 
 
 def released_periods(engine: Engine | None = None, today: date | None = None) -> set[str]:
-    """The quarters released by ``today`` (default: today)."""
+    """The quarters released by a day.
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+    today : datetime.date or None
+        The day; None: today.
+
+    Returns
+    -------
+    set of str
+        The quarters.
+    """
     with reader(engine or get_engine()) as sess:
         return set(sess.scalars(released_quarters(today)))

@@ -20,8 +20,28 @@ LOG_COLUMNS = ["at", "region_code", "period", "stage", "recipients", "status", "
 def claim(
     engine: Engine, offices: list[str], period: str, stage: str, recipients: list[str]
 ) -> list[str]:
-    """Claim the stage for each office (one transaction each, so one taken elsewhere does not
-    spoil the rest); returns the offices claimed now."""
+    """Claim a reminder stage for each office, one transaction each.
+
+    One taken elsewhere does not spoil the rest.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    offices : list of str
+        The offices' codes.
+    period : str
+        The quarter.
+    stage : str
+        The reminder stage.
+    recipients : list of str
+        The addresses written to.
+
+    Returns
+    -------
+    list of str
+        The offices claimed now.
+    """
     got = []
     for code in offices:
         try:
@@ -57,7 +77,21 @@ def claim(
 
 
 def finish(engine: Engine, offices: list[str], period: str, stage: str, error: str | None) -> None:
-    """Mark the claimed stage sent (or failed, with the error), audited once for the group."""
+    """Mark the claimed stage sent (or failed, with the error), audited once for the group.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    offices : list of str
+        The offices' codes.
+    period : str
+        The quarter.
+    stage : str
+        The reminder stage.
+    error : str or None
+        The error; None: sent.
+    """
     with transaction(engine) as sess:
         sess.execute(
             update(Reminder)
@@ -79,7 +113,20 @@ def finish(engine: Engine, offices: list[str], period: str, stage: str, error: s
 
 
 def sent_stages(engine: Engine, periods: list[str]) -> set[tuple[str, str, str]]:
-    """(office, period, stage) already claimed, sent or being sent (not failed)."""
+    """The stages already claimed, sent or being sent (not failed).
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    periods : list of str
+        The quarters looked at.
+
+    Returns
+    -------
+    set of tuple of (str, str, str)
+        (office, period, stage).
+    """
     with reader(engine) as sess:
         rows = sess.execute(
             select(Reminder.region_code, Reminder.period, Reminder.stage).where(
@@ -90,7 +137,20 @@ def sent_stages(engine: Engine, periods: list[str]) -> set[tuple[str, str, str]]
 
 
 def read_log(engine: Engine, limit: int = 500) -> pd.DataFrame:
-    """The reminders, newest first (``LOG_COLUMNS``)."""
+    """The reminders, newest first.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    limit : int
+        At most this many.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``LOG_COLUMNS``.
+    """
     stmt = select(*(getattr(Reminder, c) for c in LOG_COLUMNS)).order_by(Reminder.id.desc())
     with reader(engine) as sess:
         rows = sess.execute(stmt.limit(limit)).all()

@@ -66,12 +66,35 @@ def _key_of(given: str, path: Path) -> bytes:
 
 
 def pack(value) -> bytes:
+    """A value as a signed payload (HMAC-SHA256 over its pickle).
+
+    Parameters
+    ----------
+    value : object
+        The result.
+
+    Returns
+    -------
+    bytes
+        The signature, then the body.
+    """
     body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     return hmac.new(_key(), body, hashlib.sha256).digest() + body
 
 
 def unpack(blob: bytes):
-    """The value of a signed payload; ValueError when the signature does not verify."""
+    """The value of a signed payload.
+
+    Parameters
+    ----------
+    blob : bytes
+        As ``pack`` made it.
+
+    Returns
+    -------
+    object
+        The value; ValueError when the signature does not verify.
+    """
     mac, body = blob[:DIGEST], blob[DIGEST:]
     if not hmac.compare_digest(mac, hmac.new(_key(), body, hashlib.sha256).digest()):
         raise ValueError("a stored result's signature does not verify; it is ignored")
@@ -102,8 +125,26 @@ class Stored:
 
 
 def request(engine: Engine, name: str, params: str, method: str, version: int) -> bool:
-    """Ask for a result at store version ``version``; True when this call queued it (False:
-    it was already queued, running, done or failed)."""
+    """Ask for a result at a store version.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    name : str
+        The job's name.
+    params : str
+        Its parameters' key.
+    method : str
+        The method version.
+    version : int
+        The store version.
+
+    Returns
+    -------
+    bool
+        True when this call queued it (False: already queued, running, done or failed).
+    """
     values = {
         "name": name,
         "params": params,
@@ -136,8 +177,24 @@ def _claimable(now: datetime):
 
 
 def claim(engine: Engine, worker: str, lease_s: float, method_of: dict[str, str]) -> Job | None:
-    """Take the oldest claimable job of a current method (``method_of``: name → method
-    version) for ``lease_s`` seconds; None when there is none or another worker won it."""
+    """Take the oldest claimable job of a current method.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    worker : str
+        The worker's name.
+    lease_s : float
+        Seconds the claim holds before another worker may take it over.
+    method_of : dict of str to str
+        Job name -> its current method version.
+
+    Returns
+    -------
+    Job or None
+        None when there is none or another worker won it.
+    """
     now = _now()
     with reader(engine) as sess:
         rows = sess.execute(
@@ -175,7 +232,24 @@ def _held(job_id: int, worker: str):
 
 
 def renew(engine: Engine, job_id: int, worker: str, lease_s: float) -> bool:
-    """Extend the lease of a job this worker still holds; False when it lost it."""
+    """Extend the lease of a job this worker still holds.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    job_id : int
+        The job.
+    worker : str
+        The worker's name.
+    lease_s : float
+        Seconds from now.
+
+    Returns
+    -------
+    bool
+        False when it lost the job.
+    """
     with transaction(engine) as sess:
         return bool(
             sess.execute(
@@ -196,7 +270,30 @@ def finish(
     basis: str | None = None,
     error: str | None = None,
 ) -> bool:
-    """Keep a job's result (or its error); False when another worker had taken it over."""
+    """Keep a job's result (or its error).
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    job_id : int
+        The job.
+    worker : str
+        The worker's name.
+    payload : bytes or None
+        The signed value (``pack``).
+    seconds : float
+        How long it took.
+    basis : str or None
+        What it is based on (the newest quarter of its returns).
+    error : str or None
+        The error, when it failed.
+
+    Returns
+    -------
+    bool
+        False when another worker had taken it over.
+    """
     with transaction(engine) as sess:
         return bool(
             sess.execute(
@@ -216,13 +313,38 @@ def finish(
 
 
 def drop(engine: Engine, job_id: int) -> None:
-    """Forget a job (one asked for at a store version since overtaken by a write)."""
+    """Forget a job (one asked for at a store version since overtaken by a write).
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    job_id : int
+        The job.
+    """
     with transaction(engine) as sess:
         sess.execute(delete(ComputedResult).where(ComputedResult.id == job_id))
 
 
 def newest(engine: Engine, name: str, params: str, method: str) -> Stored | None:
-    """The newest finished (done or failed) result of a key, at any store version."""
+    """The newest finished (done or failed) result of a key, at any store version.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    name : str
+        The job's name.
+    params : str
+        Its parameters' key.
+    method : str
+        The method version.
+
+    Returns
+    -------
+    Stored or None
+        None when none has finished.
+    """
     with reader(engine) as sess:
         row = sess.execute(
             select(ComputedResult)
@@ -249,7 +371,26 @@ def newest(engine: Engine, name: str, params: str, method: str) -> Stored | None
 
 
 def state(engine: Engine, name: str, params: str, method: str, version: int) -> str | None:
-    """The status of a key at one store version (None: never asked for)."""
+    """The status of a key at one store version.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    name : str
+        The job's name.
+    params : str
+        Its parameters' key.
+    method : str
+        The method version.
+    version : int
+        The store version.
+
+    Returns
+    -------
+    str or None
+        None: never asked for.
+    """
     with reader(engine) as sess:
         return sess.scalar(
             select(ComputedResult.status).where(
@@ -262,7 +403,18 @@ def state(engine: Engine, name: str, params: str, method: str, version: int) -> 
 
 
 def listing(engine: Engine) -> list[dict]:
-    """Every kept row without its payload, newest first (``urbdash results``)."""
+    """Every kept row without its payload, newest first (``urbdash results``).
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+
+    Returns
+    -------
+    list of dict
+        One per row.
+    """
     cols = [c for c in ComputedResult.__table__.columns if c.name != "payload"]
     with reader(engine) as sess:
         rows = sess.execute(
@@ -274,8 +426,23 @@ def listing(engine: Engine) -> list[dict]:
 
 
 def prune(engine: Engine, method_of: dict[str, str]) -> int:
-    """Drop what no page will read again: rows of a method no longer current, and for each key
-    every row older than its newest finished one. Returns the rows removed."""
+    """Drop what no page will read again.
+
+    Rows of a method no longer current, and for each key every row older than its newest
+    finished one.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    method_of : dict of str to str
+        Job name -> its current method version.
+
+    Returns
+    -------
+    int
+        The rows removed.
+    """
     with reader(engine) as sess:
         newest_done = (
             select(

@@ -30,8 +30,20 @@ def _name(role: str) -> str:
 
 
 def grant_app(engine: Engine, role: str) -> list[str]:
-    """As the store's owner: give ``role`` what the app needs and no more; returns the
-    statements run."""
+    """As the store's owner: give a role what the app needs and no more.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store, connected as its owner.
+    role : str
+        The app's role.
+
+    Returns
+    -------
+    list of str
+        The statements run.
+    """
     if engine.dialect.name != "postgresql":
         raise RoleError("roles are PostgreSQL's: an embedded SQLite store has none")
     role = _name(role)
@@ -53,8 +65,21 @@ def grant_app(engine: Engine, role: str) -> list[str]:
 
 
 def create_roles(admin: Engine, database: str, owner: str, app: str) -> None:
-    """As a superuser: the owner and app roles (log-in, no other rights) and the database,
-    owned by the owner. Passwords are the operator's (``ALTER ROLE … PASSWORD``, .pgpass)."""
+    """As a superuser: the owner and app roles (log-in, no other rights) and the database.
+
+    Passwords are the operator's (``ALTER ROLE … PASSWORD``, .pgpass).
+
+    Parameters
+    ----------
+    admin : Engine
+        A superuser's connection.
+    database : str
+        The database, owned by the owner.
+    owner : str
+        The owner role.
+    app : str
+        The app role.
+    """
     database, owner, app = _name(database), _name(owner), _name(app)
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         for role in (owner, app):

@@ -17,8 +17,24 @@ COLUMNS = ["id", "name", "author", "created_at", "params"]
 
 
 def write_scenario(engine: Engine | None, name: str, author: Principal, params: dict) -> int:
-    """Store a scenario with its name, author and time, audited; return its id. A planner's
-    write; the name is required typed text."""
+    """Store a scenario with its name, author and time, audited (a planner's write).
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+    name : str
+        Required typed text.
+    author : Principal
+        The planner.
+    params : dict
+        The what-if's parameters.
+
+    Returns
+    -------
+    int
+        Its id.
+    """
     require(author, "scenario_save")
     name = clean_text(name, "scenario", required=True)
     with transaction(engine) as sess:
@@ -38,7 +54,18 @@ def write_scenario(engine: Engine | None, name: str, author: Principal, params: 
 
 
 def read_scenarios(engine: Engine | None = None) -> pd.DataFrame:
-    """Every saved scenario, newest first."""
+    """Every saved scenario, newest first.
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        id, name, author, created_at, params.
+    """
     with reader(engine) as sess:
         rows = sess.execute(select(Scenario).order_by(Scenario.id.desc())).scalars().all()
         records = [{c: getattr(r, c) for c in COLUMNS} for r in rows]

@@ -24,7 +24,20 @@ from data.store.version import lock_store
 
 
 def committed_with(engine: Engine, sha256: str) -> int | None:
-    """The id of the committed submission of a file with this sha256, if any."""
+    """The id of the committed submission of a file with this sha256, if any.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    sha256 : str
+        The file's hash.
+
+    Returns
+    -------
+    int or None
+        The submission's id.
+    """
     with reader(engine) as sess:
         return sess.scalar(
             select(Submission.id)
@@ -67,17 +80,44 @@ def write_submissions(
     expected: pd.DataFrame | None = None,
     received_at: datetime | None = None,
 ) -> dict[str, int]:
-    """One submission per quarter of ``write`` (a file of several quarters is reviewed,
-    reverted and counted quarter by quarter, as if each had been sent alone), the superseding
-    of the values each revises (rows with an ``old`` value) and their new values; returns each
-    quarter's submission id. Runs inside the caller's transaction, after checking that
-    ``user`` may write every region of it, taking the store's write turn, checking that no
-    quarter it writes is approved (else quarter_locks.Locked) and (``expected``: every key of
-    the file with the ``old`` value it was compared with) that nothing it was compared with
-    has changed since (else WriteConflict). A returned quarter it writes is submitted again.
-    The file's bytes are kept once, with the first quarter's submission.
-    ``received_at``: when the return was received, for a return loaded after the fact (the
-    demo's submission calendar); default now."""
+    """One submission per quarter of a return, the values it revises superseded, its new values.
+
+    A file of several quarters is reviewed, reverted and counted quarter by quarter, as if each
+    had been sent alone. Runs inside the caller's transaction, after checking that ``user`` may
+    write every region of it, taking the store's write turn, checking that no quarter it writes
+    is approved (else quarter_locks.Locked) and (``expected``) that nothing it was compared with
+    has changed since (else WriteConflict). A returned quarter it writes is submitted again. The
+    file's bytes are kept once, with the first quarter's submission.
+
+    Parameters
+    ----------
+    sess : Session
+        The transaction.
+    sha256 : str
+        The file's hash.
+    filename : str
+        The file's name.
+    content : bytes
+        The file.
+    user : Principal
+        Who sends it.
+    n_rows : int
+        The file's data rows.
+    write : pandas.DataFrame
+        The values to store (rows with an ``old`` value revise one).
+    is_demo : bool
+        Demo data.
+    expected : pandas.DataFrame or None
+        Every key of the file with the ``old`` value it was compared with.
+    received_at : datetime.datetime or None
+        When the return was received, for one loaded after the fact (the demo's calendar);
+        None: now.
+
+    Returns
+    -------
+    dict of str to int
+        Each quarter's submission id.
+    """
     require(user, "ingest", regions=write.region_code.unique().tolist())
     lock_store(sess)
     pairs = county_quarters(write)
@@ -121,10 +161,27 @@ class RevertError(Exception):
 
 
 def revert_submission(submission_id: int, user: Principal, engine: Engine | None = None) -> dict:
-    """Undo a committed submission: its values stop being current and the values it superseded
-    become current again. Refused while a later submission has superseded any of its values,
-    (PermissionDenied) when ``user`` may not write every region it holds, and (quarter_locks.Locked)
-    while any quarter it holds is approved."""
+    """Undo a committed submission.
+
+    Its values stop being current and the values it superseded become current again. Refused
+    while a later submission has superseded any of its values, (PermissionDenied) when ``user``
+    may not write every region it holds, and (quarter_locks.Locked) while any quarter it holds
+    is approved.
+
+    Parameters
+    ----------
+    submission_id : int
+        The submission.
+    user : Principal
+        Who reverts it.
+    engine : Engine or None
+        The store; None: the configured one.
+
+    Returns
+    -------
+    dict
+        The submission, the values that stopped and became current again.
+    """
     with transaction(engine or get_engine()) as sess:
         lock_store(sess)  # first: two reverts of one submission cannot both pass the checks
         sub = sess.get(Submission, submission_id)
@@ -180,8 +237,18 @@ def revert_submission(submission_id: int, user: Principal, engine: Engine | None
 
 
 def read_submissions(engine: Engine | None = None) -> pd.DataFrame:
-    """Every submission, newest first, with the quarters it holds and how many of its values
-    are still current."""
+    """Every submission, newest first.
+
+    Parameters
+    ----------
+    engine : Engine or None
+        The store; None: the configured one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        With the quarters each holds and how many of its values are still current.
+    """
     current = (
         select(Observation.submission_id, func.count().label("current"))
         .where(Observation.is_current)
@@ -236,8 +303,28 @@ def read_submissions(engine: Engine | None = None) -> pd.DataFrame:
 def keep_unwritten(
     engine: Engine, sha256: str, filename: str, content: bytes, user: Principal, status: str
 ) -> int:
-    """Keep a file that could not be written (``status``: "conflict") with who sent it, so no
-    upload is ever lost; it holds no values. Returns its id."""
+    """Keep a file that could not be written, with who sent it, so no upload is ever lost.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    sha256 : str
+        The file's hash.
+    filename : str
+        The file's name.
+    content : bytes
+        The file.
+    user : Principal
+        Who sent it.
+    status : str
+        Why it was not written ("conflict").
+
+    Returns
+    -------
+    int
+        Its id; it holds no values.
+    """
     with transaction(engine) as sess:
         sub = Submission(
             sha256=sha256,
@@ -255,13 +342,30 @@ def keep_unwritten(
 
 
 def has_demo(engine: Engine) -> bool:
-    """Whether the store holds demo returns (it is then in demo mode)."""
+    """Whether the store holds demo returns (it is then in demo mode).
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+
+    Returns
+    -------
+    bool
+        True with any demo submission.
+    """
     with reader(engine) as sess:
         return sess.scalar(select(Submission.id).where(Submission.is_demo).limit(1)) is not None
 
 
 def delete_demo(engine: Engine) -> None:
-    """Remove the demo submissions and their observations (never a user's submissions)."""
+    """Remove the demo submissions and their observations (never a user's submissions).
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    """
     with transaction(engine) as sess:
         ids = select(Submission.id).where(Submission.is_demo)
         sess.execute(delete(Observation).where(Observation.submission_id.in_(ids)))

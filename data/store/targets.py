@@ -29,8 +29,20 @@ COLUMNS = [
 
 
 def read_targets(engine: Engine, region: str | None = None) -> pd.DataFrame:
-    """Every target (``COLUMNS``) of ``region``, or of every region when None, in the order
-    region, indicator, period."""
+    """Every target of a region, or of every region.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    region : str or None
+        The region; None: every one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``COLUMNS``, in the order region, indicator, period.
+    """
     stmt = select(Target).order_by(Target.region_code, Target.indicator, Target.period)
     if region is not None:
         stmt = stmt.where(Target.region_code == region)
@@ -40,7 +52,18 @@ def read_targets(engine: Engine, region: str | None = None) -> pd.DataFrame:
 
 
 def read_target_sets(engine: Engine) -> pd.DataFrame:
-    """Every target set: name, source."""
+    """Every target set.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+
+    Returns
+    -------
+    pandas.DataFrame
+        name, source.
+    """
     with reader(engine) as sess:
         rows = sess.execute(select(TargetSet).order_by(TargetSet.name)).scalars().all()
     return pd.DataFrame([(s.name, s.source) for s in rows], columns=["name", "source"])
@@ -59,13 +82,43 @@ def write_target(
     set_name: str | None = None,
     set_source: str | None = None,
 ) -> int:
-    """Add the target of ``indicator`` for ``region`` at ``period``, or replace the one there,
-    with its audit record (values before and after), in one transaction; return its id.
-    An admin's write; the source is required typed text.
+    """Add a target, or replace the one there, with its audit record, in one transaction.
 
-    ``set_name`` puts it in that target set, made (with ``set_source``, else the target's
-    source) when it does not exist yet; without it the target joins the set of the province
-    target of the same indicator and period, if any."""
+    An admin's write; the source is required typed text. ``set_name`` puts it in that target
+    set, made (with ``set_source``, else the target's source) when it does not exist yet;
+    without it the target joins the set of the province target of the same indicator and
+    period, if any.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    indicator : str
+        The indicator.
+    region : str
+        The region.
+    value : float
+        The target value.
+    unit : str
+        Its unit.
+    period : str
+        The target quarter.
+    baseline : str or None
+        The quarter the count starts after.
+    source : str
+        The document that sets it.
+    user : Principal
+        The admin.
+    set_name : str or None
+        The target set.
+    set_source : str or None
+        A new set's source.
+
+    Returns
+    -------
+    int
+        The target's id.
+    """
     require(user, "target_set")
     source = clean_text(source, "source", required=True)
     set_name = clean_text(set_name, "set") if set_name else None

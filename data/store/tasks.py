@@ -26,7 +26,20 @@ class UnknownTask(LookupError):
 
 
 def load_plan(sess, tasks: list[ParsedTask]) -> int:
-    """(Re)load the parsed tasks into the store; status updates are kept."""
+    """(Re)load the parsed tasks into the store; status updates are kept.
+
+    Parameters
+    ----------
+    sess : Session
+        The transaction.
+    tasks : list of ParsedTask
+        The plan's tasks.
+
+    Returns
+    -------
+    int
+        The tasks loaded.
+    """
     numbers = [t.number for t in tasks]
     sess.execute(delete(Task).where(Task.number.not_in(numbers)))
     existing = {t.number: t for t in sess.execute(select(Task)).scalars()}
@@ -39,7 +52,18 @@ def load_plan(sess, tasks: list[ParsedTask]) -> int:
 
 
 def read_tasks(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every task as the plan states it (by number) and every update (oldest first)."""
+    """Every task as the plan states it and every update.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, pandas.DataFrame)
+        The tasks by number, and the updates oldest first.
+    """
     with reader(engine) as sess:
         tasks = sess.execute(select(Task).order_by(Task.number)).scalars().all()
         updates = sess.execute(select(TaskUpdate).order_by(TaskUpdate.id)).scalars().all()
@@ -76,7 +100,20 @@ def _update_row(u: TaskUpdate) -> dict:
 
 
 def read_updates(engine: Engine, number: int | None = None) -> pd.DataFrame:
-    """Every status update (newest first), optionally of one task."""
+    """Every status update, newest first.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    number : int or None
+        Only this task's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per update.
+    """
     stmt = select(TaskUpdate).order_by(TaskUpdate.id.desc())
     if number is not None:
         stmt = stmt.where(TaskUpdate.task_number == number)
@@ -93,9 +130,37 @@ def add_update(
     evidence_url: str | None,
     user: Principal,
 ) -> int:
-    """Append a status update and its audit record (status before and after) in one
-    transaction. Raises UnknownTask; PermissionDenied unless one of ``user``'s departments
-    leads or co-leads the task; TextRejected for a note or link that may not be stored."""
+    """Append a status update and its audit record (status before and after) in one transaction.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    number : int
+        The task.
+    status : str
+        The new status.
+    note : str or None
+        The department's note.
+    evidence_url : str or None
+        A link to the evidence.
+    user : Principal
+        Who reports it.
+
+    Returns
+    -------
+    int
+        The update's id.
+
+    Raises
+    ------
+    UnknownTask
+        No such task.
+    PermissionDenied
+        Unless one of ``user``'s departments leads or co-leads the task.
+    TextRejected
+        A note or link that may not be stored.
+    """
     note = clean_text(note, "note")
     evidence_url = clean_url(evidence_url)
     with transaction(engine) as sess:

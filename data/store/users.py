@@ -67,26 +67,75 @@ def _principal(u: User) -> Principal:
 
 
 def count_admins(engine: Engine) -> int:
-    """Enabled accounts holding the admin role."""
+    """Enabled accounts holding the admin role.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+
+    Returns
+    -------
+    int
+        The count.
+    """
     with reader(engine) as sess:
         users = sess.execute(select(User).where(User.disabled.is_(False))).scalars().all()
         return sum("admin" in u.roles for u in users)
 
 
 def count_users(engine: Engine) -> int:
+    """Every account, enabled or not.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+
+    Returns
+    -------
+    int
+        The count.
+    """
     with reader(engine) as sess:
         return sess.scalar(select(func.count()).select_from(User)) or 0
 
 
 def load_principal(engine: Engine, name: str) -> Principal | None:
-    """The enabled user ``name`` as a Principal (roles as stored now), or None."""
+    """An enabled user as a Principal (roles as stored now).
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    name : str
+        The account's name.
+
+    Returns
+    -------
+    Principal or None
+        None when there is no such enabled account.
+    """
     with reader(engine) as sess:
         u = sess.get(User, name)
         return None if u is None or u.disabled else _principal(u)
 
 
 def principal_for_subject(engine: Engine, subject: str) -> Principal | None:
-    """The enabled local user mapped to a single sign-on identity, or None."""
+    """The enabled local user mapped to a single sign-on identity.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    subject : str
+        The identity provider's subject.
+
+    Returns
+    -------
+    Principal or None
+        None when no enabled account is mapped to it.
+    """
     with reader(engine) as sess:
         u = sess.execute(select(User).where(User.sso_subject == subject)).scalar_one_or_none()
         return None if u is None or u.disabled else _principal(u)
@@ -104,7 +153,33 @@ def add_user(
     is_demo: bool = False,
 ) -> Principal:
     """Create an account (an admin's write; the first admin is made by the system principal).
-    A password is required unless the user signs in only through single sign-on."""
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    actor : Principal
+        Who creates it.
+    name : str
+        The account's name.
+    password : str or None
+        Required unless the user signs in only through single sign-on.
+    roles : iterable of str
+        Its roles.
+    regions : iterable of str
+        The regions it answers for.
+    departments : iterable of str
+        The departments it reports tasks for.
+    sso_subject : str or None
+        A single sign-on identity mapped to it.
+    is_demo : bool
+        A demo account.
+
+    Returns
+    -------
+    Principal
+        The new account.
+    """
     require(actor, "user_admin")
     name = clean_user_name(name)
     roles, regions, departments = check_assignment(roles, regions, departments)
@@ -144,7 +219,19 @@ def _get(sess, name: str) -> User:
 
 
 def set_password(engine: Engine, actor: Principal, name: str, password: str) -> None:
-    """A new password for ``name``: by an admin, or by the user themself."""
+    """A new password for an account: by an admin, or by the user themself.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    actor : Principal
+        Who sets it.
+    name : str
+        The account.
+    password : str
+        The new password (checked by the password policy).
+    """
     if actor.name != name or actor.is_system:
         require(actor, "user_admin")
     passwords.check_rules(password, name)
@@ -165,7 +252,26 @@ def assign(
     departments=None,
     sso_subject: str | None = None,
 ) -> Principal:
-    """Replace the roles, regions or departments given (None: keep)."""
+    """Replace an account's roles, regions or departments.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    actor : Principal
+        The admin.
+    name : str
+        The account.
+    roles, regions, departments : iterable of str or None
+        The new ones (None: keep).
+    sso_subject : str or None
+        A single sign-on identity mapped to it (None: keep).
+
+    Returns
+    -------
+    Principal
+        The account as it is now.
+    """
     require(actor, "user_admin")
     with transaction(engine) as sess:
         u = _get(sess, name)
@@ -187,8 +293,21 @@ def assign(
 def set_contact(
     engine: Engine, actor: Principal, name: str, email: str | None, lang: str | None = None
 ) -> None:
-    """Where reminders reach ``name`` and in which language (zh/en); by an admin, or by the
-    user themself. An empty ``email`` removes it."""
+    """Where reminders reach an account and in which language; by an admin or the user themself.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    actor : Principal
+        Who sets it.
+    name : str
+        The account.
+    email : str or None
+        The address; empty removes it.
+    lang : str or None
+        "zh" or "en" (None: keep).
+    """
     if actor.name != name or actor.is_system:
         require(actor, "user_admin")
     address = clean_email(email)
@@ -207,7 +326,18 @@ def set_contact(
 
 
 def contacts(engine: Engine) -> pd.DataFrame:
-    """The enabled statisticians with an e-mail address: name, regions, email, lang."""
+    """The enabled statisticians with an e-mail address.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+
+    Returns
+    -------
+    pandas.DataFrame
+        name, regions, email, lang.
+    """
     with reader(engine) as sess:
         users = sess.execute(
             select(User).where(User.email.is_not(None), User.disabled.is_(False))
@@ -221,6 +351,19 @@ def contacts(engine: Engine) -> pd.DataFrame:
 
 
 def set_disabled(engine: Engine, actor: Principal, name: str, disabled: bool = True) -> None:
+    """Disable or enable an account (an admin's write, audited).
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    actor : Principal
+        The admin.
+    name : str
+        The account.
+    disabled : bool
+        True to disable, False to enable.
+    """
     require(actor, "user_admin")
     with transaction(engine) as sess:
         u = _get(sess, name)
@@ -237,7 +380,17 @@ def set_disabled(engine: Engine, actor: Principal, name: str, disabled: bool = T
 
 
 def unlock(engine: Engine, actor: Principal, name: str) -> None:
-    """Lift a lock-out before it runs out."""
+    """Lift a sign-in lock-out before it runs out.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    actor : Principal
+        The admin.
+    name : str
+        The account.
+    """
     require(actor, "user_admin")
     with transaction(engine) as sess:
         u = _get(sess, name)
@@ -248,8 +401,19 @@ def unlock(engine: Engine, actor: Principal, name: str) -> None:
 
 
 def list_users(engine: Engine) -> pd.DataFrame:
-    """Every account (``LIST_COLUMNS``; never the hash), by name. ``locked_until``: the
-    latest time an address is stopped from trying the account, if any is now."""
+    """Every account, by name (never the hash).
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``LIST_COLUMNS``; ``locked_until``: the latest time an address is stopped from trying
+        the account, if any is now.
+    """
     now = _now()
     with reader(engine) as sess:
         users = sess.execute(select(User).order_by(User.name)).scalars().all()
@@ -298,18 +462,36 @@ def authenticate(
     now: datetime | None = None,
     client: str = "unknown",
 ) -> Principal:
-    """The user, if ``password`` is theirs and the account is enabled and not locked for this
-    ``client`` address; else SignInRefused.
+    """The user, if the password is theirs and the account is enabled and not locked.
 
     Wrong passwords are counted per account and client address (``SigninGuard``):
-    ``signin_max_failures`` in a row stop that address for ``signin_lock_minutes``, doubling
-    with each further failure (a day at most), while the user's own address is unaffected, so
-    nobody can lock a user out at will. An attempt is counted *before* its password is
-    checked, in a short transaction under the account's row lock (the store's write lock on
-    SQLite), and uncounted if the password was right: parallel attempts can neither lose an
-    increment nor get more than the limit checked, and the slow check holds no lock. A name
-    without an account costs one password check too, so the time of an answer does not tell
-    which names exist. Every failure is audited; the admin page shows failures per account."""
+    ``signin_max_failures`` in a row stop that address for ``signin_lock_minutes``, doubling with
+    each further failure (a day at most), while the user's own address is unaffected, so nobody
+    can lock a user out at will. An attempt is counted *before* its password is checked, in a
+    short transaction under the account's row lock (the store's write lock on SQLite), and
+    uncounted if the password was right: parallel attempts can neither lose an increment nor get
+    more than the limit checked, and the slow check holds no lock. A name without an account
+    costs one password check too, so the time of an answer does not tell which names exist.
+    Every failure is audited; the admin page shows failures per account.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    name : str
+        The account's name.
+    password : str
+        The password typed.
+    now : datetime.datetime or None
+        The time (None: now).
+    client : str
+        The client's address.
+
+    Returns
+    -------
+    Principal
+        The signed-in user; else SignInRefused is raised.
+    """
     now = now or _now()
     limit = int(settings.get("signin_max_failures"))
     minutes = int(settings.get("signin_lock_minutes"))

@@ -11,8 +11,20 @@ from data.store.models import StoreVersion
 
 
 def lock_store(sess) -> int:
-    """Take the store's write turn inside the open transaction (the store_version row's lock;
-    SQLite's write lock is already held) and bump the counter; return the new version."""
+    """Take the store's write turn inside the open transaction and bump the counter.
+
+    The store_version row's lock (SQLite's write lock is already held).
+
+    Parameters
+    ----------
+    sess : Session
+        The transaction.
+
+    Returns
+    -------
+    int
+        The new version.
+    """
     sess.execute(
         update(StoreVersion).where(StoreVersion.id == 1).values(version=StoreVersion.version + 1)
     )
@@ -20,7 +32,17 @@ def lock_store(sess) -> int:
 
 
 def store_version(engine: Engine) -> int:
-    """The store's write counter: changes with every write of returns, targets, tasks,
-    scenarios and restores."""
+    """The store's write counter.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+
+    Returns
+    -------
+    int
+        Changes with every write of returns, targets, tasks, scenarios and restores.
+    """
     with reader(engine) as sess:
         return int(sess.scalar(select(StoreVersion.version).where(StoreVersion.id == 1)) or 0)

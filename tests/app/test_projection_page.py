@@ -51,14 +51,14 @@ def test_projection_page_as_of(demo_copy, app_on):
     assert not at.exception
     # fourteen origins: the method is picked by rule and its band calibrated; the coverage
     # said is the out-of-sample one, as analytics.skill computes it on what was known then
-    from analytics import skill
+    from analytics import calibration
     from analytics.aggregate import aggregate
     from data.store.observations import read_observations
     from geo.regions import load_registry
 
     wide = aggregate(read_observations(demo_copy["engine"]), load_registry(), "province")
     flows = wide.set_index("period").settled_total.dropna()
-    oos = skill.calibrate(flows[flows.index <= "2019Q2"]).out_of_sample
+    oos = calibration.calibrate(flows[flows.index <= "2019Q2"]).out_of_sample
     (line,) = [c.value for c in at.caption if c.value.startswith("预测方法按规则选定")]
     assert (
         f"提前1至5个季度的95%区间覆盖了{oos['coverage95_out_of_sample']:.0%}的回测结果"
@@ -94,7 +94,7 @@ def test_how_good_is_this_forecast_panel(demo_store, app_on):
     analytics.skill (the CLI's)."""
     import json
 
-    from analytics import skill
+    from analytics import calibration, skill
     from analytics.aggregate import aggregate
     from data import store
     from data.store.observations import read_observations
@@ -119,7 +119,7 @@ def test_how_good_is_this_forecast_panel(demo_store, app_on):
     chart = json.loads(at.get("plotly_chart")[-1].proto.spec)
     assert {t["name"] for t in chart["data"]} >= {"This product's ETS", "Theta"}
     star = [t for t in chart["data"] if t["name"].startswith("Calibrated: ")]
-    cal = skill.calibrate(wide.settled_total.dropna())
+    cal = calibration.calibrate(wide.settled_total.dropna())
     # the star is the picked band's out-of-sample coverage
     assert len(star) == 1
     assert star[0]["y"][0] == pytest.approx(100 * cal.out_of_sample["coverage95_out_of_sample"])

@@ -297,11 +297,12 @@ def test_nowcast_of_a_quarter_still_coming_in(partial_copy, app_on, monkeypatch)
     at.switch_page("pages/returns_page.py").run()
     assert not at.exception, at.exception
     reg = load_registry()
-    want = nc.nowcast(
-        nc.county_flows(read_observations(eng, view="provisional"), reg),
-        "2021Q1",
-        reporting_unit(reg),
-    ).province
+    flows = nc.county_flows(read_observations(eng, view="provisional"), reg)
+    calibrated = nc.calibrated_nowcast(flows, "2021Q1", reporting_unit(reg), nc.usual_late(reg))
+    raw = nc.nowcast(flows, "2021Q1", reporting_unit(reg)).province
+    want = calibrated.province
+    # the interval shown is the model's, widened by the backtest over 2017Q1-2020Q4
+    assert calibrated.factor > 1 and want.upper - want.total > raw.upper - raw.total
     (metric,) = [m for m in at.metric if m.label.startswith("2021Q1 全省落户")]
     assert metric.label == "2021Q1 全省落户（已上报 4/107 个县 + 估算）"
     from data.i18n.formats import format_target_value as fmt
@@ -316,7 +317,21 @@ def test_nowcast_of_a_quarter_still_coming_in(partial_copy, app_on, monkeypatch)
     at.toggle(key="nowcast_backtest").set_value(True).run()
     (scores,) = [d.value for d in at.dataframe if "缺报情形" in d.value.columns]
     assert list(scores["方法"][:3]) == ["本估算", "只加已报数", "沿用上季度"]
-    assert "（20种缺报组合：" in scores["95%区间覆盖率"].iloc[0]
+    column = "校准后95%区间覆盖率（样本外）"
+    assert "（20种缺报组合：" in scores[column].iloc[0]
+    table = nc.backtest(flows, reporting_unit(reg), nc.usual_late(reg))
+    ours = table[table.method == "nowcast"]
+    assert [v.split("（")[0] for v in scores[column][scores["方法"] == "本估算"]] == [
+        f"{v:.0f}%" for v in ours.coverage
+    ]
+    before = scores["校准前覆盖率（同一回测）"][scores["方法"] == "本估算"]
+    assert before.tolist() == [f"{v:.0f}%" for v in ours.coverage_raw]
+    # a scenario below 90% even calibrated is named with its figure, the shortfall given
+    short = ours[ours.coverage < 90]
+    lines = [w.value for w in at.warning if w.value.startswith("注意：校准后的95%区间仍偏窄")]
+    assert len(lines) == (1 if len(short) else 0)
+    if len(short):
+        assert f"最多低 {90 - short.coverage.min():.0f} 个百分点" in lines[0]
     assert any(c.value.startswith("方法：未报县的落户数 = ") for c in at.caption)
 
 

@@ -152,7 +152,7 @@ PAGE_IMPORTS = ("streamlit", "ui")
 VIEWS = "ui.views"
 VIEW_FORBIDDEN = ("data.store", "data.intake.ingest", "data.intake.read", *SQL_MODULES)
 MODEL_MODULES = (
-    "analytics.backtest", "analytics.clusters", "analytics.evaluation",
+    "analytics.backtest", "analytics.calibration", "analytics.clusters", "analytics.evaluation",
     "analytics.forecast_methods", "analytics.nowcast", "analytics.rate_skill",
     "analytics.results", "analytics.scenarios", "analytics.settlement_forecast",
     "analytics.skill", "analytics.targets", "analytics.urbanization_forecast",

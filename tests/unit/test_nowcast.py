@@ -100,6 +100,81 @@ def test_on_the_demo_it_beats_the_naive_answers(demo_store):
     assert ours.coverage_min <= ours.coverage <= ours.coverage_max
     assert ours.coverage_min < ours.coverage_max
     assert len(nc.usual_late(reg)) == 10 + 7
+    # calibrated out of sample (each quarter stretched by what earlier quarters showed): the
+    # random gaps reach the 90% goal, and calibration never lowers a scenario's coverage
+    assert ours.coverage >= 90
+    for scenario in ("random", "late"):
+        row = scores.set_index(["scenario", "method"]).loc[scenario, "nowcast"]
+        assert row.coverage >= row.coverage_raw and row.factor >= 1
+    # the live nowcast's stretch is the larger scenario's, and only earlier quarters count
+    assert nc.live_factor(scores) == max(scores.factor.dropna())
+    early = nc.backtest(flows, reporting_unit(reg), nc.usual_late(reg), until="2019Q4")
+    assert early.set_index(["scenario", "method"]).cases["late", "nowcast"] == 12
+
+
+def _cases_frame(needs: dict[str, list[float]], scenario: str = "random") -> pd.DataFrame:
+    rows = [
+        {"scenario": scenario, "period": q, "known": periods.shift(q, 1), "need": n}
+        for q, ns in needs.items()
+        for n in ns
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_each_quarter_is_stretched_by_earlier_quarters_only():
+    """The factor a quarter's nowcast had: none known (1), then the largest score while
+    fewer than 19 (the conformal rank cannot be had), never below 1; the quarter's own scores
+    and later ones never count; across scenarios the larger factor."""
+    frame = _cases_frame({"2017Q1": [0.5, 3.0], "2017Q2": [1.5], "2017Q3": [9.0]})
+    then = nc._factors_then(frame)
+    assert then.to_dict() == {"2017Q1": 1.0, "2017Q2": 3.0, "2017Q3": 3.0}
+    small = nc._factors_then(_cases_frame({"2017Q1": [0.2, 0.4], "2017Q2": [5.0]}))
+    assert small["2017Q2"] == 1.0  # never narrowed
+    both = pd.concat(
+        [_cases_frame({"2017Q1": [2.0], "2017Q2": [1.0]}),
+         _cases_frame({"2017Q1": [4.0], "2017Q2": [1.0]}, "late")]
+    )  # fmt: skip
+    assert nc._factors_then(both)["2017Q2"] == 4.0
+    # with 39 scores the ceil((n+1)·0.95) = 38th smallest, not the largest
+    many = _cases_frame({"2017Q1": list(np.arange(1, 40) / 10), "2017Q2": [0.1]})
+    assert nc._factors_then(many)["2017Q2"] == pytest.approx(3.8)
+    many = _cases_frame({"2017Q1": [*np.full(38, 1.5), 50.0], "2017Q2": [0.1]})
+    assert nc._factors_then(many)["2017Q2"] == pytest.approx(1.5)
+
+
+def test_widened_stretches_about_the_total_never_below_what_is_in():
+    units = pd.DataFrame(
+        {"code": ["610100", "610000"], "reported": [100.0, 500.0], "estimated": [50.0, 80.0],
+         "total": [150.0, 580.0], "lower": [130.0, 560.0], "upper": [180.0, 620.0]}
+    )  # fmt: skip
+    counties = pd.DataFrame(
+        {"code": ["610102"], "estimate": [50.0], "lower": [30.0], "upper": [80.0],
+         "peers": ["city"]}
+    )  # fmt: skip
+    wide = nc.widened(nc.Nowcast("2021Q1", units, counties), 3.0)
+    assert wide.factor == 3.0 and wide.as_dict()["interval_factor"] == 3.0
+    assert wide.units.upper.tolist() == [240.0, 700.0]
+    assert wide.units.lower.tolist() == [100.0, 520.0]  # 150 − 3·20 = 90 < 100 reported
+    assert wide.counties.lower.tolist() == [0.0] and wide.counties.upper.tolist() == [140.0]
+    assert units.lower.tolist() == [130.0, 560.0]  # the input is left as it was
+
+
+def test_the_nowcast_of_a_quarter_is_calibrated_on_the_quarters_before_it():
+    """A later quarter's figures (here: a wild one) never move the stretch of an earlier
+    quarter's nowcast; with every county in there is nothing to stretch."""
+    flows = _flows({"a1": 0.5, "a2": 0.3, "a3": 0.2, "b1": 0.6, "b2": 0.4}, quarters=24)
+    period = flows.index[-4]
+    partial = flows.copy()
+    partial.loc[period, ["a1", "b2"]] = np.nan
+    now = nc.calibrated_nowcast(partial, period, UNIT, ["b1", "b2"])
+    before = flows.index[flows.index < period][-1]
+    expected = nc.live_factor(nc.backtest(partial, UNIT, ["b1", "b2"], until=before))
+    assert now.factor == expected > 1
+    wild = partial.copy()
+    wild.loc[flows.index[-2:], "a2"] *= 40
+    assert nc.calibrated_nowcast(wild, period, UNIT, ["b1", "b2"]).factor == now.factor
+    complete = nc.calibrated_nowcast(flows, flows.index[-1], UNIT, ["b1", "b2"])
+    assert complete.factor == 1.0 and complete.counties.empty
 
 
 def test_cli_nowcast_of_a_partial_quarter(demo_copy, monkeypatch):

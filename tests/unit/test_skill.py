@@ -8,19 +8,27 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from analytics import evaluation, forecast_methods, rate_skill, skill
+from analytics import (
+    calibration,
+    conformal,
+    evaluation,
+    forecast_methods,
+    metrics,
+    rate_skill,
+    skill,
+)
 from cli.main import main
 from data.reference import periods
 
 
 def test_scores_by_hand():
     # errors 1 and 0; the in-sample seasonal differences are all 4
-    assert skill.mase([10, 12], [11, 12], [1, 2, 3, 4, 5, 6, 7, 8]) == pytest.approx(0.125)
+    assert metrics.mase([10, 12], [11, 12], [1, 2, 3, 4, 5, 6, 7, 8]) == pytest.approx(0.125)
     # inside: the width; outside by 1 at 95%: the width plus 2/0.05 * 1
-    assert skill.interval_score([5], [4], [6], 0.05) == pytest.approx(2)
-    assert skill.interval_score([7, 3], [4, 4], [6, 6], 0.05) == pytest.approx(42)
-    assert skill.coverage([5, 7, 3, 4], [4] * 4, [6] * 4) == pytest.approx(0.5)
-    assert skill.brier([1, 0, 0.5], [1, 1, 0]) == pytest.approx((0 + 1 + 0.25) / 3)
+    assert metrics.interval_score([5], [4], [6], 0.05) == pytest.approx(2)
+    assert metrics.interval_score([7, 3], [4, 4], [6, 6], 0.05) == pytest.approx(42)
+    assert metrics.coverage([5, 7, 3, 4], [4] * 4, [6] * 4) == pytest.approx(0.5)
+    assert metrics.brier([1, 0, 0.5], [1, 1, 0]) == pytest.approx((0 + 1 + 0.25) / 3)
 
 
 def _series(values) -> pd.Series:
@@ -104,11 +112,11 @@ def test_the_calibrated_band_holds_95_percent_of_new_outcomes():
     frame = frame[frame.quantity == "cumulative"]
     origins = sorted(frame.origin.unique())
     first, later = frame[frame.origin < origins[300]], frame[frame.origin >= origins[300]]
-    factors = skill.calibration_table(first).set_index(["method", "h"]).factor
+    factors = calibration.calibration_table(first).set_index(["method", "h"]).factor
     for (method, h), part in later.groupby(["method", "h"]):
-        raw = skill.coverage(part.actual, part.lower95, part.upper95)
-        wide = skill.widen(part, factors[(method, h)])
-        held = skill.coverage(wide.actual, wide.lower95, wide.upper95)
+        raw = metrics.coverage(part.actual, part.lower95, part.upper95)
+        wide = calibration.widen(part, factors[(method, h)])
+        held = metrics.coverage(wide.actual, wide.lower95, wide.upper95)
         if method == "snaive":
             assert 0.92 <= held <= 0.98, (method, h, raw, held)
         else:
@@ -117,7 +125,7 @@ def test_the_calibrated_band_holds_95_percent_of_new_outcomes():
             assert raw < 0.8, (h, raw)  # the calibration had something to fix
     assert (factors.loc["drift"] == 1).all() and (factors.loc["snaive"] > 1).all()
     # the out-of-sample coverage of the whole run says the same, origin by origin
-    table = skill.calibration_table(frame).set_index(["method", "h"])
+    table = calibration.calibration_table(frame).set_index(["method", "h"])
     assert (table.loc["snaive"].coverage95_out_of_sample >= 0.92).all()
 
 
@@ -126,22 +134,22 @@ def test_stretch_needed_by_hand():
         {"actual": [13.0, 16.0, 7.0, 10.0], "point": 10.0, "lower95": 8.0, "upper95": 14.0}
     )
     # above: (13 - 10) / (14 - 10); (16 - 10) / 4; below: (10 - 7) / (10 - 8); at the point: 0
-    assert skill.stretch_needed(part).tolist() == pytest.approx([0.75, 1.5, 1.5, 0.0])
-    wide = skill.widen(part, 2.0)
+    assert calibration.stretch_needed(part).tolist() == pytest.approx([0.75, 1.5, 1.5, 0.0])
+    wide = calibration.widen(part, 2.0)
     assert wide.lower95.tolist() == [6.0] * 4 and wide.upper95.tolist() == [18.0] * 4
-    assert skill.widen(part, 6.0).lower95.iloc[0] == 0  # never below 0
+    assert calibration.widen(part, 6.0).lower95.iloc[0] == 0  # never below 0
 
 
 def test_the_conformal_factor_by_hand():
     # n = 39 scores: rank ceil(40 * 0.95) = 38, the 38th smallest
     need = np.arange(1, 40) / 10
-    assert skill.conformal_factor(need) == pytest.approx(3.8)
+    assert conformal.conformal_factor(need) == pytest.approx(3.8)
     # n = 20: rank ceil(21 * 0.95) = 20, the largest; n = 5: rank 6 > 5, the largest too
-    assert skill.conformal_factor(np.arange(1, 21) / 10) == pytest.approx(2.0)
-    assert skill.conformal_factor(np.array([1.2, 3.0, 0.4, 2.2, 0.1])) == pytest.approx(3.0)
+    assert conformal.conformal_factor(np.arange(1, 21) / 10) == pytest.approx(2.0)
+    assert conformal.conformal_factor(np.array([1.2, 3.0, 0.4, 2.2, 0.1])) == pytest.approx(3.0)
     # never below 1 (a band is not narrowed on a few origins), 1 without any score
-    assert skill.conformal_factor(np.array([0.2, 0.5, 0.3])) == 1.0
-    assert skill.conformal_factor(np.array([])) == 1.0
+    assert conformal.conformal_factor(np.array([0.2, 0.5, 0.3])) == 1.0
+    assert conformal.conformal_factor(np.array([])) == 1.0
 
 
 def _quarters_from(start: str, n: int) -> list[str]:
@@ -169,28 +177,31 @@ def test_each_origin_is_calibrated_on_what_was_known_then():
             "scale": 1.0,
         }
     )
-    factors, held = skill.out_of_sample(part, need)
+    factors, held = calibration.out_of_sample(part, need)
     # origin 0 knows nothing (1: the method's band); each later one the largest score so far
     # (too few for the conformal rank), at least 1
     assert factors.tolist() == [1.0] * 6 + [3.0] * 6
     assert held.tolist() == [True] * 5 + [False] + [True] * 6
-    row = skill.calibration_table(part).iloc[0]
+    row = calibration.calibration_table(part).iloc[0]
     assert row.coverage95_out_of_sample == pytest.approx(11 / 12)
     assert row.factor == pytest.approx(3.0)  # for a forecast made now: every score known
     assert row.calibrated95 == pytest.approx(1.0)  # in sample: optimistic, shown labelled
     assert row.coverage95 == pytest.approx(11 / 12)  # need <= 1 but the sixth
-    short = skill.calibration_table(part.iloc[: skill.MIN_CASES - 1]).iloc[0]
+    short = calibration.calibration_table(part.iloc[: skill.MIN_CASES - 1]).iloc[0]
     assert np.isnan(short.factor) and np.isnan(short.calibrated95)
     assert not np.isnan(short.coverage95_out_of_sample)  # reported whatever the cases
 
 
 def test_factors_beyond_the_horizons_judged_follow_a_power_law():
-    straight = skill.Calibration("drift", {1: 1.0, 2: 2.0})  # factor = h
+    straight = calibration.Calibration("drift", {1: 1.0, 2: 2.0})  # factor = h
     assert straight.growth == pytest.approx(1.0)
     assert straight.factor(2) == 2.0 and straight.factor(4) == pytest.approx(4.0)
-    one = skill.Calibration("drift", {2: 3.0})  # one horizon: the square root
+    one = calibration.Calibration("drift", {2: 3.0})  # one horizon: the square root
     assert one.factor(8) == pytest.approx(6.0) and one.factor(1) == 3.0
-    assert skill.Calibration("ets").factor(3) == 1.0 and not skill.Calibration("ets").judged
+    assert (
+        calibration.Calibration("ets").factor(3) == 1.0
+        and not calibration.Calibration("ets").judged
+    )
 
 
 def test_the_rule_picks_the_sharpest_band_that_held_out_of_sample():
@@ -206,18 +217,18 @@ def test_the_rule_picks_the_sharpest_band_that_held_out_of_sample():
     )
     # c is sharpest but its band held 60% out of sample: not a candidate; horizon 3 is judged
     # for a and c only, so a and b compare on 1-2: a 20 against b 17.5
-    assert skill.choose(table) == "b"
+    assert calibration.choose(table) == "b"
     # when no method holds 90%, the sharpest of all (and the pages say it falls short)
-    assert skill.choose(table.assign(coverage95_out_of_sample=0.5)) == "c"
-    assert skill.choose(table.assign(factor=np.nan)) is None
+    assert calibration.choose(table.assign(coverage95_out_of_sample=0.5)) == "c"
+    assert calibration.choose(table.assign(factor=np.nan)) is None
 
 
 def test_stretched_paths_stay_settlements():
     rng = np.random.default_rng(2)
     future = np.cumsum(rng.gamma(2.0, 50.0, (500, 6)), axis=1)
-    same = skill.stretch_paths(future, np.ones(6))
+    same = calibration.stretch_paths(future, np.ones(6))
     np.testing.assert_allclose(same, future)
-    wide = skill.stretch_paths(future, np.full(6, 3.0))
+    wide = calibration.stretch_paths(future, np.full(6, 3.0))
     assert (np.diff(wide, axis=1) >= 0).all() and (wide >= 0).all()
     mid = np.median(future[:, 0])
     q = np.quantile(wide[:, 0], 0.975) - mid
@@ -232,16 +243,18 @@ def test_the_forecast_a_target_uses_is_the_picked_method_stretched():
         + rng.normal(0, 15_000, n),
         index=_quarters(n, "2012Q1"),
     )  # fmt: skip
-    cal = skill.calibrate(flows)  # the backtest the forecast uses (cached)
+    cal = calibration.calibrate(flows)  # the backtest the forecast uses (cached)
     assert cal.judged and cal.method in forecast_methods.METHODS
-    fc = skill.calibrated_settlements(flows, "2014Q1", periods.shift(flows.index[-1], 4), 4000, 9)
+    fc = calibration.calibrated_settlements(
+        flows, "2014Q1", periods.shift(flows.index[-1], 4), 4000, 9
+    )
     assert fc.method_key == cal.method and fc.calibration is cal
     raw = forecast_methods.simulate(cal.method, flows, 4, 4000, 9)[:, 0]
     got = fc.paths[:, 0] - fc.achieved
     if cal.method != "ets":
         half = np.quantile(got, 0.975) - np.median(got)
         assert half == pytest.approx(cal.factor(1) * (np.quantile(raw, 0.975) - np.median(raw)))
-    short = skill.calibrated_settlements(flows.iloc[:12], "2012Q1", "2016Q4", 2000, 9)
+    short = calibration.calibrated_settlements(flows.iloc[:12], "2012Q1", "2016Q4", 2000, 9)
     assert not short.calibration.judged and short.method_key == "ets"
     assert "not calibrated" in short.method
 
@@ -297,7 +310,7 @@ def test_cli_backtest(demo_store, monkeypatch):
     # demo province the picked band holds at least the 90% the product aims at
     assert all(0 <= r["coverage95_out_of_sample"] <= 1 for r in picked)
     assert data["cases"] == sum(r["cases"] for r in picked)
-    assert data["coverage95_out_of_sample"] >= skill.COVERAGE_GOAL
+    assert data["coverage95_out_of_sample"] >= calibration.COVERAGE_GOAL
     assert {(r["method"], r["calibrated"]) for r in data["brier"]} >= {(data["method"], True)}
     bad = CliRunner().invoke(main, ["backtest", "--region", "999"])
     assert bad.exit_code == 1
@@ -349,7 +362,7 @@ def test_an_open_target_is_judged_by_the_calibrated_forecast(demo_store):
         if r["indicator"] == "settled_cumulative"
     ]
     known = flows[flows.index <= "2019Q2"]
-    cal = skill.calibrate(known)
+    cal = calibration.calibrate(known)
     assert rec["method_key"] == "calibrated" and rec["method_fields"]["model"] == cal.method
     assert rec["calibration"]["method"] == cal.method and rec["calibration"]["origins"] == 14
     judged = [h for h in rec["calibration"]["horizons"] if h["factor"] is not None]
@@ -357,7 +370,7 @@ def test_an_open_target_is_judged_by_the_calibrated_forecast(demo_store):
     assert all(h["factor"] >= 1 for h in judged)  # never narrowed
     assert rec["calibration"]["cases"] > 0
     assert 0 <= rec["calibration"]["coverage95_out_of_sample"] <= 1
-    fc = skill.calibrated_settlements(known, "2014Q1", "2023Q4")  # target + EXTRA_YEARS
+    fc = calibration.calibrated_settlements(known, "2014Q1", "2023Q4")  # target + EXTRA_YEARS
     assert rec["probability"] == pytest.approx(fc.probability(rec["target_value"], "2020Q4"))
     json.dumps(rec["calibration"])  # JSON-ready, as `urbdash project --json` prints it
     (early,) = [
@@ -394,7 +407,7 @@ def test_each_citys_own_coverage_through_the_cli(demo_store, monkeypatch):
         assert c["name"] == names[c["region_code"]]
         assert c["method"] in forecast_methods.METHODS and c["cases"] > 0
         assert 0 <= c["coverage95_out_of_sample"] <= 1
-        assert c["meets_goal"] == (c["coverage95_out_of_sample"] >= skill.COVERAGE_GOAL)
+        assert c["meets_goal"] == (c["coverage95_out_of_sample"] >= calibration.COVERAGE_GOAL)
     text = CliRunner().invoke(main, ["backtest", "--cities", "--paths", "100"]).output
     assert "each city's own backtest, 95% band out of sample (goal 90%):" in text
     assert f"  610200 {names['610200']}: " in text and f"  610400 {names['610400']}: " in text

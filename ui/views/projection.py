@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.calibration import COVERAGE_GOAL
 from analytics.overview import method_text
 from analytics.published import sources as published_sources
 from analytics.render import charts
-from analytics.skill import COVERAGE_GOAL, MIN_BRIER_EVENTS, MIN_CASES
+from analytics.skill import MIN_BRIER_EVENTS, MIN_CASES
 from data.reference.official import BASIS_LABEL
 from data.reference.targets import NATIONAL_REFERENCES
 from ui.state import fmt_target, lang, tr
@@ -41,7 +42,7 @@ def reach_distribution(record: dict) -> str:
 # ------------------------------------------------------------------ an open target's method
 def calibration_words(cal: dict) -> list[str]:
     """How the method of an open settlement target was picked and how well its band holds
-    (``analytics.skill.calibration_record``): the lines under its chart."""
+    (``analytics.calibration.calibration_record``): the lines under its chart."""
     if not cal["judged"]:
         return [tr("cal.too_short", origins=cal["origins"], min=cal["min_cases"])]
     judged = [h for h in cal["horizons"] if h["factor"] is not None]

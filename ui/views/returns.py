@@ -198,7 +198,8 @@ def nowcast_table(units: pd.DataFrame, names: dict) -> pd.DataFrame:
 
 
 def backtest_table(scores: pd.DataFrame) -> pd.DataFrame:
-    """The nowcast's backtest: per scenario and method, cases, error and coverage."""
+    """The nowcast's backtest: per scenario and method, cases, error, the calibrated interval's
+    coverage out of sample and, labelled, the coverage before calibration."""
 
     def coverage(r) -> str:
         if pd.isna(r.coverage):
@@ -220,6 +221,9 @@ def backtest_table(scores: pd.DataFrame) -> pd.DataFrame:
             tr("nowcast.col.cases"): scores.cases,
             tr("nowcast.col.mape"): scores.mape.map(lambda v: f"{v:.1f}%"),
             tr("nowcast.col.coverage"): [coverage(r) for r in scores.itertuples()],
+            tr("nowcast.col.coverage_raw"): [
+                "—" if pd.isna(v) else f"{v:.0f}%" for v in scores.coverage_raw
+            ],
         }
     )
 
