@@ -148,7 +148,7 @@ def settlement_evaluation(
     flows : pandas.Series
         The region's quarterly settlements, indexed by quarter.
     targets : pandas.DataFrame
-        Target rows of the store (``analytics.targets.load_targets``); its
+        Target rows of the store (``data.store.targets.read_targets``); its
         ``settled_cumulative`` ones are scored.
     n_paths : int
         Simulated paths per forecast.

@@ -40,79 +40,35 @@ from data import settings, store
 from data.store import results as kept
 from data.store.engine import Engine
 from data.store.releases import publish_due
+from data.store.snapshot import Snapshot, read_snapshot
 from data.store.version import store_version
+from geo.regions import PROVINCE_CODE
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@dataclass
-class Inputs:
-    """What every job reads, read once per store version."""
-
-    version: int
-    observations: pd.DataFrame
-    official: pd.DataFrame
-    registry: pd.DataFrame
-    targets: pd.DataFrame
-    view: str = "released"  # which returns: released quarters, or every one (provisional)
-
-    @property
-    def basis(self) -> str | None:
-        """The newest quarter with returns (what a result is "based on")."""
-        return str(self.observations.period.max()) if len(self.observations) else None
-
-
-def read_inputs(engine: Engine, view: str = "released") -> Inputs:
-    """What every job reads, at one store version.
-
-    Read again when a write landed in between.
-
-    Parameters
-    ----------
-    engine : Engine
-        The store.
-    view : str
-        Which returns (``data.store.observations.VIEWS``).
-
-    Returns
-    -------
-    Inputs
-        The returns, official series, registry and province targets, with the store version.
-    """
-    from analytics.targets import load_targets
-    from data.store.observations import read_observations, read_official
-    from geo.regions import load_registry
-
-    while True:
-        before = store_version(engine)
-        obs, off = read_observations(engine, view=view), read_official(engine)
-        tg = load_targets(engine)
-        if store_version(engine) == before:
-            return Inputs(before, obs, off, load_registry(), tg, view)
-
-
-def _projections(engine: Engine, inputs: Inputs, as_of=None, target_set=None) -> list[dict]:
+def _projections(engine: Engine, inputs: Snapshot, as_of=None, target_set=None) -> list[dict]:
     from analytics.targets import project_targets
 
-    return project_targets(engine, as_of=as_of, target_set=target_set, view=inputs.view)
+    return project_targets(inputs, as_of=as_of, target_set=target_set)
 
 
-def _backtests(engine: Engine, inputs: Inputs) -> dict:
+def _backtests(engine: Engine, inputs: Snapshot) -> dict:
     from analytics.backtest import run_backtests
 
     return run_backtests(inputs.observations, inputs.official, inputs.registry)
 
 
-def _forecast_skill(engine: Engine, inputs: Inputs) -> dict:
+def _forecast_skill(engine: Engine, inputs: Snapshot) -> dict:
     from analytics import evaluation
 
     return evaluation.province_evaluation(
-        inputs.observations, inputs.official, inputs.registry, inputs.targets
+        inputs.observations, inputs.official, inputs.registry, inputs.targets_of(PROVINCE_CODE)
     )
 
 
-def _nowcast(engine: Engine, inputs: Inputs):
+def _nowcast(engine: Engine, inputs: Snapshot):
     from analytics import nowcast as nc
     from geo.regions import reporting_unit
 
@@ -124,7 +80,7 @@ def _nowcast(engine: Engine, inputs: Inputs):
     return nc.calibrated_nowcast(flows, period, unit, nc.usual_late(inputs.registry))
 
 
-def _nowcast_backtest(engine: Engine, inputs: Inputs) -> pd.DataFrame:
+def _nowcast_backtest(engine: Engine, inputs: Snapshot) -> pd.DataFrame:
     from analytics import nowcast as nc
     from geo.regions import reporting_unit
 
@@ -132,13 +88,13 @@ def _nowcast_backtest(engine: Engine, inputs: Inputs) -> pd.DataFrame:
     return nc.backtest(flows, reporting_unit(inputs.registry), nc.usual_late(inputs.registry))
 
 
-def _city_coverage(engine: Engine, inputs: Inputs) -> pd.DataFrame:
+def _city_coverage(engine: Engine, inputs: Snapshot) -> pd.DataFrame:
     from analytics.evaluation import city_coverage
 
     return city_coverage(inputs.observations, inputs.registry)
 
 
-def _on_request(engine: Engine, inputs: Inputs) -> list[dict]:
+def _on_request(engine: Engine, inputs: Snapshot) -> list[dict]:
     """No default: computed only once a page asks for it (``lookup``), then kept."""
     return []
 
@@ -146,13 +102,13 @@ def _on_request(engine: Engine, inputs: Inputs) -> list[dict]:
 @dataclass(frozen=True)
 class JobKind:
     compute: Callable
-    defaults: Callable[[Engine, Inputs], list[dict]] = field(default=lambda engine, inputs: [{}])
+    defaults: Callable[[Engine, Snapshot], list[dict]] = field(default=lambda engine, inputs: [{}])
     # the returns it always reads (the nowcast: the quarter still coming in, never released
     # yet); None: the view its parameters ask for, released by default
     view: str | None = None
 
 
-def _projection_defaults(engine: Engine, inputs: Inputs) -> list[dict]:
+def _projection_defaults(engine: Engine, inputs: Snapshot) -> list[dict]:
     """What the overview (each target at its newest data) and the projection page (the latest
     complete quarter, each target set it offers) open on, and the brief of the latest complete
     quarter (every target as of it)."""
@@ -299,14 +255,14 @@ def value_of(stored: kept.Stored):
     return kept.unpack(stored.payload)
 
 
-def request_defaults(engine: Engine, inputs: Inputs) -> int:
+def request_defaults(engine: Engine, inputs: Snapshot) -> int:
     """Ask for every job a page opens on, at the inputs' store version.
 
     Parameters
     ----------
     engine : Engine
         The store.
-    inputs : Inputs
+    inputs : Snapshot
         What the jobs read.
 
     Returns
@@ -321,7 +277,7 @@ def request_defaults(engine: Engine, inputs: Inputs) -> int:
     return n
 
 
-def compute(engine: Engine, name: str, params: dict | None = None, inputs: Inputs | None = None):
+def compute(engine: Engine, name: str, params: dict | None = None, inputs: Snapshot | None = None):
     """A job's value computed here and now (the worker's and the CLI's path, never a page's).
 
     Parameters
@@ -333,7 +289,7 @@ def compute(engine: Engine, name: str, params: dict | None = None, inputs: Input
     params : dict or None
         The job's parameters; a ``view`` ("provisional") says which returns it reads
         (without it, the released quarters).
-    inputs : Inputs or None
+    inputs : Snapshot or None
         What it reads, when already read.
 
     Returns
@@ -345,7 +301,7 @@ def compute(engine: Engine, name: str, params: dict | None = None, inputs: Input
     view = JOBS[name].view or params.pop("view", "released")
     params.pop("view", None)
     if inputs is None or inputs.view != view:
-        inputs = read_inputs(engine, view)
+        inputs = read_snapshot(engine, view)
     return JOBS[name].compute(engine, inputs, **params)
 
 
@@ -364,7 +320,7 @@ def _lease_s() -> float:
     return float(settings.get("result_lease_s"))
 
 
-def run_job(engine: Engine, job: kept.Job, worker: str, inputs: Inputs) -> bool:
+def run_job(engine: Engine, job: kept.Job, worker: str, inputs: Snapshot) -> bool:
     """Compute one claimed job, renewing its lease meanwhile; keep its value or its error.
 
     A job of an older store version than the inputs' is dropped (the newer one is asked for).
@@ -377,7 +333,7 @@ def run_job(engine: Engine, job: kept.Job, worker: str, inputs: Inputs) -> bool:
         The claimed job.
     worker : str
         The claiming worker's name.
-    inputs : Inputs
+    inputs : Snapshot
         What it reads.
 
     Returns
@@ -458,7 +414,7 @@ def work(
     unknown = sorted(set(only or ()) - set(JOBS))
     if unknown:
         raise ValueError(f"no such result: {', '.join(unknown)} (known: {', '.join(JOBS)})")
-    inputs: Inputs | None = None
+    inputs: Snapshot | None = None
     computed = 0
     while not stop.is_set():
         claimable = {n: m for n, m in methods().items() if only is None or n in only}
@@ -468,7 +424,7 @@ def work(
                 publish_due(engine)  # a scheduled release whose day has come
                 version = store_version(engine)
                 if inputs is None or inputs.version != version:
-                    inputs = read_inputs(engine)
+                    inputs = read_snapshot(engine)
                     request_defaults(engine, inputs)
                 job = kept.claim(engine, worker, _lease_s(), claimable)
             if job is not None:

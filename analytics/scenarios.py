@@ -115,7 +115,7 @@ def run(
     seed : int or None
         The simulations' seed (None: the product's).
     targets : pandas.DataFrame or None
-        The province's targets as the store holds them (``analytics.targets.load_targets``),
+        The province's targets as the store holds them (``data.store.targets.read_targets``),
         so an admin's change reaches the what-if as it reaches the projection; None: the
         published targets shipped in ``data.reference.targets``.
 

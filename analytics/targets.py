@@ -24,7 +24,6 @@ from analytics.urbanization_forecast import (
     fit_logit_linear,
     province_rates,
 )
-from data import store
 from data.accounts.policy import Principal
 from data.reference import periods
 from data.reference.official import public_by
@@ -32,28 +31,10 @@ from data.reference.targets import SETTLEMENT_BASELINE, TARGET_INDICATORS, basel
 from data.refusal import Refusal
 from data.store import Engine
 from data.store import targets as target_store
-from data.store.observations import read_observations, read_official
-from geo.regions import PROVINCE_CODE, load_registry
+from data.store.snapshot import Snapshot
+from geo.regions import PROVINCE_CODE
 
 EXTRA_YEARS = 3  # project past the target date to find when it is reached
-
-
-def load_targets(engine: Engine, region: str | None = PROVINCE_CODE) -> pd.DataFrame:
-    """The targets of a region as the store holds them.
-
-    Parameters
-    ----------
-    engine : Engine
-        The store.
-    region : str or None
-        The region; None: every region.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``data.store.targets.COLUMNS``.
-    """
-    return target_store.read_targets(engine, region)
 
 
 class TargetError(Refusal):
@@ -323,22 +304,21 @@ def default_target_set(sets: pd.DataFrame, today: str) -> str | None:
     return str((ahead.iloc[0] if len(ahead) else held.iloc[-1])["name"])
 
 
-def allocations(engine: Engine) -> pd.DataFrame:
+def allocations(targets: pd.DataFrame) -> pd.DataFrame:
     """City allocations of the settlement target, the latest target period per city.
 
     Parameters
     ----------
-    engine : Engine
-        The store.
+    targets : pandas.DataFrame
+        Every region's targets (``data.store.targets.read_targets``, ``Snapshot.targets``).
 
     Returns
     -------
     pandas.DataFrame
         region_code, value, period, baseline_period.
     """
-    frame = target_store.read_targets(engine)
-    frame = frame[
-        (frame.indicator == "settled_cumulative") & (frame.region_code != PROVINCE_CODE)
+    frame = targets[
+        (targets.indicator == "settled_cumulative") & (targets.region_code != PROVINCE_CODE)
     ].assign(baseline_period=lambda f: f.baseline_period.fillna(SETTLEMENT_BASELINE))
     frame = frame[["region_code", "value", "period", "baseline_period"]]
     return frame.sort_values("period", kind="stable").drop_duplicates("region_code", keep="last")
@@ -509,19 +489,19 @@ def _rate(target: pd.Series, official: pd.DataFrame, as_of: str) -> dict:
 
 
 def project_targets(
-    engine: Engine | None = None,
+    snapshot: Snapshot,
     as_of: str | None = None,
     region: str = PROVINCE_CODE,
     seed: int | None = None,
     target_set: str | None = None,
-    view: str = "released",
 ) -> list[dict]:
     """One record per target (see the module docstring), in the shape of ``urbdash project``.
 
     Parameters
     ----------
-    engine : Engine or None
-        The store; None: the configured one.
+    snapshot : Snapshot
+        The store read once (``data.store.snapshot.read_snapshot``): its returns (of the view
+        it was read with), official series, registry and targets.
     as_of : str or None
         The quarter evaluated; None: the latest complete one.
     region : str
@@ -530,16 +510,13 @@ def project_targets(
         The simulations' seed (None: the product's).
     target_set : str or None
         Only the targets of this set.
-    view : str
-        Which returns (``data.store.observations.VIEWS``).
 
     Returns
     -------
     list of dict
         The targets' records.
     """
-    engine = engine or store.get_engine()
-    targets = load_targets(engine, region)
+    targets = snapshot.targets_of(region)
     if target_set is not None:
         targets = targets[targets.set_name == target_set]
     if targets.empty:
@@ -547,10 +524,10 @@ def project_targets(
             f"no targets for region {region}"
             + (f" in the target set {target_set}" if target_set else "")
         )
-    obs = read_observations(engine, view=view)
+    obs, registry = snapshot.observations, snapshot.registry
     # by default the latest complete quarter: one early return does not move the projection
     latest = (
-        complete_through(obs, load_registry())["complete"] or obs.period.max()
+        complete_through(obs, registry)["complete"] or obs.period.max()
         if len(obs)
         else periods.current_quarter()
     )
@@ -561,10 +538,10 @@ def project_targets(
     flows = pd.Series(dtype=float)
     if len(obs):
         level = "province" if region == PROVINCE_CODE else "city"
-        wide = aggregate(obs, load_registry(), level)
+        wide = aggregate(obs, registry, level)
         wide = wide[wide.region_code == region].set_index("period")
         flows = wide.settled_total.dropna()
-    official = read_official(engine)
+    official = snapshot.official
     out = []
     for t in targets.sort_values(["indicator", "period"]).itertuples(index=False):
         t = pd.Series(t._asdict())

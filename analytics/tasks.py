@@ -56,7 +56,8 @@ def effective_status(reported: str, deadline: str | None, as_of: date) -> str:
 
 
 def list_tasks(engine=None, as_of: str | date | None = None) -> pd.DataFrame:
-    """One row per task with its latest update and effective status at a date.
+    """One row per task with its latest update and effective status at a date (``task_table``
+    of the store's tasks).
 
     Parameters
     ----------
@@ -68,10 +69,33 @@ def list_tasks(engine=None, as_of: str | date | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
+        As ``task_table``.
+    """
+    return task_table(*task_store.read_tasks(engine or store.get_engine()), as_of)
+
+
+def task_table(
+    tasks: pd.DataFrame, updates: pd.DataFrame, as_of: str | date | None = None
+) -> pd.DataFrame:
+    """One row per task with its latest update and effective status at a date.
+
+    Parameters
+    ----------
+    tasks : pandas.DataFrame
+        The plan's tasks by number (``data.store.tasks.read_tasks``).
+    updates : pandas.DataFrame
+        Their status updates, oldest first.
+    as_of : str, datetime.date or None
+        A date, ``YYYY-MM-DD`` or a quarter (its end); None: today. Updates after it are not
+        seen.
+
+    Returns
+    -------
+    pandas.DataFrame
         The plan's columns, the latest update's and ``status``.
     """
     when = _as_date(as_of)
-    frame, updates = task_store.read_tasks(engine or store.get_engine())
+    frame = tasks.copy()
     seen = updates[pd.to_datetime(updates["at"]).dt.date <= when] if len(updates) else updates
     latest = {u.number: u for u in seen.itertuples(index=False)}
     order = {s: i for i, s in enumerate(dict.fromkeys(frame.section))}

@@ -208,6 +208,7 @@ def bench_worker(tmp: Path) -> list[tuple]:
     from analytics.targets import project_targets
     from data import store
     from data.store.results import listing
+    from data.store.snapshot import read_snapshot
     from data.store.version import lock_store
 
     eng = store.get_engine()
@@ -217,11 +218,11 @@ def bench_worker(tmp: Path) -> list[tuple]:
     t0 = time.perf_counter()
     results.work(eng, once=True)
     everything = time.perf_counter() - t0
-    read = timed(lambda: results.read_inputs(eng))
+    read = timed(lambda: read_snapshot(eng))
     took = {r["name"]: r["seconds"] for r in listing(eng) if r["params"] in ("{}",)}
     calibration._calibrate.cache_clear()
     t0 = time.perf_counter()
-    project_targets(eng)
+    project_targets(read_snapshot(eng))
     forecast = time.perf_counter() - t0
     backtest = took["backtests"] + took["forecast_skill"] + took["nowcast_backtest"]
     return [

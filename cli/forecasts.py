@@ -183,8 +183,8 @@ def backtest_command(
 
     from analytics import evaluation, skill
     from analytics.aggregate import aggregate
-    from analytics.targets import load_targets
     from data.store.observations import read_observations, read_official
+    from data.store.targets import read_targets
     from geo.regions import PROVINCE_CODE, load_registry, unit_names
 
     engine = store.get_engine()
@@ -207,7 +207,7 @@ def backtest_command(
         )
     flows = wide.settled_total.dropna()
     try:
-        judged = evaluation.settlement_evaluation(flows, load_targets(engine, region), paths)
+        judged = evaluation.settlement_evaluation(flows, read_targets(engine, region), paths)
     except ValueError as exc:
         fail(str(exc), EXIT_INVALID)
     cal, brier = judged["calibration"], judged["brier"]

@@ -32,9 +32,12 @@ def brief(out: str, period: str, lang: str, target_set: str | None, view: str) -
 
     from analytics.render.brief import BriefError, write_brief
     from data.reference.periods import PeriodError
+    from data.store.snapshot import read_records, read_snapshot
 
-    try:
-        path = write_brief(Path(out), store.get_engine(), period, lang, target_set, view)
+    engine = store.get_engine()
+    try:  # the store read once, here at the edge
+        snapshot, records = read_snapshot(engine, view), read_records(engine)
+        path = write_brief(Path(out), snapshot, records, period, lang, target_set)
     except (BriefError, PeriodError) as exc:
         fail(str(exc), EXIT_INVALID)
     click.echo(f"brief written: {path}")
@@ -83,13 +86,14 @@ def map_file(
     from analytics.targets import allocations
     from data.i18n import messages
     from data.store.observations import read_observations, read_official
+    from data.store.targets import read_targets
     from geo.names import localized
     from geo.regions import load_registry
 
     lang = lang_or_default(lang)
     engine = store.get_engine()
     obs = read_observations(engine, view=view)
-    allocs = allocations(engine)
+    allocs = allocations(read_targets(engine))
     offered = maps.offered(not obs.empty, len(allocs) > 0)
     if listing:
         for i in offered:

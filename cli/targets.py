@@ -45,13 +45,13 @@ def project(
     """Progress and projections for every target: status, probability, reach date."""
     from analytics.targets import project_targets
     from data.reference.periods import PeriodError
+    from data.store.snapshot import read_snapshot
 
     try:
         if as_of:
             said_quarter(as_of)
-        records = project_targets(
-            store.get_engine(), as_of=as_of, region=region, target_set=target_set, view=view
-        )
+        snapshot = read_snapshot(store.get_engine(), view)  # the store read once
+        records = project_targets(snapshot, as_of=as_of, region=region, target_set=target_set)
     except (ValueError, PeriodError) as exc:
         fail(str(exc), EXIT_INVALID)
 
@@ -104,11 +104,11 @@ def scenario(file: str, as_json: bool, save: bool, user: str | None, view: str) 
     from pathlib import Path
 
     from analytics import scenarios
-    from analytics.targets import load_targets
     from data.accounts.policy import require
     from data.reference.periods import PeriodError
     from data.store.observations import read_observations, read_official
-    from geo.regions import load_registry
+    from data.store.targets import read_targets
+    from geo.regions import PROVINCE_CODE, load_registry
 
     saver = None
     if save:  # asked first: a refusal is not worth a simulation
@@ -125,7 +125,7 @@ def scenario(file: str, as_json: bool, save: bool, user: str | None, view: str) 
             read_observations(engine, view=view),
             read_official(engine),
             load_registry(),
-            targets=load_targets(engine),
+            targets=read_targets(engine, PROVINCE_CODE),
         )
     except json.JSONDecodeError as exc:
         fail(f"{file} is not valid JSON: {exc}", EXIT_INVALID)

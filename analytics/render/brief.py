@@ -20,13 +20,10 @@ from analytics.aggregate import province_cumulative
 from analytics.maps import map_values
 from analytics.render.map_export import draw_map, use_cjk_fonts
 from analytics.render.text import wrap
-from data import store
 from data.i18n import formats, messages
 from data.reference import periods, plan
-from data.store import Engine
-from data.store.observations import read_observations
+from data.store.snapshot import Records, Snapshot
 from geo.names import localized
-from geo.regions import load_registry
 
 A4 = (8.27, 11.69)
 VERDICT_COLORS = {"met": "#2e7d32", "missed": "#c62828", "pending": "#555555"}
@@ -43,19 +40,25 @@ class BriefError(ValueError):
 
 
 def brief_data(
-    engine: Engine,
+    snapshot: Snapshot,
+    records: Records,
     period: str,
     lang: str = "zh",
     target_set: str | None = None,
     projections: list[dict] | None = None,
-    view: str = "released",
 ) -> dict:
     """Everything the brief shows, as plain values (also used by the tests).
 
+    Everything comes from the store read once (``snapshot`` and ``records``); nothing here
+    reads it again.
+
     Parameters
     ----------
-    engine : Engine
-        The store.
+    snapshot : Snapshot
+        The store's figures (``data.store.snapshot.read_snapshot``); its view says which
+        returns.
+    records : Records
+        The tasks and the quality scorecard's reads (``data.store.snapshot.read_records``).
     period : str
         The quarter, "YYYYQn".
     lang : str
@@ -64,9 +67,8 @@ def brief_data(
         Its targets lead where it has them.
     projections : list of dict or None
         Every target projected as of ``period`` (``targets.project_targets``), when already
-        computed (the app passes the results worker's); None: computed here.
-    view : str
-        Which returns (``data.store.observations.VIEWS``).
+        computed (the app passes the results worker's); None: computed here from
+        ``snapshot``.
 
     Returns
     -------
@@ -77,7 +79,8 @@ def brief_data(
     period = periods.parse_period(period)
     if not periods.is_quarter(period):
         raise BriefError(f"--period must be a quarter such as 2018Q4, not {period!r}")
-    obs = read_observations(engine, view=view)
+    view = snapshot.view
+    obs = snapshot.observations
     obs = obs[obs.period <= period]
     if obs.empty:
         raise BriefError(
@@ -85,18 +88,18 @@ def brief_data(
             "load returns (or `urbdash demo`) first"
             + ("" if view == "provisional" else ", or release a quarter (urbdash release)")
         )
-    reg = localized(load_registry(), lang)  # region names in the brief's language
-    allocations = targets.allocations(engine)
+    reg = localized(snapshot.registry, lang)  # region names in the brief's language
+    allocations = targets.allocations(snapshot.targets)
     if projections is None:
-        projections = targets.project_targets(engine, as_of=period, view=view)
-    records = overview.headline(projections, target_set)
+        projections = targets.project_targets(snapshot, as_of=period)
+    records_shown = overview.headline(projections, target_set)
     ranking = overview.city_ranking(obs, reg, allocations, period)
     indicator = "target_share" if ranking.basis == "allocation" else "settled_cum_per_10k"
-    task_frame = tasks.list_tasks(engine, as_of=period)
+    task_frame = tasks.task_table(records.tasks, records.updates, as_of=period)
     return {
         "period": period,
         "lang": lang,
-        "records": records,
+        "records": records_shown,
         "ranking": ranking,
         "map": (map_values(obs, reg, "city", indicator, period, None, allocations), indicator),
         "cumulative": province_cumulative(obs, reg),
@@ -105,7 +108,7 @@ def brief_data(
         "demo": bool(obs.is_demo.any()),
         "provisional": view == "provisional",
         "plan": plan.plan_meta(),
-        "quality": quality.from_store(engine, period, "city", reg),
+        "quality": quality.scorecard(records.history, records.flags, reg, period, "city"),
     }
 
 
@@ -388,19 +391,21 @@ def _layers() -> dict:
 
 
 def brief_bytes(
-    engine: Engine | None,
+    snapshot: Snapshot,
+    records: Records,
     period: str,
     lang: str = "zh",
     target_set: str | None = None,
     projections: list[dict] | None = None,
-    view: str = "released",
 ) -> bytes:
     """The brief as PDF bytes.
 
     Parameters
     ----------
-    engine : Engine or None
-        The store; None: the configured one.
+    snapshot : Snapshot
+        The store's figures, read once.
+    records : Records
+        The tasks and the quality scorecard's reads.
     period : str
         The quarter.
     lang : str
@@ -409,8 +414,6 @@ def brief_bytes(
         Its targets lead.
     projections : list of dict or None
         Already computed projections (the results worker's).
-    view : str
-        Which returns.
 
     Returns
     -------
@@ -418,18 +421,17 @@ def brief_bytes(
         The PDF.
     """
     buf = io.BytesIO()
-    data = brief_data(engine or store.get_engine(), period, lang, target_set, projections, view)
-    render(data, buf)
+    render(brief_data(snapshot, records, period, lang, target_set, projections), buf)
     return buf.getvalue()
 
 
 def write_brief(
     path: Path,
-    engine: Engine | None,
+    snapshot: Snapshot,
+    records: Records,
     period: str,
     lang: str = "zh",
     target_set: str | None = None,
-    view: str = "released",
 ) -> Path:
     """The brief as a PDF file.
 
@@ -437,16 +439,16 @@ def write_brief(
     ----------
     path : pathlib.Path
         The file (its folder is made).
-    engine : Engine or None
-        The store; None: the configured one.
+    snapshot : Snapshot
+        The store's figures, read once.
+    records : Records
+        The tasks and the quality scorecard's reads.
     period : str
         The quarter.
     lang : str
         "zh" or "en".
     target_set : str or None
         Its targets lead.
-    view : str
-        Which returns.
 
     Returns
     -------
@@ -455,7 +457,7 @@ def write_brief(
     """
     if path.suffix.lower() != ".pdf":
         raise BriefError(f"the brief is a .pdf, not {path.suffix or 'a file without extension'}")
-    data = brief_data(engine or store.get_engine(), period, lang, target_set, view=view)
+    data = brief_data(snapshot, records, period, lang, target_set)
     path.parent.mkdir(parents=True, exist_ok=True)
     render(data, path)
     return path

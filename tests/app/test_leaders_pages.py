@@ -268,12 +268,14 @@ def test_the_brief_counts_the_values_the_overview_cites(app, demo_store):
 
     from analytics.render.brief import brief_bytes
     from data import store
+    from data.store.snapshot import read_records, read_snapshot
     from tests.unit.test_brief import _tool
 
     at = app("zh").run()
     text = _text(at) + " ".join(c.value for c in at.caption)
     (n,) = set(re.findall(r"([\d,]+) 个数值", text))
     (as_of,) = set(re.findall(r"数据截至 (\d{4}Q\d)", text))
-    pdf = brief_bytes(store.get_engine(demo_store["url"]), as_of, "zh")
+    eng = store.get_engine(demo_store["url"])
+    pdf = brief_bytes(read_snapshot(eng), read_records(eng), as_of, "zh")
     out = subprocess.run([_tool("pdftotext"), "-", "-"], input=pdf, capture_output=True)
     assert f"{n} 个数值" in out.stdout.decode().replace("\n", "")

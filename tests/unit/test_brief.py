@@ -11,7 +11,13 @@ from click.testing import CliRunner
 
 from analytics.render.brief import BriefError, brief_data, write_brief
 from cli.main import main
+from data.store.snapshot import read_records, read_snapshot
 from tests.conftest import in_ci
+
+
+def _read(eng, view: str = "released"):
+    """The store read once, as the CLI and the page cache do before drawing a brief."""
+    return read_snapshot(eng, view), read_records(eng)
 
 
 def _tool(name: str) -> str:
@@ -28,8 +34,8 @@ def test_brief_renders_three_pages_with_headline_figures(demo_store, tmp_path):
     from data import store
 
     eng = store.get_engine(demo_store["url"])
-    data = brief_data(eng, "2018Q4")
-    pdf = write_brief(tmp_path / "brief.pdf", eng, "2018Q4")
+    data = brief_data(*_read(eng), "2018Q4")
+    pdf = write_brief(tmp_path / "brief.pdf", *_read(eng), "2018Q4")
     info = subprocess.run([_tool("pdfinfo"), pdf], capture_output=True, text=True).stdout
     assert re.search(r"^Pages:\s+3$", info, re.M), info
     fonts = subprocess.run([_tool("pdffonts"), pdf], capture_output=True, text=True).stdout
@@ -73,8 +79,8 @@ def test_a_brief_with_provisional_figures_says_so(demo_store, tmp_path):
     from data import store
 
     eng = store.get_engine(demo_store["url"])
-    plain = write_brief(tmp_path / "r.pdf", eng, "2020Q4", "zh")
-    marked = write_brief(tmp_path / "p.pdf", eng, "2020Q4", "en", view="provisional")
+    plain = write_brief(tmp_path / "r.pdf", *_read(eng), "2020Q4", "zh")
+    marked = write_brief(tmp_path / "p.pdf", *_read(eng, "provisional"), "2020Q4", "en")
     text = {
         p: subprocess.run([_tool("pdftotext"), p, "-"], capture_output=True, text=True).stdout
         for p in (plain, marked)
@@ -86,7 +92,9 @@ def test_a_brief_with_provisional_figures_says_so(demo_store, tmp_path):
 def test_brief_english(demo_store, tmp_path):
     from data import store
 
-    pdf = write_brief(tmp_path / "b.pdf", store.get_engine(demo_store["url"]), "2020Q4", "en")
+    pdf = write_brief(
+        tmp_path / "b.pdf", *_read(store.get_engine(demo_store["url"])), "2020Q4", "en"
+    )
     text = subprocess.run([_tool("pdftotext"), pdf, "-"], capture_output=True, text=True).stdout
     assert "brief" in text and "million" in text and "Demo data" in text
 
@@ -111,7 +119,7 @@ def test_brief_wants_pdf(demo_store, tmp_path):
     from data import store
 
     with pytest.raises(BriefError, match="the brief is a .pdf"):
-        write_brief(tmp_path / "b.png", store.get_engine(demo_store["url"]), "2018Q4")
+        write_brief(tmp_path / "b.png", *_read(store.get_engine(demo_store["url"])), "2018Q4")
 
 
 def _words(pdf) -> list[tuple[int, float, float, float, str]]:
@@ -138,7 +146,7 @@ def test_brief_text_stays_on_the_page_and_never_overlaps(demo_store, tmp_path, l
     columns and the page: no word runs past the right margin, no two words on a line overlap."""
     from data import store
 
-    pdf = write_brief(tmp_path / "b.pdf", store.get_engine(demo_store["url"]), period, lang)
+    pdf = write_brief(tmp_path / "b.pdf", *_read(store.get_engine(demo_store["url"])), period, lang)
     words = _words(pdf)
     assert len(words) > 100
     width = 595.44  # A4 in points
@@ -167,6 +175,45 @@ def test_text_typed_by_an_administrator_is_drawn_as_typed(demo_copy, tmp_path):
     source = r"$\undefinedmacro{x}$ 规划 $x^2$ 条"
     set_target(demo_copy["engine"], "urbanization_rate", "610000", 70.0, "2030Q4", None,
                source, admin(), "$x^2$-set", source)  # fmt: skip
-    pdf = write_brief(tmp_path / "b.pdf", demo_copy["engine"], "2020Q4", target_set="$x^2$-set")
+    pdf = write_brief(
+        tmp_path / "b.pdf", *_read(demo_copy["engine"]), "2020Q4", target_set="$x^2$-set"
+    )
     text = subprocess.run([_tool("pdftotext"), pdf, "-"], capture_output=True, text=True).stdout
     assert "$x^2$" in text and r"\undefinedmacro{x}" in text
+
+
+def test_the_brief_reads_the_store_once_at_the_edge(demo_store, tmp_path):
+    """The command reads the store once (``read_snapshot``, ``read_records``): each table
+    once, the returns twice (their current values, and the quality scorecard's history of
+    every value ever stored); drawing the brief from those frames runs no statement at all
+    (before, the brief's helpers read the returns three times, the targets twice, and the
+    official series and tasks besides)."""
+    from sqlalchemy import event
+
+    from data import store
+
+    eng = store.get_engine(demo_store["url"])
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(eng, "before_cursor_execute", count)
+    try:
+        snapshot, records = _read(eng)
+        at_edge = list(seen)
+        write_brief(tmp_path / "b.pdf", snapshot, records, "2018Q4")
+    finally:
+        event.remove(eng, "before_cursor_execute", count)
+    assert seen[len(at_edge) :] == []
+
+    def reads_of(table: str) -> int:
+        return sum(bool(re.search(rf"\bFROM {table}\b", s)) for s in at_edge)
+
+    assert reads_of("observation") == 2
+    assert {t: reads_of(t) for t in ("official_value", "target", "task", "task_update")} == {
+        "official_value": 1,
+        "target": 1,
+        "task": 1,
+        "task_update": 1,
+    }

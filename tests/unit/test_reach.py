@@ -10,6 +10,7 @@ from analytics.render.charts import reach_chart
 from analytics.urbanization_forecast import when_reached
 from data.reference.official import headline, load_official_series, province_series
 from data.reference.targets import NATIONAL_REFERENCES
+from data.store.snapshot import read_snapshot
 
 SERIES = province_series("urbanization_rate", headline(load_official_series()))
 
@@ -70,7 +71,7 @@ def test_a_projection_names_the_basis_it_was_fitted_on(demo_store, lang, label):
 
     record = next(
         r
-        for r in project_targets(demo_store["engine"], as_of="2018Q4")
+        for r in project_targets(read_snapshot(demo_store["engine"]), as_of="2018Q4")
         if r["indicator"] == "urbanization_rate" and r["target_period"] == "2020Q4"
     )
     history = target_history(

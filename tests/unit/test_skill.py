@@ -19,6 +19,7 @@ from analytics import (
 )
 from cli.main import main
 from data.reference import periods
+from data.store.snapshot import read_snapshot
 
 
 def test_scores_by_hand():
@@ -358,7 +359,7 @@ def test_an_open_target_is_judged_by_the_calibrated_forecast(demo_store):
     flows = wide.settled_total.dropna()
     (rec,) = [
         r
-        for r in project_targets(engine, as_of="2019Q2", target_set="plan-2020")
+        for r in project_targets(read_snapshot(engine), as_of="2019Q2", target_set="plan-2020")
         if r["indicator"] == "settled_cumulative"
     ]
     known = flows[flows.index <= "2019Q2"]
@@ -375,7 +376,7 @@ def test_an_open_target_is_judged_by_the_calibrated_forecast(demo_store):
     json.dumps(rec["calibration"])  # JSON-ready, as `urbdash project --json` prints it
     (early,) = [
         r
-        for r in project_targets(engine, as_of="2017Q4", target_set="plan-2020")
+        for r in project_targets(read_snapshot(engine), as_of="2017Q4", target_set="plan-2020")
         if r["indicator"] == "settled_cumulative"
     ]
     assert early["method_key"] == "uncalibrated" and not early["calibration"]["judged"]

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from analytics import scenarios, tasks
-from analytics.targets import TargetError, allocations, load_targets, set_target
+from analytics.targets import TargetError, allocations, set_target
 from data import store
 from data.store.models import AuditLog
+from data.store.targets import read_targets
+from geo.regions import PROVINCE_CODE
 from tests.fixtures.actors import admin, department, planner
 
 
@@ -27,7 +29,7 @@ def audit_actions(engine) -> list[tuple[str, str]]:
 
 
 def test_targets_seeded_set_replaced_and_audited(eng):
-    seeded = load_targets(eng)
+    seeded = read_targets(eng, PROVINCE_CODE)
     assert list(zip(seeded.indicator, seeded.period, seeded.value, strict=True)) == [
         ("settled_cumulative", "2015Q4", 6_000_000.0),
         ("settled_cumulative", "2020Q4", 10_000_000.0),
@@ -41,7 +43,7 @@ def test_targets_seeded_set_replaced_and_audited(eng):
         eng, "settled_cumulative", "610100", 2_600_000, "2020Q4", None, "文件", admin("乙")
     )
     assert again == first  # the same region, indicator and period: replaced, not added
-    alloc = allocations(eng)
+    alloc = allocations(read_targets(eng))
     assert alloc.to_dict("records") == [
         {
             "region_code": "610100",
@@ -54,10 +56,10 @@ def test_targets_seeded_set_replaced_and_audited(eng):
 
 
 def test_bad_target_writes_nothing(eng):
-    before = load_targets(eng, None)
+    before = read_targets(eng)
     with pytest.raises(TargetError, match="a target needs its source"):
         set_target(eng, "urbanization_rate", "610000", 70, "2029Q4", None, "  ", admin())
-    pd.testing.assert_frame_equal(load_targets(eng, None), before)
+    pd.testing.assert_frame_equal(read_targets(eng), before)
     assert [a for _, a in audit_actions(eng)] == ["init"]
 
 
@@ -107,11 +109,11 @@ def test_whatif_follows_the_targets_in_the_store(demo_copy):
     eng = demo_copy["engine"]
     obs, off, reg = read_observations(eng), read_official(eng), load_registry()
     params = scenarios.ScenarioParams(as_of="2017Q4")
-    before = scenarios.run(params, obs, off, reg, targets=load_targets(eng))
+    before = scenarios.run(params, obs, off, reg, targets=read_targets(eng, PROVINCE_CODE))
     assert (before["settled"]["target"], before["settled"]["period"]) == (10_000_000, "2020Q4")
     set_target(eng, "settled_cumulative", "610000", 8_000_000, "2020Q4", "2014Q1", "调整", admin())
     set_target(eng, "urbanization_rate", "610000", 61.0, "2020Q4", None, "调整", admin())
-    after = scenarios.run(params, obs, off, reg, targets=load_targets(eng))
+    after = scenarios.run(params, obs, off, reg, targets=read_targets(eng, PROVINCE_CODE))
     assert after["settled"]["target"] == 8_000_000 and after["urbanization"]["target"] == 61.0
     assert after["settled"]["baseline_probability"] > before["settled"]["baseline_probability"]
     assert (

@@ -14,7 +14,9 @@ from cli.main import main
 from data import store
 from data.store.bootstrap import init_store
 from data.store.models import Target
+from data.store.snapshot import read_snapshot
 from data.store.targets import read_targets
+from geo.regions import PROVINCE_CODE
 from tests.fixtures.actors import admin
 
 SOURCE = "陕西省某规划（测试用来源）"
@@ -63,13 +65,13 @@ def test_a_city_allocation_joins_the_set_of_the_province_target(eng):
 
 def test_projecting_one_set(demo_copy):
     eng = demo_copy["engine"]
-    records = project_targets(eng, as_of="2020Q4", target_set="plan-2015")
+    records = project_targets(read_snapshot(eng), as_of="2020Q4", target_set="plan-2015")
     assert {(r["indicator"], r["target_period"], r["set_name"]) for r in records} == {
         ("settled_cumulative", "2015Q4", "plan-2015"),
         ("urbanization_rate", "2015Q4", "plan-2015"),
     }
     with pytest.raises(ValueError, match="^no targets for region 610000 in the target set nope$"):
-        project_targets(eng, as_of="2020Q4", target_set="nope")
+        project_targets(read_snapshot(eng), as_of="2020Q4", target_set="nope")
 
 
 def test_targets_stored_before_sets_get_theirs_on_init(eng):
@@ -105,16 +107,15 @@ def test_cli_target_set_with_a_new_set(admin_cli):
 
 def test_a_rate_only_set_keeps_the_other_indicators_headline_targets(eng):
     from analytics.scenarios import of_set
-    from analytics.targets import load_targets
 
     set_target(
         eng, "urbanization_rate", "610000", 70.0, "2030Q4", None, SOURCE, admin(), "plan-2030"
     )
-    targets = of_set(load_targets(eng), "plan-2030")
+    targets = of_set(read_targets(eng, PROVINCE_CODE), "plan-2030")
     rates = targets[targets.indicator == "urbanization_rate"]
     assert rates.period.tolist() == ["2030Q4"]
     assert set(targets[targets.indicator == "settled_cumulative"].period) == {"2015Q4", "2020Q4"}
-    assert of_set(load_targets(eng), None).equals(load_targets(eng))
+    assert of_set(read_targets(eng, PROVINCE_CODE), None).equals(read_targets(eng, PROVINCE_CODE))
 
 
 def test_the_headline_prefers_the_chosen_set():
@@ -137,10 +138,13 @@ def test_the_headline_prefers_the_chosen_set():
 
 def test_the_brief_leads_with_the_chosen_set(demo_copy):
     from analytics.render.brief import brief_data
+    from data.store.snapshot import read_records, read_snapshot
 
-    data = brief_data(demo_copy["engine"], "2020Q4", "zh", "plan-2015")
+    read = read_snapshot(demo_copy["engine"]), read_records(demo_copy["engine"])
+
+    data = brief_data(*read, "2020Q4", "zh", "plan-2015")
     assert [r["target_period"] for r in data["records"][:2]] == ["2015Q4", "2015Q4"]
-    data = brief_data(demo_copy["engine"], "2020Q4", "zh")
+    data = brief_data(*read, "2020Q4", "zh")
     assert [r["target_period"] for r in data["records"][:2]] == ["2020Q4", "2020Q4"]
 
 
@@ -150,15 +154,17 @@ def test_a_rate_target_stands_at_the_newest_published_year_unless_a_date_is_aske
     2026Q1); as of 2020Q4, on 2019 (59.43%: the 2020 census was public on 2021-05-19)."""
     eng = demo_copy["engine"]
     set_target(eng, "urbanization_rate", "610000", 70.0, "2030Q4", None, "src", admin(), "t-2030")
-    (now,) = project_targets(eng, target_set="t-2030")
+    (now,) = project_targets(read_snapshot(eng), target_set="t-2030")
     assert (now["current_value"], now["current_period"], now["as_of"]) == (67.17, "2025", "2026Q1")
     assert now["closed"] is False and now["reach_period"] == "2029"
-    (then,) = project_targets(eng, as_of="2020Q4", target_set="t-2030")
+    (then,) = project_targets(read_snapshot(eng), as_of="2020Q4", target_set="t-2030")
     assert (then["current_value"], then["current_period"], then["as_of"]) == (
         59.43,
         "2019",
         "2020Q4",
     )
     # the settlement targets keep the latest complete quarter of returns
-    settled = [r for r in project_targets(eng) if r["indicator"] == "settled_cumulative"]
+    settled = [
+        r for r in project_targets(read_snapshot(eng)) if r["indicator"] == "settled_cumulative"
+    ]
     assert {r["as_of"] for r in settled} == {"2020Q4"}

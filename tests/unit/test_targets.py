@@ -12,6 +12,7 @@ from analytics.settlement_forecast import forecast_settlements
 from analytics.targets import project_targets
 from cli.main import main
 from data.reference import periods
+from data.store.snapshot import read_snapshot
 from tests.fixtures.actors import admin
 
 QUARTERS = periods.quarter_range("2014Q1", "2017Q4")
@@ -65,7 +66,7 @@ def test_bad_forecast_input(kwargs, message):
 
 
 def test_project_targets_on_demo(demo_store):
-    records = project_targets(demo_store["engine"], as_of="2017Q4")
+    records = project_targets(read_snapshot(demo_store["engine"]), as_of="2017Q4")
     by = {(r["indicator"], r["target_period"]): r for r in records}
     assert set(by) == {
         ("settled_cumulative", "2015Q4"),
@@ -202,7 +203,7 @@ def test_city_allocation_is_projected(demo_copy, monkeypatch):
         "演示分配",
         admin(),
     )
-    records = project_targets(demo_copy["engine"], as_of="2018Q4", region="610100")
+    records = project_targets(read_snapshot(demo_copy["engine"]), as_of="2018Q4", region="610100")
     assert [(r["indicator"], r["target_value"], r["current_period"]) for r in records] == [
         ("settled_cumulative", 2_500_000.0, "2018Q4")
     ]

@@ -162,10 +162,10 @@ def brief_pdf(period: str, lang_code: str, target_set: str | None = None) -> byt
 @st.cache_data(show_spinner=False, max_entries=32)
 def _brief_pdf(period: str, lang_code: str, target_set: str | None, view: str) -> bytes:
     from analytics.render.brief import brief_bytes
+    from data.store.snapshot import read_records, read_snapshot
 
-    return brief_bytes(
-        engine(), period, lang_code, target_set, projections(period, None), view=view
-    )
+    snapshot, records = read_snapshot(engine(), view), read_records(engine())  # read once
+    return brief_bytes(snapshot, records, period, lang_code, target_set, projections(period, None))
 
 
 __all__ = [

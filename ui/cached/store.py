@@ -185,23 +185,26 @@ def default_target_set() -> str | None:
 
 @st.cache_data(show_spinner=False)
 def allocations() -> pd.DataFrame:
-    from analytics.targets import allocations as load
+    """The cities' allocations of the settlement target (``analytics.targets.allocations``)."""
+    from analytics.targets import allocations as of
+    from data.store.targets import read_targets
 
-    return load(engine())
+    return of(read_targets(engine()))
 
 
 @st.cache_data(show_spinner=False)
 def province_targets() -> pd.DataFrame:
-    from analytics.targets import load_targets
+    from data.store.targets import read_targets
+    from geo.regions import PROVINCE_CODE
 
-    return load_targets(engine())
+    return read_targets(engine(), PROVINCE_CODE)
 
 
 @st.cache_data(show_spinner=False)
 def all_targets() -> pd.DataFrame:
-    from analytics.targets import load_targets
+    from data.store.targets import read_targets
 
-    return load_targets(engine(), None)
+    return read_targets(engine())
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
