@@ -9,7 +9,9 @@ RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8501
-WORKERS ?= auto
+# pytest-xdist workers: one per core and one more (the browser and deployment tests spend much
+# of their time waiting on servers and Chromium; a third worker on two cores fills that time)
+WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 
 .PHONY: run test venv venv-test system-deps lint format unit app e2e bench fuzz deploy-local clean

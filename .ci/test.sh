@@ -3,7 +3,7 @@
 # at once), lint, start a throwaway PostgreSQL, then every tier in one pytest run spread over
 # the machine's cores (pytest-xdist). Ends with the time each step took; pytest's own summary
 # above it gives each tier's wall time.
-#   PYTEST_ARGS  extra pytest arguments        WORKERS  xdist workers (default: one per core)
+#   PYTEST_ARGS  extra pytest arguments        WORKERS  xdist workers (default: cores + 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 make_=${MAKE:-make}
@@ -35,7 +35,7 @@ step "lint (ruff)" $((SECONDS - t))
 
 t=$SECONDS
 status=0
-URBDASH_TEST_PG_URL=$url .venv/bin/python -m pytest -ra -n "${WORKERS:-auto}" ${PYTEST_ARGS:-} || status=$?
+URBDASH_TEST_PG_URL=$url .venv/bin/python -m pytest -ra -n "${WORKERS:-$(($(nproc) + 1))}" ${PYTEST_ARGS:-} || status=$?
 step "pytest (every tier)" $((SECONDS - t))
 
 echo

@@ -52,6 +52,8 @@ class Nowcast:
     units: pd.DataFrame
     counties: pd.DataFrame
     factor: float = 1.0  # the stretch of the intervals (``widened``); 1: the model's own
+    # the backtest over the complete quarters its calibration comes from (``backtest``)
+    scores: pd.DataFrame | None = None
 
     @property
     def province(self) -> pd.Series:
@@ -546,13 +548,18 @@ def widened(now: Nowcast, factor: float) -> Nowcast:
         counties.estimate - factor * (counties.estimate - counties.lower), 0, None
     )
     counties["upper"] = counties.estimate + factor * (counties.upper - counties.estimate)
-    return Nowcast(now.period, units, counties, factor)
+    return Nowcast(now.period, units, counties, factor, now.scores)
 
 
 def calibrated_nowcast(
     flows: pd.DataFrame, period: str, unit_of: pd.Series, late: list[str]
 ) -> Nowcast:
     """The nowcast the product shows: its intervals calibrated on the quarters before it.
+
+    One backtest over the complete quarters serves both: its table (``Nowcast.scores``) and,
+    while counties are missing, the stretch (``live_factor``). Complete quarters before a
+    quarter still coming in are all the complete ones, so only figures known when the nowcast
+    is made are used.
 
     Parameters
     ----------
@@ -568,14 +575,16 @@ def calibrated_nowcast(
     Returns
     -------
     Nowcast
-        ``nowcast`` stretched by ``live_factor`` of the backtest over the quarters complete
-        before ``period`` (figures known when it is made). Every county in: as it is.
+        ``nowcast`` with ``scores`` and, when counties are missing, its intervals stretched
+        by ``live_factor`` of the backtest over the quarters complete before ``period``.
     """
     now = nowcast(flows, period, unit_of)
     before = [q for q in flows.index if q < period]
-    if not len(now.counties) or not before:
-        return now
-    return widened(now, live_factor(backtest(flows, unit_of, late, until=before[-1])))
+    if not len(now.counties):  # every county in: nothing estimated, nothing stretched
+        scores = backtest(flows, unit_of, late)
+        return Nowcast(now.period, now.units, now.counties, 1.0, scores)
+    scores = backtest(flows, unit_of, late, until=before[-1]) if before else pd.DataFrame()
+    return widened(Nowcast(now.period, now.units, now.counties, 1.0, scores), live_factor(scores))
 
 
 # warnings that question a reported value itself (confirmed by the office at upload)

@@ -80,14 +80,6 @@ def _nowcast(engine: Engine, inputs: Snapshot):
     return nc.calibrated_nowcast(flows, period, unit, nc.usual_late(inputs.registry))
 
 
-def _nowcast_backtest(engine: Engine, inputs: Snapshot) -> pd.DataFrame:
-    from analytics import nowcast as nc
-    from geo.regions import reporting_unit
-
-    flows = nc.county_flows(inputs.observations, inputs.registry)
-    return nc.backtest(flows, reporting_unit(inputs.registry), nc.usual_late(inputs.registry))
-
-
 def _city_coverage(engine: Engine, inputs: Snapshot) -> pd.DataFrame:
     from analytics.evaluation import city_coverage
 
@@ -131,7 +123,6 @@ JOBS: dict[str, JobKind] = {
     "backtests": JobKind(_backtests),
     "forecast_skill": JobKind(_forecast_skill),
     "nowcast": JobKind(_nowcast, view="provisional"),
-    "nowcast_backtest": JobKind(_nowcast_backtest, view="provisional"),
     # each city's own full backtest (half a minute on the demo's eleven units): on request
     "city_coverage": JobKind(_city_coverage, _on_request),
 }

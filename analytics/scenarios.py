@@ -17,7 +17,7 @@ from scipy.special import expit, logit
 from analytics.aggregate import aggregate
 from analytics.calibration import calibrated_settlements
 from analytics.targets import headline_target
-from analytics.urbanization_forecast import fit_logit_linear, province_rates
+from analytics.urbanization_forecast import fit_across_break, province_rates
 from data.accounts.policy import Principal
 from data.i18n import formats
 from data.reference import periods
@@ -194,18 +194,19 @@ def _settled(params, obs, registry, as_of: str, target, seed) -> tuple[dict, str
 
 
 def _urbanization(params, official: pd.DataFrame, as_of: str, target) -> dict:
-    """The urbanization rate's baseline (the census-2010 logit-linear fit on the figures
-    public by ``as_of``) and the scenario's (its population growth and net migration into
-    towns), against ``target``."""
+    """The urbanization rate's baseline and the scenario's, against ``target``.
+
+    The baseline is the projection page's model: one logit-linear trend across the census
+    break on the figures public by ``as_of`` (``fit_across_break``), forecast on the newest
+    basis present, so the older basis is never extrapolated past the break once census-basis
+    figures exist. The scenario adds its population growth and net migration into towns to
+    the resident population of that basis."""
     value, year = float(target.value), periods.year_of(target.period)
     known = province_rates(official, as_of)
-    fit = fit_logit_linear(known[known.basis == "census2010"], "census2010")
+    fit = fit_across_break(known)
     pop = public_by(official, periods.quarter_end(as_of))
-    pop = pop[
-        (pop.region_code == PROVINCE_CODE)
-        & (pop.indicator == "resident_pop")
-        & (pop.basis == "census2010")
-    ]
+    pop = pop[(pop.region_code == PROVINCE_CODE) & (pop.indicator == "resident_pop")]
+    pop = pop[pop.basis == fit.basis] if (pop.basis == fit.basis).any() else pop
     p0_year, p0 = int(pop.year.max()), float(pop.sort_values("year").value.iloc[-1]) * 1e4
     years = np.arange(int(known.year.max()) + 1, year + 4)
     basel = fit.predict(years)

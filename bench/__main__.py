@@ -224,7 +224,7 @@ def bench_worker(tmp: Path) -> list[tuple]:
     t0 = time.perf_counter()
     project_targets(read_snapshot(eng))
     forecast = time.perf_counter() - t0
-    backtest = took["backtests"] + took["forecast_skill"] + took["nowcast_backtest"]
+    backtest = took["backtests"] + took["forecast_skill"] + took["nowcast"]
     return [
         ("worker: every result of a new version", everything, read, "reading the inputs", "—"),
         (

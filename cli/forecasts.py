@@ -51,7 +51,7 @@ def nowcast_command(
         unit = reporting_unit(registry)
         late = nc.usual_late(registry)
         result = nc.calibrated_nowcast(flows, period, unit, late)
-        scores = nc.backtest(flows, unit, late) if with_backtest else None
+        scores = result.scores if with_backtest else None  # the one it was calibrated with
     except (ValueError, periods.PeriodError) as exc:
         fail(str(exc), EXIT_INVALID)
     names = {**reporting_units(registry).set_index("code").name, PROVINCE_CODE: "province"}

@@ -16,7 +16,7 @@ from tests.fixtures.actors import SYSTEM
 ROOT = Path(__file__).resolve().parents[2]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # what the returns page reads of the worker's results (the rest are the projection pages')
-NOWCAST = ("nowcast", "nowcast_backtest")
+NOWCAST = ("nowcast",)
 
 
 @pytest.fixture

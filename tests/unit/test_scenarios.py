@@ -84,3 +84,21 @@ def test_save_list_and_cli(demo_copy, tmp_path, monkeypatch):
     broken.write_text("{", encoding="utf-8")
     res = CliRunner().invoke(main, ["scenario", str(broken)])
     assert res.exit_code == 1 and "is not valid JSON" in res.stderr
+
+
+def test_the_rate_baseline_is_the_projection_pages_model_across_the_break(inputs):
+    """As of 2024Q4 the census-2020 figures for 2020-2023 are public: the what-if's rate
+    baseline is the projection page's model (one trend across the break, forecast on the newer
+    basis), never the 2010-census basis extrapolated past the break. (The published targets
+    end in 2020, so the path is short; what is checked is whose trend it is.)"""
+    from analytics.urbanization_forecast import fit_across_break, province_rates
+
+    _, official, _ = inputs
+    rate = scenarios.run(scenarios.ScenarioParams(as_of="2024Q4"), *inputs)["urbanization"]
+    known = province_rates(official, "2024Q4")
+    fit = fit_across_break(known)
+    assert fit.basis == "census2020" and fit.older > 0
+    path = {p["year"]: p for p in rate["baseline_path"]}
+    assert min(path) == int(known.year.max()) + 1
+    for year, point in path.items():
+        assert point["value"] == pytest.approx(float(fit.predict([year]).value.iloc[0]))

@@ -29,8 +29,10 @@ def nowcast():
 
 
 def nowcast_backtest() -> pd.DataFrame | None:
-    """The nowcast's backtest over the complete quarters (the results worker's)."""
-    return heavy("nowcast_backtest")
+    """The nowcast's backtest over the complete quarters, computed with it by the results
+    worker (``analytics.nowcast.calibrated_nowcast``); None while that is first computed."""
+    now = nowcast()
+    return None if now is None else now.scores
 
 
 def nowcast_min_share() -> float:
