@@ -143,7 +143,8 @@ def request(engine: Engine, name: str, params: str, method: str, version: int) -
     Returns
     -------
     bool
-        True when this call queued it (False: already queued, running, done or failed).
+        True when this call queued it (False: already queued, running, done or failed, or a
+        newer store version of the same key is asked for already).
     """
     values = {
         "name": name,
@@ -156,7 +157,17 @@ def request(engine: Engine, name: str, params: str, method: str, version: int) -
     }
     make = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
     stmt = make(ComputedResult).values(**values).on_conflict_do_nothing()
+    newer = select(ComputedResult.id).where(
+        ComputedResult.name == name,
+        ComputedResult.params == params,
+        ComputedResult.method == method,
+        ComputedResult.store_version > version,
+    )
     with transaction(engine) as sess:
+        # a worker that saw this version late: a newer one is asked for already, and this
+        # one's row may be pruned; asking again would compute a superseded version twice
+        if sess.execute(newer.limit(1)).first() is not None:
+            return False
         return bool(sess.execute(stmt).rowcount)
 
 

@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from analytics import results
+from data import store
 from data.store import results as kept
 from data.store.bootstrap import init_store
+from data.store.models import ComputedResult
 from data.store.snapshot import read_snapshot
 from data.store.version import lock_store, store_version
 
@@ -216,3 +218,18 @@ def test_the_stored_forecasts_are_those_computed_directly(demo_copy):
         direct, default=str, sort_keys=True
     )
     assert found.stored.basis == "2020Q4"  # the demo's newest quarter
+
+
+def test_a_version_asked_for_late_is_not_asked_again(ready):
+    """A worker that saw store version 2 only after version 3 was asked for (and version 2's
+    row pruned once 3 was done) does not queue version 2 again: it would compute a superseded
+    version a second time (seen on PostgreSQL under load: [1, 2, 3, 2, ...])."""
+    method = results.method_version()
+    assert kept.request(ready, "probe", "{}", method, 2) is True
+    assert kept.request(ready, "probe", "{}", method, 3) is True
+    with store.transaction(ready) as sess:  # version 2 pruned, as ``prune`` does
+        sess.execute(ComputedResult.__table__.delete().where(ComputedResult.store_version == 2))
+    assert kept.request(ready, "probe", "{}", method, 2) is False
+    assert kept.state(ready, "probe", "{}", method, 2) is None
+    assert kept.request(ready, "probe", "{}", method, 4) is True  # a newer one still is
+    assert kept.request(ready, "other", "{}", method, 2) is True  # another key is its own
