@@ -377,7 +377,12 @@ def bench_quality(tmp: Path) -> tuple:
 
     reg = load_registry()
     eng = store.get_engine()
-    ours = timed(lambda: quality.from_store(eng, None, "county", reg))
+    from data.store.audit import confirmed_flags
+    from data.store.observations import value_history
+
+    ours = timed(
+        lambda: quality.scorecard(value_history(eng), confirmed_flags(eng), reg, None, "county")
+    )
 
     def naive():
         out = {}

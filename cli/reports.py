@@ -242,12 +242,16 @@ def quality_command(
     from analytics import quality
     from data import settings
     from data.reference import periods
+    from data.store.audit import confirmed_flags
+    from data.store.observations import value_history
     from geo.names import localized
     from geo.regions import load_registry
 
     registry = localized(load_registry(), lang_or_default(lang))
     try:
-        table = quality.from_store(store.get_engine(), period, level, registry, window)
+        engine = store.get_engine()  # the store read here, at the edge
+        history, flags = value_history(engine), confirmed_flags(engine)
+        table = quality.scorecard(history, flags, registry, period, level, window)
     except (ValueError, periods.PeriodError) as exc:
         fail(str(exc), EXIT_INVALID)
     if table.empty:

@@ -13,7 +13,13 @@ def test_quality_page_ranks_cities_and_counties(demo_store, app_on):
     at.switch_page("pages/quality_page.py").run()
     assert not at.exception, at.exception
     assert at.title[0].value == "各上报单位的数据质量"
-    want = quality.from_store(store.get_engine(demo_store["url"]), "2020Q4", "city")
+    from data.store.audit import confirmed_flags
+    from data.store.observations import value_history
+    from geo.regions import load_registry
+
+    eng = store.get_engine(demo_store["url"])
+    history, flags = value_history(eng), confirmed_flags(eng)
+    want = quality.scorecard(history, flags, load_registry(), "2020Q4", "city")
     (table,) = [d.value for d in at.dataframe]
     assert list(table["单位"]) == list(want.name) and list(table["等级"]) == list(want.grade)
     assert list(table["名次"]) == list(range(1, 12))

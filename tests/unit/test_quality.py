@@ -133,7 +133,12 @@ def test_the_demo_calendar_is_true_to_life_and_ends_on_the_generated_values(demo
     from data.store.observations import read_observations
 
     eng = store.get_engine(demo_store["url"])
-    table = quality.from_store(eng, None, "city", window=28)
+    from data.store.audit import confirmed_flags
+    from data.store.observations import value_history
+    from geo.regions import load_registry
+
+    history, flags = value_history(eng), confirmed_flags(eng)
+    table = quality.scorecard(history, flags, load_registry(), None, "city", window=28)
     assert table.attrs["demo"] and len(table) == 11
     assert (table.grade == "A").any() and table.grade.isin(["C", "D"]).any()  # some are late
     assert table.revised_values.sum() > 0 and table.outlier.sum() > 0  # corrections, flags

@@ -210,9 +210,10 @@ def all_targets() -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=2)
 def quality_history() -> tuple[pd.DataFrame, pd.DataFrame]:
     """What the data-quality scorecard reads (value history and confirmed warnings)."""
-    from analytics import quality
+    from data.store.audit import confirmed_flags
+    from data.store.observations import value_history
 
-    return quality.history_from_store(engine())
+    return value_history(engine()), confirmed_flags(engine())
 
 
 def current_keys() -> pd.DataFrame:
