@@ -396,16 +396,20 @@ def test_trends_two_cities_per_10k(server, page, shots):
 
 
 def pick(page, box, text: str, tries: int = 3) -> None:
-    """Choose an option of a select box by typing it and pressing Enter, as a person does,
-    and go on only once the box shows it: on a busy machine a keystroke can land before the
-    box listens (the form then saved task 1), so the choice is made again until it shows."""
+    """Choose an option of a select box as a person does: type to search, then click the option
+    once the list shows it. The box's text alone proves nothing while the list is open (it is
+    what was typed: on a busy machine Enter landed before the list was filtered, nothing was
+    chosen and the form saved task 1), so go on only once the list has closed on the choice."""
     combo = box.get_by_role("combobox")
     wanted = re.compile("^" + re.escape(text))
     for _ in range(tries):
         box.click()
         page.keyboard.type(text)
-        page.keyboard.press("Enter")
+        option = page.get_by_role("option", name=wanted).first
         try:
+            expect(option).to_be_visible(timeout=10_000)
+            option.click()
+            expect(page.get_by_role("listbox")).to_have_count(0, timeout=5_000)
             expect(combo).to_have_value(wanted, timeout=5_000)
             return
         except AssertionError:
