@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from data import settings, store
+from data import settings
 from data.reference import indicators as indicator_codes
 from data.reference import periods
-from data.store import Engine
-from data.store.observations import reporting_state
+from data.store.observations import ReportingState
 from geo.regions import load_registry, reporting_unit, unit_names
 
 STATUSES = ("submitted", "revised", "missing")
@@ -41,7 +40,7 @@ class Completeness:
 
 
 def completeness(
-    engine: Engine | None = None,
+    state: ReportingState,
     period: str | None = None,
     indicators: tuple[str, ...] | list[str] | None = None,
     registry: pd.DataFrame | None = None,
@@ -54,8 +53,8 @@ def completeness(
 
     Parameters
     ----------
-    engine : Engine or None
-        The store; None: the configured one.
+    state : ReportingState
+        Who has reported what (``data.store.observations.reporting_state``, read at the edge).
     period : str or None
         The last quarter; None: the latest with any of the ``indicators``.
     indicators : tuple or list of str, or None
@@ -70,7 +69,7 @@ def completeness(
         ``period``.
     """
     wanted = tuple(indicators) if indicators else None
-    current, revised, first, latest = reporting_state(engine or store.get_engine())
+    current, revised, first, latest = state
     reg = load_registry() if registry is None else registry
     counties = reg[reg.level == "county"].set_index("code")
     cur = pd.DataFrame(current, columns=["region_code", "period", "indicator"])

@@ -9,16 +9,12 @@ import pandas as pd
 from analytics.aggregate import aggregate
 from data.downloads import csv_bytes, xlsx_bytes
 from data.reference import indicators
-from data.store import Engine
-from data.store.observations import read_observations
 from geo.regions import load_registry
 
 COLUMNS = ["region_code", "region_name", "level", "period", "indicator", "value"]
 
 
-def export_frame(
-    level: str = "county", engine: Engine | None = None, view: str = "released"
-) -> pd.DataFrame:
+def export_frame(obs: pd.DataFrame, level: str = "county") -> pd.DataFrame:
     """The returns as a tidy table for download.
 
     City and province values aggregate counties by each indicator's rule (flows and stocks
@@ -26,19 +22,17 @@ def export_frame(
 
     Parameters
     ----------
+    obs : pandas.DataFrame
+        The county returns (``data.store.observations.read_observations`` of the view asked
+        for, read at the edge).
     level : str
         "county", "city" or "province".
-    engine : Engine or None
-        The store; None: the configured one.
-    view : str
-        Which returns (``data.store.observations.VIEWS``).
 
     Returns
     -------
     pandas.DataFrame
         region_code, region_name, level, period, indicator, value.
     """
-    obs = read_observations(engine, view=view)
     reg = load_registry()
     if obs.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -65,21 +59,17 @@ def export_frame(
     return tidy[COLUMNS].reset_index(drop=True)
 
 
-def write_export(
-    path: Path | str, level: str = "county", engine: Engine | None = None, view: str = "released"
-) -> int:
+def write_export(path: Path | str, obs: pd.DataFrame, level: str = "county") -> int:
     """Write the export to ``.csv`` (UTF-8 with BOM, opens in Excel) or ``.xlsx``.
 
     Parameters
     ----------
     path : pathlib.Path or str
         The file; its suffix says the format.
+    obs : pandas.DataFrame
+        The county returns (as ``export_frame``).
     level : str
         "county", "city" or "province".
-    engine : Engine or None
-        The store; None: the configured one.
-    view : str
-        Which returns.
 
     Returns
     -------
@@ -87,7 +77,7 @@ def write_export(
         The rows written.
     """
     path = Path(path)
-    frame = export_frame(level, engine, view)
+    frame = export_frame(obs, level)
     if path.suffix.lower() == ".csv":
         path.write_bytes(csv_bytes(frame))
     elif path.suffix.lower() == ".xlsx":

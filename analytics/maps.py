@@ -135,10 +135,47 @@ def map_values(
         code, name, value, the previous quarter's value and rank (1 = highest) among the
         regions shown; NaN where a region has no return.
     """
+    return map_frames(obs, registry, level, indicator, [period], city, allocations, official)[
+        period
+    ]
+
+
+def map_frames(
+    obs: pd.DataFrame,
+    registry: pd.DataFrame,
+    level: str,
+    indicator: str,
+    quarters: list[str],
+    city: str | None = None,
+    allocations: pd.DataFrame | None = None,
+    official: pd.DataFrame | None = None,
+) -> dict[str, pd.DataFrame]:
+    """``map_values`` of several quarters (a map that plays them), the returns aggregated once.
+
+    Parameters
+    ----------
+    obs, registry, level, indicator, city, allocations, official
+        As ``map_values``.
+    quarters : list of str
+        The quarters.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        Each quarter's ``map_values``.
+    """
     spec = MAP_INDICATORS[indicator]
-    if spec.census:
-        regions = _regions(registry, level, city)
-        return census.map_values(official, regions, registry, level, indicator, spec.scale)
+    regions = _regions(registry, level, city)
+    if spec.census:  # one census, whatever the quarter
+        drawn = census.map_values(official, regions, registry, level, indicator, spec.scale)
+        return {q: drawn.copy() for q in quarters}
+    part = _indicator_values(obs, registry, level, indicator, allocations)
+    return {q: _at(part, regions, spec.scale, q) for q in quarters}
+
+
+def _indicator_values(obs, registry, level, indicator, allocations) -> pd.DataFrame:
+    """A returns indicator's value per region and quarter (region_code, period, value)."""
+    spec = MAP_INDICATORS[indicator]
     wide = aggregate(obs, registry, level)
     if indicator == "target_share":
         alloc = (
@@ -157,11 +194,15 @@ def map_values(
         part = wide.assign(value=wide.settled_total / wide.resident_pop * 1e4)
     else:
         part = wide.assign(value=wide[spec.source])
+    return part[["region_code", "period", "value"]]
+
+
+def _at(part: pd.DataFrame, regions: pd.DataFrame, scale: float, period: str) -> pd.DataFrame:
+    """The regions' values of one quarter, the previous quarter's and the rank."""
     now = part[part.period == period].set_index("region_code").value
     before = part[part.period == periods.shift(period, -1)].set_index("region_code").value
-    regions = _regions(registry, level, city)
     out = regions.assign(
-        value=regions.code.map(now) / spec.scale, previous=regions.code.map(before) / spec.scale
+        value=regions.code.map(now) / scale, previous=regions.code.map(before) / scale
     )
     out["rank"] = out.value.rank(ascending=False, method="min")
     return out

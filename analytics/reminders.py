@@ -27,8 +27,7 @@ from data.i18n import messages
 from data.reference import periods
 from data.store import Engine
 from data.store import reminders as kept
-from data.store.observations import reporting_state
-from data.store.users import contacts
+from data.store.reminders import ReminderRecords
 from geo.names import localized
 from geo.regions import PROVINCE_CODE, reporting_unit, unit_names
 
@@ -118,21 +117,33 @@ def stage_on(period: str, today: date) -> Stage | None:
     return come[-1]
 
 
-def _quarters(today: date) -> list[str]:
-    """The quarters that may be in their reminder window on ``today``."""
+def window(today: date) -> list[str]:
+    """The quarters that may be in their reminder window on a day.
+
+    Parameters
+    ----------
+    today : datetime.date
+        The run's day.
+
+    Returns
+    -------
+    list of str
+        The three quarters before the day's own, oldest first.
+    """
     this = periods.quarter_of(today)
     return [periods.shift(this, -k) for k in (3, 2, 1)]
 
 
 def planned(
-    engine: Engine, registry: pd.DataFrame, today: date
+    records: ReminderRecords, registry: pd.DataFrame, today: date
 ) -> tuple[list[Notice], list[tuple[str, str]]]:
     """The mails a run sends, and the offices nobody would hear about.
 
     Parameters
     ----------
-    engine : Engine
-        The store.
+    records : ReminderRecords
+        The reporting state, contacts and stages sent for ``window(today)``
+        (``data.store.reminders.read_reminder_records``, read at the edge).
     registry : pandas.DataFrame
         The region registry.
     today : datetime.date
@@ -145,14 +156,13 @@ def planned(
         latest stage due and not yet sent; and the (office, quarter) pairs due one that nobody
         with an e-mail address would get.
     """
-    quarters = _quarters(today)
-    current, _r, _f, _l = reporting_state(engine)
-    held = {(c, p) for c, p, _ in current}
+    quarters = window(today)
+    held = {(c, p) for c, p, _ in records.state.current}
     counties = registry.loc[registry.level == "county", "code"].tolist()
     unit = reporting_unit(registry)
     names = {lang: unit_names(localized(registry, lang)) for lang in messages.LANGS}
-    people = contacts(engine).to_dict("records")
-    sent = kept.sent_stages(engine, quarters)
+    people = records.people.to_dict("records")
+    sent = records.sent
     default_lang = settings.get("language")
     out: dict[tuple, Notice] = {}
     nobody = []
@@ -176,26 +186,6 @@ def planned(
                 notice.offices.append(code)
                 notice.names.append(names.get(notice.lang, names["zh"]).get(code, code))
     return list(out.values()), nobody
-
-
-def plan(engine: Engine, registry: pd.DataFrame, today: date) -> list[Notice]:
-    """The mails a run sends (``planned``).
-
-    Parameters
-    ----------
-    engine : Engine
-        The store.
-    registry : pandas.DataFrame
-        The region registry.
-    today : datetime.date
-        The run's day.
-
-    Returns
-    -------
-    list of Notice
-        The mails.
-    """
-    return planned(engine, registry, today)[0]
 
 
 def _recipients(people: list[dict], county: str, unit: str | None, stage: Stage) -> list[dict]:
@@ -254,10 +244,9 @@ def message(notice: Notice, today: date) -> EmailMessage:
 
 
 def run(
-    engine: Engine, registry: pd.DataFrame, today: date, dry_run: bool = False, server=None,
-    notices: list[Notice] | None = None,
-) -> list[dict]:  # fmt: skip
-    """Plan and (unless ``dry_run``) send the reminders.
+    engine: Engine, notices: list[Notice], today: date, dry_run: bool = False, server=None
+) -> list[dict]:
+    """Send the reminders planned (unless ``dry_run``).
 
     Each mail's offices are claimed in the store first (a stage taken by another run at once is
     skipped), then sent, then marked sent or failed.
@@ -265,17 +254,15 @@ def run(
     Parameters
     ----------
     engine : Engine
-        The store.
-    registry : pandas.DataFrame
-        The region registry.
+        The store, where each mail's offices are claimed and marked.
+    notices : list of Notice
+        The plan (``planned``).
     today : datetime.date
         The run's day.
     dry_run : bool
-        Plan only.
+        Send nothing, keep nothing.
     server : object or None
         An SMTP connection (None: the configured server's).
-    notices : list of Notice or None
-        The plan, when already made (``planned``).
 
     Returns
     -------
@@ -284,7 +271,6 @@ def run(
     """
     from data import mail
 
-    notices = plan(engine, registry, today) if notices is None else notices
     if dry_run:
         return [n.as_dict() | {"outcome": "dry-run"} for n in notices]
     server = server or mail.MailServer.from_settings()

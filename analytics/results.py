@@ -112,7 +112,7 @@ def _projection_defaults(engine: Engine, inputs: Snapshot) -> list[dict]:
         return out
     headline = freshness(inputs.observations, inputs.registry)["as_of"]
     if headline:
-        sets = held_target_sets(target_sets(engine))
+        sets = held_target_sets(target_sets(inputs.sets, inputs.targets))
         out += [{"as_of": headline, "target_set": name} for name in sets.name]
         out.append({"as_of": headline, "target_set": None})
     return out

@@ -18,9 +18,7 @@ from datetime import date
 
 import pandas as pd
 
-from data.store import Engine
-from data.store import approvals as store_approvals
-from data.store.observations import reporting_state
+from data.store.approvals import ReviewRecords
 from geo.regions import PROVINCE_CODE, reporting_unit, unit_names
 
 STATES = (
@@ -102,19 +100,16 @@ def office_states(
     return pd.Series(out, dtype=object)
 
 
-def review(
-    engine: Engine, registry: pd.DataFrame, period: str | None = None, today: date | None = None
-) -> Review:
+def review(records: ReviewRecords, registry: pd.DataFrame, today: date | None = None) -> Review:
     """Every office's review state for a quarter.
 
     Parameters
     ----------
-    engine : Engine
-        The store.
+    records : ReviewRecords
+        The quarter's reporting state, approvals and steps (``data.store.approvals.read_review``,
+        read at the edge).
     registry : pandas.DataFrame
         The region registry.
-    period : str or None
-        The quarter; None: the latest with any value.
     today : datetime.date or None
         Today; None: now.
 
@@ -125,18 +120,16 @@ def review(
         杨凌示范区), and the province's quarter.
     """
     today = today or date.today()
-    current, _revised, _first, latest = reporting_state(engine)
-    period = period or latest
+    period, approvals = records.period, records.approvals
     counties = registry[registry.level == "county"].set_index("code")
     unit = reporting_unit(registry)
     names = unit_names(registry)
     cols = ["county_code", "county_name", "unit_code", "unit_name", "state", "by", "at", "comment"]
     if period is None:
         return Review(None, pd.DataFrame(columns=cols), pd.DataFrame(), {})
-    held = {(c, p) for c, p, _ in current if p == period}
-    approvals = store_approvals.read_approvals(engine, period)
+    held = {(c, p) for c, p, _ in records.state.current if p == period}
     states = office_states(approvals, held, counties.index, unit, period, today)
-    last = _last_step(engine, period)
+    last = _last_step(records.events)
     offices = pd.DataFrame(
         {
             "county_code": counties.index,
@@ -179,9 +172,8 @@ def review(
     return Review(period, offices, by_unit, province)
 
 
-def _last_step(engine: Engine, period: str) -> pd.DataFrame:
+def _last_step(events: pd.DataFrame) -> pd.DataFrame:
     """Per county: who made the last step on its quarter, when, and its comment."""
-    events = store_approvals.read_events(engine, period)
     events = events[events.level == "county"]
     last = events.groupby("region_code").tail(1)
     return pd.DataFrame(
@@ -194,13 +186,13 @@ def _last_step(engine: Engine, period: str) -> pd.DataFrame:
     )
 
 
-def release_calendar(engine: Engine, today: date | None = None) -> pd.DataFrame:
+def release_calendar(approvals: pd.DataFrame, today: date | None = None) -> pd.DataFrame:
     """The province's releases.
 
     Parameters
     ----------
-    engine : Engine
-        The store.
+    approvals : pandas.DataFrame
+        Every approval row (``data.store.approvals.read_approvals``).
     today : datetime.date or None
         Today; None: now.
 
@@ -211,8 +203,7 @@ def release_calendar(engine: Engine, today: date | None = None) -> pd.DataFrame:
         and release day, newest first.
     """
     today = today or date.today()
-    rows = store_approvals.read_approvals(engine)
-    rows = rows[(rows.level == "province") & (rows.state == "approved")]
+    rows = approvals[(approvals.level == "province") & (approvals.state == "approved")]
     out = []
     for r in rows.itertuples():
         on = r.release_on if r.release_on is not None and not pd.isna(r.release_on) else None

@@ -261,24 +261,6 @@ def save(params: ScenarioParams, author: Principal, engine=None) -> int:
     return write_scenario(engine, params.name, author, params.as_dict())
 
 
-def list_saved(engine=None) -> pd.DataFrame:
-    """Saved scenarios, newest first.
-
-    Parameters
-    ----------
-    engine : Engine or None
-        The store; None: the configured one.
-
-    Returns
-    -------
-    pandas.DataFrame
-        id, name, author, created_at, params.
-    """
-    from data.store.scenarios import read_scenarios
-
-    return read_scenarios(engine)
-
-
 def target_label(value: float, lang: str = "zh") -> str:
     """A settlement target as its documents write it: 1000万 / 10 million.
 

@@ -238,13 +238,15 @@ def set_target(
     )
 
 
-def target_sets(engine: Engine) -> pd.DataFrame:
+def target_sets(sets: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     """Every target set with its source, horizon and province targets, sorted by horizon.
 
     Parameters
     ----------
-    engine : Engine
-        The store.
+    sets : pandas.DataFrame
+        The stored sets (``data.store.targets.read_target_sets``).
+    targets : pandas.DataFrame
+        The stored targets, the province's at least (``data.store.targets.read_targets``).
 
     Returns
     -------
@@ -252,8 +254,8 @@ def target_sets(engine: Engine) -> pd.DataFrame:
         name, source, horizon (its latest province target's period) and targets (how many
         province targets it holds).
     """
-    sets = target_store.read_target_sets(engine)
-    prov = target_store.read_targets(engine, PROVINCE_CODE)
+    sets = sets.copy()
+    prov = targets[targets.region_code == PROVINCE_CODE]
     horizon = prov.groupby("set_name").period.max()
     count = prov.groupby("set_name").size()
     sets["horizon"] = sets.name.map(horizon)

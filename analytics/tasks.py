@@ -55,25 +55,6 @@ def effective_status(reported: str, deadline: str | None, as_of: date) -> str:
     return reported
 
 
-def list_tasks(engine=None, as_of: str | date | None = None) -> pd.DataFrame:
-    """One row per task with its latest update and effective status at a date (``task_table``
-    of the store's tasks).
-
-    Parameters
-    ----------
-    engine : Engine or None
-        The store; None: the configured one.
-    as_of : str, datetime.date or None
-        A date, ``YYYY-MM-DD`` or a quarter (its end); None: today.
-
-    Returns
-    -------
-    pandas.DataFrame
-        As ``task_table``.
-    """
-    return task_table(*task_store.read_tasks(engine or store.get_engine()), as_of)
-
-
 def task_table(
     tasks: pd.DataFrame, updates: pd.DataFrame, as_of: str | date | None = None
 ) -> pd.DataFrame:
@@ -113,24 +94,6 @@ def task_table(
     ):
         frame[column] = [getattr(latest[n], name) if n in latest else None for n in frame.number]
     return frame
-
-
-def task_updates(engine=None, number: int | None = None) -> pd.DataFrame:
-    """Every status update, newest first.
-
-    Parameters
-    ----------
-    engine : Engine or None
-        The store; None: the configured one.
-    number : int or None
-        Only this task's.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per update.
-    """
-    return task_store.read_updates(engine or store.get_engine(), number)
 
 
 def update_task(
@@ -188,7 +151,7 @@ def department_view(frame: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     frame : pandas.DataFrame
-        The tasks (``list_tasks``).
+        The tasks (``task_table``).
 
     Returns
     -------
@@ -219,7 +182,7 @@ def tasks_json(frame: pd.DataFrame) -> list[dict]:
     Parameters
     ----------
     frame : pandas.DataFrame
-        The tasks (``list_tasks``).
+        The tasks (``task_table``).
 
     Returns
     -------

@@ -40,7 +40,7 @@ def payload_and_build(tmp: Path) -> list[tuple]:
     quarters = sorted(obs.period.unique())
 
     def playing(level: str, **kw) -> float:
-        frames = {q: maps.map_values(obs, reg, level, "settled_cumulative", q) for q in quarters}
+        frames = maps.map_frames(obs, reg, level, "settled_cumulative", quarters)
         fig = playback(
             frames, quarters[-1], quarters, layers[level], "settled_cumulative", height=430, **kw
         )

@@ -243,9 +243,10 @@ def revert(submission_id: int, user: str | None) -> None:
 def export(out: str, level: str, view: str) -> None:
     """Write current values as tidy rows to OUT.csv or OUT.xlsx."""
     from analytics.export import write_export
+    from data.store.observations import read_observations
 
     try:
-        n = write_export(out, level, store.get_engine(), view)
+        n = write_export(out, read_observations(store.get_engine(), view=view), level)
     except ValueError as exc:
         fail(str(exc))
     click.echo(f"{n} rows written to {out}")
@@ -266,10 +267,11 @@ def completeness(period: str | None, indicators: str | None, as_json: bool) -> N
     from analytics.completeness import completeness as run
     from data.reference.indicators import select_indicators
     from data.reference.periods import PeriodError
+    from data.store.observations import reporting_state
 
     try:
         wanted = select_indicators(indicators)
-        c = run(store.get_engine(), period, wanted)
+        c = run(reporting_state(store.get_engine()), period, wanted)
     except (ValueError, PeriodError) as exc:
         fail(str(exc), EXIT_INVALID)
     data = c.as_dict()

@@ -138,13 +138,14 @@ def review(period: str | None, as_json: bool, lang) -> None:
     calendar."""
     from analytics.review import STATES, release_calendar
     from analytics.review import review as run
+    from data.store.approvals import read_approvals, read_review
     from geo.names import localized
     from geo.regions import load_registry
 
     engine = store.get_engine()
     registry = localized(load_registry(), lang or "zh")
-    r = run(engine, registry, _period(period) if period else None)
-    calendar = release_calendar(engine)
+    r = run(read_review(engine, _period(period) if period else None), registry)
+    calendar = release_calendar(read_approvals(engine))
     data = r.as_dict() | {"calendar": calendar.astype({"release_on": str}).to_dict("records")}
     if r.period is None:
         emit(data, as_json, "no returns stored yet")
@@ -170,7 +171,8 @@ def remind(dry_run: bool, day: str | None, as_json: bool) -> None:
     """E-mail the offices that have not reported the latest quarters, at the stages due
     (3 days before the due day, on it, 5 days late; 10 days late their city's statisticians),
     never the same stage twice; list what was sent. Run it daily (deploy/README.md)."""
-    from analytics.reminders import planned, run
+    from analytics.reminders import planned, run, window
+    from data.store.reminders import read_reminder_records
     from geo.regions import load_registry
 
     try:
@@ -179,8 +181,8 @@ def remind(dry_run: bool, day: str | None, as_json: bool) -> None:
         fail(f"--today {day!r} is not a day (YYYY-MM-DD)", EXIT_INVALID)
     engine = store.get_engine()
     registry = load_registry()
-    notices, nobody = planned(engine, registry, today)
-    sent = run(engine, registry, today, dry_run=dry_run, notices=notices)
+    notices, nobody = planned(read_reminder_records(engine, window(today)), registry, today)
+    sent = run(engine, notices, today, dry_run=dry_run)
     lines = [
         f"{s['outcome']}: {s['period']} {s['stage']} -> {s['to']} ({s['lang']}): "
         + "、".join(s["office_names"])

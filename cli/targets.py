@@ -149,11 +149,11 @@ def targets(as_json: bool) -> None:
     """List the target sets (name, horizon, source) and every target (province targets and city
     allocations) with its set and source."""
     from analytics.targets import target_sets
-    from data.store.targets import read_targets
+    from data.store.targets import read_target_sets, read_targets
 
     engine = store.get_engine()
-    sets = target_sets(engine)
     frame = read_targets(engine)
+    sets = target_sets(read_target_sets(engine), frame)
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
     set_records = sets.astype(object).where(sets.notna(), None).to_dict("records")
     emit(

@@ -29,12 +29,13 @@ from data import store
 @store_errors
 def tasks(as_json: bool, as_of: str | None, section: str | None, department: str | None) -> None:
     """The 37 key tasks of the division plan with departments, lead, deadline and status."""
-    from analytics.tasks import list_tasks, tasks_json
+    from analytics.tasks import task_table, tasks_json
+    from data.store.tasks import read_tasks
 
     try:
         if as_of and as_of.strip().isdigit():
             said_quarter(as_of)
-        frame = list_tasks(store.get_engine(), as_of=as_of)
+        frame = task_table(*read_tasks(store.get_engine()), as_of)
     except ValueError as exc:
         fail(f"--as-of: {exc}")
     if section:

@@ -1,6 +1,6 @@
 """重点任务 / Key tasks: the 37 tasks of the division plan, by section and department, with
 status updates kept with who and when. Overdue is judged at the chosen evaluation date by the
-brief's rule (``analytics.tasks.list_tasks``); department users update the tasks their
+brief's rule (``analytics.tasks.task_table``); department users update the tasks their
 department leads or co-leads (checked again in the core)."""
 
 from datetime import date

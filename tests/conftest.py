@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+import cli  # noqa: F401 - first: one BLAS thread per process, as the product runs (cli/__init__.py)
 from data import store
 from tests import timing
 

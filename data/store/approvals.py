@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 import pandas as pd
 from sqlalchemy import delete, insert, select
@@ -33,6 +34,7 @@ from data.refusal import Refusal
 from data.store import audit
 from data.store.engine import Engine, frame, get_engine, reader, transaction
 from data.store.models import Approval, ApprovalEvent, Observation
+from data.store.observations import ReportingState, reporting_state
 from data.store.version import lock_store
 from data.typed_text import clean_text
 from geo.names import english_names
@@ -632,3 +634,36 @@ def read_events(
     with reader(engine or get_engine()) as sess:
         rows = sess.execute(stmt).all()
     return frame(rows, EVENT_COLUMNS)
+
+
+class ReviewRecords(NamedTuple):
+    """What a quarter's review reads (``analytics.review.review``): who has reported what, the
+    quarter, its approval rows and its review steps in order."""
+
+    state: ReportingState
+    period: str | None
+    approvals: pd.DataFrame
+    events: pd.DataFrame
+
+
+def read_review(engine: Engine, period: str | None = None) -> ReviewRecords:
+    """Read what a quarter's review needs, once.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    period : str or None
+        The quarter; None: the latest with any current value.
+
+    Returns
+    -------
+    ReviewRecords
+        The reporting state, the quarter (None while no value is stored), and the quarter's
+        approvals and events (empty without a quarter).
+    """
+    state = reporting_state(engine)
+    period = period or state.latest
+    if period is None:
+        return ReviewRecords(state, None, frame([], COLUMNS), frame([], EVENT_COLUMNS))
+    return ReviewRecords(state, period, read_approvals(engine, period), read_events(engine, period))

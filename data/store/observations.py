@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -383,10 +384,19 @@ def supersede(sess, keys: pd.DataFrame, submission_id: int) -> None:
     )
 
 
-def reporting_state(
-    engine: Engine, indicators: tuple[str, ...] | None = None
-) -> tuple[list, list, str | None, str | None]:
-    """What completeness needs.
+class ReportingState(NamedTuple):
+    """Who has reported what: the distinct (region, period, indicator) triples with current
+    values (``current``), those with revised (superseded) values (``revised``), the first
+    stored period and the latest current one."""
+
+    current: list
+    revised: list
+    first: str | None
+    latest: str | None
+
+
+def reporting_state(engine: Engine, indicators: tuple[str, ...] | None = None) -> ReportingState:
+    """What completeness, the review cycle and the reminders read.
 
     Parameters
     ----------
@@ -397,9 +407,8 @@ def reporting_state(
 
     Returns
     -------
-    tuple
-        The distinct (region, period, indicator) triples with current values, those with
-        revised (superseded) values, the first stored period and the latest current one.
+    ReportingState
+        The current and revised triples, the first and the latest period.
     """
     where = [Observation.indicator_code.in_(indicators)] if indicators else []
     key = (Observation.region_code, Observation.period, Observation.indicator_code)
@@ -414,7 +423,7 @@ def reporting_state(
         latest = sess.scalar(
             select(func.max(Observation.period)).where(Observation.is_current, *where)
         )
-    return current, revised, first, latest
+    return ReportingState(current, revised, first, latest)
 
 
 def count_observations(engine: Engine) -> int:

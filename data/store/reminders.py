@@ -5,6 +5,7 @@ twice), then marked sent or failed (a failed one is claimed again by a later run
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import pandas as pd
 from sqlalchemy import select, update
@@ -13,6 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from data.store import audit
 from data.store.engine import Engine, frame, reader, transaction
 from data.store.models import Reminder
+from data.store.observations import ReportingState, reporting_state
+from data.store.users import contacts
 
 LOG_COLUMNS = ["at", "region_code", "period", "stage", "recipients", "status", "error"]
 
@@ -155,3 +158,31 @@ def read_log(engine: Engine, limit: int = 500) -> pd.DataFrame:
     with reader(engine) as sess:
         rows = sess.execute(stmt.limit(limit)).all()
     return frame(rows, LOG_COLUMNS)
+
+
+class ReminderRecords(NamedTuple):
+    """What planning the reminders reads: who has reported what, the people with an e-mail
+    address (``data.store.users.contacts``) and the (office, quarter, stage) reminders
+    already sent for the quarters in the window."""
+
+    state: ReportingState
+    people: pd.DataFrame
+    sent: set[tuple[str, str, str]]
+
+
+def read_reminder_records(engine: Engine, periods: list[str]) -> ReminderRecords:
+    """Read what a reminders run plans from, once.
+
+    Parameters
+    ----------
+    engine : Engine
+        The store.
+    periods : list of str
+        The quarters in their reminder window (``analytics.reminders.window``).
+
+    Returns
+    -------
+    ReminderRecords
+        The reporting state, the contacts and the stages sent.
+    """
+    return ReminderRecords(reporting_state(engine), contacts(engine), sent_stages(engine, periods))

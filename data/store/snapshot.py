@@ -16,7 +16,7 @@ import pandas as pd
 from data.store.audit import confirmed_flags
 from data.store.engine import Engine
 from data.store.observations import read_observations, read_official, value_history
-from data.store.targets import read_targets
+from data.store.targets import read_target_sets, read_targets
 from data.store.tasks import read_tasks
 from data.store.version import store_version
 from geo.regions import PROVINCE_CODE, load_registry
@@ -31,6 +31,7 @@ class Snapshot:
     official: pd.DataFrame
     registry: pd.DataFrame
     targets: pd.DataFrame  # every region's (``data.store.targets.COLUMNS``)
+    sets: pd.DataFrame  # the target sets with their sources (``read_target_sets``)
     view: str = "released"  # which returns: released quarters, or every one (provisional)
 
     @property
@@ -58,15 +59,15 @@ def read_snapshot(engine: Engine, view: str = "released") -> Snapshot:
     Returns
     -------
     Snapshot
-        The returns of ``view``, the official series, the registry and every target, with
-        the store version they were read at.
+        The returns of ``view``, the official series, the registry, every target and target
+        set, with the store version they were read at.
     """
     while True:
         before = store_version(engine)
         obs, off = read_observations(engine, view=view), read_official(engine)
-        targets = read_targets(engine)
+        targets, sets = read_targets(engine), read_target_sets(engine)
         if store_version(engine) == before:
-            return Snapshot(before, obs, off, load_registry(), targets, view)
+            return Snapshot(before, obs, off, load_registry(), targets, sets, view)
 
 
 @dataclass(frozen=True)

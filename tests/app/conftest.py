@@ -16,6 +16,22 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "apptest-pass-2026"
 
 
+def _scan_once() -> None:
+    """Streamlit's AppTest scans every installed distribution's metadata for components on
+    each new AppTest (0.4 s of CPU each, hundreds of times a run); the installed packages do
+    not change during a run, so the scan is made once per process."""
+    from functools import cache
+
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = manifest_scanner.scan_component_manifests
+    if not hasattr(scan, "cache_info"):
+        manifest_scanner.scan_component_manifests = cache(scan)
+
+
+_scan_once()
+
+
 def ensure_user(url: str, name: str, roles, regions=(PROVINCE_CODE,), depts=None) -> None:
     """The account ``name`` with these roles in the store at ``url`` (made once)."""
     drive.ensure_user(url, name, roles, PASSWORD, regions, depts)

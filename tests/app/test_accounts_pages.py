@@ -124,8 +124,10 @@ def test_admin_page_adds_a_user_and_shows_the_audit(url, app_on):
 
 def _target_sets(url):
     from analytics.targets import target_sets
+    from data.store.targets import read_target_sets, read_targets
 
-    return target_sets(store.get_engine(url)).set_index("name")
+    eng = store.get_engine(url)
+    return target_sets(read_target_sets(eng), read_targets(eng)).set_index("name")
 
 
 def test_admin_enters_a_target_set_after_2020_with_its_source(url, app_on):

@@ -143,9 +143,9 @@ def test_tasks_page_update_and_department_view(tmp_path, app_on, lang):
 
 
 def test_tasks_bad_evidence_link_is_refused(tmp_path, app_on):
-    from analytics.tasks import task_updates
     from data import store
     from data.store.bootstrap import init_store
+    from data.store.tasks import read_updates
 
     url = f"sqlite:///{tmp_path / 'tasks.sqlite'}"
     eng = store.get_engine(url)
@@ -155,7 +155,7 @@ def test_tasks_bad_evidence_link_is_refused(tmp_path, app_on):
     at.text_input(key="task_update_evidence").set_value("not a link")
     at.button[0].click().run()
     assert at.error[0].value == "未保存：佐证链接须为以 http:// 或 https:// 开头的完整网址"
-    assert task_updates(eng).empty
+    assert read_updates(eng).empty
 
 
 @pytest.mark.parametrize(

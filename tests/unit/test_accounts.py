@@ -30,6 +30,7 @@ from data.store.models import (
     Target,
     TaskUpdate,
 )
+from data.store.scenarios import read_scenarios
 from tests.conftest import copy_sqlite
 from tests.fixtures import workbooks as wb
 from tests.fixtures.actors import SYSTEM
@@ -556,7 +557,7 @@ def test_planner_saves_a_scenario_through_the_cli(demo_copy, tmp_path, monkeypat
     users.add_user(demo_copy["engine"], SYSTEM, "plan1", PW, ["planner"])
     out = CliRunner().invoke(main, ["scenario", str(scen), "--save", "--user", "plan1"])
     assert out.exit_code == 0 and "saved as scenario 1" in out.output
-    assert scenarios.list_saved(demo_copy["engine"]).author.tolist() == ["plan1"]
+    assert read_scenarios(demo_copy["engine"]).author.tolist() == ["plan1"]
 
 
 def test_province_file_from_a_city_statistician_is_refused_whole(cli, tmp_path):

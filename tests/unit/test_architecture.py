@@ -88,6 +88,39 @@ def data_part(name: str) -> str | None:
     return next((p for p in DATA_RANKS if name == p or name.startswith(p + ".")), None)
 
 
+# read once, pass down: analytics takes frames (or a data.store.snapshot) and never reads the
+# store; the store is read at the edge (the page cache, a CLI command, the results worker,
+# analytics.results). Writes (a target set, a task update, a reminder claimed) go through
+# analytics' rules and may call the store.
+STORE_READS = re.compile(
+    r"^(read_\w+|reporting_state|value_history|confirmed_flags|contacts|sent_stages"
+    r"|store_version|count_observations)$"
+)
+READING_EDGE = ("analytics.results",)
+
+
+def store_reads(tree: ast.AST, module: str) -> list[tuple[int, str]]:
+    """(line, name) of every read of the store in an analytics module: a reading function
+    imported from data.store, or called on a data.store module imported under any name."""
+    if not module.startswith("analytics") or module in READING_EDGE:
+        return []
+    out, modules = [], set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("data.store"):
+            for a in node.names:
+                if STORE_READS.match(a.name):
+                    out.append((node.lineno, f"{node.module}.{a.name}"))
+                else:
+                    modules.add(a.asname or a.name)
+        elif isinstance(node, ast.Import):
+            modules |= {a.asname or a.name for a in node.names if a.name.startswith("data.store")}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and STORE_READS.match(node.attr):
+            if ast.unparse(node.value) in modules:
+                out.append((node.lineno, f"{ast.unparse(node.value)}.{node.attr}"))
+    return out
+
+
 def violations(path_name: str, source: str) -> list[str]:
     """Every broken rule in one module's source; ``path_name`` is its path from the root. The
     tooling (bench/, deploy/) keeps the import directions; the rules of where Streamlit, SQL,
@@ -133,6 +166,10 @@ def violations(path_name: str, source: str) -> list[str]:
             found.append(f"{path_name}:{line} imports {name}: drawing outside analytics/render")
     found += [
         f"{path_name}:{n}: region code {c} outside the registry" for n, c in _codes(tree, module)
+    ]
+    found += [
+        f"{path_name}:{n}: analytics reads the store ({name}): read it at the edge, pass frames"
+        for n, name in store_reads(tree, module)
     ]
     if not module.startswith("data.store") and module not in FOREIGN_DATA_SQL:
         for node in ast.walk(tree):
@@ -272,6 +309,21 @@ def test_the_tree_keeps_the_layout():
         ("data/x.py", "from tests.fixtures import workbooks\n", "tests imported from outside"),
         ("ui/x.py", "from bench.drive import free_port\n", "upward or sideways (ui -> bench)"),
         ("analytics/x.py", "import deploy.local\n", "upward or sideways (analytics -> deploy)"),
+        (
+            "analytics/x.py",
+            "from data.store.observations import read_observations\n",
+            "analytics reads the store (data.store.observations.read_observations)",
+        ),
+        (
+            "analytics/x.py",
+            "from data.store import tasks as kept\nx = kept.read_updates(e)\n",
+            "analytics reads the store (kept.read_updates)",
+        ),
+        (
+            "analytics/x.py",
+            "import data.store.observations\nx = data.store.observations.reporting_state(e)\n",
+            "analytics reads the store (data.store.observations.reporting_state)",
+        ),
         ("deploy/x.py", "from bench import load\n", "upward or sideways (deploy -> bench)"),
         ("data/x.py", "S = {'611000': 1}\n", "region code 611000 outside the registry"),
         ("pages/x.py", "from analytics import maps\n", "a page reaches past ui"),
@@ -297,7 +349,12 @@ def test_each_rule_catches_its_violation(path, source, expected):
     "path,source",
     [
         ("data/store/x.py", "from sqlalchemy import select\nQ = 'SELECT 1 FROM t'\n"),
-        ("analytics/x.py", "from data.store.observations import read_observations\n"),
+        ("analytics/results.py", "from data.store.observations import read_observations\n"),
+        (
+            "analytics/x.py",
+            "from data.store.observations import ReportingState\nfrom data.store import tasks"
+            " as kept\nkept.add_update(e, 1)\n",
+        ),
         ("cli/setup.py", "from ui.server import run\n"),
         ("ui/x.py", "LABEL = 'Update history'\nOTHER = 'Select a city'\n"),
         ("pages/x.py", "import ui\nimport streamlit as st\nfrom ui.views import map as view\n"),

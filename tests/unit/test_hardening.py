@@ -47,9 +47,9 @@ def test_urbdash_export_writes_through_the_neutraliser(tmp_path, monkeypatch, su
     from analytics import export
 
     frame = pd.DataFrame({"region_name": ['=HYPERLINK("http://x")'], "value": [-1.0]})
-    monkeypatch.setattr(export, "export_frame", lambda level, engine, view: frame)
+    monkeypatch.setattr(export, "export_frame", lambda obs, level: frame)
     out = tmp_path / f"e{suffix}"
-    export.write_export(out, "county", None)
+    export.write_export(out, pd.DataFrame(), "county")
     if suffix == ".csv":
         assert out.read_text(encoding="utf-8-sig").splitlines()[1] == (
             '"\'=HYPERLINK(""http://x"")",-1.0'

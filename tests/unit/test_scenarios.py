@@ -6,6 +6,7 @@ from click.testing import CliRunner
 from analytics import scenarios
 from cli.main import main
 from data.store.observations import read_observations, read_official
+from data.store.scenarios import read_scenarios
 from geo.regions import load_registry
 from tests.fixtures.actors import planner
 
@@ -64,7 +65,7 @@ def test_save_list_and_cli(demo_copy, tmp_path, monkeypatch):
         planner("规划处"),
         demo_copy["engine"],
     )
-    saved = scenarios.list_saved(demo_copy["engine"])
+    saved = read_scenarios(demo_copy["engine"])
     row = saved.set_index("id").loc[new_id]
     assert (row["name"], row["author"], row["params"]["multiplier"]) == ("西安加速", "规划处", 1.2)
     monkeypatch.setenv("URBDASH_DATABASE_URL", demo_copy["url"])

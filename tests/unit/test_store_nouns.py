@@ -12,6 +12,7 @@ from analytics import scenarios, tasks
 from analytics.targets import TargetError, allocations, set_target
 from data import store
 from data.store.models import AuditLog
+from data.store.scenarios import read_scenarios
 from data.store.targets import read_targets
 from geo.regions import PROVINCE_CODE
 from tests.fixtures.actors import admin, department, planner
@@ -70,13 +71,13 @@ def test_scenarios_saved_listed_and_audited(eng):
     second = scenarios.save(
         scenarios.ScenarioParams(name="乙", surge_quarters=2), planner("规划处"), eng
     )
-    saved = scenarios.list_saved(eng)
+    saved = read_scenarios(eng)
     assert list(saved.id) == [second, first]  # newest first
     assert saved.set_index("id").loc[second, "params"]["surge_quarters"] == 2
     assert audit_actions(eng)[-1] == ("规划处", "scenario_save")
     with pytest.raises(scenarios.ScenarioError, match="the multiplier cannot be negative"):
         scenarios.save(scenarios.ScenarioParams(name="丙", multiplier=-1), planner("规划处"), eng)
-    assert len(scenarios.list_saved(eng)) == 2
+    assert len(read_scenarios(eng)) == 2
 
 
 def test_task_update_is_audited_with_its_change(eng):

@@ -9,17 +9,23 @@ import json
 import pytest
 from sqlalchemy import update
 
-from analytics.targets import default_target_set, project_targets, set_target, target_sets
+from analytics.targets import default_target_set, project_targets, set_target
+from analytics.targets import target_sets as sets_of
 from cli.main import main
 from data import store
 from data.store.bootstrap import init_store
 from data.store.models import Target
 from data.store.snapshot import read_snapshot
-from data.store.targets import read_targets
+from data.store.targets import read_target_sets, read_targets
 from geo.regions import PROVINCE_CODE
 from tests.fixtures.actors import admin
 
 SOURCE = "陕西省某规划（测试用来源）"
+
+
+def target_sets(eng):
+    """The sets as a page shows them, from the store."""
+    return sets_of(read_target_sets(eng), read_targets(eng))
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from data.reference import numerals
 from data.reference import plan as division_plan
 from data.store.bootstrap import init_store
 from data.store.models import TaskUpdate
+from data.store.tasks import read_tasks, read_updates
 from data.typed_text import TextRejected
 from tests.fixtures.actors import department
 
@@ -131,7 +132,7 @@ def task_store(db_url):
 
 
 def test_store_updates_overdue_and_department_view(task_store):
-    frame = tasks.list_tasks(task_store, as_of="2018-12-31")
+    frame = tasks.task_table(*read_tasks(task_store), "2018-12-31")
     assert len(frame) == 37 and list(frame.lead.fillna("-")) == [
         LEADS[n] or "-" for n in range(1, 38)
     ]
@@ -153,17 +154,17 @@ def test_store_updates_overdue_and_department_view(task_store):
         department("王五", "省公安厅"),
         engine=task_store,
     )
-    now = tasks.list_tasks(task_store, as_of=LATER)
+    now = tasks.task_table(*read_tasks(task_store), LATER)
     row = now.set_index("number")
     assert row.loc[6, "status"] == "done" and row.loc[6, "updated_by"] == "省公安厅"
     assert row.loc[11, "status"] == "overdue" and row.loc[11, "reported_status"] == "in_progress"
     assert row.loc[2, "status"] == "overdue"  # 2020 has passed by LATER
     # updates are kept, newest first; an earlier evaluation date does not see later updates
-    hist = tasks.task_updates(task_store, 6)
+    hist = read_updates(task_store, 6)
     assert list(hist.status) == ["done"] and hist.user.iloc[0] == "省公安厅"
-    assert tasks.list_tasks(task_store, as_of="2018Q4").set_index("number").loc[6, "status"] == (
-        "overdue"
-    )
+    assert tasks.task_table(*read_tasks(task_store), "2018Q4").set_index("number").loc[
+        6, "status"
+    ] == ("overdue")
     view = tasks.department_view(now).set_index("department")
     police = view.loc["省公安厅"]
     assert police.led == [1, 2, 3, 4, 5, 6, 8, 11, 18, 19, 35]
@@ -172,7 +173,10 @@ def test_store_updates_overdue_and_department_view(task_store):
     assert sum(view.loc["省统计局", s] for s in tasks.SHOWN_STATUSES) == 4
     # reloading the plan keeps the updates
     init_store(task_store)
-    assert tasks.list_tasks(task_store, as_of=LATER).set_index("number").loc[6, "status"] == "done"
+    assert (
+        tasks.task_table(*read_tasks(task_store), LATER).set_index("number").loc[6, "status"]
+        == "done"
+    )
 
 
 @pytest.mark.parametrize(

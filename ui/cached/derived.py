@@ -113,15 +113,13 @@ def playback_map(
 def _playback_map(
     level, indicator, city, period, played, method, highlight, height, lang, tiles, view
 ):
-    from analytics.maps import map_values
+    from analytics.maps import map_frames
     from analytics.render.choropleth import drawn_with
     from analytics.render.playback import playback
 
     obs, reg, allocs, off = observations(), registry(), allocations(), official()
-    frames = {
-        q: map_values(obs, reg, level, indicator, q, city, allocs, official=off)
-        for q in dict.fromkeys([*played, period])
-    }
+    quarters = list(dict.fromkeys([*played, period]))
+    frames = map_frames(obs, reg, level, indicator, quarters, city, allocs, official=off)
     layers = map_layers()
     return playback(
         frames,

@@ -12,16 +12,17 @@ from ui.cached.store import _lang, engine, registry
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def tasks_frame(as_of: str) -> pd.DataFrame:
-    from analytics.tasks import list_tasks
+    from analytics.tasks import task_table
+    from data.store.tasks import read_tasks
 
-    return list_tasks(engine(), as_of=as_of)
+    return task_table(*read_tasks(engine()), as_of)
 
 
 @st.cache_data(show_spinner=False)
 def saved_scenarios() -> pd.DataFrame:
-    from analytics.scenarios import list_saved
+    from data.store.scenarios import read_scenarios
 
-    return list_saved(engine())
+    return read_scenarios(engine())
 
 
 @st.cache_data(show_spinner=False)
@@ -50,8 +51,9 @@ def _review(period: str, today: str, lang: str):
     from datetime import date
 
     from analytics.review import review as state
+    from data.store.approvals import read_review
 
-    return state(engine(), registry(), period, date.fromisoformat(today))
+    return state(read_review(engine(), period), registry(), date.fromisoformat(today))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -70,9 +72,9 @@ def reviewers(codes: tuple[str, ...]) -> dict[str, str]:
 
 @st.cache_data(show_spinner=False)
 def task_updates() -> pd.DataFrame:
-    from analytics.tasks import task_updates as updates
+    from data.store.tasks import read_updates
 
-    return updates(engine())
+    return read_updates(engine())
 
 
 def users() -> pd.DataFrame:

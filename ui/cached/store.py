@@ -78,8 +78,9 @@ def release_calendar() -> pd.DataFrame:
     """Per quarter approved by the province: released, scheduled (its day) or approved
     without a day (``analytics.review.release_calendar``), newest first."""
     from analytics.review import release_calendar as calendar
+    from data.store.approvals import read_approvals
 
-    return calendar(engine())
+    return calendar(read_approvals(engine()))
 
 
 def release_line() -> tuple[str, str] | None:
@@ -129,8 +130,9 @@ def completeness(group: str | None = None, period: str | None = None):
 def _completeness(group: str | None, period: str | None, lang: str):
     from analytics.completeness import completeness as run
     from data.reference.indicators import select_indicators
+    from data.store.observations import reporting_state
 
-    return run(engine(), period, select_indicators(group), registry())
+    return run(reporting_state(engine()), period, select_indicators(group), registry())
 
 
 def completeness_matrix(group: str | None = None) -> pd.DataFrame:
@@ -163,8 +165,10 @@ def map_layers() -> dict:
 def target_sets() -> pd.DataFrame:
     """Every target set with its source and horizon."""
     from analytics.targets import target_sets as sets
+    from data.store.targets import read_target_sets, read_targets
+    from geo.regions import PROVINCE_CODE
 
-    return sets(engine())
+    return sets(read_target_sets(engine()), read_targets(engine(), PROVINCE_CODE))
 
 
 def held_target_sets(after: str | None = None) -> pd.DataFrame:
