@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import cli  # noqa: F401 - first: one BLAS thread, as every process of the product
 from bench.table import as_row, table
 from data import settings
 from data.accounts.policy import Principal

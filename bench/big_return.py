@@ -31,6 +31,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+import cli  # noqa: F401 - first: one BLAS thread, as every process of the product
 from data.accounts.policy import Principal
 
 SYSTEM = Principal.system("bench")
