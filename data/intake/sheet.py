@@ -28,6 +28,7 @@ from data.intake.cells import (
     blank_cells,
     is_blank,
     nfkc,
+    numbers_of,
     split_number,
 )
 from data.intake.headers import (
@@ -376,7 +377,7 @@ def _numbers(layout: Layout, body, blank, ok, problems, c: int, f: str) -> pd.Se
     """Column ``c``'s numbers as ``f`` counts them (its unit applied), each cell that is
     no number (or of another unit's kind) said as a problem."""
     raw = body[c]
-    num = pd.to_numeric(raw.where(~blank[c]), errors="coerce")
+    num = numbers_of(raw.where(~blank[c]))
     retry = num.isna() & ~blank[c]
     scale = np.full(len(num), float(layout.factor(c)))
     wrong_unit = np.zeros(len(num), dtype=bool)

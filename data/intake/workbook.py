@@ -56,7 +56,7 @@ class Sheet:
     a wide sheet's unnamed columns never become millions of Python objects."""
 
     name: str
-    grid: list[list] | None = None  # a text table's rows, all held ('' when empty)
+    grid: np.ndarray | None = None  # a text table's cells, all held, as a 2-D array of str
     merged: list = field(default_factory=list)
     hidden: bool = False
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # Excel error cells
@@ -68,7 +68,7 @@ class Sheet:
     def height(self) -> int:
         """Rows, counted from Excel row 1."""
         if self.parsed is None:
-            return len(self.grid)
+            return self.grid.shape[0]
         end = self.parsed.end
         return 0 if end is None else end[0] + 1
 
@@ -76,7 +76,7 @@ class Sheet:
     def width(self) -> int:
         """Columns, counted from column A."""
         if self.parsed is None:
-            return max(map(len, self.grid), default=0)
+            return self.grid.shape[1]
         end = self.parsed.end
         return 0 if end is None else end[1] + 1
 
@@ -84,7 +84,7 @@ class Sheet:
         """The first ``n`` rows, every column: ``head(n)[r][c]`` is the cell at Excel row r+1,
         column c+1."""
         if self.parsed is None:
-            return self.grid[:n]
+            return self.grid[:n].tolist()
         if n > len(self._head) and len(self._head) < self.height:
             self._head = self.parsed.to_python(skip_empty_area=False, nrows=max(n, HEAD_ROWS))
         return self._head[:n]
@@ -93,10 +93,9 @@ class Sheet:
         """Rows from ``start`` (0-based) to the last, each with the cells of ``columns`` (in
         that order; '' beyond the sheet), or every column when ``columns`` is None."""
         if self.parsed is None:
-            held = self.grid[start:]
             if columns is None:
-                return [list(row) for row in held]
-            return [[row[c] if c < len(row) else "" for c in columns] for row in held]
+                return self.grid[start:].tolist()
+            return self.cells(start, columns).tolist()
         if columns is None:
             return self.parsed.to_python(skip_empty_area=False)[start:]
         return self.cells(start, columns).tolist()
@@ -106,9 +105,11 @@ class Sheet:
         time: the per-row lists of a long sheet never exist all at once (their millions of
         small allocations, once freed, would stay behind as a fragmented heap)."""
         height = max(self.height - start, 0)
-        if self.parsed is None:
-            held = self.rows(start, columns)
-            return np.array(held, dtype=object).reshape(height, len(columns))
+        if self.parsed is None:  # a text table: a slice of the cells it holds
+            out = np.full((height, len(columns)), "", dtype=object)
+            inside = [i for i, c in enumerate(columns) if c < self.width]
+            out[:, inside] = self.grid[start:, [columns[i] for i in inside]]
+            return out
         out = np.empty((height, len(columns)), dtype=object)
         # calamine's rows begin at Excel row 1 but at the first column holding a value
         first = self.parsed.start[1] if self.parsed.start is not None else 0
@@ -127,12 +128,12 @@ class Sheet:
         hundred MB in Rust): afterwards only the rows already held can be read."""
         if self.parsed is not None:
             self._head = self.head(HEAD_ROWS)
-            self.grid, self.parsed = self._head, None
+            self.grid, self.parsed = text_table.grid_of(self._head), None
 
     def is_empty(self) -> bool:
         """No cell holds a value (read a row at a time, stopping at the first value)."""
         if self.parsed is None:
-            return not any(v not in ("", None) for row in self.grid for v in row)
+            return not (self.grid != "").any()
         if any(v not in ("", None) for row in self.head(HEAD_ROWS) for v in row):
             return False
         rows = itertools.islice(self.parsed.iter_rows(), HEAD_ROWS, None)
@@ -388,22 +389,21 @@ os.register_at_fork(after_in_child=_new_scan_pool_in_child)
 def _text_sheet(content: bytes, name: str) -> Sheet:
     """A CSV file as one sheet, within the same row and cell limits as a workbook."""
     try:
-        grid = text_table.rows(content)
+        cells = text_table.table(content)
     except text_table.NotText as exc:
         raise WorkbookError("not_excel" if exc.binary else "text_encoding") from None
     except csv.Error as exc:
         raise WorkbookError("unreadable", reason=str(exc)[:200]) from None
     limit = int(settings.get("max_rows"))
-    if len(grid) > limit + HEADER_ALLOWANCE:
-        raise WorkbookError("too_many_rows", rows=f"{len(grid):,}", limit=f"{limit:,}")
-    cells = sum(map(len, grid))
-    if cells > int(settings.get("max_cells")):
+    if cells.shape[0] > limit + HEADER_ALLOWANCE:
+        raise WorkbookError("too_many_rows", rows=f"{cells.shape[0]:,}", limit=f"{limit:,}")
+    if cells.size > int(settings.get("max_cells")):
         most = int(settings.get("max_cells"))
-        raise WorkbookError("too_many_cells", cells=f"{cells:,}", limit=f"{most:,}")
-    if not any(v.strip() for row in grid for v in row):
+        raise WorkbookError("too_many_cells", cells=f"{cells.size:,}", limit=f"{most:,}")
+    filled = cells[cells != ""]
+    if not any(v.strip() for v in filled):  # stops at the first cell with a value
         raise WorkbookError("empty_workbook")
-    width = max(map(len, grid))  # a grid, as a workbook's: short rows (a title) padded
-    return Sheet(name, [row + [""] * (width - len(row)) for row in grid])
+    return Sheet(name, cells)
 
 
 def open_workbook(content: bytes, name: str = "CSV") -> list[Sheet]:

@@ -14,7 +14,9 @@ import time
 import pytest
 SLEEP = {SLEEP}
 """
-SLOW = HEAD + """
+SLOW = (
+    HEAD
+    + """
 def test_slow():
     time.sleep(SLEEP)
 
@@ -29,6 +31,7 @@ def test_marked_without_reason():
 def test_quick():
     pass
 """
+)
 
 
 def test_a_test_over_the_limit_fails_unless_marked_with_a_reason(pytester, monkeypatch):
@@ -69,7 +72,9 @@ def test_a_busy_host_stretches_the_limit(pytester, monkeypatch):
     pytester.runpytest("-p", "tests.timing").assert_outcomes(passed=1)
 
 
-SHARED_FIXTURE = HEAD + """
+SHARED_FIXTURE = (
+    HEAD
+    + """
 from tests import timing
 
 @pytest.fixture(scope="session")
@@ -87,6 +92,7 @@ def test_first(store_for_the_run):
 def test_own_setup(own):
     pass
 """
+)
 
 
 def test_a_run_wide_fixture_is_not_charged_to_the_test_that_built_it(pytester, monkeypatch):
