@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import operator
 import os
 import re
 import zipfile
@@ -115,12 +116,17 @@ class Sheet:
         first = self.parsed.start[1] if self.parsed.start is not None else 0
         at = [c - first for c in columns]
         rows = itertools.islice(self.parsed.iter_rows(), start, None)
+        # a row that holds every column named is picked in C; each row is let go once picked
+        pick = operator.itemgetter(*at) if at and min(at) >= 0 else None
+        top = max(at, default=-1)
         for r in range(0, height, chunk):
-            block = [
-                [row[i] if 0 <= i < len(row) else "" for i in at]
+            picked = [
+                pick(row)
+                if pick is not None and len(row) > top
+                else [row[i] if 0 <= i < len(row) else "" for i in at]
                 for row in itertools.islice(rows, chunk)
             ]
-            out[r : r + len(block)] = np.array(block, dtype=object).reshape(len(block), len(at))
+            out[r : r + len(picked)] = np.array(picked, dtype=object).reshape(len(picked), len(at))
         return out
 
     def release(self) -> None:
