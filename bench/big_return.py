@@ -191,16 +191,9 @@ def _peak_mb() -> float:
 
 def _pg_database(admin_url: str) -> str:
     """A new empty database on the PostgreSQL server of ``admin_url``; its URL."""
-    import uuid
+    from bench.pg import create_database
 
-    from sqlalchemy import create_engine, text
-
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    eng = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with eng.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    eng.dispose()
-    return f"{admin_url.rsplit('/', 1)[0]}/{name}"
+    return create_database(admin_url, "bench")[1]
 
 
 def main(path: str, pg_admin: str | None = None) -> None:

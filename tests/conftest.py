@@ -9,9 +9,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 import cli  # noqa: F401 - first: one BLAS thread per process, as the product runs (cli/__init__.py)
+from bench.pg import create_database, drop_database
 from data import store
 from tests import timing
 
@@ -37,17 +37,10 @@ def _pg_admin_url() -> str | None:
 def _pg_database(admin: str, template: str | None = None):
     """A throwaway PostgreSQL database (a copy of ``template`` when given); yields its URL and
     drops it after."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    eng = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with eng.connect() as conn:
-        copy = f' TEMPLATE "{template}"' if template else ""
-        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
-    base = admin.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
+    name, url = create_database(admin, "t", template)
+    yield url
     store.clear_engines()
-    with eng.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    eng.dispose()
+    drop_database(admin, name)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -60,6 +53,26 @@ def db_url(request, tmp_path):
     if admin is None:
         pytest.skip(f"{PG_ENV} not set (run `make test` to start PostgreSQL)")
     yield from _pg_database(admin)
+
+
+@pytest.fixture
+def urbdash(db_url, tmp_path, monkeypatch):
+    """``urbdash(*args, input=None)`` runs the CLI in-process on a fresh store of each backend,
+    initialised by ``urbdash init``, with its own var folder; returns click's result."""
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    monkeypatch.setenv("URBDASH_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("URBDASH_DATABASE_URL", db_url)
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"]).exit_code == 0
+
+    def run(*args, input=None):
+        return runner.invoke(main, [str(a) for a in args], input=input)
+
+    yield run
+    store.clear_engines()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -101,12 +114,8 @@ def init_template(tmp_path_factory, backend: str) -> str:
         pytest.skip(f"{PG_ENV} not set (run `make test` to start PostgreSQL)")
 
     def build_pg(path: Path) -> None:
-        name = f"t_init_{uuid.uuid4().hex[:12]}"
-        root = create_engine(admin, isolation_level="AUTOCOMMIT")
-        with root.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        root.dispose()
-        eng = store.get_engine(f"{admin.rsplit('/', 1)[0]}/{name}")
+        name, url = create_database(admin, "t_init")
+        eng = store.get_engine(url)
         init_store(eng)
         eng.dispose()
         store.clear_engines()

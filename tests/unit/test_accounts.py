@@ -440,15 +440,9 @@ def test_changes_are_audited_with_before_and_after(eng):
 
 
 @pytest.fixture
-def cli(db_url, tmp_path, monkeypatch):
-    monkeypatch.setenv("URBDASH_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("URBDASH_DATABASE_URL", db_url)
-    runner = CliRunner()
-    assert runner.invoke(main, ["init"]).exit_code == 0
-
-    def run(*args, input=None):
-        return runner.invoke(main, [str(a) for a in args], input=input)
-
+def cli(urbdash):
+    """``urbdash`` on a fresh store with the admin root and one account of each role."""
+    run = urbdash
     first = run("user", "add", "root", "--role", "admin", "--password-stdin", input=PW + "\n")
     assert first.exit_code == 0, first.output
     for role in ROLES:
@@ -466,8 +460,7 @@ def cli(db_url, tmp_path, monkeypatch):
             input=PW + "\n",
         )
         assert made.exit_code == 0, made.output
-    yield run
-    store.clear_engines()
+    return run
 
 
 def test_role_by_write_matrix_through_the_cli(cli, tmp_path):

@@ -50,28 +50,16 @@ COMPLETENESS_KEYS = {
 
 
 @pytest.fixture
-def cli(db_url, tmp_path, monkeypatch):
+def cli(urbdash):
     """``cli(*args)`` runs urbdash on a fresh store of each backend and returns the result."""
-    monkeypatch.setenv("URBDASH_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("URBDASH_DATABASE_URL", db_url)
-    runner = CliRunner()
-    assert runner.invoke(main, ["init"]).exit_code == 0
     pw = "pass-word-2026\n"
     add = ["user", "add", "--password-stdin"]
-    assert runner.invoke(main, [*add, "root", "--role", "admin"], input=pw).exit_code == 0
+    assert urbdash(*add, "root", "--role", "admin", input=pw).exit_code == 0
     for name, region in (("王五", "610000"), ("统计员", "610000"), ("xa", "610100")):
-        made = runner.invoke(
-            main,
-            [*add, name, "--role", "statistician", "--region", region, "--as", "root"],
-            input=pw,
-        )
+        made = urbdash(*add, name, "--role", "statistician", "--region", region, "--as", "root",
+                       input=pw)  # fmt: skip
         assert made.exit_code == 0, made.output
-
-    def run(*args, input=None):
-        return runner.invoke(main, [str(a) for a in args], input=input)
-
-    yield run
-    store.clear_engines()
+    return urbdash
 
 
 def write(tmp_path, name: str, content: bytes):
