@@ -73,25 +73,25 @@ def cell_at(grid: list[list], r: int, c: int) -> object:
 
 
 def blank_cells(col: pd.Series) -> pd.Series:
-    """Empty, missing or whitespace-only cells (only text cells are looked at as text)."""
-    arr = col.to_numpy(dtype=object)
-    types = np.fromiter(map(type, arr), object, len(arr))
-    is_text = types == str  # noqa: E721 (elementwise)
-    is_float = types == float  # noqa: E721 (most cells of a return: NaN when missing)
-    out = np.zeros(len(arr), dtype=bool)
-    if is_float.any():
-        out[is_float] = np.isnan(arr[is_float].astype(float))
-    other = ~(is_text | is_float)  # None, ints, dates ...: pandas decides
-    if other.any():
-        out[other] = pd.isna(arr[other])
-    if is_text.any():  # each distinct text looked at once (a column repeats its texts)
-        codes, uniques = pd.factorize(arr[is_text])
-        # whitespace, or a dash or 无 standing for "nothing" (EMPTY_MARKS, as NFKC text)
-        empty = [
-            t.isspace() or t == "" or (len(t) <= 5 and nfkc(t).strip() in EMPTY_MARKS)
+    """Empty, missing or whitespace-only cells (only text cells are looked at as text).
+
+    Each distinct cell is looked at once (a column repeats its values): missing ones (None,
+    NaN, NaT) have no code; a text is blank when it is whitespace or an empty mark."""
+    codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=True)
+    # whitespace, or a dash or 无 standing for "nothing" (EMPTY_MARKS, as NFKC text)
+    empty = np.fromiter(
+        (
+            (t.isspace() or t == "" or (len(t) <= 5 and nfkc(t).strip() in EMPTY_MARKS))
+            if isinstance(t, str)
+            else bool(pd.isna(t))
             for t in uniques
-        ]
-        out[is_text] = np.array(empty, dtype=bool)[codes]
+        ),
+        dtype=bool,
+        count=len(uniques),
+    )
+    out = np.ones(len(codes), dtype=bool)  # no code: missing
+    has = codes >= 0
+    out[has] = empty[codes[has]]
     return pd.Series(out, index=col.index)
 
 

@@ -6,13 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-
-def first_of_equal(key: np.ndarray) -> np.ndarray:
-    """True at the first occurrence (in row order) of each key; by a stable sort, no hashing."""
-    order = np.argsort(key, kind="stable")
-    first = np.ones(len(key), dtype=bool)
-    first[order[1:]] = key[order[1:]] != key[order[:-1]]
-    return first
+from data.keys import first_of_equal as first_of_equal  # re-exported for the rules
+from data.keys import first_positions
 
 
 def codes_of(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -31,5 +26,4 @@ def distinct_rows(rows: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     for c in cols:
         codes, uniques = codes_of(rows[c])
         key = key * (len(uniques) + 1) + (codes.astype(np.int64) + 1)  # +1: NaN's code is -1
-    first = np.sort(np.unique(key, return_index=True)[1])
-    return rows.iloc[first]
+    return rows.iloc[first_positions(key)]

@@ -345,23 +345,27 @@ def _audit(sess, report, write, written: dict[str, int], user, accept_warnings) 
             flags.setdefault(k[1], []).append([*k, n])
     rows: dict[str, list[dict]] = {"ingest": [], "revise": []}
     for quarter, sub_id in written.items():
-        part = revised.get(quarter, changed.iloc[:0])
-        listed = part.head(AUDITED_VALUES)
-        keys = [
-            f"{r} {i} {p}"
-            for r, i, p in zip(listed.region_code, listed.indicator, listed.period, strict=True)
-        ]
+        part = revised.get(quarter)  # None: the quarter only adds values
+        listed = part.head(AUDITED_VALUES) if part is not None else None
+        keys = (
+            []
+            if listed is None
+            else [
+                f"{r} {i} {p}"
+                for r, i, p in zip(listed.region_code, listed.indicator, listed.period, strict=True)
+            ]
+        )
         detail = {
             "submission_id": sub_id,
             "file": report.filename,
             "sha256": report.sha256,
             "values": int(counts[quarter]),
-            "superseded": len(part),
+            "superseded": 0 if part is None else len(part),
             "listed": len(keys),
             "warnings_confirmed": len(report.warnings) if accept_warnings else 0,
             "flags": flags.get(quarter, []),
         }
-        if len(part):
+        if listed is not None:
             before = dict(zip(keys, listed.old.astype(float), strict=True))
             after = dict(zip(keys, listed.value.astype(float), strict=True))
         else:
@@ -372,7 +376,7 @@ def _audit(sess, report, write, written: dict[str, int], user, accept_warnings) 
                 "periods": [quarter],
             }
         target = f"submission {sub_id} ({report.filename})"
-        rows["revise" if len(part) else "ingest"].append(
+        rows["ingest" if part is None else "revise"].append(
             {"detail": detail, "target": target, "before": before, "after": after}
         )
     for action, records in rows.items():

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from data.i18n import messages
+from data.keys import distinct
 from data.reference import indicators
 
 
@@ -99,9 +100,7 @@ class ReadResult:
         if self.rows.empty:
             return 0
         sheet = pd.factorize(self.rows.sheet)[0].astype(np.int64)
-        return int(
-            len(np.unique(sheet * (int(self.rows.row.max()) + 1) + self.rows.row.to_numpy()))
-        )
+        return int(len(distinct(sheet * (int(self.rows.row.max()) + 1) + self.rows.row.to_numpy())))
 
     @property
     def warnings(self) -> list[Problem]:

@@ -27,6 +27,7 @@ from data.intake.problems import Problem, ReadResult
 from data.intake.quarters import VALUE_FIELDS
 from data.intake.sheet import read_sheet
 from data.intake.workbook import WorkbookError, open_workbook
+from data.keys import distinct
 from data.reference import indicators
 from geo.regions import Resolver, default_resolver
 
@@ -128,7 +129,7 @@ def _header_hint(sheet) -> Problem | None:
 def _coded(parts: list[tuple[np.ndarray, np.ndarray]]) -> pd.Categorical:
     """A column given per block as codes into its sheet's distinct values, as one categorical
     of the values the blocks use (categories sorted by text, as the column's order is)."""
-    used = [(codes, values, np.unique(codes)) for codes, values in parts]
+    used = [(codes, values, distinct(codes)) for codes, values in parts]
     cats = sorted({values[i] for _, values, at in used for i in at}, key=str)
     index = pd.Index(cats, dtype=object)
     out = []

@@ -21,6 +21,7 @@ from data.intake.cells import TOTAL_TOLERANCE
 from data.intake.frames import codes_of, distinct_rows, first_of_equal
 from data.intake.history_rules import history_warnings
 from data.intake.problems import Problem, ReadResult
+from data.keys import distinct as distinct_keys
 from data.reference import indicators, periods
 from geo.regions import PROVINCE_CODE, Resolver, counties_of, default_resolver
 
@@ -91,7 +92,7 @@ def _failures(rows: pd.DataFrame) -> list[tuple[int, str]]:
     codes, distinct = codes_of(rows.indicator)
     values = rows.value.to_numpy(dtype=float)
     by_value = []
-    for k in np.unique(codes):
+    for k in distinct_keys(codes):
         code = distinct[k] if k >= 0 else None
         at = np.flatnonzero(codes == k)
         schema = value_schema(_MIN.get(code, -np.inf), _MAX.get(code, np.inf))

@@ -48,6 +48,7 @@ from data.intake.rows import (
     period_line,
     repeated_header_rows,
 )
+from data.keys import first_positions
 from data.reference import indicators, periods
 from geo.regions import Resolver
 
@@ -245,7 +246,7 @@ def _regions(layout: Layout, body, blank, resolver: Resolver, problems) -> Regio
     key_codes, key_uniques = pd.factorize(raw_code.astype(str) + "|" + raw_name.astype(str))
     is_total_u = np.array([is_total_label(k) for k in key_uniques], dtype=bool)
     is_total = pd.Series(is_total_u[key_codes], index=body.index)
-    first = np.unique(key_codes, return_index=True)[1]
+    first = first_positions(key_codes)
     code_in, name_in = raw_code.to_numpy(dtype=object), raw_name.to_numpy(dtype=object)
     disagree: dict[tuple, tuple[str, str]] = {}  # code and name, both known, not one region
     codes_u = np.array(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import operator
 
 import numpy as np
 import pandas as pd
@@ -82,7 +83,7 @@ def table(content: bytes) -> np.ndarray:
     if '"' in text:
         return _trimmed(grid_of(list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))))
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    width = max(line.count(sep) for line in lines) + 1  # exact: a line is a row
+    width = max(map(operator.methodcaller("count", sep), lines)) + 1  # exact: a line is a row
     try:
         frame = pd.read_csv(
             io.StringIO(text),

@@ -406,8 +406,7 @@ def _text_sheet(content: bytes, name: str) -> Sheet:
     if cells.size > int(settings.get("max_cells")):
         most = int(settings.get("max_cells"))
         raise WorkbookError("too_many_cells", cells=f"{cells.size:,}", limit=f"{most:,}")
-    filled = cells[cells != ""]
-    if not any(v.strip() for v in filled):  # stops at the first cell with a value
+    if not any(v.strip() for v in cells.flat if v):  # stops at the first cell with a value
         raise WorkbookError("empty_workbook")
     return Sheet(name, cells)
 

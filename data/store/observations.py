@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import case, func, select, update
 from sqlalchemy.engine import Engine
 
+from data.keys import distinct
 from data.reference.official import with_publication
 from data.store import engine as store
 from data.store.engine import frame, reader
@@ -347,7 +348,7 @@ def county_quarters(rows: pd.DataFrame) -> list[tuple[str, str]]:
         return []
     rc, regions = sorted_codes(rows.region_code)
     pc, quarters = sorted_codes(rows.period)
-    key = np.unique(rc.astype(np.int64) * len(quarters) + pc)
+    key = distinct(rc.astype(np.int64) * len(quarters) + pc)
     region, quarter = regions[key // len(quarters)].tolist(), quarters[key % len(quarters)].tolist()
     return list(zip(region, quarter, strict=True))
 

@@ -36,6 +36,7 @@ DATA_RANKS = {
     "data.typed_text": 0,
     "data.downloads": 0,
     "data.heap": 0,
+    "data.keys": 0,
     "data.reference": 1,
     "data.i18n": 2,
     "data.mail": 2,
