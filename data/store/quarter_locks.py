@@ -32,16 +32,16 @@ def check_unlocked(sess, pairs: Iterable[tuple[str, str]]) -> None:
         The (county, period) pairs written; Locked names the first approved one at any level,
         who approved it and whom to ask to undo it.
     """
-    pairs = sorted(set(pairs))
+    pairs = list(pairs)
     if not pairs:
         return
+    quarters = {q for _, q in pairs}
     rows = sess.scalars(
-        select(Approval).where(
-            Approval.period.in_({q for _, q in pairs}), Approval.state == "approved"
-        )
+        select(Approval).where(Approval.period.in_(quarters), Approval.state == "approved")
     ).all()
-    if not rows:
+    if not rows:  # the usual case: no pair is looked at one by one
         return
+    pairs = sorted(set(pairs))
     held = {(r.region_code, r.period, r.level): r for r in rows}
     locked = []
     for county, period in pairs:
