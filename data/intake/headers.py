@@ -136,11 +136,42 @@ def classify_header(value: object) -> HeaderMatch:
 @lru_cache(maxsize=8192)
 def _classify(text: str) -> HeaderMatch:
     name = split_header(text)[0]
+    words = _rule_text(name)
+    # a bracket that is no unit may say which field (落户人数（农业转移人口）, 常住人口（城镇）,
+    # Settled (other)): the name with the bracket's words, when they name one field
+    qualified = _rule_text(_without_unit(text))
+    if qualified != words and _rule_length(qualified) <= RULE_MAX_CHARS:
+        found = _by_rules(qualified)
+        if found.field:
+            return found
     if name in header_aliases():
         return HeaderMatch(header_aliases()[name])
-    words = _rule_text(name)
-    if not words or len(words) > RULE_MAX_CHARS or words.endswith("表"):
+    if not words or _rule_length(words) > RULE_MAX_CHARS or words.endswith("表"):
         return HeaderMatch(None)  # a title line, not a column's name
+    return _by_rules(words)
+
+
+def _rule_length(words: str) -> int:
+    """How long a name is for the title test, four Latin letters counting as one character
+    (a Chinese name of 24 characters is a title; "settled (agricultural transfer)" is not)."""
+    latin = sum(len(w) for w in re.findall(r"[a-z]+", words))
+    return len(words) - latin + -(-latin // 4)
+
+
+def _without_unit(value: object) -> str:
+    """A header cell's name as ``split_header`` gives it, but a bracket at its end that is no
+    unit kept (what it qualifies the name by)."""
+    text = _MARKS.sub("", norm_text(value))
+    text = _MARKS.sub("", _NUMBERING.sub("", text))
+    m = _BRACKET.search(text) or _SLASH_UNIT.search(text)
+    if m and m.group(1).replace("单位:", "").replace("单位", "") in UNIT_FACTORS:
+        text = _MARKS.sub("", text[: m.start()])
+    return text
+
+
+def _by_rules(words: str) -> HeaderMatch:
+    """The field the rules give ``words``: one, an ambiguity, or nothing (with the fields it
+    is near when two or more are)."""
     full = [r.field for r in header_rules() if r.matches(words)]
     if len(full) == 1:
         return HeaderMatch(full[0])
@@ -259,11 +290,18 @@ def find_header(sheet: Sheet) -> Header | None:
             width = max(len(top[r]), len(top[r + depth - 1]))
             fields, units, extra, ambiguous, quarters, totals = {}, {}, {}, {}, {}, {}
             upper_used = False  # a two-row header needs its upper row for some field or unit
+            values_below = False  # a second row holding a value under the region's column
             parent = ""  # the last column that is not an "of which" part
             for c in range(width):
                 upper = cell_at(top, r, c)
                 lower = cell_at(top, r + 1, c) if depth == 2 else ""
                 own = upper if depth == 1 or is_blank(lower) else lower
+                if depth == 2 and not is_blank(lower) and norm_text(lower) != norm_text(upper):
+                    # under 区划代码 / 地区名称 a header's second row names a field (地区 over
+                    # 代码 | 名称) or nothing; a code or a place there is the first data row
+                    values_below |= match_header(upper) in ("region_code", "region_name") and (
+                        classify_header(lower) == HeaderMatch(None)
+                    )
                 quarter = quarter_of_header(own)
                 named = match_header(upper) if depth == 2 and quarter else None
                 if quarter is not None and (depth == 1 or named in REPORTED_CODES or named is None):
@@ -313,7 +351,7 @@ def find_header(sheet: Sheet) -> Header | None:
             width_found = len(fields) + len(quarters)
             if not ({"region_code", "region_name"} & set(fields.values())) or width_found < 2:
                 continue
-            if depth == 2 and not upper_used:
+            if depth == 2 and (not upper_used or values_below):
                 continue  # the row above (a title or unit line) is not part of the header
             candidate = Header(r + depth - 1, fields, units, extra, ambiguous, quarters, totals)
             if best is None or width_found > len(best.fields) + len(best.quarters):

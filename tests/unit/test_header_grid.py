@@ -212,3 +212,82 @@ def test_an_unrecognised_column_is_a_warning_naming_the_nearest():
 def test_english_place_headers_and_suggestions(header, field, suggested):
     assert classify_header(header).field == field
     assert nearest_field(header) == suggested
+
+
+# a name that could be two fields, and the words in brackets that say which (Chinese and
+# English, as offices and their translations write them)
+QUALIFIED = {
+    "settled_rural": [("落户人数", "农业转移人口"), ("城镇落户数", "农业转移"),
+                      ("Settled", "agricultural transfer"), ("Settlements", "rural")],
+    "settled_other": [("落户人数", "其他常住人口"), ("城镇落户数", "其他"),
+                      ("Settled", "other residents"), ("Settlements", "other")],
+    "urban_resident_pop": [("常住人口", "城镇"), ("季末常住人口", "城镇部分"),
+                           ("Resident population", "urban")],
+    "urban_registered_pop": [("户籍人口", "城镇"), ("Registered population", "urban")],
+}  # fmt: skip
+BRACKETS = [("（", "）"), ("(", ")"), ("[", "]")]
+AFTER = ["", "（人）", "(万人)", "/人"]
+
+
+def qualified_variants(field: str):
+    for (name, qualifier), (left, right), unit, mark in itertools.product(
+        QUALIFIED[field], BRACKETS, AFTER, ["", "1.", "★"]
+    ):
+        yield f"{mark}{name}{left}{qualifier}{right}{unit}"
+        yield full_width(f"{mark}{name} {left}{qualifier}{right}{unit}")
+
+
+@pytest.mark.parametrize("field", list(QUALIFIED))
+def test_words_in_brackets_say_which_field_a_name_is(field):
+    """落户人数 alone is ambiguous and 常住人口 alone the whole population; the words in brackets
+    after it (not a unit) say which field it is, on the grid of spellings x brackets x units x
+    numbering, full width and not."""
+    wrong = {
+        v: classify_header(v)
+        for v in qualified_variants(field)
+        if classify_header(v).field != field
+    }
+    assert not wrong, wrong
+    assert len(list(qualified_variants(field))) >= 2 * 3 * 4 * 3 * 2
+
+
+@pytest.mark.parametrize(
+    "label,field",
+    [("地区名称（县、市、区）", "region_name"), ("区划代码（12位）", "region_code"),
+     ("统计期（季度）", "period"), ("年份（年）", "year"), ("常住人口（万人）", "resident_pop"),
+     ("居住证发放数（累计）", "residence_permits"), ("户籍人口（公安口径）", "registered_pop")],
+)  # fmt: skip
+def test_a_bracket_that_qualifies_nothing_leaves_the_name_its_field(label, field):
+    assert classify_header(label).field == field
+
+
+@pytest.mark.parametrize("k", range(8))
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_first_data_row_is_never_a_second_header_row(k, fmt):
+    """A header whose value columns read as fields only together with the row under them
+    (Settled + 100 ...) is one row: a code or a place under the region's column is data. The
+    header's ambiguous columns are refused at row 1 and every data row is read; with the
+    qualifiers written the same file is read whole."""
+    ambiguous = ["落户人数", "Settled", "城镇落户数", "Settlements"][k % 4]
+    code_head = ["区划代码", "Region code", "代码", "Code"][k // 2 % 4]
+    name_head = ["地区名称", "County", "县区", "Region"][k % 4]
+    head = [code_head, name_head, "统计期", f"{ambiguous}", f"{ambiguous} ", "居住证发放数"]
+    rows = [[c, wb.NAMES[c], "2016Q3", 100 + i, 20 + i, 5] for i, c in enumerate(wb.TONGCHUAN)]
+    grid = [head, *rows]
+
+    def read(grid):
+        if fmt == "csv":
+            return read_return(wb.csv_bytes(grid, "gbk"), filename="r.csv")
+        return read_return(wb.xlsx({"Sheet1": grid}))
+
+    result = read(grid)
+    errors = [p for p in validate(result, today="2020Q4") if p.severity == "error"]
+    assert {(p.rule, p.row) for p in errors} == {("ambiguous_header", 1)}, errors
+    qualifiers = (("（农业转移人口）", "（其他常住人口）"), (" (rural)", " (other)"))[k % 2]
+    head[3], head[4] = ambiguous + qualifiers[0], ambiguous + qualifiers[1]
+    result = read(grid)
+    assert not [p for p in validate(result, today="2020Q4") if p.severity == "error"]
+    assert result.n_rows == 4
+    got = result.rows.pivot_table(index="region_code", columns="indicator", values="value")
+    assert got.settled_rural.tolist() == [100, 101, 102, 103]
+    assert got.settled_other.tolist() == [20, 21, 22, 23]
