@@ -199,6 +199,13 @@ def fields_named_in(text: object, among) -> tuple[str, ...]:
     return tuple(r.field for r in header_rules() if r.field in among and r.matches(words))
 
 
+def names_a_quarter(value: object) -> bool:
+    """Whether a header cell says 季度 / Quarter, whichever field it is read as (an English
+    Quarter column may hold 2016Q3 and is then the period's): its plain 3 is the third quarter."""
+    words = _rule_text(split_header(value)[0])
+    return any(r.field == "quarter" and r.matches(words) for r in header_rules())
+
+
 def match_header(value: object) -> str | None:
     """Return the field a header cell names, or None (unrecognised or ambiguous)."""
     return classify_header(value).field

@@ -26,6 +26,7 @@ from data.intake.cells import (
     KINDLESS_UNITS,
     UNIT_FACTORS,
     blank_cells,
+    cell_at,
     is_blank,
     nfkc,
     numbers_of,
@@ -35,6 +36,7 @@ from data.intake.headers import (
     SILENT_HEADERS,
     field_name,
     is_column_numbers_row,
+    names_a_quarter,
     nearest_field,
     norm_text,
     split_header,
@@ -231,10 +233,30 @@ def _body(sheet, layout: Layout, problems) -> tuple[pd.DataFrame, pd.DataFrame] 
 
 def _column(layout: Layout, body, blank, name: str) -> pd.Series:
     """A field's cells, blank ones as "" (a field the header lacks: all "")."""
-    c = layout.col_of.get(name)
+    return _column_at(body, blank, layout.col_of.get(name))
+
+
+def _column_at(body, blank, c: int | None) -> pd.Series:
+    """Column ``c``'s cells, blank ones as "" (no such column: all "")."""
     if c is None or c not in body.columns:
         return pd.Series("", index=body.index, dtype=object)
     return body[c].where(~blank[c], "")
+
+
+def _sheet_year(layout: Layout) -> int | None:
+    """The year the lines above the header, the sheet's name or its period give."""
+    found = periods.find_year(layout.above) or periods.find_year(layout.name)
+    if found is None and layout.sheet_period:
+        found = periods.year_of(layout.sheet_period)
+    return found
+
+
+def _period_cell(value: object, year: int | None, bare: bool) -> str:
+    """A period cell's quarter; with ``year`` (the sheet's), a quarter named without its year
+    (二季度, Q2; a plain 2 where ``bare``: a 季度 column's) is that year's."""
+    if year is not None and periods.quarter_number(value, bare=bare) is not None:
+        return year_quarter(year, value)
+    return periods.parse_period(value)
 
 
 def _regions(layout: Layout, body, blank, resolver: Resolver, problems) -> Regions:
@@ -337,19 +359,31 @@ def _row_periods(layout: Layout, body, blank, regions: Regions, problems) -> pd.
     per = pd.Series(layout.sheet_period, index=body.index, dtype=object)
     quarter_field = "quarter" if "quarter" in col_of else "period"
     by_year = "year" in col_of and quarter_field in col_of
+    # a 季度 column with neither a year nor a period column: its cells are the periods
+    # (2023年第二季度); a period cell that names only a quarter (三季度, Q3) is of the year
+    # the title or the sheet's name gives
+    year = _sheet_year(layout) if not by_year else None
+    # a plain 3 is the third quarter only in a 季度 column
+    bare = "quarter" in col_of or (
+        "period" in col_of
+        and names_a_quarter(cell_at(layout.grid, layout.header.row, col_of["period"]))
+    )
+    if "quarter" in col_of and not by_year and "period" not in col_of:
+        col_of = {**col_of, "period": col_of["quarter"]}
     if by_year or "period" in col_of:
         memo: dict[tuple, str | None] = {}
 
         def parse(a: object, b: object) -> str | None:
             if (a, b) not in memo:
                 try:
-                    memo[(a, b)] = periods.parse_period(a) if b is None else year_quarter(a, b)
+                    memo[(a, b)] = _period_cell(a, year, bare) if b is None else year_quarter(a, b)
                 except (periods.PeriodError, TypeError, ValueError):
                     memo[(a, b)] = None
             return memo[(a, b)]
 
-        pcol = col_of[quarter_field if by_year else "period"]
-        raw_p = _column(layout, body, blank, quarter_field if by_year else "period")
+        field = quarter_field if by_year else "period"
+        pcol = col_of[field]
+        raw_p = _column_at(body, blank, pcol)
         if not by_year:
             p_codes, p_uniques = pd.factorize(raw_p.to_numpy(dtype=object), use_na_sentinel=False)
             parsed_u = [parse(a, None) if a != "" else layout.sheet_period for a in p_uniques]

@@ -6,8 +6,10 @@ A quarter's three months name it (``2016年7-9月``, ``2016年7月至9月``; ``1
 report and refused), and a year may be in Chinese numerals (``二〇一六年第三季度``).
 A date in the last month of a quarter names that quarter: a date cell, ``2016-09-30``,
 ``2016/9/30``, ``2016年9月30日``, ``2016年9月`` (``2016年9月末``). Other months are refused, since
-such a date is more likely a filing date or a month's report than a quarter; so are month
-forms without 年/月 such as ``2016-09`` or ``2016/3`` (is that March or the third quarter?).
+such a date is more likely a filing date or a month's report than a quarter. A year and a
+month without 年/月 name a quarter's last month when the month cannot be a quarter's number
+(``2016.06``, ``2016-09``, ``2016/12``, ``2016-03``); ``2016/3`` is refused (March, or the third
+quarter?). ``23Q2`` is 2023Q2.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import pandas as pd
 from data.reference.numerals import years_to_digits, zh_number
 
 _QUARTER = [
-    re.compile(r"^(\d{4})\s*[-/_.]?\s*[Qq]\s*([1-4])$"),
+    re.compile(r"^((?:\d{2})?\d{2})\s*[-/_.]?\s*[Qq]\s*([1-4])$"),
     re.compile(r"^(\d{4})\s*年?\s*第?\s*([一二三四1-4])\s*季度?$"),
     re.compile(r"^[Qq]([1-4])\s*[-/_. ]?\s*(\d{4})$"),
 ]
@@ -30,6 +32,8 @@ _DATE = [
     re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?:[ T]0{1,2}:00(?::00)?)?$"),
     re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日|末|底|份)?$"),
 ]
+# a year and a month without 年/月 (2016.06, 2016-9): a month when zero-padded or over 4
+_YEAR_MONTH = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})$")
 # a quarter written as its months: 2016年7-9月, 2016年7月至9月 (1-9月 is a cumulative report)
 _MONTHS = r"(\d{4})\s*年\s*(\d{1,2})\s*月?\s*(?:-|~|—|–|至|到)\s*(\d{1,2})\s*月"
 FIRST_YEAR, LAST_YEAR = 1949, 2100
@@ -50,6 +54,12 @@ def parse_period(value: object) -> str:
         m = rx.match(text)
         if m:
             return _quarter_of_month(int(m.group(1)), int(m.group(2)), value)
+    m = _YEAR_MONTH.match(text)
+    if m:  # 2016.06, 2016-09: a month, where the number cannot be a quarter's
+        month = m.group(2)
+        if month.startswith("0") or int(month) > 4:
+            return _quarter_of_month(int(m.group(1)), int(month), value)
+        raise PeriodError(f"{value!r}: the month or the quarter {int(month)}?")
     m = re.fullmatch(_MONTHS, text)
     if m:
         return _quarter_of_months(int(m.group(1)), int(m.group(2)), int(m.group(3)), value)
@@ -57,7 +67,8 @@ def parse_period(value: object) -> str:
         m = rx.match(text)
         if m:
             year, q = (m.group(2), m.group(1)) if i == 2 else (m.group(1), m.group(2))
-            return _check(int(year), f"{int(year)}Q{zh_number(q)}", value)
+            year = int(year) + (2000 if len(year) == 2 else 0)  # 23Q2: this century's
+            return _check(year, f"{year}Q{zh_number(q)}", value)
     m = _YEAR.match(text)
     if m:
         return _check(int(m.group(1)), m.group(1), value)

@@ -317,6 +317,41 @@ def test_a_year_and_a_quarter_that_name_no_quarter_are_refused_at_the_cell():
     assert len(result.rows) == 0
 
 
+# the period in a 季度 column alone: the whole period in each cell, or its quarter with the
+# year in the title or the sheet's name
+WHOLE = ["2018年第三季度", "2018Q3", "2018-09-30", "2018年7-9月", dt.date(2018, 9, 30)]
+YEARLESS = ["第三季度", "三季度", "3", 3, "Q3"]
+WHERE_YEAR = [("2018年各县区落户情况", "Sheet1"), ("各县区落户情况", "2018年"), ("2018年度", "S")]
+Q_HEADS = ["季度", "季别", "Quarter", "统计季度"]
+
+
+@pytest.mark.parametrize(
+    "cell,where,head",
+    [(c, w, h) for c, w, h in itertools.product(WHOLE, WHERE_YEAR[:1], Q_HEADS)]
+    + [(c, w, h) for c, w, h in itertools.product(YEARLESS, WHERE_YEAR, Q_HEADS)][::3],
+)
+def test_a_quarter_column_without_a_year_column(cell, where, head):
+    title, sheet = where
+    header = [head, "区划代码", "地区名称", "本季农业转移人口城镇落户人数"]
+    rows = [[title], header] + [[cell, c, NAMES[c], 5 + i] for i, c in enumerate(CODES)]
+    result, problems = _read(wb.xlsx({sheet: rows}))
+    assert _errors(problems) == [], [p.message() for p in problems]
+    assert set(result.rows.period) == {"2018Q3"}
+    assert _values(result.rows)[(CODES[3], "2018Q3", "settled_rural")] == 8
+
+
+def test_a_quarter_column_without_any_year_is_refused_at_each_row():
+    header = ["季度", "区划代码", "地区名称", "本季农业转移人口城镇落户人数"]
+    rows = [["各县区落户情况"], header] + [["三季度", c, NAMES[c], 5] for c in CODES]
+    result, problems = _read(wb.xlsx({"Sheet1": rows}))
+    bad = [(p.rule, p.row, p.column) for p in _errors(problems)]
+    assert bad == [("bad_period", r, "A") for r in (3, 4, 5, 6)]
+    assert _errors(problems)[0].message() == (
+        "无法识别的填报期：三季度（可写 2016Q3、2016年第三季度，或季末月份的日期如 2016-09-30）"
+    )
+    assert len(result.rows) == 0
+
+
 # ----------------------------------------------------------------------------- of which
 OF_WHICH = [  # parent, child -> the child's indicator
     ("年末常住人口", "其中：城镇", "urban_resident_pop"),

@@ -41,6 +41,16 @@ from data.reference.periods import PeriodError, find_period, parse_period, quart
         ("2016年10—12月", "2016Q4"),
         ("二〇一六年第三季度", "2016Q3"),
         ("二零一六年三季度", "2016Q3"),
+        # a year and a month without 年/月, where the month cannot be a quarter's number
+        ("2016-09", "2016Q3"),
+        ("2016.06", "2016Q2"),
+        ("2016/12", "2016Q4"),
+        ("2016-03", "2016Q1"),
+        ("２０１６．０９", "2016Q3"),
+        # a two-digit year with Q: this century's
+        ("16Q3", "2016Q3"),
+        ("23q2", "2023Q2"),
+        ("23-Q4", "2023Q4"),
     ],
 )
 def test_parse(raw, expected):
@@ -52,7 +62,6 @@ def test_parse(raw, expected):
     [
         "2016Q5",
         "2016年第五季度",
-        "16Q3",
         "",
         "Q3",
         "1800",
@@ -63,7 +72,14 @@ def test_parse(raw, expected):
         "2016年8月",
         # month forms without 年/月: March or the third quarter?
         "2016/3",
-        "2016-09",
+        "2016.2",
+        "2016-4",
+        # a month that is no quarter's last, or none at all
+        "2016-08",
+        "2016.01",
+        "2016-13",
+        "2016-00",
+        "123Q3",
         # a cumulative range of months is not one quarter
         "2016年1-9月",
         "2016年8-10月",
