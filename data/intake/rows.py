@@ -12,7 +12,7 @@ import pandas as pd
 from data.intake.cells import UNIT_FACTORS, is_blank, nfkc
 from data.intake.headers import header_aliases, norm_text, split_header
 from data.reference import periods
-from geo.regions import Resolver
+from geo.regions import PROVINCE_CODE, Resolver
 
 NOTE_PREFIXES = (
     "填表人",
@@ -40,12 +40,15 @@ def is_total_label(key: str) -> bool:
 
 
 def city_in_total_label(text: str, resolver: Resolver) -> str | None:
-    """The city a total row names (铜川市小计, 小计（铜川市）), or None (合计, 全省合计)."""
-    rest = re.sub("|".join(TOTAL_WORDS) + r"|[()（）:：\s]", "", nfkc(str(text)))
+    """The city or the province a total row names (铜川市小计, 小计（铜川市）; 全省合计, 陕西省合计),
+    or None (合计, 总计: the rows it is under)."""
+    plain = nfkc(str(text))
+    rest = re.sub("|".join(TOTAL_WORDS) + r"|[()（）:：\s]", "", plain)
     if not rest:
-        return None
+        return PROVINCE_CODE if "全省" in plain else None
     res = resolver.resolve(rest)
-    return res.code if res.ok and resolver.level_of(res.code) == "city" else None
+    level = resolver.level_of(res.code) if res.ok else None
+    return res.code if level in ("city", "province") else None
 
 
 def period_line(rows: list[list]) -> str | None:

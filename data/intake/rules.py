@@ -237,6 +237,18 @@ def _against_stored(rows: pd.DataFrame, history: pd.DataFrame) -> list[Problem]:
     return out
 
 
+def _partial(members: pd.DataFrame, total: dict, resolver: Resolver) -> bool:
+    """Whether a named city's or the province's total (西安市小计, 全省合计) covers counties the
+    file has no row of (a bare 小计 or 合计 sums the rows it is under: never partial)."""
+    if total.get("block") or total["region_code"] is None:  # 小计 / 合计: of the rows above
+        return False
+    try:
+        covered = set(counties_of(total["region_code"], resolver))
+    except ValueError:
+        return False
+    return not covered <= set(members.region_code.astype(str).unique())
+
+
 def _members(rows: pd.DataFrame, total: dict, resolver: Resolver, after: int) -> pd.DataFrame:
     """The county rows a total row sums: a named city's counties, the rows since the previous
     total row (``after``) for a bare 小计, else every row of its sheet and period."""
@@ -266,9 +278,14 @@ def _totals(rows: pd.DataFrame, totals: list[dict], resolver: Resolver) -> list[
         )
         members = _members(rows, total, resolver, after)
         sums = members.groupby("indicator").value.sum()
+        partial = _partial(members, total, resolver)
         for ind, (stated, column) in total["values"].items():
             computed = float(sums.get(ind, 0.0))
-            if abs(stated - computed) > TOTAL_TOLERANCE:
+            # a total over counties the file does not hold (a province's, in a city's file)
+            # can only be too small: the missing counties' values are unknown, never negative
+            if (stated < computed - TOTAL_TOLERANCE) or (
+                not partial and abs(stated - computed) > TOTAL_TOLERANCE
+            ):
                 out.append(
                     Problem(
                         total["sheet"],

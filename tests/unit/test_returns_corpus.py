@@ -355,6 +355,33 @@ def test_subtotals_sum_their_own_block(eng, named):
     assert len(stored(eng)) == 7 * 5
 
 
+@pytest.mark.parametrize(
+    "label,drop",
+    [("全省合计", 0), ("陕西省合计", 0), ("合计（全省）", 0), ("铜川市小计", 1), ("铜川市合计", 1)],
+)
+@pytest.mark.parametrize("over", [True, False], ids=["more", "less"])
+def test_a_total_over_counties_the_file_lacks_can_only_be_too_small(eng, label, drop, over):
+    """A province's total in a city's file (or a city's total with a county missing) sums
+    counties the file does not hold: it may be more than the rows' sum, never less. Less is
+    refused at the total's cell and nothing is written."""
+    rows = wb.county_rows()[drop:]
+    n = len(rows)
+    stated = [v * n + (1_000 if over else -1) for v in wb.GOOD]
+    report = run(eng, wb.standard(rows + [[label, ""] + stated]), accept_warnings=True)
+    if over:
+        assert [p.rule for p in report.errors] == [], [p.message() for p in report.errors]
+        # a county of the city missing is said (and was confirmed here)
+        assert [p.rule for p in report.warnings] == ["missing_county"] * drop
+        assert len(stored(eng)) == 7 * n
+        return
+    assert [p.rule for p in report.errors] == ["totals_mismatch"] * 7
+    assert report.errors[0].message() == (
+        f"“{label}”行的本季农业转移人口城镇落户人数 {100 * n - 1:,} 与各地区之和 {100 * n} 不符"
+    )
+    assert (report.errors[0].row, report.errors[0].column) == (4 + n, "C")
+    assert counts(eng) == (0, 0, 0) and not stored(eng)
+
+
 def test_named_subtotal_mismatch_is_located(eng):
     report = run(eng, _with_subtotals(True, tongchuan_factor=3))
     assert [p.rule for p in report.errors] == ["totals_mismatch"] * 7
