@@ -155,6 +155,10 @@ def normalize_text(value: object) -> str:
 
 _CODE = re.compile(r"^(\d{6})(?:\.0+|0{6}|0{3})?$")
 _CODE_THEN_NAME = re.compile(r"^\s*(\d{6}(?:\d{6}|\d{3})?)\s*[-—_:、.|/]?\s*(\D.*?)\s*$")
+# and the other way round: 王益区（610202）, 王益区 610202, 王益区-610202
+_NAME_THEN_CODE = re.compile(
+    r"^\s*(\D.*?)\s*[-—_:、.|/]?\s*[(\[【]?\s*(\d{6}(?:\d{6}|\d{3})?)\s*[)\]】]?\s*$"
+)
 
 
 def normalize_code(value: object) -> str | None:
@@ -325,10 +329,13 @@ class Resolver:
                         alias_kind=kind,
                     )
             return Resolution(raw, None, note=f"unknown region code {code}")
-        both = _CODE_THEN_NAME.match(unicodedata.normalize("NFKC", raw))
-        if both:  # "610202 王益区" in one cell: taken only when code and name agree
-            by_code = self.resolve(both.group(1), parent, level)
-            by_name = self.resolve(both.group(2), parent, level)
+        plain = unicodedata.normalize("NFKC", raw)
+        both = _CODE_THEN_NAME.match(plain)
+        named_first = _NAME_THEN_CODE.match(plain) if both is None else None
+        if both or named_first:  # "610202 王益区" in one cell: taken when code and name agree
+            code_text, name_text = both.groups() if both else reversed(named_first.groups())
+            by_code = self.resolve(code_text, parent, level)
+            by_name = self.resolve(name_text, parent, level)
             if by_code.ok and by_code.code == by_name.code:
                 return replace(by_code, raw=raw)
             return Resolution(raw, None, note=f"code and name disagree: {raw}")

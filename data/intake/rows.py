@@ -110,9 +110,21 @@ def repeated_header_rows(
     return pd.Series(repeat, index=body.index)
 
 
+def _is_note(text: str) -> bool:
+    """A first cell that starts a note: 填表人 / 注 / 说明 ..., or a label and a colon (制表：张三,
+    数据来源: 公安局) other than a total's or an "of which" part's; a code or a place's name
+    never holds a colon."""
+    plain = nfkc(text).strip()
+    if plain.startswith(NOTE_PREFIXES):
+        return True
+    label, colon, _ = plain.partition(":")
+    # 合计：/ 其中：… are rows of the table (a total, a part), not notes
+    return bool(colon and label) and not is_total_label(label) and not label.startswith("其中")
+
+
 def note_rows(body: pd.DataFrame, blank: pd.DataFrame) -> pd.Series:
-    """Rows whose first non-empty cell starts with 填表人 / 审核人 / 注 ...: only text can,
-    and each distinct text is looked at once (empty rows are the caller's to drop)."""
+    """Rows whose first non-empty cell starts a note (``_is_note``): only text can, and each
+    distinct text is looked at once (empty rows are the caller's to drop)."""
     empty = blank.to_numpy()
     lead = np.argmin(empty, axis=1)  # the first non-empty column (0 for an empty row)
     firsts = body.to_numpy(dtype=object)[np.arange(len(body)), lead]
@@ -120,6 +132,6 @@ def note_rows(body: pd.DataFrame, blank: pd.DataFrame) -> pd.Series:
     note = np.zeros(len(body), dtype=bool)
     if is_text.any():
         codes, uniques = pd.factorize(firsts[is_text])
-        starts = [nfkc(u).strip().startswith(NOTE_PREFIXES) for u in uniques]
+        starts = [_is_note(u) for u in uniques]
         note[is_text] = np.array(starts, dtype=bool)[codes]
     return pd.Series(note, index=body.index)

@@ -396,6 +396,36 @@ def test_an_of_which_column_under_a_two_row_header():
     assert got[(CODES[0], "2019Q4", "urban_resident_pop")] == 30_000
 
 
+# ----------------------------------------------------------------------------- notes below
+NOTE_LABELS = ["制表", "数据来源", "联系电话", "审核", "填报单位", "统计员", "Source"]
+NOTE_SEPARATORS = ["：", ":", "： "]
+NOTE_BESIDE = [[], ["", "2019-07-05"], ["", "", "029-12345678"], ["", 5]]
+
+
+@pytest.mark.parametrize(
+    "label,sep,beside", list(itertools.product(NOTE_LABELS, NOTE_SEPARATORS, NOTE_BESIDE))[::2]
+)
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_labelled_line_under_the_table_is_a_note(label, sep, beside, fmt):
+    """制表：张三, 数据来源: 公安局 ... under the table (with a date, a phone number or a number in
+    the value columns beside it) are notes, never a region that no one knows."""
+    rows = [["2019年第二季度"], wb.HEADER_ZH, *wb.county_rows(), [f"{label}{sep}张三", *beside]]
+    content = csv_bytes(rows, "gbk") if fmt == "csv" else wb.xlsx({"Sheet1": rows})
+    result, problems = _read(content, "r.csv" if fmt == "csv" else None)
+    assert _errors(problems) == [], [p.message() for p in problems]
+    assert result.n_rows == 4
+
+
+@pytest.mark.parametrize("label", ["合计：", "其中：开发区"])
+def test_a_total_or_a_part_with_a_colon_is_no_note(label):
+    """合计： is still a total checked against the rows, and 其中：… a row of its own (here
+    a region no one knows), never silently dropped as a note."""
+    rows = [["2019年第二季度"], wb.HEADER_ZH, *wb.county_rows(), [label, "", *[1] * 7]]
+    result, problems = _read(wb.xlsx({"Sheet1": rows}))
+    rules = {p.rule for p in _errors(problems)}
+    assert rules == ({"totals_mismatch"} if label == "合计：" else {"unknown_region"}), rules
+
+
 # ----------------------------------------------------------------------------- CSV
 ENCODINGS = ["gbk", "gb18030", "utf-8", "utf-8-sig", "utf-16"]
 DELIMITERS = [",", "\t", ";"]

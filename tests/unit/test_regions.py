@@ -68,6 +68,14 @@ def test_every_crosswalk_entry_resolves(resolver, row):
         ("610118-鄠邑区", "610118"),
         ("610125 户县", "610118"),
         ("610118000000 鄠邑区", "610118"),
+        # and the name first, the code after it or in brackets
+        ("鄠邑区（610118）", "610118"),
+        ("鄠邑区(610118)", "610118"),
+        ("鄠邑区【610118】", "610118"),
+        ("鄠邑区 [610118000000]", "610118"),
+        ("户县 610125", "610118"),
+        ("鄠邑区-610118", "610118"),
+        ("西安市鄠邑区（610118）", "610118"),
     ],
 )
 def test_resolver_variants(resolver, raw, code):
@@ -75,7 +83,9 @@ def test_resolver_variants(resolver, raw, code):
     assert res.ok and res.code == code, res
 
 
-@pytest.mark.parametrize("raw", ["610118 王益区", "610202 户县", "999999 王益区"])
+@pytest.mark.parametrize(
+    "raw", ["610118 王益区", "610202 户县", "999999 王益区", "王益区（610118）", "户县 610202"]
+)
 def test_code_and_name_in_one_cell_must_agree(resolver, raw):
     res = resolver.resolve(raw)
     assert not res.ok and res.note == f"code and name disagree: {raw}"
