@@ -322,6 +322,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No period found: give it in the title, a period column or year and quarter columns (e.g. 2016Q3).",
     },
     "rule.not_a_number": {"zh": "{name}不是数字：{value}", "en": "{name} is not a number: {value}"},
+    "rule.unknown_indicator": {
+        "zh": "无法识别的指标：{value}（可写：{names}）",
+        "en": "Unknown indicator: {value} (write one of: {names})",
+    },
+    "rule.unknown_unit": {
+        "zh": "{name}的计量单位应为“{unit}”或“万{unit}”：{value}",
+        "en": "The unit of {name} should be {unit}, or ten thousand {unit} (万): {value}",
+    },
     "rule.negative": {
         "zh": "{name}不能为负数：{value}",
         "en": "{name} cannot be negative: {value}",

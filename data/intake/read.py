@@ -23,6 +23,7 @@ from data.intake.headers import (
     find_header,
     nearest_field,
 )
+from data.intake.long_table import is_long
 from data.intake.problems import Problem, ReadResult
 from data.intake.quarters import VALUE_FIELDS
 from data.intake.sheet import read_sheet
@@ -89,7 +90,10 @@ def _read_sheets(sheets: list, period: str | None, resolver: Resolver):
     read_sheets = []
     carried: set[str] = set()
     headers = [find_header(sheet) for sheet in sheets]
-    with_values = [h is not None and bool(set(h.fields.values()) & VALUE_FIELDS) for h in headers]
+    with_values = [
+        h is not None and (bool(set(h.fields.values()) & VALUE_FIELDS) or is_long(h.fields))
+        for h in headers
+    ]
     for sheet, header, values in zip(sheets, headers, with_values, strict=True):
         if header is None or (not values and any(with_values)):
             continue  # e.g. a list of region codes beside the return
@@ -101,7 +105,7 @@ def _read_sheets(sheets: list, period: str | None, resolver: Resolver):
             continue
         read_sheets.append(sheet.name)
         carried |= set(header.fields.values()) & VALUE_FIELDS
-        read_sheet(sheet, header, period, resolver, records, problems, totals)
+        carried |= read_sheet(sheet, header, period, resolver, records, problems, totals)
         sheet.release()  # also where no row was read: the cells go before the next sheet's
     if not read_sheets and not problems:
         problems.append(Problem.of_file("no_header", sheets="、".join(s.name for s in sheets)))

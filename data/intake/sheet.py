@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from data.intake import long_table
 from data.intake.cells import (
     KINDLESS_UNITS,
     UNIT_FACTORS,
@@ -71,6 +72,7 @@ class Layout:
     value_cols: list[tuple]
     units: dict = field(default_factory=dict)  # a column's own unit (header or unit row)
     start: int = 0  # the first row under the header (and its unit / 栏次 rows)
+    long: bool = False  # one row per indicator (long_table): value_cols come from the rows
 
     @property
     def col_of(self) -> dict:
@@ -95,27 +97,38 @@ class Regions:
     ok: pd.Series  # rows of a known region (or a total), a period yet to be checked
 
 
-def read_sheet(sheet, header, period, resolver, records, problems, totals) -> None:
+def read_sheet(sheet, header, period, resolver, records, problems, totals) -> set[str]:
     """Read ``sheet`` under ``header``: its county values appended to ``records`` as blocks,
-    its total rows to ``totals``, every problem to ``problems``."""
+    its total rows to ``totals``, every problem to ``problems``. Returns the indicators a long
+    table's rows name (a header names the others' columns)."""
     layout = _layout(sheet, header, period, problems)
     if layout is None:
-        return
+        return set()
     read = _body(sheet, layout, problems)
     if read is None:
-        return
+        return set()
     body, blank = read
     layout.value_cols = [(c, f, q) for c, f, q in layout.value_cols if c in body.columns]
     found: list[Problem] = []  # the regions' problems come after a formula's, as read
     regions = _regions(layout, body, blank, resolver, found)
+    if layout.long:
+        row_field = long_table.row_indicators(layout, body, blank, regions.ok, found)
     _formula_values(sheet, layout, body, regions, problems)
     problems += found
     per = _row_periods(layout, body, blank, regions, problems)
     numbers = partial(_numbers, layout, body, blank, regions.ok, problems)
-    parsed = {(c, f): numbers(c, f) for c, f, _ in layout.value_cols}
+    if layout.long:
+        each = partial(_numbers, layout, body, blank)
+        parsed = long_table.values(
+            layout, body, blank, regions.ok, problems, row_field,
+            lambda ok, c, f: each(ok, problems, c, f),
+        )  # fmt: skip
+    else:
+        parsed = {(c, f): numbers(c, f) for c, f, _ in layout.value_cols}
     records.extend(_blocks(layout, body, regions, per, parsed))
     totals.extend(_totals(layout, body, regions, per, parsed, resolver))
     problems += year_totals(layout, parsed, numbers, regions)
+    return {f for _, f, _ in layout.value_cols} if layout.long else set()
 
 
 def _layout(sheet, header, period, problems) -> Layout | None:
@@ -135,14 +148,15 @@ def _layout(sheet, header, period, problems) -> Layout | None:
     value_cols += quarter_columns(header, above, name, period, problems)
     if not value_cols and header.quarters:
         return None  # the quarter columns' problem is said
-    if not value_cols:  # a region column but nothing to report
+    long = not value_cols and long_table.is_long(header.fields)
+    if not value_cols and not long:  # a region column but nothing to report
         names = "、".join(i.name_zh for i in indicators.REPORTED)
         problems.append(
             Problem(name, header.row + 1, None, None, None, "no_indicator_column", {"names": names})
         )
         return None
     layout = Layout(name, header, grid, above, m.group(1) if m else None, sheet_period,
-                    value_cols, dict(header.units))  # fmt: skip
+                    value_cols, dict(header.units), long=long)  # fmt: skip
     problems += _header_problems(layout)
     layout.start = _under_header(sheet, layout)
     return layout if layout.start < sheet.height else None

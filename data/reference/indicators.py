@@ -162,6 +162,10 @@ KEY_FIELDS: dict[str, tuple[str, str]] = {
     "period": ("统计期", "Period"),
     "year": ("年份", "Year"),
     "quarter": ("季度", "Quarter"),
+    # a long table: one row per region, period and indicator
+    "indicator": ("指标名称", "Indicator"),
+    "value": ("数值", "Value"),
+    "unit": ("计量单位", "Unit"),
 }
 
 # Chinese names and units -> English, for messages whose parameters carry the Chinese ones

@@ -396,6 +396,86 @@ def test_an_of_which_column_under_a_two_row_header():
     assert got[(CODES[0], "2019Q4", "urban_resident_pop")] == 30_000
 
 
+# ----------------------------------------------------------------------------- long tables
+LONG_HEADS = [
+    ("区划代码", "地区名称", "统计期", "指标名称", "数值"),
+    ("代码", "地区", "报告期", "指标", "本期数"),
+    ("Code", "Region", "Period", "Indicator", "Value"),
+]
+# how exports name the indicators: the template's words, shorter ones, English
+LONG_NAMES = [
+    {"settled_rural": "本季农业转移人口城镇落户人数", "resident_pop": "季末常住人口（万人）",
+     "residence_permits": "本季居住证发放数"},
+    {"settled_rural": "农业转移人口落户人数", "resident_pop": "常住人口",
+     "residence_permits": "居住证发放张数"},
+    {"settled_rural": "Settled (agricultural transfer)", "resident_pop": "Resident population",
+     "residence_permits": "Residence permits issued"},
+]  # fmt: skip
+LONG_VALUES = {"settled_rural": 120, "resident_pop": 50_000, "residence_permits": 7}
+
+
+def _long_rows(names: dict, head, unit_col: bool, order: str) -> list[list]:
+    rows = []
+    for i, c in enumerate(CODES):
+        for f, label in names.items():
+            value = LONG_VALUES[f] + i
+            unit = ""
+            if "万人" in label:
+                value = value / 10_000
+            elif unit_col and f == "resident_pop":  # the unit in its own column
+                value, unit = value / 10_000, "万人"
+            rows.append([c, NAMES[c], "2019年第二季度", label, value, unit][: 6 if unit_col else 5])
+    if order == "by_indicator":
+        rows.sort(key=lambda r: (r[3], r[0]))
+    top = [*head, "计量单位"] if unit_col else list(head)
+    return [top, *rows]
+
+
+@pytest.mark.parametrize(
+    "k,unit_col,order,fmt",
+    list(
+        itertools.product(range(3), [False, True], ["by_region", "by_indicator"], ["xlsx", "csv"])
+    ),
+)
+def test_a_long_table_one_row_per_indicator(k, unit_col, order, fmt):
+    """区划代码 | 统计期 | 指标名称 | 数值 (| 计量单位): each row's indicator is what its cell names,
+    its value is that indicator's (scaled by a 万人 in the name or the unit column); the
+    indicators no row names are left unreported."""
+    names = LONG_NAMES[k]
+    rows = _long_rows(names, LONG_HEADS[k], unit_col, order)
+    content = csv_bytes(rows, "gbk") if fmt == "csv" else wb.xlsx({"Sheet1": rows})
+    result, problems = _read(content, "r.csv" if fmt == "csv" else None)
+    assert _errors(problems) == [], [p.message() for p in problems]
+    got = _values(result.rows)
+    for i, c in enumerate(CODES):
+        for f in names:
+            assert got[(c, "2019Q2", f)] == pytest.approx(LONG_VALUES[f] + i), (c, f)
+    assert len(result.rows) == len(CODES) * len(names)
+    assert set(result.not_carried) == set(wb.HEADER_EN[2:]) - set(names)
+
+
+def test_a_long_table_row_naming_no_indicator_or_a_wrong_unit_is_refused_at_its_cell(tmp_path):
+    rows = _long_rows(LONG_NAMES[0], LONG_HEADS[0], True, "by_region")
+    rows[2][3] = "城镇化率"  # no indicator of a return
+    rows[3][5] = "户"  # not a unit of permits
+    engine = store.get_engine(f"sqlite:///{tmp_path / 's.sqlite'}")
+    init_store(engine)
+    report = ingest(wb.xlsx({"Sheet1": rows}), "f.xlsx", user=SYSTEM, engine=engine)
+    assert report.status == "rejected"
+    got = [(p.rule, p.row, p.column, p.message()) for p in report.errors]
+    assert got == [
+        ("unknown_indicator", 3, "D", "无法识别的指标：城镇化率（可写：本季农业转移人口城镇落户人数、"
+         "本季其他常住人口城镇落户人数、本季居住证发放数、季末常住人口、季末城镇常住人口、季末户籍人口、"
+         "季末城镇户籍人口）"),
+        ("unknown_unit", 4, "F", "本季居住证发放数的计量单位应为“张”或“万张”：户"),
+    ]  # fmt: skip
+    assert report.errors[1].message("en") == (
+        "The unit of Residence permits issued this quarter should be permits, or ten thousand "
+        "permits (万): 户"
+    )
+    assert _submissions(engine) == (0, 0)
+
+
 # ----------------------------------------------------------------------------- notes below
 NOTE_LABELS = ["制表", "数据来源", "联系电话", "审核", "填报单位", "统计员", "Source"]
 NOTE_SEPARATORS = ["：", ":", "： "]
