@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from data.intake import across
 from data.intake.headers import (
     HEADER_SCAN_ROWS,
     field_name,
@@ -90,11 +91,14 @@ def _read_sheets(sheets: list, period: str | None, resolver: Resolver):
     read_sheets = []
     carried: set[str] = set()
     headers = [find_header(sheet) for sheet in sheets]
-    with_values = [
-        h is not None and (bool(set(h.fields.values()) & VALUE_FIELDS) or is_long(h.fields))
-        for h in headers
-    ]
-    for sheet, header, values in zip(sheets, headers, with_values, strict=True):
+    laid_across: dict[int, across.Across] = {}
+    for k, sheet in enumerate(sheets):  # no header with values: perhaps the regions run across
+        found = None if _has_values(headers[k]) else across.find_across(sheet, resolver)
+        header = find_header(across.as_sheet(sheet, found)) if found is not None else None
+        if _has_values(header):
+            laid_across[k], headers[k] = found, header
+    with_values = [_has_values(h) for h in headers]
+    for k, (sheet, header, values) in enumerate(zip(sheets, headers, with_values, strict=True)):
         if header is None or (not values and any(with_values)):
             continue  # e.g. a list of region codes beside the return
         if sheet.hidden:  # never read unseen: the person filing may not know it is there
@@ -105,12 +109,30 @@ def _read_sheets(sheets: list, period: str | None, resolver: Resolver):
             continue
         read_sheets.append(sheet.name)
         carried |= set(header.fields.values()) & VALUE_FIELDS
-        carried |= read_sheet(sheet, header, period, resolver, records, problems, totals)
+        if k in laid_across:  # read down, then every cell named put back where it is
+            mine: tuple[list, list, list] = ([], [], [])
+            down = across.as_sheet(sheet, laid_across[k])
+            carried |= read_sheet(down, header, period, resolver, *mine)
+            across.restore(laid_across[k], mine[1], mine[0], mine[2])
+            records += mine[0]
+            problems += mine[1]
+            totals += mine[2]
+        else:
+            carried |= read_sheet(sheet, header, period, resolver, records, problems, totals)
         sheet.release()  # also where no row was read: the cells go before the next sheet's
     if not read_sheets and not problems:
         problems.append(Problem.of_file("no_header", sheets="、".join(s.name for s in sheets)))
         problems += [hint for sheet in sheets if (hint := _header_hint(sheet))]
     return records, problems, totals, read_sheets, carried
+
+
+def _has_values(header) -> bool:
+    """A header that names a value column (or quarter columns, or a long table's)."""
+    if header is None:
+        return False
+    return bool(set(header.fields.values()) & VALUE_FIELDS or header.quarters) or is_long(
+        header.fields
+    )
 
 
 def _header_hint(sheet) -> Problem | None:

@@ -476,6 +476,100 @@ def test_a_long_table_row_naming_no_indicator_or_a_wrong_unit_is_refused_at_its_
     assert _submissions(engine) == (0, 0)
 
 
+# ----------------------------------------------------------------------------- across
+ACROSS_KEYS = ["names", "codes", "codes_over_names", "names_over_codes"]
+ACROSS_VALUES = {"settled_rural": 100, "residence_permits": 7, "resident_pop": 50_000}
+
+
+def _across_rows(keys: str, numbered: bool, unit_col: bool, total: bool) -> list[list]:
+    """Tongchuan's counties across, an indicator a row (its label in column A, or B after a
+    序号 column), a 单位 column or the unit in the label, perhaps a 合计 column."""
+    region_rows = {
+        "names": [["地区", *[NAMES[c] for c in CODES]]],
+        "codes": [["区划代码", *CODES]],
+        "codes_over_names": [["区划代码", *CODES], ["地区名称", *[NAMES[c] for c in CODES]]],
+        "names_over_codes": [["县区", *[NAMES[c] for c in CODES]], ["代码", *CODES]],
+    }[keys]
+    lead = [""] if numbered else []
+    unit_head = ["单位"] if unit_col else []
+    rows = [["2019年第二季度各县区情况"]]
+    for k, (label, *cells) in enumerate(region_rows):
+        last = k == len(region_rows) - 1
+        rows.append(
+            [*lead, label, *unit_head, *cells, *(["合计" if last else ""] if total else [])]
+        )
+    labels = {"settled_rural": "本季农业转移人口城镇落户人数", "residence_permits": "居住证发放数",
+              "resident_pop": "季末常住人口"}  # fmt: skip
+    units = {"settled_rural": "人", "residence_permits": "张", "resident_pop": "万人"}
+    for n, (f, base) in enumerate(ACROSS_VALUES.items(), start=1):
+        in_wan = f == "resident_pop"
+        label = labels[f] + ("（万人）" if in_wan and not unit_col else "")
+        values = [(base + i) / (10_000 if in_wan else 1) for i in range(len(CODES))]
+        rows.append(
+            [*([n] if numbered else []), label, *([units[f]] if unit_col else []), *values,
+             *([sum(values)] if total else [])]
+        )  # fmt: skip
+    return rows
+
+
+@pytest.mark.parametrize(
+    "keys,numbered,unit_col,total,fmt",
+    list(itertools.product(ACROSS_KEYS, [False, True], [False, True], [False, True], ["xlsx"]))
+    + [(k, False, False, True, "csv") for k in ACROSS_KEYS],
+)
+def test_regions_across_an_indicator_a_row(keys, numbered, unit_col, total, fmt):
+    """The counties along a row (names, codes, or both), each indicator a row under them named
+    in a label column: read as a return down the page, each value where it is in the sheet."""
+    rows = _across_rows(keys, numbered, unit_col, total)
+    content = csv_bytes(rows, "gbk") if fmt == "csv" else wb.xlsx({"Sheet1": rows})
+    result, problems = _read(content, "r.csv" if fmt == "csv" else None)
+    assert _errors(problems) == [], [p.message() for p in problems]
+    got = _values(result.rows)
+    for i, c in enumerate(CODES):
+        for f, base in ACROSS_VALUES.items():
+            assert got[(c, "2019Q2", f)] == pytest.approx(base + i), (c, f)
+    assert len(result.rows) == len(CODES) * len(ACROSS_VALUES)
+    # each value's cell is the sheet's own: the indicator's row, the county's column
+    first_value_row = 2 + (2 if "_over_" in keys else 1)
+    shift = int(numbered) + int(unit_col)
+    cell = result.rows[
+        (result.rows.region_code == CODES[2]) & (result.rows.indicator == "residence_permits")
+    ]
+    assert (int(cell.row.iloc[0]), str(cell.column.iloc[0])) == (
+        first_value_row + 1,
+        "ABCDEFGH"[1 + shift + 2],
+    )
+
+
+def test_a_bad_cell_and_an_unknown_county_across_are_said_where_they_are():
+    rows = _across_rows("names", False, False, False)
+    rows[1][3] = "不存在县"  # the third county's name
+    rows[2][2] = "五十"  # the second county's first value
+    result, problems = _read(wb.xlsx({"Sheet1": rows}))
+    got = sorted((p.rule, p.row, p.column) for p in _errors(problems))
+    assert got == [("not_a_number", 3, "C"), ("unknown_region", 2, "D")], [
+        p.message() for p in problems
+    ]
+    assert {p.message() for p in _errors(problems)} >= {
+        "本季农业转移人口城镇落户人数不是数字：五十"
+    }
+
+
+def test_a_total_column_across_is_checked_at_its_cell():
+    rows = _across_rows("names", False, False, True)
+    rows[2][-1] = 999  # 合计 of the first indicator
+    result, problems = _read(wb.xlsx({"Sheet1": rows}))
+    assert [(p.rule, p.row, p.column, p.message()) for p in _errors(problems)] == [
+        (
+            "totals_mismatch",
+            3,
+            "F",
+            "“合计”行的本季农业转移人口城镇落户人数 999 与各地区之和 406 不符",
+        )
+    ]
+    assert len(result.rows) == 4 * 3  # the total is checked, never stored
+
+
 # ----------------------------------------------------------------------------- notes below
 NOTE_LABELS = ["制表", "数据来源", "联系电话", "审核", "填报单位", "统计员", "Source"]
 NOTE_SEPARATORS = ["：", ":", "： "]
