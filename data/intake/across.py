@@ -60,9 +60,7 @@ def find_across(sheet: Sheet, resolver: Resolver) -> Across | None:
         for c in range(label_col + 1, width)
         if any(_is_region(rows[r][c], resolver) for r in region_rows)
     )
-    columns = [
-        c for c in range(start, width) if any(not is_blank(rows[r][c]) for r in region_rows)
-    ]
+    columns = [c for c in range(start, width) if any(not is_blank(rows[r][c]) for r in region_rows)]
     units = _unit_column(rows, label_col, columns, indicator_rows)
     top = min(region_rows)
     header = [_region_label(rows, r, label_col, resolver) for r in region_rows]
