@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from data.intake.cells import UNIT_FACTORS, is_blank
+from data.intake.cells import is_blank, unit_named
 from data.intake.headers import OF_WHICH, match_header, norm_text, split_header
 from data.intake.quarters import VALUE_FIELDS
 from data.intake.rows import is_total_label
@@ -140,9 +140,10 @@ def _unit_column(rows, label_col: int, columns: list[int], indicator_rows: list[
     if not columns:
         return {}
     for c in range(label_col + 1, min(columns)):
-        units = {i: norm_text(rows[i][c]).strip("()（）") for i in indicator_rows}
-        if all(u in UNIT_FACTORS or u == "" for u in units.values()) and any(units.values()):
-            return {i: u for i, u in units.items() if u}
+        cells = {i: rows[i][c] for i in indicator_rows if not is_blank(rows[i][c])}
+        units = {i: unit_named(v) for i, v in cells.items()}
+        if units and all(units.values()):
+            return units
     return {}
 
 

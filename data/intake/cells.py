@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,34 @@ UNIT_FACTORS = {
     "千人": 1_000,
     "万": 10_000,
 }
+
+
+# units written in English, by their words (spaces, case and thousands separators aside): a
+# multiplier (10,000 / 10k / thousand) and a kind (persons / permits), either alone
+# (data/intake/unit_words.csv: add a wording there, not in code)
+_WORDS = pd.read_csv(Path(__file__).with_name("unit_words.csv"), dtype=str, keep_default_na=False)
+UNIT_KINDS = {w: m for w, m in zip(_WORDS.word, _WORDS.means, strict=True) if m in ("人", "张")}
+UNIT_MULTIPLIERS = sorted(
+    ((w, m) for w, m in zip(_WORDS.word, _WORDS.means, strict=True) if m in ("万", "千")),
+    key=lambda wm: -len(wm[0]),
+)
+_UNIT_LABEL = re.compile(r"^(?:单位|units?|in)[:：]?")
+
+
+def unit_named(text: object) -> str | None:
+    """The unit a unit cell or the bracket after a name says (``万人``, ``（单位：人）``,
+    ``10,000 persons``, ``Unit: permits``, ``10k``), as one of UNIT_FACTORS; None if none."""
+    plain = re.sub(r"[\s,()（）]", "", unicodedata.normalize("NFKC", str(text))).lower()
+    plain = _UNIT_LABEL.sub("", plain)
+    if plain in UNIT_FACTORS:
+        return plain
+    times = next(((m, plain[len(w) :]) for w, m in UNIT_MULTIPLIERS if plain.startswith(w)), None)
+    times, rest = times if times is not None else ("", plain)
+    if rest == "" and plain.isdigit():
+        return None  # 10000 alone is a number, not a unit
+    kind = UNIT_KINDS.get(rest, "" if rest == "" else None)
+    unit = None if kind is None else times + kind
+    return unit if unit in UNIT_FACTORS else None
 
 
 # a stated total (a 合计 row, a 全年 column) may differ from the sum of its parts by rounding

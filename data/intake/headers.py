@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data.intake.cells import UNIT_FACTORS, cell_at, is_blank
+from data.intake.cells import cell_at, is_blank, unit_named
 from data.intake.workbook import Sheet
 from data.reference.indicators import REPORTED_CODES
 
@@ -63,9 +63,9 @@ def split_header(value: object) -> tuple[str, str | None]:
     text = _MARKS.sub("", _NUMBERING.sub("", text))
     m = _BRACKET.search(text) or _SLASH_UNIT.search(text)
     if m:
-        unit = m.group(1).replace("单位:", "").replace("单位", "")
-        if unit in UNIT_FACTORS or m.re is _BRACKET:
-            return _MARKS.sub("", text[: m.start()]), unit if unit in UNIT_FACTORS else None
+        unit = unit_named(m.group(1))
+        if unit or m.re is _BRACKET:
+            return _MARKS.sub("", text[: m.start()]), unit
     return text, None
 
 
@@ -164,7 +164,7 @@ def _without_unit(value: object) -> str:
     text = _MARKS.sub("", norm_text(value))
     text = _MARKS.sub("", _NUMBERING.sub("", text))
     m = _BRACKET.search(text) or _SLASH_UNIT.search(text)
-    if m and m.group(1).replace("单位:", "").replace("单位", "") in UNIT_FACTORS:
+    if m and unit_named(m.group(1)):
         text = _MARKS.sub("", text[: m.start()])
     return text
 
@@ -236,7 +236,12 @@ def nearest_field(value: object) -> str | None:
     # must be a near spelling ("Regoin" ~ "region")
     cutoff = 0.8 if name.isascii() else 0.5
     close = difflib.get_close_matches(name, list(wordings), n=1, cutoff=cutoff)
-    return wordings[close[0]] if close else None
+    field_code = wordings[close[0]] if close else None
+    # never a field whose rule rules the cell out (上级区划代码 is not the region's code)
+    excluded = any(
+        r.field == field_code and any(w in name for w in r.exclude) for r in header_rules()
+    )
+    return None if excluded else field_code
 
 
 @dataclass

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from data.intake.cells import KINDLESS_UNITS, UNIT_FACTORS
-from data.intake.headers import field_name, match_header, norm_text, split_header
+from data.intake.cells import KINDLESS_UNITS, UNIT_FACTORS, unit_named
+from data.intake.headers import field_name, match_header, split_header
 from data.intake.problems import Problem, show_value
 from data.intake.quarters import VALUE_FIELDS
 from data.reference import indicators
@@ -79,7 +79,7 @@ def _row_factors(layout, body, blank, field, ok, problems) -> np.ndarray | None:
         if f is None or cell == "":
             continue
         if (cell, f) not in memo:
-            unit = norm_text(cell).strip("()（）")
+            unit = unit_named(cell) or ""
             kind = indicators.get(f).unit[-1:]
             fits = unit in UNIT_FACTORS and (unit[-1:] == kind or unit in KINDLESS_UNITS)
             memo[(cell, f)] = UNIT_FACTORS[unit] / base if fits else None

@@ -9,8 +9,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from data.intake.cells import UNIT_FACTORS, is_blank, nfkc
-from data.intake.headers import header_aliases, norm_text, split_header
+from data.intake.cells import is_blank, nfkc, unit_named
+from data.intake.headers import header_aliases, split_header
 from data.reference import periods
 from geo.regions import PROVINCE_CODE, Resolver
 
@@ -104,9 +104,7 @@ def repeated_header_rows(
     no_region = empty[:, at].all(axis=1) & ~empty.all(axis=1)
     for i in np.flatnonzero(no_region):
         cells = [v for v, b in zip(body.iloc[i], empty[i], strict=True) if not b]
-        repeat[i] = all(
-            isinstance(v, str) and norm_text(v).strip("()（）") in UNIT_FACTORS for v in cells
-        )
+        repeat[i] = all(isinstance(v, str) and unit_named(v) is not None for v in cells)
     return pd.Series(repeat, index=body.index)
 
 

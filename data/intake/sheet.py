@@ -32,6 +32,7 @@ from data.intake.cells import (
     nfkc,
     numbers_in,
     split_number,
+    unit_named,
 )
 from data.intake.headers import (
     SILENT_HEADERS,
@@ -202,8 +203,8 @@ def _under_header(sheet, layout: Layout) -> int:
             break
         row = layout.grid[start]
         cells = {c: norm_text(v) for c, v in enumerate(row) if not is_blank(v)}
-        if cells and all(v.strip("()（）") in UNIT_FACTORS for v in cells.values()):
-            layout.units.update({c: v.strip("()（）") for c, v in cells.items()})
+        if cells and all(unit_named(v) for v in cells.values()):
+            layout.units.update({c: unit_named(v) for c, v in cells.items()})
             start += 1
         elif is_column_numbers_row(list(cells.values())):
             start += 1

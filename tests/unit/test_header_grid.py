@@ -10,7 +10,7 @@ import itertools
 
 import pytest
 
-from data.intake.headers import classify_header, nearest_field
+from data.intake.headers import classify_header, nearest_field, split_header
 from data.intake.read import read_return
 from data.intake.rules import validate
 from tests.fixtures import workbooks as wb
@@ -291,3 +291,60 @@ def test_the_first_data_row_is_never_a_second_header_row(k, fmt):
     got = result.rows.pivot_table(index="region_code", columns="indicator", values="value")
     assert got.settled_rural.tolist() == [100, 101, 102, 103]
     assert got.settled_other.tolist() == [20, 21, 22, 23]
+
+
+# units as offices write them after a name, Chinese and English: the unit each says
+UNIT_WORDINGS = {
+    "人": ["（人）", "(人)", "/人", "（单位：人）", " (persons)", " (people)", " (Unit: persons)"],
+    "万人": ["（万人）", "/万人", " (10,000 persons)", " (10k persons)", " (10 thousand people)"],
+    "千人": ["（千人）", " (thousand persons)", " (1,000 persons)"],
+    "万": ["（万）", " (10k)", " (ten thousand)"],
+    "张": ["（张）", " (permits)", " (pieces)"],
+    "万张": ["（万张）", " (10,000 permits)"],
+}
+
+
+@pytest.mark.parametrize("unit", list(UNIT_WORDINGS))
+def test_a_unit_after_a_name_in_chinese_or_english(unit):
+    base = {"张": "居住证发放数", "万张": "Residence permits issued"}.get(unit, "季末常住人口")
+    field = "residence_permits" if "张" in unit else "resident_pop"
+    for wording in UNIT_WORDINGS[unit]:
+        for name in (base, "Resident population") if "张" not in unit else (base,):
+            label = f"{name}{wording}"
+            assert split_header(label)[1] == unit, label
+            assert classify_header(label).field == field, label
+
+
+def test_a_number_is_no_unit():
+    from data.intake.cells import unit_named
+
+    assert [unit_named(v) for v in ("10000", "2016", "1,000", "", "km", "%")] == [None] * 6
+
+
+def test_values_under_an_english_unit_are_scaled():
+    header = ["Region code", "Region", "Period", "Resident population (10,000 persons)",
+              "Residence permits issued (pieces)"]  # fmt: skip
+    rows = [header] + [[c, wb.NAMES[c], "2016Q3", 5.25, 30] for c in wb.TONGCHUAN]
+    result = read_return(wb.xlsx({"Sheet1": rows}))
+    assert not [p for p in validate(result, today="2020Q4") if p.severity == "error"]
+    values = result.rows.groupby("indicator").value.first().to_dict()
+    assert values == {"resident_pop": 52_500, "residence_permits": 30}
+
+
+@pytest.mark.parametrize(
+    "parent", ["上级区划代码", "所属市代码", "上级地区", "所属市", "Parent code", "Parent region"]
+)
+def test_a_parent_regions_column_is_never_the_region(parent):
+    """A column of the city each county belongs to, before the county's own: never read as
+    the region, and never suggested as one."""
+    code = parent.endswith(("代码", "code"))
+    header = [parent, "区划代码", "地区名称", "统计期", "居住证发放数"]
+    rows = [header] + [
+        ["610200" if code else "铜川市", c, wb.NAMES[c], "2016Q3", 5] for c in wb.TONGCHUAN
+    ]
+    result = read_return(wb.xlsx({"Sheet1": rows}))
+    problems = validate(result, today="2020Q4")
+    assert not [p for p in problems if p.severity == "error"], [p.message() for p in problems]
+    assert sorted(result.rows.region_code) == sorted(wb.TONGCHUAN)
+    assert classify_header(parent).field is None
+    assert nearest_field(parent) not in ("region_code", "region_name")
