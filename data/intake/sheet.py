@@ -144,6 +144,7 @@ def _layout(sheet, header, period, problems) -> Layout | None:
         or periods.find_period(above)
         or period_line(grid[: header.row])
         or periods.find_period(name)
+        or _year_end(header, grid, above, name)
     )
     value_cols = [(c, f, None) for c, f in header.fields.items() if f in VALUE_FIELDS]
     value_cols += quarter_columns(header, above, name, period, problems)
@@ -161,6 +162,23 @@ def _layout(sheet, header, period, problems) -> Layout | None:
     problems += _header_problems(layout)
     layout.start = _under_header(sheet, layout)
     return layout if layout.start < sheet.height else None
+
+
+def _year_end(header, grid: list, above: str, name: str) -> str | None:
+    """A table whose every value column is a year-end stock (年末常住人口, 年底户籍人口) under a
+    title or sheet name that gives the year alone (2023年人口情况): that year's fourth quarter."""
+    cells = grid[header.row]
+    values = [c for c, f in header.fields.items() if f in VALUE_FIELDS]
+    said = [str(cells[c]) if c < len(cells) else "" for c in values]
+    # a stock's column says 年末 (its "of which" parts need not), none says 季末 / 本季
+    year_end = (
+        bool(values)
+        and all(indicators.get(header.fields[c]).kind == "stock" for c in values)
+        and any(re.search("年末|年底", t) for t in said)
+        and not any(re.search("季", t) for t in said)
+    )
+    year = (periods.find_year(above) or periods.find_year(name)) if year_end else None
+    return f"{year}Q4" if year else None
 
 
 def _header_problems(layout: Layout) -> list[Problem]:

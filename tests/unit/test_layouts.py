@@ -396,6 +396,40 @@ def test_an_of_which_column_under_a_two_row_header():
     assert got[(CODES[0], "2019Q4", "urban_resident_pop")] == 30_000
 
 
+YEAR_END_HEADS = [
+    ["年末常住人口", "年末户籍人口"],
+    ["年底常住人口（万人）", "年底城镇常住人口（万人）"],
+    ["年末户籍人口", "其中：城镇"],
+]
+YEAR_ONLY = [("2023年人口情况", "Sheet1"), ("人口情况", "2023年"), ("2023年度各县区人口", "S")]
+
+
+@pytest.mark.parametrize("heads,where", list(itertools.product(YEAR_END_HEADS, YEAR_ONLY)))
+def test_year_end_stocks_under_a_year_are_its_fourth_quarter(heads, where):
+    """年末 / 年底 stocks, the year alone in the title or the sheet's name: the year's end."""
+    title, sheet = where
+    scale = 10_000 if "万人" in heads[0] else 1
+    rows = [[title], ["区划代码", "地区名称", *heads]] + [
+        [c, NAMES[c], (50_000 + i) / scale, (30_000 + i) / scale] for i, c in enumerate(CODES)
+    ]
+    result, problems = _read(wb.xlsx({sheet: rows}))
+    assert _errors(problems) == [], [p.message() for p in problems]
+    assert set(result.rows.period) == {"2023Q4"}
+    assert len(result.rows) == 2 * len(CODES)
+
+
+@pytest.mark.parametrize(
+    "heads", [["年末常住人口", "本季居住证发放数"], ["季末常住人口", "季末户籍人口"]]
+)
+def test_a_year_alone_is_no_period_beside_a_flow_or_a_quarter_end(heads):
+    rows = [["2023年人口情况"], ["区划代码", "地区名称", *heads]] + [
+        [c, NAMES[c], 50_000, 30] for c in CODES
+    ]
+    result, problems = _read(wb.xlsx({"Sheet1": rows}))
+    assert {p.rule for p in _errors(problems)} == {"no_period"}
+    assert len(result.rows) == 0
+
+
 # ----------------------------------------------------------------------------- long tables
 LONG_HEADS = [
     ("区划代码", "地区名称", "统计期", "指标名称", "数值"),
