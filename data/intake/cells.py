@@ -34,7 +34,7 @@ UNIT_MULTIPLIERS = sorted(
     ((w, m) for w, m in zip(_WORDS.word, _WORDS.means, strict=True) if m in ("万", "千")),
     key=lambda wm: -len(wm[0]),
 )
-_UNIT_LABEL = re.compile(r"^(?:单位|units?|in)[:：]?")
+_UNIT_LABEL = re.compile(r"^(?:计量单位|单位|units?|in)[:：]?")
 
 
 def unit_named(text: object) -> str | None:

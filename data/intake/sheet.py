@@ -138,7 +138,7 @@ def _layout(sheet, header, period, problems) -> Layout | None:
     grid = sheet.head(header.row + 3)
     name = sheet.name
     above = " ".join(str(v) for row in grid[: header.row] for v in row if not is_blank(v))
-    m = SHEET_UNIT.search(unicodedata.normalize("NFKC", above))
+    sheet_unit = _sheet_unit(grid[: header.row], header)
     sheet_period = (
         period
         or periods.find_period(above)
@@ -157,11 +157,32 @@ def _layout(sheet, header, period, problems) -> Layout | None:
             Problem(name, header.row + 1, None, None, None, "no_indicator_column", {"names": names})
         )
         return None
-    layout = Layout(name, header, grid, above, m.group(1) if m else None, sheet_period,
+    layout = Layout(name, header, grid, above, sheet_unit, sheet_period,
                     value_cols, dict(header.units), long=long)  # fmt: skip
     problems += _header_problems(layout)
     layout.start = _under_header(sheet, layout)
     return layout if layout.start < sheet.height else None
+
+
+_UNIT_STATEMENT = re.compile(r"^\s*(?:计量)?(?:单位|units?)\s*[:：]", re.I)
+
+
+def _sheet_unit(top: list[list], header) -> str | None:
+    """The unit the lines above the header state for the sheet (单位：万人, in a cell of its own
+    or inside a longer one; Unit: 10,000 persons), or a cell of the header row that is such a
+    statement rather than a column's name (it is then no extra column)."""
+    plain = [unicodedata.normalize("NFKC", str(v)) for row in top for v in row if not is_blank(v)]
+    m = SHEET_UNIT.search(" ".join(plain))
+    if m:
+        return m.group(1)
+    for text in plain:
+        if _UNIT_STATEMENT.match(text) and unit_named(text):
+            return unit_named(text)
+    stated = {c: unit_named(t) for c, t in header.extra.items() if _UNIT_STATEMENT.match(str(t))}
+    stated = {c: u for c, u in stated.items() if u}
+    for c in stated:
+        del header.extra[c]
+    return next(iter(stated.values()), None)
 
 
 def _year_end(header, grid: list, above: str, name: str) -> str | None:

@@ -109,6 +109,9 @@ def find_period(text: str) -> str | None:
         m = re.search(rx, text)
         if m:
             return f"{m.group(1)}Q{zh_number(m.group(2))}"
+    m = re.search(r"(?<![A-Za-z])[Qq]([1-4])\s*[-/_.,]?\s*((?:19|20|21)\d{2})(?!\d)", text)
+    if m:  # Q2 2023
+        return f"{m.group(2)}Q{m.group(1)}"
     m = re.search(_MONTHS, text)
     if m:
         try:

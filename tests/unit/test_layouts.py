@@ -430,6 +430,31 @@ def test_a_year_alone_is_no_period_beside_a_flow_or_a_quarter_end(heads):
     assert len(result.rows) == 0
 
 
+UNIT_STATEMENTS = {
+    "a line above": lambda head: [["2019年第二季度"], ["单位：万人"], head],
+    "right of the title": lambda head: [["2019年第二季度", "", "", "单位：万人"], head],
+    "in the header row": lambda head: [["2019年第二季度"], [*head, "单位：万人"]],
+    "English, above": lambda head: [["Q2 2019"], ["Unit: 10,000 persons"], head],
+    "计量单位 in the header row": lambda head: [["2019年第二季度"], [*head, "计量单位：万人"]],
+}
+
+
+@pytest.mark.parametrize("where", list(UNIT_STATEMENTS))
+def test_a_sheets_unit_stated_anywhere_above_or_beside_the_header(where):
+    """单位：万人 on a line of its own, beside the title, as a last cell of the header row, or
+    in English: the population columns are in 万人 (never stored 10,000 times too small), and
+    the statement is no column."""
+    head = ["区划代码", "地区名称", "季末常住人口", "季末户籍人口"]
+    rows = UNIT_STATEMENTS[where](head) + [[c, NAMES[c], 120, 95] for c in CODES]
+    result, problems = _read(wb.xlsx({"Sheet1": rows}))
+    assert _errors(problems) == [] and not [p for p in problems if "extra" in p.rule], [
+        p.message() for p in problems
+    ]
+    got = result.rows.groupby("indicator").value.agg(set).to_dict()
+    assert got == {"resident_pop": {1_200_000}, "registered_pop": {950_000}}
+    assert set(result.rows.period) == {"2019Q2"}
+
+
 # ----------------------------------------------------------------------------- long tables
 LONG_HEADS = [
     ("区划代码", "地区名称", "统计期", "指标名称", "数值"),

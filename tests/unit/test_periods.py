@@ -98,5 +98,9 @@ def test_find_in_title_and_helpers():
     assert find_period("二〇一六年第三季度农业转移人口落户情况统计表") == "2016Q3"
     assert find_period("落户情况统计表（2016年7月～9月）") == "2016Q3"
     assert find_period("2016年1-9月落户情况统计表") is None  # cumulative, not a quarter
+    assert find_period("Q2 2023 resident population") == "2023Q2"
+    assert find_period("Settlements, q4-2019") == "2019Q4"
+    assert find_period("FAQ 2019 notes") is None  # a Q inside a word names no quarter
+    assert find_period("Q3 12345") is None
     assert quarter_range("2019Q3", "2020Q2") == ["2019Q3", "2019Q4", "2020Q1", "2020Q2"]
     assert label("2016Q3", "zh") == "2016年第3季度" and label("2016Q3", "en") == "2016 Q3"
