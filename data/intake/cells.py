@@ -60,6 +60,12 @@ TOTAL_TOLERANCE = 0.5
 KINDLESS_UNITS = ("万",)  # a bare multiplier: fits persons and permits alike
 
 
+def unit_fits(unit: str, indicator_unit: str) -> bool:
+    """Whether a unit (of UNIT_FACTORS) counts what an indicator counts (万人 for 人; 5张 among
+    persons does not); a bare 万 fits any."""
+    return unit[-1:] == indicator_unit[-1:] or unit in KINDLESS_UNITS
+
+
 # cells that statistical tables use for "nothing here": read as empty (never as a made-up 0)
 EMPTY_MARKS = frozenset({"-", "--", "—", "——", "–", "/", "…", "...", "无"})
 
@@ -82,9 +88,9 @@ def to_number(value: object) -> float | None:
 
 def numbers_in(cells: np.ndarray) -> np.ndarray:
     """The numbers an array of cells holds as they stand (float, NaN where a cell holds none;
-    text that needs cleaning first is ``split_number``'s). A column of text alone (a CSV file's) is converted at once by pyarrow when every cell
-    parses (100,000 cells: 4 ms, not 35 ms); otherwise pandas.to_numeric decides cell by cell,
-    as for a workbook's numbers."""
+    text that needs cleaning first is ``split_number``'s). A column of text alone (a CSV
+    file's) is converted at once by pyarrow when every cell parses (100,000 cells: 4 ms, not
+    35 ms); otherwise pandas.to_numeric decides cell by cell, as for a workbook's numbers."""
     try:
         text = pa.array(cells, type=pa.string(), from_pandas=True)
         return pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False).copy()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data.keys import first_of_equal as first_of_equal  # re-exported for the rules
 from data.keys import first_positions
 
 

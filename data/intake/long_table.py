@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from data.intake.cells import KINDLESS_UNITS, UNIT_FACTORS, unit_named
+from data.intake.cells import UNIT_FACTORS, unit_fits, unit_named
 from data.intake.headers import field_name, match_header, split_header
 from data.intake.problems import Problem, show_value
 from data.intake.quarters import VALUE_FIELDS
@@ -48,13 +48,13 @@ def row_indicators(layout, body, blank, ok: pd.Series, problems) -> pd.Series:
 
 
 def values(layout, body, blank, ok: pd.Series, problems, field: pd.Series, numbers) -> dict:
-    """The value column read per indicator (``numbers(ok, c, f)`` reads a column as ``f``
-    counts it), NaN on the rows of other indicators, each row scaled by its 计量单位."""
+    """The value column read per indicator (``numbers(ok, problems, c, f)`` reads a column as
+    ``f`` counts it), NaN on the rows of other indicators, each row scaled by its 计量单位."""
     factor = _row_factors(layout, body, blank, field, ok, problems)
     out = {}
     for c, f, _ in layout.value_cols:
         mine = field == f
-        num = numbers(ok & mine, c, f)
+        num = numbers(ok & mine, problems, c, f)
         if factor is not None:
             num = (num * factor).round(6)
         out[(c, f)] = num.where(mine)
@@ -79,9 +79,8 @@ def _row_factors(layout, body, blank, field, ok, problems) -> np.ndarray | None:
         if f is None or cell == "":
             continue
         if (cell, f) not in memo:
-            unit = unit_named(cell) or ""
-            kind = indicators.get(f).unit[-1:]
-            fits = unit in UNIT_FACTORS and (unit[-1:] == kind or unit in KINDLESS_UNITS)
+            unit = unit_named(cell)
+            fits = unit is not None and unit_fits(unit, indicators.get(f).unit)
             memo[(cell, f)] = UNIT_FACTORS[unit] / base if fits else None
         if memo[(cell, f)] is None:
             r = body.index[i]

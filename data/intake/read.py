@@ -91,12 +91,13 @@ def _read_sheets(sheets: list, period: str | None, resolver: Resolver):
     read_sheets = []
     carried: set[str] = set()
     headers = [find_header(sheet) for sheet in sheets]
-    laid_across: dict[int, across.Across] = {}
+    laid_across: dict[int, tuple[across.Across, object]] = {}  # the layout, the sheet read down
     for k, sheet in enumerate(sheets):  # no header with values: perhaps the regions run across
         found = None if _has_values(headers[k]) else across.find_across(sheet, resolver)
-        header = find_header(across.as_sheet(sheet, found)) if found is not None else None
+        down = across.as_sheet(sheet, found) if found is not None else None
+        header = find_header(down) if down is not None else None
         if _has_values(header):
-            laid_across[k], headers[k] = found, header
+            laid_across[k], headers[k] = (found, down), header
     with_values = [_has_values(h) for h in headers]
     for k, (sheet, header, values) in enumerate(zip(sheets, headers, with_values, strict=True)):
         if header is None or (not values and any(with_values)):
@@ -111,9 +112,9 @@ def _read_sheets(sheets: list, period: str | None, resolver: Resolver):
         carried |= set(header.fields.values()) & VALUE_FIELDS
         if k in laid_across:  # read down, then every cell named put back where it is
             mine: tuple[list, list, list] = ([], [], [])
-            down = across.as_sheet(sheet, laid_across[k])
+            found, down = laid_across[k]
             carried |= read_sheet(down, header, period, resolver, *mine)
-            across.restore(laid_across[k], mine[1], mine[0], mine[2])
+            across.restore(found, mine[1], mine[0], mine[2])
             records += mine[0]
             problems += mine[1]
             totals += mine[2]

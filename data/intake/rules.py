@@ -18,10 +18,11 @@ import pandera.pandas as pa
 from data import settings
 from data.heap import release_freed_memory
 from data.intake.cells import TOTAL_TOLERANCE
-from data.intake.frames import codes_of, distinct_rows, first_of_equal
+from data.intake.frames import codes_of, distinct_rows
 from data.intake.history_rules import history_warnings
 from data.intake.problems import Problem, ReadResult
 from data.keys import distinct as distinct_keys
+from data.keys import first_of_equal
 from data.reference import indicators, periods
 from geo.regions import PROVINCE_CODE, Resolver, counties_of, default_resolver
 

@@ -24,7 +24,6 @@ from openpyxl.utils import get_column_letter
 
 from data.intake import long_table
 from data.intake.cells import (
-    KINDLESS_UNITS,
     UNIT_FACTORS,
     blank_cells,
     cell_at,
@@ -32,6 +31,7 @@ from data.intake.cells import (
     nfkc,
     numbers_in,
     split_number,
+    unit_fits,
     unit_named,
 )
 from data.intake.headers import (
@@ -118,12 +118,9 @@ def read_sheet(sheet, header, period, resolver, records, problems, totals) -> se
     problems += found
     per = _row_periods(layout, body, blank, regions, problems)
     numbers = partial(_numbers, layout, body, blank, regions.ok, problems)
-    if layout.long:
+    if layout.long:  # the value column read per indicator, over that indicator's rows
         each = partial(_numbers, layout, body, blank)
-        parsed = long_table.values(
-            layout, body, blank, regions.ok, problems, row_field,
-            lambda ok, c, f: each(ok, problems, c, f),
-        )  # fmt: skip
+        parsed = long_table.values(layout, body, blank, regions.ok, problems, row_field, each)
     else:
         parsed = {(c, f): numbers(c, f) for c, f, _ in layout.value_cols}
     records.extend(_blocks(layout, body, regions, per, parsed))
@@ -480,11 +477,10 @@ def _numbers(layout: Layout, body, blank, ok, problems, c: int, f: str) -> pd.Se
         num[at] = np.asarray(pd.to_numeric(texts, errors="coerce"), dtype=float)
         # a unit written in the cell ("5万人", "120人") wins over the column's; one of
         # another kind ("5张" among persons) leaves the cell unread
-        kind = ind.unit[-1:]
         for i, (_, unit) in zip(at, cleaned, strict=True):
             if unit is None:
                 continue
-            if unit[-1:] == kind or unit in KINDLESS_UNITS:
+            if unit_fits(unit, ind.unit):
                 scale[i] = UNIT_FACTORS[unit]
             else:
                 num[i], wrong_unit[i] = np.nan, True
