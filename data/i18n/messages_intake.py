@@ -296,6 +296,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "无法识别的地区：{region}。是否为“{near}”？",
         "en": "Unknown region: {region}. Did you mean '{near}'?",
     },
+    "rule.other_span": {
+        "zh": "列“{label}”是{span}，不是“{column}”，不能作为本季数入库：请填报本季（当季）数。",
+        "en": "Column '{label}' is {span}, not {column}: it cannot be stored as the quarter's "
+        "figure. Please report the quarter's own figure.",
+    },
+    "rule.other_span_ignored": {
+        "zh": "列“{label}”是{span}，已忽略（本季数取自“{column}”列）。",
+        "en": "Column '{label}' is {span}: ignored (the quarter's figure is the {column} column).",
+    },
+    "rule.span.cumulative": {"zh": "累计数", "en": "a cumulative figure"},
+    "rule.span.change": {"zh": "增减或增长率", "en": "a change or growth rate"},
+    "rule.span.another_period": {"zh": "其他时期的数", "en": "another period's figure"},
     "rule.extra_column": {
         "zh": "未识别的列“{label}”已忽略。",
         "en": "Unrecognised column '{label}' ignored.",
@@ -316,6 +328,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rule.hidden_sheet": {
         "zh": "隐藏的工作表“{sheet}”含有报表，未读取；如需上报，请取消隐藏后重新上传。",
         "en": "Hidden sheet '{sheet}' holds a return and was not read; unhide it and upload again to report it.",
+    },
+    "rule.period_not_a_quarter": {
+        "zh": "“{value}”不是一个季度（跨季度的累计或半年、全年）：请按季度填报，写明单季（如2023年4-6月或2023年第二季度）。",
+        "en": "'{value}' is not one quarter (a span of several quarters): report a single quarter "
+        "and name it (e.g. 2023年4-6月 or 2023Q2).",
     },
     "rule.no_period": {
         "zh": "未找到填报期：请在标题、期别列或年份/季度列中注明（如2016年第三季度）。",
@@ -369,6 +386,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rule.totals_mismatch": {
         "zh": "“{label}”行的{name} {stated} 与各地区之和 {computed} 不符",
         "en": "Row '{label}': {name} {stated} differs from the sum of its regions {computed}",
+    },
+    "rule.parts_total_mismatch": {
+        "zh": "“{label}”行的“{column}” {stated} 与{names}之和 {computed} 不符",
+        "en": "Row '{label}': '{column}' {stated} differs from the sum of {names}, {computed}",
     },
     "rule.year_total_mismatch": {
         "zh": "“{label}”行的{name}全年合计 {stated} 与各季度之和 {computed} 不符",

@@ -21,10 +21,14 @@ import pandas as pd
 
 from data.intake.cells import cell_at, is_blank, unit_named
 from data.intake.workbook import Sheet
+from data.reference import indicators
 from data.reference.indicators import REPORTED_CODES
 
 ALIASES = Path(__file__).resolve().parent / "header_aliases.csv"
 RULES = Path(__file__).resolve().parent / "header_rules.csv"
+# words by which a column's name says it counts over another span than the quarter (累计,
+# 上年同期, 比上年增长): such a column is never read as the quarter's indicator
+SPANS = Path(__file__).resolve().parent / "header_spans.csv"
 # rules judge a column's name; longer texts (titles, notes) are never taken for one
 RULE_MAX_CHARS = 24
 
@@ -151,6 +155,21 @@ def _classify(text: str) -> HeaderMatch:
     return _by_rules(words)
 
 
+@lru_cache(maxsize=1)
+def _span_words() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    table = pd.read_csv(SPANS, dtype=str, keep_default_na=False)
+    return tuple((r.kind, _words(r.words)) for r in table.itertuples(index=False))
+
+
+@lru_cache(maxsize=4096)
+def other_span(value: object) -> str | None:
+    """Whether a column's name says it counts over another span than the quarter: its kind
+    ("cumulative": 累计 / year-to-date, "another_period": 上年同期 / 上季度, "change": 比上年增长 /
+    同比), or None (``header_spans.csv``). Its unit and spaces do not count (Year to date)."""
+    words = re.sub(r"[^0-9a-z\u4e00-\u9fff]", "", _without_unit(value))
+    return next((kind for kind, ws in _span_words() if any(w in words for w in ws)), None)
+
+
 def _rule_length(words: str) -> int:
     """How long a name is for the title test, four Latin letters counting as one character
     (a Chinese name of 24 characters is a title; "settled (agricultural transfer)" is not)."""
@@ -256,6 +275,25 @@ class Header:
     quarters: dict[int, tuple[str, str | None]] = field(default_factory=dict)
     # beside quarter columns, a 全年合计 column: column -> the field it totals (or None)
     year_total: dict[int, str | None] = field(default_factory=dict)
+    # a column of an indicator over another span (累计, 上年同期, 比上年增长): column -> (the
+    # indicator, the span's kind, the header's words); never read, and refused where the
+    # quarter's own column of that indicator is missing
+    spans: dict[int, tuple[str, str, str]] = field(default_factory=dict)
+    # a column that totals two or more flows the header names (城镇落户人数 | 合计 beside 农业转移
+    # 人口 | 其他常住人口): column -> (the flows, the header's words); checked, never stored
+    sums: dict[int, tuple[tuple[str, ...], str]] = field(default_factory=dict)
+
+    @property
+    def width(self) -> int:
+        """How many columns it names (the wider of two candidate headers wins)."""
+        return len(self.fields) + len(self.quarters) + len(self.spans) + len(self.sums)
+
+    @property
+    def says(self) -> tuple[int, int]:
+        """How much it says, to choose between two candidate headers: the columns it names,
+        then the quarter columns whose indicator it names (a row of quarters over a row of
+        their indicators says more than the quarters alone)."""
+        return self.width, sum(1 for _, f in self.quarters.values() if f)
 
 
 OF_WHICH = re.compile(r"^其中[:：,，、\s]*")  # 其中：城镇 — "of which", a part of the column before
@@ -292,85 +330,152 @@ def _of_which(text: object, parent: object) -> list[str]:
     return [rest, f"{rest}{whole}", f"{whole}{rest}"]
 
 
+@dataclass
+class _Draft:
+    """A header row (or two) as its columns are read, left to right."""
+
+    fields: dict = field(default_factory=dict)
+    units: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+    ambiguous: dict = field(default_factory=dict)
+    quarters: dict = field(default_factory=dict)
+    totals: dict = field(default_factory=dict)
+    spans: dict = field(default_factory=dict)
+    upper_used: bool = False  # a two-row header needs its upper row for some field or unit
+    values_below: bool = False  # a second row holding a value under the region's column
+    parent: str = ""  # the last column that is not an "of which" part
+    group: str | None = None  # the quarter the upper row last named (over its indicators)
+    titles: set = field(default_factory=set)  # quarters the upper row names over no indicator
+
+
 def find_header(sheet: Sheet) -> Header | None:
+    """The sheet's header: the row (or two rows) in its first rows naming a region's column
+    and the most other columns."""
     top = fill_merged(sheet, HEADER_SCAN_ROWS + 1)
     best: Header | None = None
     for r in range(min(HEADER_SCAN_ROWS, len(top))):
         for depth in (1, 2):
             if depth == 2 and r + 1 >= len(top):
                 continue
-            width = max(len(top[r]), len(top[r + depth - 1]))
-            fields, units, extra, ambiguous, quarters, totals = {}, {}, {}, {}, {}, {}
-            upper_used = False  # a two-row header needs its upper row for some field or unit
-            values_below = False  # a second row holding a value under the region's column
-            parent = ""  # the last column that is not an "of which" part
-            for c in range(width):
-                upper = cell_at(top, r, c)
-                lower = cell_at(top, r + 1, c) if depth == 2 else ""
-                own = upper if depth == 1 or is_blank(lower) else lower
-                if depth == 2 and not is_blank(lower) and norm_text(lower) != norm_text(upper):
-                    # under 区划代码 / 地区名称 a header's second row names a field (地区 over
-                    # 代码 | 名称) or nothing; a code or a place there is the first data row
-                    values_below |= match_header(upper) in ("region_code", "region_name") and (
-                        classify_header(lower) == HeaderMatch(None)
-                    )
-                quarter = quarter_of_header(own)
-                named = match_header(upper) if depth == 2 and quarter else None
-                if quarter is not None and (depth == 1 or named in REPORTED_CODES or named is None):
-                    # a quarter's column: the indicator is the one above it, else the title's
-                    quarters[c] = (quarter, named)
-                    upper_used |= named is not None
-                    continue
-                if quarters and _YEAR_TOTAL.match(split_header(own)[0]):  # after quarters
-                    totals[c] = match_header(upper) if depth == 2 else None
-                    continue
-                parts = _of_which(own, parent)
-                if not parts:
-                    parent = own
-                tries = (
-                    [upper] if depth == 1 else [lower, f"{upper}{lower}", f"{lower}{upper}", upper]
-                )
-                if parts:  # its own words, or with its parent's; then as any cell
-                    tries = parts + tries
-                for i, text in enumerate(tries):
-                    f = match_header(text) if not is_blank(text) else None
-                    if f and f not in fields.values():
-                        fields[c] = f
-                        unit = split_header(lower if not is_blank(lower) else upper)[1]
-                        unit = unit or split_header(upper)[1]
-                        if unit:
-                            units[c] = unit
-                        if parts and not unit:  # 其中：城镇 under 常住人口（万人）
-                            unit = split_header(parent)[1]
-                            if unit:
-                                units[c] = unit
-                        in_upper = i >= len(parts) + 1 if depth == 2 else False
-                        upper_used |= in_upper or (
-                            depth == 2 and unit is not None and not split_header(lower)[1]
-                        )
-                        break
-                else:
-                    label = f"{upper}{lower if lower != upper else ''}".strip()
-                    named = [classify_header(t) for t in tries if not is_blank(t)]
-                    candidates = next((m.candidates for m in named if m.candidates), ())
-                    if candidates:
-                        ambiguous[c] = candidates
-                    elif label and not is_blank(label):
-                        extra[c] = label
-            if not quarters:  # a 合计 column means something only beside quarter columns
-                extra.update({c: label_at(top, r, c, depth) for c in totals})
-                totals = {}
-            width_found = len(fields) + len(quarters)
-            if not ({"region_code", "region_name"} & set(fields.values())) or width_found < 2:
-                continue
-            if depth == 2 and (not upper_used or values_below):
-                continue  # the row above (a title or unit line) is not part of the header
-            candidate = Header(r + depth - 1, fields, units, extra, ambiguous, quarters, totals)
-            if best is None or width_found > len(best.fields) + len(best.quarters):
+            candidate = _candidate(top, r, depth)
+            if candidate is not None and (best is None or candidate.says > best.says):
                 best = candidate
         if best is not None and r > best.row:
             break
     return best
+
+
+def _candidate(top: list[list], r: int, depth: int) -> Header | None:
+    """Row ``r`` (and the one below it, for ``depth`` 2) read as a header; None when it is no
+    header: no region's column, fewer than two columns named, an upper row that adds nothing
+    (a title line), or a data row under it."""
+    d = _Draft()
+    for c in range(max(len(top[r]), len(top[r + depth - 1]))):
+        _column(d, top, r, c, depth)
+    # a name that could be any of several flows that have columns of their own is their
+    # total (落户人数合计 beside 其中：农业转移人口 | 其他常住人口)
+    sums = {
+        c: (names, label_at(top, r, c, depth))
+        for c, names in d.ambiguous.items()
+        if all(f in d.fields.values() and indicators.get(f).kind == "flow" for f in names)
+    }
+    ambiguous = {c: names for c, names in d.ambiguous.items() if c not in sums}
+    # 合计 under 城镇落户人数: the upper row says what the total is of
+    d.upper_used |= depth == 2 and any(
+        not classify_header(cell_at(top, r + 1, c)).candidates for c in sums
+    )
+    if not d.quarters:  # a 合计 column means something only beside quarter columns
+        d.extra.update({c: label_at(top, r, c, depth) for c in d.totals})
+        d.totals = {}
+    header = Header(r + depth - 1, d.fields, d.units, d.extra, ambiguous, d.quarters, d.totals,
+                    d.spans, sums)  # fmt: skip
+    if not ({"region_code", "region_name"} & set(d.fields.values())) or header.width < 2:
+        return None
+    if depth == 2 and (not d.upper_used or d.values_below):
+        return None  # the row above (a title or unit line) is not part of the header
+    if len(set(d.quarters.values())) < len(d.quarters):
+        return None  # one quarter's figure of one indicator twice: the row below says which
+    return header
+
+
+def _column(d: _Draft, top: list[list], r: int, c: int, depth: int) -> None:
+    """What column ``c`` of the header being drafted names, into ``d``."""
+    upper = cell_at(top, r, c)
+    lower = cell_at(top, r + 1, c) if depth == 2 else ""
+    own = upper if depth == 1 or is_blank(lower) else lower
+    if depth == 2 and not is_blank(lower) and norm_text(lower) != norm_text(upper):
+        # under 区划代码 / 地区名称 a header's second row names a field (地区 over 代码 | 名称)
+        # or nothing; a code or a place there is the first data row
+        d.values_below |= match_header(upper) in ("region_code", "region_name") and (
+            classify_header(lower) == HeaderMatch(None)
+        )
+    quarter = quarter_of_header(own)
+    named = match_header(upper) if depth == 2 and quarter else None
+    if quarter is not None and (depth == 1 or named in REPORTED_CODES or named is None):
+        # a quarter's column: the indicator is the one above it, else the title's
+        d.quarters[c] = (quarter, named)
+        d.upper_used |= named is not None
+        return
+    if not is_blank(upper):  # a blank upper cell continues the group on its left
+        d.group = quarter_of_header(upper)  # (a CSV file has no merged cells)
+    above = d.group if depth == 2 and not is_blank(lower) else None
+    named = match_header(lower) if above else None
+    if above and named not in REPORTED_CODES:  # a quarter over 区划代码 is a title's (merged
+        d.titles.add(above)  # across the table, or in its first cell), over no indicator
+        d.group = None
+    elif named in REPORTED_CODES and other_span(lower) is None and above not in d.titles:
+        # a quarter over its indicators (2023年第一季度 | 2023年第二季度, each over 农业转移人口
+        # 落户人数 | 其他常住人口落户人数): that quarter's figure of it
+        d.quarters[c] = (above, named)
+        if split_header(lower)[1]:
+            d.units[c] = split_header(lower)[1]
+        d.upper_used = True
+        return
+    if d.quarters and _YEAR_TOTAL.match(split_header(own)[0]):  # after quarters
+        d.totals[c] = match_header(upper) if depth == 2 else None
+        return
+    parts = _of_which(own, d.parent)
+    if not parts:
+        d.parent = own
+    tries = [upper] if depth == 1 else [lower, f"{upper}{lower}", f"{lower}{upper}", upper]
+    if parts:  # its own words, or with its parent's; then as any cell
+        tries = parts + tries
+    label = label_at(top, r, c, depth)
+    span = other_span(label)
+    spanned = [match_header(t) for t in tries if span and not is_blank(t)]
+    spanned = [f for f in spanned if f in REPORTED_CODES]
+    if spanned:  # 累计农业转移人口落户人数: that indicator, but not the quarter's
+        d.spans[c] = (spanned[0], span, label)
+        d.upper_used |= depth == 2 and other_span(lower) is None
+        return
+    if _field_of(d, c, tries, len(parts), upper, lower, depth):
+        return
+    named = [classify_header(t) for t in tries if not is_blank(t)]
+    candidates = next((m.candidates for m in named if m.candidates), ())
+    if candidates:
+        d.ambiguous[c] = candidates
+    elif label and not is_blank(label):
+        d.extra[c] = label
+
+
+def _field_of(d: _Draft, c: int, tries, n_parts: int, upper, lower, depth: int) -> bool:
+    """The first field one of ``tries`` names that no column before has, with its unit (an
+    "of which" part's from its parent's); whether one was."""
+    for i, text in enumerate(tries):
+        f = match_header(text) if not is_blank(text) else None
+        if not f or f in d.fields.values():
+            continue
+        d.fields[c] = f
+        unit = split_header(lower if not is_blank(lower) else upper)[1]
+        unit = unit or split_header(upper)[1]
+        if n_parts and not unit:  # 其中：城镇 under 常住人口（万人）
+            unit = split_header(d.parent)[1]
+        if unit:
+            d.units[c] = unit
+        in_upper = i >= n_parts + 1 if depth == 2 else False
+        d.upper_used |= in_upper or (depth == 2 and unit is not None and not split_header(lower)[1])
+        return True
+    return False
 
 
 def label_at(top: list[list], r: int, c: int, depth: int) -> str:

@@ -11,8 +11,8 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from data.intake.cells import UNIT_FACTORS, unit_fits, unit_named
-from data.intake.headers import field_name, match_header, split_header
-from data.intake.problems import Problem, show_value
+from data.intake.headers import field_name, match_header, other_span, split_header
+from data.intake.problems import Problem, other_span_problem, show_value
 from data.intake.quarters import VALUE_FIELDS
 from data.reference import indicators
 
@@ -33,7 +33,17 @@ def row_indicators(layout, body, blank, ok: pd.Series, problems) -> pd.Series:
     codes, uniques = pd.factorize(cells.to_numpy(dtype=object))
     named = [match_header(u) if u != "" else None for u in uniques]
     named = np.array([f if f in VALUE_FIELDS else None for f in named], dtype=object)
-    field = pd.Series(named[codes], index=body.index, dtype=object)
+    # 累计农业转移人口落户人数 names an indicator over another span: its rows are not read
+    spans = {i: (f, other_span(u)) for i, (u, f) in enumerate(zip(uniques, named, strict=True))}
+    spans = {i: fk for i, fk in spans.items() if fk[0] is not None and fk[1] is not None}
+    other = np.isin(codes, list(spans))
+    field = pd.Series(named[codes], index=body.index, dtype=object).mask(other)
+    own = set(field[ok].dropna())
+    for i, (f, kind) in spans.items():
+        r = body.index[np.flatnonzero(codes == i)[0]]
+        at = get_column_letter(c + 1)
+        problems.append(other_span_problem(layout.name, int(r), at, cells[r], f, kind, f in own))
+    ok &= ~other
     bad = ok & field.isna() & ~blank[cv]
     names = "、".join(field_name(f) for f in indicators.REPORTED_CODES)
     for r in body.index[bad]:

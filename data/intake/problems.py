@@ -36,6 +36,8 @@ class Problem:
 
     def message(self, lang: str = "zh") -> str:
         params = self.params
+        if "span" in params:  # what kind of span a column counts over, in the language
+            params = {**params, "span": messages.t(f"rule.span.{params['span']}", lang)}
         if lang == "en":  # an indicator's name or unit given in Chinese
             params = {k: _english(k, v) for k, v in params.items()}
         return messages.t(f"rule.{self.rule}", lang, **params)
@@ -51,6 +53,20 @@ class Problem:
             "message": self.message(lang),
             "severity": self.severity,
         }
+
+
+def other_span_problem(sheet: str, row: int, column: str, label: str, field: str, kind: str,
+                       ignored: bool) -> Problem:  # fmt: skip
+    """A column (or a long table's row) of indicator ``field`` over another span (``kind``:
+    累计, 上年同期, 比上年增长): beside the quarter's own figure of it, a reader's aid that is
+    ``ignored`` (a warning); alone, an error, since storing it as the quarter's would be wrong."""
+    from data.reference.indicators import field_name
+
+    return Problem(
+        sheet, row, column, None, label, "other_span_ignored" if ignored else "other_span",
+        {"label": label, "column": field_name(field), "span": kind},
+        "warning" if ignored else "error",
+    )  # fmt: skip
 
 
 def _english(key: str, value: object) -> object:

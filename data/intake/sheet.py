@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from data.intake import long_table
 from data.intake.cells import (
+    TOTAL_TOLERANCE,
     UNIT_FACTORS,
     blank_cells,
     cell_at,
@@ -43,7 +44,7 @@ from data.intake.headers import (
     norm_text,
     split_header,
 )
-from data.intake.problems import Problem, show_value
+from data.intake.problems import Problem, other_span_problem, show_value
 from data.intake.quarters import VALUE_FIELDS, quarter_columns, year_quarter, year_totals
 from data.intake.rows import (
     city_in_total_label,
@@ -100,8 +101,9 @@ class Regions:
 
 def read_sheet(sheet, header, period, resolver, records, problems, totals) -> set[str]:
     """Read ``sheet`` under ``header``: its county values appended to ``records`` as blocks,
-    its total rows to ``totals``, every problem to ``problems``. Returns the indicators a long
-    table's rows name (a header names the others' columns)."""
+    its total rows to ``totals``, every problem to ``problems``. Returns the indicators it has
+    values of (a long table's rows name them; quarter columns take them from above or the
+    title)."""
     layout = _layout(sheet, header, period, problems)
     if layout is None:
         return set()
@@ -126,7 +128,49 @@ def read_sheet(sheet, header, period, resolver, records, problems, totals) -> se
     records.extend(_blocks(layout, body, regions, per, parsed))
     totals.extend(_totals(layout, body, regions, per, parsed, resolver))
     problems += year_totals(layout, parsed, numbers, regions)
-    return {f for _, f, _ in layout.value_cols} if layout.long else set()
+    problems += _part_sums(layout, parsed, numbers, regions)
+    return {f for _, f, _ in layout.value_cols}
+
+
+def _span_for_period(header, grid, sheet_period, value_cols, name) -> Problem | None:
+    """Where the sheet's period must come from its title (no period, year or quarter column
+    and a column without its own quarter) and the title names a span of the year that is no
+    quarter (2023年1-6月, 2023年上半年): that, said once at its cell, not a missing period at
+    every row."""
+    rowwise = {"period", "year", "quarter"} & set(header.fields.values())
+    if sheet_period or rowwise or not any(q is None for _, _, q in value_cols):
+        return None
+    for r, row in enumerate(grid[: header.row]):
+        for c, cell in enumerate(row):
+            said = periods.find_span(cell) if not is_blank(cell) else None
+            if said:
+                return Problem(name, r + 1, get_column_letter(c + 1), "period", cell,
+                               "period_not_a_quarter", {"value": said})  # fmt: skip
+    said = periods.find_span(name)
+    return Problem(name, None, None, "period", name, "period_not_a_quarter", {"value": said}) if (
+        said) else None  # fmt: skip
+
+
+def _part_sums(layout, parsed: dict, numbers, regions) -> list[Problem]:
+    """A column that totals flows the sheet has columns for (落户人数合计 | 其中：农业转移人口 |
+    其他常住人口): each row's total checked against the sum of its parts, never stored."""
+    out = []
+    for c, (fields, column) in layout.header.sums.items():
+        parts = [parsed[(pc, f)] for pc, f, q in layout.value_cols if f in fields and q is None]
+        if len(parts) != len(fields):
+            continue
+        stated = numbers(c, fields[0])
+        computed = pd.concat(parts, axis=1).sum(axis=1, min_count=len(parts))
+        gap = (stated - computed).abs() > TOTAL_TOLERANCE
+        names = "、".join(field_name(f) for f in fields)
+        for r in stated.index[regions.ok & stated.notna() & computed.notna() & gap]:
+            out.append(
+                Problem(layout.name, int(r), get_column_letter(c + 1), None, stated[r],
+                        "parts_total_mismatch",
+                        {"label": regions.label[r], "column": column, "names": names,
+                         "stated": f"{stated[r]:,.0f}", "computed": f"{computed[r]:,.0f}"})
+            )  # fmt: skip
+    return out
 
 
 def _layout(sheet, header, period, problems) -> Layout | None:
@@ -145,14 +189,18 @@ def _layout(sheet, header, period, problems) -> Layout | None:
     )
     value_cols = [(c, f, None) for c, f in header.fields.items() if f in VALUE_FIELDS]
     value_cols += quarter_columns(header, above, name, period, problems)
+    span = _span_for_period(header, grid, sheet_period, value_cols, name)
+    if span is not None:  # 2023年1-6月: a span of the year that is no quarter, said once
+        problems.append(span)
+        return None
     if not value_cols and header.quarters:
         return None  # the quarter columns' problem is said
     long = not value_cols and long_table.is_long(header.fields)
     if not value_cols and not long:  # a region column but nothing to report
         names = "、".join(i.name_zh for i in indicators.REPORTED)
-        problems.append(
+        problems += _span_problems(header, name) or [
             Problem(name, header.row + 1, None, None, None, "no_indicator_column", {"names": names})
-        )
+        ]
         return None
     layout = Layout(name, header, grid, above, sheet_unit, sheet_period,
                     value_cols, dict(header.units), long=long)  # fmt: skip
@@ -199,6 +247,17 @@ def _year_end(header, grid: list, above: str, name: str) -> str | None:
     return f"{year}Q4" if year else None
 
 
+def _span_problems(header, name: str) -> list[Problem]:
+    """A column of an indicator over another span (累计, 上年同期): beside the quarter's own
+    column of it, a reader's aid and ignored (a warning); alone, an error at its cell, since
+    storing it as the quarter's figure would be wrong."""
+    own = set(header.fields.values()) | {f for _, f in header.quarters.values() if f}
+    return [
+        other_span_problem(name, header.row + 1, get_column_letter(c + 1), label, f, kind, f in own)
+        for c, (f, kind, label) in header.spans.items()
+    ]
+
+
 def _header_problems(layout: Layout) -> list[Problem]:
     """A header cell that could be two fields (an error), and columns no field is named by
     (a warning, with the nearest field's name when one is near)."""
@@ -210,6 +269,7 @@ def _header_problems(layout: Layout) -> list[Problem]:
             Problem(name, header.row + 1, get_column_letter(c + 1), None, label,
                     "ambiguous_header", {"label": label, "names": names})
         )  # fmt: skip
+    out += _span_problems(header, name)
     for c, label in header.extra.items():
         if split_header(label)[0] in SILENT_HEADERS:
             continue
@@ -249,7 +309,8 @@ def _under_header(sheet, layout: Layout) -> int:
 
 def named_columns(sheet, header) -> list[int]:
     """The columns read under a header: those it names (fields, quarters, year totals)."""
-    return sorted({*header.fields, *header.quarters, *header.year_total} & set(range(sheet.width)))
+    named = {*header.fields, *header.quarters, *header.year_total, *header.sums}
+    return sorted(named & set(range(sheet.width)))
 
 
 def _body(sheet, layout: Layout, problems) -> tuple[pd.DataFrame, pd.DataFrame] | None:

@@ -9,7 +9,8 @@ A date in the last month of a quarter names that quarter: a date cell, ``2016-09
 such a date is more likely a filing date or a month's report than a quarter. A year and a
 month without 年/月 name a quarter's last month when the month cannot be a quarter's number
 (``2016.06``, ``2016-09``, ``2016/12``, ``2016-03``); ``2016/3`` is refused (March, or the third
-quarter?). ``23Q2`` is 2023Q2.
+quarter?). ``23Q2`` is 2023Q2. A title that names a span of the year that is no quarter
+(``2023年1-6月``, ``上半年``, ``前三季度``, ``全年``) is found by ``find_span``, so that it is said.
 """
 
 from __future__ import annotations
@@ -122,6 +123,27 @@ def find_period(text: str) -> str | None:
     if m:
         return f"{m.group(1)}Q4"
     return None
+
+
+# spans of a year that are no quarter: 2023年上半年, 前三季度, 全年
+_NOT_A_QUARTER = re.compile(
+    r"(\d{4})\s*年\s*(?:度\s*)?(上半年|下半年|前三季度|前三个季度|一至三季度|1-3季度|全年)"
+)
+
+
+def find_span(text: str) -> str | None:
+    """The words in free text (a title) that name a span of a year that is no one quarter:
+    ``2023年1-6月``, ``2023年1月至9月``, ``2023年上半年``, ``2023年前三季度``, ``2023年全年``; None
+    when there is none (or the months are one quarter's: ``2023年4-6月``)."""
+    text = _plain(str(text))
+    m = re.search(_MONTHS, text)
+    if m:
+        try:
+            _quarter_of_months(int(m.group(1)), int(m.group(2)), int(m.group(3)), text)
+        except PeriodError:
+            return m.group(0)
+    m = _NOT_A_QUARTER.search(text)
+    return m.group(0) if m else None
 
 
 # a quarter named without its year, as a column header or a 季度 cell: 一季度, 第三季度, 3季度,

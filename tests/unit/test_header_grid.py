@@ -45,6 +45,8 @@ SPELLINGS = {
         "农业转移人口落户人数",
         "本季农业转移人口落户",
         "Settled rural",
+        "Settled agri. transfer pop.",
+        "Agri-transfer settled",
     ],
     "settled_other": [
         "本季其他常住人口城镇落户人数",

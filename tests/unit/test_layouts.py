@@ -715,3 +715,296 @@ def test_a_csv_file_of_quarters_is_stored_quarter_by_quarter(engine):
     report = ingest(csv_bytes(rows, "gbk"), "2019.csv", user=SYSTEM, engine=engine)
     assert report.status == "committed", [p.message() for p in report.errors]
     assert len(report.submission_ids) == 4
+
+
+# ----------------------------------------------------------------------------- other spans
+SPAN_NAMES = {  # an indicator as offices name it, in Chinese and in English
+    "settled_rural": ("农业转移人口落户人数", "Settled (agricultural transfer)"),
+    "settled_other": ("其他常住人口落户人数", "Settled (other)"),
+    "residence_permits": ("居住证发放数", "Residence permits issued"),
+    "resident_pop": ("常住人口", "Resident population"),
+}
+SPAN_WORDINGS = {  # {n}: the indicator's name -> the kind of span
+    "累计{n}": "cumulative", "{n}累计": "cumulative", "本年累计{n}": "cumulative",
+    "1-6月累计{n}": "cumulative", "{n}（累计）": "cumulative", "Cumulative {n}": "cumulative",
+    "{n} (year to date)": "cumulative", "{n} YTD": "cumulative",
+    "上年同期{n}": "another_period", "上季度{n}": "another_period",
+    "{n}（上年同期）": "another_period", "Previous quarter {n}": "another_period",
+    "{n}比上年增长": "change", "{n}同比增长(%)": "change", "{n} growth (%)": "change",
+    "Change in {n}": "change",
+}  # fmt: skip
+SPAN_VALUES = {"settled_rural": 120, "settled_other": 20, "residence_permits": 7,
+               "resident_pop": 50_000}  # fmt: skip
+
+
+def _span_rows(f: str, wording: str, own: bool) -> list[list]:
+    zh, en = SPAN_NAMES[f]
+    name = en if wording[0].isascii() and wording[1].isascii() else zh
+    spanned = wording.format(n=name)
+    head = ["区划代码", "地区名称", *([name] if own else []), spanned]
+    body = [[c, NAMES[c], *([SPAN_VALUES[f] + i] if own else []), 9_999 + i]
+            for i, c in enumerate(CODES)]  # fmt: skip
+    return [["2019年第二季度"], head, *body]
+
+
+@pytest.mark.parametrize(
+    "f,wording,own,fmt",
+    [
+        (f, w, own, fmt)
+        for (f, w), own, fmt in itertools.product(
+            itertools.product(SPAN_NAMES, SPAN_WORDINGS), [False, True], ["xlsx", "csv"]
+        )
+        if not (f == "resident_pop" and SPAN_WORDINGS[w] == "cumulative")  # no stock sums up
+    ],
+)
+def test_a_column_over_another_span_is_never_the_quarters(f, wording, own, fmt):
+    """累计…, 本年累计…, 上年同期…, …比上年增长 and their English: such a column names an
+    indicator, but not the quarter's figure of it. Beside the quarter's own column it is
+    ignored with a warning at its cell; alone it is refused at its cell, never stored."""
+    rows = _span_rows(f, wording, own)
+    content = csv_bytes(rows, "gbk") if fmt == "csv" else wb.xlsx({"Sheet1": rows})
+    result, problems = _read(content, "r.csv" if fmt == "csv" else None)
+    col = "D" if own else "C"
+    said = [(p.rule, p.row, p.column, p.severity, p.params.get("span")) for p in problems
+            if p.rule.startswith("other_span")]  # fmt: skip
+    rule, severity = ("other_span_ignored", "warning") if own else ("other_span", "error")
+    assert said == [(rule, 2, col, severity, SPAN_WORDINGS[wording])], [
+        p.message() for p in problems
+    ]
+    if own:
+        assert _errors(problems) == [], [p.message() for p in problems]
+        got = _values(result.rows)
+        assert {k[2] for k in got} == {f}
+        for i, c in enumerate(CODES):
+            assert got[(c, "2019Q2", f)] == SPAN_VALUES[f] + i
+    else:
+        assert [p.rule for p in _errors(problems)] == ["other_span"]
+        assert result.rows.empty
+
+
+def test_a_two_row_header_of_the_quarter_and_the_years_cumulative_figures():
+    """本季 | 本年累计 over the same two indicators: the quarter's are read, the cumulative ones
+    ignored with a warning at each of their cells."""
+    rows = [
+        ["2019年第二季度落户情况"],
+        ["区划代码", "地区名称", "本季", None, "本年累计", None],
+        [None, None, "农业转移人口落户人数", "其他常住人口落户人数",
+         "农业转移人口落户人数", "其他常住人口落户人数"],
+    ]  # fmt: skip
+    rows += [[c, NAMES[c], 10 + i, 2, 100 + i, 20] for i, c in enumerate(CODES)]
+    merges = ["A2:A3", "B2:B3", "C2:D2", "E2:F2"]
+    result, problems = _read(wb.xlsx({"S": rows}, {"S": merges}))
+    assert _errors(problems) == [], [p.message() for p in problems]
+    said = [(p.rule, p.row, p.column) for p in problems if p.rule.startswith("other_span")]
+    assert said == [("other_span_ignored", 3, "E"), ("other_span_ignored", 3, "F")]
+    got = _values(result.rows)
+    assert got[(CODES[1], "2019Q2", "settled_rural")] == 11
+    assert got[(CODES[1], "2019Q2", "settled_other")] == 2
+
+
+def test_cumulative_columns_alone_are_refused_with_the_way_out_and_nothing_stored(engine):
+    init_store(engine)
+    rows = _span_rows("settled_rural", "累计{n}", own=False)
+    report = ingest(wb.xlsx({"S": rows}), "f.xlsx", user=SYSTEM, engine=engine)
+    assert report.status == "rejected"
+    assert [(p.rule, p.row, p.column) for p in report.errors] == [("other_span", 2, "C")]
+    assert report.errors[0].message() == (
+        "列“累计农业转移人口落户人数”是累计数，不是“本季农业转移人口城镇落户人数”，"
+        "不能作为本季数入库：请填报本季（当季）数。"
+    )
+    assert report.errors[0].message("en") == (
+        "Column '累计农业转移人口落户人数' is a cumulative figure, not Agricultural-transfer "
+        "residents settled in towns this quarter (本季农业转移人口城镇落户人数): it cannot be "
+        "stored as the quarter's figure. Please report the quarter's own figure."
+    )
+    assert _submissions(engine) == (0, 0)
+
+
+@pytest.mark.parametrize("own", [False, True])
+def test_a_long_tables_row_over_another_span(own):
+    """A long table's row naming 累计… is not read: a warning beside the quarter's own rows of
+    that indicator, else an error at the row."""
+    rows = _long_rows(LONG_NAMES[0], LONG_HEADS[0], False, "by_region")
+    label = rows[1][3]
+    extra = [c[:3] + [f"累计{label}", 999] for c in rows[1:]]
+    if not own:  # the quarter's own rows of that indicator taken out
+        rows = [rows[0]] + [r for r in rows[1:] if r[3] != label]
+    result, problems = _read(wb.xlsx({"S": rows + extra}))
+    said = [(p.rule, p.severity) for p in problems if p.rule.startswith("other_span")]
+    assert said == [("other_span_ignored", "warning") if own else ("other_span", "error")]
+    assert 999 not in set(result.rows.value)
+
+
+# ----------------------------------------------------------------------------- a total of parts
+SUM_GROUPS = ["城镇落户人数", "落户人数", "本季落户人数", "Settled"]
+SUM_WORDS = ["合计", "小计", "总计", "Total"]
+SUM_PARTS = [("农业转移人口", "其他常住人口"), ("农业转移人口落户人数", "其他常住人口落户人数"),
+             ("其中：农业转移人口", "其他常住人口")]  # fmt: skip
+
+
+def _sum_rows(group, word, parts, two_rows: bool, last: bool, bad_row: int | None = None):
+    """Tongchuan's counties with the settled of both kinds and their total (first or last),
+    under a group cell over 合计 | parts, or in one row (落户人数合计 | 其中：…)."""
+    body = []
+    for i, c in enumerate(CODES):
+        a, b = 50 + i, 10
+        total = a + b + (1 if i == bad_row else 0)
+        body.append([c, NAMES[c], *([a, b, total] if last else [total, a, b])])
+    cols = [*parts, word] if last else [word, *parts]
+    if two_rows:
+        top = [["2019年第二季度"], ["区划代码", "地区名称", group, None, None],
+               [None, None, *cols]]  # fmt: skip
+        return top + body, ["A2:A3", "B2:B3", "C2:E2"]
+    one = [f"{group}{word}" if w == word else w for w in cols]
+    return [["2019年第二季度"], ["区划代码", "地区名称", *one], *body], []
+
+
+@pytest.mark.parametrize(
+    "group,word,parts,two_rows,last",
+    [
+        case
+        for case in itertools.product(
+            SUM_GROUPS, SUM_WORDS, SUM_PARTS, [True, False], [False, True]
+        )
+        if (case[0] == "Settled") == (case[1] == "Total")  # English with English
+        and not (case[0] == "Settled" and not case[3])
+    ],
+)
+def test_a_total_of_two_flows_is_checked_and_never_stored(group, word, parts, two_rows, last):
+    rows, merges = _sum_rows(group, word, parts, two_rows, last)
+    result, problems = _read(wb.xlsx({"S": rows}, {"S": merges}))
+    assert problems == [], [p.message() for p in problems]  # the total: no extra column
+    got = _values(result.rows)
+    assert {k[2] for k in got} == {"settled_rural", "settled_other"}
+    assert got[(CODES[2], "2019Q2", "settled_rural")] == 52
+    assert got[(CODES[2], "2019Q2", "settled_other")] == 10
+    assert len(got) == 2 * len(CODES)
+
+
+def test_a_total_that_is_not_the_sum_of_its_parts_is_refused_at_its_cell(engine):
+    init_store(engine)
+    rows, merges = _sum_rows("城镇落户人数", "合计", SUM_PARTS[0], True, False, bad_row=1)
+    report = ingest(wb.xlsx({"S": rows}, {"S": merges}), "f.xlsx", user=SYSTEM, engine=engine)
+    assert report.status == "rejected"
+    assert [(p.rule, p.row, p.column) for p in report.errors] == [("parts_total_mismatch", 5, "C")]
+    assert report.errors[0].message() == (
+        "“印台区”行的“城镇落户人数合计” 62 与本季农业转移人口城镇落户人数、"
+        "本季其他常住人口城镇落户人数之和 61 不符"
+    )
+    assert _submissions(engine) == (0, 0)
+
+
+def test_a_name_of_two_flows_without_both_parts_is_still_ambiguous():
+    """落户人数 beside only one of its parts is no total of parts: it stays ambiguous."""
+    rows = [["2019年第二季度"], ["区划代码", "地区名称", "落户人数", "其中：农业转移人口"]]
+    rows += [[c, NAMES[c], 60, 50] for c in CODES]
+    _, problems = _read(wb.xlsx({"S": rows}))
+    assert [(p.rule, p.column) for p in _errors(problems)] == [("ambiguous_header", "C")]
+
+
+# ----------------------------------------------------------------------------- quarters over fields
+QUARTER_GROUPS = {  # how the quarters are written over their indicators -> where the year is
+    "full": (["2019年第一季度", "2019年第二季度", "2019年第三季度"], "2019年落户情况"),
+    "short": (["一季度", "二季度", "三季度"], "2019年落户情况"),
+    "code": (["2019Q1", "2019Q2", "2019Q3"], "落户情况"),
+    "english": (["Q1", "Q2", "Q3"], "Settlement, 2019"),
+}
+GROUP_FIELDS = [("农业转移人口落户人数", "其他常住人口落户人数"), ("居住证发放数", "季末常住人口"),
+                ("Settled (agricultural transfer)", "Settled (other)")]  # fmt: skip
+GROUP_FIELD_CODES = [("settled_rural", "settled_other"), ("residence_permits", "resident_pop"),
+                     ("settled_rural", "settled_other")]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "how,k,n,fmt",
+    list(itertools.product(QUARTER_GROUPS, range(3), [2, 3], ["xlsx", "csv"])),
+)
+def test_quarters_over_their_indicators(how, k, n, fmt):
+    """2019年第一季度 | 2019年第二季度 …, each over the same indicators (merged in a workbook,
+    the quarter written once in a CSV file): each column is its quarter's figure."""
+    labels, title = QUARTER_GROUPS[how]
+    upper, lower = ["区划代码", "地区名称"], ["", ""]
+    for q in labels[:n]:
+        upper += [q, ""]
+        lower += list(GROUP_FIELDS[k])
+    body = [[c, NAMES[c], *[100 * (j + 1) + i for j in range(2 * n)]] for i, c in enumerate(CODES)]
+    rows = [[title], upper, lower, *body]
+    merges = [f"{a}2:{b}2" for a, b in zip("CEG", "DFH", strict=True)][:n]
+    content = csv_bytes(rows, "gbk") if fmt == "csv" else wb.xlsx({"S": rows}, {"S": merges})
+    result, problems = _read(content, "r.csv" if fmt == "csv" else None)
+    assert _errors(problems) == [], [p.message() for p in problems]
+    got = _values(result.rows)
+    assert len(got) == len(CODES) * 2 * n
+    for i, c in enumerate(CODES):
+        for j in range(2 * n):
+            f = GROUP_FIELD_CODES[k][j % 2]
+            assert got[(c, f"2019Q{j // 2 + 1}", f)] == 100 * (j + 1) + i, (c, j)
+    assert set(result.not_carried) == set(wb.HEADER_EN[2:]) - set(GROUP_FIELD_CODES[k])
+
+
+@pytest.mark.parametrize("title", ["2019年第二季度", "2019Q2", "2019年二季度"])
+@pytest.mark.parametrize("merged", [True, False])
+def test_a_period_title_over_the_header_is_no_quarter_group(title, merged):
+    """A bare period as the title, merged across the table or in its first cell, is the
+    sheet's period: the header under it keeps its units (万人 scales), and nothing is read
+    twice."""
+    rows = [[title], ["区划代码", "地区名称", "季末常住人口（万人）", "农业转移人口落户人数"]]
+    rows += [[c, NAMES[c], 5.5, 10] for c in CODES]
+    result, problems = _read(wb.xlsx({"S": rows}, {"S": ["A1:D1"] if merged else []}))
+    assert problems == [], [p.message() for p in problems]
+    got = _values(result.rows)
+    assert got[(CODES[0], "2019Q2", "resident_pop")] == 55_000
+    assert len(got) == 2 * len(CODES)
+
+
+def test_quarters_over_indicators_with_their_units():
+    rows = [["2019年人口"], ["区划代码", "地区名称", "2019年第一季度", "2019年第二季度"],
+            ["", "", "季末常住人口（万人）", "季末常住人口（万人）"]]  # fmt: skip
+    rows += [[c, NAMES[c], 5.5, 5.6] for c in CODES]
+    result, problems = _read(wb.xlsx({"S": rows}))
+    assert problems == [], [p.message() for p in problems]
+    got = _values(result.rows)
+    assert got[(CODES[0], "2019Q1", "resident_pop")] == 55_000
+    assert got[(CODES[0], "2019Q2", "resident_pop")] == 56_000
+
+
+# ----------------------------------------------------------------------------- spans as periods
+NOT_QUARTERS = ["2023年1-6月", "2023年1月至9月", "2023年上半年", "2023年前三季度", "2023年全年",
+                "二〇二三年1—6月"]  # fmt: skip
+
+
+@pytest.mark.parametrize("span", NOT_QUARTERS)
+@pytest.mark.parametrize("where", ["title", "line", "sheet"])
+def test_a_title_naming_a_span_of_the_year_is_said_once_at_its_cell(span, where):
+    """2023年1-6月 / 上半年 / 前三季度 is several quarters (a cumulative report): one error at the
+    cell (or the sheet's name) that says it, not a missing period at every row."""
+    head = ["区划代码", "地区名称", "农业转移人口落户人数"]
+    body = [[c, NAMES[c], 10] for c in CODES]
+    top = {"title": [[f"{span}农业转移人口落户情况"]], "line": [["落户情况"], [f"填报期：{span}"]],
+           "sheet": [["落户情况"]]}[where]  # fmt: skip
+    sheet = f"{span}" if where == "sheet" else "S"
+    result, problems = _read(wb.xlsx({sheet: [*top, head, *body]}))
+    assert [(p.rule, p.row, p.column) for p in problems] == [
+        (
+            "period_not_a_quarter",
+            *({"title": (1, "A"), "line": (2, "A"), "sheet": (None, None)}[where]),
+        )
+    ], [p.message() for p in problems]
+    assert result.rows.empty
+
+
+def test_a_span_of_the_year_refused_with_the_way_out_and_nothing_stored(engine):
+    init_store(engine)
+    rows = [["2023年1-6月农业转移人口落户情况"], ["区划代码", "地区名称", "农业转移人口落户人数"]]
+    rows += [[c, NAMES[c], 10] for c in CODES]
+    report = ingest(wb.xlsx({"S": rows}), "f.xlsx", user=SYSTEM, engine=engine)
+    assert report.status == "rejected"
+    assert [p.message() for p in report.errors] == [
+        "“2023年1-6月”不是一个季度（跨季度的累计或半年、全年）：请按季度填报，写明单季"
+        "（如2023年4-6月或2023年第二季度）。"
+    ]
+    assert report.errors[0].message("en") == (
+        "'2023年1-6月' is not one quarter (a span of several quarters): report a single quarter "
+        "and name it (e.g. 2023年4-6月 or 2023Q2)."
+    )
+    assert _submissions(engine) == (0, 0)
