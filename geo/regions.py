@@ -377,6 +377,30 @@ class Resolver:
                 )
         return Resolution(raw, None, note=f"unknown region name {raw}")
 
+    def named_in(self, text: object) -> set[str]:
+        """The regions a free text (a title, a sheet's name) names by a full name, current or
+        former, of three characters or more (蓝田县, 西安市蓝田县, 户县 is too short to be told
+        from a word): the most specific, a city dropped where one of its counties is named.
+        Overlapping names keep the longest."""
+        plain = normalize_text("" if text is None else text)
+        if len(plain) < 3:
+            return set()
+        hits = []  # (start, end, codes)
+        for table in (self._names, self._alias_names):
+            for name, codes in table.items():
+                if len(name) < 3 or name == PROVINCE_NAME:
+                    continue
+                at = plain.find(name)
+                while at >= 0:
+                    hits.append((at, at + len(name), codes))
+                    at = plain.find(name, at + 1)
+        kept = [
+            h for h in hits
+            if not any(o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)
+        ]  # fmt: skip
+        found = {c for _, _, codes in kept for c in codes}
+        return {c for c in found if not any(self._parent.get(o) == c for o in found)}
+
     def resolve_many(self, values, parent: str | None = None, level: str | None = None):
         """Resolve many values; return (list of Resolution, list of raw values not matched)."""
         out = [self.resolve(v, parent=parent, level=level) for v in values]

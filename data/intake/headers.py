@@ -348,16 +348,20 @@ class _Draft:
     titles: set = field(default_factory=set)  # quarters the upper row names over no indicator
 
 
-def find_header(sheet: Sheet) -> Header | None:
+_NUMBER = re.compile(r"[-+]?[\d,]*\.?\d+")
+
+
+def find_header(sheet: Sheet, regional: bool = True) -> Header | None:
     """The sheet's header: the row (or two rows) in its first rows naming a region's column
-    and the most other columns."""
+    and the most other columns (``regional`` False: naming no region's column, as a single
+    region's table whose region the title names)."""
     top = fill_merged(sheet, HEADER_SCAN_ROWS + 1)
     best: Header | None = None
     for r in range(min(HEADER_SCAN_ROWS, len(top))):
         for depth in (1, 2):
             if depth == 2 and r + 1 >= len(top):
                 continue
-            candidate = _candidate(top, r, depth)
+            candidate = _candidate(top, r, depth, regional)
             if candidate is not None and (best is None or candidate.says > best.says):
                 best = candidate
         if best is not None and r > best.row:
@@ -365,7 +369,7 @@ def find_header(sheet: Sheet) -> Header | None:
     return best
 
 
-def _candidate(top: list[list], r: int, depth: int) -> Header | None:
+def _candidate(top: list[list], r: int, depth: int, regional: bool = True) -> Header | None:
     """Row ``r`` (and the one below it, for ``depth`` 2) read as a header; None when it is no
     header: no region's column, fewer than two columns named, an upper row that adds nothing
     (a title line), or a data row under it."""
@@ -389,7 +393,9 @@ def _candidate(top: list[list], r: int, depth: int) -> Header | None:
         d.totals = {}
     header = Header(r + depth - 1, d.fields, d.units, d.extra, ambiguous, d.quarters, d.totals,
                     d.spans, sums)  # fmt: skip
-    if not ({"region_code", "region_name"} & set(d.fields.values())) or header.width < 2:
+    if bool({"region_code", "region_name"} & set(d.fields.values())) != regional:
+        return None
+    if header.width < 2:
         return None
     if depth == 2 and (not d.upper_used or d.values_below):
         return None  # the row above (a title or unit line) is not part of the header
@@ -408,6 +414,10 @@ def _column(d: _Draft, top: list[list], r: int, c: int, depth: int) -> None:
         # or nothing; a code or a place there is the first data row
         d.values_below |= match_header(upper) in ("region_code", "region_name") and (
             classify_header(lower) == HeaderMatch(None)
+        )
+        # and a number under a column's name is its first value (本季 over 52)
+        d.values_below |= _NUMBER.fullmatch(norm_text(lower)) is not None and (
+            match_header(upper) is not None
         )
     quarter = quarter_of_header(own)
     named = match_header(upper) if depth == 2 and quarter else None

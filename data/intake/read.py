@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from data.intake import across
+from data.intake import across, one_region
 from data.intake.headers import (
     HEADER_SCAN_ROWS,
     field_name,
@@ -94,6 +94,8 @@ def _read_sheets(sheets: list, period: str | None, resolver: Resolver):
     laid_across: dict[int, tuple[across.Across, object]] = {}  # the layout, the sheet read down
     for k, sheet in enumerate(sheets):  # no header with values: perhaps the regions run across
         found = None if _has_values(headers[k]) else across.find_across(sheet, resolver)
+        if found is None and not _has_values(headers[k]):  # or one region, named above
+            found = one_region.find_one_region(sheet, resolver)
         down = across.as_sheet(sheet, found) if found is not None else None
         header = find_header(down) if down is not None else None
         if _has_values(header):

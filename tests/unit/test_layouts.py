@@ -1008,3 +1008,70 @@ def test_a_span_of_the_year_refused_with_the_way_out_and_nothing_stored(engine):
         "and name it (e.g. 2023年4-6月 or 2023Q2)."
     )
     assert _submissions(engine) == (0, 0)
+
+
+# ----------------------------------------------------------------------------- one region's table
+ONE_LAYOUTS = {  # a county office's own table, without a region's column
+    "long": [["指标", "数值"], ["农业转移人口落户人数", 52], ["其他常住人口落户人数", 9],
+             ["季末常住人口（万人）", 51.2]],
+    "long_unit": [["项目", "计量单位", "本季"], ["农业转移人口落户人数", "人", 52],
+                  ["其他常住人口落户人数", "人", 9], ["季末常住人口", "万人", 51.2]],
+    "wide": [["农业转移人口落户人数", "其他常住人口落户人数", "季末常住人口（万人）"], [52, 9, 51.2]],
+}  # fmt: skip
+ONE_NAMED = {  # where the region is named -> (the lines above the table, the sheet's name)
+    "title": ([["蓝田县2023年第二季度农业转移人口落户情况"]], "Sheet1"),
+    "city_county": ([["西安市蓝田县2023年第二季度落户情况"]], "Sheet1"),
+    "line": ([["2023年第二季度落户情况"], ["填报单位：蓝田县", "", "填报日期：2023-07-05"]], "S"),
+    "sheet": ([["2023年第二季度落户情况"]], "蓝田县"),
+}
+
+
+@pytest.mark.parametrize(
+    "layout,named,fmt", list(itertools.product(ONE_LAYOUTS, ONE_NAMED, ["xlsx", "csv"]))
+)
+def test_one_regions_table_named_above_or_by_the_sheet(layout, named, fmt):
+    """指标 | 数值 (| 计量单位), or a row of indicator columns, under a title (or a line, or on a
+    sheet) that names one county: that county's figures, each at its own cell."""
+    top, sheet = ONE_NAMED[named]
+    rows = [*top, *ONE_LAYOUTS[layout]]
+    if fmt == "csv":
+        content, filename = csv_bytes(rows, "gbk"), f"{sheet}.csv"
+    else:
+        content, filename = wb.xlsx({sheet: rows}), None
+    result, problems = _read(content, filename)
+    assert problems == [], [p.message() for p in problems]
+    got = _values(result.rows)
+    assert got == {("610122", "2023Q2", "settled_rural"): 52,
+                   ("610122", "2023Q2", "settled_other"): 9,
+                   ("610122", "2023Q2", "resident_pop"): 512_000}  # fmt: skip
+    at = {(r.indicator, r.row, r.column) for r in result.rows.itertuples()}
+    first = len(top) + 2  # the first value's sheet row (1-based)
+    if layout == "wide":
+        assert at == {("settled_rural", first, "A"), ("settled_other", first, "B"),
+                      ("resident_pop", first, "C")}  # fmt: skip
+    else:
+        col = "C" if layout == "long_unit" else "B"
+        assert at == {("settled_rural", first, col), ("settled_other", first + 1, col),
+                      ("resident_pop", first + 2, col)}  # fmt: skip
+
+
+def test_one_regions_bad_value_is_said_at_its_own_cell_and_nothing_stored(engine):
+    init_store(engine)
+    rows = [["蓝田县2023年第二季度落户情况"], ["指标", "数值"], ["农业转移人口落户人数", "五十二"],
+            ["其他常住人口落户人数", 9]]  # fmt: skip
+    report = ingest(wb.xlsx({"S": rows}), "f.xlsx", user=SYSTEM, engine=engine)
+    assert report.status == "rejected"
+    assert [(p.rule, p.row, p.column) for p in report.errors] == [("not_a_number", 3, "B")]
+    assert _submissions(engine) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "top,sheet",
+    [([["2023年第二季度落户情况"]], "Sheet1"),  # no region named
+     ([["蓝田县、周至县2023年第二季度落户情况"]], "Sheet1")],  # two
+)  # fmt: skip
+def test_a_table_without_a_regions_column_naming_none_or_two_is_refused(top, sheet):
+    rows = [*top, *ONE_LAYOUTS["long"]]
+    result, problems = _read(wb.xlsx({sheet: rows}))
+    assert result.rows.empty
+    assert [p.rule for p in _errors(problems)][:1] == ["no_header"]
