@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from data.intake import long_table
+from data.intake import long_table, spans
 from data.intake.cells import (
     TOTAL_TOLERANCE,
     UNIT_FACTORS,
@@ -44,7 +44,7 @@ from data.intake.headers import (
     norm_text,
     split_header,
 )
-from data.intake.problems import Problem, other_span_problem, show_value
+from data.intake.problems import Problem, show_value
 from data.intake.quarters import VALUE_FIELDS, quarter_columns, year_quarter, year_totals
 from data.intake.rows import (
     city_in_total_label,
@@ -75,6 +75,9 @@ class Layout:
     units: dict = field(default_factory=dict)  # a column's own unit (header or unit row)
     start: int = 0  # the first row under the header (and its unit / 栏次 rows)
     long: bool = False  # one row per indicator (long_table): value_cols come from the rows
+    # a wide table's 单位 column: each row's unit text ("" where blank), for the value columns
+    # whose heading states none
+    row_units: np.ndarray | None = None
 
     @property
     def col_of(self) -> dict:
@@ -112,6 +115,9 @@ def read_sheet(sheet, header, period, resolver, records, problems, totals) -> se
         return set()
     body, blank = read
     layout.value_cols = [(c, f, q) for c, f, q in layout.value_cols if c in body.columns]
+    cu = layout.col_of.get("unit")
+    if cu is not None and not layout.long and cu in body.columns:
+        layout.row_units = body[cu].where(~blank[cu], "").to_numpy(dtype=object)
     found: list[Problem] = []  # the regions' problems come after a formula's, as read
     regions = _regions(layout, body, blank, resolver, found)
     if layout.long:
@@ -132,23 +138,19 @@ def read_sheet(sheet, header, period, resolver, records, problems, totals) -> se
     return {f for _, f, _ in layout.value_cols}
 
 
-def _span_for_period(header, grid, sheet_period, value_cols, name) -> Problem | None:
-    """Where the sheet's period must come from its title (no period, year or quarter column
-    and a column without its own quarter) and the title names a span of the year that is no
-    quarter (2023年1-6月, 2023年上半年): that, said once at its cell, not a missing period at
-    every row."""
-    rowwise = {"period", "year", "quarter"} & set(header.fields.values())
-    if sheet_period or rowwise or not any(q is None for _, _, q in value_cols):
-        return None
-    for r, row in enumerate(grid[: header.row]):
-        for c, cell in enumerate(row):
-            said = periods.find_span(cell) if not is_blank(cell) else None
-            if said:
-                return Problem(name, r + 1, get_column_letter(c + 1), "period", cell,
-                               "period_not_a_quarter", {"value": said})  # fmt: skip
-    said = periods.find_span(name)
-    return Problem(name, None, None, "period", name, "period_not_a_quarter", {"value": said}) if (
-        said) else None  # fmt: skip
+_UNIT_HEADINGS = ("单位", "计量单位", "unit", "units")
+
+
+def _unit_column(header) -> None:
+    """A column headed 单位 beside the region's name (which 单位 names where it stands alone)
+    holds each row's unit: it becomes the header's unit column, no extra column."""
+    if "unit" in header.fields.values():
+        return
+    for c, label in list(header.extra.items()):
+        if split_header(label)[0] in _UNIT_HEADINGS:
+            header.fields[c] = "unit"
+            del header.extra[c]
+            return
 
 
 def _part_sums(layout, parsed: dict, numbers, regions) -> list[Problem]:
@@ -180,6 +182,7 @@ def _layout(sheet, header, period, problems) -> Layout | None:
     name = sheet.name
     above = " ".join(str(v) for row in grid[: header.row] for v in row if not is_blank(v))
     sheet_unit = _sheet_unit(grid[: header.row], header)
+    _unit_column(header)
     sheet_period = (
         period
         or periods.find_period(above)
@@ -189,7 +192,7 @@ def _layout(sheet, header, period, problems) -> Layout | None:
     )
     value_cols = [(c, f, None) for c, f in header.fields.items() if f in VALUE_FIELDS]
     value_cols += quarter_columns(header, above, name, period, problems)
-    span = _span_for_period(header, grid, sheet_period, value_cols, name)
+    span = spans.title_span(header, grid, sheet_period, value_cols, name)
     if span is not None:  # 2023年1-6月: a span of the year that is no quarter, said once
         problems.append(span)
         return None
@@ -198,7 +201,7 @@ def _layout(sheet, header, period, problems) -> Layout | None:
     long = not value_cols and long_table.is_long(header.fields)
     if not value_cols and not long:  # a region column but nothing to report
         names = "、".join(i.name_zh for i in indicators.REPORTED)
-        problems += _span_problems(header, name) or [
+        problems += spans.span_problems(header, name) or [
             Problem(name, header.row + 1, None, None, None, "no_indicator_column", {"names": names})
         ]
         return None
@@ -247,17 +250,6 @@ def _year_end(header, grid: list, above: str, name: str) -> str | None:
     return f"{year}Q4" if year else None
 
 
-def _span_problems(header, name: str) -> list[Problem]:
-    """A column of an indicator over another span (累计, 上年同期): beside the quarter's own
-    column of it, a reader's aid and ignored (a warning); alone, an error at its cell, since
-    storing it as the quarter's figure would be wrong."""
-    own = set(header.fields.values()) | {f for _, f in header.quarters.values() if f}
-    return [
-        other_span_problem(name, header.row + 1, get_column_letter(c + 1), label, f, kind, f in own)
-        for c, (f, kind, label) in header.spans.items()
-    ]
-
-
 def _header_problems(layout: Layout) -> list[Problem]:
     """A header cell that could be two fields (an error), and columns no field is named by
     (a warning, with the nearest field's name when one is near)."""
@@ -269,7 +261,7 @@ def _header_problems(layout: Layout) -> list[Problem]:
             Problem(name, header.row + 1, get_column_letter(c + 1), None, label,
                     "ambiguous_header", {"label": label, "names": names})
         )  # fmt: skip
-    out += _span_problems(header, name)
+    out += spans.span_problems(header, name)
     for c, label in header.extra.items():
         if split_header(label)[0] in SILENT_HEADERS:
             continue
@@ -531,6 +523,9 @@ def _numbers(layout: Layout, body, blank, ok, problems, c: int, f: str) -> pd.Se
     scale = np.full(len(num), float(layout.factor(c)))
     wrong_unit = np.zeros(len(num), dtype=bool)
     ind = indicators.get(f)
+    if layout.row_units is not None and c not in layout.units:
+        _row_unit_scale(layout.row_units, ind, scale, wrong_unit, ~empty)
+        num[wrong_unit] = np.nan
     if retry.any():
         at = np.flatnonzero(retry)
         cleaned = [split_number(v) for v in raw[at]]
@@ -547,14 +542,32 @@ def _numbers(layout: Layout, body, blank, ok, problems, c: int, f: str) -> pd.Se
                 num[i], wrong_unit[i] = np.nan, True
     bad = np.isnan(num) & ~empty & np.asarray(ok, dtype=bool)
     for i in np.flatnonzero(bad):
+        said = raw[i]  # with the unit column's unit it was refused for: 50000户
+        if wrong_unit[i] and layout.row_units is not None and c not in layout.units:
+            said = f"{show_value(raw[i])}{layout.row_units[i]}"
         problems.append(
             Problem(layout.name, int(body.index[i]), get_column_letter(c + 1), f, raw[i],
                     "wrong_unit" if wrong_unit[i] else "not_a_number",
-                    {"value": raw[i], "name": ind.name_zh, "unit": ind.unit})
+                    {"value": said, "name": ind.name_zh, "unit": ind.unit})
         )  # fmt: skip
     # a unit's factor can leave float noise (0.07 x 10,000 = 700.0000000000001): rounded
     # far below a person, so a count stays whole and a real fraction still shows
     return pd.Series((num * scale).round(6), index=body.index)
+
+
+def _row_unit_scale(units: np.ndarray, ind, scale: np.ndarray, wrong: np.ndarray, filled) -> None:
+    """A 单位 column's unit on each row, into ``scale`` where it fits the indicator, into
+    ``wrong`` (the cell left unread) where it is of another kind (户 beside persons)."""
+    codes, uniques = pd.factorize(units)
+    for k, text in enumerate(uniques):
+        if text == "":
+            continue
+        unit = unit_named(text)
+        rows = (codes == k) & filled
+        if unit is not None and unit_fits(unit, ind.unit):
+            scale[rows] = UNIT_FACTORS[unit]
+        else:
+            wrong[rows] = True
 
 
 def _blocks(layout: Layout, body, regions: Regions, per: pd.Series, parsed: dict) -> list[dict]:

@@ -1075,3 +1075,50 @@ def test_a_table_without_a_regions_column_naming_none_or_two_is_refused(top, she
     result, problems = _read(wb.xlsx({sheet: rows}))
     assert result.rows.empty
     assert [p.rule for p in _errors(problems)][:1] == ["no_header"]
+
+
+# ----------------------------------------------------------------------------- a unit column
+UNIT_HEADINGS = ["单位", "计量单位", "Unit"]
+ROW_UNITS = {"万人": 10_000, "人": 1, "10,000 persons": 10_000, "千人": 1_000}
+
+
+@pytest.mark.parametrize(
+    "heading,unit,fmt", list(itertools.product(UNIT_HEADINGS, ROW_UNITS, ["xlsx", "csv"]))
+)
+def test_a_unit_column_beside_a_wide_table_scales_each_row(heading, unit, fmt):
+    """区划代码 | 地区名称 | 季末常住人口 | 季末户籍人口 | 单位 (万人 on each row): each row's values
+    in its unit, also where they are whole (121 万人 is never 121 persons)."""
+    rows = [["2019年第二季度"], ["区划代码", "地区名称", "季末常住人口", "季末户籍人口", heading]]
+    rows += [[c, NAMES[c], 121 + i, 95, unit] for i, c in enumerate(CODES)]
+    content = csv_bytes(rows, "gbk") if fmt == "csv" else wb.xlsx({"S": rows})
+    result, problems = _read(content, "r.csv" if fmt == "csv" else None)
+    assert problems == [], [p.message() for p in problems]
+    got = _values(result.rows)
+    for i, c in enumerate(CODES):
+        assert got[(c, "2019Q2", "resident_pop")] == (121 + i) * ROW_UNITS[unit]
+        assert got[(c, "2019Q2", "registered_pop")] == 95 * ROW_UNITS[unit]
+
+
+def test_a_unit_column_of_another_kind_is_refused_at_the_value_and_nothing_stored(engine):
+    """户 is no unit of persons, and 人 none of permits: the value is refused where it is."""
+    init_store(engine)
+    rows = [["2019年第二季度"], ["区划代码", "地区名称", "季末常住人口", "单位"]]
+    rows += [[c, NAMES[c], 50_000, "户" if i == 1 else "人"] for i, c in enumerate(CODES)]
+    report = ingest(wb.xlsx({"S": rows}), "f.xlsx", user=SYSTEM, engine=engine)
+    assert report.status == "rejected"
+    assert [(p.rule, p.row, p.column) for p in report.errors] == [("wrong_unit", 4, "C")]
+    assert report.errors[0].message() == "季末常住人口的单位应为“人”：50000户"
+    assert _submissions(engine) == (0, 0)
+
+
+def test_a_columns_own_unit_wins_over_the_unit_column():
+    rows = [
+        ["2019年第二季度"],
+        ["区划代码", "地区名称", "季末常住人口（人）", "季末户籍人口", "单位"],
+    ]
+    rows += [[c, NAMES[c], 50_000, 5, "万人"] for c in CODES]
+    result, problems = _read(wb.xlsx({"S": rows}))
+    assert problems == [], [p.message() for p in problems]
+    got = _values(result.rows)
+    assert got[(CODES[0], "2019Q2", "resident_pop")] == 50_000
+    assert got[(CODES[0], "2019Q2", "registered_pop")] == 50_000

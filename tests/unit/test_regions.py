@@ -114,3 +114,20 @@ def test_crosswalk_entries_that_match_nothing_are_reported():
 @pytest.mark.parametrize("raw", [None, float("nan"), "61011", "abc", "6101180"])
 def test_normalize_code_rejects(raw):
     assert normalize_code(raw) is None
+
+
+@pytest.mark.parametrize(
+    "text,codes",
+    [
+        ("蓝田县2023年第二季度农业转移人口落户情况", {"610122"}),
+        ("西安市蓝田县2023年落户情况", {"610122"}),  # the county, not its city too
+        ("填报单位：蓝田县", {"610122"}),
+        ("西安市2023年第二季度", {"610100"}),
+        ("蓝田县、周至县", {"610122", "610124"}),
+        ("2023年第二季度落户情况", set()),
+        ("陕西省2023年第二季度", set()),  # the province is no single region's table
+        ("户县", set()),  # two characters: too short to be told from a word
+    ],
+)
+def test_the_regions_a_free_text_names(resolver, text, codes):
+    assert resolver.named_in(text) == codes
