@@ -133,3 +133,19 @@ def note_rows(body: pd.DataFrame, blank: pd.DataFrame) -> pd.Series:
         starts = [_is_note(u) for u in uniques]
         note[is_text] = np.array(starts, dtype=bool)[codes]
     return pd.Series(note, index=body.index)
+
+
+def period_lines(body, blank, keep) -> pd.Series:
+    """The quarter of each kept row that is a title of its own under the header (one text
+    cell naming a quarter: a second table of the sheet, 2023年第二季度 over its repeated
+    header), None elsewhere. Each distinct text is looked at once."""
+    empty = blank.to_numpy()
+    alone = ((~empty).sum(axis=1) == 1) & keep.to_numpy()
+    out = pd.Series(None, index=body.index, dtype=object)
+    if not alone.any():
+        return out
+    firsts = body.to_numpy(dtype=object)[np.arange(len(body)), np.argmin(empty, axis=1)][alone]
+    codes, uniques = pd.factorize(firsts)
+    named = [periods.find_period(u) if isinstance(u, str) else None for u in uniques]
+    out[alone] = np.array(named, dtype=object)[codes]
+    return out

@@ -51,6 +51,7 @@ from data.intake.rows import (
     is_total_label,
     note_rows,
     period_line,
+    period_lines,
     repeated_header_rows,
 )
 from data.keys import first_positions
@@ -78,6 +79,8 @@ class Layout:
     # a wide table's 单位 column: each row's unit text ("" where blank), for the value columns
     # whose heading states none
     row_units: np.ndarray | None = None
+    # title lines under the header that start a table of another quarter: (sheet row, quarter)
+    blocks: list = field(default_factory=list)
 
     @property
     def col_of(self) -> dict:
@@ -321,6 +324,9 @@ def _body(sheet, layout: Layout, problems) -> tuple[pd.DataFrame, pd.DataFrame] 
     cells = layout.grid[header.row]
     labels = {c: cells[c] for c in header.fields if c < len(cells)}
     keep &= ~repeated_header_rows(body, blank, header.fields, labels)
+    lines = period_lines(body, blank, keep)
+    layout.blocks = [(int(r), q) for r, q in lines.dropna().items()]
+    keep &= lines.isna()
     body, blank = body[keep], blank[keep]
     if body.empty:
         return None
@@ -461,6 +467,8 @@ def _row_periods(layout: Layout, body, blank, regions: Regions, problems) -> pd.
     period is the row's, are said and taken out of ``regions.ok``."""
     col_of, name = layout.col_of, layout.name
     per = pd.Series(layout.sheet_period, index=body.index, dtype=object)
+    for start, quarter in layout.blocks:  # a second table's title: its quarter from there on
+        per[body.index > start] = quarter
     quarter_field = "quarter" if "quarter" in col_of else "period"
     by_year = "year" in col_of and quarter_field in col_of
     # a 季度 column with neither a year nor a period column: its cells are the periods

@@ -1122,3 +1122,31 @@ def test_a_columns_own_unit_wins_over_the_unit_column():
     got = _values(result.rows)
     assert got[(CODES[0], "2019Q2", "resident_pop")] == 50_000
     assert got[(CODES[0], "2019Q2", "registered_pop")] == 50_000
+
+
+# ----------------------------------------------------------------------------- tables stacked
+STACK_TITLES = {"zh": "{y}年第{q}季度落户情况", "code": "{y}Q{q}", "en": "Q{q} {y} settlement",
+                "numerals": "二〇一九年第{q}季度"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "how,n,repeat,fmt",
+    list(itertools.product(STACK_TITLES, [2, 3], [True, False], ["xlsx", "csv"])),
+)
+def test_tables_of_quarters_stacked_on_one_sheet(how, n, repeat, fmt):
+    """2019年第一季度 over its table, then 2019年第二季度 over the next (its header repeated or
+    not): each table's rows are of its own title's quarter."""
+    head = ["区划代码", "地区名称", "农业转移人口落户人数"]
+    rows = []
+    for q in range(1, n + 1):
+        title = STACK_TITLES[how].format(y=2019, q=q)
+        rows += [[title]] + ([head] if q == 1 or repeat else [])
+        rows += [[c, NAMES[c], 10 * q + i] for i, c in enumerate(CODES)] + [[]]
+    content = csv_bytes(rows, "gbk") if fmt == "csv" else wb.xlsx({"S": rows})
+    result, problems = _read(content, "r.csv" if fmt == "csv" else None)
+    assert _errors(problems) == [], [p.message() for p in problems]
+    got = _values(result.rows)
+    assert len(got) == n * len(CODES)
+    for q in range(1, n + 1):
+        for i, c in enumerate(CODES):
+            assert got[(c, f"2019Q{q}", "settled_rural")] == 10 * q + i
