@@ -47,7 +47,7 @@ if submits:
         st.caption(ui.tr("returns.uploader_hint", mb=limit_mb))
     files = st.file_uploader(
         ui.tr("returns.uploader_label"),
-        type=["xlsx", "xlsm", "xls", "csv", "txt"],
+        type=["xlsx", "xlsm", "xls", "csv", "txt", "htm", "html"],
         accept_multiple_files=True,
         # the widget says (and enforces) urbdash's own limit, not the larger transport limit
         max_upload_size=limit_mb,

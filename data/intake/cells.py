@@ -146,3 +146,18 @@ def split_number(value: object) -> tuple[object, str | None]:
     if m and m.start() > 0:
         return text[: m.start()], m.group(1)
     return (None if text in EMPTY_MARKS else text), None
+
+
+def row_unit_scale(units: np.ndarray, ind, scale: np.ndarray, wrong: np.ndarray, filled) -> None:
+    """A 单位 column's unit on each row, into ``scale`` where it fits the indicator, into
+    ``wrong`` (the cell left unread) where it is of another kind (户 beside persons)."""
+    codes, uniques = pd.factorize(units)
+    for k, text in enumerate(uniques):
+        if text == "":
+            continue
+        unit = unit_named(text)
+        rows = (codes == k) & filled
+        if unit is not None and unit_fits(unit, ind.unit):
+            scale[rows] = UNIT_FACTORS[unit]
+        else:
+            wrong[rows] = True

@@ -297,7 +297,10 @@ class Header:
 
 
 OF_WHICH = re.compile(r"^其中[:：,，、\s]*")  # 其中：城镇 — "of which", a part of the column before
-_YEAR_TOTAL = re.compile(r"^全年(?:合计|累计|总计)?$|^(?:年度|本年|当年)?(?:合计|累计|总计)$")
+_YEAR_TOTAL = re.compile(
+    r"^全年(?:合计|累计|总计)?$|^(?:年度|本年|当年)?(?:合计|累计|总计)$"
+    r"|^(?:year|annual|fullyear|yearly)?total$|^(?:fullyear|wholeyear|year)$"
+)
 
 
 def quarter_of_header(value: object) -> str | None:

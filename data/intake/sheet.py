@@ -31,6 +31,7 @@ from data.intake.cells import (
     is_blank,
     nfkc,
     numbers_in,
+    row_unit_scale,
     split_number,
     unit_fits,
     unit_named,
@@ -237,10 +238,15 @@ def _sheet_unit(top: list[list], header) -> str | None:
 
 
 def _year_end(header, grid: list, above: str, name: str) -> str | None:
-    """A table whose every value column is a year-end stock (年末常住人口, 年底户籍人口) under a
-    title or sheet name that gives the year alone (2023年人口情况): that year's fourth quarter."""
+    """A table whose every value column is a stock under a title or sheet name that names a
+    quarter's last day (2023年6月末人口情况): that quarter; of year-end stocks (年末常住人口,
+    年底户籍人口) under a year alone (2023年人口情况): that year's fourth quarter."""
     cells = grid[header.row]
     values = [c for c, f in header.fields.items() if f in VALUE_FIELDS]
+    if values and all(indicators.get(header.fields[c]).kind == "stock" for c in values):
+        found = periods.find_quarter_end(above) or periods.find_quarter_end(name)
+        if found:
+            return found
     said = [str(cells[c]) if c < len(cells) else "" for c in values]
     # a stock's column says 年末 (its "of which" parts need not), none says 季末 / 本季
     year_end = (
@@ -532,7 +538,7 @@ def _numbers(layout: Layout, body, blank, ok, problems, c: int, f: str) -> pd.Se
     wrong_unit = np.zeros(len(num), dtype=bool)
     ind = indicators.get(f)
     if layout.row_units is not None and c not in layout.units:
-        _row_unit_scale(layout.row_units, ind, scale, wrong_unit, ~empty)
+        row_unit_scale(layout.row_units, ind, scale, wrong_unit, ~empty)
         num[wrong_unit] = np.nan
     if retry.any():
         at = np.flatnonzero(retry)
@@ -561,21 +567,6 @@ def _numbers(layout: Layout, body, blank, ok, problems, c: int, f: str) -> pd.Se
     # a unit's factor can leave float noise (0.07 x 10,000 = 700.0000000000001): rounded
     # far below a person, so a count stays whole and a real fraction still shows
     return pd.Series((num * scale).round(6), index=body.index)
-
-
-def _row_unit_scale(units: np.ndarray, ind, scale: np.ndarray, wrong: np.ndarray, filled) -> None:
-    """A 单位 column's unit on each row, into ``scale`` where it fits the indicator, into
-    ``wrong`` (the cell left unread) where it is of another kind (户 beside persons)."""
-    codes, uniques = pd.factorize(units)
-    for k, text in enumerate(uniques):
-        if text == "":
-            continue
-        unit = unit_named(text)
-        rows = (codes == k) & filled
-        if unit is not None and unit_fits(unit, ind.unit):
-            scale[rows] = UNIT_FACTORS[unit]
-        else:
-            wrong[rows] = True
 
 
 def _blocks(layout: Layout, body, regions: Regions, per: pd.Series, parsed: dict) -> list[dict]:

@@ -29,7 +29,7 @@ from python_calamine import CalamineWorkbook
 
 from data import settings
 from data.i18n.formats import first_of
-from data.intake import text_table
+from data.intake import html_table, text_table
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -393,9 +393,14 @@ os.register_at_fork(after_in_child=_new_scan_pool_in_child)
 
 
 def _text_sheet(content: bytes, name: str) -> Sheet:
-    """A CSV file as one sheet, within the same row and cell limits as a workbook."""
+    """A CSV file (or an HTML table saved as a workbook) as one sheet, within the same row
+    and cell limits as a workbook."""
+    merged: list = []
     try:
-        cells = text_table.table(content)
+        if html_table.is_html_table(content):
+            cells, merged = html_table.html_grid(text_table.decode(content)[0])
+        else:
+            cells = text_table.table(content)
     except text_table.NotText as exc:
         raise WorkbookError("not_excel" if exc.binary else "text_encoding") from None
     except csv.Error as exc:
@@ -408,7 +413,7 @@ def _text_sheet(content: bytes, name: str) -> Sheet:
         raise WorkbookError("too_many_cells", cells=f"{cells.size:,}", limit=f"{most:,}")
     if not any(v.strip() for v in cells.flat if v):  # stops at the first cell with a value
         raise WorkbookError("empty_workbook")
-    return Sheet(name, cells)
+    return Sheet(name, cells, merged)
 
 
 def open_workbook(content: bytes, name: str = "CSV") -> list[Sheet]:

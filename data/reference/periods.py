@@ -125,6 +125,17 @@ def find_period(text: str) -> str | None:
     return None
 
 
+def find_quarter_end(text: str) -> str | None:
+    """The quarter whose last day a free text names (2023年6月末, 2023年12月底, 截至2023年9月30日),
+    for a table of stocks counted on that day; never a bare day, which may be a filing date's.
+    Flows "to the end of June" may be the year's so far, so the caller asks only for stocks."""
+    text = _plain(str(text))
+    m = re.search(r"(\d{4})\s*年\s*(3|6|9|12|03|06|09)\s*月\s*(?:末|底)", text) or re.search(
+        r"(?:截至|截止|截止到)\s*(\d{4})\s*年\s*(3|6|9|12|03|06|09)\s*月\s*(?:30|31)\s*日", text
+    )
+    return f"{m.group(1)}Q{int(m.group(2)) // 3}" if m else None
+
+
 # spans of a year that are no quarter: 2023年上半年, 前三季度, 全年
 _NOT_A_QUARTER = re.compile(
     r"(\d{4})\s*年\s*(?:度\s*)?(上半年|下半年|前三季度|前三个季度|一至三季度|1-3季度|全年)"

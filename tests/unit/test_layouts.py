@@ -70,7 +70,7 @@ TITLES = {  # the indicator as a title names it -> the indicator
     "2019年居住证发放情况统计表": "residence_permits",
 }
 YEAR_PLACES = ["title", "line", "sheet"]
-TOTALS = [None, "全年合计", "全年", "合计"]
+TOTALS = [None, "全年合计", "全年", "合计", "Total", "Year total"]
 
 
 def _quarter_grid(labels, title, year_place, total, by_code, unit, quarters=4, edit=None):
@@ -1150,3 +1150,82 @@ def test_tables_of_quarters_stacked_on_one_sheet(how, n, repeat, fmt):
     for q in range(1, n + 1):
         for i, c in enumerate(CODES):
             assert got[(c, f"2019Q{q}", "settled_rural")] == 10 * q + i
+
+
+@pytest.mark.parametrize(
+    "title", ["2023年6月末人口情况", "截至2023年6月30日人口", "人口（2023年06月底）"]
+)
+@pytest.mark.parametrize("where", ["title", "sheet"])
+def test_stocks_under_a_quarters_last_day_are_that_quarters(title, where):
+    rows = [
+        [title if where == "title" else "人口情况"],
+        ["区划代码", "地区名称", "常住人口", "户籍人口"],
+    ]
+    rows += [[c, NAMES[c], 100_000, 90_000] for c in CODES]
+    sheet = title.replace("（", "").replace("）", "") if where == "sheet" else "S"
+    result, problems = _read(wb.xlsx({sheet: rows}))
+    assert problems == [], [p.message() for p in problems]
+    assert set(result.rows.period) == {"2023Q2"}
+
+
+def test_flows_to_a_months_end_are_no_quarter():
+    """截至2023年6月末 over flows may be the year's so far: no period is taken from it."""
+    rows = [["截至2023年6月末落户情况"], ["区划代码", "地区名称", "农业转移人口落户人数"]]
+    rows += [[c, NAMES[c], 5] for c in CODES]
+    result, problems = _read(wb.xlsx({"S": rows}))
+    assert result.rows.empty
+    assert {p.rule for p in _errors(problems)} == {"no_period"}
+
+
+# ----------------------------------------------------------------------------- HTML as a workbook
+def _html(rows: list[list], head: str, two_rows: bool, sections: bool) -> str:
+    """Tongchuan's return as a web reporting system exports it: a title cell spanning the
+    table, the header in <th> (two rows: 区划代码 / 地区名称 spanning both, a group over the
+    settled), <thead>/<tbody> or bare rows."""
+    title = '<tr><td colspan="4">2019年第二季度农业转移人口落户情况</td></tr>'
+    if two_rows:
+        header = ('<tr><th rowspan="2">区划代码</th><th rowspan="2">地区名称</th>'
+                  '<th colspan="2">城镇落户人数</th></tr>'
+                  "<tr><th>农业转移人口</th><th>其他常住人口</th></tr>")  # fmt: skip
+    else:
+        header = ("<tr><th>区划代码</th><th>地区名称</th><th>农业转移人口落户人数</th>"
+                  "<th>其他常住人口落户人数</th></tr>")  # fmt: skip
+    body = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in r) + "</tr>" for r in rows)
+    if sections:
+        table = f"<table border=1><thead>{title}{header}</thead><tbody>{body}</tbody></table>"
+    else:
+        table = f"<table>{title}{header}{body}</table>"
+    return f"{head}<body>{table}</body></html>"
+
+
+HTML_HEADS = {
+    "doctype": '<!DOCTYPE html><html><head><meta charset="utf-8"></head>',
+    "gbk": '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+    "</head>",
+    "office": '<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head></head>',
+}
+
+
+@pytest.mark.parametrize(
+    "head,two_rows,sections,name",
+    list(itertools.product(HTML_HEADS, [False, True], [False, True], ["r.xls", "r.html"])),
+)
+def test_an_html_table_saved_as_a_workbook(head, two_rows, sections, name):
+    rows = [[c, NAMES[c], 50 + i, 10] for i, c in enumerate(CODES)]
+    text = _html(rows, HTML_HEADS[head], two_rows, sections)
+    content = text.encode("gbk" if head == "gbk" else "utf-8")
+    result, problems = _read(content, name)
+    assert problems == [], [p.message() for p in problems]
+    got = _values(result.rows)
+    assert len(got) == 2 * len(CODES)
+    assert got[(CODES[2], "2019Q2", "settled_rural")] == 52
+    assert got[(CODES[2], "2019Q2", "settled_other")] == 10
+    assert set(result.rows.row) == set(
+        range(4 if two_rows else 3, len(CODES) + (4 if two_rows else 3))
+    )
+
+
+def test_a_bad_cell_of_an_html_table_is_said_at_its_cell():
+    rows = [[c, NAMES[c], "五十" if i == 1 else 50, 10] for i, c in enumerate(CODES)]
+    result, problems = _read(_html(rows, HTML_HEADS["doctype"], False, True).encode(), "r.xls")
+    assert [(p.rule, p.row, p.column) for p in _errors(problems)] == [("not_a_number", 4, "C")]

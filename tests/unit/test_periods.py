@@ -3,7 +3,13 @@ import datetime as dt
 import pytest
 
 from data.i18n.formats import period_label as label
-from data.reference.periods import PeriodError, find_period, parse_period, quarter_range
+from data.reference.periods import (
+    PeriodError,
+    find_period,
+    find_quarter_end,
+    parse_period,
+    quarter_range,
+)
 
 
 @pytest.mark.parametrize(
@@ -104,3 +110,21 @@ def test_find_in_title_and_helpers():
     assert find_period("Q3 12345") is None
     assert quarter_range("2019Q3", "2020Q2") == ["2019Q3", "2019Q4", "2020Q1", "2020Q2"]
     assert label("2016Q3", "zh") == "2016年第3季度" and label("2016Q3", "en") == "2016 Q3"
+
+
+@pytest.mark.parametrize(
+    "text,period",
+    [
+        ("2023年6月末人口情况", "2023Q2"),
+        ("2023年06月末常住人口", "2023Q2"),
+        ("2023年12月底户籍人口", "2023Q4"),
+        ("截至2023年9月30日人口情况", "2023Q3"),
+        ("截止2023年3月31日", "2023Q1"),
+        ("2023年5月末人口情况", None),  # no quarter's end
+        ("填报日期：2023年9月30日", None),  # a day is a filing date's, unless 截至 it
+        ("2023年6月份落户情况", None),  # a month's report
+    ],
+)
+def test_a_quarters_last_month_end_in_a_title(text, period):
+    assert find_quarter_end(text) == period
+    assert find_period(text) is None  # a flow "to the end of June" may be the year's so far
