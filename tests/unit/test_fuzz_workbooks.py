@@ -237,7 +237,10 @@ def placed_cells(draw):
     sheet's rows from row 1 but its columns from the first one holding a value)."""
     top, left = draw(st.integers(0, 40)), draw(st.integers(0, 6))
     spots = st.tuples(st.integers(top, top + 45), st.integers(left, left + 8))
-    values = st.one_of(numbers, st.text(TEXT_CHARS, min_size=1, max_size=12))
+    # openpyxl writes a text starting with "=" as a formula without a value, which the reader
+    # refuses on purpose (a sheet must be saved by a spreadsheet program): no such cell here
+    text = st.text(TEXT_CHARS, min_size=1, max_size=12).filter(lambda t: not t.startswith("="))
+    values = st.one_of(numbers, text)
     return draw(st.dictionaries(spots, values, min_size=1, max_size=40))
 
 
