@@ -124,6 +124,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "returns.filter": {"zh": "显示", "en": "Show"},
     "returns.errors": {"zh": "错误", "en": "Errors"},
     "returns.warnings": {"zh": "警告", "en": "Warnings"},
+    "returns.severity.error": {"zh": "错误", "en": "Error"},
+    "returns.severity.warning": {"zh": "警告", "en": "Warning"},
     "returns.annotated": {
         "zh": "下载标注版工作簿（问题单元格已标色并批注）",
         "en": "Download the annotated workbook (problem cells coloured and commented)",
@@ -297,13 +299,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Unknown region: {region}. Did you mean '{near}'?",
     },
     "rule.other_span": {
-        "zh": "列“{label}”是{span}，不是“{column}”，不能作为本季数入库：请填报本季（当季）数。",
-        "en": "Column '{label}' is {span}, not {column}: it cannot be stored as the quarter's "
-        "figure. Please report the quarter's own figure.",
+        "zh": "列“{label}”是{span}，不是本季数，不能入库：请填报本季（当季）数。",
+        "en": "Column '{label}' is {span}, not the quarter's own: it cannot be stored. Please "
+        "report the quarter's figure.",
     },
     "rule.other_span_ignored": {
-        "zh": "列“{label}”是{span}，已忽略（本季数取自“{column}”列）。",
-        "en": "Column '{label}' is {span}: ignored (the quarter's figure is the {column} column).",
+        "zh": "列“{label}”是{span}，已忽略（本季数取自该指标本季的列）。",
+        "en": "Column '{label}' is {span}: ignored (the quarter's figure is in its own column).",
     },
     "rule.span.cumulative": {"zh": "累计数", "en": "a cumulative figure"},
     "rule.span.change": {"zh": "增减或增长率", "en": "a change or growth rate"},
@@ -388,8 +390,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Row '{label}': {name} {stated} differs from the sum of its regions {computed}",
     },
     "rule.parts_total_mismatch": {
-        "zh": "“{label}”行的“{column}” {stated} 与{names}之和 {computed} 不符",
-        "en": "Row '{label}': '{column}' {stated} differs from the sum of {names}, {computed}",
+        "zh": "“{label}”行的“{column}” {stated} 与其分项之和 {computed} 不符",
+        "en": "Row '{label}': '{column}' {stated} differs from the sum of its parts, {computed}",
     },
     "rule.year_total_mismatch": {
         "zh": "“{label}”行的{name}全年合计 {stated} 与各季度之和 {computed} 不符",

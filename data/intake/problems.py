@@ -60,12 +60,9 @@ def other_span_problem(sheet: str, row: int, column: str, label: str, field: str
     """A column (or a long table's row) of indicator ``field`` over another span (``kind``:
     累计, 上年同期, 比上年增长): beside the quarter's own figure of it, a reader's aid that is
     ``ignored`` (a warning); alone, an error, since storing it as the quarter's would be wrong."""
-    from data.reference.indicators import field_name
-
     return Problem(
-        sheet, row, column, None, label, "other_span_ignored" if ignored else "other_span",
-        {"label": label, "column": field_name(field), "span": kind},
-        "warning" if ignored else "error",
+        sheet, row, column, field, label, "other_span_ignored" if ignored else "other_span",
+        {"label": label, "span": kind}, "warning" if ignored else "error",
     )  # fmt: skip
 
 

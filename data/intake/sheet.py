@@ -168,12 +168,11 @@ def _part_sums(layout, parsed: dict, numbers, regions) -> list[Problem]:
         stated = numbers(c, fields[0])
         computed = pd.concat(parts, axis=1).sum(axis=1, min_count=len(parts))
         gap = (stated - computed).abs() > TOTAL_TOLERANCE
-        names = "、".join(field_name(f) for f in fields)
         for r in stated.index[regions.ok & stated.notna() & computed.notna() & gap]:
             out.append(
                 Problem(layout.name, int(r), get_column_letter(c + 1), None, stated[r],
                         "parts_total_mismatch",
-                        {"label": regions.label[r], "column": column, "names": names,
+                        {"label": regions.label[r], "column": column,
                          "stated": f"{stated[r]:,.0f}", "computed": f"{computed[r]:,.0f}"})
             )  # fmt: skip
     return out

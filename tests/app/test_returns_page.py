@@ -196,6 +196,7 @@ def test_findings_grid_speaks_the_page_language(page):
         assert "None" not in table.astype(str).to_numpy().ravel().tolist()
         negative = table[table.rule == "negative"].iloc[0]
         assert negative.field == field and negative.value == "-5"
+        assert negative.severity == {"zh": "错误", "en": "Error"}[lang]  # one finding's, singular
         whole = table[table.row == ""]
         assert all(whole.field == "")  # a finding about the whole sheet: blank, never None
 

@@ -809,14 +809,13 @@ def test_cumulative_columns_alone_are_refused_with_the_way_out_and_nothing_store
     assert report.status == "rejected"
     assert [(p.rule, p.row, p.column) for p in report.errors] == [("other_span", 2, "C")]
     assert report.errors[0].message() == (
-        "列“累计农业转移人口落户人数”是累计数，不是“本季农业转移人口城镇落户人数”，"
-        "不能作为本季数入库：请填报本季（当季）数。"
+        "列“累计农业转移人口落户人数”是累计数，不是本季数，不能入库：请填报本季（当季）数。"
     )
     assert report.errors[0].message("en") == (
-        "Column '累计农业转移人口落户人数' is a cumulative figure, not Agricultural-transfer "
-        "residents settled in towns this quarter (本季农业转移人口城镇落户人数): it cannot be "
-        "stored as the quarter's figure. Please report the quarter's own figure."
+        "Column '累计农业转移人口落户人数' is a cumulative figure, not the quarter's own: it "
+        "cannot be stored. Please report the quarter's figure."
     )
+    assert report.errors[0].field == "settled_rural"  # the findings' field column names it
     assert _submissions(engine) == (0, 0)
 
 
@@ -887,9 +886,9 @@ def test_a_total_that_is_not_the_sum_of_its_parts_is_refused_at_its_cell(engine)
     report = ingest(wb.xlsx({"S": rows}, {"S": merges}), "f.xlsx", user=SYSTEM, engine=engine)
     assert report.status == "rejected"
     assert [(p.rule, p.row, p.column) for p in report.errors] == [("parts_total_mismatch", 5, "C")]
-    assert report.errors[0].message() == (
-        "“印台区”行的“城镇落户人数合计” 62 与本季农业转移人口城镇落户人数、"
-        "本季其他常住人口城镇落户人数之和 61 不符"
+    assert report.errors[0].message() == "“印台区”行的“城镇落户人数合计” 62 与其分项之和 61 不符"
+    assert report.errors[0].message("en") == (
+        "Row '印台区': '城镇落户人数合计' 62 differs from the sum of its parts, 61"
     )
     assert _submissions(engine) == (0, 0)
 

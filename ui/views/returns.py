@@ -89,14 +89,19 @@ def summary(report) -> str:
 
 def findings(problems: list, shown: list[str]) -> tuple[pd.DataFrame, dict]:
     """A file's findings of the kinds ``shown`` (error, warning) for people, with headers."""
-    kinds = finding_kinds()
-    table = findings_table(problems_frame(problems, lang()), kinds)
-    table = table[table.severity.isin([kinds[k] for k in shown or []])]
+    frame = problems_frame(problems, lang())
+    table = findings_table(frame[frame.severity.isin(shown or [])], severity_names())
     return table, {c: tr(f"returns.col.{c}") for c in table.columns}
 
 
 def finding_kinds() -> dict[str, str]:
+    """The kinds of finding a person may show or hide (the filter's options)."""
     return {"error": tr("returns.errors"), "warning": tr("returns.warnings")}
+
+
+def severity_names() -> dict[str, str]:
+    """One finding's severity, as its row says it (Error, not the filter's Errors)."""
+    return {"error": tr("returns.severity.error"), "warning": tr("returns.severity.warning")}
 
 
 def findings_table(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
