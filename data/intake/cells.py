@@ -137,11 +137,19 @@ def nfkc(value: str) -> str:
 _UNIT_SUFFIX = re.compile("(" + "|".join(sorted(UNIT_FACTORS, key=len, reverse=True)) + ")$")
 
 
+# thousands separators: commas between groups of three digits (1,234,567); any other comma
+# (121,5: a decimal comma, or a slip) leaves the cell no number, never 1215
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?![\d,])")
+
+
 def split_number(value: object) -> tuple[object, str | None]:
     """A number typed as text without its separators, and the unit written after it."""
     if not isinstance(value, str):
         return value, None
-    text = unicodedata.normalize("NFKC", value).strip().replace(",", "").replace(" ", "")
+    text = unicodedata.normalize("NFKC", value).strip().replace(" ", "")
+    grouped = _GROUPED.match(text)
+    if grouped:
+        text = grouped.group(0).replace(",", "") + text[grouped.end() :]
     m = _UNIT_SUFFIX.search(text)
     if m and m.start() > 0:
         return text[: m.start()], m.group(1)

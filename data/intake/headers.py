@@ -296,7 +296,8 @@ class Header:
         return self.width, sum(1 for _, f in self.quarters.values() if f)
 
 
-OF_WHICH = re.compile(r"^其中[:：,，、\s]*")  # 其中：城镇 — "of which", a part of the column before
+# 其中：城镇 / Of which: urban — "of which", a part of the column before
+OF_WHICH = re.compile(r"^(?:其中|ofwhich)[:：,，、\s]*")
 _YEAR_TOTAL = re.compile(
     r"^全年(?:合计|累计|总计)?$|^(?:年度|本年|当年)?(?:合计|累计|总计)$"
     r"|^(?:year|annual|fullyear|yearly)?total$|^(?:fullyear|wholeyear|year)$"
@@ -322,14 +323,21 @@ def quarter_of_header(value: object) -> str | None:
     return period if periods.is_quarter(period) else None
 
 
-def _of_which(text: object, parent: object) -> list[str]:
+def _of_which(text: object, parent: object, listing: bool = False) -> list[str]:
     """What an "of which" cell may name: its own words, then its words with its parent's
-    (年末常住人口 | 其中：城镇 → 城镇年末常住人口). Not an "of which" cell: nothing."""
+    (年末常住人口 | 其中：城镇 → 城镇年末常住人口). Not an "of which" cell: nothing — unless it
+    goes on the list of parts an "of which" cell began (``listing``: 落户人数 | 其中：农业转移人口 |
+    其他人员), and names nothing alone but one field with its parent's words."""
     name = split_header(text)[0]
-    if not OF_WHICH.match(name) or is_blank(parent):
+    if is_blank(parent):
         return []
-    rest = OF_WHICH.sub("", name)
     whole = split_header(parent)[0]
+    if not OF_WHICH.match(name):
+        if not listing or match_header(name) is not None:
+            return []
+        named = [t for t in (f"{name}{whole}", f"{whole}{name}") if match_header(t) is not None]
+        return named[:1]
+    rest = OF_WHICH.sub("", name)
     return [rest, f"{rest}{whole}", f"{whole}{rest}"]
 
 
@@ -349,6 +357,7 @@ class _Draft:
     parent: str = ""  # the last column that is not an "of which" part
     group: str | None = None  # the quarter the upper row last named (over its indicators)
     titles: set = field(default_factory=set)  # quarters the upper row names over no indicator
+    listing: bool = False  # the column before was an "of which" part
 
 
 _NUMBER = re.compile(r"[-+]?[\d,]*\.?\d+")
@@ -447,7 +456,8 @@ def _column(d: _Draft, top: list[list], r: int, c: int, depth: int) -> None:
     if d.quarters and _YEAR_TOTAL.match(split_header(own)[0]):  # after quarters
         d.totals[c] = match_header(upper) if depth == 2 else None
         return
-    parts = _of_which(own, d.parent)
+    parts = _of_which(own, d.parent, d.listing)
+    d.listing = bool(parts)  # the next cell may go on with the parts
     if not parts:
         d.parent = own
     tries = [upper] if depth == 1 else [lower, f"{upper}{lower}", f"{lower}{upper}", upper]

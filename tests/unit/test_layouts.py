@@ -1228,3 +1228,54 @@ def test_a_bad_cell_of_an_html_table_is_said_at_its_cell():
     rows = [[c, NAMES[c], "五十" if i == 1 else 50, 10] for i, c in enumerate(CODES)]
     result, problems = _read(_html(rows, HTML_HEADS["doctype"], False, True).encode(), "r.xls")
     assert [(p.rule, p.row, p.column) for p in _errors(problems)] == [("not_a_number", 4, "C")]
+
+
+# ----------------------------------------------------------------------------- separators, parts
+@pytest.mark.parametrize(
+    "cell,value",
+    [("1,234", 1234), ("1,234,567", 1_234_567), ("5,000人", 5000), ("１，２３４", 1234),
+     ("1,234.0", 1234), ("121,5", None), ("1,2345", None), ("12,34,567", None)],
+)  # fmt: skip
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_comma_is_a_thousands_separator_only_between_groups_of_three(cell, value, fmt):
+    """121,5 is no 1215: a decimal comma or a slip is refused at its cell, never read as
+    another number."""
+    rows = [["2019年第二季度"], ["区划代码", "地区名称", "季末常住人口"]]
+    rows += [[c, NAMES[c], cell if i == 0 else 50_000] for i, c in enumerate(CODES)]
+    content = csv_bytes(rows, "gbk", ";") if fmt == "csv" else wb.xlsx({"S": rows})
+    result, problems = _read(content, "r.csv" if fmt == "csv" else None)
+    if value is None:
+        assert [(p.rule, p.row, p.column) for p in _errors(problems)] == [("not_a_number", 3, "C")]
+        assert _errors(problems)[0].message() == f"季末常住人口不是数字：{cell}"
+        assert (CODES[0], "2019Q2", "resident_pop") not in _values(result.rows)
+    else:
+        assert _errors(problems) == [], [p.message() for p in problems]
+        assert _values(result.rows)[(CODES[0], "2019Q2", "resident_pop")] == value
+
+
+@pytest.mark.parametrize(
+    "head",
+    [["落户人数合计", "其中：农业转移人口", "其他人员"],
+     ["Settled, total", "of which: agricultural transfer", "other residents"],
+     ["Settled (total)", "Of which: agricultural transfer", "Other"]],
+)  # fmt: skip
+def test_the_parts_an_of_which_cell_begins_go_on_to_the_next_columns(head):
+    """落户人数合计 | 其中：农业转移人口 | 其他人员: the last part names nothing alone, but with the
+    parent's words it is the other settled; the first column is their total, checked."""
+    rows = [["2019年第二季度"], ["区划代码", "地区名称", *head]]
+    rows += [[c, NAMES[c], 6 + (i == 2), 5, 1] for i, c in enumerate(CODES)]
+    result, problems = _read(csv_bytes(rows, "utf-8"), "r.csv")
+    assert [(p.rule, p.row, p.column) for p in problems] == [("parts_total_mismatch", 5, "C")]
+    got = _values(result.rows)
+    assert got[(CODES[0], "2019Q2", "settled_rural")] == 5
+    assert got[(CODES[0], "2019Q2", "settled_other")] == 1
+
+
+def test_a_column_after_the_parts_that_names_something_else_is_its_own():
+    """年末常住人口 | 其中：城镇 | 户籍人口: the column after the part is registered population, not a
+    part; 备注 after parts stays an extra column, never an ambiguous one."""
+    rows = [["2019年末人口"], ["地区名称", "年末常住人口", "其中：城镇", "户籍人口", "备注"]]
+    rows += [[NAMES[c], 50_000, 30_000, 52_000, ""] for c in CODES]
+    result, problems = _read(wb.xlsx({"S": rows}))
+    assert [(p.rule, p.column) for p in problems] == [("extra_column", "E")]
+    assert set(result.rows.indicator) == {"resident_pop", "urban_resident_pop", "registered_pop"}
