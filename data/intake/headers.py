@@ -300,7 +300,7 @@ class Header:
 OF_WHICH = re.compile(r"^(?:其中|ofwhich)[:：,，、\s]*")
 _YEAR_TOTAL = re.compile(
     r"^全年(?:合计|累计|总计)?$|^(?:年度|本年|当年)?(?:合计|累计|总计)$"
-    r"|^(?:year|annual|fullyear|yearly)?total$|^(?:fullyear|wholeyear|year)$"
+    r"|^(?:year|annual|fullyear|yearly)?total$|^(?:fullyear|wholeyear)$"  # not Year (2019?)
 )
 
 
