@@ -102,6 +102,12 @@ def said_quarter(value: str) -> str:
     return quarter
 
 
+def table_text(frame, empty: str) -> str:
+    """A table as the terminal shows it; ``empty`` when it has no row (never pandas' "Empty
+    DataFrame" with the column names)."""
+    return frame.to_string(index=False) if len(frame) else empty
+
+
 def emit(data, as_json: bool, text: str) -> None:
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

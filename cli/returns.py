@@ -21,6 +21,7 @@ from cli.base import (
     lang_or_default,
     main,
     store_errors,
+    table_text,
 )
 from data import store
 
@@ -213,7 +214,7 @@ def submissions(as_json: bool) -> None:
     from data.intake.ingest import list_submissions
 
     frame = list_submissions(store.get_engine()).drop(columns=["sha256"])
-    emit(frame.to_dict("records"), as_json, frame.to_string(index=False))
+    emit(frame.to_dict("records"), as_json, table_text(frame, "No submissions yet."))
 
 
 @main.command()
