@@ -276,6 +276,9 @@ def completeness(period: str | None, indicators: str | None, as_json: bool) -> N
     except (ValueError, PeriodError) as exc:
         fail(str(exc), EXIT_INVALID)
     data = c.as_dict()
+    if c.period is None:  # no quarter has any return yet
+        emit(data, as_json, "No returns yet: no quarter to count.")
+        return
     what = ", ".join(wanted) if wanted else "any indicator"
     text = f"{c.period}: {data['reported']}/{data['expected']} counties reported ({what})\n"
     text += c.by_city.to_string(index=False)

@@ -103,6 +103,8 @@ def test_validate_exit_codes_and_json(cli, tmp_path):
 def test_ingest_duplicate_revision_replace_and_revert(cli, tmp_path):
     empty = cli("submissions")  # a store without returns says so, never pandas' column list
     assert (empty.exit_code, empty.output) == (0, "No submissions yet.\n")
+    none = cli("completeness")
+    assert (none.exit_code, none.output) == (0, "No returns yet: no quarter to count.\n")
     first = cli("ingest", write(tmp_path, "q3.xlsx", wb.standard()), "--json", "--user", "王五")
     assert first.exit_code == 0, first.output
     data = json.loads(first.output)
