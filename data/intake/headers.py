@@ -469,7 +469,11 @@ def _column(d: _Draft, top: list[list], r: int, c: int, depth: int) -> None:
     spanned = [f for f in spanned if f in REPORTED_CODES]
     if spanned:  # 累计农业转移人口落户人数: that indicator, but not the quarter's
         d.spans[c] = (spanned[0], span, label)
-        d.upper_used |= depth == 2 and other_span(lower) is None
+        # the upper row says the span (本年累计 over 农业转移人口…) or which indicator (农业转移人口…
+        # over 累计)
+        d.upper_used |= depth == 2 and (
+            other_span(lower) is None or match_header(lower) not in REPORTED_CODES
+        )
         return
     if _field_of(d, c, tries, len(parts), upper, lower, depth):
         return
@@ -484,9 +488,12 @@ def _column(d: _Draft, top: list[list], r: int, c: int, depth: int) -> None:
 def _field_of(d: _Draft, c: int, tries, n_parts: int, upper, lower, depth: int) -> bool:
     """The first field one of ``tries`` names that no column before has, with its unit (an
     "of which" part's from its parent's); whether one was."""
+    named_above = depth == 2 and match_header(upper) in REPORTED_CODES
     for i, text in enumerate(tries):
         f = match_header(text) if not is_blank(text) else None
         if not f or f in d.fields.values():
+            continue
+        if f == "value" and named_above:  # 本季 under 农业转移人口落户人数: that indicator's
             continue
         d.fields[c] = f
         unit = split_header(lower if not is_blank(lower) else upper)[1]

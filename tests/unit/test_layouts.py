@@ -1279,3 +1279,35 @@ def test_a_column_after_the_parts_that_names_something_else_is_its_own():
     result, problems = _read(wb.xlsx({"S": rows}))
     assert [(p.rule, p.column) for p in problems] == [("extra_column", "E")]
     assert set(result.rows.indicator) == {"resident_pop", "urban_resident_pop", "registered_pop"}
+
+
+OWN_WORDS = ["本季", "本期", "本季度", "本季数"]
+SPAN_WORDS = ["上年同期", "累计", "同比增长%", "本年累计"]
+
+
+@pytest.mark.parametrize(
+    "own,span,fmt", list(itertools.product(OWN_WORDS, SPAN_WORDS, ["xlsx", "csv"]))
+)
+def test_an_indicator_over_its_quarter_and_another_span(own, span, fmt):
+    """农业转移人口落户人数 over 本季 | 上年同期 (and 其他常住人口落户人数 likewise), as statistical
+    forms print it (merged in a workbook; the name in each cell of a CSV file): 本季 is that
+    indicator's quarter (never a long table's value column), the other span is ignored with a
+    warning at its cell."""
+    a, b = "农业转移人口落户人数", "其他常住人口落户人数"
+    upper = (
+        ["区划代码", "地区名称", a, "", b, ""]
+        if fmt == "xlsx"
+        else ["区划代码", "地区名称", a, a, b, b]
+    )
+    rows = [["2019年第二季度落户情况"], upper, ["", "", own, span, own, span]]
+    rows += [[c, NAMES[c], 50 + i, 999, 10, 888] for i, c in enumerate(CODES)]
+    merges = ["A2:A3", "B2:B3", "C2:D2", "E2:F2"]
+    content = csv_bytes(rows, "gbk") if fmt == "csv" else wb.xlsx({"S": rows}, {"S": merges})
+    result, problems = _read(content, "r.csv" if fmt == "csv" else None)
+    assert [(p.rule, p.row, p.column) for p in problems] == [
+        ("other_span_ignored", 3, "D"), ("other_span_ignored", 3, "F")
+    ], [p.message() for p in problems]  # fmt: skip
+    got = _values(result.rows)
+    assert len(got) == 2 * len(CODES)
+    assert got[(CODES[1], "2019Q2", "settled_rural")] == 51
+    assert got[(CODES[1], "2019Q2", "settled_other")] == 10
