@@ -25,14 +25,14 @@ def find_one_region(sheet: Sheet, resolver: Resolver) -> Across | None:
     header = find_header(sheet, regional=False)
     if header is None:
         return None
-    rows = [list(r) for r in sheet.head(sheet.height)]
-    named = _region_cell(rows[: header.row], resolver)
+    named = _region_cell(sheet.head(header.row), resolver)
     if named is None:
         codes = resolver.named_in(sheet.name)
         if len(codes) != 1:
             return None
         named = (next(iter(codes)), None)
     code, cell = named
+    rows = [list(r) for r in sheet.head(sheet.height)]  # the whole sheet only once it is one
     width = max(map(len, rows), default=0)
     grid, where = [], {}
     for r, row in enumerate(rows):

@@ -536,7 +536,8 @@ def _numbers(layout: Layout, body, blank, ok, problems, c: int, f: str) -> pd.Se
     scale = np.full(len(num), float(layout.factor(c)))
     wrong_unit = np.zeros(len(num), dtype=bool)
     ind = indicators.get(f)
-    if layout.row_units is not None and c not in layout.units:
+    by_row = layout.row_units is not None and c not in layout.units  # a 单位 column's unit
+    if by_row:
         row_unit_scale(layout.row_units, ind, scale, wrong_unit, ~empty)
         num[wrong_unit] = np.nan
     if retry.any():
@@ -556,7 +557,7 @@ def _numbers(layout: Layout, body, blank, ok, problems, c: int, f: str) -> pd.Se
     bad = np.isnan(num) & ~empty & np.asarray(ok, dtype=bool)
     for i in np.flatnonzero(bad):
         said = raw[i]  # with the unit column's unit it was refused for: 50000户
-        if wrong_unit[i] and layout.row_units is not None and c not in layout.units:
+        if wrong_unit[i] and by_row:
             said = f"{show_value(raw[i])}{layout.row_units[i]}"
         problems.append(
             Problem(layout.name, int(body.index[i]), get_column_letter(c + 1), f, raw[i],

@@ -36,6 +36,7 @@ def title_span(header, grid, sheet_period, value_cols, name) -> Problem | None:
             if said:
                 return Problem(name, r + 1, get_column_letter(c + 1), "period", cell,
                                "period_not_a_quarter", {"value": said})  # fmt: skip
-    said = periods.find_span(name)
-    return Problem(name, None, None, "period", name, "period_not_a_quarter", {"value": said}) if (
-        said) else None  # fmt: skip
+    said = periods.find_span(name)  # the sheet's (a CSV file's) name
+    if said is None:
+        return None
+    return Problem(name, None, None, "period", name, "period_not_a_quarter", {"value": said})
